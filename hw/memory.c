@@ -1,0 +1,250 @@
+/*
+ * Physical address space of the emulated machine: see memory.h.
+ *
+ * RAM is one anonymous host mapping per region with MAP_NORESERVE, so the
+ * host kernel does the sparse allocation for us: untouched pages cost
+ * nothing and read as zero, like RAM after reset.  A region table small
+ * enough to scan linearly (a machine has a handful of regions) keeps the
+ * lookup cheaper than any tree would be.
+ */
+#include "hw/memory.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "lib/bits.h"
+
+_Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__,
+	       "RAM is accessed in place: the host must be little-endian");
+
+#define PHYS_MEM_MAX_REGIONS	32
+#define PHYS_ADDR_LIMIT		(1ULL << 52)	/* largest OAS, see Arm IHI0070 6.3.1 */
+
+struct mem_region {
+	phys_addr_t base;
+	u64 size;
+	u8 *host;			/* RAM only */
+	const struct mmio_ops *ops;	/* MMIO only */
+	void *opaque;
+	char name[32];
+};
+
+struct phys_mem {
+	unsigned int nr_regions;
+	struct mem_region regions[PHYS_MEM_MAX_REGIONS];	/* sorted by base */
+};
+
+struct phys_mem *phys_mem_create(void)
+{
+	return calloc(1, sizeof(struct phys_mem));
+}
+
+void phys_mem_destroy(struct phys_mem *mem)
+{
+	if (!mem)
+		return;
+	for (unsigned int i = 0; i < mem->nr_regions; i++)
+		if (mem->regions[i].host)
+			munmap(mem->regions[i].host, mem->regions[i].size);
+	free(mem);
+}
+
+static int add_region(struct phys_mem *mem, const struct mem_region *r)
+{
+	unsigned int i, pos = 0;
+
+	if (!r->size || !IS_ALIGNED(r->base | r->size, 4096) ||
+	    r->base >= PHYS_ADDR_LIMIT || r->size > PHYS_ADDR_LIMIT - r->base)
+		return -EINVAL;
+	if (mem->nr_regions == PHYS_MEM_MAX_REGIONS)
+		return -ENOSPC;
+	for (i = 0; i < mem->nr_regions; i++) {
+		const struct mem_region *o = &mem->regions[i];
+
+		if (r->base < o->base + o->size && o->base < r->base + r->size)
+			return -EEXIST;
+		if (o->base < r->base)
+			pos = i + 1;
+	}
+	memmove(&mem->regions[pos + 1], &mem->regions[pos],
+		(mem->nr_regions - pos) * sizeof(*r));
+	mem->regions[pos] = *r;
+	mem->nr_regions++;
+	return 0;
+}
+
+int phys_mem_add_ram(struct phys_mem *mem, phys_addr_t base, u64 size,
+		     const char *name)
+{
+	struct mem_region r = { .base = base, .size = size };
+	int ret;
+
+	if (!size || size > PHYS_ADDR_LIMIT)
+		return -EINVAL;
+	r.host = mmap(NULL, size, PROT_READ | PROT_WRITE,
+		      MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (r.host == MAP_FAILED)
+		return -ENOMEM;
+	strncpy(r.name, name ? name : "ram", sizeof(r.name) - 1);
+	ret = add_region(mem, &r);
+	if (ret)
+		munmap(r.host, size);
+	return ret;
+}
+
+int phys_mem_add_mmio(struct phys_mem *mem, phys_addr_t base, u64 size,
+		      const struct mmio_ops *ops, void *opaque, const char *name)
+{
+	struct mem_region r = { .base = base, .size = size, .ops = ops,
+				.opaque = opaque };
+
+	if (!ops || !ops->read || !ops->write)
+		return -EINVAL;
+	strncpy(r.name, name ? name : "mmio", sizeof(r.name) - 1);
+	return add_region(mem, &r);
+}
+
+/* The region holding all of [addr, addr + len), or NULL. */
+static inline struct mem_region *find_region(struct phys_mem *mem,
+					     phys_addr_t addr, size_t len)
+{
+	for (unsigned int i = 0; i < mem->nr_regions; i++) {
+		struct mem_region *r = &mem->regions[i];
+
+		if (addr < r->base)
+			return NULL;
+		if (addr - r->base < r->size)
+			return len <= r->size - (addr - r->base) ? r : NULL;
+	}
+	return NULL;
+}
+
+void *phys_ram_ptr(struct phys_mem *mem, phys_addr_t addr, size_t len)
+{
+	struct mem_region *r = find_region(mem, addr, len ? len : 1);
+
+	return r && r->host ? r->host + (addr - r->base) : NULL;
+}
+
+static int mmio_access(struct mem_region *r, phys_addr_t addr, u8 *buf,
+		       size_t len, bool write, struct mem_attrs attrs)
+{
+	u64 off = addr - r->base;
+
+	while (len) {
+		/* Largest naturally aligned access that fits. */
+		unsigned int size = 8;
+		u64 val = 0;
+		int ret;
+
+		while (size > len || (off & (size - 1)))
+			size >>= 1;
+		if (write) {
+			memcpy(&val, buf, size);
+			ret = r->ops->write(r->opaque, off, size, val, attrs);
+		} else {
+			ret = r->ops->read(r->opaque, off, size, &val, attrs);
+			memcpy(buf, &val, size);
+		}
+		if (ret)
+			return -EFAULT;
+		off += size;
+		buf += size;
+		len -= size;
+	}
+	return 0;
+}
+
+static int mem_access(struct phys_mem *mem, phys_addr_t addr, void *buf,
+		  size_t len, bool write, struct mem_attrs attrs)
+{
+	struct mem_region *r;
+
+	if (!len)
+		return 0;
+	if (addr + len < addr)
+		return -EFAULT;
+	r = find_region(mem, addr, len);
+	if (unlikely(!r))
+		return -EFAULT;
+	if (r->host) {
+		u8 *p = r->host + (addr - r->base);
+
+		if (write)
+			memcpy(p, buf, len);
+		else
+			memcpy(buf, p, len);
+		return 0;
+	}
+	return mmio_access(r, addr, buf, len, write, attrs);
+}
+
+int phys_read_attrs(struct phys_mem *mem, phys_addr_t addr, void *buf,
+		    size_t len, struct mem_attrs attrs)
+{
+	return mem_access(mem, addr, buf, len, false, attrs);
+}
+
+int phys_write_attrs(struct phys_mem *mem, phys_addr_t addr, const void *buf,
+		     size_t len, struct mem_attrs attrs)
+{
+	return mem_access(mem, addr, (void *)buf, len, true, attrs);
+}
+
+int phys_read(struct phys_mem *mem, phys_addr_t addr, void *buf, size_t len)
+{
+	return mem_access(mem, addr, buf, len, false, MEM_ATTRS_NONE);
+}
+
+int phys_write(struct phys_mem *mem, phys_addr_t addr, const void *buf, size_t len)
+{
+	return mem_access(mem, addr, (void *)buf, len, true, MEM_ATTRS_NONE);
+}
+
+static inline bool valid_size(unsigned int size)
+{
+	return size == 1 || size == 2 || size == 4 || size == 8;
+}
+
+int phys_read_val(struct phys_mem *mem, phys_addr_t addr, unsigned int size,
+		  u64 *val, struct mem_attrs attrs)
+{
+	*val = 0;
+	if (!valid_size(size))
+		return -EINVAL;
+	return mem_access(mem, addr, val, size, false, attrs);
+}
+
+int phys_write_val(struct phys_mem *mem, phys_addr_t addr, unsigned int size,
+		   u64 val, struct mem_attrs attrs)
+{
+	if (!valid_size(size))
+		return -EINVAL;
+	return mem_access(mem, addr, &val, size, true, attrs);
+}
+
+u64 phys_mem_resident_bytes(struct phys_mem *mem)
+{
+	long pagesz = sysconf(_SC_PAGESIZE);
+	u64 total = 0;
+
+	for (unsigned int i = 0; i < mem->nr_regions; i++) {
+		struct mem_region *r = &mem->regions[i];
+		size_t pages, p;
+		unsigned char *vec;
+
+		if (!r->host)
+			continue;
+		pages = (r->size + pagesz - 1) / pagesz;
+		vec = malloc(pages);
+		if (!vec)
+			return 0;
+		if (mincore(r->host, r->size, vec) == 0)
+			for (p = 0; p < pages; p++)
+				total += (vec[p] & 1) ? (u64)pagesz : 0;
+		free(vec);
+	}
+	return total;
+}

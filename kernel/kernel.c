@@ -1,0 +1,87 @@
+/*
+ * Kernel instance lifetime and its allocators: see kernel.h.
+ */
+#include "kernel/kernel.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct kernel *kernel_create(const char *name, struct phys_mem *mem,
+			     phys_addr_t ram_base, u64 ram_size)
+{
+	struct kernel *k = calloc(1, sizeof(*k));
+
+	if (!k)
+		return NULL;
+	k->pages = page_alloc_create(mem, ram_base, ram_size);
+	if (!k->pages) {
+		free(k);
+		return NULL;
+	}
+	snprintf(k->name, sizeof(k->name), "%s", name ? name : "kernel");
+	k->mem = mem;
+	mutex_init(&k->lock);
+	INIT_LIST_HEAD(&k->devices);
+	INIT_LIST_HEAD(&k->iommu_devices);
+	INIT_LIST_HEAD(&k->groups);
+	atomic_init(&k->kmalloc_fail_nth, 0);
+	return k;
+}
+
+void kernel_destroy(struct kernel *k)
+{
+	if (!k)
+		return;
+	page_alloc_destroy(k->pages);
+	mutex_destroy(&k->lock);
+	free(k);
+}
+
+/* True when this allocation is the one fail-nth asked to fail. */
+static bool should_fail(struct kernel *k)
+{
+	unsigned long n = atomic_load_explicit(&k->kmalloc_fail_nth,
+					       memory_order_relaxed);
+
+	while (n) {
+		if (atomic_compare_exchange_weak(&k->kmalloc_fail_nth, &n, n - 1))
+			return n == 1;
+	}
+	return false;
+}
+
+void *kzalloc(struct kernel *k, size_t size)
+{
+	if (should_fail(k))
+		return NULL;
+	return calloc(1, size);
+}
+
+void kfree(void *p)
+{
+	free(p);
+}
+
+void kernel_fail_nth(struct kernel *k, unsigned long n)
+{
+	atomic_store(&k->kmalloc_fail_nth, n);
+}
+
+phys_addr_t kernel_alloc_pages(struct kernel *k, u64 size)
+{
+	int order = get_order(size);
+
+	if (order < 0 || should_fail(k))
+		return 0;
+	return alloc_pages(k->pages, (unsigned int)order);
+}
+
+int kernel_free_pages(struct kernel *k, phys_addr_t pa, u64 size)
+{
+	int order = get_order(size);
+
+	if (order < 0)
+		return order;
+	return free_pages(k->pages, pa, (unsigned int)order);
+}

@@ -1,0 +1,58 @@
+/*
+ * One operating-system instance.
+ *
+ * Everything the Linux kernel keeps in globals (the list of IOMMUs, devices,
+ * groups, the page allocator) lives here instead, so a host kernel and a
+ * guest kernel run side by side in one process, each over its own physical
+ * address space: the host's is the machine's, the guest's is the IPA space
+ * the VMM built.  Every kernel object points back to its instance.
+ */
+#ifndef IOMMUSIM_KERNEL_KERNEL_H
+#define IOMMUSIM_KERNEL_KERNEL_H
+
+#include <stdatomic.h>
+
+#include "hw/memory.h"
+#include "kernel/page_alloc.h"
+#include "lib/list.h"
+#include "lib/lock.h"
+
+struct kernel {
+	char name[32];
+	struct phys_mem *mem;		/* what this kernel calls physical */
+	struct page_alloc *pages;	/* the RAM this kernel owns */
+
+	struct mutex lock;		/* protects the lists below */
+	struct list_head devices;
+	struct list_head iommu_devices;
+	struct list_head groups;
+	unsigned int next_group_id;
+
+	atomic_ulong kmalloc_fail_nth;	/* see kernel_fail_nth() */
+};
+
+/* ram_base/ram_size: the part of mem's RAM the kernel's page allocator owns. */
+struct kernel *kernel_create(const char *name, struct phys_mem *mem,
+			     phys_addr_t ram_base, u64 ram_size);
+void kernel_destroy(struct kernel *k);
+
+/*
+ * Host-heap allocations for kernel objects.  They honour allocation-failure
+ * injection: after kernel_fail_nth(k, n) the n-th allocation (heap or pages)
+ * from now returns NULL, as the kernel's fail-nth does for a task.
+ */
+void *kzalloc(struct kernel *k, size_t size);
+void kfree(void *p);
+void kernel_fail_nth(struct kernel *k, unsigned long n);
+
+/* The kernel's linear map of the RAM it can see. */
+static inline void *phys_to_virt(struct kernel *k, phys_addr_t pa, size_t len)
+{
+	return phys_ram_ptr(k->mem, pa, len);
+}
+
+/* Whole zeroed blocks of machine memory, size rounded up to 2^order pages. */
+phys_addr_t kernel_alloc_pages(struct kernel *k, u64 size);
+int kernel_free_pages(struct kernel *k, phys_addr_t pa, u64 size);
+
+#endif
