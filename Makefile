@@ -33,7 +33,9 @@ LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
 LIB      := $(BUILD)/libiommusim.a
 TESTS    := $(patsubst %.c,$(BUILD)/%,$(wildcard tests/*.c))
 BENCHES  := $(patsubst %.c,$(BUILD)/%,$(wildcard bench/*.c))
-TOOLS    := $(patsubst tools/%.c,$(BUILD)/%,$(wildcard tools/*.c))
+TOOL_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard tools/iommusim/*.c)) \
+	     $(BUILD)/obj/gen/default-scenario.o
+TOOLS    := $(BUILD)/iommusim
 
 .PHONY: all run test check build-all bench clean
 .SECONDARY:
@@ -62,9 +64,19 @@ $(BUILD)/bench/%: $(BUILD)/obj/bench/%.o $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $< $(LIB) $(LDLIBS) -o $@
 
-$(BUILD)/%: $(BUILD)/obj/tools/%.o $(LIB)
+$(BUILD)/iommusim: $(TOOL_OBJS) $(LIB)
+	$(CC) $(ALL_CFLAGS) $(TOOL_OBJS) $(LIB) $(LDLIBS) -o $@
+
+# The default scenario is examples/default.scn, embedded as a C string.
+$(BUILD)/gen/default-scenario.c: examples/default.scn
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $< $(LIB) $(LDLIBS) -o $@
+	awk 'BEGIN { print "const char default_scenario[] =" } \
+	     { gsub(/\\/, "\\\\"); gsub(/"/, "\\\""); print "\t\"" $$0 "\\n\"" } \
+	     END { print "\t\"\";" }' $< > $@
+
+$(BUILD)/obj/gen/%.o: $(BUILD)/gen/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c $< -o $@
 
 # One variant's tests.
 check: build-all
