@@ -144,7 +144,9 @@ int iommu_fwspec_add_ids(struct device *dev, const u32 *ids, int num_ids)
 	if (!new)
 		return -ENOMEM;
 	memcpy(new, fwspec, sizeof(*fwspec) + fwspec->num_ids * sizeof(u32));
-	memcpy(&new->ids[fwspec->num_ids], ids, (size_t)num_ids * sizeof(u32));
+	if (num_ids)
+		memcpy(&new->ids[fwspec->num_ids], ids,
+		       (size_t)num_ids * sizeof(u32));
 	new->num_ids = n;
 	dev->iommu->fwspec = new;
 	kfree(fwspec);
