@@ -4,6 +4,8 @@
  * MSI writes into pending LPIs, drops, caching of LPI configuration,
  * two-level tables, stalls, and random command words.
  */
+#include <pthread.h>
+
 #include "tests/its-helpers.h"
 
 #define DEV0	0x10	/* DeviceIDs used below */
@@ -602,6 +604,51 @@ static void test_random_commands(void)
 	tmach_fini(&m);
 }
 
+struct msi_thread {
+	struct tmach *m;
+	u32 devid;
+};
+
+static void *msi_thread_fn(void *p)
+{
+	struct msi_thread *t = p;
+
+	for (int i = 0; i < 20000; i++)
+		msi(t->m, t->devid, i % 2);
+	return NULL;
+}
+
+/* Devices on two threads while the CPU side runs commands and acknowledges. */
+static void test_concurrency(void)
+{
+	struct tmach m;
+	struct msi_thread t[2];
+	pthread_t th[2];
+	unsigned int acked = 0;
+
+	tmach_init(&m, NULL);
+	map_basic(&m);
+	t[0] = (struct msi_thread){ &m, DEV0 };
+	t[1] = (struct msi_thread){ &m, DEV1 };
+	for (int i = 0; i < 2; i++)
+		REQUIRE(pthread_create(&th[i], NULL, msi_thread_fn, &t[i]) == 0);
+	for (int i = 0; i < 2000; i++) {
+		cmd_ev(&m, GITS_CMD_INV, DEV0, 0, 0);
+		if (its_lpi_ack(m.its, 0) != GIC_INTID_SPURIOUS)
+			acked++;
+	}
+	for (int i = 0; i < 2; i++)
+		pthread_join(th[i], NULL);
+	CHECK_EQ(stats(&m).translations, 40000);
+	/* DEV1 event 1 has no ITE: the only drops. */
+	CHECK_EQ(stats(&m).drops[ITS_DROP_UNMAPPED_INTERRUPT], 10000);
+	CHECK_EQ(stats(&m).lpis_pended, 30000);
+	CHECK_EQ(stats(&m).cmd_errors, 0);
+	CHECK(its_lpi_is_pending(m.its, 1, 8193) && its_lpi_is_pending(m.its, 1, 9000));
+	(void)acked;
+	tmach_fini(&m);
+}
+
 int main(void)
 {
 	test_registers();
@@ -613,5 +660,6 @@ int main(void)
 	test_queue_wrap();
 	test_two_level_and_hcc();
 	test_random_commands();
+	test_concurrency();
 	return test_done();
 }

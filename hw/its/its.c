@@ -8,7 +8,8 @@
  *   each entry, little-endian, the rest of a larger entry unused):
  *     device table entry (GITS_BASER0, Type 1):
  *	[63] Valid  [51:8] ITT address[51:8]  [4:0] ITT size (EventID bits - 1)
- *     collection table entry (GITS_BASER1, Type 4; ICIDs >= GITS_TYPER.HCC):
+ *     collection table entry (GITS_BASER1, Type 4; ICID n >= GITS_TYPER.HCC
+ *     at index n - HCC, the first HCC collections being held in the ITS):
  *	[63] Valid  [15:0] target (processor number)
  *     interrupt translation entry (ITT, GITS_TYPER.ITT_entry_size apart):
  *	[63] Valid  [47:32] ICID  [31:0] pINTID
