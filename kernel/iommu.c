@@ -14,7 +14,8 @@
  * Locks: k->lock serialises probe and release (and guards the device and
  * IOMMU lists), group->mutex guards a group's devices and domains,
  * k->groups_lock the group list and refcounts.  Order: k->lock, then
- * group->mutex, then k->groups_lock.
+ * k->groups_lock, then group->mutex (nothing takes groups_lock while
+ * holding a group's mutex).
  */
 #include <string.h>
 
@@ -346,11 +347,13 @@ static bool iommu_domain_in_use(struct kernel *k, struct iommu_domain *domain)
 
 	mutex_lock(&k->groups_lock);
 	list_for_each_entry(group, &k->groups, node) {
-		if (group->domain == domain || group->default_domain == domain ||
-		    group->blocking_domain == domain) {
-			used = true;
+		mutex_lock(&group->mutex);
+		used = group->domain == domain ||
+		       group->default_domain == domain ||
+		       group->blocking_domain == domain;
+		mutex_unlock(&group->mutex);
+		if (used)
 			break;
-		}
 	}
 	mutex_unlock(&k->groups_lock);
 	return used;
@@ -781,6 +784,10 @@ static int iommu_setup_default_domain(struct iommu_group *group)
 		return (int)PTR_ERR(dom);
 	if (group->default_domain == dom)
 		return 0;
+	/*
+	 * Linux 6.15 gives a DMA domain its dma-iommu cookie here
+	 * (iommu_get_dma_cookie); kernel/dma-iommu will hook in at this point.
+	 */
 
 	/* 1:1 regions are mapped before any device translates through dom. */
 	for_each_group_device(group, gdev) {
