@@ -151,7 +151,8 @@ static void test_bad_ranges(struct iommu_domain *dom)
 	CHECK_EQ(iommu_map_sg(dom, 0, NULL, 1, rw), -EINVAL);
 	CHECK_EQ(iommu_map_sg(NULL, 0, NULL, 0, rw), -EINVAL);
 	{
-		const struct scatterlist bad[] = { { 0x40000000, 100 } };
+		const struct scatterlist bad[] = {
+			{ .phys = 0x40000000, .length = 100 } };
 
 		CHECK_EQ(iommu_map_sg(dom, 0, bad, 1, rw), -EINVAL);
 		CHECK_EQ(rd->nr_map, 0);
