@@ -19,8 +19,6 @@
  * freed as Linux does); misaligned iova/paddr is -EINVAL and prot bits
  * outside IOMMU_PROT_MASK are -EINVAL (Linux leaves both to its callers).
  */
-#include <string.h>
-
 #include "kernel/io-pgtable-arm.h"
 
 /* Descriptor bits (Arm DDI0487 D8.3; names as Linux's). */
