@@ -23,9 +23,6 @@
 #include "kernel/iova_priv.h"
 #include "kernel/kernel.h"
 
-/* The anchor sits above the top of any usable space. */
-#define IOVA_ANCHOR	(~0UL)
-
 static inline struct iova *to_iova(struct rb_node *node)
 {
 	return rb_entry(node, struct iova, node);
@@ -41,18 +38,6 @@ void *iova_zalloc(struct iova_domain *iovad, size_t size)
 	if (iovad->kernel)
 		return kzalloc(iovad->kernel, size);
 	return calloc(1, size);
-}
-
-/* Highest pfn whose byte address fits 64 bits (and stays under the anchor). */
-static inline unsigned long iova_max_pfn(const struct iova_domain *iovad)
-{
-	return min(~0UL >> iova_shift(iovad), IOVA_ANCHOR - 1);
-}
-
-unsigned long iova_clamp_limit(const struct iova_domain *iovad,
-			       unsigned long limit_pfn)
-{
-	return min(limit_pfn, iova_max_pfn(iovad));
 }
 
 int init_iova_domain(struct iova_domain *iovad, unsigned long granule,
