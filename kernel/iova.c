@@ -46,6 +46,9 @@ int init_iova_domain(struct iova_domain *iovad, unsigned long granule,
 	/* A granule must hold whole CPU pages of some size Linux supports. */
 	if (!is_power_of_2(granule) || granule < 4096 || granule > 65536)
 		return -EINVAL;
+	/* At least one pfn must be addressable (and below the anchor). */
+	if (start_pfn > (~0UL >> __ffs64(granule)))
+		return -EINVAL;
 
 	spin_lock_init(&iovad->iova_rbtree_lock);
 	iovad->rbroot = RB_ROOT;
@@ -240,9 +243,9 @@ struct iova *alloc_iova(struct iova_domain *iovad, unsigned long size,
 {
 	struct iova *new_iova;
 
+	limit_pfn = iova_clamp_limit(iovad, limit_pfn);
 	if (!size || limit_pfn < iovad->start_pfn)
 		return NULL;
-	limit_pfn = iova_clamp_limit(iovad, limit_pfn);
 	if (size > limit_pfn - iovad->start_pfn + 1)
 		return NULL;	/* could never fit: not a reason to mark 4G full */
 
