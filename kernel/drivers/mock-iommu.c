@@ -286,12 +286,15 @@ mock_domain_alloc_paging_flags(struct device *dev, u32 flags,
 
 /* -------------------------------------------------------- nested domains */
 
+static void mock_nested_unlink(struct iommu_domain *domain)
+{
+	to_mock_domain(domain)->parent->nested_users--;
+}
+
 static void mock_nested_free(struct iommu_domain *domain)
 {
-	struct mock_domain *md = to_mock_domain(domain);
-
-	md->parent->nested_users--;
-	kfree(md);
+	mock_nested_unlink(domain);
+	kfree(to_mock_domain(domain));
 }
 
 /* Doorbells for a nested domain go into its stage-2 parent. */
