@@ -10,11 +10,12 @@
 #
 # VARIANT=release|san|tsan|clang selects flags and the build/ subfolder.
 
+SHELL   := /bin/bash
 VARIANT ?= release
 BUILD   := build/$(VARIANT)
 JOBS    ?= $(shell nproc 2>/dev/null || echo 2)
 
-ifeq ($(VARIANT),clang)
+ifneq ($(filter clang fuzz,$(VARIANT)),)
 CC := clang
 endif
 
@@ -23,6 +24,8 @@ CFLAGS_clang   := -O2 -g
 CFLAGS_san     := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
 		  -fno-sanitize-recover=all
 CFLAGS_tsan    := -O1 -g -fsanitize=thread
+CFLAGS_fuzz    := -O1 -g -fsanitize=fuzzer-no-link,address,undefined \
+		  -fno-sanitize-recover=all
 
 CPPFLAGS += -I. -D_GNU_SOURCE -MMD -MP
 ALL_CFLAGS := -std=gnu11 -Wall -Wextra $(WERROR) -pthread $(CFLAGS_$(VARIANT)) $(CFLAGS)
@@ -33,9 +36,13 @@ LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
 LIB      := $(BUILD)/libiommusim.a
 TESTS    := $(patsubst %.c,$(BUILD)/%,$(wildcard tests/*.c))
 BENCHES  := $(patsubst %.c,$(BUILD)/%,$(wildcard bench/*.c))
-TOOLS    := $(patsubst tools/%.c,$(BUILD)/%,$(wildcard tools/*.c))
+TOOL_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard tools/iommusim/*.c)) \
+	     $(BUILD)/obj/gen/default-scenario.o
+TOOLS    := $(BUILD)/iommusim
+FUZZERS  := $(patsubst %.c,$(BUILD)/%,$(wildcard fuzz/*.c))
+FUZZ_SECONDS ?= 30
 
-.PHONY: all run test check build-all bench clean
+.PHONY: all run test check build-all bench fuzz fuzzers clean
 .SECONDARY:
 
 all: $(LIB) $(TOOLS)
@@ -62,9 +69,39 @@ $(BUILD)/bench/%: $(BUILD)/obj/bench/%.o $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $< $(LIB) $(LDLIBS) -o $@
 
-$(BUILD)/%: $(BUILD)/obj/tools/%.o $(LIB)
+$(BUILD)/iommusim: $(TOOL_OBJS) $(LIB)
+	$(CC) $(ALL_CFLAGS) $(TOOL_OBJS) $(LIB) $(LDLIBS) -o $@
+
+# The default scenario is examples/default.scn, embedded as a C string.
+$(BUILD)/gen/default-scenario.c: examples/default.scn
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $< $(LIB) $(LDLIBS) -o $@
+	awk 'BEGIN { print "const char default_scenario[] =" } \
+	     { gsub(/\\/, "\\\\"); gsub(/"/, "\\\""); print "\t\"" $$0 "\\n\"" } \
+	     END { print "\t\"\";" }' $< > $@
+
+$(BUILD)/obj/gen/%.o: $(BUILD)/gen/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c $< -o $@
+
+# Fuzz harnesses link the scenario engine (every tool object but main).
+$(BUILD)/fuzz/%: $(BUILD)/obj/fuzz/%.o $(filter-out %/main.o,$(TOOL_OBJS)) $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -fsanitize=fuzzer $^ $(LDLIBS) -o $@
+
+fuzzers: $(FUZZERS)
+
+# Each harness for FUZZ_SECONDS, new inputs kept in build/fuzz-corpus/NAME,
+# seeded from fuzz/corpus/NAME.
+fuzz:
+	$(MAKE) -j$(JOBS) VARIANT=fuzz fuzzers
+	@set -e; for f in $(patsubst %.c,build/fuzz/%,$(wildcard fuzz/*.c)); do \
+		n=$$(basename $$f); mkdir -p build/fuzz-corpus/$$n; \
+		echo "fuzz: $$n for $(FUZZ_SECONDS) s"; \
+		$$f -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+		    build/fuzz-corpus/$$n fuzz/corpus/$$n 2>&1 | \
+		    grep -E '^(stat::number_of_executed_units|stat::average_exec_per_sec|==|SUMMARY|Done)' || true; \
+		test $${PIPESTATUS[0]} -eq 0; \
+	done
 
 # One variant's tests.
 check: build-all

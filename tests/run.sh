@@ -11,7 +11,9 @@ cd "$(dirname "$0")/.."
 run_one() {	# name, command...
 	local name=$1 out
 	shift
-	if out=$(timeout 600 "$@" 2>&1); then
+	local runner=(timeout 600)
+	declare -F "$1" >/dev/null && runner=()
+	if out=$("${runner[@]}" "$@" 2>&1); then
 		passed=$((passed + 1))
 		printf 'PASS %s\n' "$name"
 	else
@@ -21,15 +23,37 @@ run_one() {	# name, command...
 	fi
 }
 
+# A scenario that must fail: exit status 1 and the message of its first line.
+expect_failure() {	# iommusim scenario
+	local want err status
+	want=$(sed -n '1s/^# error: //p' "$2")
+	[ -n "$want" ] || { echo "$2: first line must be '# error: TEXT'"; return 1; }
+	err=$(timeout 600 "$1" "$2" 2>&1 >/dev/null)
+	status=$?
+	if [ "$status" -ne 1 ]; then
+		printf 'exit status %s, want 1; stderr:\n%s\n' "$status" "$err"
+		return 1
+	fi
+	if ! grep -qF -- "$want" <<<"$err"; then
+		printf 'stderr lacks: %s\ngot:\n%s\n' "$want" "$err"
+		return 1
+	fi
+}
+
 for build in "$@"; do
 	for t in "$build"/tests/*; do
 		[ -x "$t" ] || continue
 		run_one "$t" "$t"
 	done
 	if [ -x "$build/iommusim" ]; then
+		run_one "$build/iommusim (default scenario)" "$build/iommusim"
 		for s in examples/*.scn; do
 			[ -e "$s" ] || continue
 			run_one "$build/iommusim $s" "$build/iommusim" "$s"
+		done
+		for s in tests/scenarios/*.scn; do
+			[ -e "$s" ] || continue
+			run_one "$build/iommusim $s (must fail)" expect_failure "$build/iommusim" "$s"
 		done
 	fi
 done

@@ -1,0 +1,93 @@
+/*
+ * iommusim: run a scenario file, or with no argument the default scenario
+ * (examples/default.scn, embedded at build time) that tells the story of
+ * ../DESIGN.md.
+ *
+ * Exit status: 0 when every command and expectation held, 1 when the
+ * scenario failed, 2 for a usage or I/O error.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tools/iommusim/scenario.h"
+#include "tools/iommusim/world.h"
+
+extern const char default_scenario[];
+
+#define MAX_SCENARIO_BYTES	(1 << 20)
+
+static char *read_file(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf;
+	size_t n;
+
+	if (!f) {
+		perror(path);
+		return NULL;
+	}
+	buf = malloc(MAX_SCENARIO_BYTES + 1);
+	if (!buf) {
+		fclose(f);
+		return NULL;
+	}
+	n = fread(buf, 1, MAX_SCENARIO_BYTES + 1, f);
+	fclose(f);
+	if (n > MAX_SCENARIO_BYTES) {
+		fprintf(stderr, "%s: larger than %d bytes\n", path, MAX_SCENARIO_BYTES);
+		free(buf);
+		return NULL;
+	}
+	buf[n] = '\0';
+	if (strlen(buf) != n) {
+		fprintf(stderr, "%s: contains a NUL byte: not a scenario file\n", path);
+		free(buf);
+		return NULL;
+	}
+	return buf;
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: iommusim [SCENARIO-FILE]\n"
+		   "       iommusim --help-commands\n"
+		   "With no file, runs the default end-to-end scenario.\n");
+}
+
+int main(int argc, char **argv)
+{
+	const char *name = "default.scn";
+	char *text = NULL;
+	struct world *w;
+	struct scenario *s;
+	int ret;
+
+	if (argc > 2 || (argc == 2 && !strcmp(argv[1], "--help"))) {
+		usage(argc > 2 ? stderr : stdout);
+		return argc > 2 ? 2 : 0;
+	}
+	if (argc == 2 && !strcmp(argv[1], "--help-commands")) {
+		world_print_commands(stdout);
+		return 0;
+	}
+	if (argc == 2) {
+		name = argv[1];
+		text = read_file(name);
+		if (!text)
+			return 2;
+	}
+	w = world_create(stdout);
+	s = w ? scenario_create(stdout, world_commands, w) : NULL;
+	if (!s) {
+		fprintf(stderr, "iommusim: out of memory\n");
+		world_destroy(w);
+		free(text);
+		return 2;
+	}
+	ret = scenario_run(s, name, text ? text : default_scenario);
+	scenario_destroy(s);
+	world_destroy(w);
+	free(text);
+	return ret ? 1 : 0;
+}

@@ -1,0 +1,21 @@
+/*
+ * The world a scenario builds: one emulated machine, the kernel instances
+ * running on it, and the named objects (IOMMUs, devices, domains, MSIs) the
+ * scenario creates.  Its command table is what the scenario language can do.
+ */
+#ifndef IOMMUSIM_TOOLS_WORLD_H
+#define IOMMUSIM_TOOLS_WORLD_H
+
+#include <stdio.h>
+
+#include "tools/iommusim/scenario.h"
+
+struct world;
+
+struct world *world_create(FILE *out);
+void world_destroy(struct world *w);
+
+extern const struct scn_command world_commands[];
+void world_print_commands(FILE *f);
+
+#endif
