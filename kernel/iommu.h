@@ -113,6 +113,13 @@ struct iommu_domain_ops {
 	void (*iotlb_sync)(struct iommu_domain *domain,
 			   struct iommu_iotlb_gather *iotlb_gather);
 	phys_addr_t (*iova_to_phys)(struct iommu_domain *domain, dma_addr_t iova);
+	/*
+	 * NESTED domains: the paging domain a software-MSI doorbell must be
+	 * installed in for this domain (the nest parent, stage 2); NULL when
+	 * the driver has none (the op Jason Gunthorpe's 2023 proposal called
+	 * get_unmanged_msi_domain).
+	 */
+	struct iommu_domain *(*get_msi_mapping_domain)(struct iommu_domain *domain);
 	void (*free)(struct iommu_domain *domain);
 };
 
@@ -131,6 +138,7 @@ struct iommu_domain {
 	int (*sw_msi)(struct iommu_domain *domain, struct msi_desc *desc,
 		      phys_addr_t msi_addr);
 	void *iova_cookie;		/* dma-iommu's cookie, DMA domains */
+	void *iommufd_hwpt;		/* sw-msi's record when iommufd owns it */
 };
 
 static inline bool iommu_is_dma_domain(struct iommu_domain *domain)
@@ -299,6 +307,8 @@ size_t iommu_pgsize(struct iommu_domain *domain, unsigned long iova,
 struct scatterlist {
 	phys_addr_t phys;
 	unsigned int length;
+	dma_addr_t dma_address;		/* set by the DMA API's map_sg */
+	unsigned int dma_length;
 };
 /* Maps the entries back to back from iova; bytes mapped, or -errno with
  * everything undone. */

@@ -383,8 +383,10 @@ static void test_map_split(struct kernel *k)
 	/* Scatterlists: contiguous neighbours merge, the rest follow on. */
 	{
 		const struct scatterlist sg[] = {
-			{ 0x80000000, SZ_4K }, { 0x80001000, SZ_4K },
-			{ 0x90000000, 2 * SZ_4K }, { 0xa0200000, SZ_2M },
+			{ .phys = 0x80000000, .length = SZ_4K },
+			{ .phys = 0x80001000, .length = SZ_4K },
+			{ .phys = 0x90000000, .length = 2 * SZ_4K },
+			{ .phys = 0xa0200000, .length = SZ_2M },
 		};
 
 		rd->nr_maps = 0;

@@ -120,8 +120,15 @@ static void mock_nested_free(struct iommu_domain *domain)
 	kfree(to_mock_domain(domain));
 }
 
+/* Doorbells for a nested domain go into its stage-2 parent. */
+static struct iommu_domain *mock_nested_msi_mapping_domain(struct iommu_domain *domain)
+{
+	return &to_mock_domain(domain)->parent->domain;
+}
+
 static const struct iommu_domain_ops mock_nested_ops = {
 	.attach_dev = mock_attach_common,
+	.get_msi_mapping_domain = mock_nested_msi_mapping_domain,
 	.free = mock_nested_free,
 };
 
