@@ -6,7 +6,7 @@
  * magazines, io-pgtable its own atomicity, and in lazy mode the flush queue
  * a spinlock held for a few stores.  The doorbell list is protected by the
  * group mutex, which iommu_dma_prepare_msi() holds around every sw_msi call
- * (Linux 6.14 replaced a static msi_prepare_lock with it), and by the cookie
+ * (upstream replaced a static msi_prepare_lock with it in 6.15), and by the cookie
  * mutex for callers outside it.
  *
  * Flush queue, as Linux's: an unmapped IOVA is queued with the value of
