@@ -9,6 +9,7 @@
  * or stalled command queue, allocation failures) leaving nothing behind,
  * shared DeviceIDs, and two kernels each with its own ITS.
  */
+#include <pthread.h>
 #include <string.h>
 
 #include "hw/its/its.h"
@@ -693,6 +694,71 @@ static void test_two_kernels(void)
 	phys_mem_destroy(mem);
 }
 
+/* Two device MSI domains on one ITS, allocating and freeing at once. */
+struct racer {
+	struct mach *m;
+	struct irq_domain *msi;
+	struct tdev t;
+	unsigned int errors;
+};
+
+static void *race(void *p)
+{
+	struct racer *r = p;
+
+	for (unsigned int iter = 0; iter < 200; iter++) {
+		if (msi_domain_alloc_irqs(r->msi, &r->t.dev, 4)) {
+			r->errors++;
+			continue;
+		}
+		for (unsigned int i = 0; i < 4; i++) {
+			struct msi_desc *desc = msi_get_desc(r->msi, &r->t.dev, i);
+			unsigned int cpu;
+			u32 lpi;
+
+			if (gic_its_irq_target(msi_desc_parent_data(desc), &lpi, &cpu) ||
+			    fire(r->m, &desc->msg, r->t.rid) ||
+			    !its_lpi_is_pending(r->m->its, cpu, lpi))
+				r->errors++;
+			phys_write_val(r->m->mem, GICR0_BASE + cpu * GICR_FRAME_SIZE +
+				       GICR_CLRLPIR, 8, lpi, MEM_ATTRS_NONE);
+		}
+		msi_domain_free_irqs(r->msi, &r->t.dev);
+	}
+	return NULL;
+}
+
+static void test_concurrent(void)
+{
+	struct gic_its_info info;
+	struct racer r[2];
+	pthread_t th[2];
+	struct mach m;
+
+	mach_init(&m, NULL, 0, false);
+	for (unsigned int i = 0; i < 2; i++) {
+		r[i] = (struct racer){ .m = &m };
+		r[i].msi = i ? msi_create_irq_domain(m.k, "bus1", &tbus_msi_ops, NULL,
+						     gic_its_domain(m.node)) : m.msi;
+		REQUIRE(r[i].msi);
+		tdev_init(&r[i].t, m.k, 0x100 + i);
+	}
+	for (unsigned int i = 0; i < 2; i++)
+		REQUIRE(pthread_create(&th[i], NULL, race, &r[i]) == 0);
+	for (unsigned int i = 0; i < 2; i++)
+		pthread_join(th[i], NULL);
+	CHECK_EQ(r[0].errors, 0);
+	CHECK_EQ(r[1].errors, 0);
+	gic_its_get_info(m.node, &info);
+	CHECK_EQ(info.nr_devices, 0);
+	CHECK_EQ(info.nr_lpis, 0);
+	CHECK_EQ(info.cmd_errors, 0);
+	CHECK_EQ(stats_cmd_errors(m.its), 0);
+	CHECK_EQ(nr_pending(&m), 0);
+	CHECK_EQ(irq_domain_remove(r[1].msi), 0);
+	mach_fini(&m);
+}
+
 int main(void)
 {
 	test_probe();
@@ -711,5 +777,6 @@ int main(void)
 	test_cmd_timeout();
 	test_cmd_stall();
 	test_two_kernels();
+	test_concurrent();
 	return test_done();
 }
