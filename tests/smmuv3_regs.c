@@ -284,6 +284,17 @@ static void test_gerror(void)
 	cmd(&r, 0xfc, 0);
 	g = rd32(&r, SMMU_GERROR) ^ rd32(&r, SMMU_GERRORN);
 	CHECK_EQ(g, GERROR_CMDQ_ERR | GERROR_MSI_GERROR_ABT_ERR);
+
+	/* An MSI aimed at the SMMU's own registers aborts too (no deadlock). */
+	phys_write64(r.mem, RIG_CMDQ + 48, CMD_SYNC);
+	wr32(&r, SMMU_IRQ_CTRL, IRQ_CTRL_EVTQ_IRQEN);
+	wr64(&r, SMMU_GERROR_IRQ_CFG0, RIG_SMMU_BASE + SMMU_GERRORN);
+	wr32(&r, SMMU_IRQ_CTRL, IRQ_CTRL_EVTQ_IRQEN | IRQ_CTRL_GERROR_IRQEN);
+	wr32(&r, SMMU_GERRORN, rd32(&r, SMMU_GERROR));
+	CHECK(!cmdq_stopped(&r));
+	cmd(&r, 0xfb, 0);
+	g = rd32(&r, SMMU_GERROR) ^ rd32(&r, SMMU_GERRORN);
+	CHECK_EQ(g, GERROR_CMDQ_ERR | GERROR_MSI_GERROR_ABT_ERR);
 	rig_destroy(&r);
 }
 
