@@ -34,6 +34,7 @@ static void test_idr(void)
 	CHECK(idr5 & IDR5_GRAN16K);
 	CHECK(idr5 & IDR5_GRAN64K);
 	CHECK(rd32(&r, SMMU_IDR3) & IDR3_RIL);
+	CHECK(rd32(&r, SMMU_IDR3) & IDR3_FWB);
 	CHECK_EQ(rd32(&r, SMMU_AIDR), 2);
 	/* IDRs are read-only. */
 	wr32(&r, SMMU_IDR0, 0);
@@ -45,7 +46,7 @@ static void test_idr(void)
 	c.gran16k = c.gran64k = false;
 	c.oas_bits = 40;
 	c.st_2level = false;
-	c.asid16 = c.vmid16 = c.range_inv = c.msi = c.hyp = false;
+	c.asid16 = c.vmid16 = c.range_inv = c.msi = c.hyp = c.s2fwb = false;
 	c.sid_bits = 6;
 	rig_create(&r, &c);
 	idr0 = rd32(&r, SMMU_IDR0);

@@ -34,6 +34,7 @@ void smmuv3_config_default(struct smmuv3_config *cfg)
 	cfg->asid16 = true;
 	cfg->vmid16 = true;
 	cfg->range_inv = true;
+	cfg->s2fwb = true;
 	cfg->msi = true;
 	cfg->hyp = true;
 	cfg->sev = true;
@@ -67,7 +68,7 @@ static void build_idr(struct smmuv3 *smmu)
 		       FIELD_PREP(IDR1_SSIDSIZE, c->ssid_bits) |
 		       FIELD_PREP(IDR1_EVTQS, c->evtq_max_log2) |
 		       FIELD_PREP(IDR1_CMDQS, c->cmdq_max_log2);
-	smmu->idr[3] = c->range_inv ? IDR3_RIL : 0;
+	smmu->idr[3] = (c->range_inv ? IDR3_RIL : 0) | (c->s2fwb ? IDR3_FWB : 0);
 	smmu->idr[5] = FIELD_PREP(IDR5_OAS, oas_encoding(c->oas_bits)) |
 		       (c->gran4k ? IDR5_GRAN4K : 0) |
 		       (c->gran16k ? IDR5_GRAN16K : 0) |

@@ -42,6 +42,7 @@ struct smmuv3_config {
 	unsigned int evtq_max_log2;	/* IDR1.EVENTQS, <= 19 */
 	bool asid16, vmid16;	/* IDR0.ASID16 / VMID16 */
 	bool range_inv;		/* IDR3.RIL */
+	bool s2fwb;		/* IDR3.FWB: STE.S2FWB accepted (attributes only) */
 	bool msi;		/* IDR0.MSI */
 	bool hyp;		/* IDR0.HYP: EL2 StreamWorld and TLBI_EL2_* */
 	bool sev;		/* IDR0.SEV */
