@@ -86,22 +86,39 @@ static int s1_start(unsigned int g, unsigned int ia)
 }
 
 /*
- * Nested: S2 maps RAM at IPA == PA with a 1G block (so S1 tables and the
- * CD are reachable) and IPA 0x100000000 -> PA 0x50000000.
+ * Nested: S2 maps RAM at IPA == PA with blocks (so S1 tables and the CD
+ * are reachable) and IPA 0x100000000 -> PA 0x50000000; with a 4K stage 2
+ * also IPA 0x100001000 -> PA 0x50001000 read-only.
  */
 struct nested {
 	struct pt s1, s2;
 };
 
-static void nested_setup(struct rig *r, struct nested *n, unsigned int g1)
+static void nested_setup2(struct rig *r, struct nested *n, unsigned int g1,
+			  unsigned int g2)
 {
-	pt_init(&n->s2, r, true, 12, 48, 0, 1);
-	pt_map(&n->s2, RIG_RAM_BASE, RIG_RAM_BASE, 1, PT_AF | PT_S2_RW);
+	/* Stage-2 shape per granule: IPA bits, start level, SL0, block level. */
+	unsigned int ia = g2 == 12 ? 48 : g2 == 14 ? 47 : 42;
+	int start = g2 == 12 ? 0 : g2 == 14 ? 1 : 2;
+	unsigned int sl0 = g2 == 16 ? 1 : 2;
+	int blk_level = g2 == 12 ? 1 : 2;
+	u64 blk = 1ULL << pt_level_shift(g2, blk_level);
+
+	pt_init(&n->s2, r, true, g2, ia, start, 1);
+	for (u64 a = RIG_RAM_BASE; a < RIG_RAM_BASE + RIG_RAM_SIZE; a += blk)
+		pt_map(&n->s2, a, a, blk_level, PT_AF | PT_S2_RW);
 	pt_map(&n->s2, 0x100000000ULL, 0x50000000ULL, 3, PT_AF | PT_S2_RW);
-	pt_map(&n->s2, 0x100001000ULL, 0x50001000ULL, 3, PT_AF | PT_S2_RO);
+	if (g2 == 12)
+		pt_map(&n->s2, 0x100001000ULL, 0x50001000ULL, 3,
+		       PT_AF | PT_S2_RO);
 	pt_init(&n->s1, r, false, g1, 48, s1_start(g1, 48), 1);
 	write_cd(r, CDPTR, g1, 16, n->s1.root, 0);
-	write_ste(r, SID, STE_CFG_NESTED, &n->s2, 2, 0);
+	write_ste(r, SID, STE_CFG_NESTED, &n->s2, sl0, 0);
+}
+
+static void nested_setup(struct rig *r, struct nested *n, unsigned int g1)
+{
+	nested_setup2(r, n, g1, 12);
 }
 
 #endif
