@@ -294,7 +294,7 @@ int vmsa_fetch_ram(void *opaque, phys_addr_t addr, u64 *desc,
 	(void)fault;
 	if (likely(p)) {
 		/* Another thread (the kernel side) may be writing it. */
-		*desc = __atomic_load_n(p, __ATOMIC_RELAXED);
+		*desc = __atomic_load_n(p, __ATOMIC_ACQUIRE);
 		return 0;
 	}
 	return phys_read64(mem, addr, desc) ? -1 : 0;

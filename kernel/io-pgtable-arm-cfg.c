@@ -180,7 +180,6 @@ static struct io_pgtable *arm_64_lpae_alloc_pgtable_s1(struct io_pgtable_cfg *cf
 
 	if (arm_lpae_alloc_pgd(d))
 		goto out_free_data;
-	__atomic_thread_fence(__ATOMIC_RELEASE);
 	cfg->arm_lpae_s1_cfg.ttbr = table_pa(d->pgd, d);
 	return &d->iop;
 
@@ -262,7 +261,6 @@ static struct io_pgtable *arm_64_lpae_alloc_pgtable_s2(struct io_pgtable_cfg *cf
 
 	if (arm_lpae_alloc_pgd(d))
 		goto out_free_data;
-	__atomic_thread_fence(__ATOMIC_RELEASE);
 	cfg->arm_lpae_s2_cfg.vttbr = table_pa(d->pgd, d);
 	return &d->iop;
 

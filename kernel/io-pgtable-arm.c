@@ -19,8 +19,6 @@
  * freed as Linux does); misaligned iova/paddr is -EINVAL and prot bits
  * outside IOMMU_PROT_MASK are -EINVAL (Linux leaves both to its callers).
  */
-#include <string.h>
-
 #include "kernel/io-pgtable-arm.h"
 
 /* Descriptor bits (Arm DDI0487 D8.3; names as Linux's). */
@@ -109,15 +107,21 @@ static inline arm_lpae_iopte *iopte_deref(arm_lpae_iopte pte,
 	return (arm_lpae_iopte *)(uintptr_t)(iopte_to_paddr(pte, d) + d->lin_off);
 }
 
-/* The SMMU model may walk concurrently: descriptors are single-copy atomic. */
+/*
+ * The SMMU model, and other mappers, may walk concurrently: descriptors
+ * are single-copy atomic, and a load that may be followed through pairs
+ * with install_table()'s release (Linux leans on address dependency; C11
+ * has no such thing, and acquire costs nothing on x86).
+ */
 static inline arm_lpae_iopte pte_read(const arm_lpae_iopte *p)
 {
-	return __atomic_load_n(p, __ATOMIC_RELAXED);
+	return __atomic_load_n(p, __ATOMIC_ACQUIRE);
 }
 
+/* Release: what a leaf maps is visible before the leaf (Linux's wmb()). */
 static inline void pte_write(arm_lpae_iopte *p, arm_lpae_iopte v)
 {
-	__atomic_store_n(p, v, __ATOMIC_RELAXED);
+	__atomic_store_n(p, v, __ATOMIC_RELEASE);
 }
 
 static void tlb_flush_walk(struct arm_lpae_io_pgtable *d, unsigned long iova,
@@ -252,8 +256,8 @@ static arm_lpae_iopte install_table(struct arm_lpae_io_pgtable *d,
 
 	if (d->iop.cfg.quirks & IO_PGTABLE_QUIRK_ARM_NS)
 		new |= ARM_LPAE_PTE_NSTABLE;
-	__atomic_compare_exchange_n(ptep, &curr, new, false, __ATOMIC_RELEASE,
-				    __ATOMIC_RELAXED);
+	__atomic_compare_exchange_n(ptep, &curr, new, false, __ATOMIC_ACQ_REL,
+				    __ATOMIC_ACQUIRE);
 	return curr;
 }
 
@@ -377,8 +381,6 @@ static int arm_lpae_map_pages(struct io_pgtable_ops *ops, unsigned long iova,
 		paddr += n * pgsize;
 		pgcount -= n;
 	}
-	/* Descriptors visible before anyone can start a walk for them. */
-	__atomic_thread_fence(__ATOMIC_RELEASE);
 	return ret;
 }
 

@@ -78,7 +78,7 @@ static int iommu_map_check(struct iommu_domain *domain, unsigned long iova,
 static int __iommu_map(struct iommu_domain *domain, unsigned long iova,
 		       phys_addr_t paddr, size_t size, int prot)
 {
-	const struct iommu_domain_ops *ops = domain->ops;
+	const struct iommu_domain_ops *ops;
 	unsigned long orig_iova = iova;
 	size_t orig_size = size;
 	int ret;
@@ -86,6 +86,7 @@ static int __iommu_map(struct iommu_domain *domain, unsigned long iova,
 	ret = iommu_map_check(domain, iova, paddr, size, prot);
 	if (ret)
 		return ret;
+	ops = domain->ops;
 	while (size) {
 		size_t pgsize, count = 0, mapped = 0;
 

@@ -1,8 +1,8 @@
 /*
  * The IOMMU core, after Linux's drivers/iommu/iommu.c: IOMMU registration,
- * device probe, groups, default domains, domain allocation, attach/detach/
- * replace and DMA ownership.  Mapping lives in iommu-map.c, reserved
- * regions in iommu-resv.c.
+ * device probe, groups, default domains and domain allocation.  Attach,
+ * detach, replace and DMA ownership live in iommu-attach.c, mapping in
+ * iommu-map.c, reserved regions in iommu-resv.c.
  *
  * The rules a group follows are Linux's: all its devices are always
  * attached to one domain (group->domain); when nobody owns the group that
@@ -14,15 +14,13 @@
  * Locks: k->lock serialises probe and release (and guards the device and
  * IOMMU lists), group->mutex guards a group's devices and domains,
  * k->groups_lock the group list and refcounts.  Order: k->lock, then
- * group->mutex, then k->groups_lock.
+ * k->groups_lock, then group->mutex (nothing takes groups_lock while
+ * holding a group's mutex).
  */
 #include <string.h>
 
 #include "kernel/dma-iommu.h"
 #include "kernel/iommu-priv.h"
-
-/* Flags of __iommu_group_set_domain_internal(). */
-#define IOMMU_SET_DOMAIN_MUST_SUCCEED	(1U << 0)
 
 /* ---------------------------------------------------------------- policy */
 
@@ -145,7 +143,9 @@ int iommu_fwspec_add_ids(struct device *dev, const u32 *ids, int num_ids)
 	if (!new)
 		return -ENOMEM;
 	memcpy(new, fwspec, sizeof(*fwspec) + fwspec->num_ids * sizeof(u32));
-	memcpy(&new->ids[fwspec->num_ids], ids, (size_t)num_ids * sizeof(u32));
+	if (num_ids)
+		memcpy(&new->ids[fwspec->num_ids], ids,
+		       (size_t)num_ids * sizeof(u32));
 	new->num_ids = n;
 	dev->iommu->fwspec = new;
 	kfree(fwspec);
@@ -356,11 +356,13 @@ static bool iommu_domain_in_use(struct kernel *k, struct iommu_domain *domain)
 
 	mutex_lock(&k->groups_lock);
 	list_for_each_entry(group, &k->groups, node) {
-		if (group->domain == domain || group->default_domain == domain ||
-		    group->blocking_domain == domain) {
-			used = true;
+		mutex_lock(&group->mutex);
+		used = group->domain == domain ||
+		       group->default_domain == domain ||
+		       group->blocking_domain == domain;
+		mutex_unlock(&group->mutex);
+		if (used)
 			break;
-		}
 	}
 	mutex_unlock(&k->groups_lock);
 	return used;
@@ -377,342 +379,6 @@ void iommu_domain_free(struct iommu_domain *domain)
 		return;
 	iommu_put_dma_cookie(domain);
 	domain->ops->free(domain);
-}
-
-/* -------------------------------------------------------------- attach */
-
-static int __iommu_attach_device(struct iommu_domain *domain,
-				 struct device *dev)
-{
-	if (!domain->ops || !domain->ops->attach_dev)
-		return -ENODEV;
-	return domain->ops->attach_dev(domain, dev);
-}
-
-static int __iommu_device_set_domain(struct iommu_group *group,
-				     struct device *dev,
-				     struct iommu_domain *new_domain,
-				     unsigned int flags)
-{
-	int ret;
-
-	/* Firmware asked for 1:1 regions a blocking domain cannot give. */
-	if (dev->iommu->require_direct &&
-	    (new_domain->type == IOMMU_DOMAIN_BLOCKED ||
-	     new_domain == group->blocking_domain))
-		return -EINVAL;
-
-	ret = __iommu_attach_device(new_domain, dev);
-	if (ret) {
-		/* Park the device on the blocking domain rather than leave it
-		 * translating through something being torn down. */
-		if ((flags & IOMMU_SET_DOMAIN_MUST_SUCCEED) &&
-		    group->blocking_domain && group->blocking_domain != new_domain)
-			__iommu_attach_device(group->blocking_domain, dev);
-		return ret;
-	}
-	return 0;
-}
-
-static int __iommu_group_set_domain_internal(struct iommu_group *group,
-					     struct iommu_domain *new_domain,
-					     unsigned int flags)
-{
-	struct group_device *gdev, *last;
-	int ret = 0, result = 0;
-
-	if (group->domain == new_domain)
-		return 0;
-	if (KWARN_ON(group->k, !new_domain))
-		return -EINVAL;
-
-	/* Not atomic over the group: DMA may see either domain meanwhile. */
-	for_each_group_device(group, gdev) {
-		ret = __iommu_device_set_domain(group, gdev->dev, new_domain,
-						flags);
-		if (ret) {
-			result = ret;
-			if (flags & IOMMU_SET_DOMAIN_MUST_SUCCEED)
-				continue;
-			goto err_revert;
-		}
-	}
-	group->domain = new_domain;
-	return result;
-
-err_revert:
-	/* Put the devices already moved back on the old domain. */
-	last = gdev;
-	for_each_group_device(group, gdev) {
-		if (gdev == last)
-			break;
-		if (group->domain)
-			KWARN_ON(group->k, __iommu_device_set_domain(
-				group, gdev->dev, group->domain,
-				IOMMU_SET_DOMAIN_MUST_SUCCEED));
-	}
-	return ret;
-}
-
-static int __iommu_group_set_domain(struct iommu_group *group,
-				    struct iommu_domain *new_domain)
-{
-	return __iommu_group_set_domain_internal(group, new_domain, 0);
-}
-
-static void __iommu_group_set_domain_nofail(struct iommu_group *group,
-					    struct iommu_domain *new_domain)
-{
-	KWARN_ON(group->k, __iommu_group_set_domain_internal(
-		group, new_domain, IOMMU_SET_DOMAIN_MUST_SUCCEED));
-}
-
-/* Back to what the group uses when no caller holds a domain on it. */
-static void __iommu_group_set_core_domain(struct iommu_group *group)
-{
-	struct iommu_domain *new_domain;
-
-	if (group->owner)
-		new_domain = group->blocking_domain;
-	else
-		new_domain = group->default_domain;
-	__iommu_group_set_domain_nofail(group, new_domain);
-}
-
-static int __iommu_attach_group(struct iommu_domain *domain,
-				struct iommu_group *group)
-{
-	struct device *dev;
-
-	if (group->domain && group->domain != group->default_domain &&
-	    group->domain != group->blocking_domain)
-		return -EBUSY;
-	dev = iommu_group_first_dev(group);
-	if (!dev_has_iommu(dev) || dev_iommu_ops(dev) != domain->owner)
-		return -EINVAL;
-	return __iommu_group_set_domain(group, domain);
-}
-
-int iommu_attach_device(struct iommu_domain *domain, struct device *dev)
-{
-	struct iommu_group *group;
-	int ret;
-
-	if (!dev || !dev->iommu_group)
-		return -ENODEV;
-	if (IS_ERR_OR_NULL(domain))
-		return -EINVAL;
-	group = dev->iommu_group;
-	mutex_lock(&group->mutex);
-	ret = -EINVAL;
-	if (list_empty(&group->devices) ||
-	    group->devices.next->next != &group->devices)
-		goto out_unlock;	/* only a singleton group attaches per device */
-	ret = __iommu_attach_group(domain, group);
-out_unlock:
-	mutex_unlock(&group->mutex);
-	return ret;
-}
-
-void iommu_detach_device(struct iommu_domain *domain, struct device *dev)
-{
-	struct iommu_group *group;
-
-	if (!dev || !dev->iommu_group)
-		return;
-	group = dev->iommu_group;
-	mutex_lock(&group->mutex);
-	if (KWARN_ON(group->k, domain != group->domain) ||
-	    KWARN_ON(group->k, group->devices.next->next != &group->devices))
-		goto out_unlock;
-	__iommu_group_set_core_domain(group);
-out_unlock:
-	mutex_unlock(&group->mutex);
-}
-
-int iommu_attach_group(struct iommu_domain *domain, struct iommu_group *group)
-{
-	int ret;
-
-	if (!group)
-		return -ENODEV;
-	if (IS_ERR_OR_NULL(domain))
-		return -EINVAL;
-	mutex_lock(&group->mutex);
-	ret = list_empty(&group->devices) ? -ENODEV :
-	      __iommu_attach_group(domain, group);
-	mutex_unlock(&group->mutex);
-	return ret;
-}
-
-void iommu_detach_group(struct iommu_domain *domain, struct iommu_group *group)
-{
-	if (!group)
-		return;
-	mutex_lock(&group->mutex);
-	if (!KWARN_ON(group->k, domain != group->domain))
-		__iommu_group_set_core_domain(group);
-	mutex_unlock(&group->mutex);
-}
-
-int iommu_group_replace_domain(struct iommu_group *group,
-			       struct iommu_domain *new_domain)
-{
-	int ret;
-
-	if (!group)
-		return -ENODEV;
-	if (IS_ERR_OR_NULL(new_domain))
-		return -EINVAL;
-	mutex_lock(&group->mutex);
-	if (list_empty(&group->devices))
-		ret = -ENODEV;
-	else if (new_domain->owner &&
-		 dev_iommu_ops(iommu_group_first_dev(group)) != new_domain->owner)
-		ret = -EINVAL;
-	else
-		ret = __iommu_group_set_domain(group, new_domain);
-	mutex_unlock(&group->mutex);
-	return ret;
-}
-
-struct iommu_domain *iommu_get_domain_for_dev(struct device *dev)
-{
-	if (!dev || !dev->iommu_group)
-		return NULL;
-	return dev->iommu_group->domain;
-}
-
-struct iommu_domain *iommu_get_dma_domain(struct device *dev)
-{
-	if (!dev || !dev->iommu_group)
-		return NULL;
-	return dev->iommu_group->default_domain;
-}
-
-/* --------------------------------------------------------- DMA ownership */
-
-static int __iommu_group_alloc_blocking_domain(struct iommu_group *group)
-{
-	struct device *dev = iommu_group_first_dev(group);
-	const struct iommu_ops *ops = dev_iommu_ops(dev);
-	struct iommu_domain *domain;
-
-	if (group->blocking_domain)
-		return 0;
-	if (ops->blocked_domain) {
-		group->blocking_domain = ops->blocked_domain;
-		return 0;
-	}
-	/* A driver without a blocked domain gets an empty paging domain. */
-	domain = iommu_paging_domain_alloc(dev);
-	if (IS_ERR(domain))
-		return (int)PTR_ERR(domain);
-	group->blocking_domain = domain;
-	return 0;
-}
-
-static int __iommu_take_dma_ownership(struct iommu_group *group, void *owner)
-{
-	int ret;
-
-	if (group->domain && group->domain != group->default_domain)
-		return -EBUSY;
-	ret = __iommu_group_alloc_blocking_domain(group);
-	if (ret)
-		return ret;
-	ret = __iommu_group_set_domain(group, group->blocking_domain);
-	if (ret)
-		return ret;
-	group->owner = owner;
-	group->owner_cnt++;
-	return 0;
-}
-
-int iommu_group_claim_dma_owner(struct iommu_group *group, void *owner)
-{
-	int ret;
-
-	if (!group)
-		return -ENODEV;
-	if (KWARN_ON(group->k, !owner))
-		return -EINVAL;
-	mutex_lock(&group->mutex);
-	if (list_empty(&group->devices))
-		ret = -ENODEV;
-	else if (group->owner_cnt)
-		ret = -EPERM;
-	else
-		ret = __iommu_take_dma_ownership(group, owner);
-	mutex_unlock(&group->mutex);
-	return ret;
-}
-
-static void __iommu_release_dma_ownership(struct iommu_group *group)
-{
-	if (KWARN_ON(group->k, !group->owner_cnt || !group->owner))
-		return;
-	group->owner_cnt = 0;
-	group->owner = NULL;
-	__iommu_group_set_domain_nofail(group, group->default_domain);
-}
-
-void iommu_group_release_dma_owner(struct iommu_group *group)
-{
-	if (!group)
-		return;
-	mutex_lock(&group->mutex);
-	__iommu_release_dma_ownership(group);
-	mutex_unlock(&group->mutex);
-}
-
-bool iommu_group_dma_owner_claimed(struct iommu_group *group)
-{
-	bool claimed;
-
-	mutex_lock(&group->mutex);
-	claimed = group->owner_cnt;
-	mutex_unlock(&group->mutex);
-	return claimed;
-}
-
-int iommu_device_claim_dma_owner(struct device *dev, void *owner)
-{
-	struct iommu_group *group;
-	int ret = 0;
-
-	if (!dev || !dev->iommu_group)
-		return -ENODEV;
-	group = dev->iommu_group;
-	if (KWARN_ON(group->k, !owner))
-		return -EINVAL;
-	mutex_lock(&group->mutex);
-	if (group->owner_cnt) {
-		/* Devices of one group may be claimed one by one by one owner. */
-		if (group->owner != owner)
-			ret = -EPERM;
-		else
-			group->owner_cnt++;
-	} else {
-		ret = __iommu_take_dma_ownership(group, owner);
-	}
-	mutex_unlock(&group->mutex);
-	return ret;
-}
-
-void iommu_device_release_dma_owner(struct device *dev)
-{
-	struct iommu_group *group;
-
-	if (!dev || !dev->iommu_group)
-		return;
-	group = dev->iommu_group;
-	mutex_lock(&group->mutex);
-	if (group->owner_cnt > 1)
-		group->owner_cnt--;
-	else
-		__iommu_release_dma_ownership(group);
-	mutex_unlock(&group->mutex);
 }
 
 /* ------------------------------------------------------- default domain */
@@ -792,6 +458,10 @@ static int iommu_setup_default_domain(struct iommu_group *group)
 		return (int)PTR_ERR(dom);
 	if (group->default_domain == dom)
 		return 0;
+	/*
+	 * Linux 6.15 gives a DMA domain its dma-iommu cookie here
+	 * (iommu_get_dma_cookie); kernel/dma-iommu will hook in at this point.
+	 */
 
 	/* 1:1 regions are mapped before any device translates through dom. */
 	for_each_group_device(group, gdev) {
@@ -805,7 +475,7 @@ static int iommu_setup_default_domain(struct iommu_group *group)
 		ret = __iommu_group_set_domain_internal(
 			group, dom, IOMMU_SET_DOMAIN_MUST_SUCCEED);
 	} else {
-		ret = __iommu_group_set_domain(group, dom);
+		ret = __iommu_group_set_domain_internal(group, dom, 0);
 	}
 	if (ret) {
 		group->default_domain = old_dom;

@@ -156,6 +156,25 @@ static void test_4k_s1(void)
 	CHECK_EQ(r.size_shift, 30);
 	put(l0, 1, V | AF);
 	CHECK_EQ(walk_fault(&c, ia, 0, &f), VMSA_F_TRANSLATION);
+	put(l0, 1, l1 | V | T);
+
+	/* Access flag and address size faults on blocks, at their level. */
+	put(l1, 2, 0xc0000000ULL | V);
+	CHECK_EQ(walk_fault(&c, ia, 1, &f), VMSA_F_ACCESS);
+	put(l1, 2, l2 | V | T);
+	put(l2, 3, 0x80200000ULL | V);
+	CHECK_EQ(walk_fault(&c, ia, 2, &f), VMSA_F_ACCESS);
+	put(l2, 3, (1ULL << 47) | V | AF);
+	c.oa_bits = 44;
+	CHECK_EQ(walk_fault(&c, ia, 2, &f), VMSA_F_ADDR_SIZE);
+	c.oa_bits = 48;
+	put(l2, 3, UNBACKED | V | T);
+	CHECK_EQ(walk_fault(&c, ia, 3, &f), VMSA_F_EABT);
+	put(l1, 2, UNBACKED | V | T);
+	CHECK_EQ(walk_fault(&c, ia, 2, &f), VMSA_F_EABT);
+	CHECK_EQ(f.fetch_addr, UNBACKED + 3 * 8);
+	put(l1, 2, l2 | V | T);
+	put(l2, 3, l3 | V | T);
 
 	/* External abort on a table fetch outside RAM, at each level. */
 	put(l0, 1, UNBACKED | V | T);
@@ -382,6 +401,51 @@ static void test_nested_fetch_fault(void)
 	CHECK_EQ(f.ipa, 0x1000000);
 }
 
+/* A device window that decodes only its first 4K: reads give a page. */
+static int mmio_read(void *opaque, u64 off, unsigned int size, u64 *val,
+		     struct mem_attrs attrs)
+{
+	(void)opaque;
+	(void)size;
+	(void)attrs;
+	if (off >= 0x1000)
+		return -EFAULT;
+	*val = 0x87654000ULL | V | T | AF;
+	return 0;
+}
+
+static int mmio_write(void *opaque, u64 off, unsigned int size, u64 val,
+		      struct mem_attrs attrs)
+{
+	(void)opaque;
+	(void)off;
+	(void)size;
+	(void)val;
+	(void)attrs;
+	return -EFAULT;
+}
+
+static const struct mmio_ops mmio = { mmio_read, mmio_write };
+
+/* A table in MMIO goes through the bus; a decode error is an abort. */
+static void test_mmio_fetch(void)
+{
+	phys_addr_t l1 = RAM_BASE + 0x400000, win = 0x20000000;
+	struct vmsa_walk_cfg c = cfg_s1(12, 32, 40, l1);
+	struct vmsa_walk_result r;
+	struct vmsa_fault f;
+
+	REQUIRE(phys_mem_add_mmio(mem, win, 0x4000, &mmio, NULL, "dev") == 0);
+	clear(l1, 0x2000);
+	put(l1, 0, (l1 + 0x1000) | V | T);
+	put(l1 + 0x1000, 0, win | V | T);
+	REQUIRE(vmsa_walk(&c, 0x321, &r, &f) == 0);
+	CHECK_EQ(r.oa, 0x87654321ULL);
+	put(l1 + 0x1000, 0, (win + 0x1000) | V | T);
+	CHECK_EQ(walk_fault(&c, 0x321, 3, &f), VMSA_F_EABT);
+	CHECK_EQ(f.fetch_addr, win + 0x1000);
+}
+
 static bool allowed(const struct vmsa_walk_result *r, unsigned int acc)
 {
 	struct vmsa_fault f;
@@ -481,6 +545,7 @@ int main(void)
 	test_s2_levels();
 	test_s2_concat_walk();
 	test_nested_fetch_fault();
+	test_mmio_fetch();
 	test_perms();
 
 	phys_mem_destroy(mem);

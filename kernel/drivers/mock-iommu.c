@@ -13,6 +13,8 @@
 #include "kernel/drivers/mock-iommu.h"
 
 #define MOCK_MAX_FW	32	/* firmware table entries per instance */
+#define MOCK_IAS	48	/* input (VA or IPA) bits of its tables */
+#define MOCK_OAS	48	/* output address bits */
 
 struct mock_fw_resv {
 	u32 sid;
@@ -51,7 +53,9 @@ struct mock_domain {
 	bool nest_parent;
 	struct io_pgtable_cfg cfg;
 	struct io_pgtable_ops *pgtbl_ops;
+	spinlock_t stats_lock;		/* map/unmap run concurrently */
 	struct mock_tlb_stats stats;
+	unsigned int nested_users;	/* nested domains over this parent */
 	/* nested */
 	struct mock_domain *parent;
 	struct iommu_hwpt_mock_nested s1;
@@ -113,10 +117,183 @@ static struct iommu_domain mock_blocked_domain = {
 	.owner = &mock_ops,
 };
 
+/* -------------------------------------------------------- paging domains */
+
+static void mock_stat(struct mock_domain *md, unsigned long *counter)
+{
+	spin_lock(&md->stats_lock);
+	(*counter)++;
+	spin_unlock(&md->stats_lock);
+}
+
+/* io-pgtable's TLB callbacks: count, and widen the gather as SMMUv3 does. */
+static void mock_tlb_flush_all(void *cookie)
+{
+	struct mock_domain *md = cookie;
+
+	mock_stat(md, &md->stats.flush_all);
+}
+
+static void mock_tlb_flush_walk(unsigned long iova, size_t size,
+				size_t granule, void *cookie)
+{
+	struct mock_domain *md = cookie;
+
+	(void)iova;
+	(void)size;
+	(void)granule;
+	mock_stat(md, &md->stats.flush_walk);
+}
+
+static void mock_tlb_add_page(struct iommu_iotlb_gather *gather,
+			      unsigned long iova, size_t granule, void *cookie)
+{
+	struct mock_domain *md = cookie;
+
+	mock_stat(md, &md->stats.add_page);
+	if (iova < gather->start)
+		gather->start = iova;
+	if (iova + granule - 1 > gather->end)
+		gather->end = iova + granule - 1;
+	gather->pgsize = granule;
+}
+
+static const struct iommu_flush_ops mock_flush_ops = {
+	.tlb_flush_all = mock_tlb_flush_all,
+	.tlb_flush_walk = mock_tlb_flush_walk,
+	.tlb_add_page = mock_tlb_add_page,
+};
+
+static int mock_map_pages(struct iommu_domain *domain, unsigned long iova,
+			  phys_addr_t paddr, size_t pgsize, size_t pgcount,
+			  int prot, size_t *mapped)
+{
+	struct io_pgtable_ops *ops = to_mock_domain(domain)->pgtbl_ops;
+
+	return ops->map_pages(ops, iova, paddr, pgsize, pgcount, prot, mapped);
+}
+
+static size_t mock_unmap_pages(struct iommu_domain *domain, unsigned long iova,
+			       size_t pgsize, size_t pgcount,
+			       struct iommu_iotlb_gather *gather)
+{
+	struct io_pgtable_ops *ops = to_mock_domain(domain)->pgtbl_ops;
+
+	return ops->unmap_pages(ops, iova, pgsize, pgcount, gather);
+}
+
+static phys_addr_t mock_iova_to_phys(struct iommu_domain *domain,
+				     dma_addr_t iova)
+{
+	struct io_pgtable_ops *ops = to_mock_domain(domain)->pgtbl_ops;
+
+	return ops->iova_to_phys(ops, iova);
+}
+
+static void mock_flush_iotlb_all(struct iommu_domain *domain)
+{
+	struct mock_domain *md = to_mock_domain(domain);
+
+	mock_stat(md, &md->stats.flush_all);
+}
+
+static int mock_iotlb_sync_map(struct iommu_domain *domain, unsigned long iova,
+			       size_t size)
+{
+	struct mock_domain *md = to_mock_domain(domain);
+
+	(void)iova;
+	(void)size;
+	mock_stat(md, &md->stats.sync_map);
+	return 0;
+}
+
+/* Nothing gathered, nothing to invalidate (arm_smmu_iotlb_sync's rule). */
+static void mock_iotlb_sync(struct iommu_domain *domain,
+			    struct iommu_iotlb_gather *gather)
+{
+	struct mock_domain *md = to_mock_domain(domain);
+
+	if (!gather->pgsize)
+		return;
+	spin_lock(&md->stats_lock);
+	md->stats.iotlb_sync++;
+	md->stats.last_sync_start = gather->start;
+	md->stats.last_sync_end = gather->end;
+	spin_unlock(&md->stats_lock);
+}
+
+static void mock_paging_free(struct iommu_domain *domain)
+{
+	struct mock_domain *md = to_mock_domain(domain);
+
+	/* iommufd keeps a parent alive while nested domains use it. */
+	if (KWARN_ON(md->k, md->nested_users))
+		return;
+	free_io_pgtable_ops(md->pgtbl_ops);
+	kfree(md);
+}
+
+static const struct iommu_domain_ops mock_paging_ops = {
+	.attach_dev = mock_attach_common,
+	.map_pages = mock_map_pages,
+	.unmap_pages = mock_unmap_pages,
+	.flush_iotlb_all = mock_flush_iotlb_all,
+	.iotlb_sync_map = mock_iotlb_sync_map,
+	.iotlb_sync = mock_iotlb_sync,
+	.iova_to_phys = mock_iova_to_phys,
+	.free = mock_paging_free,
+};
+
+static struct iommu_domain *
+mock_domain_alloc_paging_flags(struct device *dev, u32 flags,
+			       const struct iommu_user_data *user_data)
+{
+	struct mock_master *master = dev_iommu_priv_get(dev);
+	struct mock_domain *md;
+
+	if (user_data || (flags & ~IOMMU_HWPT_ALLOC_NEST_PARENT))
+		return ERR_PTR(-EOPNOTSUPP);
+	md = kzalloc(dev->k, sizeof(*md));
+	if (!md)
+		return ERR_PTR(-ENOMEM);
+	md->m = master->m;
+	md->k = dev->k;
+	spin_lock_init(&md->stats_lock);
+	md->nest_parent = flags & IOMMU_HWPT_ALLOC_NEST_PARENT;
+	/* A nest parent is the stage 2 under a guest's stage 1. */
+	md->fmt = md->nest_parent ? ARM_64_LPAE_S2 : ARM_64_LPAE_S1;
+	md->cfg = (struct io_pgtable_cfg){
+		.pgsize_bitmap = mock_ops.pgsize_bitmap,
+		.ias = MOCK_IAS,
+		.oas = MOCK_OAS,
+		.coherent_walk = true,
+		.tlb = &mock_flush_ops,
+		.k = dev->k,
+	};
+	md->pgtbl_ops = alloc_io_pgtable_ops(md->fmt, &md->cfg, md);
+	if (!md->pgtbl_ops) {
+		kfree(md);
+		return ERR_PTR(-ENOMEM);
+	}
+	md->domain.ops = &mock_paging_ops;
+	md->domain.pgsize_bitmap = md->cfg.pgsize_bitmap;
+	md->domain.geometry.aperture_start = 0;
+	md->domain.geometry.aperture_end = (1ULL << md->cfg.ias) - 1;
+	md->domain.geometry.force_aperture = true;
+	return &md->domain;
+}
+
 /* -------------------------------------------------------- nested domains */
+
+static void mock_nested_unlink(struct iommu_domain *domain)
+{
+	to_mock_domain(domain)->parent->nested_users--;
+}
 
 static void mock_nested_free(struct iommu_domain *domain)
 {
+	mock_nested_unlink(domain);
 	kfree(to_mock_domain(domain));
 }
 
@@ -180,6 +357,7 @@ mock_domain_alloc_nested(struct device *dev, struct iommu_domain *parent,
 	md->m = master->m;
 	md->k = dev->k;
 	md->parent = pd;
+	pd->nested_users++;
 	md->s1 = s1;
 	md->domain.type = IOMMU_DOMAIN_NESTED;
 	md->domain.ops = &mock_nested_ops;
@@ -319,12 +497,14 @@ static void mock_get_resv_regions(struct device *dev, struct list_head *head)
 
 static const struct iommu_ops mock_ops = {
 	.capable = mock_capable,
+	.domain_alloc_paging_flags = mock_domain_alloc_paging_flags,
 	.domain_alloc_nested = mock_domain_alloc_nested,
 	.probe_device = mock_probe_device,
 	.release_device = mock_release_device,
 	.device_group = mock_device_group,
 	.get_resv_regions = mock_get_resv_regions,
 	.def_domain_type = mock_def_domain_type,
+	.default_domain_ops = &mock_paging_ops,
 	.pgsize_bitmap = (1UL << 12) | (1UL << 21) | (1UL << 30),
 	.identity_domain = &mock_identity_domain,
 	.blocked_domain = &mock_blocked_domain,
@@ -440,9 +620,14 @@ struct device *mock_iommu_add_device(struct mock_iommu *m, const char *name,
 int mock_domain_tlb_stats(struct iommu_domain *domain,
 			  struct mock_tlb_stats *stats)
 {
+	struct mock_domain *md;
+
 	if (!is_mock_domain(domain) || !(domain->type & __IOMMU_DOMAIN_PAGING))
 		return -EINVAL;
-	*stats = to_mock_domain(domain)->stats;
+	md = to_mock_domain(domain);
+	spin_lock(&md->stats_lock);
+	*stats = md->stats;
+	spin_unlock(&md->stats_lock);
 	return 0;
 }
 
