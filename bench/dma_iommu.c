@@ -116,6 +116,7 @@ static void run(bool lazy)
 		sw_its_destroy(its);
 	}
 	kernel_free_pages(k, c.buf, 16 * 4096);
+	device_destroy(c.dev);
 	mock_iommu_destroy(m);
 	kernel_destroy(k);
 	phys_mem_destroy(mem);

@@ -251,6 +251,31 @@ static void check_dma(bool lazy)
 	env_fini(&e);	/* the cookie goes with the domain, pages with it */
 }
 
+/* A hardware MSI window bypasses translation: the doorbell keeps its address. */
+static void test_hw_msi_window(void)
+{
+	struct iommu_domain *d;
+	struct device *dev;
+	struct env e;
+
+	env_init(&e, false);
+	REQUIRE(!mock_iommu_add_resv_region(e.m, 4, ITS1, 0x20000, IOMMU_WRITE,
+					    IOMMU_RESV_MSI));
+	dev = add_dev(&e, "ep", 4);
+	d = iommu_get_domain_for_dev(dev);
+	CHECK(find_iova(iommu_dma_iovad(d), (ITS1 + 0x10000) >> 12) != NULL);
+	CHECK_EQ(msi_domain_alloc_irqs(e.msi1, dev, 2), 0);
+	CHECK_EQ(msg_addr(e.msi1, dev, 1), DB1);
+	CHECK_EQ(iommu_iova_to_phys(d, DB1), 0);	/* nothing was mapped */
+	/* A doorbell outside the window is mapped as usual. */
+	CHECK_EQ(msi_domain_alloc_irqs(e.msi0, dev, 1), 0);
+	CHECK(msg_addr(e.msi0, dev, 0) != DB0);
+	CHECK_EQ(lands(dev, msg_addr(e.msi0, dev, 0)), DB0);
+	msi_domain_free_irqs(e.msi0, dev);
+	msi_domain_free_irqs(e.msi1, dev);
+	env_fini(&e);
+}
+
 static void test_unmanaged_msi_cookie(void)
 {
 	struct device *a, *b;
@@ -559,6 +584,7 @@ int main(void)
 	test_refused();
 	check_dma(false);
 	check_dma(true);
+	test_hw_msi_window();
 	test_unmanaged_msi_cookie();
 	test_nested();
 	test_nested_window_elsewhere();
