@@ -5,6 +5,7 @@
  * flush queue never lets an IOVA be reused before the invalidation that
  * covers it completed; cookies and every error path.
  */
+#include <pthread.h>
 #include <string.h>
 #include <time.h>
 
@@ -349,11 +350,64 @@ static void test_cookies(void)
 	env_fini(&e);
 }
 
+/* Threads mapping and unmapping through one DMA_FQ domain: every mapping
+ * reaches its own buffer, so no IOVA was ever handed to two at once. */
+struct worker {
+	struct device *dev;
+	phys_addr_t buf;
+	int bad;
+};
+
+static void *worker_fn(void *arg)
+{
+	struct worker *w = arg;
+
+	for (int i = 0; i < 3000; i++) {
+		size_t len = 4096u << (i % 3);
+		dma_addr_t a = iommu_dma_map_page(w->dev, w->buf, len,
+						  DMA_FROM_DEVICE, 0);
+
+		if (a == DMA_MAPPING_ERROR || dev_pa(w->dev, a + len - 1) !=
+		    w->buf + len - 1) {
+			w->bad++;
+			continue;
+		}
+		iommu_dma_unmap_page(w->dev, a, len, DMA_FROM_DEVICE, 0);
+	}
+	return NULL;
+}
+
+static void test_threads(void)
+{
+	struct worker w[4];
+	pthread_t t[4];
+	struct device *dev;
+	struct env e;
+
+	env_init(&e, true);
+	mock_iommu_set_deferred_flush(e.m, true);
+	dev = add_dev(&e, "ep0", 1);
+	REQUIRE(iommu_get_dma_domain(dev)->type == IOMMU_DOMAIN_DMA_FQ);
+	for (int i = 0; i < 4; i++) {
+		w[i] = (struct worker){ dev, kernel_alloc_pages(e.k, 4 * 4096), 0 };
+		REQUIRE(w[i].buf);
+		REQUIRE(!pthread_create(&t[i], NULL, worker_fn, &w[i]));
+	}
+	for (int i = 0; i < 4; i++) {
+		pthread_join(t[i], NULL);
+		CHECK_EQ(w[i].bad, 0);
+		kernel_free_pages(e.k, w[i].buf, 4 * 4096);
+	}
+	CHECK_EQ(iova_domain_check(iommu_dma_iovad(iommu_get_dma_domain(dev))), 0);
+	env_fini(&e);
+}
+
 int main(void)
 {
 	test_strict();
 	test_flush_queue();
 	test_sg_and_coherent();
 	test_cookies();
+	test_threads();
 	return test_done();
 }
