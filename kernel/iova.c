@@ -23,9 +23,6 @@
 #include "kernel/iova_priv.h"
 #include "kernel/kernel.h"
 
-/* The anchor sits above the top of any usable space. */
-#define IOVA_ANCHOR	(~0UL)
-
 static inline struct iova *to_iova(struct rb_node *node)
 {
 	return rb_entry(node, struct iova, node);
@@ -43,23 +40,14 @@ void *iova_zalloc(struct iova_domain *iovad, size_t size)
 	return calloc(1, size);
 }
 
-/* Highest pfn whose byte address fits 64 bits (and stays under the anchor). */
-static inline unsigned long iova_max_pfn(const struct iova_domain *iovad)
-{
-	return min(~0UL >> iova_shift(iovad), IOVA_ANCHOR - 1);
-}
-
-unsigned long iova_clamp_limit(const struct iova_domain *iovad,
-			       unsigned long limit_pfn)
-{
-	return min(limit_pfn, iova_max_pfn(iovad));
-}
-
 int init_iova_domain(struct iova_domain *iovad, unsigned long granule,
 		     unsigned long start_pfn)
 {
 	/* A granule must hold whole CPU pages of some size Linux supports. */
 	if (!is_power_of_2(granule) || granule < 4096 || granule > 65536)
+		return -EINVAL;
+	/* At least one pfn must be addressable (and below the anchor). */
+	if (start_pfn > (~0UL >> __ffs64(granule)))
 		return -EINVAL;
 
 	spin_lock_init(&iovad->iova_rbtree_lock);
@@ -255,9 +243,9 @@ struct iova *alloc_iova(struct iova_domain *iovad, unsigned long size,
 {
 	struct iova *new_iova;
 
+	limit_pfn = iova_clamp_limit(iovad, limit_pfn);
 	if (!size || limit_pfn < iovad->start_pfn)
 		return NULL;
-	limit_pfn = iova_clamp_limit(iovad, limit_pfn);
 	if (size > limit_pfn - iovad->start_pfn + 1)
 		return NULL;	/* could never fit: not a reason to mark 4G full */
 

@@ -110,7 +110,8 @@ unsigned long iova_rcache_range(void);
 
 /*
  * granule must be a power of two from 4K to 64K (the CPU page sizes Linux
- * supports; Linux BUGs on others, here -EINVAL).  The domain starts with an
+ * supports; Linux BUGs on others, here -EINVAL), and start_pfn addressable
+ * in 64 bits (else -EINVAL).  The domain starts with an
  * empty tree and no caches: alloc_iova_fast() then uses the tree alone.
  */
 int init_iova_domain(struct iova_domain *iovad, unsigned long granule,

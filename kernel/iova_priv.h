@@ -7,9 +7,23 @@
 
 #include "kernel/iova.h"
 
+/* The anchor sits above the top of any usable space. */
+#define IOVA_ANCHOR	(~0UL)
+
 void *iova_zalloc(struct iova_domain *iovad, size_t size);
-unsigned long iova_clamp_limit(const struct iova_domain *iovad,
-			       unsigned long limit_pfn);
+
+/* Highest pfn whose byte address fits 64 bits (and stays under the anchor). */
+static inline unsigned long iova_max_pfn(const struct iova_domain *iovad)
+{
+	return min(~0UL >> iova_shift(iovad), IOVA_ANCHOR - 1);
+}
+
+/* On the fast path: keep it inline. */
+static inline unsigned long iova_clamp_limit(const struct iova_domain *iovad,
+					     unsigned long limit_pfn)
+{
+	return min(limit_pfn, iova_max_pfn(iovad));
+}
 
 /* These three need iova_rbtree_lock held. */
 struct iova *private_find_iova(struct iova_domain *iovad, unsigned long pfn);

@@ -331,9 +331,9 @@ unsigned long alloc_iova_fast(struct iova_domain *iovad, unsigned long size,
 	unsigned int order;
 	struct iova *new_iova;
 
+	limit_pfn = iova_clamp_limit(iovad, limit_pfn);
 	if (unlikely(!size || limit_pfn < iovad->start_pfn))
 		return 0;
-	limit_pfn = iova_clamp_limit(iovad, limit_pfn);
 	/*
 	 * Every cached size must be a power of two, or a range freed into a
 	 * cache could come back for a larger request: round the small ones up

@@ -46,6 +46,8 @@ static void test_init_and_helpers(void)
 	CHECK_EQ(init_iova_domain(&iovad, 3 << 12, 1), -EINVAL);
 	CHECK_EQ(init_iova_domain(&iovad, 2048, 1), -EINVAL);
 	CHECK_EQ(init_iova_domain(&iovad, 128 << 10, 1), -EINVAL);
+	CHECK_EQ(init_iova_domain(&iovad, 4096, (~0UL >> 12) + 1), -EINVAL);
+	CHECK_EQ(init_iova_domain(&iovad, 4096, ~0UL), -EINVAL);
 
 	REQUIRE(init_iova_domain(&iovad, 64 << 10, 1) == 0);
 	CHECK_EQ(iova_shift(&iovad), 16);
@@ -380,6 +382,19 @@ static void test_bad_arguments(void)
 	CHECK_EQ(alloc_iova_fast(&iovad, ~0UL, LIMIT32, true), 0);
 	CHECK_EQ(tree_count(&iovad), n);
 	CHECK_EQ(iovad.max32_alloc_size, max32);
+	/* A domain of one pfn at the very top of the 64-bit space. */
+	{
+		struct iova_domain top;
+		struct iova *v;
+
+		REQUIRE(init_iova_domain(&top, 4096, ~0UL >> 12) == 0);
+		v = alloc_iova(&top, 1, ~0UL, false);
+		CHECK(v && v->pfn_lo == ~0UL >> 12);
+		CHECK(alloc_iova(&top, 1, ~0UL, false) == NULL);
+		CHECK(alloc_iova(&top, 2, ~0UL, false) == NULL);
+		CHECK_EQ(iova_domain_check(&top), 0);
+		put_iova_domain(&top);
+	}
 	/* Exactly at the bounds works. */
 	CHECK(alloc_iova(&iovad, 1, 100, false) != NULL);
 	CHECK(alloc_iova(&iovad, 1, 100, false) == NULL);
