@@ -362,7 +362,7 @@ static void put_domain(struct iommu_domain *d)
 
 static void test_nested(void)
 {
-	struct iommu_domain *p1, *p2, *n1, *n2;
+	struct iommu_domain *p1, *p2, *p3, *n1, *n2, *n3;
 	struct device *dev, *other;
 	phys_addr_t start;
 	u64 size, addr;
@@ -432,8 +432,23 @@ static void test_nested(void)
 	CHECK_EQ(iommu_iova_to_phys(p2, addr), DB0);
 	CHECK_EQ(lands(dev, addr), DB0);
 	CHECK_EQ(msg_addr(e.msi0, dev, 0), addr);
-	msi_domain_free_irqs(e.msi0, dev);
+	/* Detach, then attach to a third stage 2: installed before the attach. */
 	iommu_detach_device(n2, dev);
+	p3 = s2_parent(&e, dev);
+	REQUIRE(!sw_msi_set_window(p3, 0x9000000, 0x1000));
+	n3 = nested_over(&e, dev, p3);
+	CHECK_EQ(iommu_iova_to_phys(p3, addr), 0);
+	kernel_fail_nth(e.k, 1);
+	CHECK_EQ(sw_msi_group_attach(dev->iommu_group, n3), -ENOMEM);
+	kernel_fail_nth(e.k, 0);
+	CHECK(iommu_get_domain_for_dev(dev) != n3);
+	CHECK_EQ(sw_msi_group_attach(dev->iommu_group, n3), 0);
+	CHECK_EQ(iommu_iova_to_phys(p3, addr), DB0);
+	CHECK_EQ(lands(dev, addr), DB0);
+	msi_domain_free_irqs(e.msi0, dev);
+	iommu_detach_device(n3, dev);
+	put_domain(n3);
+	put_domain(p3);
 	put_domain(n2);
 	put_domain(n1);
 	put_domain(p2);
