@@ -19,6 +19,7 @@
  */
 #include <string.h>
 
+#include "kernel/dma-iommu.h"
 #include "kernel/iommu-priv.h"
 
 /* ---------------------------------------------------------------- policy */
@@ -206,8 +207,10 @@ struct iommu_group *iommu_group_get(struct device *dev)
 
 static void __iommu_domain_free(struct iommu_domain *domain)
 {
-	if (domain && domain->ops && domain->ops->free)
+	if (domain && domain->ops && domain->ops->free) {
+		iommu_put_dma_cookie(domain);
 		domain->ops->free(domain);
+	}
 }
 
 void iommu_group_put(struct iommu_group *group)
@@ -296,6 +299,15 @@ __iommu_paging_domain_alloc_flags(struct device *dev, unsigned int type,
 	if (!domain)
 		return ERR_PTR(-ENOMEM);
 	iommu_domain_init(domain, type, ops, dev);
+	/* A DMA domain's IOVA space belongs to dma-iommu from birth. */
+	if (iommu_is_dma_domain(domain)) {
+		int ret = iommu_get_dma_cookie(domain);
+
+		if (ret) {
+			__iommu_domain_free(domain);
+			return ERR_PTR(ret);
+		}
+	}
 	return domain;
 }
 
@@ -365,6 +377,7 @@ void iommu_domain_free(struct iommu_domain *domain)
 		return;
 	if (KWARN_ON(domain->k, iommu_domain_in_use(domain->k, domain)))
 		return;
+	iommu_put_dma_cookie(domain);
 	domain->ops->free(domain);
 }
 
@@ -563,6 +576,8 @@ int iommu_probe_device(struct device *dev)
 		return -ENODEV;
 	mutex_lock(&dev->k->lock);
 	ret = __iommu_probe_device(dev);
+	if (!ret)
+		iommu_setup_dma_ops(dev);
 	mutex_unlock(&dev->k->lock);
 	return ret;
 }

@@ -53,6 +53,7 @@ struct mock_domain {
 	bool nest_parent;
 	struct io_pgtable_cfg cfg;
 	struct io_pgtable_ops *pgtbl_ops;
+	spinlock_t stats_lock;		/* map/unmap run concurrently */
 	struct mock_tlb_stats stats;
 	unsigned int nested_users;	/* nested domains over this parent */
 	/* nested */
@@ -118,12 +119,19 @@ static struct iommu_domain mock_blocked_domain = {
 
 /* -------------------------------------------------------- paging domains */
 
+static void mock_stat(struct mock_domain *md, unsigned long *counter)
+{
+	spin_lock(&md->stats_lock);
+	(*counter)++;
+	spin_unlock(&md->stats_lock);
+}
+
 /* io-pgtable's TLB callbacks: count, and widen the gather as SMMUv3 does. */
 static void mock_tlb_flush_all(void *cookie)
 {
 	struct mock_domain *md = cookie;
 
-	md->stats.flush_all++;
+	mock_stat(md, &md->stats.flush_all);
 }
 
 static void mock_tlb_flush_walk(unsigned long iova, size_t size,
@@ -134,7 +142,7 @@ static void mock_tlb_flush_walk(unsigned long iova, size_t size,
 	(void)iova;
 	(void)size;
 	(void)granule;
-	md->stats.flush_walk++;
+	mock_stat(md, &md->stats.flush_walk);
 }
 
 static void mock_tlb_add_page(struct iommu_iotlb_gather *gather,
@@ -142,7 +150,7 @@ static void mock_tlb_add_page(struct iommu_iotlb_gather *gather,
 {
 	struct mock_domain *md = cookie;
 
-	md->stats.add_page++;
+	mock_stat(md, &md->stats.add_page);
 	if (iova < gather->start)
 		gather->start = iova;
 	if (iova + granule - 1 > gather->end)
@@ -184,15 +192,19 @@ static phys_addr_t mock_iova_to_phys(struct iommu_domain *domain,
 
 static void mock_flush_iotlb_all(struct iommu_domain *domain)
 {
-	to_mock_domain(domain)->stats.flush_all++;
+	struct mock_domain *md = to_mock_domain(domain);
+
+	mock_stat(md, &md->stats.flush_all);
 }
 
 static int mock_iotlb_sync_map(struct iommu_domain *domain, unsigned long iova,
 			       size_t size)
 {
+	struct mock_domain *md = to_mock_domain(domain);
+
 	(void)iova;
 	(void)size;
-	to_mock_domain(domain)->stats.sync_map++;
+	mock_stat(md, &md->stats.sync_map);
 	return 0;
 }
 
@@ -204,9 +216,11 @@ static void mock_iotlb_sync(struct iommu_domain *domain,
 
 	if (!gather->pgsize)
 		return;
+	spin_lock(&md->stats_lock);
 	md->stats.iotlb_sync++;
 	md->stats.last_sync_start = gather->start;
 	md->stats.last_sync_end = gather->end;
+	spin_unlock(&md->stats_lock);
 }
 
 static void mock_paging_free(struct iommu_domain *domain)
@@ -245,6 +259,7 @@ mock_domain_alloc_paging_flags(struct device *dev, u32 flags,
 		return ERR_PTR(-ENOMEM);
 	md->m = master->m;
 	md->k = dev->k;
+	spin_lock_init(&md->stats_lock);
 	md->nest_parent = flags & IOMMU_HWPT_ALLOC_NEST_PARENT;
 	/* A nest parent is the stage 2 under a guest's stage 1. */
 	md->fmt = md->nest_parent ? ARM_64_LPAE_S2 : ARM_64_LPAE_S1;
@@ -271,12 +286,15 @@ mock_domain_alloc_paging_flags(struct device *dev, u32 flags,
 
 /* -------------------------------------------------------- nested domains */
 
+static void mock_nested_unlink(struct iommu_domain *domain)
+{
+	to_mock_domain(domain)->parent->nested_users--;
+}
+
 static void mock_nested_free(struct iommu_domain *domain)
 {
-	struct mock_domain *md = to_mock_domain(domain);
-
-	md->parent->nested_users--;
-	kfree(md);
+	mock_nested_unlink(domain);
+	kfree(to_mock_domain(domain));
 }
 
 /* Doorbells for a nested domain go into its stage-2 parent. */
@@ -602,9 +620,14 @@ struct device *mock_iommu_add_device(struct mock_iommu *m, const char *name,
 int mock_domain_tlb_stats(struct iommu_domain *domain,
 			  struct mock_tlb_stats *stats)
 {
+	struct mock_domain *md;
+
 	if (!is_mock_domain(domain) || !(domain->type & __IOMMU_DOMAIN_PAGING))
 		return -EINVAL;
-	*stats = to_mock_domain(domain)->stats;
+	md = to_mock_domain(domain);
+	spin_lock(&md->stats_lock);
+	*stats = md->stats;
+	spin_unlock(&md->stats_lock);
 	return 0;
 }
 
