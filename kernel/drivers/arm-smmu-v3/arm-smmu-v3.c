@@ -308,7 +308,9 @@ static int arm_smmu_device_reset(struct arm_smmu_device *smmu)
 	/* Nothing cached from before may survive. */
 	cmd.opcode = CMDQ_OP_CFGI_ALL;
 	ret = arm_smmu_cmdq_issue_cmd_with_sync(smmu, &cmd);
-	if (smmu->features & ARM_SMMU_FEAT_HYP) {
+	/* EL2 entries exist only where stage 1 does. */
+	if ((smmu->features & ARM_SMMU_FEAT_HYP) &&
+	    (smmu->features & ARM_SMMU_FEAT_TRANS_S1)) {
 		cmd.opcode = CMDQ_OP_TLBI_EL2_ALL;
 		if (!ret)
 			ret = arm_smmu_cmdq_issue_cmd_with_sync(smmu, &cmd);
