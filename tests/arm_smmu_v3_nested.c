@@ -299,9 +299,93 @@ static void test_no_nesting(void)
 	machine_destroy(&m);
 }
 
+/* The guest changes its tables and CD, then invalidates through the host. */
+static void test_guest_invalidate(void)
+{
+	struct iommu_viommu_arm_smmuv3_invalidate cmds[2];
+	struct iommu_hwpt_arm_smmuv3 v;
+	struct iommu_domain *s2, *nd;
+	struct iommu_group *grp;
+	struct machine m;
+	struct device *dev;
+	struct guest g;
+	u64 pa = 0;
+	u32 n;
+
+	machine_create(&m, NULL);
+	dev = m_add_sid(&m, "vfio0", SID);
+	grp = iommu_group_get(dev);
+	REQUIRE(iommu_group_claim_dma_owner(grp, &m) == 0);
+	s2 = iommu_paging_domain_alloc_flags(dev, IOMMU_HWPT_ALLOC_NEST_PARENT);
+	REQUIRE(!IS_ERR(s2));
+	guest_init(&g, &m, s2);
+	v = vste_s1(gipa(G_CD));
+	nd = nested_alloc(dev, s2, &v);
+	REQUIRE(!IS_ERR(nd));
+	REQUIRE(iommu_attach_group(nd, grp) == 0);
+	CHECK_EQ(m_dma(&m, SID, 0x1234, false, &pa), 0);
+	CHECK_EQ(pa, g.pa[G_DATA] + 0x234);
+
+	/* The guest points VA 0x1000 elsewhere: stale until its TLBI. */
+	gpage(&g, G_L3)[1] = gipa(G_L1) | 3 | BIT_ULL(10) | (3ULL << 8) |
+			     BIT_ULL(6) | (1ULL << 2);
+	CHECK_EQ(m_dma(&m, SID, 0x1234, false, &pa), 0);
+	CHECK_EQ(pa, g.pa[G_DATA] + 0x234);
+	/* TLBI_NH_VA, ASID 5, VA 0x1000, leaf; the guest's VMID 0 is replaced. */
+	cmds[0].cmd[0] = 0x12 | (5ULL << 48);
+	cmds[0].cmd[1] = 0x1000 | 1;
+	n = 1;
+	CHECK_EQ(arm_smmu_nested_cache_invalidate(nd, cmds, &n), 0);
+	CHECK_EQ(n, 1);
+	CHECK_EQ(m_dma(&m, SID, 0x1234, false, &pa), 0);
+	CHECK_EQ(pa, g.pa[G_L1] + 0x234);
+
+	/* The guest retargets its CD at an empty table: CFGI_CD_ALL needed. */
+	gpage(&g, G_CD)[1] = gipa(G_DATA);
+	memset(gpage(&g, G_DATA), 0, 0x1000);
+	cmds[0].cmd[0] = 0x11 | (5ULL << 48);		/* TLBI_NH_ASID */
+	cmds[0].cmd[1] = 0;
+	n = 1;
+	CHECK_EQ(arm_smmu_nested_cache_invalidate(nd, cmds, &n), 0);
+	CHECK_EQ(m_dma(&m, SID, 0x1234, false, &pa), 0);	/* old CD cached */
+	cmds[0].cmd[0] = 0x06 | (0x99ULL << 32);		/* CFGI_CD_ALL, vSID */
+	cmds[1].cmd[0] = 0x30;				/* TLBI_NSNH_ALL */
+	cmds[1].cmd[1] = 0;
+	n = 2;
+	CHECK_EQ(arm_smmu_nested_cache_invalidate(nd, cmds, &n), 0);
+	CHECK_EQ(n, 2);
+	CHECK_EQ(m_dma(&m, SID, 0x1234, false, NULL), 0x10);
+	m_drain_events(&m);
+
+	/* Illegal commands: -EIO, nothing of the chunk executed. */
+	cmds[0].cmd[0] = 0x11 | (5ULL << 48);
+	cmds[1].cmd[0] = 0x12 | BIT_ULL(11);		/* SSV: not for a guest */
+	n = 2;
+	CHECK_EQ(arm_smmu_nested_cache_invalidate(nd, cmds, &n), -EIO);
+	CHECK_EQ(n, 0);
+	cmds[0].cmd[0] = 0x40;				/* ATC_INV */
+	n = 1;
+	CHECK_EQ(arm_smmu_nested_cache_invalidate(nd, cmds, &n), -EIO);
+	cmds[0].cmd[0] = 0x03;				/* CFGI_STE: host's */
+	n = 1;
+	CHECK_EQ(arm_smmu_nested_cache_invalidate(nd, cmds, &n), -EIO);
+	n = 1;
+	CHECK_EQ(arm_smmu_nested_cache_invalidate(s2, cmds, &n), -EINVAL);
+
+	iommu_detach_group(nd, grp);
+	iommu_domain_free(nd);
+	guest_fini(&g, s2);
+	iommu_domain_free(s2);
+	iommu_group_release_dma_owner(grp);
+	iommu_group_put(grp);
+	device_destroy(dev);
+	machine_destroy(&m);
+}
+
 int main(void)
 {
 	test_nested_translate();
+	test_guest_invalidate();
 	test_bad_vste();
 	test_no_nesting();
 	return test_done();
