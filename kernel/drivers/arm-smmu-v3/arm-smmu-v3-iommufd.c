@@ -93,7 +93,6 @@ static int arm_smmu_nested_cfgi(struct arm_smmu_device *smmu,
 				},
 			};
 
-			smmu->stats.cfgi++;
 			arm_smmu_cmdq_batch_add(smmu, &batch, &ent);
 		}
 	}
@@ -150,7 +149,6 @@ int arm_smmu_nested_cache_invalidate(struct iommu_domain *nested,
 				batch[tlbi * CMDQ_ENT_DWORDS] = c[0];
 				batch[tlbi * CMDQ_ENT_DWORDS + 1] = c[1];
 				tlbi++;
-				smmu->stats.tlbi++;
 			}
 		}
 		if (!ret && tlbi)

@@ -459,6 +459,8 @@ struct fwnode_handle *arm_smmu_fwnode(struct arm_smmu_device *smmu)
 void arm_smmu_get_stats(struct arm_smmu_device *smmu,
 			struct arm_smmu_stats *stats)
 {
+	/* Each counter is written under one of these. */
+	mutex_lock(&smmu->streams_mutex);
 	mutex_lock(&smmu->cmdq_lock);
 	mutex_lock(&smmu->gerror_lock);
 	mutex_lock(&smmu->evtq_lock);
@@ -466,6 +468,7 @@ void arm_smmu_get_stats(struct arm_smmu_device *smmu,
 	mutex_unlock(&smmu->evtq_lock);
 	mutex_unlock(&smmu->gerror_lock);
 	mutex_unlock(&smmu->cmdq_lock);
+	mutex_unlock(&smmu->streams_mutex);
 }
 
 void arm_smmu_get_info(struct arm_smmu_device *smmu,
