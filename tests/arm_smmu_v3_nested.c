@@ -267,7 +267,7 @@ static void test_no_nesting(void)
 	struct iommu_domain *d;
 	struct machine m;
 	struct device *dev;
-	u64 pa;
+	u64 pa = 0;
 
 	smmuv3_config_default(&cfg);
 	cfg.stage2 = false;

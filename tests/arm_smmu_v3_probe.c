@@ -107,6 +107,28 @@ static void test_linear_and_limits(void)
 	CHECK_EQ(PTR_ERR(smmu), -ENODEV);
 	machine_destroy(&m);
 
+	/* 32 StreamID bits: the 2-level table covers 2^25 of them. */
+	smmuv3_config_default(&cfg);
+	cfg.sid_bits = 32;
+	machine_create(&m, &cfg);
+	CHECK_EQ(m_readl(&m, R_STRTAB_CFG) & 0x3f, 25);
+	{
+		struct device *in = m_add_sid(&m, "in", (1u << 25) - 1);
+		struct device *out = m_add_sid(&m, "out", 1u << 25);
+		u64 pa = 0;
+
+		CHECK(in->iommu_group != NULL);
+		CHECK(out->iommu_group == NULL);
+		CHECK_EQ(iommu_map(iommu_get_domain_for_dev(in), 0x1000,
+				   0x48000000, 0x1000, IOMMU_READ), 0);
+		CHECK_EQ(m_dma(&m, (1u << 25) - 1, 0x1000, false, &pa), 0);
+		CHECK_EQ(pa, 0x48000000);
+		CHECK_EQ(iommu_unmap(iommu_get_domain_for_dev(in), 0x1000, 0x1000), 0x1000);
+		device_destroy(in);
+		device_destroy(out);
+	}
+	machine_destroy(&m);
+
 	/* Devices whose StreamIDs the table cannot hold get no group. */
 	machine_create(&m, NULL);
 	{
