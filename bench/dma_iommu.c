@@ -102,6 +102,9 @@ static void run(bool lazy)
 		if (!msi || msi_domain_alloc_irqs(msi, c.dev, 1))
 			abort();
 		c.desc = msi_get_desc(msi, c.dev, 0);
+		/* The doorbell really is translated (else prepare is a no-op). */
+		if (!c.desc || !c.desc->iommu_msi_shift)
+			abort();
 		bench_print("msi_prepare_compose", "ns/op",
 			    bench_measure(prepare_compose, &c, 20000));
 		bench_print("dma_map_unmap_page_strict", "ns/op",

@@ -129,6 +129,21 @@ static void test_nested(void)
 	CHECK_EQ(ev[3], 0x300000000ULL);
 	CHECK_EQ(ev[2], 0x1000);
 
+	/* A stage-1 table stage 2 maps write-only: a stage-2 permission
+	 * fault on the table read, CLASS=TT. */
+	pt_map(&n.s2, 0x100002000ULL, n.s1.root, 3, PT_AF | PT_S2_WO);
+	write_cd(&r, CDPTR, 12, 16, 0x100002000ULL, 0);
+	cmd(&r, CMD_CFGI_CD | FIELD_PREP(CMD_0_SID, SID), CMD_1_LEAF);
+	CHECK_EQ(xl(&r, SID, 0x1000, SMMUV3_READ, NULL), EVT_F_PERMISSION);
+	CHECK(ev[1] & EVT_1_S2);
+	CHECK_EQ(FIELD_GET(EVT_1_CLASS, ev[1]), EVT_CLASS_TT);
+	CHECK_EQ(ev[3], 0x100002000ULL);
+	/* Readable (RW): the walk goes through and finds nothing mapped. */
+	pt_map(&n.s2, 0x100002000ULL, n.s1.root, 3, PT_AF | PT_S2_RW);
+	cmd(&r, CMD_TLBI_S12_VMALL | FIELD_PREP(CMD_0_VMID, VMID), 0);
+	CHECK_EQ(xl(&r, SID, 0x1000, SMMUV3_READ, NULL), EVT_F_TRANSLATION);
+	CHECK(!(ev[1] & EVT_1_S2));
+
 	/* The CD itself at an unmapped IPA: S2=1, CLASS=CD. */
 	{
 		u64 ste[8] = { 0 };
