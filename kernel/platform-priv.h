@@ -14,6 +14,7 @@ struct platform {
 	struct its_node *its;
 	struct irq_domain *msi;		/* PCI-like MSI domain over the ITS */
 	struct mock_iommu *mock;	/* PLATFORM_IOMMU_MOCK */
+	struct arm_smmu_device *smmu;	/* PLATFORM_IOMMU_SMMUV3 */
 	struct fwnode_handle *iommu_fwnode;	/* what endpoint fwspecs name */
 
 	struct mutex lock;		/* eps */

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "kernel/drivers/arm-smmu-v3/arm-smmu-v3.h"
 #include "kernel/drivers/gic-its.h"
 #include "kernel/drivers/mock-iommu.h"
 #include "kernel/iommu.h"
@@ -27,9 +28,36 @@ static const struct msi_domain_ops platform_msi_ops = {
 	.write_msg = platform_ep_write_msg,
 };
 
+/* The SMMU's wired lines, as GIC SPIs routed to the driver's handlers. */
+static void platform_smmu_evtq_irq(void *opaque)
+{
+	arm_smmu_evtq_irq(((struct platform *)opaque)->smmu);
+}
+
+static void platform_smmu_gerror_irq(void *opaque)
+{
+	arm_smmu_gerror_irq(((struct platform *)opaque)->smmu);
+}
+
+static const struct smmuv3_irq_ops platform_smmu_irq_ops = {
+	.eventq = platform_smmu_evtq_irq,
+	.gerror = platform_smmu_gerror_irq,
+};
+
 static int platform_probe_iommu(struct platform *p)
 {
+	const struct machine_config *mc = machine_get_config(p->m);
+	struct arm_smmu_device *smmu;
+
 	switch (p->cfg.iommu) {
+	case PLATFORM_IOMMU_SMMUV3:
+		smmu = arm_smmu_device_probe(p->k, mc->smmu_base, "smmuv3");
+		if (IS_ERR(smmu))
+			return (int)PTR_ERR(smmu);
+		p->smmu = smmu;
+		p->iommu_fwnode = arm_smmu_fwnode(smmu);
+		machine_set_smmu_irq(p->m, &platform_smmu_irq_ops, p);
+		return 0;
 	case PLATFORM_IOMMU_MOCK:
 		p->mock = mock_iommu_create(p->k, "smmuv3");
 		if (!p->mock)
@@ -44,6 +72,11 @@ static int platform_probe_iommu(struct platform *p)
 
 static void platform_remove_iommu(struct platform *p)
 {
+	if (p->smmu) {
+		machine_set_smmu_irq(p->m, NULL, NULL);
+		arm_smmu_device_remove(p->smmu);
+		p->smmu = NULL;
+	}
 	if (p->mock)
 		mock_iommu_destroy(p->mock);
 	p->mock = NULL;
@@ -63,7 +96,8 @@ struct platform *platform_boot(struct machine *m, const struct platform_config *
 	struct platform *p;
 	int ret;
 
-	if (cfg->iommu != PLATFORM_IOMMU_NONE && cfg->iommu != PLATFORM_IOMMU_MOCK)
+	if (cfg->iommu != PLATFORM_IOMMU_SMMUV3 &&
+	    cfg->iommu != PLATFORM_IOMMU_NONE && cfg->iommu != PLATFORM_IOMMU_MOCK)
 		return ERR_PTR(-EINVAL);
 	if (cfg->ram_size) {
 		if (cfg->ram_base < mc->ram_base ||
@@ -163,6 +197,18 @@ struct its_node *platform_its(struct platform *p)
 struct mock_iommu *platform_mock_iommu(struct platform *p)
 {
 	return p->mock;
+}
+
+struct arm_smmu_device *platform_smmu(struct platform *p)
+{
+	return p->smmu;
+}
+
+int platform_pop_event(struct platform *p, struct arm_smmu_event *evt)
+{
+	if (!p->smmu)
+		return -ENODEV;
+	return arm_smmu_pop_event(p->smmu, evt);
 }
 
 /*

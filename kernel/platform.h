@@ -26,6 +26,12 @@
 /* Which driver owns the machine's SMMU. */
 enum platform_iommu {
 	/*
+	 * kernel/drivers/arm-smmu-v3 programs the SMMU model; the SMMU's
+	 * event-queue and GERROR lines are wired to its handlers, so an
+	 * event is decoded into the driver's log as soon as it is recorded.
+	 */
+	PLATFORM_IOMMU_SMMUV3,
+	/*
 	 * kernel/drivers/mock-iommu: a software IOMMU.  Endpoints behind the
 	 * SMMU are re-routed through mock_iommu_translate() (the SMMU model
 	 * is left idle), for testing the layers above without a real driver.
@@ -47,6 +53,8 @@ struct platform_config {
 struct platform;
 struct its_node;
 struct mock_iommu;
+struct arm_smmu_device;
+struct arm_smmu_event;
 
 /* ERR_PTR: -EINVAL (bad iommu or RAM range), -ENODEV (IOMMU driver but no
  * SMMU), -ENOMEM, or what a driver probe returned. */
@@ -59,6 +67,12 @@ struct machine *platform_machine(struct platform *p);
 struct irq_domain *platform_msi_domain(struct platform *p);
 struct its_node *platform_its(struct platform *p);
 struct mock_iommu *platform_mock_iommu(struct platform *p);	/* MOCK only */
+struct arm_smmu_device *platform_smmu(struct platform *p);	/* SMMUV3 only */
+/*
+ * Pops the oldest SMMU event the driver decoded (arm_smmu_pop_event):
+ * 0, -ENOENT when none is left, -ENODEV without the SMMUv3 driver.
+ */
+int platform_pop_event(struct platform *p, struct arm_smmu_event *evt);
 
 /* A machine endpoint as the kernel sees it. */
 struct ep_device {

@@ -269,9 +269,10 @@ static inline void e2e_msi(const struct platform_config *pc)
 
 /*
  * Stage 2: a VMM's nest-parent domain owns the software-MSI window, moved to
- * where its guest believes the ITS is; the device sits in a nested domain
- * whose guest stage 1 is given by s1 (the driver's user data, stage 1
- * bypassing).  The doorbell lands in the parent and the MSI pends its LPI.
+ * where its guest believes the ITS is.  The device sits first in that
+ * stage-2 domain, then in a nested domain over it whose guest stage 1 is
+ * given by s1 (the driver's user data, stage 1 bypassing).  The doorbell
+ * lands in the parent and the MSI pends its LPI both times.
  */
 #define E2E_GUEST_ITS	0x8800000ULL
 
@@ -297,12 +298,16 @@ static inline void e2e_msi_nested(const struct platform_config *pc,
 	nested = iommu_domain_alloc_nested(&epd->dev, s2, 0, s1);
 	REQUIRE(!IS_ERR(nested));
 	REQUIRE(!sw_msi_domain_init(ctx, nested));
-	REQUIRE(!sw_msi_group_attach(epd->dev.iommu_group, nested));
 
+	/* The stage-2 domain itself, as a VMM without vIOMMU attaches it. */
+	REQUIRE(!sw_msi_group_attach(epd->dev.iommu_group, s2));
 	CHECK_EQ(ep_request_msi(epd, 2), 0);
 	addr = e2e_fire_all(&t, epd);
 	CHECK_EQ(addr, E2E_GUEST_ITS | (doorbell & 0xfff));
 	CHECK_EQ(iommu_iova_to_phys(s2, addr), doorbell);
+	/* Nested over it: the same message keeps working. */
+	REQUIRE(!sw_msi_group_replace(epd->dev.iommu_group, nested));
+	CHECK_EQ(e2e_fire_all(&t, epd), addr);
 
 	ep_free_msi(epd);
 	iommu_detach_device(nested, &epd->dev);
