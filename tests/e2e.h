@@ -14,6 +14,7 @@
 
 #include "hw/machine.h"
 #include "kernel/dma-iommu.h"
+#include "kernel/drivers/arm-smmu-v3/arm-smmu-v3.h"
 #include "kernel/drivers/gic-its.h"
 #include "kernel/iommu.h"
 #include "kernel/platform.h"
@@ -209,6 +210,14 @@ static inline void e2e_blocked(const struct platform_config *pc)
 	CHECK_EQ(ep_dma_map(epd, src, 4096, DMA_TO_DEVICE), DMA_MAPPING_ERROR);
 	CHECK_EQ(ep_start_dma(epd, d, s, 4096), -EFAULT);
 	CHECK(!e2e_same(&t, src, dst, 4096));
+	/* An abort STE terminates silently: no event to decode. */
+	if (pc->iommu == PLATFORM_IOMMU_SMMUV3) {
+		struct machine_stats st;
+
+		CHECK_EQ(platform_pop_event(t.p, &(struct arm_smmu_event){ 0 }), -ENOENT);
+		machine_get_stats(t.m, &st);
+		CHECK_EQ(st.smmu_irqs[0], 0);
+	}
 	/* Released, the DMA domain and its mappings are back. */
 	iommu_device_release_dma_owner(&epd->dev);
 	CHECK_EQ(ep_start_dma(epd, d, s, 4096), 0);

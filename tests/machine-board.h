@@ -1,8 +1,8 @@
 /*
  * A machine (hw/machine.h) whose SMMU is programmed by hand, the way the
- * SMMU tests program it (tests/smmuv3_rig.h): stream table, CD, tables and
- * event queue written directly, no SMMU driver.  Shared by tests/machine.c
- * and bench/e2e.c.
+ * SMMU tests program it (tests/smmuv3_rig.h; stream table, CD, tables and
+ * event queue written directly, no SMMU driver): for tests of the board's
+ * wiring that must not depend on the SMMU driver (tests/machine.c).
  */
 #ifndef IOMMUSIM_TESTS_MACHINE_BOARD_H
 #define IOMMUSIM_TESTS_MACHINE_BOARD_H
