@@ -277,6 +277,19 @@ struct ep_device *platform_add_ep(struct platform *p, unsigned int index,
 	ret = device_add(&epd->dev);
 	if (ret)
 		goto err;
+	/*
+	 * device_add() shrugs off a failed IOMMU probe; binding a driver does
+	 * not (Linux's dma_configure probes again and fails the bind), since
+	 * the SMMU aborts a stream nobody configured.
+	 */
+	if (epd->behind_iommu && !dev_has_iommu(&epd->dev)) {
+		ret = iommu_probe_device(&epd->dev);
+		if (ret) {
+			device_del(&epd->dev);
+			kfree(epd);
+			return ERR_PTR(ret);
+		}
+	}
 	if (epd->behind_iommu && p->mock) {
 		struct dma_translator t = { &platform_mock_xlat_ops, &epd->dev };
 

@@ -94,7 +94,9 @@ static inline struct ep_device *to_ep_device(struct device *dev)
 /*
  * A device for machine endpoint index (named name, or "epN"), added to the
  * kernel and probed by its IOMMU.  ERR_PTR: -ENODEV (no such endpoint),
- * -EBUSY (already added), -ENOMEM, or what device_add returned.
+ * -EBUSY (already added), -ENOMEM, or what device_add or the IOMMU probe
+ * returned (a device behind the SMMU whose probe fails is not bound: its
+ * stream would abort).
  */
 struct ep_device *platform_add_ep(struct platform *p, unsigned int index,
 				  const char *name);

@@ -194,6 +194,90 @@ static void test_stale_dma_fq(void)
 	e2e_shutdown(&t);
 }
 
+/*
+ * Allocation failure at every step of bringing an endpoint up (device
+ * probe, STE, default domain, IOVA space, MSI vectors, doorbell mapping,
+ * DMA mapping): each either fails cleanly or works end to end, and nothing
+ * leaks.  Stops once the n-th allocation is never reached.
+ */
+static void test_fail_nth(void)
+{
+	struct e2e t;
+	unsigned int n;
+
+	e2e_boot(&t, &smmu_pc);
+	for (n = 1; n < 1000; n++) {
+		phys_addr_t buf = e2e_buf(&t, 4096, 15);
+		struct ep_device *epd;
+		dma_addr_t d = DMA_MAPPING_ERROR;
+		int ret = -1;
+
+		kernel_fail_nth(t.k, n);
+		epd = platform_add_ep(t.p, EP_A, NULL);
+		if (!IS_ERR(epd)) {
+			ret = ep_request_msi(epd, 4);
+			d = ep_dma_map(epd, buf, 4096, DMA_BIDIRECTIONAL);
+		}
+		if (atomic_load(&t.k->kmalloc_fail_nth)) {
+			/* Nothing failed: the whole path must have worked. */
+			kernel_fail_nth(t.k, 0);
+			CHECK_EQ(ret, 0);
+			CHECK(d != DMA_MAPPING_ERROR);
+			e2e_fire_all(&t, epd);
+			CHECK_EQ(ep_start_dma(epd, d, d, 64), 0);
+			ep_dma_unmap(epd, d, 4096, DMA_BIDIRECTIONAL);
+			platform_remove_ep(epd);
+			kernel_free_pages(t.k, buf, 4096);
+			break;
+		}
+		if (!IS_ERR(epd)) {
+			if (!ret)
+				e2e_fire_all(&t, epd);
+			if (d != DMA_MAPPING_ERROR) {
+				CHECK_EQ(ep_start_dma(epd, d, d, 64), 0);
+				ep_dma_unmap(epd, d, 4096, DMA_BIDIRECTIONAL);
+			}
+			platform_remove_ep(epd);
+		} else {
+			CHECK_EQ(PTR_ERR(epd), -ENOMEM);
+		}
+		kernel_free_pages(t.k, buf, 4096);
+	}
+	CHECK(n > 5 && n < 1000);
+	e2e_shutdown(&t);
+}
+
+/*
+ * An SMMU the driver refuses (a command queue too small for a batch and
+ * its SYNC): the boot fails with the driver's error and unwinds the ITS
+ * driver, so the machine can boot again, here without an IOMMU driver.
+ */
+static void test_boot_refused(void)
+{
+	struct machine_config mc;
+	struct ep_device *epd;
+	struct platform *p;
+	struct machine *m;
+
+	machine_config_default(&mc);
+	mc.ram_size = 16ULL << 20;
+	mc.smmu.cmdq_max_log2 = 2;
+	mc.nr_endpoints = 1;
+	mc.ep[0] = e2e_eps[EP_A];
+	m = machine_create(&mc);
+	REQUIRE(m);
+	CHECK_EQ(PTR_ERR(platform_boot(m, &smmu_pc)), -ENXIO);
+	p = platform_boot(m, &(struct platform_config){ .iommu = PLATFORM_IOMMU_NONE });
+	REQUIRE(!IS_ERR(p));
+	CHECK_EQ(platform_pop_event(p, &(struct arm_smmu_event){ 0 }), -ENODEV);
+	epd = platform_add_ep(p, 0, NULL);
+	REQUIRE(!IS_ERR(epd));
+	CHECK(!epd->behind_iommu);
+	CHECK_EQ(ep_request_msi(epd, 4), 0);	/* the ITS came back */
+	platform_shutdown(p);
+	machine_destroy(m);
+}
+
 int main(void)
 {
 	e2e_dma_domain(&smmu_pc);
@@ -204,5 +288,7 @@ int main(void)
 	test_events();
 	test_stale_unmanaged();
 	test_stale_dma_fq();
+	test_fail_nth();
+	test_boot_refused();
 	return test_done();
 }
