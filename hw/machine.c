@@ -14,6 +14,7 @@
 
 #include "hw/machine.h"
 #include "lib/bits.h"
+#include "lib/lock.h"
 
 _Static_assert(ENDPOINT_MMIO_SIZE <= MACHINE_EP_BAR_STRIDE, "BAR fits its slot");
 
@@ -25,9 +26,15 @@ struct machine {
 	/* Plugged endpoints; slots fill once, before concurrent use. */
 	struct endpoint *_Atomic ep[MACHINE_MAX_ENDPOINTS];
 
-	/* SMMU wired interrupts: the connected handler, swapped whole. */
-	_Atomic(const struct smmuv3_irq_ops *) irq_ops;
-	_Atomic(void *) irq_opaque;
+	/*
+	 * SMMU wired interrupts: the connected handler (ops + opaque, read
+	 * and swapped together under irq_lock) and how many edges are being
+	 * handled, so a disconnect can wait for them (synchronize_irq).
+	 */
+	spinlock_t irq_lock;
+	const struct smmuv3_irq_ops *irq_ops;
+	void *irq_opaque;
+	atomic_uint irq_inflight;
 	atomic_ullong smmu_irqs[4];
 
 	atomic_ullong lpis;
@@ -62,11 +69,17 @@ static void machine_lpi_cb(void *opaque, unsigned int target, u32 intid)
 /* Each SMMU line: count the edge, then call the connected handler. */
 static void machine_smmu_line(struct machine *m, unsigned int line)
 {
-	const struct smmuv3_irq_ops *ops = atomic_load(&m->irq_ops);
-	void *opaque = atomic_load(&m->irq_opaque);
+	const struct smmuv3_irq_ops *ops;
 	void (*fn)(void *) = NULL;
+	void *opaque;
 
 	atomic_fetch_add(&m->smmu_irqs[line], 1);
+	spin_lock(&m->irq_lock);
+	ops = m->irq_ops;
+	opaque = m->irq_opaque;
+	if (ops)
+		atomic_fetch_add(&m->irq_inflight, 1);
+	spin_unlock(&m->irq_lock);
 	if (!ops)
 		return;
 	switch (line) {
@@ -77,6 +90,7 @@ static void machine_smmu_line(struct machine *m, unsigned int line)
 	}
 	if (fn)
 		fn(opaque);
+	atomic_fetch_sub_explicit(&m->irq_inflight, 1, memory_order_release);
 }
 
 static void machine_irq_eventq(void *m) { machine_smmu_line(m, 0); }
@@ -94,10 +108,13 @@ static const struct smmuv3_irq_ops machine_smmu_irq_ops = {
 void machine_set_smmu_irq(struct machine *m, const struct smmuv3_irq_ops *ops,
 			  void *opaque)
 {
-	/* Disconnect first so no edge pairs the new ops with the old opaque. */
-	atomic_store(&m->irq_ops, NULL);
-	atomic_store(&m->irq_opaque, opaque);
-	atomic_store(&m->irq_ops, ops);
+	spin_lock(&m->irq_lock);
+	m->irq_ops = ops;
+	m->irq_opaque = opaque;
+	spin_unlock(&m->irq_lock);
+	/* Handlers of the old connection finish before we return. */
+	while (atomic_load_explicit(&m->irq_inflight, memory_order_acquire))
+		cpu_relax();
 }
 
 int machine_find_endpoint(const struct machine *m, u32 rid)
@@ -206,6 +223,7 @@ struct machine *machine_create(const struct machine_config *cfg)
 		return NULL;
 	m->cfg = *cfg;
 	m->cfg.nr_endpoints = 0;
+	spin_lock_init(&m->irq_lock);
 	m->cfg.its.lpi_pending = machine_lpi_cb;
 	m->cfg.its.cb_opaque = m;
 

@@ -96,6 +96,8 @@ int machine_find_endpoint(const struct machine *m, u32 rid);
  * Connect the SMMU's wired interrupt lines (event queue, GERROR, CMD_SYNC,
  * SEV) to handlers, as a GIC SPI would; NULL disconnects.  Handlers run in
  * the thread whose access raised the interrupt, with no model lock held.
+ * Returns once no handler of the previous connection is still running
+ * (free_irq's synchronize_irq), so never call it from a handler.
  */
 void machine_set_smmu_irq(struct machine *m, const struct smmuv3_irq_ops *ops,
 			  void *opaque);
