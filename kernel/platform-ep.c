@@ -71,6 +71,42 @@ void ep_dma_unmap(struct ep_device *epd, dma_addr_t addr, size_t size,
 		iommu_dma_unmap_page(dev, addr, size, dir, 0);
 }
 
+int ep_dma_map_sg(struct ep_device *epd, struct scatterlist *sg, int nents,
+		  enum dma_data_direction dir)
+{
+	struct device *dev = &epd->dev;
+	struct iommu_domain *domain = NULL;
+
+	if (!sg || nents <= 0 || dir == DMA_NONE)
+		return -EINVAL;
+	if (dev_has_iommu(dev))
+		domain = iommu_get_domain_for_dev(dev);
+	if (domain && iommu_is_dma_domain(domain))
+		return iommu_dma_map_sg(dev, sg, nents, dir, 0);
+	if (domain && domain->type != IOMMU_DOMAIN_IDENTITY)
+		return -EIO;
+	for (int i = 0; i < nents; i++) {
+		if (!sg[i].length)
+			return -EINVAL;
+		sg[i].dma_address = sg[i].phys;
+		sg[i].dma_length = sg[i].length;
+	}
+	return nents;
+}
+
+void ep_dma_unmap_sg(struct ep_device *epd, struct scatterlist *sg, int nents,
+		     enum dma_data_direction dir)
+{
+	struct device *dev = &epd->dev;
+	struct iommu_domain *domain;
+
+	if (!dev_has_iommu(dev))
+		return;
+	domain = iommu_get_domain_for_dev(dev);
+	if (domain && iommu_is_dma_domain(domain))
+		iommu_dma_unmap_sg(dev, sg, nents, dir, 0);
+}
+
 void platform_ep_write_msg(struct msi_desc *desc, const struct msi_msg *msg,
 			   void *data)
 {

@@ -114,6 +114,17 @@ void ep_dma_unmap(struct ep_device *epd, dma_addr_t addr, size_t size,
 		  enum dma_data_direction dir);
 
 /*
+ * A scatterlist: dma-iommu maps it as one IOVA range in a DMA domain (the
+ * device sees scattered pages back to back); dma-direct gives each entry
+ * its physical address.  Entries mapped, or -EINVAL, -ENOMEM, -EIO (a
+ * domain the DMA API cannot map into).
+ */
+int ep_dma_map_sg(struct ep_device *epd, struct scatterlist *sg, int nents,
+		  enum dma_data_direction dir);
+void ep_dma_unmap_sg(struct ep_device *epd, struct scatterlist *sg, int nents,
+		     enum dma_data_direction dir);
+
+/*
  * nvec MSI vectors (power of two, up to the endpoint's capability) from the
  * platform's MSI domain; the composed message goes into the endpoint's MSI
  * capability and MSI is enabled.  0, -EINVAL, -EBUSY (has vectors), or the

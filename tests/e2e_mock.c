@@ -66,6 +66,7 @@ static void test_errors(void)
 int main(void)
 {
 	e2e_dma_domain(&mock_pc);
+	e2e_dma_sg(&mock_pc);
 	e2e_identity(&mock_pc);
 	e2e_blocked(&mock_pc);
 	e2e_msi(&mock_pc);

@@ -281,6 +281,7 @@ static void test_boot_refused(void)
 int main(void)
 {
 	e2e_dma_domain(&smmu_pc);
+	e2e_dma_sg(&smmu_pc);
 	e2e_identity(&smmu_pc);
 	e2e_blocked(&smmu_pc);
 	e2e_msi(&smmu_pc);
