@@ -226,9 +226,65 @@ static void test_fault_handler(void)
 	machine_destroy(&m);
 }
 
+/* Two devices map, DMA and unmap at once: commands from both interleave. */
+struct mapper {
+	struct machine *m;
+	struct iommu_domain *dom;
+	u32 sid;
+	unsigned long bad;
+};
+
+static void *map_loop(void *arg)
+{
+	struct mapper *w = arg;
+
+	for (int i = 0; i < 300; i++) {
+		u64 iova = 0x200000 + (u64)(i & 63) * 0x1000, pa = 0;
+
+		if (iommu_map(w->dom, iova, PA0 + (u64)w->sid * 0x100000, 0x1000,
+			      IOMMU_READ))
+			w->bad++;
+		if (m_dma(w->m, w->sid, iova, false, &pa) ||
+		    pa != PA0 + (u64)w->sid * 0x100000)
+			w->bad++;
+		if (iommu_unmap(w->dom, iova, 0x1000) != 0x1000)
+			w->bad++;
+		/* Unmapped and invalidated: this DMA must fault. */
+		if (m_dma(w->m, w->sid, iova, false, NULL) != 0x10)
+			w->bad++;
+	}
+	return NULL;
+}
+
+static void test_concurrent_unmap(void)
+{
+	struct mapper w[2];
+	pthread_t th[2];
+	struct device *dev[2];
+	struct machine m;
+
+	machine_create(&m, NULL);
+	for (int i = 0; i < 2; i++) {
+		dev[i] = m_add_sid(&m, i ? "b" : "a", 0x40 + (u32)i);
+		w[i] = (struct mapper){ &m, iommu_get_domain_for_dev(dev[i]),
+					0x40 + (u32)i, 0 };
+	}
+	for (int i = 0; i < 2; i++)
+		REQUIRE(pthread_create(&th[i], NULL, map_loop, &w[i]) == 0);
+	for (int i = 0; i < 2; i++) {
+		pthread_join(th[i], NULL);
+		CHECK_EQ(w[i].bad, 0);
+	}
+	m_drain_events(&m);
+	for (int i = 0; i < 2; i++)
+		device_destroy(dev[i]);
+	machine_destroy(&m);
+}
+
 int main(void)
 {
 	test_hitless_replace();
+	test_concurrent_unmap();
 	test_cmdq_error(false);
 	test_cmdq_error(true);
 	test_evtq_overflow();
