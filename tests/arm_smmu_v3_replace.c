@@ -21,7 +21,8 @@
 struct dma_thread {
 	struct machine *m;
 	atomic_bool stop;
-	unsigned long ok, faults, wrong;
+	atomic_ulong ok, tries;
+	unsigned long faults, wrong;
 };
 
 static void *dma_loop(void *arg)
@@ -32,12 +33,13 @@ static void *dma_loop(void *arg)
 		u64 pa = 0;
 		int ret = m_dma(t->m, SID, IOVA + 0x40, false, &pa);
 
+		atomic_fetch_add(&t->tries, 1);
 		if (ret)
 			t->faults++;
 		else if (pa != PA0 + 0x40 && pa != IOVA + 0x40)
 			t->wrong++;
 		else
-			t->ok++;
+			atomic_fetch_add(&t->ok, 1);
 	}
 	return NULL;
 }
@@ -70,7 +72,11 @@ static void test_hitless_replace(void)
 	t.m = &m;
 	REQUIRE(pthread_create(&th, NULL, dma_loop, &t) == 0);
 	arm_smmu_get_stats(m.smmu, &st0);
-	for (int i = 0; i < 400; i++) {
+	/* Start replacing once the device is translating, and keep going
+	 * until it has translated through many replacements. */
+	while (!atomic_load(&t.tries))
+		cpu_relax();
+	for (int i = 0; i < 400 || (atomic_load(&t.tries) < 20000 && i < 20000); i++) {
 		CHECK_EQ(iommu_group_replace_domain(grp, u2), 0);
 		CHECK_EQ(iommu_group_replace_domain(grp, u1), 0);
 		CHECK_EQ(iommu_group_replace_domain(grp, ident), 0);
@@ -83,7 +89,7 @@ static void test_hitless_replace(void)
 
 	CHECK_EQ(t.faults, 0);
 	CHECK_EQ(t.wrong, 0);
-	CHECK(t.ok > 0);
+	CHECK(atomic_load(&t.ok) > 0);
 	CHECK_EQ(st1.ste_breaking, st0.ste_breaking);	/* no V=0 step */
 	CHECK_EQ(m_drain_events(&m), 0);
 
