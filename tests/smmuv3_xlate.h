@@ -116,7 +116,8 @@ static void nested_setup2(struct rig *r, struct nested *n, unsigned int g1,
 	write_ste(r, SID, STE_CFG_NESTED, &n->s2, sl0, 0);
 }
 
-static void nested_setup(struct rig *r, struct nested *n, unsigned int g1)
+static inline void nested_setup(struct rig *r, struct nested *n,
+				unsigned int g1)
 {
 	nested_setup2(r, n, g1, 12);
 }
