@@ -286,6 +286,7 @@ static void test_no_nesting(void)
 	/* Stage 2 only: paging domains are stage 2. */
 	smmuv3_config_default(&cfg);
 	cfg.stage1 = false;
+	cfg.hyp = false;
 	machine_create(&m, &cfg);
 	dev = m_add_sid(&m, "dev", 1);
 	d = iommu_get_domain_for_dev(dev);

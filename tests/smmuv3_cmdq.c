@@ -167,7 +167,12 @@ static void test_errors(void)
 
 	rig_default_conf(&c);
 	c.stage1 = false;
+	c.hyp = false;
 	rig_init(&r, &c);
+	CHECK(!(rd32(&r, SMMU_IDR0) & (IDR0_S1P | IDR0_HYP)));
+	cmd(&r, CMD_TLBI_EL2_ALL, 0);
+	CHECK_EQ(cons_err(&r), CERROR_ILL);
+	skip_err(&r);
 	cmd(&r, CMD_TLBI_NH_VA, 0);
 	CHECK_EQ(cons_err(&r), CERROR_ILL);
 	skip_err(&r);

@@ -79,6 +79,10 @@ static void test_create_rejects(void)
 	rig_default_conf(&c);
 	c.stage1 = c.stage2 = false;
 	CHECK(!smmuv3_create(&c, mem, NULL, NULL, 0));
+	/* HYP (EL2 stage-1 contexts, TLBI_EL2_*) without stage 1. */
+	rig_default_conf(&c);
+	c.stage1 = false;
+	CHECK(!smmuv3_create(&c, mem, NULL, NULL, 0));
 	rig_default_conf(&c);
 	c.cmdq_max_log2 = 20;
 	CHECK(!smmuv3_create(&c, mem, NULL, NULL, 0));

@@ -88,6 +88,7 @@ struct smmuv3 *smmuv3_create(const struct smmuv3_config *cfg,
 	    cfg->sid_bits > 32 || cfg->ssid_bits > 20 ||
 	    cfg->cmdq_max_log2 > 19 || cfg->evtq_max_log2 > 19 ||
 	    (!cfg->stage1 && !cfg->stage2) ||
+	    (cfg->hyp && !cfg->stage1) ||
 	    (!cfg->gran4k && !cfg->gran16k && !cfg->gran64k) ||
 	    (cfg->tlb_sets && !is_power_of_2(cfg->tlb_sets)))
 		return NULL;
