@@ -41,10 +41,7 @@ static void test_blocks(void)
 	struct pt p;
 
 	rig_default_conf(&c);
-	rig_init(&r, &c);
-	pt_init(&p, &r, false, 12, 48, 0, 1);
-	write_cd(&r, CDPTR, 12, 16, p.root, 0);
-	write_ste(&r, SID, STE_CFG_S1, NULL, 0, 0);
+	rig_init_s1(&r, &c, &p);
 	pt_map(&p, b2, a2, 2, PT_AF | PT_NG);
 	pt_map(&p, b1g, a1g, 1, PT_AF | PT_NG);
 	for (u64 i = 0; i < 64; i++)
@@ -130,10 +127,7 @@ static void range_case(unsigned int tlb_sets, u64 npages, u64 first,
 	REQUIRE(first >= 1 && first + len < npages);
 	rig_default_conf(&c);
 	c.tlb_sets = tlb_sets;
-	rig_init(&r, &c);
-	pt_init(&p, &r, false, 12, 48, 0, 1);
-	write_cd(&r, CDPTR, 12, 16, p.root, 0);
-	write_ste(&r, SID, STE_CFG_S1, NULL, 0, 0);
+	rig_init_s1(&r, &c, &p);
 	for (u64 i = 0; i < npages; i++)
 		pt_map(&p, base + i * 0x1000, pa_old + i * 0x1000, 3, PT_AF | PT_NG);
 	for (u64 i = first; i < first + len; i++)
@@ -173,64 +167,60 @@ static void stream_s1(struct rig *r, u32 sid, u64 cdaddr, struct pt *p,
 	cmd_cfgi_ste(r, sid);
 }
 
+/*
+ * Block i (64K at va + i * 64K) in three streams, SIDs 8..10: a 4K page at
+ * +0x3000, a 16K page and a 64K page at +0, all translating +0x3008.
+ */
+static void map_block(struct pt pt[3], u64 va, u64 i, const u64 pa[3])
+{
+	static const u64 at[3] = { 0x3000, 0, 0 };
+
+	for (int g = 0; g < 3; g++)
+		pt_map(&pt[g], va + i * 0x10000 + at[g], pa[g] + i * 0x10000, 3,
+		       PT_AF | PT_NG);
+}
+
+static void check_block(struct rig *r, u64 va, u64 i, const u64 pa[3])
+{
+	CHECK_EQ(xl_sid(r, 8, va + i * 0x10000 + 0x3008), pa[0] + i * 0x10000 + 8);
+	CHECK_EQ(xl_sid(r, 9, va + i * 0x10000 + 0x3008), pa[1] + i * 0x10000 + 0x3008);
+	CHECK_EQ(xl_sid(r, 10, va + i * 0x10000 + 0x3008), pa[2] + i * 0x10000 + 0x3008);
+}
+
 /* 4K, 16K and 64K pages cached at once; commands reach each granule. */
 static void test_granules(void)
 {
+	static const u64 old[3] = { 0x50000000ULL, 0x51000000ULL, 0x52000000ULL };
+	static const u64 new[3] = { 0x58000000ULL, 0x59000000ULL, 0x5a000000ULL };
 	const u64 va = 0x20000000ULL;
 	struct smmuv3_config c;
-	struct pt p4, p16, p64;
+	struct pt pt[3];
 	struct rig r;
 
 	rig_default_conf(&c);
 	rig_init(&r, &c);
-	stream_s1(&r, 8, CDPTR + 0x1000, &p4, 12);
-	stream_s1(&r, 9, CDPTR + 0x2000, &p16, 14);
-	stream_s1(&r, 10, CDPTR + 0x3000, &p64, 16);
+	stream_s1(&r, 8, CDPTR + 0x1000, &pt[0], 12);
+	stream_s1(&r, 9, CDPTR + 0x2000, &pt[1], 14);
+	stream_s1(&r, 10, CDPTR + 0x3000, &pt[2], 16);
 	for (u64 i = 0; i < 4; i++) {
-		pt_map(&p4, va + i * 0x10000 + 0x3000, 0x50000000ULL + i * 0x10000,
-		       3, PT_AF | PT_NG);
-		pt_map(&p16, va + i * 0x10000, 0x51000000ULL + i * 0x10000, 3,
-		       PT_AF | PT_NG);
-		pt_map(&p64, va + i * 0x10000, 0x52000000ULL + i * 0x10000, 3,
-		       PT_AF | PT_NG);
-		CHECK_EQ(xl_sid(&r, 8, va + i * 0x10000 + 0x3008),
-			 0x50000008ULL + i * 0x10000);
-		CHECK_EQ(xl_sid(&r, 9, va + i * 0x10000 + 0x3008),
-			 0x51003008ULL + i * 0x10000);
-		CHECK_EQ(xl_sid(&r, 10, va + i * 0x10000 + 0x3008),
-			 0x52003008ULL + i * 0x10000);
+		map_block(pt, va, i, old);
+		check_block(&r, va, i, old);
 	}
-	for (u64 i = 0; i < 4; i++) {
-		pt_map(&p4, va + i * 0x10000 + 0x3000, 0x58000000ULL + i * 0x10000,
-		       3, PT_AF | PT_NG);
-		pt_map(&p16, va + i * 0x10000, 0x59000000ULL + i * 0x10000, 3,
-		       PT_AF | PT_NG);
-		pt_map(&p64, va + i * 0x10000, 0x5a000000ULL + i * 0x10000, 3,
-		       PT_AF | PT_NG);
-	}
+	for (u64 i = 0; i < 4; i++)
+		map_block(pt, va, i, new);
 
 	/* Address 0x2000 of block 0 (no range): the 16K page [0, 0x4000)
 	 * and the 64K page, not the 4K page at 0x3000. */
 	tlbi_range(&r, CMD_TLBI_NH_VA, va + 0x2000, 0, 0, 0, 0);
-	CHECK_EQ(xl_sid(&r, 8, va + 0x3008), 0x50000008ULL);
-	CHECK_EQ(xl_sid(&r, 9, va + 0x3008), 0x59003008ULL);
-	CHECK_EQ(xl_sid(&r, 10, va + 0x3008), 0x5a003008ULL);
+	check_block(&r, va, 0, (const u64[3]){ old[0], new[1], new[2] });
 	/* TG 16K, the page [0x14000, 0x18000) of block 1: it covers the 64K
 	 * page, not the 16K page [0x10000, 0x14000) nor the 4K page 0x13000. */
 	tlbi_range(&r, CMD_TLBI_NH_VA, va + 0x14000, TG_16K, 0, 0, 0);
-	CHECK_EQ(xl_sid(&r, 8, va + 0x13008), 0x50010008ULL);
-	CHECK_EQ(xl_sid(&r, 9, va + 0x13008), 0x51013008ULL);
-	CHECK_EQ(xl_sid(&r, 10, va + 0x13008), 0x5a013008ULL);
+	check_block(&r, va, 1, (const u64[3]){ old[0], old[1], new[2] });
 	/* TG 64K, NUM 1: blocks 2 and 3 in every granule. */
 	tlbi_range(&r, CMD_TLBI_NH_VA, va + 0x20000, TG_64K, 0, 1, 0);
-	for (u64 i = 2; i < 4; i++) {
-		CHECK_EQ(xl_sid(&r, 8, va + i * 0x10000 + 0x3008),
-			 0x58000008ULL + i * 0x10000);
-		CHECK_EQ(xl_sid(&r, 9, va + i * 0x10000 + 0x3008),
-			 0x59003008ULL + i * 0x10000);
-		CHECK_EQ(xl_sid(&r, 10, va + i * 0x10000 + 0x3008),
-			 0x5a003008ULL + i * 0x10000);
-	}
+	check_block(&r, va, 2, new);
+	check_block(&r, va, 3, new);
 	/* Another VMID's range covers nothing of ours. */
 	cmd(&r, CMD_TLBI_NH_VAA | FIELD_PREP(CMD_0_VMID, VMID + 1),
 	    va | FIELD_PREP(CMD_1_TG, TG_64K));
@@ -274,10 +264,7 @@ static void test_churn(void)
 
 	rig_default_conf(&c);
 	c.tlb_sets = 2;
-	rig_init(&r, &c);
-	pt_init(&p, &r, false, 12, 48, 0, 1);
-	write_cd(&r, CDPTR, 12, 16, p.root, 0);
-	write_ste(&r, SID, STE_CFG_S1, NULL, 0, 0);
+	rig_init_s1(&r, &c, &p);
 	pt_map(&p, 0x40000000ULL, 0x60000000ULL, 2, PT_AF | PT_NG);
 	for (u64 i = 0; i < 64; i++)
 		pt_map(&p, 0x100000 + i * 0x1000, 0x50000000ULL + i * 0x1000, 3,

@@ -374,6 +374,12 @@ _Static_assert(sizeof(struct smmu_tlb_entry) == 64, "one cache line");
 #define PERM_X		BIT(2)
 #define PERM_PRIV_SHIFT	3
 
+/* *_IRQ_CFG0..2 of one interrupt: MSI address, data, attributes. */
+struct smmu_irq_cfg {
+	u64 cfg0;
+	u32 cfg1, cfg2;
+};
+
 struct smmuv3 {
 	struct mutex lock;
 	unsigned long lock_owner;	/* pthread_self() of the holder, or 0 */
@@ -387,16 +393,14 @@ struct smmuv3 {
 	u32 cr0, cr0ack, cr1, cr2, gbpa;
 	u32 irq_ctrl, irq_ctrlack;
 	u32 gerror, gerrorn;
-	u64 gerror_irq_cfg0;
-	u32 gerror_irq_cfg1, gerror_irq_cfg2;
+	struct smmu_irq_cfg gerror_irq;
 	u64 strtab_base;
 	u32 strtab_base_cfg;
 	u64 cmdq_base;
 	u32 cmdq_prod, cmdq_cons;
 	u64 eventq_base;
 	u32 eventq_prod, eventq_cons;
-	u64 eventq_irq_cfg0;
-	u32 eventq_irq_cfg1, eventq_irq_cfg2;
+	struct smmu_irq_cfg eventq_irq;
 
 	/* Interrupts raised under the lock, delivered after it is dropped. */
 	unsigned int pending_irqs;
