@@ -406,6 +406,10 @@ struct smmuv3 {
 	unsigned int pending_irqs;
 
 	struct smmu_cfg_slot *cfg_cache;
+	/* Which slots are valid, and their StreamIDs, packed: what CFGI_*
+	 * scans (under the lock) instead of every slot's cache line. */
+	u64 cfg_valid[SMMU_CFG_CACHE_SIZE / 64];
+	u32 cfg_sid[SMMU_CFG_CACHE_SIZE];
 	struct smmu_tlb_entry *tlb;
 	unsigned int tlb_sets_bits;
 	u64 *tlb_big;		/* entries cut from a leaf larger than their key granule */

@@ -358,7 +358,8 @@ static void slot_write_end(struct smmu_cfg_slot *s)
 void smmu_cfg_cache_insert(struct smmuv3 *smmu, u32 sid, u32 ssid,
 			   const struct smmu_cfg *cfg)
 {
-	struct smmu_cfg_slot *s = &smmu->cfg_cache[cfg_slot(sid, ssid)];
+	unsigned int i = cfg_slot(sid, ssid);
+	struct smmu_cfg_slot *s = &smmu->cfg_cache[i];
 
 	slot_write_begin(s);
 	__atomic_store_n(&s->sid, sid, __ATOMIC_RELEASE);
@@ -366,33 +367,51 @@ void smmu_cfg_cache_insert(struct smmuv3 *smmu, u32 sid, u32 ssid,
 	smmu_copy_words_publish(&s->cfg, cfg, sizeof(*cfg));
 	__atomic_store_n(&s->valid, 1u, __ATOMIC_RELEASE);
 	slot_write_end(s);
+	smmu->cfg_valid[i / 64] |= 1ULL << (i % 64);
+	smmu->cfg_sid[i] = sid;
 }
 
-static void slot_invalidate(struct smmu_cfg_slot *s)
+static void slot_invalidate(struct smmuv3 *smmu, unsigned int i)
 {
+	struct smmu_cfg_slot *s = &smmu->cfg_cache[i];
+
 	slot_write_begin(s);
 	__atomic_store_n(&s->valid, 0u, __ATOMIC_RELEASE);
 	slot_write_end(s);
+	smmu->cfg_valid[i / 64] &= ~(1ULL << (i % 64));
+}
+
+/* Valid slots with a StreamID in [first, last] whose SSID passes ok. */
+static void cfg_cache_inv(struct smmuv3 *smmu, u32 first, u32 last,
+			  bool (*ok)(const struct smmu_cfg_slot *s, u32 ssid),
+			  u32 ssid)
+{
+	for (unsigned int w = 0; w < ARRAY_SIZE(smmu->cfg_valid); w++) {
+		u64 bits = smmu->cfg_valid[w];
+
+		while (bits) {
+			unsigned int i = w * 64 + (unsigned int)__builtin_ctzll(bits);
+
+			bits &= bits - 1;
+			if (smmu->cfg_sid[i] >= first && smmu->cfg_sid[i] <= last &&
+			    (!ok || ok(&smmu->cfg_cache[i], ssid)))
+				slot_invalidate(smmu, i);
+		}
+	}
 }
 
 void smmu_cfg_cache_inv_sid(struct smmuv3 *smmu, u32 first, u32 last)
 {
-	for (unsigned int i = 0; i < SMMU_CFG_CACHE_SIZE; i++) {
-		struct smmu_cfg_slot *s = &smmu->cfg_cache[i];
+	cfg_cache_inv(smmu, first, last, NULL, 0);
+}
 
-		if (s->valid && s->sid >= first && s->sid <= last)
-			slot_invalidate(s);
-	}
+/* A stream's CD 0 also serves its transactions without SSID. */
+static bool cd_matches(const struct smmu_cfg_slot *s, u32 ssid)
+{
+	return s->ssid == ssid || (ssid == 0 && s->ssid == SMMUV3_NO_SSID);
 }
 
 void smmu_cfg_cache_inv_cd(struct smmuv3 *smmu, u32 sid, u32 ssid)
 {
-	/* A stream's CD 0 also serves its transactions without SSID. */
-	for (unsigned int i = 0; i < SMMU_CFG_CACHE_SIZE; i++) {
-		struct smmu_cfg_slot *s = &smmu->cfg_cache[i];
-
-		if (s->valid && s->sid == sid &&
-		    (s->ssid == ssid || (ssid == 0 && s->ssid == SMMUV3_NO_SSID)))
-			slot_invalidate(s);
-	}
+	cfg_cache_inv(smmu, sid, sid, cd_matches, ssid);
 }
