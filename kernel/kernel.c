@@ -26,6 +26,7 @@ struct kernel *kernel_create(const char *name, struct phys_mem *mem,
 	INIT_LIST_HEAD(&k->iommu_devices);
 	INIT_LIST_HEAD(&k->groups);
 	atomic_init(&k->kmalloc_fail_nth, 0);
+	k->fail_count = &k->kmalloc_fail_nth;
 	return k;
 }
 
@@ -41,11 +42,10 @@ void kernel_destroy(struct kernel *k)
 /* True when this allocation is the one fail-nth asked to fail. */
 static bool should_fail(struct kernel *k)
 {
-	unsigned long n = atomic_load_explicit(&k->kmalloc_fail_nth,
-					       memory_order_relaxed);
+	unsigned long n = atomic_load_explicit(k->fail_count, memory_order_relaxed);
 
 	while (n) {
-		if (atomic_compare_exchange_weak(&k->kmalloc_fail_nth, &n, n - 1))
+		if (atomic_compare_exchange_weak(k->fail_count, &n, n - 1))
 			return n == 1;
 	}
 	return false;
@@ -65,7 +65,12 @@ void kfree(void *p)
 
 void kernel_fail_nth(struct kernel *k, unsigned long n)
 {
-	atomic_store(&k->kmalloc_fail_nth, n);
+	atomic_store(k->fail_count, n);
+}
+
+void kernel_share_fail_nth(struct kernel *k, atomic_ulong *count)
+{
+	k->fail_count = count;
 }
 
 phys_addr_t kernel_alloc_pages(struct kernel *k, u64 size)
