@@ -23,6 +23,8 @@ struct world {
 	u64 ram_size;
 	u64 ram_used;		/* handed to kernels so far */
 	int nr_kernels;
+	atomic_ulong fail_nth;	/* every kernel's fail-nth count (--fail-nth) */
+	bool fail_nth_set;
 	struct {
 		char name[SCN_MAX_WORD];
 		struct kernel *k;
@@ -36,6 +38,17 @@ struct world *world_create(FILE *out)
 	if (w)
 		w->out = out;
 	return w;
+}
+
+void world_fail_nth(struct world *w, unsigned long n)
+{
+	atomic_store(&w->fail_nth, n);
+	w->fail_nth_set = n != 0;
+}
+
+bool world_fail_nth_hit(struct world *w)
+{
+	return w->fail_nth_set && atomic_load(&w->fail_nth) == 0;
 }
 
 void world_destroy(struct world *w)
@@ -118,6 +131,7 @@ static int cmd_kernel(struct scenario *s, const struct scn_line *l,
 		r->rc = -ENOMEM;
 		return 0;
 	}
+	kernel_share_fail_nth(k, &w->fail_nth);
 	snprintf(w->kernels[w->nr_kernels].name, SCN_MAX_WORD, "%s", name);
 	w->kernels[w->nr_kernels++].k = k;
 	scn_set_hex(r, "ram_base", MACHINE_RAM_BASE + w->ram_used);
