@@ -11,6 +11,7 @@
 
 #include "kernel/iommu-prot.h"
 #include "kernel/kernel.h"
+#include "lib/bits.h"
 
 enum io_pgtable_fmt {
 	ARM_64_LPAE_S1,
@@ -98,11 +99,18 @@ struct io_pgtable_ops {
 	 * *mapped accumulates what was mapped even on failure.  0, -EINVAL
 	 * (bad pgsize, alignment or prot), -ERANGE (iova or paddr beyond
 	 * ias/oas), -EEXIST (something already mapped), -ENOMEM.
+	 * prot without IOMMU_READ or IOMMU_WRITE maps nothing and returns 0.
+	 * Unlike Linux, which stops at the end of a table and leaves the
+	 * rest to iommu_map()'s loop, all pgcount pages are mapped.
 	 */
 	int (*map_pages)(struct io_pgtable_ops *ops, unsigned long iova,
 			 phys_addr_t paddr, size_t pgsize, size_t pgcount,
 			 int prot, size_t *mapped);
-	/* Bytes unmapped; 0 when nothing was mapped there or on bad input. */
+	/*
+	 * Bytes unmapped; 0 when nothing was mapped there or on bad input.
+	 * Stops at the first page with nothing behind it, as iommu_unmap()'s
+	 * loop does; unmapping part of a block splits the block.
+	 */
 	size_t (*unmap_pages)(struct io_pgtable_ops *ops, unsigned long iova,
 			      size_t pgsize, size_t pgcount,
 			      struct iommu_iotlb_gather *gather);
@@ -111,6 +119,27 @@ struct io_pgtable_ops {
 				    unsigned long iova);
 };
 
+/*
+ * The instance behind the ops (include/linux/io-pgtable.h's io_pgtable):
+ * drivers reach the cfg it was built with through
+ * io_pgtable_ops_to_pgtable(ops)->cfg.
+ */
+struct io_pgtable {
+	enum io_pgtable_fmt fmt;
+	void *cookie;
+	struct io_pgtable_cfg cfg;
+	struct io_pgtable_ops ops;
+};
+
+#define io_pgtable_ops_to_pgtable(x) container_of((x), struct io_pgtable, ops)
+
+/* What a format provides to alloc_io_pgtable_ops(). */
+struct io_pgtable_init_fns {
+	struct io_pgtable *(*alloc)(struct io_pgtable_cfg *cfg, void *cookie);
+	void (*free)(struct io_pgtable *iop);
+};
+
+/* NULL on a cfg the format cannot honour, or on allocation failure. */
 struct io_pgtable_ops *alloc_io_pgtable_ops(enum io_pgtable_fmt fmt,
 					    struct io_pgtable_cfg *cfg,
 					    void *cookie);

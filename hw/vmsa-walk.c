@@ -1,0 +1,301 @@
+/*
+ * VMSAv8-64 translation table walker: see vmsa-walk.h.
+ *
+ * One loop per walk, one fetch per level, and nothing allocated: the SMMU
+ * model calls this on every TLB miss (24 times per nested miss), so the
+ * level arithmetic is a running shift rather than a table lookup, and the
+ * fetch fast path reads RAM in place.
+ */
+#include "hw/vmsa-walk.h"
+
+#include "hw/memory.h"
+#include "lib/bits.h"
+
+/* Descriptor fields (Arm DDI0487 D8.3). */
+#define DESC_VALID		BIT_ULL(0)
+#define DESC_TABLE		BIT_ULL(1)	/* table (L0-2) / page (L3) */
+#define DESC_ATTR		GENMASK_ULL(5, 2)	/* S1 AttrIndx[4:2] + NS[5]; S2 MemAttr */
+#define DESC_NS			BIT_ULL(5)
+#define DESC_AP			GENMASK_ULL(7, 6)
+#define DESC_SH			GENMASK_ULL(9, 8)
+#define DESC_AF			BIT_ULL(10)
+#define DESC_NG			BIT_ULL(11)
+#define DESC_PXN		BIT_ULL(53)
+#define DESC_XN			BIT_ULL(54)
+#define DESC_PXNTABLE		BIT_ULL(59)
+#define DESC_XNTABLE		BIT_ULL(60)
+#define DESC_APTABLE		GENMASK_ULL(62, 61)
+
+#define ADDR_BITS_MAX		48
+#define ADDR_BITS_MAX_64K	52
+
+/* Level at which a lookup resolves the bits from shift upwards. */
+static inline unsigned int level_shift(unsigned int g, int level)
+{
+	return g + (unsigned int)(3 - level) * (g - 3);
+}
+
+/*
+ * The address a table or leaf descriptor points to: bits [47:g], and with
+ * the 64K granule OA[51:48] packed into bits [15:12] (FEAT_LPA).
+ */
+static inline u64 desc_to_addr(u64 desc, unsigned int g)
+{
+	u64 pa = desc & GENMASK_ULL(47, g);
+
+	if (g == 16)
+		pa |= (desc & GENMASK_ULL(15, 12)) << 36;
+	return pa;
+}
+
+/* Block descriptors exist at L1/L2 (4K), L2 (16K), L2 and L1 with LPA (64K). */
+static inline bool block_allowed(const struct vmsa_walk_cfg *cfg, int level)
+{
+	switch (cfg->granule_shift) {
+	case 12:
+		return level == 1 || level == 2;
+	case 16:
+		return level == 2 || (level == 1 && cfg->oa_bits > 48);
+	default:
+		return level == 2;
+	}
+}
+
+static int fault(struct vmsa_fault *f, const struct vmsa_walk_cfg *cfg,
+		 enum vmsa_fault_type type, int level, u64 ia)
+{
+	f->type = type;
+	f->stage = cfg->stage;
+	f->level = (s8)level;
+	f->s1ptw = false;
+	f->ia = ia;
+	f->ipa = cfg->stage == 2 ? ia : 0;
+	f->fetch_addr = 0;
+	f->access = 0;
+	return -1;
+}
+
+int vmsa_walk(const struct vmsa_walk_cfg *cfg, u64 ia,
+	      struct vmsa_walk_result *res, struct vmsa_fault *f)
+{
+	const unsigned int g = cfg->granule_shift, stride = g - 3;
+	const u64 oa_over = ~0ULL << cfg->oa_bits;
+	int level = cfg->start_level;
+	unsigned int shift = level_shift(g, level);
+	unsigned int idx_bits;
+	u8 ap_table = 0;
+	bool pxn_table = false, xn_table = false;
+	u64 table, desc, top, idx;
+
+	if (unlikely(g != 12 && g != 14 && g != 16) || level < 0 ||
+	    level > 3 || cfg->ia_bits <= shift || cfg->ia_bits > 52 ||
+	    cfg->oa_bits > 52)
+		return fault(f, cfg, VMSA_F_TRANSLATION, 0, ia);
+
+	/* Input beyond the input size: translation fault at level 0. */
+	top = cfg->ia_bits < 64 ? ia >> cfg->ia_bits : 0;
+	if (cfg->ttb1 && cfg->stage == 1)
+		top = ~top & (~0ULL >> cfg->ia_bits);
+	if (unlikely(top))
+		return fault(f, cfg, VMSA_F_TRANSLATION, 0, ia);
+
+	idx_bits = cfg->ia_bits - shift;
+	table = cfg->ttb & ~((8ULL << idx_bits) - 1);
+	if (unlikely(table & oa_over))
+		return fault(f, cfg, VMSA_F_ADDR_SIZE, 0, ia);
+
+	for (;;) {
+		phys_addr_t addr;
+
+		idx = (ia >> shift) & ((1ULL << idx_bits) - 1);
+		addr = table + idx * 8;
+		f->type = VMSA_FAULT_NONE;
+		if (unlikely(cfg->fetch(cfg->opaque, addr, &desc, f))) {
+			if (f->type == VMSA_FAULT_NONE) {
+				fault(f, cfg, VMSA_F_EABT, level, ia);
+				f->fetch_addr = addr;
+			} else if (cfg->stage == 1) {
+				/* The callback's own stage-2 fault. */
+				f->s1ptw = true;
+				f->ia = ia;
+			}
+			return -1;
+		}
+		if (unlikely(!(desc & DESC_VALID)))
+			return fault(f, cfg, VMSA_F_TRANSLATION, level, ia);
+		if (level == 3) {
+			if (unlikely(!(desc & DESC_TABLE)))
+				return fault(f, cfg, VMSA_F_TRANSLATION, level, ia);
+			break;
+		}
+		if (!(desc & DESC_TABLE)) {
+			if (unlikely(!block_allowed(cfg, level)))
+				return fault(f, cfg, VMSA_F_TRANSLATION, level, ia);
+			break;
+		}
+		table = desc_to_addr(desc, g);
+		if (unlikely(table & oa_over))
+			return fault(f, cfg, VMSA_F_ADDR_SIZE, level, ia);
+		if (cfg->stage == 1 && !cfg->hpd) {
+			ap_table |= (u8)FIELD_GET(DESC_APTABLE, desc);
+			pxn_table |= !!(desc & DESC_PXNTABLE);
+			xn_table |= !!(desc & DESC_XNTABLE);
+		}
+		level++;
+		shift -= stride;
+		idx_bits = stride;
+	}
+
+	/* Leaf: bits of the address field below the block size are RES0. */
+	res->oa = desc_to_addr(desc, g) & ~((1ULL << shift) - 1);
+	if (unlikely(res->oa & oa_over))
+		return fault(f, cfg, VMSA_F_ADDR_SIZE, level, ia);
+	if (unlikely(!(desc & DESC_AF)) && !cfg->affd)
+		return fault(f, cfg, VMSA_F_ACCESS, level, ia);
+
+	res->oa |= ia & ((1ULL << shift) - 1);
+	res->ia = ia;
+	res->desc = desc;
+	res->stage = cfg->stage;
+	res->level = (s8)level;
+	res->size_shift = (u8)shift;
+	res->ap = (u8)FIELD_GET(DESC_AP, desc);
+	res->xn = !!(desc & DESC_XN);
+	res->sh = (u8)FIELD_GET(DESC_SH, desc);
+	if (cfg->stage == 1) {
+		res->pxn = !!(desc & DESC_PXN);
+		res->ap_table = ap_table;
+		res->pxn_table = pxn_table;
+		res->xn_table = xn_table;
+		res->attr = (u8)FIELD_GET(GENMASK_ULL(4, 2), desc);
+		res->ng = !!(desc & DESC_NG);
+		res->ns = !!(desc & DESC_NS);
+	} else {
+		res->pxn = false;
+		res->ap_table = 0;
+		res->pxn_table = false;
+		res->xn_table = false;
+		res->attr = (u8)FIELD_GET(DESC_ATTR, desc);
+		res->ng = false;
+		res->ns = false;
+	}
+	return 0;
+}
+
+int vmsa_check_perm(const struct vmsa_walk_result *r, unsigned int access,
+		    struct vmsa_fault *f)
+{
+	bool ok = true;
+
+	if (r->stage == 2) {
+		if ((access & VMSA_ACC_READ) && !(r->ap & 1))
+			ok = false;
+		if ((access & VMSA_ACC_WRITE) && !(r->ap & 2))
+			ok = false;
+		if ((access & VMSA_ACC_EXEC) && r->xn)
+			ok = false;
+	} else {
+		bool priv = access & VMSA_ACC_PRIV;
+		bool user_ok = (r->ap & 1) && !(r->ap_table & 1);
+		bool ro = (r->ap & 2) || (r->ap_table & 2);
+		bool user_w = user_ok && !ro;
+
+		if ((access & (VMSA_ACC_READ | VMSA_ACC_WRITE)) && !priv &&
+		    !user_ok)
+			ok = false;
+		if ((access & VMSA_ACC_WRITE) && ro)
+			ok = false;
+		if (access & VMSA_ACC_EXEC) {
+			if (priv && (r->pxn || r->pxn_table || user_w))
+				ok = false;
+			if (!priv && (r->xn || r->xn_table))
+				ok = false;
+		}
+	}
+	if (ok)
+		return 0;
+	f->type = VMSA_F_PERMISSION;
+	f->stage = r->stage;
+	f->level = r->level;
+	f->s1ptw = false;
+	f->ia = r->ia;
+	f->ipa = r->stage == 2 ? r->ia : 0;
+	f->fetch_addr = 0;
+	f->access = access;
+	return -1;
+}
+
+static unsigned int max_addr_bits(unsigned int g)
+{
+	return g == 16 ? ADDR_BITS_MAX_64K : ADDR_BITS_MAX;
+}
+
+int vmsa_s1_start_level(unsigned int g, unsigned int ia_bits)
+{
+	if (g != 12 && g != 14 && g != 16)
+		return -EINVAL;
+	if (ia_bits < 16 || ia_bits <= g || ia_bits > max_addr_bits(g))
+		return -EINVAL;
+	return 4 - (int)DIV_ROUND_UP(ia_bits - g, g - 3);
+}
+
+int vmsa_s2_start_level(unsigned int g, unsigned int sl0, unsigned int ia_bits,
+			unsigned int pa_bits, unsigned int *nr_concat)
+{
+	unsigned int stride = g - 3, shift;
+	int level, bits;
+
+	if (ia_bits < 16 || ia_bits > max_addr_bits(g))
+		return -EINVAL;
+	switch (g) {
+	case 12:
+		/* SL0 0/1/2 -> levels 2/1/0; 3 (level 3) needs FEAT_TTST. */
+		if (sl0 > 2 || (sl0 == 2 && pa_bits < 44))
+			return -EINVAL;
+		level = 2 - (int)sl0;
+		break;
+	case 14:
+		/* SL0 3 (level 0) needs FEAT_LPA2. */
+		if (sl0 > 2 || (sl0 == 2 && pa_bits < 42))
+			return -EINVAL;
+		level = 3 - (int)sl0;
+		break;
+	case 16:
+		if (sl0 > 2 || (sl0 == 2 && pa_bits < 44))
+			return -EINVAL;
+		level = 3 - (int)sl0;
+		break;
+	default:
+		return -EINVAL;
+	}
+	shift = level_shift(g, level);
+	/* At least one bit, at most 16 tables, resolved at the start level. */
+	bits = (int)ia_bits - (int)shift;
+	if (bits < 1 || bits > (int)stride + 4)
+		return -EINVAL;
+	if (nr_concat)
+		*nr_concat = bits > (int)stride ? 1u << (bits - stride) : 1;
+	return level;
+}
+
+u64 vmsa_start_table_size(unsigned int g, unsigned int ia_bits, int start_level)
+{
+	unsigned int shift = level_shift(g, start_level);
+
+	return ia_bits > shift ? 8ULL << (ia_bits - shift) : 8;
+}
+
+int vmsa_fetch_ram(void *opaque, phys_addr_t addr, u64 *desc,
+		   struct vmsa_fault *fault)
+{
+	struct phys_mem *mem = opaque;
+	const u64 *p = phys_ram_ptr(mem, addr, 8);
+
+	(void)fault;
+	if (likely(p)) {
+		/* Another thread (the kernel side) may be writing it. */
+		*desc = __atomic_load_n(p, __ATOMIC_ACQUIRE);
+		return 0;
+	}
+	return phys_read64(mem, addr, desc) ? -1 : 0;
+}

@@ -1,0 +1,156 @@
+/*
+ * The VMSAv8-64 translation table walker (Arm DDI0487 D8, "The AArch64
+ * Virtual Memory System Architecture"), as an SMMU or MMU would run it.
+ *
+ * It is deliberately ignorant of who built the tables: it reads every
+ * descriptor through a fetch callback and reports the architected faults,
+ * so a bug in kernel/io-pgtable shows up as a wrong walk, never as a shared
+ * shortcut.  The SMMUv3 model walks stage 1, stage 2, and nested walks by
+ * giving stage 1 a fetch callback that itself translates the table's IPA
+ * through a stage-2 vmsa_walk(); a stage-2 fault on that fetch comes back
+ * out of the stage-1 walk marked s1ptw (SMMU event CLASS=TT, S2=1).
+ *
+ * Permissions are not checked during the walk: vmsa_walk() returns the
+ * leaf's decoded permissions (what a TLB entry caches) and
+ * vmsa_check_perm() applies them per access, so one cached entry serves
+ * reads, writes and instruction fetches alike.
+ *
+ * Scope: 4K, 16K and 64K granules; 48-bit addresses, and 52-bit output
+ * addresses with the 64K granule (FEAT_LPA: OA[51:48] in descriptor bits
+ * [15:12], 4TB level-1 blocks).  No FEAT_LPA2, no hardware AF/dirty
+ * update, no contiguous-hint merging (the hint is legal to ignore).
+ * Descriptors are 64-bit little-endian.
+ */
+#ifndef IOMMUSIM_HW_VMSA_WALK_H
+#define IOMMUSIM_HW_VMSA_WALK_H
+
+#include "lib/types.h"
+
+struct phys_mem;
+
+enum vmsa_fault_type {
+	VMSA_FAULT_NONE = 0,
+	VMSA_F_TRANSLATION,	/* invalid descriptor, input out of range */
+	VMSA_F_ACCESS,		/* access flag clear and AFFD=0 */
+	VMSA_F_PERMISSION,	/* from vmsa_check_perm() */
+	VMSA_F_ADDR_SIZE,	/* table or output address beyond oa_bits */
+	VMSA_F_EABT,		/* external abort on a descriptor fetch */
+};
+
+struct vmsa_fault {
+	enum vmsa_fault_type type;
+	u8 stage;		/* 1 or 2: the stage whose walk faulted */
+	s8 level;		/* lookup level, 0..3 */
+	/*
+	 * A stage-2 fault taken while fetching a stage-1 descriptor (the
+	 * fetch callback filled it in; see the top of this file).
+	 */
+	bool s1ptw;
+	u64 ia;			/* the input address of the walk vmsa_walk() was called for */
+	u64 ipa;		/* stage 2 faults: the IPA stage 2 was translating */
+	phys_addr_t fetch_addr;	/* F_EABT: the descriptor address that aborted */
+	unsigned int access;	/* F_PERMISSION: the refused VMSA_ACC_* mask */
+};
+
+/*
+ * Reads the 64-bit descriptor at addr.  Returns 0, or non-zero on failure:
+ * leave fault->type as VMSA_FAULT_NONE for an external abort (the walker
+ * fills in F_EABT), or fill *fault completely (a nested stage-2 fault).
+ */
+typedef int (*vmsa_fetch_fn)(void *opaque, phys_addr_t addr, u64 *desc,
+			     struct vmsa_fault *fault);
+
+struct vmsa_walk_cfg {
+	u8 stage;		/* 1 or 2 */
+	u8 granule_shift;	/* 12, 14 or 16 */
+	u8 ia_bits;		/* 64 - TnSZ */
+	u8 oa_bits;		/* IPS/PS: output and table address size, <= 52 */
+	s8 start_level;		/* from vmsa_s1_start_level()/vmsa_s2_start_level() */
+	bool affd;		/* access-flag faults disabled (SMMU CD/STE.AFFD) */
+	bool hpd;		/* stage 1: hierarchical permissions disabled (HADx) */
+	bool ttb1;		/* stage 1: the upper VA range, ia[63:ia_bits] all ones */
+	phys_addr_t ttb;	/* start table; aligned down to its size */
+	vmsa_fetch_fn fetch;
+	void *opaque;
+};
+
+/* What a TLB entry caches: everything about the leaf but the access. */
+struct vmsa_walk_result {
+	phys_addr_t oa;		/* output address of ia */
+	u64 ia;			/* input address walked */
+	u64 desc;		/* raw leaf descriptor */
+	u8 stage;
+	s8 level;		/* leaf level */
+	u8 size_shift;		/* log2 of the page/block size */
+	/* Permissions: AP[2:1] (stage 1) or S2AP (stage 2), bits [7:6]. */
+	u8 ap;
+	bool pxn;		/* stage 1 PXN, bit 53 */
+	bool xn;		/* stage 1 UXN / stage 2 XN, bit 54 */
+	/* Stage 1 hierarchical limits, ORed from the table descriptors. */
+	u8 ap_table;		/* APTable: bit 0 no unprivileged, bit 1 no write */
+	bool pxn_table;
+	bool xn_table;		/* UXNTable */
+	/* Attributes. */
+	u8 attr;		/* stage 1 AttrIndx[2:0] / stage 2 MemAttr[3:0] */
+	u8 sh;			/* SH[1:0] */
+	bool ng;		/* stage 1 nG */
+	bool ns;		/* stage 1 NS */
+};
+
+/* Access types for vmsa_check_perm(), ORed. */
+#define VMSA_ACC_READ	(1u << 0)
+#define VMSA_ACC_WRITE	(1u << 1)
+#define VMSA_ACC_EXEC	(1u << 2)
+#define VMSA_ACC_PRIV	(1u << 3)	/* privileged (else unprivileged, EL0) */
+
+/*
+ * Walks ia.  Returns 0 with *res filled, or -1 with *fault filled, checking
+ * in the order of the Arm ARM pseudocode: input beyond ia_bits and a start
+ * table beyond oa_bits fault at level 0 (translation, address size); then
+ * per level an invalid descriptor, a level-3 descriptor with bit[1]=0 or a
+ * block at a level that has none is a translation fault; a table or output
+ * address beyond oa_bits an address size fault; then AF=0 (unless affd) an
+ * access flag fault.
+ */
+int vmsa_walk(const struct vmsa_walk_cfg *cfg, u64 ia,
+	      struct vmsa_walk_result *res, struct vmsa_fault *fault);
+
+/*
+ * Checks an access (VMSA_ACC_*) against a walk result.  0 when allowed,
+ * else -1 with a permission fault at the leaf's stage and level.  Stage 1
+ * follows the EL1&0 regime: AP[1] grants unprivileged access, AP[2] makes
+ * read-only, PXN/UXN and the table limits forbid execution, and memory
+ * writable unprivileged is never privileged-executable.  Stage 2: S2AP[0]
+ * read, S2AP[1] write, XN execute.
+ */
+int vmsa_check_perm(const struct vmsa_walk_result *res, unsigned int access,
+		    struct vmsa_fault *fault);
+
+/* Stage-1 start level for an input size, or -EINVAL (ia_bits < 16, or
+ * beyond 48, 52 with 64K). */
+int vmsa_s1_start_level(unsigned int granule_shift, unsigned int ia_bits);
+
+/*
+ * Stage-2 start level from VTCR/STE SL0, and the number of tables
+ * concatenated there (1..16), or -EINVAL when the combination is illegal
+ * (Arm DDI0487 "S2InvalidSL"/"S2InconsistentSL": an SL0 encoding that
+ * does not exist or that pa_bits, the implemented PA size, cannot use; or
+ * ia_bits too small for the start level or needing more than 16 tables).
+ */
+int vmsa_s2_start_level(unsigned int granule_shift, unsigned int sl0,
+			unsigned int ia_bits, unsigned int pa_bits,
+			unsigned int *nr_concat);
+
+/* Bytes of the start table (all concatenated tables), for alignment checks. */
+u64 vmsa_start_table_size(unsigned int granule_shift, unsigned int ia_bits,
+			  int start_level);
+
+/*
+ * A fetch callback over machine memory: opaque is a struct phys_mem *.
+ * RAM is read in place (phys_ram_ptr) on the fast path; MMIO through the
+ * bus; anything else is an external abort.
+ */
+int vmsa_fetch_ram(void *opaque, phys_addr_t addr, u64 *desc,
+		   struct vmsa_fault *fault);
+
+#endif
