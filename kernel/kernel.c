@@ -22,11 +22,13 @@ struct kernel *kernel_create(const char *name, struct phys_mem *mem,
 	snprintf(k->name, sizeof(k->name), "%s", name ? name : "kernel");
 	k->mem = mem;
 	mutex_init(&k->lock);
+	mutex_init(&k->groups_lock);
 	INIT_LIST_HEAD(&k->devices);
 	INIT_LIST_HEAD(&k->iommu_devices);
 	INIT_LIST_HEAD(&k->groups);
 	atomic_init(&k->kmalloc_fail_nth, 0);
 	k->fail_count = &k->kmalloc_fail_nth;
+	atomic_init(&k->warnings, 0);
 	return k;
 }
 
@@ -34,8 +36,12 @@ void kernel_destroy(struct kernel *k)
 {
 	if (!k)
 		return;
+	/* Devices, IOMMUs and groups must be gone: their memory is the owners'. */
+	KWARN_ON(k, !list_empty(&k->devices) || !list_empty(&k->iommu_devices) ||
+		    !list_empty(&k->groups));
 	page_alloc_destroy(k->pages);
 	mutex_destroy(&k->lock);
+	mutex_destroy(&k->groups_lock);
 	free(k);
 }
 
@@ -89,4 +95,10 @@ int kernel_free_pages(struct kernel *k, phys_addr_t pa, u64 size)
 	if (order < 0)
 		return order;
 	return free_pages(k->pages, pa, (unsigned int)order);
+}
+
+void kernel_warn(struct kernel *k, const char *file, int line, const char *what)
+{
+	atomic_fetch_add(&k->warnings, 1);
+	fprintf(stderr, "WARNING: %s: %s:%d: %s\n", k->name, file, line, what);
 }

@@ -22,15 +22,40 @@ struct kernel {
 	struct phys_mem *mem;		/* what this kernel calls physical */
 	struct page_alloc *pages;	/* the RAM this kernel owns */
 
-	struct mutex lock;		/* protects the lists below */
+	/* Held across device add/del and IOMMU (un)registration: the probe lock. */
+	struct mutex lock;
 	struct list_head devices;
 	struct list_head iommu_devices;
+	struct mutex groups_lock;	/* groups and next_group_id */
 	struct list_head groups;
 	unsigned int next_group_id;
+
+	/*
+	 * Default-domain policy, Linux's iommu.passthrough= and iommu.strict=
+	 * command-line options (set with iommu_set_default_passthrough() and
+	 * iommu_set_dma_strict() in kernel/iommu.h before devices probe).
+	 */
+	bool iommu_passthrough;		/* default domains are IDENTITY */
+	bool iommu_dma_lazy;		/* strict=0: DMA_FQ where the driver can */
+
+	atomic_ulong warnings;		/* KWARN_ON() hits: a kernel bug or misuse */
 
 	atomic_ulong kmalloc_fail_nth;	/* see kernel_fail_nth() */
 	atomic_ulong *fail_count;	/* &kmalloc_fail_nth, or a shared count */
 };
+
+/*
+ * Linux's WARN_ON for an instance: reports "should never happen" (a caller
+ * breaking an API rule, a driver misbehaving), counts it so tests can see
+ * it, and yields cond so the caller can bail out as the kernel does.
+ */
+void kernel_warn(struct kernel *k, const char *file, int line, const char *what);
+#define KWARN_ON(k, cond) ({						\
+	bool __c = !!(cond);						\
+	if (unlikely(__c))						\
+		kernel_warn((k), __FILE__, __LINE__, #cond);		\
+	__c;								\
+})
 
 /* ram_base/ram_size: the part of mem's RAM the kernel's page allocator owns. */
 struct kernel *kernel_create(const char *name, struct phys_mem *mem,

@@ -3,7 +3,8 @@
  *
  * Objects are named by the scenario and looked up by name; a name is unique
  * across every kind, so "attach nic0 dom1" can never be ambiguous.  Limits
- * are fixed and small: a scenario is a story, not a load test.
+ * are fixed and small: a scenario is a story, not a load test.  Teardown
+ * runs in reverse order of creation, the order a kernel would unwind in.
  */
 #include "tools/iommusim/world.h"
 
@@ -11,25 +12,11 @@
 #include <string.h>
 
 #include "hw/memory.h"
+#include "kernel/drivers/mock-iommu.h"
+#include "kernel/iommu.h"
 #include "kernel/kernel.h"
 #include "lib/bits.h"
-
-#define WORLD_MAX_KERNELS	4
-#define MACHINE_RAM_BASE	0x40000000ULL
-
-struct world {
-	FILE *out;
-	struct phys_mem *mem;
-	u64 ram_size;
-	u64 ram_used;		/* handed to kernels so far */
-	int nr_kernels;
-	atomic_ulong fail_nth;	/* every kernel's fail-nth count (--fail-nth) */
-	bool fail_nth_set;
-	struct {
-		char name[SCN_MAX_WORD];
-		struct kernel *k;
-	} kernels[WORLD_MAX_KERNELS];
-};
+#include "tools/iommusim/world-priv.h"
 
 struct world *world_create(FILE *out)
 {
@@ -51,35 +38,157 @@ bool world_fail_nth_hit(struct world *w)
 	return w->fail_nth_set && atomic_load(&w->fail_nth) == 0;
 }
 
+static void obj_release(struct world_obj *o)
+{
+	switch (o->kind) {
+	case OBJ_DOMAIN:
+		if (o->owned)
+			iommu_domain_free(o->domain);
+		break;
+	case OBJ_DEVICE:
+		device_destroy(o->dev);
+		break;
+	case OBJ_IOMMU:
+		mock_iommu_destroy(o->mock);
+		break;
+	case OBJ_KERNEL:
+		kernel_destroy(o->k);
+		break;
+	default:
+		break;
+	}
+}
+
 void world_destroy(struct world *w)
 {
 	if (!w)
 		return;
-	for (int i = 0; i < w->nr_kernels; i++)
-		kernel_destroy(w->kernels[i].k);
+	/* Detach every device first so no owned domain is still in use. */
+	for (int i = w->nr_objs - 1; i >= 0; i--)
+		if (w->objs[i].kind == OBJ_DEVICE && w->objs[i].attached)
+			iommu_detach_device(w->objs[i].attached, w->objs[i].dev);
+	for (int i = w->nr_objs - 1; i >= 0; i--)
+		obj_release(&w->objs[i]);
 	phys_mem_destroy(w->mem);
 	free(w);
 }
 
-static struct world *W(struct scenario *s)
+const char *obj_kind_name(enum obj_kind kind)
 {
-	return scenario_world(s);
+	static const char *const names[] = {
+		[OBJ_KERNEL] = "kernel", [OBJ_IOMMU] = "iommu",
+		[OBJ_DEVICE] = "device", [OBJ_DOMAIN] = "domain",
+	};
+
+	return names[kind];
 }
 
-static bool name_taken(struct world *w, const char *name)
+struct world_obj *world_find(struct world *w, const char *name)
 {
-	for (int i = 0; i < w->nr_kernels; i++)
-		if (!strcmp(w->kernels[i].name, name))
-			return true;
-	return false;
+	for (int i = 0; i < w->nr_objs; i++)
+		if (!strcmp(w->objs[i].name, name))
+			return &w->objs[i];
+	return NULL;
 }
 
-/* machine ram=SIZE: the machine's RAM at 0x40000000 (default 1G). */
+/* The object named by positional word idx (or key=), which must be of kind. */
+struct world_obj *world_arg_obj(struct scenario *s, const struct scn_line *l,
+				const char *key, int idx, enum obj_kind kind)
+{
+	const char *name = key ? scn_key(l, key) : scn_pos(l, idx);
+	struct world_obj *o;
+
+	if (!name) {
+		if (key)
+			scn_error(s, l, "%s: missing %s=", l->cmd, key);
+		else
+			scn_error(s, l, "%s: missing %s name", l->cmd,
+				  obj_kind_name(kind));
+		return NULL;
+	}
+	o = world_find(scenario_world(s), name);
+	if (!o) {
+		scn_error(s, l, "%s: no object named '%s'", l->cmd, name);
+		return NULL;
+	}
+	if (o->kind != kind) {
+		scn_error(s, l, "%s: '%s' is a %s, not a %s", l->cmd, name,
+			  obj_kind_name(o->kind), obj_kind_name(kind));
+		return NULL;
+	}
+	return o;
+}
+
+/* A new object slot named by positional word 0, or NULL after an error. */
+struct world_obj *world_new_obj(struct scenario *s, const struct scn_line *l,
+				enum obj_kind kind)
+{
+	struct world *w = scenario_world(s);
+	const char *name;
+	struct world_obj *o;
+
+	if (scn_need_pos(s, l, 0, "name", &name))
+		return NULL;
+	if (world_find(w, name)) {
+		scn_error(s, l, "%s: the name '%s' is taken", l->cmd, name);
+		return NULL;
+	}
+	if (w->nr_objs == WORLD_MAX_OBJS) {
+		scn_error(s, l, "%s: at most %d objects", l->cmd, WORLD_MAX_OBJS);
+		return NULL;
+	}
+	o = &w->objs[w->nr_objs];
+	memset(o, 0, sizeof(*o));
+	snprintf(o->name, sizeof(o->name), "%s", name);
+	o->kind = kind;
+	return o;	/* committed by world_commit_obj() once it exists */
+}
+
+void world_commit_obj(struct world *w)
+{
+	w->nr_objs++;
+}
+
+/* The kernel named by kernel=, or the first one. */
+struct kernel *world_arg_kernel(struct scenario *s, const struct scn_line *l)
+{
+	struct world *w = scenario_world(s);
+	struct world_obj *o;
+
+	if (scn_key(l, "kernel")) {
+		o = world_arg_obj(s, l, "kernel", 0, OBJ_KERNEL);
+		return o ? o->k : NULL;
+	}
+	for (int i = 0; i < w->nr_objs; i++)
+		if (w->objs[i].kind == OBJ_KERNEL)
+			return w->objs[i].k;
+	scn_error(s, l, "%s: no kernel yet (boot one with 'kernel NAME')", l->cmd);
+	return NULL;
+}
+
+const char *domain_type_name(const struct iommu_domain *d)
+{
+	if (!d)
+		return "none";
+	switch (d->type) {
+	case IOMMU_DOMAIN_BLOCKED: return "BLOCKED";
+	case IOMMU_DOMAIN_IDENTITY: return "IDENTITY";
+	case IOMMU_DOMAIN_UNMANAGED: return "UNMANAGED";
+	case IOMMU_DOMAIN_DMA: return "DMA";
+	case IOMMU_DOMAIN_DMA_FQ: return "DMA_FQ";
+	case IOMMU_DOMAIN_NESTED: return "NESTED";
+	default: return "other";
+	}
+}
+
+/* ------------------------------------------------------------ machine */
+
+/* machine [ram=SIZE]: the machine's RAM at 0x40000000 (default 1G). */
 static int cmd_machine(struct scenario *s, const struct scn_line *l,
 		       struct scn_result *r)
 {
 	static const char *const keys[] = { "ram", NULL };
-	struct world *w = W(s);
+	struct world *w = scenario_world(s);
 	u64 ram = 1ULL << 30;
 
 	if (scn_check_keys(s, l, keys) || scn_u64(s, l, "ram", false, &ram))
@@ -101,41 +210,45 @@ static int cmd_machine(struct scenario *s, const struct scn_line *l,
 	return 0;
 }
 
-/* kernel NAME [ram=SIZE]: boot a kernel instance owning the next SIZE of RAM. */
+/*
+ * kernel NAME [ram=SIZE] [passthrough=0|1] [strict=0|1]: boot a kernel
+ * instance owning the next SIZE of RAM, with iommu.passthrough= and
+ * iommu.strict= as on a kernel command line.
+ */
 static int cmd_kernel(struct scenario *s, const struct scn_line *l,
 		      struct scn_result *r)
 {
-	static const char *const keys[] = { "ram", NULL };
-	struct world *w = W(s);
-	const char *name;
-	u64 ram = 64ULL << 20;
-	struct kernel *k;
+	static const char *const keys[] = { "ram", "passthrough", "strict", NULL };
+	struct world *w = scenario_world(s);
+	u64 ram = 64ULL << 20, pt = 0, strict = 1;
+	struct world_obj *o;
 
-	if (scn_check_keys(s, l, keys) || scn_need_pos(s, l, 0, "name", &name) ||
-	    scn_u64(s, l, "ram", false, &ram))
+	if (scn_check_keys(s, l, keys) || scn_u64(s, l, "ram", false, &ram) ||
+	    scn_u64(s, l, "passthrough", false, &pt) ||
+	    scn_u64(s, l, "strict", false, &strict))
 		return -1;
 	if (!w->mem)
 		return scn_error(s, l, "kernel: no machine yet (start with 'machine')");
-	if (name_taken(w, name))
-		return scn_error(s, l, "kernel: '%s' already exists", name);
-	if (w->nr_kernels == WORLD_MAX_KERNELS)
-		return scn_error(s, l, "kernel: at most %d kernels", WORLD_MAX_KERNELS);
 	if (!ram || !IS_ALIGNED(ram, 4096))
 		return scn_error(s, l, "kernel: ram= must be a non-zero multiple of 4K");
+	o = world_new_obj(s, l, OBJ_KERNEL);
+	if (!o)
+		return -1;
 	if (ram > w->ram_size - w->ram_used) {
 		r->rc = -ENOMEM;
 		return 0;
 	}
-	k = kernel_create(name, w->mem, MACHINE_RAM_BASE + w->ram_used, ram);
-	if (!k) {
+	o->k = kernel_create(o->name, w->mem, MACHINE_RAM_BASE + w->ram_used, ram);
+	if (!o->k) {
 		r->rc = -ENOMEM;
 		return 0;
 	}
-	kernel_share_fail_nth(k, &w->fail_nth);
-	snprintf(w->kernels[w->nr_kernels].name, SCN_MAX_WORD, "%s", name);
-	w->kernels[w->nr_kernels++].k = k;
+	kernel_share_fail_nth(o->k, &w->fail_nth);
+	iommu_set_default_passthrough(o->k, pt != 0);
+	iommu_set_dma_strict(o->k, strict != 0);
+	world_commit_obj(w);
 	scn_set_hex(r, "ram_base", MACHINE_RAM_BASE + w->ram_used);
-	fprintf(w->out, "kernel %s: owns %llu MiB of RAM at 0x%llx\n", name,
+	fprintf(w->out, "kernel %s: owns %llu MiB of RAM at 0x%llx\n", o->name,
 		(unsigned long long)(ram >> 20),
 		(unsigned long long)(MACHINE_RAM_BASE + w->ram_used));
 	w->ram_used += ram;
@@ -146,28 +259,32 @@ static int cmd_kernel(struct scenario *s, const struct scn_line *l,
 static int cmd_print(struct scenario *s, const struct scn_line *l,
 		     struct scn_result *r)
 {
+	FILE *out = scenario_out(s);
+
 	(void)r;
 	for (int i = 0; i < l->nargs; i++) {
 		if (l->args[i].key[0])
-			fprintf(W(s)->out, "%s%s=%s", i ? " " : "", l->args[i].key,
+			fprintf(out, "%s%s=%s", i ? " " : "", l->args[i].key,
 				l->args[i].val);
 		else
-			fprintf(W(s)->out, "%s%s", i ? " " : "", l->args[i].val);
+			fprintf(out, "%s%s", i ? " " : "", l->args[i].val);
 	}
-	fputc('\n', W(s)->out);
+	fputc('\n', out);
 	return 0;
 }
 
 const struct scn_command world_commands[] = {
 	{ "machine", cmd_machine, "machine [ram=SIZE]" },
-	{ "kernel", cmd_kernel, "kernel NAME [ram=SIZE]" },
+	{ "kernel", cmd_kernel, "kernel NAME [ram=SIZE] [passthrough=0|1] [strict=0|1]" },
 	{ "print", cmd_print, "print WORDS..." },
+	IOMMU_COMMANDS,
 	{ NULL, NULL, NULL },
 };
 
 void world_print_commands(FILE *f)
 {
-	fprintf(f, "%-10s %s\n", "expect", "expect KEY=VALUE... (checks the previous command; rc=-ENAME)");
+	fprintf(f, "%-12s %s\n", "expect",
+		"expect KEY=VALUE... (checks the previous command; rc=0 or rc=-ENAME)");
 	for (const struct scn_command *c = world_commands; c->name; c++)
-		fprintf(f, "%-10s %s\n", c->name, c->usage);
+		fprintf(f, "%-12s %s\n", c->name, c->usage);
 }

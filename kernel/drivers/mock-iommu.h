@@ -1,0 +1,84 @@
+/*
+ * A software IOMMU driver with no hardware behind it, for tests of the
+ * core and of the layers above (dma-iommu, iommufd).  It behaves like a
+ * small Arm SMMUv3 driver: endpoints are named by StreamIDs in their
+ * fwspec, devices sharing a StreamID share a group, paging domains are Arm
+ * LPAE tables written by io-pgtable (stage 1, or stage 2 for a nest
+ * parent), NESTED domains hold a guest stage-1 blob over a stage-2 parent,
+ * and the software MSI window sits at 0x8000000 as on SMMUv3 hosts.
+ *
+ * Where hardware would walk tables, mock_iommu_translate() asks the
+ * domain the driver last attached for the device; where hardware would
+ * be told to invalidate, the domain counts the request.
+ */
+#ifndef IOMMUSIM_KERNEL_DRIVERS_MOCK_IOMMU_H
+#define IOMMUSIM_KERNEL_DRIVERS_MOCK_IOMMU_H
+
+#include "kernel/iommu.h"
+
+#define MOCK_MSI_IOVA_BASE	0x8000000UL
+#define MOCK_MSI_IOVA_LENGTH	0x100000UL
+
+/* iommu_user_data.type of a mock nested domain, with its blob. */
+#define IOMMU_HWPT_DATA_MOCK	0xdead
+enum mock_s1_config {
+	MOCK_S1_ABORT = 0,	/* guest stage 1 blocks every access */
+	MOCK_S1_BYPASS = 1,	/* guest stage 1 off: stage 2 only */
+	MOCK_S1_TRANSLATE = 2,	/* guest tables at s1_ttb (IPA) */
+};
+struct iommu_hwpt_mock_nested {
+	u32 config;		/* enum mock_s1_config */
+	u32 __reserved;		/* must be 0 */
+	u64 s1_ttb;
+};
+
+struct mock_iommu;
+
+struct mock_iommu *mock_iommu_create(struct kernel *k, const char *name);
+/* Releases the devices it probed, then unregisters and frees. */
+void mock_iommu_destroy(struct mock_iommu *m);
+struct fwnode_handle *mock_iommu_fwnode(struct mock_iommu *m);
+
+/* Firmware knobs, set before the device with that StreamID probes. */
+int mock_iommu_add_resv_region(struct mock_iommu *m, u32 sid,
+			       phys_addr_t start, size_t length, int prot,
+			       enum iommu_resv_type type);
+int mock_iommu_set_def_domain_type(struct mock_iommu *m, u32 sid, int type);
+void mock_iommu_set_deferred_flush(struct mock_iommu *m, bool supported);
+/* The next attach_dev on this IOMMU fails with err (fault injection). */
+void mock_iommu_fail_next_attach(struct mock_iommu *m, int err);
+
+/* Convenience for tests: a device with these StreamIDs, added and probed. */
+struct device *mock_iommu_add_device(struct mock_iommu *m, const char *name,
+				     const u32 *sids, int num_sids);
+
+/* What the driver was asked to invalidate in a domain. */
+struct mock_tlb_stats {
+	unsigned long flush_all;	/* flush_iotlb_all, tlb_flush_all */
+	unsigned long flush_walk;	/* io-pgtable freed tables */
+	unsigned long add_page;		/* io-pgtable removed leaves */
+	unsigned long iotlb_sync;	/* ranges synced after unmap */
+	unsigned long sync_map;		/* iotlb_sync_map after map */
+	unsigned long last_sync_start, last_sync_end;
+};
+int mock_domain_tlb_stats(struct iommu_domain *domain,
+			  struct mock_tlb_stats *stats);
+/* ARM_64_LPAE_S1 or _S2 for a mock paging domain, -EINVAL otherwise. */
+int mock_domain_fmt(struct iommu_domain *domain);
+/* The stage-2 parent of a mock nested domain, NULL otherwise. */
+struct iommu_domain *mock_nested_parent(struct iommu_domain *domain);
+int mock_nested_config(struct iommu_domain *domain,
+		       struct iommu_hwpt_mock_nested *cfg);
+/* The domain the driver last attached dev to, as hardware would see it. */
+struct iommu_domain *mock_iommu_attached_domain(struct device *dev);
+
+/*
+ * A DMA access of dev to iova through its attached domain:
+ * 0 with *pa set, -EFAULT for a fault (blocked, aborting stage 1,
+ * unmapped), -ENODEV without an IOMMU, -EOPNOTSUPP for a translating
+ * guest stage 1 (the mock does not walk stage 1; the SMMU model does).
+ */
+int mock_iommu_translate(struct device *dev, dma_addr_t iova,
+			 phys_addr_t *pa);
+
+#endif
