@@ -39,6 +39,9 @@ void kernel_destroy(struct kernel *k)
 	/* Devices, IOMMUs and groups must be gone: their memory is the owners'. */
 	KWARN_ON(k, !list_empty(&k->devices) || !list_empty(&k->iommu_devices) ||
 		    !list_empty(&k->groups));
+	/* So must their machine memory: what is still allocated was leaked. */
+	KWARN_ON(k, page_alloc_used_bytes(k->pages) != 0);
+	KWARN_ON(k, page_alloc_check(k->pages) != 0);
 	page_alloc_destroy(k->pages);
 	mutex_destroy(&k->lock);
 	mutex_destroy(&k->groups_lock);

@@ -105,6 +105,7 @@ static void test_allocators(void)
 	/* A page allocation can fail for want of memory too; kzalloc cannot. */
 	CHECK(nulls <= 1);
 	CHECK_EQ(page_alloc_used_bytes(k->pages), 0);
+	CHECK_EQ(page_alloc_check(k->pages), 0);
 	CHECK_EQ(atomic_load(&k->kmalloc_fail_nth), 0);
 	kernel_destroy(k);
 	phys_mem_destroy(mem);
