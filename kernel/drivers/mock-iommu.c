@@ -34,6 +34,7 @@ struct mock_iommu {
 	struct { u32 sid; int type; } def_type[MOCK_MAX_FW];
 	unsigned int nr_def_type;
 	bool no_deferred_flush;
+	bool nested_hides_msi_parent;
 	int fail_attach;
 };
 
@@ -300,7 +301,11 @@ static void mock_nested_free(struct iommu_domain *domain)
 /* Doorbells for a nested domain go into its stage-2 parent. */
 static struct iommu_domain *mock_nested_msi_mapping_domain(struct iommu_domain *domain)
 {
-	return &to_mock_domain(domain)->parent->domain;
+	struct mock_domain *md = to_mock_domain(domain);
+
+	if (md->m->nested_hides_msi_parent)
+		return NULL;
+	return &md->parent->domain;
 }
 
 static const struct iommu_domain_ops mock_nested_ops = {
@@ -591,6 +596,11 @@ int mock_iommu_set_def_domain_type(struct mock_iommu *m, u32 sid, int type)
 void mock_iommu_set_deferred_flush(struct mock_iommu *m, bool supported)
 {
 	m->no_deferred_flush = !supported;
+}
+
+void mock_iommu_set_nested_msi_parent(struct mock_iommu *m, bool reports)
+{
+	m->nested_hides_msi_parent = !reports;
 }
 
 void mock_iommu_fail_next_attach(struct mock_iommu *m, int err)

@@ -45,6 +45,12 @@ int mock_iommu_add_resv_region(struct mock_iommu *m, u32 sid,
 			       enum iommu_resv_type type);
 int mock_iommu_set_def_domain_type(struct mock_iommu *m, u32 sid, int type);
 void mock_iommu_set_deferred_flush(struct mock_iommu *m, bool supported);
+/*
+ * Whether nested domains name their stage-2 parent as the domain for MSI
+ * doorbells (get_msi_mapping_domain); false plays a driver that gives no
+ * parent, the 2023 sketch's -EINVAL case.  Default true.
+ */
+void mock_iommu_set_nested_msi_parent(struct mock_iommu *m, bool reports);
 /* The next attach_dev on this IOMMU fails with err (fault injection). */
 void mock_iommu_fail_next_attach(struct mock_iommu *m, int err);
 

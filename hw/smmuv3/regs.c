@@ -1,0 +1,421 @@
+/*
+ * SMMUv3 programming interface: creation, the two 64K register pages, and
+ * interrupt delivery (wired callbacks or MSIs).
+ *
+ * Registers follow Arm IHI0070 chapter 6.  Writes the architecture ignores
+ * (a queue base while the queue is enabled, STRTAB_BASE while SMMUEN=1, an
+ * IRQ_CFG while its interrupt is enabled, GBPA without UPDATE) change
+ * nothing; a queue LOG2SIZE above the IDR1 maximum is capped to it and
+ * reads back capped.  CR0ACK and IRQ_CTRLACK follow their registers at
+ * once: the model has no transition time.  Unknown offsets read as zero and
+ * ignore writes; an access that is neither 32- nor 64-bit does the same.
+ *
+ * The model's own MSIs are written with its lock held; one aimed at its
+ * own register window aborts (MSI_*_ABT_ERR) instead of re-entering.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "hw/smmuv3/smmuv3-internal.h"
+
+void smmuv3_config_default(struct smmuv3_config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->stage1 = true;
+	cfg->stage2 = true;
+	cfg->gran4k = cfg->gran16k = cfg->gran64k = true;
+	cfg->oas_bits = 48;
+	cfg->sid_bits = 16;
+	cfg->ssid_bits = 8;
+	cfg->st_2level = true;
+	cfg->cd_2level = true;
+	cfg->cmdq_max_log2 = 12;
+	cfg->evtq_max_log2 = 10;
+	cfg->asid16 = true;
+	cfg->vmid16 = true;
+	cfg->range_inv = true;
+	cfg->s2fwb = true;
+	cfg->msi = true;
+	cfg->hyp = true;
+	cfg->sev = true;
+}
+
+static int oas_encoding(unsigned int bits)
+{
+	static const u8 enc_bits[] = { 32, 36, 40, 42, 44, 48, 52 };
+
+	for (unsigned int i = 0; i < ARRAY_SIZE(enc_bits); i++)
+		if (enc_bits[i] == bits)
+			return (int)i;
+	return -1;
+}
+
+static void build_idr(struct smmuv3 *smmu)
+{
+	const struct smmuv3_config *c = &smmu->conf;
+
+	smmu->idr[0] = (c->stage2 ? IDR0_S2P : 0) | (c->stage1 ? IDR0_S1P : 0) |
+		       FIELD_PREP(IDR0_TTF, IDR0_TTF_AARCH64) | IDR0_COHACC |
+		       (c->hyp ? IDR0_HYP : 0) | (c->asid16 ? IDR0_ASID16 : 0) |
+		       (c->msi ? IDR0_MSI : 0) | (c->sev ? IDR0_SEV : 0) |
+		       (c->vmid16 ? IDR0_VMID16 : 0) |
+		       (c->cd_2level ? IDR0_CD2L : 0) |
+		       FIELD_PREP(GENMASK(22, 21), 2) |	/* TTENDIAN: little only */
+		       FIELD_PREP(IDR0_STALL_MODEL, 1) |	/* no stalls */
+		       IDR0_TERM_MODEL |
+		       FIELD_PREP(IDR0_ST_LVL, c->st_2level ? 1 : 0);
+	smmu->idr[1] = FIELD_PREP(IDR1_SIDSIZE, c->sid_bits) |
+		       FIELD_PREP(IDR1_SSIDSIZE, c->ssid_bits) |
+		       FIELD_PREP(IDR1_EVTQS, c->evtq_max_log2) |
+		       FIELD_PREP(IDR1_CMDQS, c->cmdq_max_log2);
+	smmu->idr[3] = (c->range_inv ? IDR3_RIL : 0) | (c->s2fwb ? IDR3_FWB : 0);
+	smmu->idr[5] = FIELD_PREP(IDR5_OAS, oas_encoding(c->oas_bits)) |
+		       (c->gran4k ? IDR5_GRAN4K : 0) |
+		       (c->gran16k ? IDR5_GRAN16K : 0) |
+		       (c->gran64k ? IDR5_GRAN64K : 0);
+	smmu->iidr = 0;
+	smmu->aidr = c->range_inv ? 2 : 1;	/* SMMUv3.2 brought RIL */
+}
+
+struct smmuv3 *smmuv3_create(const struct smmuv3_config *cfg,
+			     struct phys_mem *mem,
+			     const struct smmuv3_irq_ops *irq, void *irq_opaque,
+			     u32 msi_devid)
+{
+	struct smmuv3 *smmu;
+
+	if (!cfg || !mem || oas_encoding(cfg->oas_bits) < 0 ||
+	    cfg->sid_bits > 32 || cfg->ssid_bits > 20 ||
+	    cfg->cmdq_max_log2 > 19 || cfg->evtq_max_log2 > 19 ||
+	    (!cfg->stage1 && !cfg->stage2) ||
+	    (!cfg->gran4k && !cfg->gran16k && !cfg->gran64k) ||
+	    (cfg->tlb_sets && !is_power_of_2(cfg->tlb_sets)))
+		return NULL;
+
+	smmu = calloc(1, sizeof(*smmu));
+	if (!smmu)
+		return NULL;
+	smmu->conf = *cfg;
+	smmu->mem = mem;
+	if (irq)
+		smmu->irq = *irq;
+	smmu->irq_opaque = irq_opaque;
+	smmu->msi_devid = msi_devid;
+	mutex_init(&smmu->lock);
+	build_idr(smmu);
+	smmu->gbpa = FIELD_PREP(GENMASK(13, 12), 1);	/* SHCFG: incoming */
+
+	smmu->cfg_cache = calloc(SMMU_CFG_CACHE_SIZE, sizeof(*smmu->cfg_cache));
+	if (!smmu->cfg_cache)
+		goto err_free;
+	if (smmu_tlb_init(smmu))
+		goto err_cache;
+	return smmu;
+
+err_cache:
+	free(smmu->cfg_cache);
+err_free:
+	mutex_destroy(&smmu->lock);
+	free(smmu);
+	return NULL;
+}
+
+void smmuv3_destroy(struct smmuv3 *smmu)
+{
+	if (!smmu)
+		return;
+	smmu_tlb_free(smmu);
+	free(smmu->cfg_cache);
+	mutex_destroy(&smmu->lock);
+	free(smmu);
+}
+
+/* An MSI: a 32-bit write of data to addr.  False when it aborted. */
+bool smmu_msi_write(struct smmuv3 *smmu, u64 addr, u32 data)
+{
+	return phys_write_val(smmu->mem, addr & IRQ_CFG0_ADDR, 4, data,
+			      MEM_ATTRS_RID(smmu->msi_devid)) == 0;
+}
+
+void smmu_raise_gerror(struct smmuv3 *smmu, u32 bits)
+{
+	u32 active = smmu->gerror ^ smmu->gerrorn;
+
+	/* Only an inactive error toggles; an active one stays as it is. */
+	bits &= ~active;
+	if (!bits)
+		return;
+	WRITE_ONCE(smmu->gerror, smmu->gerror ^ bits);
+	if (!(smmu->irq_ctrl & IRQ_CTRL_GERROR_IRQEN))
+		return;
+	if (smmu->conf.msi && (smmu->gerror_irq_cfg0 & IRQ_CFG0_ADDR)) {
+		if (!smmu_msi_write(smmu, smmu->gerror_irq_cfg0,
+				    smmu->gerror_irq_cfg1) &&
+		    !((smmu->gerror ^ smmu->gerrorn) & GERROR_MSI_GERROR_ABT_ERR))
+			WRITE_ONCE(smmu->gerror,
+				   smmu->gerror ^ GERROR_MSI_GERROR_ABT_ERR);
+		return;
+	}
+	smmu->pending_irqs |= PEND_GERROR;
+}
+
+void smmu_lock(struct smmuv3 *smmu)
+{
+	mutex_lock(&smmu->lock);
+	WRITE_ONCE(smmu->lock_owner, (unsigned long)pthread_self());
+}
+
+/* An access from the model itself (an MSI aimed at its own registers). */
+static bool smmu_reentered(struct smmuv3 *smmu)
+{
+	return READ_ONCE(smmu->lock_owner) == (unsigned long)pthread_self();
+}
+
+void smmu_unlock(struct smmuv3 *smmu)
+{
+	unsigned int pend = smmu->pending_irqs;
+	const struct smmuv3_irq_ops *irq = &smmu->irq;
+
+	smmu->pending_irqs = 0;
+	WRITE_ONCE(smmu->lock_owner, 0UL);
+	mutex_unlock(&smmu->lock);
+	if ((pend & PEND_EVTQ) && irq->eventq)
+		irq->eventq(smmu->irq_opaque);
+	if ((pend & PEND_GERROR) && irq->gerror)
+		irq->gerror(smmu->irq_opaque);
+	if ((pend & PEND_SYNC) && irq->cmdq_sync)
+		irq->cmdq_sync(smmu->irq_opaque);
+	if ((pend & PEND_SEV) && irq->sev)
+		irq->sev(smmu->irq_opaque);
+}
+
+/* Queue base: cap LOG2SIZE to the implemented maximum. */
+static u64 queue_base_value(u64 val, unsigned int max_log2)
+{
+	u64 log2 = FIELD_GET(Q_BASE_LOG2SIZE, val);
+
+	if (log2 > max_log2)
+		log2 = max_log2;
+	return (val & (Q_BASE_RWA | Q_BASE_ADDR)) | log2;
+}
+
+static u32 strtab_cfg_value(const struct smmuv3 *smmu, u32 val)
+{
+	u32 fmt = FIELD_GET(STRTAB_BASE_CFG_FMT, val);
+	u32 log2 = FIELD_GET(STRTAB_BASE_CFG_LOG2SIZE, val);
+
+	if (log2 > smmu->conf.sid_bits)
+		log2 = smmu->conf.sid_bits;
+	/* Two-level without ST_LEVEL support, or reserved FMT: linear. */
+	if (fmt != 1 || !smmu->conf.st_2level)
+		fmt = 0;
+	return FIELD_PREP(STRTAB_BASE_CFG_FMT, fmt) |
+	       (val & STRTAB_BASE_CFG_SPLIT) |
+	       FIELD_PREP(STRTAB_BASE_CFG_LOG2SIZE, log2);
+}
+
+/* Pointer to a 64-bit register at an 8-aligned offset, NULL if none. */
+static u64 *reg64(struct smmuv3 *smmu, u64 off)
+{
+	switch (off) {
+	case SMMU_GERROR_IRQ_CFG0:	return &smmu->gerror_irq_cfg0;
+	case SMMU_STRTAB_BASE:		return &smmu->strtab_base;
+	case SMMU_CMDQ_BASE:		return &smmu->cmdq_base;
+	case SMMU_EVENTQ_BASE:		return &smmu->eventq_base;
+	case SMMU_EVENTQ_IRQ_CFG0:	return &smmu->eventq_irq_cfg0;
+	}
+	return NULL;
+}
+
+static u32 read32(struct smmuv3 *smmu, u64 off)
+{
+	switch (off) {
+	case SMMU_IDR0 ... SMMU_IDR5:	return smmu->idr[off / 4];
+	case SMMU_IIDR:			return smmu->iidr;
+	case SMMU_AIDR:			return smmu->aidr;
+	case SMMU_CR0:			return smmu->cr0;
+	case SMMU_CR0ACK:		return smmu->cr0ack;
+	case SMMU_CR1:			return smmu->cr1;
+	case SMMU_CR2:			return smmu->cr2;
+	case SMMU_STATUSR:		return 0;
+	case SMMU_GBPA:			return smmu->gbpa;
+	case SMMU_IRQ_CTRL:		return smmu->irq_ctrl;
+	case SMMU_IRQ_CTRLACK:		return smmu->irq_ctrlack;
+	case SMMU_GERROR:		return smmu->gerror;
+	case SMMU_GERRORN:		return smmu->gerrorn;
+	case SMMU_GERROR_IRQ_CFG1:	return smmu->gerror_irq_cfg1;
+	case SMMU_GERROR_IRQ_CFG2:	return smmu->gerror_irq_cfg2;
+	case SMMU_STRTAB_BASE_CFG:	return smmu->strtab_base_cfg;
+	case SMMU_CMDQ_PROD:		return smmu->cmdq_prod;
+	case SMMU_CMDQ_CONS:		return smmu->cmdq_cons;
+	case SMMU_EVENTQ_IRQ_CFG1:	return smmu->eventq_irq_cfg1;
+	case SMMU_EVENTQ_IRQ_CFG2:	return smmu->eventq_irq_cfg2;
+	case SMMU_EVENTQ_PROD:		return smmu->eventq_prod;
+	case SMMU_EVENTQ_CONS:		return smmu->eventq_cons;
+	}
+	return 0;
+}
+
+static void write_cr0(struct smmuv3 *smmu, u32 val)
+{
+	u32 old = smmu->cr0;
+
+	val &= CR0_MASK;
+	WRITE_ONCE(smmu->cr0, val);
+	smmu->cr0ack = val;
+	if ((val & CR0_CMDQEN) && !(old & CR0_CMDQEN))
+		smmu_cmdq_process(smmu);
+}
+
+static void write_gerrorn(struct smmuv3 *smmu, u32 val)
+{
+	u32 was_active = smmu->gerror ^ smmu->gerrorn;
+
+	smmu->gerrorn = val & GERROR_MASK;
+	/* The driver acknowledged a command error: resume at CONS. */
+	if ((was_active & GERROR_CMDQ_ERR) &&
+	    !((smmu->gerror ^ smmu->gerrorn) & GERROR_CMDQ_ERR))
+		smmu_cmdq_process(smmu);
+}
+
+static void write32(struct smmuv3 *smmu, u64 off, u32 val)
+{
+	switch (off) {
+	case SMMU_CR0:
+		write_cr0(smmu, val);
+		break;
+	case SMMU_CR1:
+		/* Table and queue attributes: writable while all are off. */
+		if (!(smmu->cr0 & (CR0_SMMUEN | CR0_CMDQEN | CR0_EVTQEN)))
+			smmu->cr1 = val & CR1_MASK;
+		break;
+	case SMMU_CR2:
+		if (!(smmu->cr0 & CR0_SMMUEN))
+			smmu->cr2 = val & CR2_MASK;
+		break;
+	case SMMU_GBPA:
+		if (val & GBPA_UPDATE)
+			WRITE_ONCE(smmu->gbpa, val & GBPA_MASK);
+		break;
+	case SMMU_IRQ_CTRL:
+		smmu->irq_ctrl = val & IRQ_CTRL_MASK;
+		smmu->irq_ctrlack = smmu->irq_ctrl;
+		break;
+	case SMMU_GERRORN:
+		write_gerrorn(smmu, val);
+		break;
+	case SMMU_GERROR_IRQ_CFG1:
+		if (!(smmu->irq_ctrl & IRQ_CTRL_GERROR_IRQEN))
+			smmu->gerror_irq_cfg1 = val;
+		break;
+	case SMMU_GERROR_IRQ_CFG2:
+		if (!(smmu->irq_ctrl & IRQ_CTRL_GERROR_IRQEN))
+			smmu->gerror_irq_cfg2 = val & GENMASK(5, 0);
+		break;
+	case SMMU_STRTAB_BASE_CFG:
+		if (!(smmu->cr0 & CR0_SMMUEN))
+			smmu->strtab_base_cfg = strtab_cfg_value(smmu, val);
+		break;
+	case SMMU_CMDQ_PROD:
+		smmu->cmdq_prod = val & GENMASK(19, 0);
+		smmu_cmdq_process(smmu);
+		break;
+	case SMMU_CMDQ_CONS:
+		if (!(smmu->cr0 & CR0_CMDQEN))
+			smmu->cmdq_cons = val & (GENMASK(19, 0) | CMDQ_CONS_ERR);
+		break;
+	case SMMU_EVENTQ_IRQ_CFG1:
+		if (!(smmu->irq_ctrl & IRQ_CTRL_EVTQ_IRQEN))
+			smmu->eventq_irq_cfg1 = val;
+		break;
+	case SMMU_EVENTQ_IRQ_CFG2:
+		if (!(smmu->irq_ctrl & IRQ_CTRL_EVTQ_IRQEN))
+			smmu->eventq_irq_cfg2 = val & GENMASK(5, 0);
+		break;
+	case SMMU_EVENTQ_PROD:
+		if (!(smmu->cr0 & CR0_EVTQEN))
+			smmu->eventq_prod = val & (GENMASK(19, 0) | EVTQ_PROD_OVFLG);
+		break;
+	case SMMU_EVENTQ_CONS:
+		smmu->eventq_cons = val & (GENMASK(19, 0) | EVTQ_CONS_OVACKFLG);
+		break;
+	}
+}
+
+static void write64(struct smmuv3 *smmu, u64 off, u64 val)
+{
+	switch (off) {
+	case SMMU_GERROR_IRQ_CFG0:
+		if (!(smmu->irq_ctrl & IRQ_CTRL_GERROR_IRQEN))
+			smmu->gerror_irq_cfg0 = val & IRQ_CFG0_ADDR;
+		break;
+	case SMMU_EVENTQ_IRQ_CFG0:
+		if (!(smmu->irq_ctrl & IRQ_CTRL_EVTQ_IRQEN))
+			smmu->eventq_irq_cfg0 = val & IRQ_CFG0_ADDR;
+		break;
+	case SMMU_STRTAB_BASE:
+		if (!(smmu->cr0 & CR0_SMMUEN))
+			smmu->strtab_base = val & (STRTAB_BASE_RA | STRTAB_BASE_ADDR);
+		break;
+	case SMMU_CMDQ_BASE:
+		if (!(smmu->cr0 & CR0_CMDQEN))
+			smmu->cmdq_base = queue_base_value(val, smmu->conf.cmdq_max_log2);
+		break;
+	case SMMU_EVENTQ_BASE:
+		if (!(smmu->cr0 & CR0_EVTQEN))
+			smmu->eventq_base = queue_base_value(val, smmu->conf.evtq_max_log2);
+		break;
+	}
+}
+
+static int smmu_mmio_read(void *opaque, u64 off, unsigned int size, u64 *val,
+			  struct mem_attrs attrs)
+{
+	struct smmuv3 *smmu = opaque;
+	u64 *r;
+
+	(void)attrs;
+	*val = 0;
+	if (smmu_reentered(smmu))
+		return -EFAULT;
+	smmu_lock(smmu);
+	r = reg64(smmu, off & ~7ULL);
+	if (r && size == 8 && !(off & 7))
+		*val = *r;
+	else if (r && size == 4)
+		*val = (u32)(*r >> ((off & 4) * 8));
+	else if (size == 4)
+		*val = read32(smmu, off);
+	smmu_unlock(smmu);
+	return 0;
+}
+
+static int smmu_mmio_write(void *opaque, u64 off, unsigned int size, u64 val,
+			   struct mem_attrs attrs)
+{
+	struct smmuv3 *smmu = opaque;
+	u64 *r;
+
+	(void)attrs;
+	if (smmu_reentered(smmu))
+		return -EFAULT;
+	smmu_lock(smmu);
+	r = reg64(smmu, off & ~7ULL);
+	if (r && size == 8 && !(off & 7)) {
+		write64(smmu, off, val);
+	} else if (r && size == 4) {
+		unsigned int sh = (off & 4) * 8;
+		u64 v = (*r & ~(0xffffffffULL << sh)) | ((val & 0xffffffffULL) << sh);
+
+		write64(smmu, off & ~7ULL, v);
+	} else if (size == 4) {
+		write32(smmu, off, (u32)val);
+	}
+	smmu_unlock(smmu);
+	return 0;
+}
+
+const struct mmio_ops smmuv3_mmio_ops = {
+	.read = smmu_mmio_read,
+	.write = smmu_mmio_write,
+};

@@ -1,0 +1,466 @@
+/*
+ * What the SMMUv3 model's files share: register and structure layouts from
+ * Arm IHI0070 (field names as there and in Linux's arm-smmu-v3.h), the
+ * device state, and the seams between registers, command queue, event
+ * queue, configuration decode, TLB and translation.
+ *
+ * Locking: smmu->lock (a mutex) serialises register accesses, command
+ * processing, configuration fetches, walks and event writes.  The
+ * translation hot path takes no lock: it reads the configuration cache and
+ * the TLB through per-entry sequence counters, which only writers holding
+ * smmu->lock bump.
+ */
+#ifndef IOMMUSIM_HW_SMMUV3_INTERNAL_H
+#define IOMMUSIM_HW_SMMUV3_INTERNAL_H
+
+#include "hw/smmuv3/smmuv3.h"
+#include "lib/bits.h"
+#include "lib/lock.h"
+
+#define READ_ONCE(x)		__atomic_load_n(&(x), __ATOMIC_RELAXED)
+#define WRITE_ONCE(x, v)	__atomic_store_n(&(x), (v), __ATOMIC_RELAXED)
+
+/*
+ * Copies len bytes (a multiple of 8, both 8-aligned) as single-copy-atomic
+ * 64-bit words: the payload of a sequence-counted entry, which readers may
+ * copy while a writer changes it (the counter tells them to retry).
+ */
+static inline void smmu_copy_words(void *dst, const void *src, size_t len)
+{
+	u64 *d = dst;
+	const u64 *s = src;
+
+	for (size_t i = 0; i < len / 8; i++)
+		__atomic_store_n(&d[i], __atomic_load_n(&s[i], __ATOMIC_RELAXED),
+				 __ATOMIC_RELAXED);
+}
+
+/* Register offsets (page 0 unless noted). */
+#define SMMU_IDR0		0x00
+#define SMMU_IDR1		0x04
+#define SMMU_IDR2		0x08
+#define SMMU_IDR3		0x0c
+#define SMMU_IDR4		0x10
+#define SMMU_IDR5		0x14
+#define SMMU_IIDR		0x18
+#define SMMU_AIDR		0x1c
+#define SMMU_CR0		0x20
+#define SMMU_CR0ACK		0x24
+#define SMMU_CR1		0x28
+#define SMMU_CR2		0x2c
+#define SMMU_STATUSR		0x40
+#define SMMU_GBPA		0x44
+#define SMMU_IRQ_CTRL		0x50
+#define SMMU_IRQ_CTRLACK	0x54
+#define SMMU_GERROR		0x60
+#define SMMU_GERRORN		0x64
+#define SMMU_GERROR_IRQ_CFG0	0x68
+#define SMMU_GERROR_IRQ_CFG1	0x70
+#define SMMU_GERROR_IRQ_CFG2	0x74
+#define SMMU_STRTAB_BASE	0x80
+#define SMMU_STRTAB_BASE_CFG	0x88
+#define SMMU_CMDQ_BASE		0x90
+#define SMMU_CMDQ_PROD		0x98
+#define SMMU_CMDQ_CONS		0x9c
+#define SMMU_EVENTQ_BASE	0xa0
+#define SMMU_EVENTQ_IRQ_CFG0	0xb0
+#define SMMU_EVENTQ_IRQ_CFG1	0xb8
+#define SMMU_EVENTQ_IRQ_CFG2	0xbc
+#define SMMU_EVENTQ_PROD	0x100a8
+#define SMMU_EVENTQ_CONS	0x100ac
+
+/* IDR fields. */
+#define IDR0_S2P		BIT(0)
+#define IDR0_S1P		BIT(1)
+#define IDR0_TTF		GENMASK(3, 2)
+#define IDR0_TTF_AARCH64	2
+#define IDR0_COHACC		BIT(4)
+#define IDR0_HYP		BIT(9)
+#define IDR0_ASID16		BIT(12)
+#define IDR0_MSI		BIT(13)
+#define IDR0_SEV		BIT(14)
+#define IDR0_VMID16		BIT(18)
+#define IDR0_CD2L		BIT(19)
+#define IDR0_STALL_MODEL	GENMASK(25, 24)
+#define IDR0_TERM_MODEL		BIT(26)
+#define IDR0_ST_LVL		GENMASK(28, 27)
+#define IDR1_SIDSIZE		GENMASK(5, 0)
+#define IDR1_SSIDSIZE		GENMASK(10, 6)
+#define IDR1_EVTQS		GENMASK(20, 16)
+#define IDR1_CMDQS		GENMASK(25, 21)
+#define IDR3_FWB		BIT(8)
+#define IDR3_RIL		BIT(10)
+#define IDR5_OAS		GENMASK(2, 0)
+#define IDR5_GRAN4K		BIT(4)
+#define IDR5_GRAN16K		BIT(5)
+#define IDR5_GRAN64K		BIT(6)
+
+#define CR0_SMMUEN		BIT(0)
+#define CR0_PRIQEN		BIT(1)
+#define CR0_EVTQEN		BIT(2)
+#define CR0_CMDQEN		BIT(3)
+#define CR0_ATSCHK		BIT(4)
+#define CR0_MASK		(CR0_SMMUEN | CR0_EVTQEN | CR0_CMDQEN)
+
+#define CR1_MASK		GENMASK(11, 0)
+#define CR2_MASK		GENMASK(2, 0)
+
+#define GBPA_UPDATE		BIT(31)
+#define GBPA_ABORT		BIT(20)
+#define GBPA_MASK		(GBPA_ABORT | GENMASK(19, 16) | GENMASK(13, 8) | GENMASK(4, 0))
+
+#define IRQ_CTRL_GERROR_IRQEN	BIT(0)
+#define IRQ_CTRL_PRIQ_IRQEN	BIT(1)
+#define IRQ_CTRL_EVTQ_IRQEN	BIT(2)
+#define IRQ_CTRL_MASK		(IRQ_CTRL_GERROR_IRQEN | IRQ_CTRL_EVTQ_IRQEN)
+
+#define GERROR_CMDQ_ERR		BIT(0)
+#define GERROR_EVTQ_ABT_ERR	BIT(2)
+#define GERROR_MSI_CMDQ_ABT_ERR	BIT(4)
+#define GERROR_MSI_EVTQ_ABT_ERR	BIT(5)
+#define GERROR_MSI_GERROR_ABT_ERR BIT(7)
+#define GERROR_MASK		GENMASK(8, 0)
+
+#define IRQ_CFG0_ADDR		GENMASK_ULL(51, 2)
+
+#define STRTAB_BASE_RA		BIT_ULL(62)
+#define STRTAB_BASE_ADDR	GENMASK_ULL(51, 6)
+#define STRTAB_BASE_CFG_FMT	GENMASK(17, 16)
+#define STRTAB_BASE_CFG_SPLIT	GENMASK(10, 6)
+#define STRTAB_BASE_CFG_LOG2SIZE GENMASK(5, 0)
+#define STRTAB_L1_DESC_SPAN	GENMASK_ULL(4, 0)
+#define STRTAB_L1_DESC_L2PTR	GENMASK_ULL(51, 6)
+
+#define Q_BASE_RWA		BIT_ULL(62)
+#define Q_BASE_ADDR		GENMASK_ULL(51, 5)
+#define Q_BASE_LOG2SIZE		GENMASK_ULL(4, 0)
+#define CMDQ_CONS_ERR		GENMASK(30, 24)
+#define EVTQ_PROD_OVFLG		BIT(31)
+#define EVTQ_CONS_OVACKFLG	BIT(31)
+
+#define CERROR_NONE		0
+#define CERROR_ILL		1
+#define CERROR_ABT		2
+
+/* STE. */
+#define STE_0_V			BIT_ULL(0)
+#define STE_0_CFG		GENMASK_ULL(3, 1)
+#define STE_0_S1FMT		GENMASK_ULL(5, 4)
+#define STE_0_S1CTXPTR		GENMASK_ULL(51, 6)
+#define STE_0_S1CDMAX		GENMASK_ULL(63, 59)
+#define STE_1_S1DSS		GENMASK_ULL(1, 0)
+#define STE_1_S1STALLD		BIT_ULL(27)
+#define STE_1_STRW		GENMASK_ULL(31, 30)
+#define STE_2_S2VMID		GENMASK_ULL(15, 0)
+#define STE_2_S2T0SZ		GENMASK_ULL(37, 32)
+#define STE_2_S2SL0		GENMASK_ULL(39, 38)
+#define STE_2_S2TG		GENMASK_ULL(47, 46)
+#define STE_2_S2PS		GENMASK_ULL(50, 48)
+#define STE_2_S2AA64		BIT_ULL(51)
+#define STE_2_S2ENDI		BIT_ULL(52)
+#define STE_2_S2AFFD		BIT_ULL(53)
+#define STE_2_S2S		BIT_ULL(57)
+#define STE_2_S2R		BIT_ULL(58)
+#define STE_3_S2TTB		GENMASK_ULL(51, 4)
+
+#define STE_CFG_ABORT		0
+#define STE_CFG_BYPASS		4
+#define STE_CFG_S1		5
+#define STE_CFG_S2		6
+#define STE_CFG_NESTED		7
+
+#define STE_S1FMT_LINEAR	0
+#define STE_S1FMT_64K_L2	1	/* two-level, 4K leaf tables (SPLIT 6) */
+#define STE_S1FMT_4K_L2		1
+#define STE_S1FMT_64K_L2B	2	/* two-level, 64K leaf tables (SPLIT 10) */
+
+#define STE_S1DSS_TERMINATE	0
+#define STE_S1DSS_BYPASS	1
+#define STE_S1DSS_SSID0		2
+
+/* CD. */
+#define CD_0_T0SZ		GENMASK_ULL(5, 0)
+#define CD_0_TG0		GENMASK_ULL(7, 6)
+#define CD_0_EPD0		BIT_ULL(14)
+#define CD_0_ENDI		BIT_ULL(15)
+#define CD_0_T1SZ		GENMASK_ULL(21, 16)
+#define CD_0_TG1		GENMASK_ULL(23, 22)
+#define CD_0_EPD1		BIT_ULL(30)
+#define CD_0_V			BIT_ULL(31)
+#define CD_0_IPS		GENMASK_ULL(34, 32)
+#define CD_0_AFFD		BIT_ULL(35)
+#define CD_0_WXN		BIT_ULL(36)
+#define CD_0_TBI		GENMASK_ULL(39, 38)
+#define CD_0_AA64		BIT_ULL(41)
+#define CD_0_S			BIT_ULL(44)
+#define CD_0_R			BIT_ULL(45)
+#define CD_0_ASID		GENMASK_ULL(63, 48)
+#define CD_TTB			GENMASK_ULL(51, 4)
+#define L1CD_V			BIT_ULL(0)
+#define L1CD_L2PTR		GENMASK_ULL(51, 12)
+
+/* Commands. */
+#define CMD_PREFETCH_CONFIG	0x01
+#define CMD_PREFETCH_ADDR	0x02
+#define CMD_CFGI_STE		0x03
+#define CMD_CFGI_STE_RANGE	0x04
+#define CMD_CFGI_CD		0x05
+#define CMD_CFGI_CD_ALL		0x06
+#define CMD_TLBI_NH_ALL		0x10
+#define CMD_TLBI_NH_ASID	0x11
+#define CMD_TLBI_NH_VA		0x12
+#define CMD_TLBI_NH_VAA		0x13
+#define CMD_TLBI_EL2_ALL	0x20
+#define CMD_TLBI_EL2_ASID	0x21
+#define CMD_TLBI_EL2_VA		0x22
+#define CMD_TLBI_EL2_VAA	0x23
+#define CMD_TLBI_S12_VMALL	0x28
+#define CMD_TLBI_S2_IPA		0x2a
+#define CMD_TLBI_NSNH_ALL	0x30
+#define CMD_SYNC		0x46
+
+#define CMD_0_OP		GENMASK_ULL(7, 0)
+#define CMD_0_SSEC		BIT_ULL(10)
+#define CMD_0_SSV		BIT_ULL(11)
+#define CMD_0_SSID		GENMASK_ULL(31, 12)
+#define CMD_0_SID		GENMASK_ULL(63, 32)
+#define CMD_1_LEAF		BIT_ULL(0)
+#define CMD_1_RANGE		GENMASK_ULL(4, 0)
+#define CMD_0_NUM		GENMASK_ULL(16, 12)
+#define CMD_0_SCALE		GENMASK_ULL(24, 20)
+#define CMD_0_VMID		GENMASK_ULL(47, 32)
+#define CMD_0_ASID		GENMASK_ULL(63, 48)
+#define CMD_1_TTL		GENMASK_ULL(9, 8)
+#define CMD_1_TG		GENMASK_ULL(11, 10)
+#define CMD_1_VA		GENMASK_ULL(63, 12)
+#define CMD_1_IPA		GENMASK_ULL(51, 12)
+#define CMD_SYNC_0_CS		GENMASK_ULL(13, 12)
+#define CMD_SYNC_0_MSIDATA	GENMASK_ULL(63, 32)
+#define CMD_SYNC_1_MSIADDR	GENMASK_ULL(51, 2)
+#define CMD_SYNC_CS_NONE	0
+#define CMD_SYNC_CS_IRQ		1
+#define CMD_SYNC_CS_SEV		2
+
+/* Event records. */
+#define EVT_F_UUT		0x01
+#define EVT_C_BAD_STREAMID	0x02
+#define EVT_F_STE_FETCH		0x03
+#define EVT_C_BAD_STE		0x04
+#define EVT_F_STREAM_DISABLED	0x06
+#define EVT_C_BAD_SUBSTREAMID	0x08
+#define EVT_F_CD_FETCH		0x09
+#define EVT_C_BAD_CD		0x0a
+#define EVT_F_WALK_EABT		0x0b
+#define EVT_F_TRANSLATION	0x10
+#define EVT_F_ADDR_SIZE		0x11
+#define EVT_F_ACCESS		0x12
+#define EVT_F_PERMISSION	0x13
+
+#define EVT_0_TYPE		GENMASK_ULL(7, 0)
+#define EVT_0_SSV		BIT_ULL(11)
+#define EVT_0_SSID		GENMASK_ULL(31, 12)
+#define EVT_0_SID		GENMASK_ULL(63, 32)
+#define EVT_1_PNU		BIT_ULL(33)
+#define EVT_1_IND		BIT_ULL(34)
+#define EVT_1_RNW		BIT_ULL(35)
+#define EVT_1_S2		BIT_ULL(39)
+#define EVT_1_CLASS		GENMASK_ULL(41, 40)
+#define EVT_1_TT_READ		BIT_ULL(44)	/* the table access was a read */
+#define EVT_3_IPA		GENMASK_ULL(51, 12)
+#define EVT_3_FETCH_ADDR	GENMASK_ULL(51, 3)
+#define EVT_CLASS_CD		0
+#define EVT_CLASS_TT		1
+#define EVT_CLASS_IN		2
+
+/* A decoded STE (+ CD): what the configuration cache holds. */
+enum smmu_cfg_kind {
+	CFG_ABORT,		/* terminate, no event */
+	CFG_BYPASS,
+	CFG_TRANSLATE,
+	CFG_DISABLED,		/* F_STREAM_DISABLED (S1DSS terminate) */
+};
+
+/* TLB tags: which translation regime an entry belongs to. */
+enum smmu_tlb_kind {
+	TLB_S1 = 1,		/* NS-EL1 stage 1 only */
+	TLB_S12,		/* NS-EL1 combined stage 1 + stage 2 */
+	TLB_S2,			/* NS-EL1 stage 2 only */
+	TLB_EL2,		/* EL2 StreamWorld stage 1 */
+};
+
+struct smmu_tt {
+	u64 ttb;
+	u8 tsz;
+	u8 gshift;
+	bool disabled;		/* EPDn */
+};
+
+struct smmu_cfg {
+	/* Hot part, copied by the translation fast path. */
+	u8 kind;
+	u8 tlb_kind;
+	u8 tbi;			/* CD.TBI: bit 0 for TTB0's half, bit 1 for TTB1's */
+	u8 tlb_gshift[2];	/* TLB key granule for each half */
+	u8 s1, s2;
+	u8 pad;
+	u16 vmid;
+	u16 asid;
+	u32 pad2;
+	/* Cold part, for walks. */
+	struct smmu_tt tt[2];
+	u8 s1_oas;		/* effective IPS, bits */
+	bool s1_affd, wxn, record_s1;
+	u8 s2_tsz, s2_gshift, s2_sl0, s2_oas;
+	bool s2_affd, record_s2;
+	u64 s2ttb;
+};
+
+#define SMMU_CFG_HOT_SIZE	offsetof(struct smmu_cfg, tt)
+_Static_assert(SMMU_CFG_HOT_SIZE % 8 == 0 && sizeof(struct smmu_cfg) % 8 == 0,
+	       "copied in 64-bit words");
+
+struct smmu_cfg_slot {
+	u32 seq;		/* odd while being written */
+	u32 valid;
+	u32 sid, ssid;
+	struct smmu_cfg cfg;
+};
+
+#define SMMU_CFG_CACHE_SIZE	1024
+
+struct smmu_tlb_entry {
+	u32 seq;		/* odd while being written */
+	u32 pad0;
+	/* Payload, copied word by word (smmu_copy_words). */
+	u8 kind;		/* 0 = invalid */
+	u8 global;
+	u8 gshift;		/* key granule: va_page = va >> gshift */
+	u8 range_shift;		/* size of the leaf the entry came from */
+	u16 vmid, asid;
+	u8 s1_allow, s2_allow;	/* PERM_* bits allowed by each stage */
+	u8 attr;
+	u8 pad[5];
+	u64 va_page;
+	u64 out_page;		/* output address of the granule page */
+	u64 ipa_page;		/* nested: IPA of the granule page */
+	u64 pad2[2];
+};
+
+#define SMMU_TLB_PAYLOAD	offsetof(struct smmu_tlb_entry, kind)
+_Static_assert(sizeof(struct smmu_tlb_entry) == 64, "one cache line");
+
+#define SMMU_TLB_WAYS		4u
+
+/* Allowed-access bits cached per stage (R/W/X for privileged and not). */
+#define PERM_R		BIT(0)
+#define PERM_W		BIT(1)
+#define PERM_X		BIT(2)
+#define PERM_PRIV_SHIFT	3
+
+struct smmuv3 {
+	struct mutex lock;
+	unsigned long lock_owner;	/* pthread_self() of the holder, or 0 */
+	struct phys_mem *mem;
+	struct smmuv3_config conf;
+	struct smmuv3_irq_ops irq;
+	void *irq_opaque;
+	u32 msi_devid;
+
+	u32 idr[6], iidr, aidr;
+	u32 cr0, cr0ack, cr1, cr2, gbpa;
+	u32 irq_ctrl, irq_ctrlack;
+	u32 gerror, gerrorn;
+	u64 gerror_irq_cfg0;
+	u32 gerror_irq_cfg1, gerror_irq_cfg2;
+	u64 strtab_base;
+	u32 strtab_base_cfg;
+	u64 cmdq_base;
+	u32 cmdq_prod, cmdq_cons;
+	u64 eventq_base;
+	u32 eventq_prod, eventq_cons;
+	u64 eventq_irq_cfg0;
+	u32 eventq_irq_cfg1, eventq_irq_cfg2;
+
+	/* Interrupts raised under the lock, delivered after it is dropped. */
+	unsigned int pending_irqs;
+
+	struct smmu_cfg_slot *cfg_cache;
+	struct smmu_tlb_entry *tlb;
+	unsigned int tlb_sets_bits;
+	u32 tlb_victim;
+};
+
+#define PEND_EVTQ	BIT(0)
+#define PEND_GERROR	BIT(1)
+#define PEND_SYNC	BIT(2)
+#define PEND_SEV	BIT(3)
+
+/* regs.c */
+void smmu_lock(struct smmuv3 *smmu);
+void smmu_unlock(struct smmuv3 *smmu);	/* drops the lock, then fires irqs */
+void smmu_raise_gerror(struct smmuv3 *smmu, u32 bits);
+bool smmu_msi_write(struct smmuv3 *smmu, u64 addr, u32 data);
+
+/* cmdq.c */
+void smmu_cmdq_process(struct smmuv3 *smmu);
+
+/* evtq.c: returns true when the record reached the queue. */
+struct smmu_event {
+	u32 type;
+	u32 sid, ssid;		/* ssid SMMUV3_NO_SSID when none */
+	unsigned int access;
+	bool s2;
+	bool no_record;		/* a translation fault of a stage with R=0 */
+	u8 class;
+	u64 input;
+	u64 ipa;
+	u64 fetch_addr;
+};
+bool smmu_record_event(struct smmuv3 *smmu, const struct smmu_event *ev);
+
+/* ste.c: configuration fetch and decode, and the configuration cache. */
+int smmu_fetch_config(struct smmuv3 *smmu, u32 sid, u32 ssid,
+		      struct smmu_cfg *cfg, struct smmu_event *ev);
+bool smmu_cfg_cache_lookup(struct smmuv3 *smmu, u32 sid, u32 ssid,
+			   struct smmu_cfg *cfg, size_t len);
+void smmu_cfg_cache_insert(struct smmuv3 *smmu, u32 sid, u32 ssid,
+			   const struct smmu_cfg *cfg);
+void smmu_cfg_cache_inv_sid(struct smmuv3 *smmu, u32 first, u32 last);
+void smmu_cfg_cache_inv_cd(struct smmuv3 *smmu, u32 sid, u32 ssid);
+
+/* translate.c: stage-2 translation of an IPA for a configuration fetch. */
+int smmu_s2_translate_fetch(struct smmuv3 *smmu, const struct smmu_cfg *cfg,
+			    u64 ipa, u64 *pa, struct smmu_event *ev);
+bool smmu_s2_params_valid(const struct smmuv3 *smmu, struct smmu_cfg *cfg);
+
+/* tlb.c */
+int smmu_tlb_init(struct smmuv3 *smmu);
+void smmu_tlb_free(struct smmuv3 *smmu);
+struct smmu_tlb_inv {
+	unsigned int kinds;	/* BIT(TLB_*) */
+	bool match_vmid, match_asid, match_range;
+	bool global_too;	/* by VA: global entries match any ASID */
+	u16 vmid, asid;
+	u64 start, end;		/* inclusive */
+};
+void smmu_tlb_invalidate(struct smmuv3 *smmu, const struct smmu_tlb_inv *inv);
+void smmu_tlb_insert(struct smmuv3 *smmu, const struct smmu_tlb_entry *e);
+const struct smmu_tlb_entry *smmu_tlb_slot(const struct smmuv3 *smmu,
+					   u16 vmid, u64 va_page);
+
+static inline unsigned int smmu_tlb_set(const struct smmuv3 *smmu, u16 vmid,
+					u64 va_page)
+{
+	u64 h = (va_page ^ ((u64)vmid << 40)) * 0x9e3779b97f4a7c15ULL;
+
+	return (unsigned int)(h >> (64 - smmu->tlb_sets_bits));
+}
+
+static inline u32 smmu_oas_bits(unsigned int enc)
+{
+	static const u8 bits[8] = { 32, 36, 40, 42, 44, 48, 52, 52 };
+
+	return bits[enc & 7];
+}
+
+#endif

@@ -1,0 +1,121 @@
+/*
+ * An Arm SMMUv3 (IHI0070) as an embeddable hardware model.
+ *
+ * The model knows nothing of any driver: its only contract is the
+ * architecture.  A machine creates it with the features it implements, maps
+ * its two 64K register pages with smmuv3_mmio_ops at some base address, and
+ * passes every DMA transaction of a device behind it through
+ * smmuv3_translate().  Everything else (stream table, context descriptors,
+ * command and event queues, translation tables, MSIs) lives in the machine's
+ * physical memory, where a driver puts it, and is read or written by the
+ * model through the struct phys_mem it was given.
+ *
+ * Wired interrupts are callbacks; an MSI (IDR0.MSI) is a 32-bit write to
+ * the machine's memory, which the machine routes (to an ITS, say).
+ * Callbacks run without any model lock held, so they may access the
+ * registers.  MSI writes are made with the model's lock held: whatever
+ * receives one must not access the SMMU's registers synchronously (such an
+ * access, like an MSI aimed at the SMMU itself, aborts).
+ *
+ * Nothing a driver writes to registers or memory can crash the model: it
+ * answers as the hardware would, with an event record, a GERROR bit or
+ * CMDQ_CONS.ERR.
+ */
+#ifndef IOMMUSIM_HW_SMMUV3_H
+#define IOMMUSIM_HW_SMMUV3_H
+
+#include "hw/memory.h"
+#include "lib/types.h"
+
+/* Size of the register window: page 0 and page 1 (EVENTQ_PROD/CONS). */
+#define SMMUV3_MMIO_SIZE	0x20000
+
+/* Features the implementation has; each is reflected in SMMU_IDR0..5. */
+struct smmuv3_config {
+	bool stage1;		/* IDR0.S1P */
+	bool stage2;		/* IDR0.S2P */
+	bool gran4k, gran16k, gran64k;	/* IDR5.GRAN* */
+	unsigned int oas_bits;	/* 32, 36, 40, 42, 44, 48 or 52 (IDR5.OAS) */
+	unsigned int sid_bits;	/* IDR1.SIDSIZE, 0..32 */
+	unsigned int ssid_bits;	/* IDR1.SSIDSIZE, 0..20 */
+	bool st_2level;		/* IDR0.ST_LEVEL: two-level stream table */
+	bool cd_2level;		/* IDR0.CD2L */
+	unsigned int cmdq_max_log2;	/* IDR1.CMDQS, <= 19 */
+	unsigned int evtq_max_log2;	/* IDR1.EVENTQS, <= 19 */
+	bool asid16, vmid16;	/* IDR0.ASID16 / VMID16 */
+	bool range_inv;		/* IDR3.RIL */
+	bool s2fwb;		/* IDR3.FWB: STE.S2FWB accepted (attributes only) */
+	bool msi;		/* IDR0.MSI */
+	bool hyp;		/* IDR0.HYP: EL2 StreamWorld and TLBI_EL2_* */
+	bool sev;		/* IDR0.SEV */
+	unsigned int tlb_sets;	/* power of two, 0 = default (1024 x 4 ways) */
+};
+
+/* A reasonable SMMUv3.1-like part: both stages, all granules, 48-bit OAS. */
+void smmuv3_config_default(struct smmuv3_config *cfg);
+
+/* Wired interrupt lines, each an edge; NULL to leave unconnected. */
+struct smmuv3_irq_ops {
+	void (*eventq)(void *opaque);
+	void (*gerror)(void *opaque);
+	void (*cmdq_sync)(void *opaque);	/* CMD_SYNC with CS=SIG_IRQ, no MSI */
+	void (*sev)(void *opaque);		/* CMD_SYNC with CS=SIG_SEV */
+};
+
+struct smmuv3;
+
+/*
+ * mem: where the model reads and writes its in-memory structures and MSIs.
+ * msi_devid: the requester ID the SMMU's own MSI writes carry.
+ * Returns NULL on an invalid config or no memory.
+ */
+struct smmuv3 *smmuv3_create(const struct smmuv3_config *cfg,
+			     struct phys_mem *mem,
+			     const struct smmuv3_irq_ops *irq, void *irq_opaque,
+			     u32 msi_devid);
+void smmuv3_destroy(struct smmuv3 *smmu);
+
+/* Register the window with phys_mem_add_mmio(mem, base, SMMUV3_MMIO_SIZE,
+ * &smmuv3_mmio_ops, smmu, "smmuv3"). */
+extern const struct mmio_ops smmuv3_mmio_ops;
+
+/* Access flags of a transaction. */
+#define SMMUV3_READ	0x1
+#define SMMUV3_WRITE	0x2
+#define SMMUV3_EXEC	0x4	/* instruction fetch (InD) */
+#define SMMUV3_PRIV	0x8	/* privileged (PnU) */
+
+/* ssid value for a transaction without a SubstreamID (SSV = 0). */
+#define SMMUV3_NO_SSID	0xffffffffu
+
+/* Fault codes beyond the architected event types (which are < 0x100). */
+#define SMMUV3_ABORT	0x100	/* terminated, no event: STE abort, GBPA.ABORT */
+
+struct smmuv3_result {
+	phys_addr_t addr;	/* output address on success */
+	u8 size_shift;		/* the translation holds for 1 << size_shift bytes */
+	u8 attr;		/* stage-1 AttrIndx or stage-2 MemAttr; 0 in bypass */
+	bool bypass;		/* no translation applied */
+	/* On a fault: */
+	u32 event;		/* architected event type, or SMMUV3_ABORT */
+	bool recorded;		/* an event record reached the event queue */
+};
+
+/*
+ * Translate one transaction of StreamID sid.  Returns 0 and fills
+ * res->addr, or returns the fault (res->event) after writing the event
+ * record to the event queue when the architecture records one and the
+ * queue is enabled.  Safe to call from several threads at once.
+ */
+int smmuv3_translate(struct smmuv3 *smmu, u32 sid, u32 ssid, u64 iova,
+		     unsigned int access, struct smmuv3_result *res);
+
+/*
+ * Fill t so that an endpoint (hw/endpoint.h) DMAs through this SMMU: its
+ * requester ID is the StreamID, no SubstreamID, unprivileged data
+ * accesses; a fault is -EFAULT to the device.
+ */
+struct dma_translator;
+void smmuv3_dma_translator(struct smmuv3 *smmu, struct dma_translator *t);
+
+#endif

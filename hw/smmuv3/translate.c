@@ -1,0 +1,405 @@
+/*
+ * SMMUv3 translation of one transaction (Arm IHI0070 3.2-3.4, 3.13).
+ *
+ * The fast path reads the configuration cache and the TLB without a lock
+ * and returns on a hit.  Anything else takes smmu->lock: fetch and decode
+ * the STE/CD (ste.c), walk the tables with the shared VMSAv8-64 walker
+ * (hw/vmsa-walk.h), fill the TLB, and on a fault write the event record.
+ *
+ * Nested walks give stage 1 a fetch callback that translates each table
+ * address through stage 2 (and checks stage-2 read permission), so a
+ * stage-2 fault on a stage-1 table fetch is reported with S2=1, CLASS=TT;
+ * the stage-1 output then goes through stage 2 (S2=1, CLASS=IN).  The
+ * order of checks is the architecture's: stage-1 walk faults, stage-1
+ * permission, then stage 2.  Translation-class faults (F_TRANSLATION,
+ * F_ADDR_SIZE, F_ACCESS, F_PERMISSION) are recorded only when the faulting
+ * stage's R bit (CD.R, STE.S2R) is set; the transaction is terminated
+ * either way (no stalls in this implementation).
+ */
+#include <string.h>
+
+#include "hw/smmuv3/smmuv3-internal.h"
+#include "hw/vmsa-walk.h"
+
+static u32 fault_event(enum vmsa_fault_type t)
+{
+	switch (t) {
+	case VMSA_F_ACCESS:	return EVT_F_ACCESS;
+	case VMSA_F_PERMISSION:	return EVT_F_PERMISSION;
+	case VMSA_F_ADDR_SIZE:	return EVT_F_ADDR_SIZE;
+	case VMSA_F_EABT:	return EVT_F_WALK_EABT;
+	default:		return EVT_F_TRANSLATION;
+	}
+}
+
+static void s2_walk_cfg(struct smmuv3 *smmu, const struct smmu_cfg *cfg,
+			struct vmsa_walk_cfg *w)
+{
+	unsigned int concat;
+
+	memset(w, 0, sizeof(*w));
+	w->stage = 2;
+	w->granule_shift = cfg->s2_gshift;
+	w->ia_bits = 64 - cfg->s2_tsz;
+	w->oa_bits = cfg->s2_oas;
+	w->start_level = (s8)vmsa_s2_start_level(cfg->s2_gshift, cfg->s2_sl0,
+						 w->ia_bits,
+						 smmu->conf.oas_bits, &concat);
+	w->affd = cfg->s2_affd;
+	w->ttb = cfg->s2ttb;
+	w->fetch = vmsa_fetch_ram;
+	w->opaque = smmu->mem;
+}
+
+bool smmu_s2_params_valid(const struct smmuv3 *smmu, struct smmu_cfg *cfg)
+{
+	unsigned int max_ia = cfg->s2_gshift == 16 ? 52 : 48, concat;
+	unsigned int ia_bits = 64 - cfg->s2_tsz;
+
+	if (cfg->s2_tsz > 39 || ia_bits > min(max_ia, smmu->conf.oas_bits))
+		return false;
+	return vmsa_s2_start_level(cfg->s2_gshift, cfg->s2_sl0, ia_bits,
+				   smmu->conf.oas_bits, &concat) >= 0;
+}
+
+/* Stage-2 translation for a read of a configuration structure (CLASS=CD). */
+int smmu_s2_translate_fetch(struct smmuv3 *smmu, const struct smmu_cfg *cfg,
+			    u64 ipa, u64 *pa, struct smmu_event *ev)
+{
+	struct vmsa_walk_cfg w;
+	struct vmsa_walk_result r;
+	struct vmsa_fault f;
+
+	s2_walk_cfg(smmu, cfg, &w);
+	if (vmsa_walk(&w, ipa, &r, &f) ||
+	    vmsa_check_perm(&r, VMSA_ACC_READ, &f)) {
+		ev->type = fault_event(f.type);
+		ev->s2 = true;
+		ev->class = EVT_CLASS_CD;
+		ev->ipa = ipa;
+		ev->fetch_addr = f.fetch_addr;
+		ev->no_record = f.type != VMSA_F_EABT && !cfg->record_s2;
+		return -1;
+	}
+	*pa = r.oa;
+	return 0;
+}
+
+/* Nested stage-1 table fetches: each table address is an IPA. */
+struct nested_fetch {
+	struct smmuv3 *smmu;
+	struct vmsa_walk_cfg s2;
+	bool s2_fault;		/* the fault came from stage 2 */
+};
+
+static int nested_fetch(void *opaque, phys_addr_t ipa, u64 *desc,
+			struct vmsa_fault *fault)
+{
+	struct nested_fetch *nf = opaque;
+	struct vmsa_walk_result r;
+
+	if (vmsa_walk(&nf->s2, ipa, &r, fault) ||
+	    vmsa_check_perm(&r, VMSA_ACC_READ, fault)) {
+		nf->s2_fault = true;
+		fault->ipa = ipa;
+		return -1;
+	}
+	fault->type = VMSA_FAULT_NONE;
+	if (vmsa_fetch_ram(nf->smmu->mem, r.oa, desc, fault)) {
+		/* Report the physical address that aborted. */
+		fault->type = VMSA_F_EABT;
+		fault->stage = 1;
+		fault->fetch_addr = r.oa;
+		return -1;
+	}
+	return 0;
+}
+
+/* The allowed-access mask of a walk result, for the TLB. */
+static u8 allow_mask(const struct vmsa_walk_result *r, bool wxn)
+{
+	struct vmsa_fault f;
+	u8 m = 0;
+
+	for (unsigned int priv = 0; priv < 2; priv++) {
+		unsigned int p = priv ? VMSA_ACC_PRIV : 0;
+		unsigned int sh = priv ? PERM_PRIV_SHIFT : 0;
+		bool w = !vmsa_check_perm(r, VMSA_ACC_WRITE | p, &f);
+
+		if (!vmsa_check_perm(r, VMSA_ACC_READ | p, &f))
+			m |= PERM_R << sh;
+		if (w)
+			m |= PERM_W << sh;
+		if (!vmsa_check_perm(r, VMSA_ACC_EXEC | p, &f) && !(wxn && w))
+			m |= PERM_X << sh;
+	}
+	return m;
+}
+
+static unsigned int access_need(unsigned int access)
+{
+	unsigned int need = 0;
+
+	if (access & SMMUV3_WRITE)
+		need |= PERM_W;
+	if (access & SMMUV3_EXEC)
+		need |= PERM_X;
+	if (!need || (access & SMMUV3_READ))
+		need |= PERM_R;
+	return access & SMMUV3_PRIV ? need << PERM_PRIV_SHIFT : need;
+}
+
+/* Which half of the VA space and the address the tables see. */
+static u64 s1_input(const struct smmu_cfg *cfg, u64 iova, unsigned int *half)
+{
+	*half = cfg->s1 ? (iova >> 55) & 1 : 0;
+	if (cfg->s1 && (cfg->tbi & (1u << *half)))
+		iova = (iova & GENMASK_ULL(55, 0)) |
+		       (*half ? GENMASK_ULL(63, 56) : 0);
+	return iova;
+}
+
+static int record(struct smmuv3 *smmu, struct smmu_event *ev,
+		  struct smmuv3_result *res)
+{
+	res->event = ev->type;
+	res->recorded = !ev->no_record && smmu_record_event(smmu, ev);
+	return (int)ev->type;
+}
+
+static int walk_fault(struct smmuv3 *smmu, struct smmu_event *ev,
+		      const struct smmu_cfg *cfg, const struct vmsa_fault *f,
+		      bool s2, u8 class, struct smmuv3_result *res)
+{
+	ev->type = fault_event(f->type);
+	ev->s2 = s2;
+	ev->class = class;
+	ev->ipa = f->ipa;
+	ev->fetch_addr = f->fetch_addr;
+	ev->no_record = f->type != VMSA_F_EABT &&
+			!(s2 ? cfg->record_s2 : cfg->record_s1);
+	return record(smmu, ev, res);
+}
+
+static int translate_walk(struct smmuv3 *smmu, const struct smmu_cfg *cfg,
+			  u64 iova, unsigned int access, struct smmu_event *ev,
+			  struct smmuv3_result *res)
+{
+	struct vmsa_walk_result r1 = { 0 }, r2 = { 0 };
+	struct smmu_tlb_entry e = { 0 };
+	struct nested_fetch nf = { .smmu = smmu };
+	struct vmsa_walk_cfg w;
+	struct vmsa_fault f;
+	unsigned int half, need = access_need(access);
+	u64 va = s1_input(cfg, iova, &half), ipa = va, pa, gmask;
+
+	if (cfg->s2)
+		s2_walk_cfg(smmu, cfg, &nf.s2);
+
+	e.s1_allow = e.s2_allow = 0x3f;
+	if (cfg->s1) {
+		const struct smmu_tt *tt = &cfg->tt[half];
+		int level;
+
+		memset(&w, 0, sizeof(w));
+		w.stage = 1;
+		w.granule_shift = tt->gshift;
+		w.ia_bits = 64 - tt->tsz;
+		w.oa_bits = cfg->s1_oas;
+		level = vmsa_s1_start_level(tt->gshift, w.ia_bits);
+		w.start_level = (s8)level;
+		w.affd = cfg->s1_affd;
+		w.ttb1 = half;
+		w.ttb = tt->ttb;
+		w.fetch = cfg->s2 ? nested_fetch : vmsa_fetch_ram;
+		w.opaque = cfg->s2 ? (void *)&nf : (void *)smmu->mem;
+		if (tt->disabled || level < 0) {
+			f = (struct vmsa_fault){ .type = VMSA_F_TRANSLATION };
+			return walk_fault(smmu, ev, cfg, &f, false, EVT_CLASS_IN, res);
+		}
+		if (vmsa_walk(&w, va, &r1, &f)) {
+			if (nf.s2_fault)
+				return walk_fault(smmu, ev, cfg, &f, true,
+						  EVT_CLASS_TT, res);
+			return walk_fault(smmu, ev, cfg, &f, false,
+					  f.type == VMSA_F_EABT ? EVT_CLASS_TT :
+					  EVT_CLASS_IN, res);
+		}
+		e.s1_allow = allow_mask(&r1, cfg->wxn);
+		if (need & ~e.s1_allow) {
+			f = (struct vmsa_fault){ .type = VMSA_F_PERMISSION };
+			return walk_fault(smmu, ev, cfg, &f, false, EVT_CLASS_IN, res);
+		}
+		ipa = r1.oa;
+	}
+	pa = ipa;
+	if (cfg->s2) {
+		if (vmsa_walk(&nf.s2, ipa, &r2, &f)) {
+			f.ipa = ipa;
+			return walk_fault(smmu, ev, cfg, &f, true,
+					  f.type == VMSA_F_EABT ? EVT_CLASS_TT :
+					  EVT_CLASS_IN, res);
+		}
+		e.s2_allow = allow_mask(&r2, false);
+		pa = r2.oa;
+	}
+
+	e.kind = cfg->tlb_kind;
+	e.gshift = cfg->tlb_gshift[half];
+	gmask = (1ULL << e.gshift) - 1;
+	e.vmid = cfg->vmid;
+	e.asid = cfg->asid;
+	e.global = cfg->s1 ? !r1.ng : 1;
+	e.range_shift = cfg->s1 ? r1.size_shift : r2.size_shift;
+	e.attr = cfg->s1 ? r1.attr : r2.attr;
+	e.va_page = va >> e.gshift;
+	e.out_page = pa & ~gmask;
+	e.ipa_page = ipa & ~gmask;
+	smmu_tlb_insert(smmu, &e);
+
+	if (need & ~e.s2_allow) {
+		f = (struct vmsa_fault){ .type = VMSA_F_PERMISSION, .ipa = ipa };
+		return walk_fault(smmu, ev, cfg, &f, true, EVT_CLASS_IN, res);
+	}
+	res->addr = pa;
+	res->size_shift = e.gshift;
+	res->attr = e.attr;
+	return 0;
+}
+
+/* A permission fault found on a TLB hit: report it from the entry. */
+static int tlb_perm_fault(struct smmuv3 *smmu, const struct smmu_cfg *cfg,
+			  const struct smmu_tlb_entry *e, u64 va,
+			  unsigned int need, struct smmu_event *ev,
+			  struct smmuv3_result *res)
+{
+	bool s2 = !(need & ~e->s1_allow) && cfg->s2;
+	struct vmsa_fault f = {
+		.type = VMSA_F_PERMISSION,
+		.ipa = e->ipa_page | (va & ((1ULL << e->gshift) - 1)),
+	};
+
+	return walk_fault(smmu, ev, cfg, &f, s2, EVT_CLASS_IN, res);
+}
+
+/*
+ * Looks va up; true on a hit with *out filled up to out_page (the fast
+ * path's needs), or wholly when full.
+ */
+static bool tlb_lookup(struct smmuv3 *smmu, const struct smmu_cfg *hot,
+		       u64 va, unsigned int half, struct smmu_tlb_entry *out,
+		       bool full)
+{
+	const size_t len = full ? sizeof(*out) - SMMU_TLB_PAYLOAD :
+			   offsetof(struct smmu_tlb_entry, ipa_page) - SMMU_TLB_PAYLOAD;
+	unsigned int g = hot->tlb_gshift[half];
+	u64 page = va >> g;
+	const struct smmu_tlb_entry *set = smmu_tlb_slot(smmu, hot->vmid, page);
+
+	for (unsigned int w = 0; w < SMMU_TLB_WAYS; w++) {
+		const struct smmu_tlb_entry *e = &set[w];
+		u32 seq = __atomic_load_n(&e->seq, __ATOMIC_ACQUIRE);
+
+		if ((seq & 1) || READ_ONCE(e->va_page) != page)
+			continue;
+		smmu_copy_words((u8 *)out + SMMU_TLB_PAYLOAD,
+				(const u8 *)e + SMMU_TLB_PAYLOAD, len);
+		__atomic_thread_fence(__ATOMIC_ACQUIRE);
+		if (READ_ONCE(e->seq) != seq)
+			continue;
+		if (out->kind == hot->tlb_kind && out->va_page == page &&
+		    out->gshift == g && out->vmid == hot->vmid &&
+		    (out->global || out->asid == hot->asid))
+			return true;
+	}
+	return false;
+}
+
+static int translate_slow(struct smmuv3 *smmu, u32 sid, u32 ssid, u64 iova,
+			  unsigned int access, struct smmuv3_result *res)
+{
+	struct smmu_event ev = {
+		.sid = sid, .ssid = ssid, .access = access, .input = iova,
+	};
+	struct smmu_tlb_entry e;
+	struct smmu_cfg cfg;
+	unsigned int half, need;
+	u64 va;
+
+	if (!smmu_cfg_cache_lookup(smmu, sid, ssid, &cfg, sizeof(cfg))) {
+		if (smmu_fetch_config(smmu, sid, ssid, &cfg, &ev))
+			return record(smmu, &ev, res);
+		smmu_cfg_cache_insert(smmu, sid, ssid, &cfg);
+	}
+	switch (cfg.kind) {
+	case CFG_ABORT:
+		res->event = SMMUV3_ABORT;
+		return SMMUV3_ABORT;
+	case CFG_BYPASS:
+		res->addr = iova;
+		res->bypass = true;
+		return 0;
+	}
+
+	va = s1_input(&cfg, iova, &half);
+	need = access_need(access);
+	if (tlb_lookup(smmu, &cfg, va, half, &e, true)) {
+		if (need & ~(e.s1_allow & e.s2_allow))
+			return tlb_perm_fault(smmu, &cfg, &e, va, need, &ev, res);
+		res->addr = e.out_page | (va & ((1ULL << e.gshift) - 1));
+		res->size_shift = e.gshift;
+		res->attr = e.attr;
+		return 0;
+	}
+	return translate_walk(smmu, &cfg, iova, access, &ev, res);
+}
+
+int smmuv3_translate(struct smmuv3 *smmu, u32 sid, u32 ssid, u64 iova,
+		     unsigned int access, struct smmuv3_result *res)
+{
+	struct smmu_cfg hot;
+	struct smmu_tlb_entry e;
+	unsigned int half;
+	u64 va;
+	int ret;
+
+	res->event = 0;
+	res->recorded = false;
+	res->bypass = false;
+	res->attr = 0;
+	res->size_shift = 12;
+
+	if (unlikely(!(READ_ONCE(smmu->cr0) & CR0_SMMUEN))) {
+		if (READ_ONCE(smmu->gbpa) & GBPA_ABORT) {
+			res->event = SMMUV3_ABORT;
+			return SMMUV3_ABORT;
+		}
+		res->addr = iova;
+		res->bypass = true;
+		return 0;
+	}
+
+	if (likely(smmu_cfg_cache_lookup(smmu, sid, ssid, &hot,
+					 SMMU_CFG_HOT_SIZE))) {
+		if (likely(hot.kind == CFG_TRANSLATE)) {
+			va = s1_input(&hot, iova, &half);
+			if (likely(tlb_lookup(smmu, &hot, va, half, &e, false)) &&
+			    likely(!(access_need(access) & ~(e.s1_allow & e.s2_allow)))) {
+				res->addr = e.out_page |
+					    (va & ((1ULL << e.gshift) - 1));
+				res->size_shift = e.gshift;
+				res->attr = e.attr;
+				return 0;
+			}
+		} else if (hot.kind == CFG_BYPASS) {
+			res->addr = iova;
+			res->bypass = true;
+			return 0;
+		}
+	}
+
+	smmu_lock(smmu);
+	ret = translate_slow(smmu, sid, ssid, iova, access, res);
+	smmu_unlock(smmu);
+	return ret;
+}
