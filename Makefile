@@ -20,6 +20,11 @@ JOBS    ?= $(shell nproc 2>/dev/null || echo 2)
 ifneq ($(filter clang fuzz,$(VARIANT)),)
 CC := clang
 endif
+# gcc's TSan refuses atomic_thread_fence (the SMMU model's seqlocks use it):
+# clang's when there is one.
+ifeq ($(VARIANT),tsan)
+CC := $(if $(shell command -v clang 2>/dev/null),clang,$(CC))
+endif
 
 CFLAGS_release := -O2 -g
 CFLAGS_clang   := -O2 -g
