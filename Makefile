@@ -38,7 +38,7 @@ CPPFLAGS += -I. -D_GNU_SOURCE -MMD -MP
 ALL_CFLAGS := -std=gnu11 -Wall -Wextra $(WERROR) -pthread $(CFLAGS_$(VARIANT)) $(CFLAGS)
 LDLIBS  += -pthread -lm
 
-LIB_SRCS := $(wildcard lib/*.c hw/*.c hw/*/*.c kernel/*.c kernel/*/*.c vmm/*.c)
+LIB_SRCS := $(wildcard lib/*.c hw/*.c hw/*/*.c kernel/*.c kernel/*/*.c kernel/*/*/*.c vmm/*.c)
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
 LIB      := $(BUILD)/libiommusim.a
 TESTS    := $(patsubst %.c,$(BUILD)/%,$(wildcard tests/*.c))

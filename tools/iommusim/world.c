@@ -15,6 +15,7 @@
 #include "kernel/drivers/mock-iommu.h"
 #include "kernel/iommu.h"
 #include "kernel/kernel.h"
+#include "kernel/platform.h"
 #include "kernel/sw-msi.h"
 #include "lib/bits.h"
 #include "tools/iommusim/world-priv.h"
@@ -51,7 +52,8 @@ static void obj_release(struct world_obj *o)
 	case OBJ_DEVICE:
 		if (o->claimed)
 			iommu_device_release_dma_owner(o->dev);
-		device_destroy(o->dev);
+		if (!o->ep)	/* the board removes its endpoints itself */
+			device_destroy(o->dev);
 		break;
 	case OBJ_IOMMU:
 		mock_iommu_destroy(o->mock);
@@ -59,7 +61,8 @@ static void obj_release(struct world_obj *o)
 	case OBJ_KERNEL:
 		if (o->sw_msi)
 			sw_msi_ctx_destroy(o->sw_msi);
-		kernel_destroy(o->k);
+		if (!o->platform)
+			kernel_destroy(o->k);
 		break;
 	default:	/* ITSes went in world_msi_teardown() */
 		break;
@@ -81,6 +84,9 @@ void world_destroy(struct world *w)
 			iommu_detach_device(w->objs[i].attached, w->objs[i].dev);
 	for (int i = w->nr_objs - 1; i >= 0; i--)
 		obj_release(&w->objs[i]);
+	if (w->platform)
+		platform_shutdown(w->platform);
+	machine_destroy(w->machine);
 	phys_mem_destroy(w->mem);
 	free(w);
 }
@@ -291,6 +297,7 @@ const struct scn_command world_commands[] = {
 	{ "print", cmd_print, "print WORDS..." },
 	IOMMU_COMMANDS,
 	MSI_COMMANDS,
+	BOARD_COMMANDS,
 	{ NULL, NULL, NULL },
 };
 
