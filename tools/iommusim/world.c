@@ -79,9 +79,26 @@ void world_destroy(struct world *w)
 	if (!w)
 		return;
 	world_msi_teardown(w);
-	for (int i = w->nr_objs - 1; i >= 0; i--)
-		if (w->objs[i].kind == OBJ_DEVICE && w->objs[i].attached)
-			iommu_detach_device(w->objs[i].attached, w->objs[i].dev);
+	for (int i = w->nr_objs - 1; i >= 0; i--) {
+		struct world_obj *o = &w->objs[i];
+		struct iommu_group *g;
+
+		if (o->kind != OBJ_DEVICE || !o->attached)
+			continue;
+		/*
+		 * A device that came to share its group (a later device with the
+		 * same StreamID) detaches with the whole group: the core refuses
+		 * a per-device detach there, and the domain would stay in use.
+		 */
+		g = o->dev->iommu_group;
+		if (g && iommu_group_device_count(g) > 1)
+			iommu_detach_group(o->attached, g);
+		else
+			iommu_detach_device(o->attached, o->dev);
+		for (int j = 0; g && j < i; j++)
+			if (w->objs[j].kind == OBJ_DEVICE && w->objs[j].dev->iommu_group == g)
+				w->objs[j].attached = NULL;
+	}
 	for (int i = w->nr_objs - 1; i >= 0; i--)
 		obj_release(&w->objs[i]);
 	if (w->platform)
