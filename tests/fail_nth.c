@@ -26,6 +26,7 @@
 
 #define MAX_N		20000	/* a scenario with more allocations is a load test */
 #define MAX_STDERR	8192
+#define JOBS		4	/* runs at once: most of a run is process start-up */
 
 static char iommusim[PATH_MAX];
 
@@ -46,21 +47,24 @@ static void find_iommusim(void)
 	REQUIRE(access(iommusim, X_OK) == 0);
 }
 
-/* Runs iommusim --fail-nth n [file]; stderr into err.  Returns the wait status. */
-static int run(unsigned long n, const char *file, char *err, size_t errsz)
+struct child {
+	pid_t pid;
+	int fd;		/* its stderr */
+};
+
+/* Starts iommusim --fail-nth n [file] with stderr on a pipe. */
+static struct child start(unsigned long n, const char *file)
 {
 	char nbuf[32];
-	int fds[2], status;
-	size_t len = 0;
-	ssize_t r;
-	pid_t pid;
+	int fds[2];
+	struct child c;
 
 	snprintf(nbuf, sizeof(nbuf), "%lu", n);
 	REQUIRE(pipe(fds) == 0);
 	fflush(stdout);		/* or the child's freopen() writes it again */
-	pid = fork();
-	REQUIRE(pid >= 0);
-	if (pid == 0) {
+	c.pid = fork();
+	REQUIRE(c.pid >= 0);
+	if (c.pid == 0) {
 		FILE *null = freopen("/dev/null", "w", stdout);
 
 		(void)null;
@@ -74,12 +78,28 @@ static int run(unsigned long n, const char *file, char *err, size_t errsz)
 		_exit(127);
 	}
 	close(fds[1]);
-	while ((r = read(fds[0], err + len, errsz - 1 - len)) > 0)
+	c.fd = fds[0];
+	return c;
+}
+
+/* Collects a child's stderr into err; returns its wait status. */
+static int finish(struct child c, char *err, size_t errsz)
+{
+	size_t len = 0;
+	int status;
+	ssize_t r;
+
+	while ((r = read(c.fd, err + len, errsz - 1 - len)) > 0)
 		len += (size_t)r;
 	err[len] = '\0';
-	close(fds[0]);
-	REQUIRE(waitpid(pid, &status, 0) == pid);
+	close(c.fd);
+	REQUIRE(waitpid(c.pid, &status, 0) == c.pid);
 	return status;
+}
+
+static int run(unsigned long n, const char *file, char *err, size_t errsz)
+{
+	return finish(start(n, file), err, errsz);
 }
 
 /* "NAME:LINE: message": the scenario's own error; returns LINE, or 0. */
@@ -96,12 +116,10 @@ static unsigned long scenario_error_line(const char *line, const char *name)
 	return p[0] == ':' && p[1] == ' ' ? n : 0;
 }
 
-/* Checks one run; returns true when it made fewer than n allocations. */
-static bool check_run(unsigned long n, const char *file)
+/* Checks one finished run; returns true when it made fewer than n allocations. */
+static bool check_run(unsigned long n, const char *file, int status, char *err)
 {
 	const char *name = file ? file : "default.scn";
-	static char err[MAX_STDERR];
-	int status = run(n, file, err, sizeof(err));
 	bool done = false, ok = true;
 	unsigned long errline = 0, l;
 	int errors = 0;
@@ -125,7 +143,7 @@ static bool check_run(unsigned long n, const char *file)
 	}
 	if (!ok) {
 		/* err was cut into lines: run again for the report. */
-		status = run(n, file, err, sizeof(err));
+		status = run(n, file, err, MAX_STDERR);
 		fprintf(stderr, "iommusim --fail-nth %lu %s: status 0x%x, stderr:\n%s\n",
 			n, file ? file : "(default)", status, err);
 		test_failures++;
@@ -134,16 +152,30 @@ static bool check_run(unsigned long n, const char *file)
 	return done || !ok;
 }
 
+/* N = 1, 2, ... in batches of JOBS concurrent runs, until one needs no failure. */
 static void fail_every_allocation(const char *file)
 {
-	unsigned long n;
+	static char err[MAX_STDERR];
+	struct child c[JOBS];
+	unsigned long n, last = 0;
+	bool stop = false;
 
-	for (n = 1; n <= MAX_N; n++)
-		if (check_run(n, file))
-			break;
-	CHECK(n <= MAX_N);
+	for (n = 1; n <= MAX_N && !stop; n += JOBS) {
+		for (unsigned int j = 0; j < JOBS; j++)
+			c[j] = start(n + j, file);
+		for (unsigned int j = 0; j < JOBS; j++) {
+			int status = finish(c[j], err, sizeof(err));
+
+			/* Runs past the end must pass too: check them all. */
+			if (check_run(n + j, file, status, err) && !stop) {
+				stop = true;
+				last = n + j;
+			}
+		}
+	}
+	CHECK(stop);
 	printf("%s: %lu allocations, each failed once\n", file ? file : "default scenario",
-	       n - 1);
+	       last - 1);
 }
 
 int main(void)
