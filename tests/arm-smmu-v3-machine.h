@@ -26,6 +26,7 @@ struct machine {
 	struct kernel *k;
 	struct arm_smmu_device *smmu;
 	unsigned int nr_evtq_irq, nr_gerror_irq;
+	bool unwired;	/* interrupts counted, not delivered to the driver */
 };
 
 static void m_evtq_irq(void *o)
@@ -33,7 +34,7 @@ static void m_evtq_irq(void *o)
 	struct machine *m = o;
 
 	m->nr_evtq_irq++;
-	if (m->smmu)
+	if (m->smmu && !m->unwired)
 		arm_smmu_evtq_irq(m->smmu);
 }
 
@@ -42,7 +43,7 @@ static void m_gerror_irq(void *o)
 	struct machine *m = o;
 
 	m->nr_gerror_irq++;
-	if (m->smmu)
+	if (m->smmu && !m->unwired)
 		arm_smmu_gerror_irq(m->smmu);
 }
 

@@ -214,6 +214,14 @@ static int arm_smmu_cmdq_write(struct arm_smmu_device *smmu, const u64 *cmd)
 	ent[1] = cmd[1];
 	q->prod = q_inc(q, q->prod);
 	smmu->stats.cmds++;
+	switch (FIELD_GET(CMDQ_0_OP, cmd[0])) {
+	case CMDQ_OP_CFGI_STE ... CMDQ_OP_CFGI_CD_ALL:
+		smmu->stats.cfgi++;
+		break;
+	case CMDQ_OP_TLBI_NH_ALL ... CMDQ_OP_TLBI_NSNH_ALL:
+		smmu->stats.tlbi++;
+		break;
+	}
 	return 0;
 }
 

@@ -1,14 +1,15 @@
 /*
  * What the files of the SMMUv3 driver share, and nobody else sees:
  *
- *   arm-smmu-v3.c         probe (IDRs, queues, stream table), reset/enable,
- *                         iommu_ops and the per-device records
+ *   arm-smmu-v3.c         probe (IDRs, queues, stream table), reset/enable
+ *   arm-smmu-v3-master.c  iommu_ops: per-device records, groups, resv regions
  *   arm-smmu-v3-cmdq.c    building and issuing commands, CMD_SYNC, GERROR
  *   arm-smmu-v3-ste.c     STE and CD contents and the entry writer that
  *                         updates them without exposing a torn entry
  *   arm-smmu-v3-domain.c  paging, nested and static domains, attach
  *   arm-smmu-v3-tlb.c     TLB invalidation for io-pgtable and iotlb_sync
  *   arm-smmu-v3-evtq.c    the event queue consumer and the fault log
+ *   arm-smmu-v3-iommufd.c a guest's invalidations for nested domains
  *
  * Locking, outermost first: streams_mutex (masters, streams, STEs and
  * CDs, master->domain), cmdq_lock (the command queue), gerror_lock.  The
@@ -107,7 +108,9 @@ struct arm_smmu_device {
 	arm_smmu_fault_handler_t fault_fn;
 	void *fault_opaque;
 
-	struct arm_smmu_stats stats;	/* each field under its path's lock */
+	/* ste_*: streams_mutex; cmds..cfgi: cmdq_lock; cmdq_errors..last_bad_cmd,
+	 * gerrors: gerror_lock; events..evtq_overflows: evtq_lock. */
+	struct arm_smmu_stats stats;
 };
 
 /*

@@ -266,7 +266,6 @@ static void arm_smmu_ste_writer_sync(struct arm_smmu_ste_writer *w)
 		.cfgi = { .sid = w->sid, .leaf = true },
 	};
 
-	w->smmu->stats.cfgi++;
 	arm_smmu_cmdq_issue_cmd_with_sync(w->smmu, &cmd);
 }
 
@@ -349,7 +348,6 @@ static void arm_smmu_cfgi_cd_all(struct arm_smmu_device *smmu, u32 sid)
 		.cfgi = { .sid = sid },
 	};
 
-	smmu->stats.cfgi++;
 	arm_smmu_cmdq_issue_cmd_with_sync(smmu, &cmd);
 }
 

@@ -31,7 +31,6 @@ void arm_smmu_tlb_inv_context(struct arm_smmu_domain *d)
 		cmd.opcode = CMDQ_OP_TLBI_S12_VMALL;
 		cmd.tlbi.vmid = d->vmid;
 	}
-	d->smmu->stats.tlbi++;
 	arm_smmu_cmdq_issue_cmd_with_sync(d->smmu, &cmd);
 }
 
@@ -84,7 +83,6 @@ static void __arm_smmu_tlb_inv_range(struct arm_smmu_domain *d,
 		}
 		cmd->tlbi.addr = iova;
 		arm_smmu_cmdq_batch_add(smmu, &cmds, cmd);
-		smmu->stats.tlbi++;
 		iova += inv_range;
 	}
 	arm_smmu_cmdq_batch_submit(smmu, &cmds);
@@ -114,7 +112,6 @@ static void arm_smmu_tlb_inv_range_domain(struct arm_smmu_domain *d,
 			.tlbi = { .vmid = d->vmid },
 		};
 
-		d->smmu->stats.tlbi++;
 		arm_smmu_cmdq_issue_cmd_with_sync(d->smmu, &all);
 	}
 }

@@ -308,7 +308,9 @@ static int arm_smmu_device_reset(struct arm_smmu_device *smmu)
 	/* Nothing cached from before may survive. */
 	cmd.opcode = CMDQ_OP_CFGI_ALL;
 	ret = arm_smmu_cmdq_issue_cmd_with_sync(smmu, &cmd);
-	if (smmu->features & ARM_SMMU_FEAT_HYP) {
+	/* EL2 entries exist only where stage 1 does. */
+	if ((smmu->features & ARM_SMMU_FEAT_HYP) &&
+	    (smmu->features & ARM_SMMU_FEAT_TRANS_S1)) {
 		cmd.opcode = CMDQ_OP_TLBI_EL2_ALL;
 		if (!ret)
 			ret = arm_smmu_cmdq_issue_cmd_with_sync(smmu, &cmd);
@@ -457,6 +459,8 @@ struct fwnode_handle *arm_smmu_fwnode(struct arm_smmu_device *smmu)
 void arm_smmu_get_stats(struct arm_smmu_device *smmu,
 			struct arm_smmu_stats *stats)
 {
+	/* Each counter is written under one of these. */
+	mutex_lock(&smmu->streams_mutex);
 	mutex_lock(&smmu->cmdq_lock);
 	mutex_lock(&smmu->gerror_lock);
 	mutex_lock(&smmu->evtq_lock);
@@ -464,6 +468,7 @@ void arm_smmu_get_stats(struct arm_smmu_device *smmu,
 	mutex_unlock(&smmu->evtq_lock);
 	mutex_unlock(&smmu->gerror_lock);
 	mutex_unlock(&smmu->cmdq_lock);
+	mutex_unlock(&smmu->streams_mutex);
 }
 
 void arm_smmu_get_info(struct arm_smmu_device *smmu,

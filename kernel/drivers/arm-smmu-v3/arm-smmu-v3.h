@@ -32,6 +32,28 @@ struct iommu_hwpt_arm_smmuv3 {
 	u64 ste[2];
 };
 
+/*
+ * A guest's invalidation command for a nested domain (uapi/linux/iommufd.h's
+ * struct iommu_viommu_arm_smmuv3_invalidate, data type 1).
+ */
+#define IOMMU_VIOMMU_INVALIDATE_DATA_ARM_SMMUV3	1
+struct iommu_viommu_arm_smmuv3_invalidate {
+	u64 cmd[2];
+};
+
+/*
+ * Runs the guest's commands for nested domain as Linux's
+ * arm_vsmmu_cache_invalidate does: TLBI_NH_{VA,VAA,ASID,ALL} with the
+ * VMID forced to the stage-2 parent's, TLBI_NSNH_ALL turned into
+ * TLBI_NH_ALL of that VMID, CFGI_CD/CFGI_CD_ALL aimed at the StreamIDs of
+ * the devices attached to the domain (the guest's vSID is not trusted).
+ * Anything else, or a reserved bit set, is -EIO.  *entry_num is the number
+ * of commands given and, on return, the number executed.
+ */
+int arm_smmu_nested_cache_invalidate(struct iommu_domain *nested,
+				     const struct iommu_viommu_arm_smmuv3_invalidate *cmds,
+				     u32 *entry_num);
+
 /* A decoded event record (Arm IHI0070 7.3). */
 struct arm_smmu_event {
 	u8 id;			/* EVT_ID_* / architected event type */
