@@ -113,6 +113,8 @@ struct platform *platform_boot(struct machine *m, const struct platform_config *
 			  ram_base, ram_size);
 	if (!k)
 		return ERR_PTR(-ENOMEM);
+	if (cfg->fail_count)
+		kernel_share_fail_nth(k, cfg->fail_count);
 	p = kzalloc(k, sizeof(*p));
 	if (!p) {
 		kernel_destroy(k);
