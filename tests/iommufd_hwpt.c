@@ -172,7 +172,7 @@ static void test_attach_replace_resv(void)
 	/* Automatic IOVAs avoid them. */
 	iova = 0;
 	CHECK_EQ(ioas_map(&e, ioas, buf, 0x1000, &iova, MAP_RW), 0);
-	CHECK_EQ(iova, 0);
+	CHECK_EQ(iova, 0x1000);
 
 	/* A mapping where the next device has a reserved region: refused. */
 	iova = 0x30000000;
@@ -188,7 +188,8 @@ static void test_attach_replace_resv(void)
 	CHECK_EQ(iommufd_device_attach_pt(e.ictx, dev_id, &pt), 0);
 	CHECK(iommufd_device_domain(e.ictx, dev_id) ==
 	      iommufd_hwpt_domain(e.ictx, b));
-	CHECK_EQ(iommu_iova_to_phys(iommufd_hwpt_domain(e.ictx, b), 0x10), pa + 0x10);
+	CHECK_EQ(iommu_iova_to_phys(iommufd_hwpt_domain(e.ictx, b), 0x1010),
+		 pa + 0x10);
 	CHECK_EQ(destroy_id(&e, b), -EBUSY);
 	CHECK_EQ(destroy_id(&e, a), -EBUSY);	/* dev2 */
 	CHECK_EQ(iommufd_device_detach_pt(e.ictx, dev2_id), 0);
