@@ -183,6 +183,24 @@ static void test_attach_replace_resv(void)
 	CHECK_EQ(ioas_unmap(&e, ioas, 0x30000000, 0x1000, NULL), 0);
 	CHECK_EQ(iommufd_device_attach_pt(e.ictx, dev2_id, &pt), 0);
 
+	/* Allowed ranges and reserved regions exclude each other. */
+	{
+		struct iommu_iova_range allow = { RESV_START - 0x1000,
+						  RESV_START + 0x1000 };
+		struct iommu_ioas_allow_iovas al = { .size = sizeof(al),
+			.ioas_id = ioas, .num_iovas = 1,
+			.allowed_iovas = (uintptr_t)&allow };
+
+		CHECK_EQ(IOCTL(&e, IOMMU_IOAS_ALLOW_IOVAS, &al), -EADDRINUSE);
+		allow = (struct iommu_iova_range){ 0x30000000, 0x30001fff };
+		CHECK_EQ(iommufd_device_detach_pt(e.ictx, dev2_id), 0);
+		CHECK_EQ(IOCTL(&e, IOMMU_IOAS_ALLOW_IOVAS, &al), 0);
+		CHECK_EQ(iommufd_device_attach_pt(e.ictx, dev2_id, &pt), -EADDRINUSE);
+		al.num_iovas = 0;
+		CHECK_EQ(IOCTL(&e, IOMMU_IOAS_ALLOW_IOVAS, &al), 0);
+		CHECK_EQ(iommufd_device_attach_pt(e.ictx, dev2_id, &pt), 0);
+	}
+
 	/* Replace: a second call moves the device to b. */
 	pt = b;
 	CHECK_EQ(iommufd_device_attach_pt(e.ictx, dev_id, &pt), 0);
@@ -330,6 +348,24 @@ static void test_sw_msi_nested(void)
 	CHECK_EQ(destroy_id(&e, n1), 0);
 	CHECK_EQ(destroy_id(&e, n2), -EBUSY);
 	CHECK_EQ(destroy_id(&e, parent), -EBUSY);
+	/*
+	 * One window per parent here (docs/iommufd.md): a device asking for
+	 * another window on a parent that holds doorbells is refused.
+	 */
+	v = 0xa000000;
+	CHECK_EQ(option(&e, dev2_id, IOMMU_OPTION_SW_MSI_START,
+			IOMMU_OPTION_OP_SET, &v), 0);
+	v = 1;
+	CHECK_EQ(option(&e, dev2_id, IOMMU_OPTION_SW_MSI_SIZE,
+			IOMMU_OPTION_OP_SET, &v), 0);
+	CHECK_EQ(nested_alloc(&e, dev2_id, parent, &n1), 0);
+	pt = n1;
+	CHECK_EQ(iommufd_device_attach_pt(e.ictx, dev2_id, &pt), -EBUSY);
+	CHECK(iommufd_device_domain(e.ictx, dev2_id) == NULL);
+	iova = 0xa000000;	/* its reservation went with the failure */
+	CHECK_EQ(ioas_map(&e, ioas, buf, 0x1000, &iova, MAP_FIXED_RW), 0);
+	CHECK_EQ(ioas_unmap(&e, ioas, 0xa000000, 0x1000, NULL), 0);
+	CHECK_EQ(destroy_id(&e, n1), 0);
 
 	/*
 	 * A second device whose window collides with an IOAS mapping of its

@@ -7,6 +7,7 @@
  * LOST_EVENTS header, and the fault queue's fd rules.
  */
 #include <poll.h>
+#include <pthread.h>
 #include <unistd.h>
 
 #include "tests/iommufd-helpers.h"
@@ -398,6 +399,101 @@ static void test_veventq(void)
 	rig_fini(&r);
 }
 
+#define NR_EVENTS	20000
+
+struct raiser_arg {
+	struct device *dev;
+	atomic_bool finished;
+};
+
+static void *raiser(void *p)
+{
+	struct raiser_arg *arg = p;
+	u64 evt[4] = { 0x10 | (0x10ull << 32), 0, 0, 0 };
+
+	for (u64 i = 0; i < NR_EVENTS; i++) {
+		evt[1] = i;
+		if (mock_iommu_raise_event(arg->dev, evt))
+			abort();
+	}
+	atomic_store(&arg->finished, true);
+	return NULL;
+}
+
+/*
+ * The SMMU's event thread reports while the VMM reads: every event read
+ * carries the sequence number of its report, sequences only grow, and a
+ * LOST_EVENTS header stands for exactly the reports that are missing.
+ */
+static void test_veventq_threads(void)
+{
+	struct iommu_hwpt_arm_smmuv3 ste = { .ste = { STE0_V | STE0_CFG(4), 0 } };
+	struct iommu_vdevice_alloc vd;
+	struct iommu_veventq_alloc q;
+	u64 next = 0, got = 0, lost = 0;
+	struct raiser_arg arg;
+	struct evt out[16];
+	pthread_t t;
+	u32 nested, pt;
+	struct rig r;
+	bool done = false;
+
+	rig_init(&r);
+	q = (struct iommu_veventq_alloc){ .size = sizeof(q),
+		.viommu_id = r.viommu, .type = IOMMU_VEVENTQ_TYPE_ARM_SMMUV3,
+		.veventq_depth = 64 };
+	REQUIRE(IOCTL(&r.e, IOMMU_VEVENTQ_ALLOC, &q) == 0);
+	REQUIRE(hwpt_alloc(&r.e, r.dev_id, r.viommu, 0, IOMMU_HWPT_DATA_ARM_SMMUV3,
+			   &ste, sizeof(ste), &nested) == 0);
+	pt = nested;
+	REQUIRE(iommufd_device_attach_pt(r.e.ictx, r.dev_id, &pt) == 0);
+	vd = (struct iommu_vdevice_alloc){ .size = sizeof(vd),
+		.viommu_id = r.viommu, .dev_id = r.dev_id, .virt_id = 1 };
+	REQUIRE(IOCTL(&r.e, IOMMU_VDEVICE_ALLOC, &vd) == 0);
+	arg.dev = r.dev;
+	atomic_init(&arg.finished, false);
+	REQUIRE(pthread_create(&t, NULL, raiser, &arg) == 0);
+	while (!done) {
+		bool finished = atomic_load(&arg.finished);
+		u8 *p = (u8 *)out;
+		ssize_t n = iommufd_fd_read(r.e.ictx, q.out_veventq_fd, out,
+					    sizeof(out));
+
+		REQUIRE(n >= 0);
+		if (!n && finished)
+			done = true;
+		while (n > 0) {
+			struct iommufd_vevent_header h;
+
+			memcpy(&h, p, sizeof(h));
+			CHECK(h.sequence >= next);
+			if (h.flags & IOMMU_VEVENTQ_FLAG_LOST_EVENTS) {
+				p += sizeof(h);
+				n -= sizeof(h);
+				lost++;
+				next = h.sequence + 1;
+				continue;
+			}
+			{
+				struct iommu_vevent_arm_smmuv3 rec;
+
+				memcpy(&rec, p + sizeof(h), sizeof(rec));
+				CHECK_EQ(rec.evt[1], h.sequence);
+				CHECK_EQ(rec.evt[0] >> 32, 1);	/* the vSID */
+			}
+			got++;
+			next = h.sequence + 1;
+			p += sizeof(struct evt);
+			n -= sizeof(struct evt);
+		}
+	}
+	pthread_join(t, NULL);
+	CHECK(got > 0);
+	CHECK(got + lost <= NR_EVENTS);
+	CHECK_EQ(iommufd_fd_close(r.e.ictx, q.out_veventq_fd), 0);
+	rig_fini(&r);
+}
+
 static void test_fault_queue(void)
 {
 	struct iommu_fault_alloc f = { .size = sizeof(f) };
@@ -440,6 +536,7 @@ int main(void)
 	test_viommu_vdevice();
 	test_nested_and_invalidate();
 	test_veventq();
+	test_veventq_threads();
 	test_fault_queue();
 	return test_done();
 }

@@ -85,9 +85,9 @@ int iommufd_fd_close(struct iommufd_ctx *ictx, int fd);
 
 /*
  * Bind dev (VFIO's cdev bind): claims DMA ownership of its group for the
- * context; *id is the device's object ID.  -ENODEV without IOMMU, -EBUSY
- * when the group is owned by someone else (as -EPERM/-EBUSY of the core
- * become), -ENOMEM.  A device is bound once per context (-EEXIST).
+ * context; *id is the device's object ID.  -ENODEV without IOMMU, the
+ * core's -EPERM (another DMA owner) or -EBUSY (a caller's domain on the
+ * group), -ENOMEM.  A device is bound once per context (-EEXIST).
  */
 int iommufd_device_bind(struct iommufd_ctx *ictx, struct device *dev,
 			u32 *id);
