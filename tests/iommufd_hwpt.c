@@ -225,6 +225,57 @@ static void test_attach_replace_resv(void)
 	fd_env_fini(&e);
 }
 
+/* Devices sharing a StreamID share a group, hence a HWPT. */
+static void test_group(void)
+{
+	u32 d1, d2, ioas, ioas2, a, b, c, pt;
+	struct iommu_iova_range r[4];
+	struct device *dev1, *dev2;
+	struct fd_env e;
+
+	fd_env_init(&e);
+	REQUIRE(!mock_iommu_add_resv_region(e.m, 5, RESV_START, 0x100000, 0,
+					    IOMMU_RESV_RESERVED));
+	{
+		u32 sids[2] = { 4, 5 };
+
+		dev1 = mock_iommu_add_device(e.m, "fn0", &sids[0], 1);
+		dev2 = mock_iommu_add_device(e.m, "fn1", sids, 2);
+		REQUIRE(dev1 && dev2 && dev1->iommu_group == dev2->iommu_group);
+		e.devs[e.ndevs++] = dev1;
+		e.devs[e.ndevs++] = dev2;
+	}
+	d1 = bind(&e, dev1);
+	d2 = bind(&e, dev2);
+	ioas = ioas_alloc(&e);
+	ioas2 = ioas_alloc(&e);
+	CHECK_EQ(hwpt_alloc(&e, d1, ioas, 0, 0, NULL, 0, &a), 0);
+	CHECK_EQ(hwpt_alloc(&e, d1, ioas, 0, 0, NULL, 0, &b), 0);
+	CHECK_EQ(hwpt_alloc(&e, d1, ioas2, 0, 0, NULL, 0, &c), 0);
+	pt = a;
+	CHECK_EQ(iommufd_device_attach_pt(e.ictx, d1, &pt), 0);
+	pt = b;		/* the group is on a: joining elsewhere is refused */
+	CHECK_EQ(iommufd_device_attach_pt(e.ictx, d2, &pt), -EINVAL);
+	pt = a;
+	CHECK_EQ(iommufd_device_attach_pt(e.ictx, d2, &pt), 0);
+	CHECK_EQ(ranges(&e, ioas, r, 4), 3);	/* dev2's region is cut out */
+	/* Replacing one device's HWPT moves the group, regions and all. */
+	pt = c;
+	CHECK_EQ(iommufd_device_attach_pt(e.ictx, d1, &pt), 0);
+	CHECK(iommufd_device_domain(e.ictx, d2) == iommufd_hwpt_domain(e.ictx, c));
+	CHECK_EQ(ranges(&e, ioas, r, 4), 1);
+	CHECK_EQ(ranges(&e, ioas2, r, 4), 3);
+	CHECK_EQ(destroy_id(&e, a), 0);
+	CHECK_EQ(iommufd_device_detach_pt(e.ictx, d1), 0);
+	CHECK_EQ(destroy_id(&e, c), -EBUSY);	/* dev2 still on it */
+	CHECK_EQ(iommufd_device_detach_pt(e.ictx, d2), 0);
+	CHECK_EQ(destroy_id(&e, c), 0);
+	CHECK_EQ(ranges(&e, ioas2, r, 4), 1);
+	iommufd_device_unbind(e.ictx, d1);
+	iommufd_device_unbind(e.ictx, d2);
+	fd_env_fini(&e);
+}
+
 static void test_sw_msi_option(void)
 {
 	u32 dev_id, ioas, pt;
@@ -415,6 +466,7 @@ int main(void)
 {
 	test_alloc_errors();
 	test_attach_replace_resv();
+	test_group();
 	test_sw_msi_option();
 	test_sw_msi_nested();
 	return test_done();

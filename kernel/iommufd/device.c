@@ -137,10 +137,33 @@ static int enforce_dev_resv_regions(struct iommufd_device *idev,
 	return rc;
 }
 
-static bool idev_attached(struct iommufd_device *idev)
+/*
+ * The devices that move with idev: itself, and on a replace every device
+ * of its group attached through this context (the group has one domain).
+ */
+static unsigned int moving_devices(struct iommufd_ctx *ictx,
+				   struct iommufd_device *idev, bool replace,
+				   struct iommufd_device **out, unsigned int max)
 {
-	return idev->hwpt;
+	unsigned int n = 0;
+
+	out[n++] = idev;
+	if (!replace)
+		return n;
+	for (unsigned int id = 1; id < ictx->nr_slots && n < max; id++) {
+		struct iommufd_object *o = ictx->objs[id];
+		struct iommufd_device *d;
+
+		if (!o || o->type != IOMMUFD_OBJ_DEVICE)
+			continue;
+		d = container_of(o, struct iommufd_device, obj);
+		if (d != idev && d->igroup == idev->igroup && d->hwpt)
+			out[n++] = d;
+	}
+	return n;
 }
+
+#define MAX_GROUP_DEVS	16
 
 static int do_attach(struct iommufd_ctx *ictx, struct iommufd_device *idev,
 		     struct iommufd_hw_pagetable *hwpt)
@@ -148,64 +171,83 @@ static int do_attach(struct iommufd_ctx *ictx, struct iommufd_device *idev,
 	struct iommufd_group *ig = idev->igroup;
 	struct iommufd_hw_pagetable *old = ig->hwpt;
 	struct iommufd_hwpt_paging *paging = find_hwpt_paging(hwpt);
-	struct io_pagetable *old_iopt = NULL;
+	struct io_pagetable *new_iopt = &paging->ioas->iopt, *old_iopt = NULL;
+	struct iommufd_device *devs[MAX_GROUP_DEVS];
 	phys_addr_t start = 0, cur_start;
+	unsigned int n, i;
 	u64 size = 0, cur_size;
-	bool new_iopt;
+	bool replace;
 	int rc;
 
 	if (idev->hwpt == hwpt)
 		return 0;
 	/* A device joining its group's HWPT must ask for that HWPT. */
-	if (old && !idev_attached(idev) && old != hwpt)
+	if (old && !idev->hwpt && old != hwpt)
 		return -EINVAL;
-	if (idev->hwpt)
-		old_iopt = &find_hwpt_paging(idev->hwpt)->ioas->iopt;
-	new_iopt = old_iopt != &paging->ioas->iopt;
-	if (new_iopt) {
-		rc = enforce_dev_resv_regions(idev, &paging->ioas->iopt,
-					      &start, &size);
-		if (rc)
-			return rc;
+	replace = old && old != hwpt;
+	if (old)
+		old_iopt = &find_hwpt_paging(old)->ioas->iopt;
+	n = moving_devices(ictx, idev, replace, devs, MAX_GROUP_DEVS);
+
+	/* Reserved regions into the new IOAS first, all or none. */
+	if (!idev->hwpt || old_iopt != new_iopt) {
+		for (i = 0; i < n; i++) {
+			phys_addr_t s = 0;
+			u64 sz = 0;
+
+			rc = enforce_dev_resv_regions(devs[i], new_iopt, &s, &sz);
+			if (rc)
+				goto err_resv;
+			if (devs[i] == idev) {
+				start = s;
+				size = sz;
+			}
+		}
 	} else if (idev->sw_msi_size) {
 		start = idev->sw_msi_start;
 		size = idev->sw_msi_size;
-	} else {
-		size = 0;	/* same IOAS: the window stays as it is */
 	}
 	/* Doorbells go into the paging domain at the device's window. */
 	if (size && !sw_msi_get_window(paging->common.domain, &cur_start,
 				       &cur_size) &&
 	    (cur_start != start || cur_size != size)) {
 		rc = sw_msi_set_window(paging->common.domain, start, size);
-		if (rc)
+		if (rc) {
+			i = n;
 			goto err_resv;
+		}
 	}
 	if (!old)
 		rc = sw_msi_group_attach(ig->group, hwpt->domain);
-	else if (old != hwpt)
+	else if (replace)
 		rc = sw_msi_group_replace(ig->group, hwpt->domain);
 	else
 		rc = 0;
-	if (rc)
+	if (rc) {
+		i = n;
 		goto err_resv;
-	if (old_iopt && new_iopt)
-		iopt_remove_reserved_iova(old_iopt, idev->dev);
+	}
+	for (i = 0; i < n; i++) {
+		if (devs[i]->hwpt && old_iopt != new_iopt)
+			iopt_remove_reserved_iova(old_iopt, devs[i]->dev);
+		if (!devs[i]->hwpt)
+			ig->attached++;
+		devs[i]->hwpt = hwpt;
+	}
 	if (old != hwpt) {
 		hwpt->obj.users++;
 		ig->hwpt = hwpt;
-		if (old && !--old->obj.users && old->obj.type == IOMMUFD_OBJ_HWPT_PAGING &&
+		if (old && !--old->obj.users &&
+		    old->obj.type == IOMMUFD_OBJ_HWPT_PAGING &&
 		    to_hwpt_paging(old)->auto_domain)
 			iommufd_destroy_object(ictx, &old->obj);
 	}
-	if (!idev->hwpt)
-		ig->attached++;
-	idev->hwpt = hwpt;
 	return 0;
 
 err_resv:
-	if (new_iopt)
-		iopt_remove_reserved_iova(&paging->ioas->iopt, idev->dev);
+	if (!idev->hwpt || old_iopt != new_iopt)
+		while (i--)
+			iopt_remove_reserved_iova(new_iopt, devs[i]->dev);
 	return rc;
 }
 
