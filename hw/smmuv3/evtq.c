@@ -76,9 +76,9 @@ bool smmu_record_event(struct smmuv3 *smmu, const struct smmu_event *ev)
 	smmu->eventq_prod = prod;
 
 	if (smmu->irq_ctrl & IRQ_CTRL_EVTQ_IRQEN) {
-		if (smmu->conf.msi && (smmu->eventq_irq_cfg0 & IRQ_CFG0_ADDR)) {
-			if (!smmu_msi_write(smmu, smmu->eventq_irq_cfg0,
-					    smmu->eventq_irq_cfg1))
+		if (smmu->conf.msi && (smmu->eventq_irq.cfg0 & IRQ_CFG0_ADDR)) {
+			if (!smmu_msi_write(smmu, smmu->eventq_irq.cfg0,
+					    smmu->eventq_irq.cfg1))
 				smmu_raise_gerror(smmu, GERROR_MSI_EVTQ_ABT_ERR);
 		} else {
 			smmu->pending_irqs |= PEND_EVTQ;

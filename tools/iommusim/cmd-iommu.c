@@ -375,6 +375,8 @@ int cmd_dma(struct scenario *s, const struct scn_line *l, struct scn_result *r)
 	    !(dev = world_arg_obj(s, l, NULL, 0, OBJ_DEVICE)) ||
 	    scn_u64(s, l, "iova", true, &iova))
 		return -1;
+	if (dev->ep)
+		return board_dma(s, dev, iova, r);
 	r->rc = mock_iommu_translate(dev->dev, iova, &pa);
 	if (!r->rc)
 		scn_set_hex(r, "pa", pa);

@@ -12,6 +12,7 @@
 #include "kernel/drivers/mock-iommu.h"
 #include "kernel/iommu.h"
 #include "kernel/msi.h"
+#include "kernel/platform.h"
 #include "kernel/sw-msi.h"
 #include "tools/iommusim/world-priv.h"
 
@@ -39,9 +40,18 @@ void world_msi_teardown(struct world *w)
 
 		if (its->kind != OBJ_ITS)
 			continue;
-		for (int j = 0; j < w->nr_objs; j++)
-			if (w->objs[j].kind == OBJ_DEVICE)
-				msi_domain_free_irqs(its->its.msi, w->objs[j].dev);
+		for (int j = 0; j < w->nr_objs; j++) {
+			struct world_obj *dev = &w->objs[j];
+
+			if (dev->kind != OBJ_DEVICE)
+				continue;
+			if (dev->ep)
+				ep_free_msi(dev->ep);
+			else
+				msi_domain_free_irqs(its->its.msi, dev->dev);
+		}
+		if (its->platform)	/* the board's: platform_shutdown() removes it */
+			continue;
 		irq_domain_remove(its->its.msi);
 		sw_its_destroy(its->its.parent);
 	}
@@ -119,9 +129,11 @@ static void set_message(struct scn_result *r, struct world_obj *dev,
 			struct msi_desc *desc, u64 *addr, int *lands_rc, u64 *lands)
 {
 	*addr = msi_msg_addr(&desc->msg);
-	*lands_rc = write_lands(dev->dev, *addr, lands);
+	*lands_rc = dev->ep ? 0 : write_lands(dev->dev, *addr, lands);
 	scn_set_hex(r, "addr", *addr);
 	scn_set(r, "data", "%u", desc->msg.data);
+	if (dev->ep)
+		return;		/* the board fires it for real: see cmd_msi */
 	if (*lands_rc)
 		scn_set(r, "lands", "fault");
 	else
@@ -157,7 +169,12 @@ int cmd_msi(struct scenario *s, const struct scn_line *l, struct scn_result *r)
 		return -1;
 	if (nvec > MSI_MAX_VECTORS)
 		nvec = MSI_MAX_VECTORS + 1;	/* let the kernel refuse it */
-	r->rc = msi_domain_alloc_irqs(its->its.msi, dev->dev, (unsigned int)nvec);
+	if (dev->ep && !its->platform)
+		return scn_error(s, l, "msi: %s is a board endpoint: use its=its", dev->name);
+	if (dev->ep)
+		r->rc = nvec > 32 ? -EINVAL : ep_request_msi(dev->ep, (unsigned int)nvec);
+	else
+		r->rc = msi_domain_alloc_irqs(its->its.msi, dev->dev, (unsigned int)nvec);
 	snprintf(row.label, sizeof(row.label), "%s",
 		 scn_key(l, "case") ? scn_key(l, "case") : dev->name);
 	snprintf(row.dev, sizeof(row.dev), "%s", dev->name);
@@ -169,11 +186,25 @@ int cmd_msi(struct scenario *s, const struct scn_line *l, struct scn_result *r)
 
 		set_message(r, dev, desc, &row.addr, &row.lands_rc, &row.lands);
 		row.data = desc->msg.data;
-		fprintf(w->out, "msi %s: %llu vector(s) via %s on %s: address 0x%llx data %u, write lands %s0x%llx\n",
-			dev->name, (unsigned long long)nvec, its->name, row.domain,
-			(unsigned long long)row.addr, row.data,
-			row.lands_rc ? "nowhere (fault) " : "at ",
-			(unsigned long long)row.lands);
+		if (dev->ep) {
+			row.lands_rc = board_fire_msi(w, dev, &row);
+			if (row.lands_rc)
+				scn_set(r, "lands", "fault");
+			else
+				scn_set(r, "lpi", "%u", row.lpi);
+		}
+		if (row.fired)
+			fprintf(w->out, "msi %s: %llu vector(s) via %s on %s: address 0x%llx data %u; the device wrote it: %s%u\n",
+				dev->name, (unsigned long long)nvec, its->name, row.domain,
+				(unsigned long long)row.addr, row.data,
+				row.lpi_pending ? "LPI pending " : "no LPI, fault ",
+				row.lpi_pending ? row.lpi : 0);
+		else
+			fprintf(w->out, "msi %s: %llu vector(s) via %s on %s: address 0x%llx data %u, write lands %s0x%llx\n",
+				dev->name, (unsigned long long)nvec, its->name, row.domain,
+				(unsigned long long)row.addr, row.data,
+				row.lands_rc ? "nowhere (fault) " : "at ",
+				(unsigned long long)row.lands);
 	} else {
 		fprintf(w->out, "msi %s: %llu vector(s) via %s on %s: -%s\n", dev->name,
 			(unsigned long long)nvec, its->name, row.domain,
@@ -271,7 +302,7 @@ int cmd_sw_msi_window(struct scenario *s, const struct scn_line *l,
 	return 0;
 }
 
-/* msi-table: every msi case so far, one line each. */
+/* msi-table: every msi case since the last table, one line each. */
 int cmd_msi_table(struct scenario *s, const struct scn_line *l, struct scn_result *r)
 {
 	struct world *w = scenario_world(s);
@@ -296,7 +327,10 @@ int cmd_msi_table(struct scenario *s, const struct scn_line *l, struct scn_resul
 			snprintf(lands, sizeof(lands), "(no vector)");
 		} else {
 			snprintf(addr, sizeof(addr), "0x%llx", (unsigned long long)row->addr);
-			if (row->lands_rc)
+			if (row->fired)
+				snprintf(lands, sizeof(lands), row->lpi_pending ?
+					 "ITS: LPI %u pending" : "fault, no LPI", row->lpi);
+			else if (row->lands_rc)
 				snprintf(lands, sizeof(lands), "fault");
 			else if (row->lands == row->doorbell)
 				snprintf(lands, sizeof(lands), "ITS doorbell 0x%llx",
@@ -309,5 +343,6 @@ int cmd_msi_table(struct scenario *s, const struct scn_line *l, struct scn_resul
 			row->domain, rc, addr, data, lands);
 	}
 	fprintf(out, "(why each row is so, with the upstream code it follows: docs/msi-doorbell.md)\n\n");
+	w->nr_rows = 0;		/* the next table starts afresh */
 	return 0;
 }

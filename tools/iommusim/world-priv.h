@@ -5,6 +5,8 @@
 #ifndef IOMMUSIM_TOOLS_WORLD_PRIV_H
 #define IOMMUSIM_TOOLS_WORLD_PRIV_H
 
+#include <stdatomic.h>
+
 #include "tools/iommusim/scenario.h"
 #include "tools/iommusim/world.h"
 
@@ -14,6 +16,9 @@ struct device;
 struct iommu_domain;
 struct irq_domain;
 struct sw_msi_ctx;
+struct machine;
+struct platform;
+struct ep_device;
 
 #define WORLD_MAX_OBJS		64
 #define MACHINE_RAM_BASE	0x40000000ULL
@@ -36,6 +41,9 @@ struct msi_row {
 	u32 data;
 	int lands_rc;		/* 0, or the fault of the device's write */
 	u64 lands;
+	bool fired;		/* the board's endpoint really wrote it */
+	bool lpi_pending;	/* ... and the ITS pended its LPI */
+	u32 lpi;
 };
 
 #define WORLD_MAX_ROWS	32
@@ -55,6 +63,8 @@ struct world_obj {
 		} its;
 	};
 	struct sw_msi_ctx *sw_msi;	/* kernel: its iommufd-like context */
+	bool platform;			/* kernel, its: the board's, not ours */
+	struct ep_device *ep;		/* device: an endpoint of the board */
 	bool owned;			/* domain: freed at teardown */
 	bool iommufd_owned;		/* domain: sw_msi_domain_init() done */
 	struct iommu_domain *attached;	/* device: what the scenario attached */
@@ -65,12 +75,16 @@ struct world_obj {
 struct world {
 	FILE *out;
 	struct phys_mem *mem;
+	struct machine *machine;	/* the board, beside the plain machine */
+	struct platform *platform;
 	u64 ram_size;
 	u64 ram_used;		/* handed to kernels so far */
 	int nr_objs;
 	struct world_obj objs[WORLD_MAX_OBJS];
 	int nr_rows;
 	struct msi_row rows[WORLD_MAX_ROWS];
+	atomic_ulong fail_nth;	/* every kernel's fail-nth count (--fail-nth) */
+	bool fail_nth_set;
 };
 
 const char *obj_kind_name(enum obj_kind kind);
@@ -107,6 +121,20 @@ int cmd_msi_cookie(struct scenario *, const struct scn_line *, struct scn_result
 int cmd_iommufd_own(struct scenario *, const struct scn_line *, struct scn_result *);
 int cmd_sw_msi_window(struct scenario *, const struct scn_line *, struct scn_result *);
 int cmd_msi_table(struct scenario *, const struct scn_line *, struct scn_result *);
+int cmd_board(struct scenario *, const struct scn_line *, struct scn_result *);
+int cmd_endpoint(struct scenario *, const struct scn_line *, struct scn_result *);
+int cmd_dma_map(struct scenario *, const struct scn_line *, struct scn_result *);
+int cmd_events(struct scenario *, const struct scn_line *, struct scn_result *);
+/* Board endpoints: fire vector 0 of a device and report the LPI; the row. */
+int board_fire_msi(struct world *w, struct world_obj *dev, struct msi_row *row);
+int board_dma(struct scenario *s, struct world_obj *dev, u64 iova,
+	      struct scn_result *r);
+
+#define BOARD_COMMANDS \
+	{ "board", cmd_board, "board KERNEL [ram=SIZE] [iommu=smmuv3|mock|none] [strict=0|1] [passthrough=0|1]" }, \
+	{ "endpoint", cmd_endpoint, "endpoint NAME sid=RID [smmu=0|1]        (a PCI-like endpoint on the board)" }, \
+	{ "dma-map", cmd_dma_map, "dma-map DEV pa=P size=S                (the DMA API: reports iova=)" }, \
+	{ "events", cmd_events, "events                                (SMMU events the driver decoded: count=, last=)" }
 
 #define IOMMU_COMMANDS \
 	{ "iommu", cmd_iommu, "iommu NAME [kernel=K]                 (a mock IOMMU)" }, \
@@ -131,6 +159,6 @@ int cmd_msi_table(struct scenario *, const struct scn_line *, struct scn_result 
 	{ "msi-cookie", cmd_msi_cookie, "msi-cookie DOMAIN base=IOVA           (iommu_get_msi_cookie, as VFIO)" }, \
 	{ "iommufd-own", cmd_iommufd_own, "iommufd-own DOMAIN                    (iommufd's sw_msi owns it)" }, \
 	{ "sw-msi-window", cmd_sw_msi_window, "sw-msi-window DOMAIN start=IOVA size=S (IOMMU_OPTION_SW_MSI_START/SIZE)" }, \
-	{ "msi-table", cmd_msi_table, "msi-table                             (every msi case so far)" }
+	{ "msi-table", cmd_msi_table, "msi-table                             (the msi cases since the last table)" }
 
 #endif

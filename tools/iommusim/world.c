@@ -15,6 +15,7 @@
 #include "kernel/drivers/mock-iommu.h"
 #include "kernel/iommu.h"
 #include "kernel/kernel.h"
+#include "kernel/platform.h"
 #include "kernel/sw-msi.h"
 #include "lib/bits.h"
 #include "tools/iommusim/world-priv.h"
@@ -26,6 +27,17 @@ struct world *world_create(FILE *out)
 	if (w)
 		w->out = out;
 	return w;
+}
+
+void world_fail_nth(struct world *w, unsigned long n)
+{
+	atomic_store(&w->fail_nth, n);
+	w->fail_nth_set = n != 0;
+}
+
+bool world_fail_nth_hit(struct world *w)
+{
+	return w->fail_nth_set && atomic_load(&w->fail_nth) == 0;
 }
 
 static void obj_release(struct world_obj *o)
@@ -40,7 +52,8 @@ static void obj_release(struct world_obj *o)
 	case OBJ_DEVICE:
 		if (o->claimed)
 			iommu_device_release_dma_owner(o->dev);
-		device_destroy(o->dev);
+		if (!o->ep)	/* the board removes its endpoints itself */
+			device_destroy(o->dev);
 		break;
 	case OBJ_IOMMU:
 		mock_iommu_destroy(o->mock);
@@ -48,7 +61,8 @@ static void obj_release(struct world_obj *o)
 	case OBJ_KERNEL:
 		if (o->sw_msi)
 			sw_msi_ctx_destroy(o->sw_msi);
-		kernel_destroy(o->k);
+		if (!o->platform)
+			kernel_destroy(o->k);
 		break;
 	default:	/* ITSes went in world_msi_teardown() */
 		break;
@@ -65,11 +79,31 @@ void world_destroy(struct world *w)
 	if (!w)
 		return;
 	world_msi_teardown(w);
-	for (int i = w->nr_objs - 1; i >= 0; i--)
-		if (w->objs[i].kind == OBJ_DEVICE && w->objs[i].attached)
-			iommu_detach_device(w->objs[i].attached, w->objs[i].dev);
+	for (int i = w->nr_objs - 1; i >= 0; i--) {
+		struct world_obj *o = &w->objs[i];
+		struct iommu_group *g;
+
+		if (o->kind != OBJ_DEVICE || !o->attached)
+			continue;
+		/*
+		 * A device that came to share its group (a later device with the
+		 * same StreamID) detaches with the whole group: the core refuses
+		 * a per-device detach there, and the domain would stay in use.
+		 */
+		g = o->dev->iommu_group;
+		if (g && iommu_group_device_count(g) > 1)
+			iommu_detach_group(o->attached, g);
+		else
+			iommu_detach_device(o->attached, o->dev);
+		for (int j = 0; g && j < i; j++)
+			if (w->objs[j].kind == OBJ_DEVICE && w->objs[j].dev->iommu_group == g)
+				w->objs[j].attached = NULL;
+	}
 	for (int i = w->nr_objs - 1; i >= 0; i--)
 		obj_release(&w->objs[i]);
+	if (w->platform)
+		platform_shutdown(w->platform);
+	machine_destroy(w->machine);
 	phys_mem_destroy(w->mem);
 	free(w);
 }
@@ -253,6 +287,7 @@ static int cmd_kernel(struct scenario *s, const struct scn_line *l,
 		r->rc = -ENOMEM;
 		return 0;
 	}
+	kernel_share_fail_nth(o->k, &w->fail_nth);
 	iommu_set_default_passthrough(o->k, pt != 0);
 	iommu_set_dma_strict(o->k, strict != 0);
 	world_commit_obj(w);
@@ -279,6 +314,7 @@ const struct scn_command world_commands[] = {
 	{ "print", cmd_print, "print WORDS..." },
 	IOMMU_COMMANDS,
 	MSI_COMMANDS,
+	BOARD_COMMANDS,
 	{ NULL, NULL, NULL },
 };
 

@@ -1,0 +1,303 @@
+/*
+ * The SMMUv3 programming interface as the driver sees it: register
+ * offsets, register fields, and the layouts of the in-memory structures
+ * (stream table, STE, CD, command and event records), from Arm IHI0070
+ * (chapters 5-7) and cross-checked against Linux's arm-smmu-v3.h.
+ *
+ * This is the kernel's own copy of the architecture: kernel/ never
+ * includes the hardware model's headers, so a mistake on either side shows
+ * up as a wrong translation or an event, not as a shared typo.
+ */
+#ifndef IOMMUSIM_KERNEL_ARM_SMMU_V3_REGS_H
+#define IOMMUSIM_KERNEL_ARM_SMMU_V3_REGS_H
+
+#include "lib/bits.h"
+
+/* Register page 0; EVENTQ_PROD/CONS live in page 1 (offset 0x10000). */
+#define ARM_SMMU_IDR0			0x0
+#define IDR0_ST_LVL			GENMASK(28, 27)
+#define IDR0_ST_LVL_2LVL		1
+#define IDR0_STALL_MODEL		GENMASK(25, 24)
+#define IDR0_STALL_MODEL_STALL		0
+#define IDR0_STALL_MODEL_FORCE		2
+#define IDR0_TTENDIAN			GENMASK(22, 21)
+#define IDR0_TTENDIAN_MIXED		0
+#define IDR0_TTENDIAN_LE		2
+#define IDR0_TTENDIAN_BE		3
+#define IDR0_CD2L			BIT(19)
+#define IDR0_VMID16			BIT(18)
+#define IDR0_PRI			BIT(16)
+#define IDR0_SEV			BIT(14)
+#define IDR0_MSI			BIT(13)
+#define IDR0_ASID16			BIT(12)
+#define IDR0_ATS			BIT(10)
+#define IDR0_HYP			BIT(9)
+#define IDR0_COHACC			BIT(4)
+#define IDR0_TTF			GENMASK(3, 2)
+#define IDR0_TTF_AARCH64		2
+#define IDR0_TTF_AARCH32_64		3
+#define IDR0_S1P			BIT(1)
+#define IDR0_S2P			BIT(0)
+
+#define ARM_SMMU_IDR1			0x4
+#define IDR1_TABLES_PRESET		BIT(30)
+#define IDR1_QUEUES_PRESET		BIT(29)
+#define IDR1_REL			BIT(28)
+#define IDR1_CMDQS			GENMASK(25, 21)
+#define IDR1_EVTQS			GENMASK(20, 16)
+#define IDR1_PRIQS			GENMASK(15, 11)
+#define IDR1_SSIDSIZE			GENMASK(10, 6)
+#define IDR1_SIDSIZE			GENMASK(5, 0)
+
+#define ARM_SMMU_IDR3			0xc
+#define IDR3_RIL			BIT(10)
+
+#define ARM_SMMU_IDR5			0x14
+#define IDR5_STALL_MAX			GENMASK(31, 16)
+#define IDR5_GRAN64K			BIT(6)
+#define IDR5_GRAN16K			BIT(5)
+#define IDR5_GRAN4K			BIT(4)
+#define IDR5_OAS			GENMASK(2, 0)
+
+#define ARM_SMMU_IIDR			0x18
+#define ARM_SMMU_AIDR			0x1c
+
+#define ARM_SMMU_CR0			0x20
+#define CR0_ATSCHK			BIT(4)
+#define CR0_CMDQEN			BIT(3)
+#define CR0_EVTQEN			BIT(2)
+#define CR0_PRIQEN			BIT(1)
+#define CR0_SMMUEN			BIT(0)
+#define ARM_SMMU_CR0ACK			0x24
+
+#define ARM_SMMU_CR1			0x28
+#define CR1_TABLE_SH			GENMASK(11, 10)
+#define CR1_TABLE_OC			GENMASK(9, 8)
+#define CR1_TABLE_IC			GENMASK(7, 6)
+#define CR1_QUEUE_SH			GENMASK(5, 4)
+#define CR1_QUEUE_OC			GENMASK(3, 2)
+#define CR1_QUEUE_IC			GENMASK(1, 0)
+#define CR1_CACHE_WB			1
+#define CR1_SH_ISH			3
+
+#define ARM_SMMU_CR2			0x2c
+#define CR2_PTM				BIT(2)
+#define CR2_RECINVSID			BIT(1)
+#define CR2_E2H				BIT(0)
+
+#define ARM_SMMU_GBPA			0x44
+#define GBPA_UPDATE			BIT(31)
+#define GBPA_ABORT			BIT(20)
+
+#define ARM_SMMU_IRQ_CTRL		0x50
+#define IRQ_CTRL_EVTQ_IRQEN		BIT(2)
+#define IRQ_CTRL_PRIQ_IRQEN		BIT(1)
+#define IRQ_CTRL_GERROR_IRQEN		BIT(0)
+#define ARM_SMMU_IRQ_CTRLACK		0x54
+
+#define ARM_SMMU_GERROR			0x60
+#define GERROR_SFM_ERR			BIT(8)
+#define GERROR_MSI_GERROR_ABT_ERR	BIT(7)
+#define GERROR_MSI_PRIQ_ABT_ERR		BIT(6)
+#define GERROR_MSI_EVTQ_ABT_ERR		BIT(5)
+#define GERROR_MSI_CMDQ_ABT_ERR		BIT(4)
+#define GERROR_PRIQ_ABT_ERR		BIT(3)
+#define GERROR_EVTQ_ABT_ERR		BIT(2)
+#define GERROR_CMDQ_ERR			BIT(0)
+#define GERROR_ERR_MASK			GENMASK(8, 0)
+#define ARM_SMMU_GERRORN		0x64
+
+#define ARM_SMMU_STRTAB_BASE		0x80
+#define STRTAB_BASE_RA			BIT_ULL(62)
+#define STRTAB_BASE_ADDR_MASK		GENMASK_ULL(51, 6)
+#define ARM_SMMU_STRTAB_BASE_CFG	0x88
+#define STRTAB_BASE_CFG_FMT		GENMASK(17, 16)
+#define STRTAB_BASE_CFG_FMT_LINEAR	0
+#define STRTAB_BASE_CFG_FMT_2LVL	1
+#define STRTAB_BASE_CFG_SPLIT		GENMASK(10, 6)
+#define STRTAB_BASE_CFG_LOG2SIZE	GENMASK(5, 0)
+
+#define ARM_SMMU_CMDQ_BASE		0x90
+#define ARM_SMMU_CMDQ_PROD		0x98
+#define ARM_SMMU_CMDQ_CONS		0x9c
+#define ARM_SMMU_EVTQ_BASE		0xa0
+#define ARM_SMMU_EVTQ_PROD		0x100a8
+#define ARM_SMMU_EVTQ_CONS		0x100ac
+
+/* Queue base registers and PROD/CONS pointers. */
+#define Q_BASE_RWA			BIT_ULL(62)
+#define Q_BASE_ADDR_MASK		GENMASK_ULL(51, 5)
+#define Q_BASE_LOG2SIZE			GENMASK_ULL(4, 0)
+#define Q_OVERFLOW_FLAG			BIT(31)	/* EVTQ PROD.OVFLG, CONS.OVACKFLG */
+#define CMDQ_CONS_ERR			GENMASK(30, 24)
+#define CMDQ_ERR_CERROR_NONE_IDX	0
+#define CMDQ_ERR_CERROR_ILL_IDX		1
+#define CMDQ_ERR_CERROR_ABT_IDX		2
+#define CMDQ_ERR_CERROR_ATC_INV_IDX	3
+
+/* Stream table: level-1 descriptors and 64-byte STEs. */
+#define STRTAB_L1_DESC_SPAN		GENMASK_ULL(4, 0)
+#define STRTAB_L1_DESC_L2PTR_MASK	GENMASK_ULL(51, 6)
+#define STRTAB_SPLIT			8	/* 256 STEs (16 KiB) per level-2 table */
+#define STRTAB_L1_MAX_SHIFT		17	/* at most 2^17 level-1 descriptors */
+#define STRTAB_STE_DWORDS		8
+
+#define STRTAB_STE_0_V			BIT_ULL(0)
+#define STRTAB_STE_0_CFG		GENMASK_ULL(3, 1)
+#define STRTAB_STE_0_CFG_ABORT		0
+#define STRTAB_STE_0_CFG_BYPASS		4
+#define STRTAB_STE_0_CFG_S1_TRANS	5
+#define STRTAB_STE_0_CFG_S2_TRANS	6
+#define STRTAB_STE_0_CFG_NESTED		7
+#define STRTAB_STE_0_S1FMT		GENMASK_ULL(5, 4)
+#define STRTAB_STE_0_S1FMT_LINEAR	0
+#define STRTAB_STE_0_S1CTXPTR_MASK	GENMASK_ULL(51, 6)
+#define STRTAB_STE_0_S1CDMAX		GENMASK_ULL(63, 59)
+/* What a guest may set in a vSTE (Linux's NESTING_ALLOWED masks). */
+#define STRTAB_STE_0_NESTING_ALLOWED	(STRTAB_STE_0_V | STRTAB_STE_0_CFG | \
+					 STRTAB_STE_0_S1FMT | \
+					 STRTAB_STE_0_S1CTXPTR_MASK | \
+					 STRTAB_STE_0_S1CDMAX)
+
+#define STRTAB_STE_1_S1DSS		GENMASK_ULL(1, 0)
+#define STRTAB_STE_1_S1DSS_TERMINATE	0
+#define STRTAB_STE_1_S1DSS_BYPASS	1
+#define STRTAB_STE_1_S1DSS_SSID0	2
+#define STRTAB_STE_1_S1CIR		GENMASK_ULL(3, 2)
+#define STRTAB_STE_1_S1COR		GENMASK_ULL(5, 4)
+#define STRTAB_STE_1_S1CSH		GENMASK_ULL(7, 6)
+#define STRTAB_STE_1_S1C_CACHE_WBRA	1
+#define STRTAB_STE_1_MEV		BIT_ULL(19)
+#define STRTAB_STE_1_S2FWB		BIT_ULL(25)
+#define STRTAB_STE_1_S1STALLD		BIT_ULL(27)
+#define STRTAB_STE_1_EATS		GENMASK_ULL(29, 28)
+#define STRTAB_STE_1_EATS_ABT		0
+#define STRTAB_STE_1_EATS_TRANS		1
+#define STRTAB_STE_1_STRW		GENMASK_ULL(31, 30)
+#define STRTAB_STE_1_STRW_NSEL1		0
+#define STRTAB_STE_1_SHCFG		GENMASK_ULL(45, 44)
+#define STRTAB_STE_1_SHCFG_INCOMING	1
+#define STRTAB_STE_1_NESTING_ALLOWED	(STRTAB_STE_1_S1DSS | \
+					 STRTAB_STE_1_S1CIR | \
+					 STRTAB_STE_1_S1COR | \
+					 STRTAB_STE_1_S1CSH | \
+					 STRTAB_STE_1_S1STALLD | \
+					 STRTAB_STE_1_EATS)
+
+#define STRTAB_STE_2_S2VMID		GENMASK_ULL(15, 0)
+#define STRTAB_STE_2_VTCR		GENMASK_ULL(50, 32)
+#define STRTAB_STE_2_VTCR_S2T0SZ	GENMASK_ULL(5, 0)
+#define STRTAB_STE_2_VTCR_S2SL0		GENMASK_ULL(7, 6)
+#define STRTAB_STE_2_VTCR_S2IR0		GENMASK_ULL(9, 8)
+#define STRTAB_STE_2_VTCR_S2OR0		GENMASK_ULL(11, 10)
+#define STRTAB_STE_2_VTCR_S2SH0		GENMASK_ULL(13, 12)
+#define STRTAB_STE_2_VTCR_S2TG		GENMASK_ULL(15, 14)
+#define STRTAB_STE_2_VTCR_S2PS		GENMASK_ULL(18, 16)
+#define STRTAB_STE_2_S2AA64		BIT_ULL(51)
+#define STRTAB_STE_2_S2ENDI		BIT_ULL(52)
+#define STRTAB_STE_2_S2PTW		BIT_ULL(54)
+#define STRTAB_STE_2_S2S		BIT_ULL(57)
+#define STRTAB_STE_2_S2R		BIT_ULL(58)
+
+#define STRTAB_STE_3_S2TTB_MASK		GENMASK_ULL(51, 4)
+
+/* Context descriptors (64 bytes). */
+#define CTXDESC_CD_DWORDS		8
+#define CTXDESC_CD_0_TCR_T0SZ		GENMASK_ULL(5, 0)
+#define CTXDESC_CD_0_TCR_TG0		GENMASK_ULL(7, 6)
+#define CTXDESC_CD_0_TCR_IRGN0		GENMASK_ULL(9, 8)
+#define CTXDESC_CD_0_TCR_ORGN0		GENMASK_ULL(11, 10)
+#define CTXDESC_CD_0_TCR_SH0		GENMASK_ULL(13, 12)
+#define CTXDESC_CD_0_TCR_EPD0		BIT_ULL(14)
+#define CTXDESC_CD_0_ENDI		BIT_ULL(15)
+#define CTXDESC_CD_0_TCR_EPD1		BIT_ULL(30)
+#define CTXDESC_CD_0_V			BIT_ULL(31)
+#define CTXDESC_CD_0_TCR_IPS		GENMASK_ULL(34, 32)
+#define CTXDESC_CD_0_AA64		BIT_ULL(41)
+#define CTXDESC_CD_0_S			BIT_ULL(44)
+#define CTXDESC_CD_0_R			BIT_ULL(45)
+#define CTXDESC_CD_0_A			BIT_ULL(46)
+#define CTXDESC_CD_0_ASET		BIT_ULL(47)
+#define CTXDESC_CD_0_ASID		GENMASK_ULL(63, 48)
+#define CTXDESC_CD_1_TTB0_MASK		GENMASK_ULL(51, 4)
+
+/* Commands (16 bytes). */
+#define CMDQ_ENT_DWORDS			2
+#define CMDQ_0_OP			GENMASK_ULL(7, 0)
+#define CMDQ_0_SSV			BIT_ULL(11)
+
+#define CMDQ_OP_PREFETCH_CFG		0x1
+#define CMDQ_OP_CFGI_STE		0x3
+#define CMDQ_OP_CFGI_ALL		0x4
+#define CMDQ_OP_CFGI_CD			0x5
+#define CMDQ_OP_CFGI_CD_ALL		0x6
+#define CMDQ_OP_TLBI_NH_ALL		0x10
+#define CMDQ_OP_TLBI_NH_ASID		0x11
+#define CMDQ_OP_TLBI_NH_VA		0x12
+#define CMDQ_OP_TLBI_NH_VAA		0x13
+#define CMDQ_OP_TLBI_EL2_ALL		0x20
+#define CMDQ_OP_TLBI_S12_VMALL		0x28
+#define CMDQ_OP_TLBI_S2_IPA		0x2a
+#define CMDQ_OP_TLBI_NSNH_ALL		0x30
+#define CMDQ_OP_CMD_SYNC		0x46
+
+#define CMDQ_PREFETCH_0_SID		GENMASK_ULL(63, 32)
+#define CMDQ_CFGI_0_SSID		GENMASK_ULL(31, 12)
+#define CMDQ_CFGI_0_SID			GENMASK_ULL(63, 32)
+#define CMDQ_CFGI_1_LEAF		BIT_ULL(0)
+#define CMDQ_CFGI_1_RANGE		GENMASK_ULL(4, 0)
+
+#define CMDQ_TLBI_0_NUM			GENMASK_ULL(16, 12)
+#define CMDQ_TLBI_RANGE_NUM_MAX		31
+#define CMDQ_TLBI_0_SCALE		GENMASK_ULL(24, 20)
+#define CMDQ_TLBI_0_VMID		GENMASK_ULL(47, 32)
+#define CMDQ_TLBI_0_ASID		GENMASK_ULL(63, 48)
+#define CMDQ_TLBI_1_LEAF		BIT_ULL(0)
+#define CMDQ_TLBI_1_TTL			GENMASK_ULL(9, 8)
+#define CMDQ_TLBI_1_TG			GENMASK_ULL(11, 10)
+#define CMDQ_TLBI_1_VA_MASK		GENMASK_ULL(63, 12)
+#define CMDQ_TLBI_1_IPA_MASK		GENMASK_ULL(51, 12)
+
+#define CMDQ_SYNC_0_CS			GENMASK_ULL(13, 12)
+#define CMDQ_SYNC_0_CS_NONE		0
+#define CMDQ_SYNC_0_CS_IRQ		1
+#define CMDQ_SYNC_0_CS_SEV		2
+
+/* Event records (32 bytes). */
+#define EVTQ_ENT_DWORDS			4
+#define EVTQ_0_ID			GENMASK_ULL(7, 0)
+#define EVTQ_0_SSV			BIT_ULL(11)
+#define EVTQ_0_SSID			GENMASK_ULL(31, 12)
+#define EVTQ_0_SID			GENMASK_ULL(63, 32)
+#define EVTQ_1_STALL			BIT_ULL(31)
+#define EVTQ_1_PnU			BIT_ULL(33)
+#define EVTQ_1_InD			BIT_ULL(34)
+#define EVTQ_1_RnW			BIT_ULL(35)
+#define EVTQ_1_S2			BIT_ULL(39)
+#define EVTQ_1_CLASS			GENMASK_ULL(41, 40)
+#define EVTQ_3_IPA			GENMASK_ULL(51, 12)
+#define EVTQ_3_FETCH_ADDR		GENMASK_ULL(51, 3)
+
+#define EVT_ID_UUT			0x01
+#define EVT_ID_BAD_STREAMID		0x02
+#define EVT_ID_STE_FETCH		0x03
+#define EVT_ID_BAD_STE			0x04
+#define EVT_ID_STREAM_DISABLED		0x06
+#define EVT_ID_TRANSL_FORBIDDEN		0x07
+#define EVT_ID_BAD_SUBSTREAMID		0x08
+#define EVT_ID_CD_FETCH			0x09
+#define EVT_ID_BAD_CD			0x0a
+#define EVT_ID_WALK_EABT		0x0b
+#define EVT_ID_TRANSLATION		0x10
+#define EVT_ID_ADDR_SIZE		0x11
+#define EVT_ID_ACCESS			0x12
+#define EVT_ID_PERMISSION		0x13
+#define EVT_ID_TLB_CONFLICT		0x20
+#define EVT_ID_CFG_CONFLICT		0x21
+
+/* Queue sizes the driver asks for (capped by IDR1). */
+#define CMDQ_MAX_SZ_SHIFT		10	/* 1024 commands, 16 KiB */
+#define EVTQ_MAX_SZ_SHIFT		7	/* 128 events, 4 KiB */
+#define CMDQ_BATCH_ENTRIES		64
+
+#endif
