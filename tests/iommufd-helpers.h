@@ -25,6 +25,8 @@ struct fd_env {
 	struct iommufd_ctx *ictx;
 	struct device *devs[8];
 	unsigned int ndevs;
+	struct { phys_addr_t pa; u64 size; } mem_blocks[16];
+	unsigned int nblocks;
 };
 
 static inline void fd_env_init(struct fd_env *e)
@@ -56,6 +58,13 @@ static inline void fd_env_fini(struct fd_env *e)
 	while (e->ndevs)
 		device_destroy(e->devs[--e->ndevs]);
 	mock_iommu_destroy(e->m);
+	while (e->nblocks) {
+		e->nblocks--;
+		CHECK_EQ(kernel_free_pages(e->k, e->mem_blocks[e->nblocks].pa,
+					   e->mem_blocks[e->nblocks].size), 0);
+	}
+	/* Every page table and doorbell mapping went back. */
+	CHECK_EQ(page_alloc_used_bytes(e->k->pages), 0);
 	CHECK_EQ(atomic_load(&e->k->warnings), 0);
 	kernel_destroy(e->k);
 	phys_mem_destroy(e->mem);
@@ -66,7 +75,9 @@ static inline void *user_mem(struct fd_env *e, u64 size, phys_addr_t *pa)
 {
 	phys_addr_t p = kernel_alloc_pages(e->k, size);
 
-	REQUIRE(p);
+	REQUIRE(p && e->nblocks < 16);
+	e->mem_blocks[e->nblocks].pa = p;
+	e->mem_blocks[e->nblocks++].size = size;
 	if (pa)
 		*pa = p;
 	return phys_to_virt(e->k, p, size);
