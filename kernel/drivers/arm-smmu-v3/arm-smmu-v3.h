@@ -25,21 +25,12 @@
 #define ARM_SMMU_MSI_IOVA_BASE		0x8000000UL
 #define ARM_SMMU_MSI_IOVA_LENGTH	0x100000UL
 
-/* iommu_user_data.type of a nested domain: uapi/linux/iommufd.h's value. */
-#define IOMMU_HWPT_DATA_ARM_SMMUV3	2
-/* The guest's STE words 0 and 1 (struct iommu_hwpt_arm_smmuv3). */
-struct iommu_hwpt_arm_smmuv3 {
-	u64 ste[2];
-};
-
 /*
- * A guest's invalidation command for a nested domain (uapi/linux/iommufd.h's
- * struct iommu_viommu_arm_smmuv3_invalidate, data type 1).
+ * IOMMU_HWPT_DATA_ARM_SMMUV3 with struct iommu_hwpt_arm_smmuv3 (the guest's
+ * STE words 0 and 1) and IOMMU_VIOMMU_INVALIDATE_DATA_ARM_SMMUV3 with
+ * struct iommu_viommu_arm_smmuv3_invalidate come from
+ * include/uapi/linux/iommufd.h, through kernel/iommu.h.
  */
-#define IOMMU_VIOMMU_INVALIDATE_DATA_ARM_SMMUV3	1
-struct iommu_viommu_arm_smmuv3_invalidate {
-	u64 cmd[2];
-};
 
 /*
  * Runs the guest's commands for nested domain as Linux's
