@@ -178,8 +178,176 @@ static void test_dma_and_msi(void)
 	rig_down(&r);
 }
 
+/* The MSI capability as each side sees it (VFIO's emulation). */
+static void test_msi_capability(void)
+{
+	const struct vmm_backend_ops *ops;
+	struct msi_msg gmsg, hmsg;
+	phys_addr_t gbar, hbar;
+	u64 v;
+	struct rig r;
+
+	rig_up(&r);
+	ops = r.be->ops;
+	REQUIRE(ep_request_msi(r.gep, 2) == 0);
+	REQUIRE(ep_msi_msg(r.gep, 0, &gmsg) == 0);
+	REQUIRE(ep_msi_msg(r.hep, 0, &hmsg) == 0);
+	gbar = r.gep->bar;
+	hbar = r.hep->bar;
+	/* The guest reads back what it wrote. */
+	CHECK_EQ(phys_read_val(vmm_guest_mem(r.vmm), gbar + EP_MSI_DATA, 4, &v,
+			       MEM_ATTRS_NONE), 0);
+	CHECK_EQ(v, gmsg.data);
+	CHECK_EQ(phys_read_val(vmm_guest_mem(r.vmm), gbar + EP_MSI_ADDR, 4, &v,
+			       MEM_ATTRS_NONE), 0);
+	CHECK_EQ(v, gmsg.address_lo);
+	/* The device holds the guest's IOVA and the host's EventIDs. */
+	CHECK_EQ(phys_read_val(machine_mem(r.m), hbar + EP_MSI_ADDR, 4, &v,
+			       MEM_ATTRS_NONE), 0);
+	CHECK_EQ(v, gmsg.address_lo);
+	CHECK_EQ(phys_read_val(machine_mem(r.m), hbar + EP_MSI_DATA, 4, &v,
+			       MEM_ATTRS_NONE), 0);
+	CHECK_EQ(v, hmsg.data);
+	CHECK(msi_msg_addr(&hmsg) == VMM_GUEST_DOORBELL);	/* the window */
+	/* Vector 1 pends the host's second LPI. */
+	{
+		unsigned int cpu;
+		u32 lpi;
+
+		REQUIRE(ep_msi_lpi(r.hep, 1, &lpi, &cpu) == 0);
+		CHECK_EQ(ep_trigger_msi(r.gep, 1), 0);
+		CHECK(machine_lpi_pending(r.m, cpu, lpi));
+	}
+	/* Disabling MSI in the guest gives the host vectors back. */
+	ep_free_msi(r.gep);
+	CHECK_EQ(r.hep->nvec, 0);
+	/* BAR access the device does not decode. */
+	CHECK_EQ(ops->bar_read(r.be, r.dev, ENDPOINT_MMIO_SIZE, 4, &v), -EINVAL);
+	CHECK_EQ(ops->bar_read(r.be, r.dev, 2, 4, &v), -EINVAL);
+	CHECK_EQ(ops->bar_write(r.be, r.dev, 0, 2, 0), -EINVAL);
+	CHECK_EQ(ops->bar_read(r.be, 99, 0, 4, &v), -ENOENT);
+	rig_down(&r);
+}
+
+/* A vSTE the host refuses: CERROR_ILL to the guest, the old HWPT kept. */
+static void test_bad_vste(void)
+{
+	struct arm_smmu_device *gsmmu;
+	struct arm_smmu_stats gst;
+	struct vmm_stats st;
+	phys_addr_t ste, buf;
+	u64 *stev, saved, cmd[2];
+	dma_addr_t d;
+	u32 hwpt;
+	struct rig r;
+
+	rig_up(&r);
+	gsmmu = platform_smmu(r.guest);
+	ste = arm_smmu_ste_address(gsmmu, VSID);
+	REQUIRE(ste);
+	stev = phys_to_virt(platform_kernel(r.guest), ste, 64);
+	REQUIRE(stev);
+	hwpt = vmm_vdev_hwpt(r.vmm, VSID);
+	saved = stev[0];
+	stev[0] = 1 | (6ULL << 1);		/* Config = stage 2: not the guest's */
+	cmd[0] = 0x03 | ((u64)VSID << 32);	/* CFGI_STE */
+	cmd[1] = 1;				/* Leaf */
+	arm_smmu_issue_raw_cmd(gsmmu, cmd);
+	vmm_get_stats(r.vmm, &st);
+	CHECK_EQ(st.hwpt_errors, 1);
+	arm_smmu_get_stats(gsmmu, &gst);
+	CHECK(gst.cmdq_errors >= 1);
+	CHECK_EQ(vmm_vdev_hwpt(r.vmm, VSID), hwpt);
+	/* The guest puts its STE back; DMA never stopped working. */
+	stev[0] = saved;
+	CHECK_EQ(arm_smmu_issue_raw_cmd(gsmmu, cmd), 0);
+	CHECK_EQ(vmm_vdev_hwpt(r.vmm, VSID), hwpt);
+	buf = guest_buf(&r, 0);
+	d = ep_dma_map(r.gep, buf, 4096, DMA_FROM_DEVICE);
+	REQUIRE(d != DMA_MAPPING_ERROR);
+	CHECK(host_page_of(&r, d) == vmm_gpa_to_hva(r.vmm, buf, 1));
+	ep_dma_unmap(r.gep, d, 4096, DMA_FROM_DEVICE);
+	kernel_free_pages(platform_kernel(r.guest), buf, 4096);
+	rig_down(&r);
+}
+
+/* What the VMM and the backend refuse from their callers. */
+static void test_errors(void)
+{
+	struct platform_config pc = { .iommu = PLATFORM_IOMMU_SMMUV3 };
+	const struct vmm_backend_ops *ops;
+	struct platform_board b = { 0 };
+	u64 cmd[1][2] = { { 0x10, 0 } };
+	u32 dev2, hwpt, n;
+	u8 *ram;
+	struct rig r;
+
+	/* A board without memory, or a mock IOMMU on one: -EINVAL. */
+	CHECK_EQ(PTR_ERR(platform_boot_board(&b, &pc)), -EINVAL);
+
+	rig_host(&r);
+	ops = r.be->ops;
+	CHECK_EQ(PTR_ERR(vmm_create(r.be, 0)), -EINVAL);
+	CHECK_EQ(PTR_ERR(vmm_create(r.be, 0x1800)), -EINVAL);
+	CHECK_EQ(PTR_ERR(vmm_create(r.be, 32 << 20)), -EINVAL);
+	/* A device is bound once. */
+	CHECK_EQ(vmm_kbackend_bind(r.be, r.hep, &dev2), -EBUSY);
+
+	/* IOAS mappings: aligned, of RAM the backend gave, not overlapping. */
+	ram = ops->ram_alloc(r.be, 0x4000);
+	REQUIRE(ram);
+	CHECK(ops->ram_alloc(r.be, 0x1234) == NULL);
+	CHECK_EQ(ops->ioas_map(r.be, 0x1000, ram + 8, 0x1000), -EINVAL);
+	CHECK_EQ(ops->ioas_map(r.be, 0x1000, ram, 0), -EINVAL);
+	CHECK_EQ(ops->ioas_map(r.be, 0x1000, ram, 0x5000), -EFAULT);
+	CHECK_EQ(ops->ioas_map(r.be, 0x1000, &b, 0x1000), -EINVAL);
+	CHECK_EQ(ops->ioas_map(r.be, 0x1000, ram, 0x2000), 0);
+	CHECK_EQ(ops->ioas_map(r.be, 0x2000, ram + 0x2000, 0x1000), -EEXIST);
+
+	/* Objects: wrong IDs and types, a HWPT in use. */
+	CHECK_EQ(ops->hwpt_alloc_parent(r.be, 77, &hwpt), -ENOENT);
+	REQUIRE(ops->hwpt_alloc_parent(r.be, r.dev, &hwpt) == 0);
+	CHECK_EQ(ops->set_sw_msi(r.be, hwpt, 0x8090000, 0), -EINVAL);
+	CHECK_EQ(ops->set_sw_msi(r.be, r.dev, 0x8090000, 0x1000), -ENOENT);
+	CHECK_EQ(ops->attach(r.be, r.dev, hwpt + 5), -ENOENT);
+	CHECK_EQ(ops->attach(r.be, r.dev, hwpt), 0);
+	CHECK_EQ(ops->destroy(r.be, hwpt), -EBUSY);
+	CHECK_EQ(ops->destroy(r.be, r.dev), -ENOENT);
+	n = 1;
+	CHECK_EQ(ops->invalidate(r.be, hwpt, (const u64 (*)[2])cmd, &n), -ENOENT);
+	CHECK_EQ(n, 0);
+	CHECK_EQ(ops->vdevice_alloc(r.be, r.dev, 3), 0);
+	CHECK_EQ(ops->vdevice_alloc(r.be, r.dev, 4), -EEXIST);
+	/* The host checks the guest's STE: stage-2 Config is -EIO. */
+	{
+		const u64 bad[2] = { 1 | (6ULL << 1), 0 };
+		u32 nested;
+
+		CHECK_EQ(ops->hwpt_alloc_nested(r.be, r.dev, hwpt, bad, &nested), -EIO);
+		CHECK_EQ(ops->hwpt_alloc_nested(r.be, r.dev, r.dev, bad, &nested), -ENOENT);
+	}
+	rig_down(&r);
+
+	/* The VMM: StreamIDs unique and in range, assignment before boot. */
+	rig_host(&r);
+	r.vmm = vmm_create(r.be, 1 << 20);
+	REQUIRE(!IS_ERR(r.vmm));
+	CHECK_EQ(vmm_assign(r.vmm, r.dev, 1u << 16), -EINVAL);
+	CHECK_EQ(vmm_assign(r.vmm, 42, 5), -ENOENT);
+	CHECK_EQ(vmm_assign(r.vmm, r.dev, 5), 0);
+	CHECK_EQ(vmm_assign(r.vmm, r.dev, 6), -EINVAL);
+	r.guest = vmm_boot_guest(r.vmm);
+	REQUIRE(!IS_ERR(r.guest));
+	CHECK_EQ(PTR_ERR(vmm_boot_guest(r.vmm)), -EBUSY);
+	CHECK_EQ(vmm_assign(r.vmm, 7, 7), -EINVAL);
+	rig_down(&r);
+}
+
 int main(void)
 {
 	test_dma_and_msi();
+	test_msi_capability();
+	test_bad_vste();
+	test_errors();
 	return test_done();
 }
