@@ -343,8 +343,43 @@ static void test_errors(void)
 	rig_down(&r);
 }
 
+struct lines {
+	unsigned int n;
+	bool dma_ok, lpi_pending, nested;
+};
+
+static void finale_line(void *opaque, const char *line)
+{
+	struct lines *l = opaque;
+
+	l->n++;
+	if (strstr(line, "DMA copy") && strstr(line, ": ok"))
+		l->dma_ok = true;
+	if (strstr(line, "physical ITS") && strstr(line, " pending") &&
+	    !strstr(line, "NOT"))
+		l->lpi_pending = true;
+	if (strstr(line, "HWPT_NESTED"))
+		l->nested = true;
+	if (getenv("VMM_TRACE"))
+		printf("%s\n", line);
+}
+
+/* The scenario's finale tells the story and checks it. */
+static void test_finale(void)
+{
+	struct lines l = { 0 };
+
+	CHECK_EQ(vmm_run_finale(finale_line, &l), 0);
+	CHECK(l.n > 8);
+	CHECK(l.dma_ok);
+	CHECK(l.lpi_pending);
+	CHECK(l.nested);
+	CHECK_EQ(vmm_run_finale(NULL, NULL), 0);
+}
+
 int main(void)
 {
+	test_finale();
 	test_dma_and_msi();
 	test_msi_capability();
 	test_bad_vste();

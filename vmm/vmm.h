@@ -100,4 +100,11 @@ u32 vmm_vdev_hwpt(struct vmm *vmm, u32 vsid);
 typedef void (*vmm_trace_fn)(void *opaque, const char *line);
 void vmm_set_trace(struct vmm *vmm, vmm_trace_fn fn, void *opaque);
 
+/*
+ * The default scenario's finale (vmm/finale.c): board, host, VMM, guest,
+ * the guest driver's DMA and MSI through both stages, each step traced to
+ * fn and checked.  0, or the first error (-EIO for a failed expectation).
+ */
+int vmm_run_finale(vmm_trace_fn fn, void *opaque);
+
 #endif
