@@ -21,7 +21,8 @@
 struct dma_thread {
 	struct machine *m;
 	atomic_bool stop;
-	unsigned long ok, faults, wrong;
+	atomic_ulong ok, tries;
+	unsigned long faults, wrong;
 };
 
 static void *dma_loop(void *arg)
@@ -32,12 +33,13 @@ static void *dma_loop(void *arg)
 		u64 pa = 0;
 		int ret = m_dma(t->m, SID, IOVA + 0x40, false, &pa);
 
+		atomic_fetch_add(&t->tries, 1);
 		if (ret)
 			t->faults++;
 		else if (pa != PA0 + 0x40 && pa != IOVA + 0x40)
 			t->wrong++;
 		else
-			t->ok++;
+			atomic_fetch_add(&t->ok, 1);
 	}
 	return NULL;
 }
@@ -70,7 +72,11 @@ static void test_hitless_replace(void)
 	t.m = &m;
 	REQUIRE(pthread_create(&th, NULL, dma_loop, &t) == 0);
 	arm_smmu_get_stats(m.smmu, &st0);
-	for (int i = 0; i < 400; i++) {
+	/* Start replacing once the device is translating, and keep going
+	 * until it has translated through many replacements. */
+	while (!atomic_load(&t.tries))
+		cpu_relax();
+	for (int i = 0; i < 400 || (atomic_load(&t.tries) < 20000 && i < 20000); i++) {
 		CHECK_EQ(iommu_group_replace_domain(grp, u2), 0);
 		CHECK_EQ(iommu_group_replace_domain(grp, u1), 0);
 		CHECK_EQ(iommu_group_replace_domain(grp, ident), 0);
@@ -83,7 +89,7 @@ static void test_hitless_replace(void)
 
 	CHECK_EQ(t.faults, 0);
 	CHECK_EQ(t.wrong, 0);
-	CHECK(t.ok > 0);
+	CHECK(atomic_load(&t.ok) > 0);
 	CHECK_EQ(st1.ste_breaking, st0.ste_breaking);	/* no V=0 step */
 	CHECK_EQ(m_drain_events(&m), 0);
 
@@ -226,9 +232,65 @@ static void test_fault_handler(void)
 	machine_destroy(&m);
 }
 
+/* Two devices map, DMA and unmap at once: commands from both interleave. */
+struct mapper {
+	struct machine *m;
+	struct iommu_domain *dom;
+	u32 sid;
+	unsigned long bad;
+};
+
+static void *map_loop(void *arg)
+{
+	struct mapper *w = arg;
+
+	for (int i = 0; i < 300; i++) {
+		u64 iova = 0x200000 + (u64)(i & 63) * 0x1000, pa = 0;
+
+		if (iommu_map(w->dom, iova, PA0 + (u64)w->sid * 0x100000, 0x1000,
+			      IOMMU_READ))
+			w->bad++;
+		if (m_dma(w->m, w->sid, iova, false, &pa) ||
+		    pa != PA0 + (u64)w->sid * 0x100000)
+			w->bad++;
+		if (iommu_unmap(w->dom, iova, 0x1000) != 0x1000)
+			w->bad++;
+		/* Unmapped and invalidated: this DMA must fault. */
+		if (m_dma(w->m, w->sid, iova, false, NULL) != 0x10)
+			w->bad++;
+	}
+	return NULL;
+}
+
+static void test_concurrent_unmap(void)
+{
+	struct mapper w[2];
+	pthread_t th[2];
+	struct device *dev[2];
+	struct machine m;
+
+	machine_create(&m, NULL);
+	for (int i = 0; i < 2; i++) {
+		dev[i] = m_add_sid(&m, i ? "b" : "a", 0x40 + (u32)i);
+		w[i] = (struct mapper){ &m, iommu_get_domain_for_dev(dev[i]),
+					0x40 + (u32)i, 0 };
+	}
+	for (int i = 0; i < 2; i++)
+		REQUIRE(pthread_create(&th[i], NULL, map_loop, &w[i]) == 0);
+	for (int i = 0; i < 2; i++) {
+		pthread_join(th[i], NULL);
+		CHECK_EQ(w[i].bad, 0);
+	}
+	m_drain_events(&m);
+	for (int i = 0; i < 2; i++)
+		device_destroy(dev[i]);
+	machine_destroy(&m);
+}
+
 int main(void)
 {
 	test_hitless_replace();
+	test_concurrent_unmap();
 	test_cmdq_error(false);
 	test_cmdq_error(true);
 	test_evtq_overflow();
