@@ -343,6 +343,122 @@ static void test_errors(void)
 	rig_down(&r);
 }
 
+/*
+ * Two assigned devices, one nest parent: each gets its own nested HWPT;
+ * the guest's TLBI for the second is run through the first's HWPT (they
+ * share the parent's VMID) and still reaches the second's cached entry.
+ */
+static void test_two_devices(void)
+{
+	struct machine_ep_config ep2 = { HOST_RID + 1, 1, true };
+	struct ep_device *hep2, *gep2;
+	phys_addr_t buf, buf2;
+	dma_addr_t d, d2;
+	u32 dev2;
+	struct rig r;
+
+	rig_host(&r);
+	REQUIRE(machine_add_endpoint(r.m, &ep2) == 1);
+	hep2 = platform_add_ep(r.host, 1, "ep1");
+	REQUIRE(!IS_ERR(hep2));
+	REQUIRE(vmm_kbackend_bind(r.be, hep2, &dev2) == 0);
+	r.vmm = vmm_create(r.be, 16 << 20);
+	REQUIRE(!IS_ERR(r.vmm));
+	CHECK_EQ(vmm_assign(r.vmm, r.dev, VSID), 0);
+	CHECK_EQ(vmm_assign(r.vmm, dev2, VSID + 1), 1);
+	CHECK_EQ(vmm_assign(r.vmm, dev2, VSID + 2), -EINVAL);	/* assigned */
+	r.guest = vmm_boot_guest(r.vmm);
+	REQUIRE(!IS_ERR(r.guest));
+	r.gep = platform_add_ep(r.guest, 0, "gep0");
+	gep2 = platform_add_ep(r.guest, 1, "gep1");
+	REQUIRE(!IS_ERR(r.gep) && !IS_ERR(gep2));
+	CHECK_EQ(gep2->rid, VSID + 1);
+	CHECK(vmm_vdev_hwpt(r.vmm, VSID) != 0);
+	CHECK(vmm_vdev_hwpt(r.vmm, VSID + 1) != 0);
+	CHECK(vmm_vdev_hwpt(r.vmm, VSID) != vmm_vdev_hwpt(r.vmm, VSID + 1));
+
+	buf = guest_buf(&r, 1);
+	buf2 = guest_buf(&r, 2);
+	d = ep_dma_map(r.gep, buf, 4096, DMA_BIDIRECTIONAL);
+	d2 = ep_dma_map(gep2, buf2, 4096, DMA_BIDIRECTIONAL);
+	REQUIRE(d != DMA_MAPPING_ERROR && d2 != DMA_MAPPING_ERROR);
+	CHECK_EQ(ep_start_dma(r.gep, d + 2048, d, 64), 0);
+	CHECK_EQ(ep_start_dma(gep2, d2 + 2048, d2, 64), 0);	/* cached now */
+	CHECK(host_page_of(&r, d) == vmm_gpa_to_hva(r.vmm, buf, 1));
+	ep_dma_unmap(gep2, d2, 4096, DMA_BIDIRECTIONAL);
+	CHECK_EQ(ep_start_dma(gep2, d2 + 2048, d2, 64), -EFAULT);
+	CHECK_EQ(ep_start_dma(r.gep, d + 2048, d, 64), 0);
+	ep_dma_unmap(r.gep, d, 4096, DMA_BIDIRECTIONAL);
+	kernel_free_pages(platform_kernel(r.guest), buf, 4096);
+	kernel_free_pages(platform_kernel(r.guest), buf2, 4096);
+	rig_down(&r);
+}
+
+/*
+ * Every host allocation the VMM's calls make may fail: whatever fails,
+ * the guest keeps running or stops cleanly, nothing leaks or crashes, and
+ * once nothing fails the whole story holds.
+ */
+static void test_fail_nth(void)
+{
+	unsigned long n;
+
+	for (n = 1; n < 2000; n++) {
+		struct kernel *hk;
+		unsigned int cpu;
+		dma_addr_t d = DMA_MAPPING_ERROR;
+		phys_addr_t buf = 0;
+		bool done = false;
+		u32 lpi;
+		struct rig r;
+
+		rig_host(&r);
+		hk = platform_kernel(r.host);
+		kernel_fail_nth(hk, n);
+		r.vmm = vmm_create(r.be, 1 << 20);
+		if (IS_ERR(r.vmm)) {
+			r.vmm = NULL;
+			goto out;
+		}
+		if (vmm_assign(r.vmm, r.dev, VSID) < 0)
+			goto out;
+		r.guest = vmm_boot_guest(r.vmm);
+		if (IS_ERR(r.guest))
+			goto out;
+		r.gep = platform_add_ep(r.guest, 0, "gep0");
+		if (IS_ERR(r.gep))
+			goto out;
+		buf = guest_buf(&r, 3);
+		d = ep_dma_map(r.gep, buf, 4096, DMA_BIDIRECTIONAL);
+		if (d == DMA_MAPPING_ERROR || ep_request_msi(r.gep, 1))
+			goto out;
+		done = atomic_load(&hk->kmalloc_fail_nth) != 0;
+		if (done) {
+			/* Nothing failed: the whole path works. */
+			CHECK_EQ(ep_start_dma(r.gep, d + 64, d, 64), 0);
+			REQUIRE(ep_msi_lpi(r.hep, 0, &lpi, &cpu) == 0);
+			CHECK_EQ(ep_trigger_msi(r.gep, 0), 0);
+			CHECK(machine_lpi_pending(r.m, cpu, lpi));
+		} else {
+			/* A failure may leave MSI or DMA off; never a crash. */
+			ep_start_dma(r.gep, d + 64, d, 64);
+			ep_trigger_msi(r.gep, 0);
+		}
+out:
+		kernel_fail_nth(hk, 0);
+		if (d != DMA_MAPPING_ERROR)
+			ep_dma_unmap(r.gep, d, 4096, DMA_BIDIRECTIONAL);
+		if (buf)
+			kernel_free_pages(platform_kernel(r.guest), buf, 4096);
+		rig_down(&r);
+		if (done)
+			break;
+	}
+	if (getenv("VMM_TRACE"))
+		printf("fail-nth: clean after %lu\n", n);
+	CHECK(n > 5 && n < 2000);
+}
+
 struct lines {
 	unsigned int n;
 	bool dma_ok, lpi_pending, nested;
@@ -384,5 +500,7 @@ int main(void)
 	test_msi_capability();
 	test_bad_vste();
 	test_errors();
+	test_two_devices();
+	test_fail_nth();
 	return test_done();
 }
