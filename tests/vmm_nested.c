@@ -114,9 +114,9 @@ static void test_dma_and_msi(void)
 	phys_addr_t src, dst;
 	dma_addr_t s, d;
 	struct msi_msg gmsg;
-	unsigned int cpu;
+	unsigned int cpu, gcpu;
 	struct rig r;
-	u32 lpi;
+	u32 lpi, glpi;
 
 	rig_up(&r);
 	/* The guest driver's STE is a nested HWPT on the host. */
@@ -152,9 +152,20 @@ static void test_dma_and_msi(void)
 	CHECK(!machine_lpi_pending(r.m, cpu, lpi));
 	CHECK_EQ(ep_trigger_msi(r.gep, 0), 0);
 	CHECK(machine_lpi_pending(r.m, cpu, lpi));
-	CHECK_EQ(machine_lpi_ack(r.m, cpu), lpi);
 	vmm_get_stats(r.vmm, &st);
 	CHECK_EQ(st.msi_enables, 1);
+	/* The VMM's irqfd: the host interrupt is consumed and the guest's
+	 * LPI pends in the vITS, where the guest's ITS driver routed it. */
+	REQUIRE(ep_msi_lpi(r.gep, 0, &glpi, &gcpu) == 0);
+	CHECK(!its_lpi_is_pending(vmm_vits(r.vmm), gcpu, glpi));
+	CHECK_EQ(vmm_poll_irqs(r.vmm), 1);
+	CHECK(!machine_lpi_pending(r.m, cpu, lpi));
+	CHECK(its_lpi_is_pending(vmm_vits(r.vmm), gcpu, glpi));
+	CHECK_EQ(its_lpi_ack(vmm_vits(r.vmm), gcpu), glpi);
+	CHECK_EQ(vmm_poll_irqs(r.vmm), 0);
+	vmm_get_stats(r.vmm, &st);
+	CHECK_EQ(st.irqs_injected, 1);
+	CHECK_EQ(st.irqs_dropped, 0);
 
 	/* A guest unmap is a guest TLBI the host runs: the device faults
 	 * and the guest's driver hears of it under its own StreamID. */
@@ -217,6 +228,28 @@ static void test_msi_capability(void)
 		REQUIRE(ep_msi_lpi(r.hep, 1, &lpi, &cpu) == 0);
 		CHECK_EQ(ep_trigger_msi(r.gep, 1), 0);
 		CHECK(machine_lpi_pending(r.m, cpu, lpi));
+	}
+	/* A guest that points its MSI at an IOVA it never mapped: the
+	 * device's write faults in guest stage 1, no LPI, the fault is the
+	 * guest's to see. */
+	{
+		struct arm_smmu_event evt;
+		unsigned int cpu;
+		u32 lpi;
+
+		REQUIRE(ep_msi_lpi(r.hep, 0, &lpi, &cpu) == 0);
+		CHECK_EQ(phys_write_val(vmm_guest_mem(r.vmm), gbar + EP_MSI_ADDR, 4,
+					0xdead000, MEM_ATTRS_NONE), 0);
+		CHECK_EQ(phys_write_val(vmm_guest_mem(r.vmm), gbar + EP_MSI_ADDR + 4,
+					4, 0, MEM_ATTRS_NONE), 0);
+		CHECK_EQ(ep_trigger_msi(r.gep, 0), -EFAULT);
+		CHECK(!machine_lpi_pending(r.m, cpu, lpi));
+		CHECK_EQ(vmm_poll_irqs(r.vmm), 0);
+		CHECK_EQ(vmm_poll_events(r.vmm), 1);
+		REQUIRE(platform_pop_event(r.guest, &evt) == 0);
+		CHECK_EQ(evt.sid, VSID);
+		CHECK_EQ(evt.iova, 0xdead000);
+		CHECK(!evt.read);
 	}
 	/* Disabling MSI in the guest gives the host vectors back. */
 	ep_free_msi(r.gep);

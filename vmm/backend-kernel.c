@@ -17,6 +17,7 @@
 #include "kernel/iommu.h"
 #include "kernel/platform.h"
 #include "kernel/sw-msi.h"
+#include "hw/its/its-regs.h"
 #include "vmm/backend.h"
 
 #define KB_MAX_OBJS	64
@@ -461,6 +462,38 @@ static int kb_set_msi(struct vmm_backend *be, u32 dev, unsigned int nvec)
 	return ret;
 }
 
+/*
+ * The host's handler for the device's LPI (VFIO's irq handler signalling
+ * the eventfd): pending means fired; the handler clears it through the
+ * redistributor's GICR_CLRLPIR, as a CPU acknowledging it would.
+ */
+static int kb_msi_fired(struct vmm_backend *be, u32 dev, unsigned int vec)
+{
+	struct kbackend *kb = to_kb(be);
+	struct machine *m = platform_machine(kb->host);
+	struct ep_device *hep;
+	unsigned int cpu;
+	struct kb_obj *o;
+	int ret = -ENOENT;
+	u32 lpi;
+
+	mutex_lock(&kb->lock);
+	o = kb_get(kb, dev, KB_DEV);
+	hep = o ? o->hep : NULL;
+	if (hep && m) {
+		ret = ep_msi_lpi(hep, vec, &lpi, &cpu);
+		if (!ret && machine_lpi_pending(m, cpu, lpi)) {
+			phys_write_val(machine_mem(m),
+				       machine_get_config(m)->gicr_base +
+				       cpu * GICR_FRAME_SIZE + GICR_CLRLPIR,
+				       8, lpi, MEM_ATTRS_NONE);
+			ret = 1;
+		}
+	}
+	mutex_unlock(&kb->lock);
+	return ret;
+}
+
 static int kb_bar_access(struct kbackend *kb, u32 dev, u64 off,
 			 unsigned int size, u64 *val, bool write)
 {
@@ -507,6 +540,7 @@ static const struct vmm_backend_ops kbackend_ops = {
 	.invalidate = kb_invalidate,
 	.read_event = kb_read_event,
 	.set_msi = kb_set_msi,
+	.msi_fired = kb_msi_fired,
 	.bar_read = kb_bar_read,
 	.bar_write = kb_bar_write,
 };

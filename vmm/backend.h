@@ -53,6 +53,11 @@ struct vmm_backend_ops {
 	int (*read_event)(struct vmm_backend *be, u64 rec[4]);
 	/* VFIO_DEVICE_SET_IRQS, MSI: nvec host vectors, or none (nvec 0). */
 	int (*set_msi)(struct vmm_backend *be, u32 dev, unsigned int nvec);
+	/*
+	 * read() of the eventfd VFIO signals for MSI vector vec: 1 when the
+	 * host interrupt fired since the last call (consumed), 0 when not.
+	 */
+	int (*msi_fired)(struct vmm_backend *be, u32 dev, unsigned int vec);
 	/* VFIO region access to the device's register BAR (pread/pwrite). */
 	int (*bar_read)(struct vmm_backend *be, u32 dev, u64 off,
 			unsigned int size, u64 *val);

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "hw/its/its.h"
 #include "kernel/platform.h"
 #include "vmm/vmm.h"
 
@@ -135,7 +136,19 @@ static void guest_story(struct finale *f, struct machine *m,
 	expect(f, machine_lpi_pending(m, cpu, lpi), "LPI pending");
 	say(f, "device: MSI write -> physical ITS: LPI %u %s", lpi,
 	    machine_lpi_pending(m, cpu, lpi) ? "pending" : "NOT pending");
-	machine_lpi_ack(m, cpu);
+	{
+		unsigned int gcpu;
+		u32 glpi;
+		bool ok;
+
+		expect(f, vmm_poll_irqs(vmm) == 1, "irqfd injection");
+		ok = ep_msi_lpi(gep, 0, &glpi, &gcpu) == 0 &&
+		     its_lpi_is_pending(vmm_vits(vmm), gcpu, glpi);
+		expect(f, ok, "guest LPI pending");
+		say(f, "vmm:    irqfd: host LPI %u consumed, injected at the vITS "
+		    "doorbell as (vSID %#x, EventID %u): guest LPI %u %s", lpi,
+		    FINALE_VSID, msg.data, glpi, ok ? "pending" : "NOT pending");
+	}
 out_msi:
 	ep_free_msi(gep);
 out_unmap:

@@ -22,6 +22,7 @@ struct vmm_vdev {
 	/* The MSI capability as the guest sees it. */
 	u32 msi_addr_lo, msi_addr_hi, msi_data;
 	bool msi_on;		/* host vectors requested */
+	unsigned int nvec;	/* how many */
 };
 
 struct vmm {

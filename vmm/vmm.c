@@ -83,6 +83,7 @@ static int vbar_msi_ctrl(struct vmm_vdev *vd, u32 ctrl)
 		if (ret)
 			return 0;	/* MSI stays off, as on a host refusal */
 		vd->msi_on = true;
+		vd->nvec = (unsigned int)nvec;
 		vd->vmm->stats.msi_enables++;
 		ops->bar_write(be, vd->dev, EP_MSI_ADDR, 4, vd->msi_addr_lo);
 		ops->bar_write(be, vd->dev, EP_MSI_ADDR + 4, 4, vd->msi_addr_hi);
@@ -312,6 +313,65 @@ struct phys_mem *vmm_guest_mem(struct vmm *vmm)
 struct smmuv3 *vmm_vsmmu(struct vmm *vmm)
 {
 	return vmm->vsmmu;
+}
+
+struct its *vmm_vits(struct vmm *vmm)
+{
+	return vmm->vits;
+}
+
+/* A host MSI to raise in the guest, as the guest programmed it. */
+struct vmm_irq {
+	u32 vsid;
+	u64 iova;
+	u32 data;
+};
+
+/*
+ * Raise it: the guest's address is an IOVA of its stage 1, translated by
+ * the vSMMU (which takes its own lock: never called under vmm->lock, the
+ * trap's order being vSMMU lock, then vmm->lock).
+ */
+static bool vmm_inject(struct vmm *vmm, const struct vmm_irq *irq)
+{
+	struct smmuv3_result res;
+
+	return !smmuv3_translate(vmm->vsmmu, irq->vsid, SMMUV3_NO_SSID,
+				 irq->iova, SMMUV3_WRITE, &res) &&
+	       !phys_write_val(vmm->mem, res.addr, 4, irq->data,
+			       MEM_ATTRS_RID(irq->vsid));
+}
+
+int vmm_poll_irqs(struct vmm *vmm)
+{
+	const struct vmm_backend_ops *ops = vmm->be->ops;
+	struct vmm_irq irqs[VMM_MAX_DEVICES * ENDPOINT_MAX_VECTORS];
+	unsigned int n = 0, ok = 0;
+
+	mutex_lock(&vmm->lock);
+	for (unsigned int i = 0; i < vmm->nr_vdevs; i++) {
+		struct vmm_vdev *vd = &vmm->vdevs[i];
+
+		for (unsigned int v = 0; vd->msi_on && v < vd->nvec &&
+		     v < ENDPOINT_MAX_VECTORS; v++) {
+			if (ops->msi_fired(vmm->be, vd->dev, v) != 1)
+				continue;
+			/* The device replaces the data's low bits by v. */
+			irqs[n++] = (struct vmm_irq){
+				.vsid = vd->vsid,
+				.iova = ((u64)vd->msi_addr_hi << 32) | vd->msi_addr_lo,
+				.data = (vd->msi_data & ~(vd->nvec - 1)) | v,
+			};
+		}
+	}
+	mutex_unlock(&vmm->lock);
+	for (unsigned int i = 0; i < n; i++)
+		ok += vmm_inject(vmm, &irqs[i]);
+	mutex_lock(&vmm->lock);
+	vmm->stats.irqs_injected += ok;
+	vmm->stats.irqs_dropped += n - ok;
+	mutex_unlock(&vmm->lock);
+	return (int)ok;
 }
 
 void *vmm_gpa_to_hva(struct vmm *vmm, u64 gpa, u64 len)

@@ -76,9 +76,17 @@ struct platform *vmm_guest(struct vmm *vmm);
 
 /* Forwards queued vEVENTQ records into the vSMMU's event queue: how many. */
 int vmm_poll_events(struct vmm *vmm);
+/*
+ * The VMM's irqfd loop: each host MSI of an assigned device that fired is
+ * injected into the vITS as the guest programmed it (its IOVA translated
+ * through the vSMMU to the doorbell, as QEMU fixes up an MSI route behind
+ * a vIOMMU; DeviceID = vSID), pending the guest's LPI.  How many.
+ */
+int vmm_poll_irqs(struct vmm *vmm);
 
 struct phys_mem *vmm_guest_mem(struct vmm *vmm);
 struct smmuv3 *vmm_vsmmu(struct vmm *vmm);
+struct its *vmm_vits(struct vmm *vmm);
 /* Host pointer to guest RAM at gpa (len bytes), NULL outside it. */
 void *vmm_gpa_to_hva(struct vmm *vmm, u64 gpa, u64 len);
 
@@ -91,6 +99,8 @@ struct vmm_stats {
 	u64 events;		/* vEVENTQ records forwarded */
 	u64 events_lost;	/* the vSMMU's queue refused them */
 	u64 msi_enables;	/* VFIO_DEVICE_SET_IRQS */
+	u64 irqs_injected;	/* guest LPIs raised by vmm_poll_irqs */
+	u64 irqs_dropped;	/* the guest's MSI address did not translate */
 };
 void vmm_get_stats(struct vmm *vmm, struct vmm_stats *st);
 /* The nested HWPT guest StreamID vsid uses now (0: the nest parent). */
