@@ -327,6 +327,7 @@ static void test_errors(void)
 	CHECK_EQ(vmm_kbackend_bind(r.be, r.hep, &dev2), -EBUSY);
 
 	/* IOAS mappings: aligned, of RAM the backend gave, not overlapping. */
+	CHECK_EQ(ops->ioas_unmap(r.be, 0x1000, 0x1000), -ENOENT);
 	ram = ops->ram_alloc(r.be, 0x4000);
 	REQUIRE(ram);
 	CHECK(ops->ram_alloc(r.be, 0x1234) == NULL);
@@ -336,6 +337,9 @@ static void test_errors(void)
 	CHECK_EQ(ops->ioas_map(r.be, 0x1000, &b, 0x1000), -EINVAL);
 	CHECK_EQ(ops->ioas_map(r.be, 0x1000, ram, 0x2000), 0);
 	CHECK_EQ(ops->ioas_map(r.be, 0x2000, ram + 0x2000, 0x1000), -EEXIST);
+	CHECK_EQ(ops->ioas_unmap(r.be, 0x1000, 0x1000), -ENOENT);	/* not exact */
+	CHECK_EQ(ops->ioas_unmap(r.be, 0x1000, 0x2000), 0);
+	CHECK_EQ(ops->ioas_map(r.be, 0x1000, ram, 0x2000), 0);
 
 	/* Objects: wrong IDs and types, a HWPT in use. */
 	CHECK_EQ(ops->hwpt_alloc_parent(r.be, 77, &hwpt), -ENOENT);
@@ -349,8 +353,22 @@ static void test_errors(void)
 	n = 1;
 	CHECK_EQ(ops->invalidate(r.be, hwpt, (const u64 (*)[2])cmd, &n), -ENOENT);
 	CHECK_EQ(n, 0);
-	CHECK_EQ(ops->vdevice_alloc(r.be, r.dev, 3), 0);
-	CHECK_EQ(ops->vdevice_alloc(r.be, r.dev, 4), -EEXIST);
+	{
+		u32 vdev, vdev2;
+
+		CHECK_EQ(ops->vdevice_alloc(r.be, r.dev, 3, &vdev), 0);
+		CHECK_EQ(ops->vdevice_alloc(r.be, r.dev, 4, &vdev2), -EEXIST);
+		CHECK_EQ(ops->vdevice_alloc(r.be, 55, 4, &vdev2), -ENOENT);
+		CHECK_EQ(ops->destroy(r.be, vdev), 0);
+		CHECK_EQ(ops->destroy(r.be, vdev), -ENOENT);
+		CHECK_EQ(ops->vdevice_alloc(r.be, r.dev, 3, &vdev), 0);
+	}
+	/* Detach: the device blocks again, the HWPT can go; only once. */
+	CHECK_EQ(ops->detach(r.be, 99), -ENOENT);
+	CHECK_EQ(ops->detach(r.be, r.dev), 0);
+	CHECK_EQ(ops->detach(r.be, r.dev), -EINVAL);
+	CHECK_EQ(iommu_get_domain_for_dev(&r.hep->dev)->type, IOMMU_DOMAIN_BLOCKED);
+	CHECK_EQ(ops->attach(r.be, r.dev, hwpt), 0);
 	/* The host checks the guest's STE: stage-2 Config is -EIO. */
 	{
 		const u64 bad[2] = { 1 | (6ULL << 1), 0 };
@@ -492,6 +510,33 @@ out:
 	CHECK(n > 5 && n < 2000);
 }
 
+/* A VMM gone leaves the host as it found it: a second one runs. */
+static void test_second_vmm(void)
+{
+	phys_addr_t buf;
+	dma_addr_t d;
+	struct rig r;
+
+	rig_up(&r);
+	vmm_destroy(r.vmm);
+	CHECK_EQ(iommu_get_domain_for_dev(&r.hep->dev)->type, IOMMU_DOMAIN_BLOCKED);
+	r.vmm = vmm_create(r.be, 16 << 20);
+	REQUIRE(!IS_ERR(r.vmm));
+	CHECK_EQ(vmm_assign(r.vmm, r.dev, VSID), 0);
+	r.guest = vmm_boot_guest(r.vmm);
+	REQUIRE(!IS_ERR(r.guest));
+	r.gep = platform_add_ep(r.guest, 0, "gep0");
+	REQUIRE(!IS_ERR(r.gep));
+	buf = guest_buf(&r, 4);
+	d = ep_dma_map(r.gep, buf, 4096, DMA_BIDIRECTIONAL);
+	REQUIRE(d != DMA_MAPPING_ERROR);
+	CHECK_EQ(ep_start_dma(r.gep, d + 128, d, 128), 0);
+	CHECK(host_page_of(&r, d) == vmm_gpa_to_hva(r.vmm, buf, 1));
+	ep_dma_unmap(r.gep, d, 4096, DMA_BIDIRECTIONAL);
+	kernel_free_pages(platform_kernel(r.guest), buf, 4096);
+	rig_down(&r);
+}
+
 struct lines {
 	unsigned int n;
 	bool dma_ok, lpi_pending, nested;
@@ -534,6 +579,7 @@ int main(void)
 	test_bad_vste();
 	test_errors();
 	test_two_devices();
+	test_second_vmm();
 	test_fail_nth();
 	return test_done();
 }

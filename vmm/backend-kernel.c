@@ -25,7 +25,7 @@
 #define KB_MAX_MAPS	16
 #define KB_EVENTS	64
 
-enum kb_type { KB_FREE, KB_DEV, KB_PARENT, KB_NESTED };
+enum kb_type { KB_FREE, KB_DEV, KB_PARENT, KB_NESTED, KB_VDEV };
 
 struct kb_obj {
 	enum kb_type type;
@@ -37,6 +37,7 @@ struct kb_obj {
 	/* KB_PARENT / KB_NESTED */
 	struct iommu_domain *domain;
 	u32 parent;			/* KB_NESTED */
+	u32 dev;			/* KB_VDEV */
 };
 
 struct kb_ram {
@@ -51,7 +52,7 @@ struct kb_map {
 	u64 size;
 };
 
-/* What the fault handler needs, under ev_lock. */
+/* What the fault handler needs, under ev_lock; indexed like objs[]. */
 struct kb_vdev {
 	u32 rid, vsid;
 	bool valid;
@@ -134,7 +135,16 @@ static void kb_ram_free(struct vmm_backend *be, void *hva, u64 size)
 	for (int i = 0; i < KB_MAX_RAM; i++) {
 		struct kb_ram *r = &kb->ram[i];
 
-		if (r->size && r->hva == hva && r->size == size) {
+		bool pinned = false;
+
+		if (!r->size || r->hva != hva || r->size != size)
+			continue;
+		/* Still in the IOAS: pinned until unmapped (or destroy). */
+		for (unsigned int j = 0; j < kb->nr_maps; j++)
+			if (kb->maps[j].hpa >= r->hpa &&
+			    kb->maps[j].hpa - r->hpa < r->size)
+				pinned = true;
+		if (!pinned) {
 			kernel_free_pages(kb->k, r->hpa, r->size);
 			memset(r, 0, sizeof(*r));
 		}
@@ -205,6 +215,26 @@ out:
 	return ret;
 }
 
+static int kb_ioas_unmap(struct vmm_backend *be, u64 iova, u64 size)
+{
+	struct kbackend *kb = to_kb(be);
+	int ret = -ENOENT;
+
+	mutex_lock(&kb->lock);
+	for (unsigned int j = 0; j < kb->nr_maps; j++) {
+		if (kb->maps[j].iova != iova || kb->maps[j].size != size)
+			continue;
+		for (int i = 0; i < KB_MAX_OBJS; i++)
+			if (kb->objs[i].type == KB_PARENT)
+				iommu_unmap(kb->objs[i].domain, iova, size);
+		kb->maps[j] = kb->maps[--kb->nr_maps];
+		ret = 0;
+		break;
+	}
+	mutex_unlock(&kb->lock);
+	return ret;
+}
+
 static void kb_free_domain(struct iommu_domain *d)
 {
 	sw_msi_domain_release(d);
@@ -259,24 +289,36 @@ static int kb_set_sw_msi(struct vmm_backend *be, u32 parent, u64 start, u64 size
 	return ret;
 }
 
-static int kb_vdevice_alloc(struct vmm_backend *be, u32 dev, u32 vsid)
+static int kb_vdevice_alloc(struct vmm_backend *be, u32 dev, u32 vsid,
+			    u32 *vdev)
 {
 	struct kbackend *kb = to_kb(be);
 	struct kb_obj *o;
+	u32 id = 0;
 	int ret = -ENOENT;
 
 	mutex_lock(&kb->lock);
 	o = kb_get(kb, dev, KB_DEV);
-	if (o) {
-		mutex_lock(&kb->ev_lock);
-		ret = kb->vdevs[dev - 1].valid ? -EEXIST : 0;
-		for (int i = 0; !ret && i < KB_MAX_OBJS; i++)
-			if (kb->vdevs[i].valid && kb->vdevs[i].vsid == vsid)
-				ret = -EEXIST;
-		if (!ret)
-			kb->vdevs[dev - 1] = (struct kb_vdev){ o->hep->rid, vsid, true };
-		mutex_unlock(&kb->ev_lock);
+	if (!o)
+		goto out;
+	ret = 0;
+	for (int i = 0; i < KB_MAX_OBJS; i++)
+		if (kb->objs[i].type == KB_VDEV &&
+		    (kb->objs[i].dev == dev || kb->vdevs[i].vsid == vsid))
+			ret = -EEXIST;
+	if (!ret) {
+		id = kb_new(kb, KB_VDEV);
+		ret = id ? 0 : -ENOSPC;
 	}
+	if (ret)
+		goto out;
+	kb->objs[id - 1].dev = dev;
+	o->users++;
+	mutex_lock(&kb->ev_lock);
+	kb->vdevs[id - 1] = (struct kb_vdev){ o->hep->rid, vsid, true };
+	mutex_unlock(&kb->ev_lock);
+	*vdev = id;
+out:
 	mutex_unlock(&kb->lock);
 	return ret;
 }
@@ -358,11 +400,44 @@ out:
 	return ret;
 }
 
+static void kb_detach_locked(struct kbackend *kb, struct kb_obj *o)
+{
+	iommu_detach_group(kb->objs[o->attached - 1].domain, o->group);
+	kb->objs[o->attached - 1].users--;
+	o->attached = 0;
+}
+
+static int kb_detach(struct vmm_backend *be, u32 dev)
+{
+	struct kbackend *kb = to_kb(be);
+	struct kb_obj *o;
+	int ret = -ENOENT;
+
+	mutex_lock(&kb->lock);
+	o = kb_get(kb, dev, KB_DEV);
+	if (o) {
+		ret = o->attached ? 0 : -EINVAL;
+		if (!ret)
+			kb_detach_locked(kb, o);
+	}
+	mutex_unlock(&kb->lock);
+	return ret;
+}
+
 static void kb_destroy_locked(struct kbackend *kb, struct kb_obj *h)
 {
-	if (h->type == KB_NESTED)
-		kb->objs[h->parent - 1].users--;
-	kb_free_domain(h->domain);
+	u32 id = (u32)(h - kb->objs) + 1;
+
+	if (h->type == KB_VDEV) {
+		kb->objs[h->dev - 1].users--;
+		mutex_lock(&kb->ev_lock);
+		memset(&kb->vdevs[id - 1], 0, sizeof(kb->vdevs[0]));
+		mutex_unlock(&kb->ev_lock);
+	} else {
+		if (h->type == KB_NESTED)
+			kb->objs[h->parent - 1].users--;
+		kb_free_domain(h->domain);
+	}
 	memset(h, 0, sizeof(*h));
 }
 
@@ -374,6 +449,8 @@ static int kb_destroy(struct vmm_backend *be, u32 id)
 
 	mutex_lock(&kb->lock);
 	h = kb_get_hwpt(kb, id);
+	if (!h)
+		h = kb_get(kb, id, KB_VDEV);
 	if (h) {
 		ret = h->users ? -EBUSY : 0;
 		if (!ret)
@@ -531,11 +608,13 @@ static const struct vmm_backend_ops kbackend_ops = {
 	.ram_alloc = kb_ram_alloc,
 	.ram_free = kb_ram_free,
 	.ioas_map = kb_ioas_map,
+	.ioas_unmap = kb_ioas_unmap,
 	.hwpt_alloc_parent = kb_hwpt_alloc_parent,
 	.set_sw_msi = kb_set_sw_msi,
 	.vdevice_alloc = kb_vdevice_alloc,
 	.hwpt_alloc_nested = kb_hwpt_alloc_nested,
 	.attach = kb_attach,
+	.detach = kb_detach,
 	.destroy = kb_destroy,
 	.invalidate = kb_invalidate,
 	.read_event = kb_read_event,
@@ -618,16 +697,25 @@ void vmm_kbackend_destroy(struct vmm_backend *be)
 			continue;
 		ep_free_msi(o->hep);
 		if (o->attached)
-			iommu_detach_group(kb->objs[o->attached - 1].domain,
-					   o->group);
+			kb_detach_locked(kb, o);
+	}
+	/* vdevices, nested HWPTs, parents: each before what it holds. */
+	for (int pass = 0; pass < 3; pass++) {
+		enum kb_type t = pass == 0 ? KB_VDEV : pass == 1 ? KB_NESTED : KB_PARENT;
+
+		for (int i = 0; i < KB_MAX_OBJS; i++)
+			if (kb->objs[i].type == t)
+				kb_destroy_locked(kb, &kb->objs[i]);
+	}
+	for (int i = 0; i < KB_MAX_OBJS; i++) {
+		struct kb_obj *o = &kb->objs[i];
+
+		if (o->type != KB_DEV)
+			continue;
 		iommu_group_release_dma_owner(o->group);
 		iommu_group_put(o->group);
 		memset(o, 0, sizeof(*o));
 	}
-	for (int pass = 0; pass < 2; pass++)
-		for (int i = 0; i < KB_MAX_OBJS; i++)
-			if (kb->objs[i].type == (pass ? KB_PARENT : KB_NESTED))
-				kb_destroy_locked(kb, &kb->objs[i]);
 	for (int i = 0; i < KB_MAX_RAM; i++)
 		if (kb->ram[i].size)
 			kernel_free_pages(kb->k, kb->ram[i].hpa, kb->ram[i].size);

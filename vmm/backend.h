@@ -26,19 +26,24 @@ struct vmm_backend_ops {
 	void (*ram_free)(struct vmm_backend *be, void *hva, u64 size);
 	/* IOMMU_IOAS_MAP, FIXED_IOVA: iova (a guest PA) -> the RAM at hva. */
 	int (*ioas_map)(struct vmm_backend *be, u64 iova, void *hva, u64 size);
+	/* IOMMU_IOAS_UNMAP of exactly one earlier mapping: -ENOENT else. */
+	int (*ioas_unmap)(struct vmm_backend *be, u64 iova, u64 size);
 	/* IOMMU_HWPT_ALLOC, NEST_PARENT, over the IOAS, for device dev. */
 	int (*hwpt_alloc_parent)(struct vmm_backend *be, u32 dev, u32 *hwpt);
 	/* IOMMU_OPTION_SW_MSI_START / _SIZE: where the host puts doorbells. */
 	int (*set_sw_msi)(struct vmm_backend *be, u32 parent, u64 start,
 			  u64 size);
 	/* IOMMU_VDEVICE_ALLOC: dev is StreamID vsid on the guest's vSMMU. */
-	int (*vdevice_alloc)(struct vmm_backend *be, u32 dev, u32 vsid);
+	int (*vdevice_alloc)(struct vmm_backend *be, u32 dev, u32 vsid,
+			     u32 *vdev);
 	/* IOMMU_HWPT_ALLOC of a nested HWPT, IOMMU_HWPT_DATA_ARM_SMMUV3. */
 	int (*hwpt_alloc_nested)(struct vmm_backend *be, u32 dev, u32 parent,
 				 const u64 vste[2], u32 *hwpt);
 	/* VFIO_DEVICE_ATTACH_IOMMUFD_PT: attach, or replace hitlessly. */
 	int (*attach)(struct vmm_backend *be, u32 dev, u32 hwpt);
-	/* IOMMU_DESTROY of a HWPT: -EBUSY while a device uses it. */
+	/* VFIO_DEVICE_DETACH_IOMMUFD_PT: the device blocks DMA again. */
+	int (*detach)(struct vmm_backend *be, u32 dev);
+	/* IOMMU_DESTROY of a HWPT or vdevice: -EBUSY while something uses it. */
 	int (*destroy)(struct vmm_backend *be, u32 id);
 	/*
 	 * IOMMU_HWPT_INVALIDATE (IOMMU_VIOMMU_INVALIDATE_DATA_ARM_SMMUV3):

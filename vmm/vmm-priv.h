@@ -15,6 +15,7 @@
 struct vmm_vdev {
 	struct vmm *vmm;
 	u32 dev;		/* backend device ID */
+	u32 vdev;		/* its vdevice ID */
 	u32 vsid;
 	unsigned int index;	/* guest endpoint / BAR slot */
 	u32 hwpt;		/* nested HWPT in use, 0: the parent */
@@ -30,6 +31,7 @@ struct vmm {
 	struct phys_mem *mem;		/* the guest's physical address space */
 	void *ram;
 	u64 ram_size;
+	bool ram_mapped;		/* in the IOAS */
 	struct smmuv3 *vsmmu;
 	struct its *vits;
 	u32 parent;			/* nest-parent HWPT, 0 before a device */

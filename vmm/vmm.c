@@ -15,6 +15,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "hw/endpoint.h"
 #include "kernel/platform.h"
@@ -158,6 +159,7 @@ struct vmm *vmm_create(struct vmm_backend *be, u64 ram_size)
 		ret = be->ops->ioas_map(be, VMM_GUEST_RAM_BASE, vmm->ram, ram_size);
 	if (ret)
 		goto err;
+	vmm->ram_mapped = true;
 	vmm_trace(vmm, "IOMMU_IOAS_MAP iova %#llx size %#llx (guest RAM)",
 		  VMM_GUEST_RAM_BASE, (unsigned long long)ram_size);
 
@@ -216,12 +218,14 @@ int vmm_assign(struct vmm *vmm, u32 dev, u32 vsid)
 			  "SW_MSI_START %#llx", vmm->parent,
 			  VMM_GUEST_DOORBELL & ~0xfffULL);
 	}
-	ret = ops->vdevice_alloc(vmm->be, dev, vsid);
-	if (!ret)
-		ret = ops->attach(vmm->be, dev, vmm->parent);
-	if (ret)
-		return ret;
 	vd = &vmm->vdevs[vmm->nr_vdevs];
+	memset(vd, 0, sizeof(*vd));
+	ret = ops->vdevice_alloc(vmm->be, dev, vsid, &vd->vdev);
+	if (ret)
+		goto err_parent;
+	ret = ops->attach(vmm->be, dev, vmm->parent);
+	if (ret)
+		goto err_vdev;
 	vd->vmm = vmm;
 	vd->dev = dev;
 	vd->vsid = vsid;
@@ -230,10 +234,21 @@ int vmm_assign(struct vmm *vmm, u32 dev, u32 vsid)
 	ret = phys_mem_add_mmio(vmm->mem, bar, ENDPOINT_MMIO_SIZE, &vbar_ops,
 				vd, "vbar");
 	if (ret)
-		return ret;
+		goto err_detach;
 	vmm_trace(vmm, "IOMMU_VDEVICE_ALLOC dev %u -> vSID %#x, attached to HWPT %u",
 		  dev, vsid, vmm->parent);
 	return (int)vmm->nr_vdevs++;
+
+err_detach:
+	ops->detach(vmm->be, dev);
+err_vdev:
+	ops->destroy(vmm->be, vd->vdev);
+err_parent:
+	if (!vmm->nr_vdevs) {
+		ops->destroy(vmm->be, vmm->parent);
+		vmm->parent = 0;
+	}
+	return ret;
 }
 
 struct platform *vmm_boot_guest(struct vmm *vmm)
@@ -281,19 +296,21 @@ void vmm_destroy(struct vmm *vmm)
 		platform_shutdown(guest);
 	if (vmm->vsmmu)
 		smmuv3_set_cmd_trap(vmm->vsmmu, NULL, NULL);
-	/* Back onto the parent, so the nested HWPTs can go; then the parent. */
+	/* Each device off its HWPTs, then what they held, as QEMU's unplug. */
 	for (unsigned int i = 0; i < vmm->nr_vdevs; i++) {
 		struct vmm_vdev *vd = &vmm->vdevs[i];
 
 		if (vd->msi_on)
 			ops->set_msi(vmm->be, vd->dev, 0);
-		if (vd->hwpt && !ops->attach(vmm->be, vd->dev, vmm->parent))
+		ops->detach(vmm->be, vd->dev);
+		if (vd->hwpt)
 			ops->destroy(vmm->be, vd->hwpt);
-		vd->hwpt = 0;
+		ops->destroy(vmm->be, vd->vdev);
 	}
-	/* The parent stays while devices use it: the backend's unbind frees it. */
-	if (vmm->parent && !vmm->nr_vdevs)
+	if (vmm->parent)
 		ops->destroy(vmm->be, vmm->parent);
+	if (vmm->ram_mapped)
+		ops->ioas_unmap(vmm->be, VMM_GUEST_RAM_BASE, vmm->ram_size);
 	if (vmm->vsmmu)
 		smmuv3_destroy(vmm->vsmmu);
 	if (vmm->vits)
