@@ -291,6 +291,15 @@ static void test_bad_vste(void)
 	arm_smmu_get_stats(gsmmu, &gst);
 	CHECK(gst.cmdq_errors >= 1);
 	CHECK_EQ(vmm_vdev_hwpt(r.vmm, VSID), hwpt);
+	/* An invalidation the host refuses (a reserved field set): also
+	 * CERROR_ILL to the guest. */
+	{
+		const u64 tlbi[2] = { 0x11 | (1ULL << 48), 1 };	/* NH_ASID */
+
+		arm_smmu_issue_raw_cmd(gsmmu, tlbi);
+		vmm_get_stats(r.vmm, &st);
+		CHECK_EQ(st.inval_errors, 1);
+	}
 	/* The guest puts its STE back; DMA never stopped working. */
 	stev[0] = saved;
 	CHECK_EQ(arm_smmu_issue_raw_cmd(gsmmu, cmd), 0);
@@ -387,6 +396,19 @@ static void test_errors(void)
 	CHECK_EQ(vmm_assign(r.vmm, 42, 5), -ENOENT);
 	CHECK_EQ(vmm_assign(r.vmm, r.dev, 5), 0);
 	CHECK_EQ(vmm_assign(r.vmm, r.dev, 6), -EINVAL);
+	/* Before the guest's SMMU is up the device is on stage 2 alone; its
+	 * fault has no vSMMU queue to go to: counted lost. */
+	{
+		struct vmm_stats st;
+		u8 b[8] = { 0 };
+
+		CHECK_EQ(endpoint_dma_write(machine_endpoint(r.m, 0), 0x1000, b, 8),
+			 -EFAULT);
+		CHECK_EQ(vmm_poll_events(r.vmm), 0);
+		vmm_get_stats(r.vmm, &st);
+		CHECK_EQ(st.events_lost, 1);
+		CHECK_EQ(st.events, 0);
+	}
 	r.guest = vmm_boot_guest(r.vmm);
 	REQUIRE(!IS_ERR(r.guest));
 	CHECK_EQ(PTR_ERR(vmm_boot_guest(r.vmm)), -EBUSY);
