@@ -75,7 +75,7 @@ struct kbackend {
 	struct kb_vdev vdevs[KB_MAX_OBJS];
 	u64 events[KB_EVENTS][4];
 	unsigned int ev_head, ev_count;
-	unsigned long ev_lost;
+	u32 ev_lost;			/* since the last read */
 };
 
 static struct kbackend *to_kb(struct vmm_backend *be)
@@ -503,12 +503,14 @@ static void kb_fault(void *opaque, const struct arm_smmu_event *evt)
 	mutex_unlock(&kb->ev_lock);
 }
 
-static int kb_read_event(struct vmm_backend *be, u64 rec[4])
+static int kb_read_event(struct vmm_backend *be, u64 rec[4], u32 *lost)
 {
 	struct kbackend *kb = to_kb(be);
 	int ret = -EAGAIN;
 
 	mutex_lock(&kb->ev_lock);
+	*lost = kb->ev_lost;
+	kb->ev_lost = 0;
 	if (kb->ev_count) {
 		memcpy(rec, kb->events[kb->ev_head], 4 * sizeof(u64));
 		kb->ev_head = (kb->ev_head + 1) % KB_EVENTS;

@@ -54,8 +54,10 @@ struct vmm_backend_ops {
 	/*
 	 * read() of the vEVENTQ: the oldest event record of a vdevice, its
 	 * StreamID already the guest's.  0, or -EAGAIN when none is queued.
+	 * *lost: records the full queue dropped since the last read (what
+	 * iommufd's LOST_EVENTS header and sequence gap tell).
 	 */
-	int (*read_event)(struct vmm_backend *be, u64 rec[4]);
+	int (*read_event)(struct vmm_backend *be, u64 rec[4], u32 *lost);
 	/* VFIO_DEVICE_SET_IRQS, MSI: nvec host vectors, or none (nvec 0). */
 	int (*set_msi)(struct vmm_backend *be, u32 dev, unsigned int nvec);
 	/*

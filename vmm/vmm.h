@@ -97,7 +97,7 @@ struct vmm_stats {
 	u64 invalidations;	/* CFGI_CD* / TLBI_NH_* forwarded */
 	u64 inval_errors;
 	u64 events;		/* vEVENTQ records forwarded */
-	u64 events_lost;	/* the vSMMU's queue refused them */
+	u64 events_lost;	/* the vEVENTQ or the vSMMU's queue was full */
 	u64 msi_enables;	/* VFIO_DEVICE_SET_IRQS */
 	u64 irqs_injected;	/* guest LPIs raised by vmm_poll_irqs */
 	u64 irqs_dropped;	/* the guest's MSI address did not translate */

@@ -198,11 +198,21 @@ struct smmuv3 *vsmmu_create(struct vmm *vmm)
 int vmm_poll_events(struct vmm *vmm)
 {
 	const struct vmm_backend_ops *ops = vmm->be->ops;
-	int n = 0;
+	int n = 0, ret;
 	u64 rec[4];
+	u32 lost;
 
-	while (ops->read_event(vmm->be, rec) == 0) {
-		int ret = smmuv3_inject_event(vmm->vsmmu, rec);
+	for (;;) {
+		ret = ops->read_event(vmm->be, rec, &lost);
+		if (lost) {
+			mutex_lock(&vmm->lock);
+			vmm->stats.events_lost += lost;
+			mutex_unlock(&vmm->lock);
+			vmm_trace(vmm, "vEVENTQ: %u events lost", lost);
+		}
+		if (ret)
+			break;
+		ret = smmuv3_inject_event(vmm->vsmmu, rec);
 
 		mutex_lock(&vmm->lock);
 		if (ret) {
