@@ -559,6 +559,62 @@ static void test_second_vmm(void)
 	rig_down(&r);
 }
 
+/*
+ * A guest booted with iommu.passthrough=1: its STE bypasses, so the nested
+ * HWPT is stage 2 alone; DMA addresses are guest-physical and the MSI
+ * goes to the vITS doorbell IPA untranslated, where the host's stage 2
+ * has the physical ITS page.
+ */
+static void test_guest_passthrough(void)
+{
+	struct platform_config gcfg = {
+		.iommu = PLATFORM_IOMMU_SMMUV3, .passthrough = true,
+	};
+	struct platform_config bad = { .iommu = PLATFORM_IOMMU_MOCK };
+	struct msi_msg msg;
+	phys_addr_t src, dst;
+	unsigned int cpu;
+	dma_addr_t s, d;
+	u32 lpi;
+	struct rig r;
+
+	rig_host(&r);
+	r.vmm = vmm_create(r.be, 16 << 20);
+	REQUIRE(!IS_ERR(r.vmm) && vmm_assign(r.vmm, r.dev, VSID) == 0);
+	if (getenv("VMM_TRACE"))
+		vmm_set_trace(r.vmm, print_line, NULL);
+	CHECK_EQ(PTR_ERR(vmm_boot_guest_config(r.vmm, &bad)), -EINVAL);
+	r.guest = vmm_boot_guest_config(r.vmm, &gcfg);
+	REQUIRE(!IS_ERR(r.guest));
+	r.gep = platform_add_ep(r.guest, 0, "gep0");
+	REQUIRE(!IS_ERR(r.gep));
+	CHECK_EQ(iommu_get_domain_for_dev(&r.gep->dev)->type, IOMMU_DOMAIN_IDENTITY);
+	CHECK(vmm_vdev_hwpt(r.vmm, VSID) != 0);
+
+	src = guest_buf(&r, 0x3c);
+	dst = guest_buf(&r, 0);
+	s = ep_dma_map(r.gep, src, 4096, DMA_TO_DEVICE);
+	d = ep_dma_map(r.gep, dst, 4096, DMA_FROM_DEVICE);
+	CHECK_EQ(s, src);
+	CHECK_EQ(d, dst);
+	CHECK_EQ(ep_start_dma(r.gep, d, s, 4096), 0);
+	CHECK_EQ(((u8 *)vmm_gpa_to_hva(r.vmm, dst, 4096))[100], 0x3c);
+	CHECK(host_page_of(&r, d) == vmm_gpa_to_hva(r.vmm, dst, 1));
+
+	CHECK_EQ(ep_request_msi(r.gep, 1), 0);
+	REQUIRE(ep_msi_msg(r.gep, 0, &msg) == 0);
+	CHECK_EQ(msi_msg_addr(&msg), VMM_GUEST_DOORBELL);
+	REQUIRE(ep_msi_lpi(r.hep, 0, &lpi, &cpu) == 0);
+	CHECK_EQ(ep_trigger_msi(r.gep, 0), 0);
+	CHECK(machine_lpi_pending(r.m, cpu, lpi));
+	CHECK_EQ(vmm_poll_irqs(r.vmm), 1);
+
+	ep_free_msi(r.gep);
+	kernel_free_pages(platform_kernel(r.guest), src, 4096);
+	kernel_free_pages(platform_kernel(r.guest), dst, 4096);
+	rig_down(&r);
+}
+
 struct lines {
 	unsigned int n;
 	bool dma_ok, lpi_pending, nested;
@@ -602,6 +658,7 @@ int main(void)
 	test_errors();
 	test_two_devices();
 	test_second_vmm();
+	test_guest_passthrough();
 	test_fail_nth();
 	return test_done();
 }

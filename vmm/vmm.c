@@ -253,10 +253,15 @@ err_parent:
 
 struct platform *vmm_boot_guest(struct vmm *vmm)
 {
-	struct platform_config cfg = {
-		.name = "guest",
-		.iommu = PLATFORM_IOMMU_SMMUV3,
-	};
+	struct platform_config cfg = { .iommu = PLATFORM_IOMMU_SMMUV3 };
+
+	return vmm_boot_guest_config(vmm, &cfg);
+}
+
+struct platform *vmm_boot_guest_config(struct vmm *vmm,
+				       const struct platform_config *config)
+{
+	struct platform_config cfg = *config;
 	struct platform_board b = {
 		.mem = vmm->mem,
 		.ram_base = VMM_GUEST_RAM_BASE,
@@ -271,6 +276,10 @@ struct platform *vmm_boot_guest(struct vmm *vmm)
 
 	if (atomic_load(&vmm->guest))
 		return ERR_PTR(-EBUSY);
+	if (cfg.iommu == PLATFORM_IOMMU_MOCK || cfg.ram_base || cfg.ram_size)
+		return ERR_PTR(-EINVAL);
+	if (!cfg.name)
+		cfg.name = "guest";
 	for (unsigned int i = 0; i < vmm->nr_vdevs; i++) {
 		b.ep[i].rid = vmm->vdevs[i].vsid;
 		b.ep[i].bar = VMM_GUEST_BAR_BASE + i * VMM_GUEST_BAR_STRIDE;

@@ -44,6 +44,7 @@
 
 struct vmm;
 struct platform;
+struct platform_config;
 struct phys_mem;
 struct smmuv3;
 
@@ -72,6 +73,10 @@ int vmm_assign(struct vmm *vmm, u32 dev, u32 vsid);
  * platform_add_ep(guest, index, name).  ERR_PTR as platform_boot_board.
  */
 struct platform *vmm_boot_guest(struct vmm *vmm);
+/* The same with the guest's command line: passthrough, lazy (the name
+ * defaults to "guest"; iommu must be SMMUV3 or NONE, ram_base/size 0). */
+struct platform *vmm_boot_guest_config(struct vmm *vmm,
+				       const struct platform_config *cfg);
 struct platform *vmm_guest(struct vmm *vmm);
 
 /* Forwards queued vEVENTQ records into the vSMMU's event queue: how many. */

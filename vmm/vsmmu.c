@@ -5,7 +5,7 @@
  * accelerated vSMMU does through iommufd:
  *
  *	CFGI_STE, CFGI_STE_RANGE (CFGI_ALL)
- *		for each assigned device in range, its STE words 0-1 (the
+ *		for each assigned device in range, its STE's uAPI fields (the
  *		vSTE: Config, S1ContextPtr, S1CDMax, S1 attributes) become a
  *		nested HWPT over the nest parent, the device is replaced onto
  *		it hitlessly and the old one destroyed; an STE the guest
@@ -42,9 +42,41 @@
 #define OP_TLBI_NSNH_ALL	0x30
 #define CERROR_ILL		1
 
+/* STE fields the nested-HWPT uAPI carries, Arm IHI0070 5.2 (as QEMU masks). */
+#define STE0_V			0x1ULL
+#define STE0_CFG_SHIFT		1
+#define STE0_CFG_ABORT		0
+#define STE0_CFG_BYPASS		4
+#define STE0_UAPI		(STE0_V | (7ULL << 1) | (3ULL << 4) |	\
+				 GENMASK_ULL(51, 6) | GENMASK_ULL(63, 59))
+#define STE1_UAPI		(GENMASK_ULL(7, 0) | BIT_ULL(27) |	\
+				 GENMASK_ULL(29, 28))
+
 static u32 cmd_sid(const u64 cmd[2])
 {
 	return (u32)(cmd[0] >> 32);
+}
+
+/*
+ * The vSTE of a guest STE: V = 0 and abort/bypass are just V and Config;
+ * a stage-1 STE keeps the fields the uAPI defines (Config, S1Fmt,
+ * S1ContextPtr, S1CDMax; S1DSS, S1 walk attributes, S1STALLD, EATS) and
+ * drops the ones the host owns (SHCFG, STRW, ...) that a Linux guest's
+ * driver sets too.  Any other Config goes as is, for the host to refuse.
+ */
+static void vsmmu_vste(const u64 ste[8], u64 vste[2])
+{
+	unsigned int cfg = (ste[0] >> STE0_CFG_SHIFT) & 7;
+
+	vste[0] = vste[1] = 0;
+	if (!(ste[0] & STE0_V))
+		return;
+	if (cfg == STE0_CFG_ABORT || cfg == STE0_CFG_BYPASS) {
+		vste[0] = STE0_V | ((u64)cfg << STE0_CFG_SHIFT);
+		return;
+	}
+	vste[0] = ste[0] & STE0_UAPI;
+	vste[1] = ste[1] & STE1_UAPI;
 }
 
 /* vdev's STE changed (or may have): give it the matching nested HWPT. */
@@ -52,12 +84,13 @@ static u32 vsmmu_sync_ste(struct vmm *vmm, struct smmuv3 *smmu,
 			  struct vmm_vdev *vd)
 {
 	const struct vmm_backend_ops *ops = vmm->be->ops;
-	u64 ste[8] = { 0 };
+	u64 raw[8] = { 0 }, ste[2];
 	u32 hwpt, old = vd->hwpt;
 	int ret;
 
-	if (smmuv3_trap_read_ste(smmu, vd->vsid, ste))
-		ste[0] = ste[1] = 0;	/* unreachable: V = 0, abort */
+	if (smmuv3_trap_read_ste(smmu, vd->vsid, raw))
+		raw[0] = 0;	/* unreachable: V = 0, abort */
+	vsmmu_vste(raw, ste);
 	if (old && ste[0] == vd->vste[0] && ste[1] == vd->vste[1])
 		return 0;
 	ret = ops->hwpt_alloc_nested(vmm->be, vd->dev, vmm->parent, ste, &hwpt);
