@@ -40,51 +40,57 @@ static void ep_writeq(struct ep_device *epd, u64 off, u64 val)
  * (bus address = physical).  Any other domain (UNMANAGED, NESTED, BLOCKED)
  * belongs to someone else: the DMA API cannot map into it.
  */
+enum ep_dma_path { EP_DMA_IOMMU, EP_DMA_DIRECT, EP_DMA_NONE };
+
+static enum ep_dma_path ep_dma_path(struct ep_device *epd)
+{
+	struct iommu_domain *domain;
+
+	if (!dev_has_iommu(&epd->dev))
+		return EP_DMA_DIRECT;
+	domain = iommu_get_domain_for_dev(&epd->dev);
+	if (domain && iommu_is_dma_domain(domain))
+		return EP_DMA_IOMMU;
+	if (domain && domain->type == IOMMU_DOMAIN_IDENTITY)
+		return EP_DMA_DIRECT;
+	return EP_DMA_NONE;
+}
+
 dma_addr_t ep_dma_map(struct ep_device *epd, phys_addr_t phys, size_t size,
 		      enum dma_data_direction dir)
 {
-	struct device *dev = &epd->dev;
-	struct iommu_domain *domain;
-
 	if (!size || dir == DMA_NONE)
 		return DMA_MAPPING_ERROR;
-	if (!dev_has_iommu(dev))
+	switch (ep_dma_path(epd)) {
+	case EP_DMA_IOMMU:
+		return iommu_dma_map_page(&epd->dev, phys, size, dir, 0);
+	case EP_DMA_DIRECT:
 		return phys;
-	domain = iommu_get_domain_for_dev(dev);
-	if (domain && iommu_is_dma_domain(domain))
-		return iommu_dma_map_page(dev, phys, size, dir, 0);
-	if (domain && domain->type == IOMMU_DOMAIN_IDENTITY)
-		return phys;
-	return DMA_MAPPING_ERROR;
+	default:
+		return DMA_MAPPING_ERROR;
+	}
 }
 
 void ep_dma_unmap(struct ep_device *epd, dma_addr_t addr, size_t size,
 		  enum dma_data_direction dir)
 {
-	struct device *dev = &epd->dev;
-	struct iommu_domain *domain;
-
-	if (!dev_has_iommu(dev))
-		return;
-	domain = iommu_get_domain_for_dev(dev);
-	if (domain && iommu_is_dma_domain(domain))
-		iommu_dma_unmap_page(dev, addr, size, dir, 0);
+	if (ep_dma_path(epd) == EP_DMA_IOMMU)
+		iommu_dma_unmap_page(&epd->dev, addr, size, dir, 0);
 }
 
 int ep_dma_map_sg(struct ep_device *epd, struct scatterlist *sg, int nents,
 		  enum dma_data_direction dir)
 {
-	struct device *dev = &epd->dev;
-	struct iommu_domain *domain = NULL;
-
 	if (!sg || nents <= 0 || dir == DMA_NONE)
 		return -EINVAL;
-	if (dev_has_iommu(dev))
-		domain = iommu_get_domain_for_dev(dev);
-	if (domain && iommu_is_dma_domain(domain))
-		return iommu_dma_map_sg(dev, sg, nents, dir, 0);
-	if (domain && domain->type != IOMMU_DOMAIN_IDENTITY)
+	switch (ep_dma_path(epd)) {
+	case EP_DMA_IOMMU:
+		return iommu_dma_map_sg(&epd->dev, sg, nents, dir, 0);
+	case EP_DMA_NONE:
 		return -EIO;
+	default:
+		break;
+	}
 	for (int i = 0; i < nents; i++) {
 		if (!sg[i].length)
 			return -EINVAL;
@@ -97,14 +103,8 @@ int ep_dma_map_sg(struct ep_device *epd, struct scatterlist *sg, int nents,
 void ep_dma_unmap_sg(struct ep_device *epd, struct scatterlist *sg, int nents,
 		     enum dma_data_direction dir)
 {
-	struct device *dev = &epd->dev;
-	struct iommu_domain *domain;
-
-	if (!dev_has_iommu(dev))
-		return;
-	domain = iommu_get_domain_for_dev(dev);
-	if (domain && iommu_is_dma_domain(domain))
-		iommu_dma_unmap_sg(dev, sg, nents, dir, 0);
+	if (ep_dma_path(epd) == EP_DMA_IOMMU)
+		iommu_dma_unmap_sg(&epd->dev, sg, nents, dir, 0);
 }
 
 void platform_ep_write_msg(struct msi_desc *desc, const struct msi_msg *msg,

@@ -19,7 +19,7 @@
 #define G_DATA		4
 
 struct guest {
-	struct machine *m;
+	struct testbed *m;
 	phys_addr_t pa[GUEST_PAGES];
 };
 
@@ -34,7 +34,7 @@ static u64 *gpage(struct guest *g, int page)
 }
 
 /* Guest RAM: host pages mapped at IPA_BASE in the stage-2 parent. */
-static void guest_init(struct guest *g, struct machine *m, struct iommu_domain *s2)
+static void guest_init(struct guest *g, struct testbed *m, struct iommu_domain *s2)
 {
 	g->m = m;
 	for (int i = 0; i < GUEST_PAGES; i++) {
@@ -98,12 +98,12 @@ static void test_nested_translate(void)
 	struct iommu_domain *s2, *nd, *abort_d, *bypass_d, *inval_d;
 	struct iommu_group *grp;
 	struct arm_smmu_event evt;
-	struct machine m;
+	struct testbed m;
 	struct device *dev;
 	struct guest g;
 	u64 pa = 0;
 
-	machine_create(&m, NULL);
+	testbed_create(&m, NULL);
 	dev = m_add_sid(&m, "vfio0", SID);
 	grp = iommu_group_get(dev);
 	REQUIRE(iommu_group_claim_dma_owner(grp, &m) == 0);
@@ -182,7 +182,7 @@ static void test_nested_translate(void)
 	iommu_group_release_dma_owner(grp);
 	iommu_group_put(grp);
 	device_destroy(dev);
-	machine_destroy(&m);
+	testbed_destroy(&m);
 }
 
 static long nested_err(struct device *dev, struct iommu_domain *parent,
@@ -212,11 +212,11 @@ static void test_bad_vste(void)
 	const u64 s1 = 1 | (5ULL << 1) | (IPA_BASE & GENMASK_ULL(51, 6));
 	struct iommu_domain *s2, *dma;
 	struct iommu_user_data ud;
-	struct machine m;
+	struct testbed m;
 	struct device *dev;
 	u8 blob[32];
 
-	machine_create(&m, NULL);
+	testbed_create(&m, NULL);
 	dev = m_add_sid(&m, "vfio0", SID);
 	s2 = iommu_paging_domain_alloc_flags(dev, IOMMU_HWPT_ALLOC_NEST_PARENT);
 	REQUIRE(!IS_ERR(s2));
@@ -257,7 +257,7 @@ static void test_bad_vste(void)
 
 	iommu_domain_free(s2);
 	device_destroy(dev);
-	machine_destroy(&m);
+	testbed_destroy(&m);
 }
 
 /* No stage 2 on the SMMU: no nest parents, no nesting. */
@@ -265,13 +265,13 @@ static void test_no_nesting(void)
 {
 	struct smmuv3_config cfg;
 	struct iommu_domain *d;
-	struct machine m;
+	struct testbed m;
 	struct device *dev;
 	u64 pa = 0;
 
 	smmuv3_config_default(&cfg);
 	cfg.stage2 = false;
-	machine_create(&m, &cfg);
+	testbed_create(&m, &cfg);
 	dev = m_add_sid(&m, "dev", 1);
 	d = iommu_paging_domain_alloc_flags(dev, IOMMU_HWPT_ALLOC_NEST_PARENT);
 	CHECK_EQ(PTR_ERR(d), -EOPNOTSUPP);
@@ -281,12 +281,13 @@ static void test_no_nesting(void)
 	CHECK_EQ(pa, 0x48000000);
 	CHECK_EQ(iommu_unmap(d, 0x1000, 0x1000), 0x1000);
 	device_destroy(dev);
-	machine_destroy(&m);
+	testbed_destroy(&m);
 
 	/* Stage 2 only: paging domains are stage 2. */
 	smmuv3_config_default(&cfg);
 	cfg.stage1 = false;
-	machine_create(&m, &cfg);
+	cfg.hyp = false;
+	testbed_create(&m, &cfg);
 	dev = m_add_sid(&m, "dev", 1);
 	d = iommu_get_domain_for_dev(dev);
 	CHECK_EQ(iommu_map(d, 0x1000, 0x48000000, 0x1000, IOMMU_READ), 0);
@@ -296,7 +297,7 @@ static void test_no_nesting(void)
 	CHECK_EQ(m_dma(&m, 1, 0x1000, false, NULL), 0x10);
 	m_drain_events(&m);
 	device_destroy(dev);
-	machine_destroy(&m);
+	testbed_destroy(&m);
 }
 
 /* The guest changes its tables and CD, then invalidates through the host. */
@@ -306,13 +307,13 @@ static void test_guest_invalidate(void)
 	struct iommu_hwpt_arm_smmuv3 v;
 	struct iommu_domain *s2, *nd;
 	struct iommu_group *grp;
-	struct machine m;
+	struct testbed m;
 	struct device *dev;
 	struct guest g;
 	u64 pa = 0;
 	u32 n;
 
-	machine_create(&m, NULL);
+	testbed_create(&m, NULL);
 	dev = m_add_sid(&m, "vfio0", SID);
 	grp = iommu_group_get(dev);
 	REQUIRE(iommu_group_claim_dma_owner(grp, &m) == 0);
@@ -379,7 +380,7 @@ static void test_guest_invalidate(void)
 	iommu_group_release_dma_owner(grp);
 	iommu_group_put(grp);
 	device_destroy(dev);
-	machine_destroy(&m);
+	testbed_destroy(&m);
 }
 
 int main(void)

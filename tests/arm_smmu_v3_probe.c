@@ -25,12 +25,12 @@
 static void test_programming(void)
 {
 	struct arm_smmu_info info;
-	struct machine m;
+	struct testbed m;
 	struct device *dev;
 	u64 l1, base;
 	u32 cfg;
 
-	machine_create(&m, NULL);
+	testbed_create(&m, NULL);
 	arm_smmu_get_info(m.smmu, &info);
 	CHECK(info.strtab_2lvl);
 	CHECK_EQ(info.sid_bits, 16);
@@ -62,14 +62,14 @@ static void test_programming(void)
 	CHECK_EQ(l1 & 0x1f, 9);			/* SPAN = SPLIT + 1 */
 	CHECK_EQ(arm_smmu_ste_address(m.smmu, 0x305), (l1 & GENMASK_ULL(51, 6)) + 5 * 64);
 	device_destroy(dev);
-	machine_destroy(&m);
+	testbed_destroy(&m);
 
 	/* Remove disables the SMMU. */
-	machine_create(&m, NULL);
+	testbed_create(&m, NULL);
 	arm_smmu_device_remove(m.smmu);
 	m.smmu = NULL;
 	CHECK_EQ(m_readl(&m, R_CR0), 0);
-	machine_destroy(&m);
+	testbed_destroy(&m);
 }
 
 static void test_linear_and_limits(void)
@@ -77,40 +77,40 @@ static void test_linear_and_limits(void)
 	struct smmuv3_config cfg;
 	struct arm_smmu_info info;
 	struct arm_smmu_device *smmu;
-	struct machine m;
+	struct testbed m;
 
 	smmuv3_config_default(&cfg);
 	cfg.sid_bits = 8;
-	machine_create(&m, &cfg);
+	testbed_create(&m, &cfg);
 	arm_smmu_get_info(m.smmu, &info);
 	CHECK(!info.strtab_2lvl);
 	CHECK_EQ(m_readl(&m, R_STRTAB_CFG), 8);	/* linear, 256 STEs */
-	machine_destroy(&m);
+	testbed_destroy(&m);
 
 	/* A linear table for 2^20 StreamIDs does not fit: -ENOMEM, no leak. */
 	smmuv3_config_default(&cfg);
 	cfg.sid_bits = 20;
 	cfg.st_2level = false;
-	machine_create_hw(&m, &cfg);
-	smmu = arm_smmu_device_probe(m.k, M_SMMU_BASE, "smmu0");
+	testbed_create_hw(&m, &cfg);
+	smmu = arm_smmu_device_probe(m.k, MACHINE_SMMU_BASE, "smmu0");
 	CHECK_EQ(PTR_ERR(smmu), -ENOMEM);
-	machine_destroy(&m);
+	testbed_destroy(&m);
 
 	/* A command queue too small for a batch and its SYNC. */
 	smmuv3_config_default(&cfg);
 	cfg.cmdq_max_log2 = 6;
-	machine_create_hw(&m, &cfg);
-	smmu = arm_smmu_device_probe(m.k, M_SMMU_BASE, "smmu0");
+	testbed_create_hw(&m, &cfg);
+	smmu = arm_smmu_device_probe(m.k, MACHINE_SMMU_BASE, "smmu0");
 	CHECK_EQ(PTR_ERR(smmu), -ENXIO);
 	/* Nothing at the address. */
 	smmu = arm_smmu_device_probe(m.k, 0x0a000000, "smmu1");
 	CHECK_EQ(PTR_ERR(smmu), -ENODEV);
-	machine_destroy(&m);
+	testbed_destroy(&m);
 
 	/* 32 StreamID bits: the 2-level table covers 2^25 of them. */
 	smmuv3_config_default(&cfg);
 	cfg.sid_bits = 32;
-	machine_create(&m, &cfg);
+	testbed_create(&m, &cfg);
 	CHECK_EQ(m_readl(&m, R_STRTAB_CFG) & 0x3f, 25);
 	{
 		struct device *in = m_add_sid(&m, "in", (1u << 25) - 1);
@@ -127,10 +127,10 @@ static void test_linear_and_limits(void)
 		device_destroy(in);
 		device_destroy(out);
 	}
-	machine_destroy(&m);
+	testbed_destroy(&m);
 
 	/* Devices whose StreamIDs the table cannot hold get no group. */
-	machine_create(&m, NULL);
+	testbed_create(&m, NULL);
 	{
 		struct device *d1 = m_add_sid(&m, "big", 0x10000);
 		u32 dup[] = { 4, 4 };
@@ -141,24 +141,24 @@ static void test_linear_and_limits(void)
 		device_destroy(d1);
 		device_destroy(d2);
 	}
-	machine_destroy(&m);
+	testbed_destroy(&m);
 }
 
 /* Left enabled by an earlier owner: traffic is aborted through GBPA first. */
 static void test_gbpa_reset(void)
 {
 	struct smmuv3_config cfg;
-	struct machine m;
+	struct testbed m;
 
 	smmuv3_config_default(&cfg);
-	machine_create_hw(&m, &cfg);
+	testbed_create_hw(&m, &cfg);
 	CHECK_EQ(m_readl(&m, R_GBPA) & BIT(20), 0);
-	REQUIRE(phys_write32(m.mem, M_SMMU_BASE + R_CR0, 1) == 0);
-	m.smmu = arm_smmu_device_probe(m.k, M_SMMU_BASE, "smmu0");
+	REQUIRE(phys_write32(m.mem, MACHINE_SMMU_BASE + R_CR0, 1) == 0);
+	m.smmu = arm_smmu_device_probe(m.k, MACHINE_SMMU_BASE, "smmu0");
 	REQUIRE(!IS_ERR(m.smmu));
 	CHECK(m_readl(&m, R_GBPA) & BIT(20));	/* ABORT */
 	CHECK_EQ(m_readl(&m, R_GBPA) & BIT(31), 0);	/* UPDATE done */
-	machine_destroy(&m);
+	testbed_destroy(&m);
 }
 
 /* A register window with chosen contents: the driver's refusals. */
@@ -220,11 +220,11 @@ static long stub_probe(struct stub *s)
 	long ret = 0;
 
 	REQUIRE(mem);
-	REQUIRE(phys_mem_add_ram(mem, M_RAM_BASE, 16 << 20, "ram") == 0);
-	REQUIRE(phys_mem_add_mmio(mem, M_SMMU_BASE, 0x20000, &stub_ops, s, "stub") == 0);
-	k = kernel_create("host", mem, M_RAM_BASE, 16 << 20);
+	REQUIRE(phys_mem_add_ram(mem, MACHINE_RAM_BASE, 16 << 20, "ram") == 0);
+	REQUIRE(phys_mem_add_mmio(mem, MACHINE_SMMU_BASE, 0x20000, &stub_ops, s, "stub") == 0);
+	k = kernel_create("host", mem, MACHINE_RAM_BASE, 16 << 20);
 	REQUIRE(k);
-	smmu = arm_smmu_device_probe(k, M_SMMU_BASE, "stub");
+	smmu = arm_smmu_device_probe(k, MACHINE_SMMU_BASE, "stub");
 	if (IS_ERR(smmu))
 		ret = PTR_ERR(smmu);
 	else
@@ -289,14 +289,14 @@ static void test_refusals(void)
 static void test_fail_nth(void)
 {
 	struct smmuv3_config cfg;
-	struct machine m;
+	struct testbed m;
 	int n;
 
 	smmuv3_config_default(&cfg);
-	machine_create_hw(&m, &cfg);
+	testbed_create_hw(&m, &cfg);
 	for (n = 1; n < 100; n++) {
 		kernel_fail_nth(m.k, (unsigned long)n);
-		m.smmu = arm_smmu_device_probe(m.k, M_SMMU_BASE, "smmu0");
+		m.smmu = arm_smmu_device_probe(m.k, MACHINE_SMMU_BASE, "smmu0");
 		kernel_fail_nth(m.k, 0);
 		if (!IS_ERR(m.smmu))
 			break;
@@ -357,7 +357,7 @@ static void test_fail_nth(void)
 		iommu_domain_free(d);
 		device_destroy(dev);
 	}
-	machine_destroy(&m);
+	testbed_destroy(&m);
 }
 
 int main(void)

@@ -19,7 +19,7 @@
 #define PA0	0x48000000ULL
 
 struct dma_thread {
-	struct machine *m;
+	struct testbed *m;
 	atomic_bool stop;
 	atomic_ulong ok, tries;
 	unsigned long faults, wrong;
@@ -50,11 +50,11 @@ static void test_hitless_replace(void)
 	struct iommu_domain *u1, *u2, *ident;
 	struct dma_thread t = { 0 };
 	struct iommu_group *grp;
-	struct machine m;
+	struct testbed m;
 	struct device *dev;
 	pthread_t th;
 
-	machine_create(&m, NULL);
+	testbed_create(&m, NULL);
 	dev = m_add_sid(&m, "dev", SID);
 	grp = iommu_group_get(dev);
 	ident = dev_iommu_ops(dev)->identity_domain;
@@ -115,20 +115,20 @@ static void test_hitless_replace(void)
 	CHECK_EQ(iommu_unmap(iommu_get_domain_for_dev(dev), IOVA, 0x1000), 0x1000);
 	iommu_group_put(grp);
 	device_destroy(dev);
-	machine_destroy(&m);
+	testbed_destroy(&m);
 }
 
 static void test_cmdq_error(bool unwired)
 {
 	struct arm_smmu_stats st;
 	struct iommu_domain *dom;
-	struct machine m;
+	struct testbed m;
 	struct device *dev;
 	u64 bad[2] = { 0xff, 0 };			/* no such opcode */
 	u64 ssec[2] = { 0x3 | BIT_ULL(10), 0 };	/* CFGI_STE, SSec=1 */
 
-	machine_create(&m, NULL);
-	m.unwired = unwired;
+	testbed_create(&m, NULL);
+	testbed_wire_irqs(&m, !unwired);
 	dev = m_add_sid(&m, "dev", SID);
 	dom = iommu_get_domain_for_dev(dev);
 
@@ -138,7 +138,7 @@ static void test_cmdq_error(bool unwired)
 	CHECK_EQ(st.cmdq_skipped, 1);
 	CHECK_EQ(st.last_cmdq_err, 1);		/* CERROR_ILL */
 	CHECK_EQ(st.last_bad_cmd[0], 0xff);
-	CHECK_EQ(m.nr_gerror_irq, 1);
+	CHECK_EQ(testbed_irqs(&m, 1), 1);	/* GERROR */
 	/* Acknowledged: GERROR and GERRORN agree, the queue is drained. */
 	CHECK_EQ(m_readl(&m, 0x60) ^ m_readl(&m, 0x64), 0);
 	CHECK_EQ(m_readl(&m, 0x98) & 0xfffff, m_readl(&m, 0x9c) & 0xfffff);
@@ -157,19 +157,19 @@ static void test_cmdq_error(bool unwired)
 	CHECK_EQ(m_drain_events(&m), 1);
 
 	device_destroy(dev);
-	machine_destroy(&m);
+	testbed_destroy(&m);
 }
 
 static void test_evtq_overflow(void)
 {
 	struct arm_smmu_stats st;
 	struct arm_smmu_event evt;
-	struct machine m;
+	struct testbed m;
 	struct device *dev;
 	unsigned int n = 0;
 
-	machine_create(&m, NULL);
-	m.unwired = true;	/* nobody drains while the queue fills */
+	testbed_create(&m, NULL);
+	testbed_wire_irqs(&m, false);	/* nobody drains while the queue fills */
 	dev = m_add_sid(&m, "dev", SID);
 	for (int i = 0; i < 300; i++)
 		CHECK_EQ(m_dma(&m, SID, 0x1000000 + (u64)i * 0x1000, false, NULL), 0x10);
@@ -185,7 +185,7 @@ static void test_evtq_overflow(void)
 	}
 	CHECK_EQ(n, 64);
 	/* Acknowledged: the next fault is recorded and consumed again. */
-	m.unwired = false;
+	testbed_wire_irqs(&m, true);
 	CHECK_EQ(m_dma(&m, SID, 0x7000, true, NULL), 0x10);
 	REQUIRE(m_pop(&m, &evt) == 0);
 	CHECK_EQ(evt.iova, 0x7000);
@@ -194,7 +194,7 @@ static void test_evtq_overflow(void)
 	CHECK_EQ(st.evtq_overflows, 1);
 
 	device_destroy(dev);
-	machine_destroy(&m);
+	testbed_destroy(&m);
 }
 
 /* A fault handler sees each event once, in order. */
@@ -214,10 +214,10 @@ static void on_fault(void *opaque, const struct arm_smmu_event *evt)
 static void test_fault_handler(void)
 {
 	struct seen s = { 0, 0 };
-	struct machine m;
+	struct testbed m;
 	struct device *dev;
 
-	machine_create(&m, NULL);
+	testbed_create(&m, NULL);
 	dev = m_add_sid(&m, "dev", SID);
 	arm_smmu_set_fault_handler(m.smmu, on_fault, &s);
 	CHECK_EQ(m_dma(&m, SID, 0x3000, false, NULL), 0x10);
@@ -229,12 +229,12 @@ static void test_fault_handler(void)
 	CHECK_EQ(s.n, 2);
 	CHECK_EQ(m_drain_events(&m), 3);
 	device_destroy(dev);
-	machine_destroy(&m);
+	testbed_destroy(&m);
 }
 
 /* Two devices map, DMA and unmap at once: commands from both interleave. */
 struct mapper {
-	struct machine *m;
+	struct testbed *m;
 	struct iommu_domain *dom;
 	u32 sid;
 	unsigned long bad;
@@ -267,9 +267,9 @@ static void test_concurrent_unmap(void)
 	struct mapper w[2];
 	pthread_t th[2];
 	struct device *dev[2];
-	struct machine m;
+	struct testbed m;
 
-	machine_create(&m, NULL);
+	testbed_create(&m, NULL);
 	for (int i = 0; i < 2; i++) {
 		dev[i] = m_add_sid(&m, i ? "b" : "a", 0x40 + (u32)i);
 		w[i] = (struct mapper){ &m, iommu_get_domain_for_dev(dev[i]),
@@ -284,7 +284,7 @@ static void test_concurrent_unmap(void)
 	m_drain_events(&m);
 	for (int i = 0; i < 2; i++)
 		device_destroy(dev[i]);
-	machine_destroy(&m);
+	testbed_destroy(&m);
 }
 
 int main(void)

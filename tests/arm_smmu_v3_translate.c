@@ -12,14 +12,14 @@
 
 static void test_dma_domain(const struct smmuv3_config *cfg)
 {
-	struct machine m;
+	struct testbed m;
 	struct arm_smmu_event evt;
 	struct arm_smmu_stats st0, st1;
 	struct iommu_domain *dom;
 	struct device *dev;
 	u64 pa = 0;
 
-	machine_create(&m, cfg);
+	testbed_create(&m, cfg);
 	dev = m_add_sid(&m, "dev0", 0x42);
 	dom = iommu_get_domain_for_dev(dev);
 	REQUIRE(dom);
@@ -66,7 +66,7 @@ static void test_dma_domain(const struct smmuv3_config *cfg)
 
 	CHECK_EQ(iommu_unmap(dom, 0x20000, 0x1000), 0x1000);
 	device_destroy(dev);
-	machine_destroy(&m);
+	testbed_destroy(&m);
 }
 
 /*
@@ -78,11 +78,11 @@ static void test_stale_tlb(void)
 {
 	struct iommu_iotlb_gather gather;
 	struct iommu_domain *dom;
-	struct machine m;
+	struct testbed m;
 	struct device *dev;
 	u64 pa = 0;
 
-	machine_create(&m, NULL);
+	testbed_create(&m, NULL);
 	dev = m_add_sid(&m, "dev0", 7);
 	dom = iommu_get_domain_for_dev(dev);
 
@@ -107,18 +107,18 @@ static void test_stale_tlb(void)
 	m_drain_events(&m);
 
 	device_destroy(dev);
-	machine_destroy(&m);
+	testbed_destroy(&m);
 }
 
 /* Large unmaps: 2M blocks and long page runs, range commands or not. */
 static void test_big_unmap(const struct smmuv3_config *cfg)
 {
 	struct iommu_domain *dom;
-	struct machine m;
+	struct testbed m;
 	struct device *dev;
 	u64 pa = 0;
 
-	machine_create(&m, cfg);
+	testbed_create(&m, cfg);
 	dev = m_add_sid(&m, "dev0", 3);
 	dom = iommu_get_domain_for_dev(dev);
 
@@ -136,7 +136,7 @@ static void test_big_unmap(const struct smmuv3_config *cfg)
 		CHECK_EQ(m_dma(&m, 3, 0x1000000 + off, false, NULL), 0x10);
 	m_drain_events(&m);
 	device_destroy(dev);
-	machine_destroy(&m);
+	testbed_destroy(&m);
 }
 
 static void test_identity_blocked(void)
@@ -144,11 +144,11 @@ static void test_identity_blocked(void)
 	struct iommu_domain *dom;
 	struct iommu_group *grp;
 	struct arm_smmu_event evt;
-	struct machine m;
+	struct testbed m;
 	struct device *dev;
 	u64 pa = 0;
 
-	machine_create(&m, NULL);
+	testbed_create(&m, NULL);
 	dev = m_add_sid(&m, "dev0", 9);
 	grp = iommu_group_get(dev);
 	dom = iommu_get_domain_for_dev(dev);
@@ -182,7 +182,7 @@ static void test_identity_blocked(void)
 	CHECK_EQ(iommu_unmap(dom, 0x1000, 0x1000), 0x1000);
 	iommu_group_put(grp);
 	device_destroy(dev);
-	machine_destroy(&m);
+	testbed_destroy(&m);
 }
 
 /* A nest parent attached directly: stage 2 only, tagged by its VMID. */
@@ -191,11 +191,11 @@ static void test_stage2_domain(const struct smmuv3_config *cfg)
 	struct iommu_domain *s2;
 	struct iommu_group *grp;
 	struct arm_smmu_event evt;
-	struct machine m;
+	struct testbed m;
 	struct device *dev;
 	u64 pa = 0;
 
-	machine_create(&m, cfg);
+	testbed_create(&m, cfg);
 	dev = m_add_sid(&m, "dev0", 0x12);
 	grp = iommu_group_get(dev);
 	s2 = iommu_paging_domain_alloc_flags(dev, IOMMU_HWPT_ALLOC_NEST_PARENT);
@@ -228,21 +228,21 @@ static void test_stage2_domain(const struct smmuv3_config *cfg)
 	iommu_domain_free(s2);
 	iommu_group_put(grp);
 	device_destroy(dev);
-	machine_destroy(&m);
+	testbed_destroy(&m);
 }
 
 /* Devices sharing a StreamID share a group; their own SIDs do not. */
 static void test_groups_resv(void)
 {
 	struct iommu_resv_region *r;
-	struct machine m;
+	struct testbed m;
 	struct device *a, *b, *c;
 	struct list_head regions;
 	u32 ab[] = { 20, 21 }, bb[] = { 21, 22 };
 	unsigned int n = 0;
 
 	INIT_LIST_HEAD(&regions);
-	machine_create(&m, NULL);
+	testbed_create(&m, NULL);
 	a = m_add_device(&m, "a", ab, 2);
 	b = m_add_device(&m, "b", bb, 2);
 	c = m_add_sid(&m, "c", 23);
@@ -269,7 +269,7 @@ static void test_groups_resv(void)
 	CHECK_EQ(iommu_unmap(iommu_get_domain_for_dev(a), 0x1000, 0x1000), 0x1000);
 	device_destroy(a);
 	device_destroy(c);
-	machine_destroy(&m);
+	testbed_destroy(&m);
 }
 
 int main(void)

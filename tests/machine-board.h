@@ -2,7 +2,8 @@
  * A machine (hw/machine.h) whose SMMU is programmed by hand, the way the
  * SMMU tests program it (tests/smmuv3_rig.h; stream table, CD, tables and
  * event queue written directly, no SMMU driver): for tests of the board's
- * wiring that must not depend on the SMMU driver (tests/machine.c).
+ * wiring that must not depend on the SMMU driver (tests/machine.c).  The
+ * rig (b->r) is attached to the board's SMMU; rig_enable() programs it.
  */
 #ifndef IOMMUSIM_TESTS_MACHINE_BOARD_H
 #define IOMMUSIM_TESTS_MACHINE_BOARD_H
@@ -53,24 +54,8 @@ static inline void board_create(struct board *b)
 	memcpy(mc.ep, eps, sizeof(eps));
 	b->m = machine_create(&mc);
 	REQUIRE(b->m);
-	b->r.mem = machine_mem(b->m);
-	b->r.smmu = machine_smmu(b->m);
-	b->r.next_alloc = RIG_ALLOC;
+	rig_attach(&b->r, machine_mem(b->m), machine_smmu(b->m));
 	machine_set_smmu_irq(b->m, &board_irq, b);
-}
-
-/* What rig_init does, on the machine's SMMU. */
-static inline void board_enable_smmu(struct board *b)
-{
-	struct rig *r = &b->r;
-
-	wr64(r, SMMU_STRTAB_BASE, RIG_STRTAB);
-	wr32(r, SMMU_STRTAB_BASE_CFG, 8);
-	wr64(r, SMMU_CMDQ_BASE, RIG_CMDQ | RIG_CMDQ_LOG2);
-	wr64(r, SMMU_EVENTQ_BASE, RIG_EVTQ | RIG_EVTQ_LOG2);
-	wr32(r, SMMU_IRQ_CTRL, IRQ_CTRL_GERROR_IRQEN | IRQ_CTRL_EVTQ_IRQEN);
-	wr32(r, SMMU_CR0, CR0_SMMUEN | CR0_CMDQEN | CR0_EVTQEN);
-	REQUIRE(rd32(r, SMMU_CR0ACK) == (CR0_SMMUEN | CR0_CMDQEN | CR0_EVTQEN));
 }
 
 static inline void board_ste(struct board *b, u32 sid, unsigned int config, bool valid)

@@ -66,7 +66,7 @@ static void test_dma(void)
 	CHECK_EQ(endpoint_dma_write(s1, 0x48000000, buf, sizeof(buf)), 0);
 	CHECK(!memcmp(phys_ram_ptr(b.r.mem, 0x48000000, 64), buf, 64));
 
-	board_enable_smmu(&b);
+	rig_enable(&b.r);
 	board_s1(&b, &pt);
 	board_ste(&b, SID_BYPASS, STE_CFG_BYPASS, true);
 	board_ste(&b, SID_ABORT, STE_CFG_ABORT, true);
@@ -143,7 +143,7 @@ static void test_msi(void)
 	board_create(&b);
 	p = platform_boot(b.m, &pc);
 	REQUIRE(!IS_ERR(p));
-	board_enable_smmu(&b);
+	rig_enable(&b.r);
 	board_s1(&b, &pt);
 	board_ste(&b, SID_BYPASS, STE_CFG_BYPASS, true);
 	s1 = platform_add_ep(p, EP_S1, NULL);

@@ -167,7 +167,12 @@ static void test_errors(void)
 
 	rig_default_conf(&c);
 	c.stage1 = false;
+	c.hyp = false;
 	rig_init(&r, &c);
+	CHECK(!(rd32(&r, SMMU_IDR0) & (IDR0_S1P | IDR0_HYP)));
+	cmd(&r, CMD_TLBI_EL2_ALL, 0);
+	CHECK_EQ(cons_err(&r), CERROR_ILL);
+	skip_err(&r);
 	cmd(&r, CMD_TLBI_NH_VA, 0);
 	CHECK_EQ(cons_err(&r), CERROR_ILL);
 	skip_err(&r);
@@ -277,6 +282,21 @@ static void test_cfgi(void)
 	/* CFGI_ALL. */
 	cmd(&r, CMD_CFGI_STE_RANGE, 31);
 	for (u32 sid = 0; sid < 40; sid++)
+		CHECK_EQ(xlate(&r, sid), SMMUV3_ABORT);
+
+	/* Every stream of the table cached (slots all over the cache, some
+	 * shared); a range drops each of its streams, wherever cached. */
+	ste_bypass(ste);
+	for (u32 sid = 0; sid < 256; sid++)
+		ste_write(&r, sid, ste);
+	cmd(&r, CMD_CFGI_STE_RANGE, 31);
+	for (u32 sid = 0; sid < 256; sid++)
+		CHECK_EQ(xlate(&r, sid), 0);
+	ste_abort(ste);
+	for (u32 sid = 0; sid < 256; sid++)
+		ste_write(&r, sid, ste);
+	cmd(&r, CMD_CFGI_STE_RANGE | FIELD_PREP(CMD_0_SID, 0x80), 6);
+	for (u32 sid = 0x80; sid < 0x100; sid++)
 		CHECK_EQ(xlate(&r, sid), SMMUV3_ABORT);
 	rig_destroy(&r);
 }

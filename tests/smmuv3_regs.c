@@ -79,6 +79,10 @@ static void test_create_rejects(void)
 	rig_default_conf(&c);
 	c.stage1 = c.stage2 = false;
 	CHECK(!smmuv3_create(&c, mem, NULL, NULL, 0));
+	/* HYP (EL2 stage-1 contexts, TLBI_EL2_*) without stage 1. */
+	rig_default_conf(&c);
+	c.stage1 = false;
+	CHECK(!smmuv3_create(&c, mem, NULL, NULL, 0));
 	rig_default_conf(&c);
 	c.cmdq_max_log2 = 20;
 	CHECK(!smmuv3_create(&c, mem, NULL, NULL, 0));
@@ -213,6 +217,21 @@ static void test_bases(void)
 	CHECK_EQ(rd64(&r, SMMU_GERROR_IRQ_CFG0), 0x40050000ULL);
 	CHECK_EQ(rd32(&r, SMMU_GERROR_IRQ_CFG1), 0x77);
 	CHECK_EQ(rd64(&r, SMMU_EVENTQ_IRQ_CFG0), 0);
+	/* Each interrupt's registers follow its own enable; CFG2 is 6 bits. */
+	wr32(&r, SMMU_IRQ_CTRL, IRQ_CTRL_GERROR_IRQEN);
+	wr64(&r, SMMU_EVENTQ_IRQ_CFG0, 0xff0040070003ULL);
+	wr32(&r, SMMU_EVENTQ_IRQ_CFG1, 0x99);
+	wr32(&r, SMMU_EVENTQ_IRQ_CFG2, 0xfff);
+	wr32(&r, SMMU_GERROR_IRQ_CFG2, 0x3);
+	CHECK_EQ(rd64(&r, SMMU_EVENTQ_IRQ_CFG0), 0xff0040070000ULL);
+	CHECK_EQ(rd32(&r, SMMU_EVENTQ_IRQ_CFG1), 0x99);
+	CHECK_EQ(rd32(&r, SMMU_EVENTQ_IRQ_CFG2), 0x3f);
+	CHECK_EQ(rd32(&r, SMMU_GERROR_IRQ_CFG2), 0);
+	wr32(&r, SMMU_IRQ_CTRL, IRQ_CTRL_EVTQ_IRQEN);
+	wr32(&r, SMMU_EVENTQ_IRQ_CFG1, 0xaa);
+	wr32(&r, SMMU_GERROR_IRQ_CFG2, 0x41);
+	CHECK_EQ(rd32(&r, SMMU_EVENTQ_IRQ_CFG1), 0x99);
+	CHECK_EQ(rd32(&r, SMMU_GERROR_IRQ_CFG2), 0x1);
 
 	/* Unknown offsets and odd sizes: RAZ/WI, no crash. */
 	wr32(&r, 0x200, 0x1234);

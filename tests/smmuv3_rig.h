@@ -11,6 +11,7 @@
 
 #include "hw/smmuv3/smmuv3.h"
 #include "hw/smmuv3/smmuv3-internal.h"
+#include "tests/mmio.h"
 #include "tests/test.h"
 
 #define RIG_RAM_BASE	0x40000000ULL
@@ -45,28 +46,22 @@ static const struct smmuv3_irq_ops rig_irq_ops = {
 
 static inline u32 rd32(struct rig *r, u64 off)
 {
-	u64 v = 0xdeadbeef;
-
-	REQUIRE(phys_read_val(r->mem, RIG_SMMU_BASE + off, 4, &v, MEM_ATTRS_NONE) == 0);
-	return (u32)v;
+	return (u32)mmio_read(r->mem, RIG_SMMU_BASE + off, 4);
 }
 
 static inline u64 rd64(struct rig *r, u64 off)
 {
-	u64 v = 0xdeadbeef;
-
-	REQUIRE(phys_read_val(r->mem, RIG_SMMU_BASE + off, 8, &v, MEM_ATTRS_NONE) == 0);
-	return v;
+	return mmio_read(r->mem, RIG_SMMU_BASE + off, 8);
 }
 
 static inline void wr32(struct rig *r, u64 off, u32 v)
 {
-	REQUIRE(phys_write_val(r->mem, RIG_SMMU_BASE + off, 4, v, MEM_ATTRS_NONE) == 0);
+	mmio_write(r->mem, RIG_SMMU_BASE + off, 4, v);
 }
 
 static inline void wr64(struct rig *r, u64 off, u64 v)
 {
-	REQUIRE(phys_write_val(r->mem, RIG_SMMU_BASE + off, 8, v, MEM_ATTRS_NONE) == 0);
+	mmio_write(r->mem, RIG_SMMU_BASE + off, 8, v);
 }
 
 static inline u64 rig_alloc(struct rig *r, u64 size, u64 align)
@@ -80,23 +75,33 @@ static inline u64 rig_alloc(struct rig *r, u64 size, u64 align)
 }
 
 /* A machine with the SMMU reset, nothing programmed. */
-static inline void rig_create(struct rig *r, const struct smmuv3_config *conf)
+/* The rig's view of an SMMU at RIG_SMMU_BASE on mem (its own or a board's). */
+static inline void rig_attach(struct rig *r, struct phys_mem *mem,
+			      struct smmuv3 *smmu)
 {
-	memset(r, 0, sizeof(*r));
-	r->mem = phys_mem_create();
-	REQUIRE(r->mem);
-	REQUIRE(phys_mem_add_ram(r->mem, RIG_RAM_BASE, RIG_RAM_SIZE, "ram") == 0);
-	r->smmu = smmuv3_create(conf, r->mem, &rig_irq_ops, r, 0x1234);
-	REQUIRE(r->smmu);
-	REQUIRE(phys_mem_add_mmio(r->mem, RIG_SMMU_BASE, SMMUV3_MMIO_SIZE,
-				  &smmuv3_mmio_ops, r->smmu, "smmuv3") == 0);
+	r->mem = mem;
+	r->smmu = smmu;
 	r->next_alloc = RIG_ALLOC;
 }
 
-/* Stream table, queues and interrupts programmed, SMMU enabled. */
-static inline void rig_init(struct rig *r, const struct smmuv3_config *conf)
+static inline void rig_create(struct rig *r, const struct smmuv3_config *conf)
 {
-	rig_create(r, conf);
+	struct phys_mem *mem = phys_mem_create();
+	struct smmuv3 *smmu;
+
+	memset(r, 0, sizeof(*r));
+	REQUIRE(mem);
+	REQUIRE(phys_mem_add_ram(mem, RIG_RAM_BASE, RIG_RAM_SIZE, "ram") == 0);
+	smmu = smmuv3_create(conf, mem, &rig_irq_ops, r, 0x1234);
+	REQUIRE(smmu);
+	REQUIRE(phys_mem_add_mmio(mem, RIG_SMMU_BASE, SMMUV3_MMIO_SIZE,
+				  &smmuv3_mmio_ops, smmu, "smmuv3") == 0);
+	rig_attach(r, mem, smmu);
+}
+
+/* Stream table, queues and interrupts programmed, SMMU enabled. */
+static inline void rig_enable(struct rig *r)
+{
 	wr64(r, SMMU_STRTAB_BASE, RIG_STRTAB);
 	wr32(r, SMMU_STRTAB_BASE_CFG, 8);
 	wr64(r, SMMU_CMDQ_BASE, RIG_CMDQ | RIG_CMDQ_LOG2);
@@ -104,6 +109,12 @@ static inline void rig_init(struct rig *r, const struct smmuv3_config *conf)
 	wr32(r, SMMU_IRQ_CTRL, IRQ_CTRL_GERROR_IRQEN | IRQ_CTRL_EVTQ_IRQEN);
 	wr32(r, SMMU_CR0, CR0_SMMUEN | CR0_CMDQEN | CR0_EVTQEN);
 	REQUIRE(rd32(r, SMMU_CR0ACK) == (CR0_SMMUEN | CR0_CMDQEN | CR0_EVTQEN));
+}
+
+static inline void rig_init(struct rig *r, const struct smmuv3_config *conf)
+{
+	rig_create(r, conf);
+	rig_enable(r);
 }
 
 static inline void rig_destroy(struct rig *r)

@@ -24,10 +24,7 @@ static void test_tlb_s1(void)
 	u64 blk = 0x60000000ULL + 0x200000ULL * 9;
 
 	rig_default_conf(&c);
-	rig_init(&r, &c);
-	pt_init(&p, &r, false, 12, 48, 0, 1);
-	write_cd(&r, CDPTR, 12, 16, p.root, 0);
-	write_ste(&r, SID, STE_CFG_S1, NULL, 0, 0);
+	rig_init_s1(&r, &c, &p);
 	for (u64 i = 0; i < 8; i++)
 		pt_map(&p, 0x10000 + i * 0x1000, 0x50000000ULL + i * 0x1000, 3,
 		       PT_AF | PT_NG);
@@ -226,10 +223,7 @@ static void test_threads(void)
 
 	rig_default_conf(&c);
 	c.tlb_sets = 16;	/* small: force evictions too */
-	rig_init(&r, &c);
-	pt_init(&p, &r, false, 12, 48, 0, 1);
-	write_cd(&r, CDPTR, 12, 16, p.root, 0);
-	write_ste(&r, SID, STE_CFG_S1, NULL, 0, 0);
+	rig_init_s1(&r, &c, &p);
 	for (u64 i = 0; i < 64; i++)
 		pt_map(&p, 0x100000 + i * 0x1000, 0x50000000ULL + i * 0x1000, 3,
 		       PT_AF | PT_NG);

@@ -182,10 +182,7 @@ static void test_faults(void)
 	struct pt p;
 
 	rig_default_conf(&c);
-	rig_init(&r, &c);
-	pt_init(&p, &r, false, 12, 48, 0, 1);
-	write_cd(&r, CDPTR, 12, 16, p.root, 0);
-	write_ste(&r, SID, STE_CFG_S1, NULL, 0, 0);
+	rig_init_s1(&r, &c, &p);
 
 	pt_map(&p, 0x1000, 0x50000000ULL, 3, 0);		/* AF = 0 */
 	pt_map(&p, 0x2000, 0x50000000ULL, 3, PT_AF | PT_S1_RO);

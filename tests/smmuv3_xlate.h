@@ -80,6 +80,16 @@ static void write_ste(struct rig *r, u32 sid, unsigned int config,
 	cmd_cfgi_ste(r, sid);
 }
 
+/* The usual stage-1 stream: SID, a 4K-granule 48-bit CD at CDPTR over p. */
+static inline void rig_init_s1(struct rig *r, const struct smmuv3_config *c,
+			       struct pt *p)
+{
+	rig_init(r, c);
+	pt_init(p, r, false, 12, 48, 0, 1);
+	write_cd(r, CDPTR, 12, 16, p->root, 0);
+	write_ste(r, SID, STE_CFG_S1, NULL, 0, 0);
+}
+
 static int s1_start(unsigned int g, unsigned int ia)
 {
 	return 4 - (int)DIV_ROUND_UP(ia - g, g - 3);
@@ -116,7 +126,8 @@ static void nested_setup2(struct rig *r, struct nested *n, unsigned int g1,
 	write_ste(r, SID, STE_CFG_NESTED, &n->s2, sl0, 0);
 }
 
-static void nested_setup(struct rig *r, struct nested *n, unsigned int g1)
+static inline void nested_setup(struct rig *r, struct nested *n,
+				unsigned int g1)
 {
 	nested_setup2(r, n, g1, 12);
 }

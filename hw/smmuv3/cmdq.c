@@ -74,7 +74,7 @@ static int cmd_tlbi(struct smmuv3 *smmu, unsigned int op, u64 c0, u64 c1)
 	case CMD_TLBI_EL2_ASID:
 	case CMD_TLBI_EL2_VA:
 	case CMD_TLBI_EL2_VAA:
-		if (!smmu->conf.hyp || !smmu->conf.stage1)
+		if (!smmu->conf.hyp)	/* implies stage1 (smmuv3_create) */
 			return CERROR_ILL;
 		inv.kinds = BIT(TLB_EL2);
 		if (op == CMD_TLBI_EL2_ASID || op == CMD_TLBI_EL2_VA) {

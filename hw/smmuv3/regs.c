@@ -88,6 +88,7 @@ struct smmuv3 *smmuv3_create(const struct smmuv3_config *cfg,
 	    cfg->sid_bits > 32 || cfg->ssid_bits > 20 ||
 	    cfg->cmdq_max_log2 > 19 || cfg->evtq_max_log2 > 19 ||
 	    (!cfg->stage1 && !cfg->stage2) ||
+	    (cfg->hyp && !cfg->stage1) ||
 	    (!cfg->gran4k && !cfg->gran16k && !cfg->gran64k) ||
 	    (cfg->tlb_sets && !is_power_of_2(cfg->tlb_sets)))
 		return NULL;
@@ -148,9 +149,9 @@ void smmu_raise_gerror(struct smmuv3 *smmu, u32 bits)
 	WRITE_ONCE(smmu->gerror, smmu->gerror ^ bits);
 	if (!(smmu->irq_ctrl & IRQ_CTRL_GERROR_IRQEN))
 		return;
-	if (smmu->conf.msi && (smmu->gerror_irq_cfg0 & IRQ_CFG0_ADDR)) {
-		if (!smmu_msi_write(smmu, smmu->gerror_irq_cfg0,
-				    smmu->gerror_irq_cfg1) &&
+	if (smmu->conf.msi && (smmu->gerror_irq.cfg0 & IRQ_CFG0_ADDR)) {
+		if (!smmu_msi_write(smmu, smmu->gerror_irq.cfg0,
+				    smmu->gerror_irq.cfg1) &&
 		    !((smmu->gerror ^ smmu->gerrorn) & GERROR_MSI_GERROR_ABT_ERR))
 			WRITE_ONCE(smmu->gerror,
 				   smmu->gerror ^ GERROR_MSI_GERROR_ABT_ERR);
@@ -218,11 +219,11 @@ static u32 strtab_cfg_value(const struct smmuv3 *smmu, u32 val)
 static u64 *reg64(struct smmuv3 *smmu, u64 off)
 {
 	switch (off) {
-	case SMMU_GERROR_IRQ_CFG0:	return &smmu->gerror_irq_cfg0;
+	case SMMU_GERROR_IRQ_CFG0:	return &smmu->gerror_irq.cfg0;
 	case SMMU_STRTAB_BASE:		return &smmu->strtab_base;
 	case SMMU_CMDQ_BASE:		return &smmu->cmdq_base;
 	case SMMU_EVENTQ_BASE:		return &smmu->eventq_base;
-	case SMMU_EVENTQ_IRQ_CFG0:	return &smmu->eventq_irq_cfg0;
+	case SMMU_EVENTQ_IRQ_CFG0:	return &smmu->eventq_irq.cfg0;
 	}
 	return NULL;
 }
@@ -243,13 +244,13 @@ static u32 read32(struct smmuv3 *smmu, u64 off)
 	case SMMU_IRQ_CTRLACK:		return smmu->irq_ctrlack;
 	case SMMU_GERROR:		return smmu->gerror;
 	case SMMU_GERRORN:		return smmu->gerrorn;
-	case SMMU_GERROR_IRQ_CFG1:	return smmu->gerror_irq_cfg1;
-	case SMMU_GERROR_IRQ_CFG2:	return smmu->gerror_irq_cfg2;
+	case SMMU_GERROR_IRQ_CFG1:	return smmu->gerror_irq.cfg1;
+	case SMMU_GERROR_IRQ_CFG2:	return smmu->gerror_irq.cfg2;
 	case SMMU_STRTAB_BASE_CFG:	return smmu->strtab_base_cfg;
 	case SMMU_CMDQ_PROD:		return smmu->cmdq_prod;
 	case SMMU_CMDQ_CONS:		return smmu->cmdq_cons;
-	case SMMU_EVENTQ_IRQ_CFG1:	return smmu->eventq_irq_cfg1;
-	case SMMU_EVENTQ_IRQ_CFG2:	return smmu->eventq_irq_cfg2;
+	case SMMU_EVENTQ_IRQ_CFG1:	return smmu->eventq_irq.cfg1;
+	case SMMU_EVENTQ_IRQ_CFG2:	return smmu->eventq_irq.cfg2;
 	case SMMU_EVENTQ_PROD:		return smmu->eventq_prod;
 	case SMMU_EVENTQ_CONS:		return smmu->eventq_cons;
 	}
@@ -276,6 +277,31 @@ static void write_gerrorn(struct smmuv3 *smmu, u32 val)
 	if ((was_active & GERROR_CMDQ_ERR) &&
 	    !((smmu->gerror ^ smmu->gerrorn) & GERROR_CMDQ_ERR))
 		smmu_cmdq_process(smmu);
+}
+
+/*
+ * GERROR_IRQ_CFG0..2 and EVENTQ_IRQ_CFG0..2 (at +0, +8, +0xc): writable
+ * only while the interrupt's IRQ_CTRL enable is clear.
+ */
+static void write_irq_cfg(struct smmuv3 *smmu, u64 off, u64 val)
+{
+	bool gerror = off < SMMU_EVENTQ_IRQ_CFG0;
+	struct smmu_irq_cfg *c = gerror ? &smmu->gerror_irq : &smmu->eventq_irq;
+	u32 en = gerror ? IRQ_CTRL_GERROR_IRQEN : IRQ_CTRL_EVTQ_IRQEN;
+
+	if (smmu->irq_ctrl & en)
+		return;
+	switch (off - (gerror ? SMMU_GERROR_IRQ_CFG0 : SMMU_EVENTQ_IRQ_CFG0)) {
+	case 0:
+		c->cfg0 = val & IRQ_CFG0_ADDR;
+		break;
+	case 8:
+		c->cfg1 = (u32)val;
+		break;
+	case 0xc:
+		c->cfg2 = (u32)val & GENMASK(5, 0);
+		break;
+	}
 }
 
 static void write32(struct smmuv3 *smmu, u64 off, u32 val)
@@ -305,12 +331,10 @@ static void write32(struct smmuv3 *smmu, u64 off, u32 val)
 		write_gerrorn(smmu, val);
 		break;
 	case SMMU_GERROR_IRQ_CFG1:
-		if (!(smmu->irq_ctrl & IRQ_CTRL_GERROR_IRQEN))
-			smmu->gerror_irq_cfg1 = val;
-		break;
 	case SMMU_GERROR_IRQ_CFG2:
-		if (!(smmu->irq_ctrl & IRQ_CTRL_GERROR_IRQEN))
-			smmu->gerror_irq_cfg2 = val & GENMASK(5, 0);
+	case SMMU_EVENTQ_IRQ_CFG1:
+	case SMMU_EVENTQ_IRQ_CFG2:
+		write_irq_cfg(smmu, off, val);
 		break;
 	case SMMU_STRTAB_BASE_CFG:
 		if (!(smmu->cr0 & CR0_SMMUEN))
@@ -323,14 +347,6 @@ static void write32(struct smmuv3 *smmu, u64 off, u32 val)
 	case SMMU_CMDQ_CONS:
 		if (!(smmu->cr0 & CR0_CMDQEN))
 			smmu->cmdq_cons = val & (GENMASK(19, 0) | CMDQ_CONS_ERR);
-		break;
-	case SMMU_EVENTQ_IRQ_CFG1:
-		if (!(smmu->irq_ctrl & IRQ_CTRL_EVTQ_IRQEN))
-			smmu->eventq_irq_cfg1 = val;
-		break;
-	case SMMU_EVENTQ_IRQ_CFG2:
-		if (!(smmu->irq_ctrl & IRQ_CTRL_EVTQ_IRQEN))
-			smmu->eventq_irq_cfg2 = val & GENMASK(5, 0);
 		break;
 	case SMMU_EVENTQ_PROD:
 		if (!(smmu->cr0 & CR0_EVTQEN))
@@ -346,12 +362,8 @@ static void write64(struct smmuv3 *smmu, u64 off, u64 val)
 {
 	switch (off) {
 	case SMMU_GERROR_IRQ_CFG0:
-		if (!(smmu->irq_ctrl & IRQ_CTRL_GERROR_IRQEN))
-			smmu->gerror_irq_cfg0 = val & IRQ_CFG0_ADDR;
-		break;
 	case SMMU_EVENTQ_IRQ_CFG0:
-		if (!(smmu->irq_ctrl & IRQ_CTRL_EVTQ_IRQEN))
-			smmu->eventq_irq_cfg0 = val & IRQ_CFG0_ADDR;
+		write_irq_cfg(smmu, off, val);
 		break;
 	case SMMU_STRTAB_BASE:
 		if (!(smmu->cr0 & CR0_SMMUEN))

@@ -21,17 +21,34 @@
 #define WRITE_ONCE(x, v)	__atomic_store_n(&(x), (v), __ATOMIC_RELAXED)
 
 /*
- * Copies len bytes (a multiple of 8, both 8-aligned) as single-copy-atomic
- * 64-bit words: the payload of a sequence-counted entry, which readers may
- * copy while a writer changes it (the counter tells them to retry).
+ * Sequence-counted entries (configuration cache, TLB) are written under
+ * smmu->lock and read without it.  A writer makes the counter odd, then
+ * stores the payload with release stores, then makes the counter even with
+ * a release store; a reader loads the counter (acquire), the payload with
+ * acquire loads, then the counter again.  A reader that sees any word of a
+ * newer payload therefore sees the odd counter on its second load and
+ * retries.  Only atomic operations, no standalone fences (which
+ * ThreadSanitizer does not model).  len is a multiple of 8, both 8-aligned.
  */
-static inline void smmu_copy_words(void *dst, const void *src, size_t len)
+static inline void smmu_copy_words_publish(void *dst, const void *src,
+					   size_t len)
 {
 	u64 *d = dst;
 	const u64 *s = src;
 
 	for (size_t i = 0; i < len / 8; i++)
 		__atomic_store_n(&d[i], __atomic_load_n(&s[i], __ATOMIC_RELAXED),
+				 __ATOMIC_RELEASE);
+}
+
+static inline void smmu_copy_words_snapshot(void *dst, const void *src,
+					    size_t len)
+{
+	u64 *d = dst;
+	const u64 *s = src;
+
+	for (size_t i = 0; i < len / 8; i++)
+		__atomic_store_n(&d[i], __atomic_load_n(&s[i], __ATOMIC_ACQUIRE),
 				 __ATOMIC_RELAXED);
 }
 
@@ -331,7 +348,7 @@ struct smmu_cfg_slot {
 struct smmu_tlb_entry {
 	u32 seq;		/* odd while being written */
 	u32 pad0;
-	/* Payload, copied word by word (smmu_copy_words). */
+	/* Payload, copied word by word (smmu_copy_words_*). */
 	u8 kind;		/* 0 = invalid */
 	u8 global;
 	u8 gshift;		/* key granule: va_page = va >> gshift */
@@ -357,6 +374,12 @@ _Static_assert(sizeof(struct smmu_tlb_entry) == 64, "one cache line");
 #define PERM_X		BIT(2)
 #define PERM_PRIV_SHIFT	3
 
+/* *_IRQ_CFG0..2 of one interrupt: MSI address, data, attributes. */
+struct smmu_irq_cfg {
+	u64 cfg0;
+	u32 cfg1, cfg2;
+};
+
 struct smmuv3 {
 	struct mutex lock;
 	unsigned long lock_owner;	/* pthread_self() of the holder, or 0 */
@@ -370,16 +393,14 @@ struct smmuv3 {
 	u32 cr0, cr0ack, cr1, cr2, gbpa;
 	u32 irq_ctrl, irq_ctrlack;
 	u32 gerror, gerrorn;
-	u64 gerror_irq_cfg0;
-	u32 gerror_irq_cfg1, gerror_irq_cfg2;
+	struct smmu_irq_cfg gerror_irq;
 	u64 strtab_base;
 	u32 strtab_base_cfg;
 	u64 cmdq_base;
 	u32 cmdq_prod, cmdq_cons;
 	u64 eventq_base;
 	u32 eventq_prod, eventq_cons;
-	u64 eventq_irq_cfg0;
-	u32 eventq_irq_cfg1, eventq_irq_cfg2;
+	struct smmu_irq_cfg eventq_irq;
 
 	/* smmuv3_set_cmd_trap(); changed under the lock. */
 	const struct smmuv3_cmd_trap_ops *trap;
@@ -389,8 +410,14 @@ struct smmuv3 {
 	unsigned int pending_irqs;
 
 	struct smmu_cfg_slot *cfg_cache;
+	/* Which slots are valid, and their StreamIDs, packed: what CFGI_*
+	 * scans (under the lock) instead of every slot's cache line. */
+	u64 cfg_valid[SMMU_CFG_CACHE_SIZE / 64];
+	u32 cfg_sid[SMMU_CFG_CACHE_SIZE];
 	struct smmu_tlb_entry *tlb;
 	unsigned int tlb_sets_bits;
+	u64 *tlb_big;		/* entries cut from a leaf larger than their key granule */
+	u32 tlb_pages[3];	/* other valid entries, per key granule 4K/16K/64K */
 	u32 tlb_victim;
 };
 

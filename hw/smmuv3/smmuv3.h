@@ -46,12 +46,17 @@ struct smmuv3_config {
 	bool range_inv;		/* IDR3.RIL */
 	bool s2fwb;		/* IDR3.FWB: STE.S2FWB accepted (attributes only) */
 	bool msi;		/* IDR0.MSI */
-	bool hyp;		/* IDR0.HYP: EL2 StreamWorld and TLBI_EL2_* */
+	bool hyp;		/* IDR0.HYP: EL2 StreamWorld and TLBI_EL2_*;
+			 * EL2 contexts are stage 1: needs stage1 */
 	bool sev;		/* IDR0.SEV */
 	unsigned int tlb_sets;	/* power of two, 0 = default (1024 x 4 ways) */
 };
 
-/* A reasonable SMMUv3.1-like part: both stages, all granules, 48-bit OAS. */
+/*
+ * A reasonable SMMUv3.1-like part: both stages, all granules, 48-bit OAS,
+ * HYP.  A part without stage 1 has no EL2 contexts either: clear hyp too
+ * (smmuv3_create rejects hyp without stage1).
+ */
 void smmuv3_config_default(struct smmuv3_config *cfg);
 
 /* Wired interrupt lines, each an edge; NULL to leave unconnected. */

@@ -32,6 +32,24 @@ static int fetch_fail(struct smmu_event *ev, u32 type, u64 addr)
 	return -1;
 }
 
+/*
+ * Reads n 64-bit words of a structure (STE, CD, L1 descriptor).  Each word
+ * is single-copy atomic, as the architecture makes a 64-bit aligned access:
+ * RAM is loaded in place with 8-byte atomic loads (a driver on another
+ * thread may be storing to it), anything else goes through phys_read.
+ */
+static int read_qwords(struct smmuv3 *smmu, u64 addr, u64 *buf, size_t n)
+{
+	const u64 *p = (addr & 7) ? NULL :
+		       phys_ram_ptr(smmu->mem, addr, n * sizeof(u64));
+
+	if (!p)
+		return phys_read(smmu->mem, addr, buf, n * sizeof(u64));
+	for (size_t i = 0; i < n; i++)
+		buf[i] = __atomic_load_n(&p[i], __ATOMIC_ACQUIRE);
+	return 0;
+}
+
 /* Address of the STE of sid, or an event. */
 static int find_ste(struct smmuv3 *smmu, u32 sid, u64 *addr,
 		    struct smmu_event *ev)
@@ -53,7 +71,7 @@ static int find_ste(struct smmuv3 *smmu, u32 sid, u64 *addr,
 	split = FIELD_GET(STRTAB_BASE_CFG_SPLIT, cfg);
 	split = split >= 10 ? 10 : split >= 8 ? 8 : 6;
 	l1_addr = base + (u64)(sid >> split) * 8;
-	if (phys_read64(smmu->mem, l1_addr, &l1))
+	if (read_qwords(smmu, l1_addr, &l1, 1))
 		return fetch_fail(ev, EVT_F_STE_FETCH, l1_addr);
 	span = FIELD_GET(STRTAB_L1_DESC_SPAN, l1);
 	/* Span 0 is an invalid descriptor; above SPLIT + 1 is ILLEGAL. */
@@ -181,13 +199,13 @@ static int decode_ste(struct smmuv3 *smmu, const u64 *ste,
 
 /* Read a structure at an address that is an IPA when stage 2 is on. */
 static int fetch_via_s2(struct smmuv3 *smmu, const struct smmu_cfg *cfg,
-			u64 addr, void *buf, size_t len, struct smmu_event *ev)
+			u64 addr, u64 *buf, size_t len, struct smmu_event *ev)
 {
 	u64 pa = addr;
 
 	if (cfg->s2 && smmu_s2_translate_fetch(smmu, cfg, addr, &pa, ev))
 		return -1;
-	if (phys_read(smmu->mem, pa, buf, len))
+	if (read_qwords(smmu, pa, buf, len / sizeof(u64)))
 		return fetch_fail(ev, EVT_F_CD_FETCH, pa);
 	return 0;
 }
@@ -285,7 +303,7 @@ int smmu_fetch_config(struct smmuv3 *smmu, u32 sid, u32 ssid,
 	memset(cfg, 0, sizeof(*cfg));
 	if (find_ste(smmu, sid, &addr, ev))
 		return -1;
-	if (phys_read(smmu->mem, addr, ste, sizeof(ste)))
+	if (read_qwords(smmu, addr, ste, ARRAY_SIZE(ste)))
 		return fetch_fail(ev, EVT_F_STE_FETCH, addr);
 	if (decode_ste(smmu, ste, cfg, ev))
 		return -1;
@@ -328,11 +346,11 @@ bool smmu_cfg_cache_lookup(struct smmuv3 *smmu, u32 sid, u32 ssid,
 		seq = __atomic_load_n(&s->seq, __ATOMIC_ACQUIRE);
 		if (seq & 1)
 			return false;
-		hit = READ_ONCE(s->valid) && READ_ONCE(s->sid) == sid &&
-		      READ_ONCE(s->ssid) == ssid;
+		hit = __atomic_load_n(&s->valid, __ATOMIC_ACQUIRE) &&
+		      __atomic_load_n(&s->sid, __ATOMIC_ACQUIRE) == sid &&
+		      __atomic_load_n(&s->ssid, __ATOMIC_ACQUIRE) == ssid;
 		if (hit)
-			smmu_copy_words(cfg, &s->cfg, len);
-		__atomic_thread_fence(__ATOMIC_ACQUIRE);
+			smmu_copy_words_snapshot(cfg, &s->cfg, len);
 	} while (READ_ONCE(s->seq) != seq);
 	return hit;
 }
@@ -340,7 +358,6 @@ bool smmu_cfg_cache_lookup(struct smmuv3 *smmu, u32 sid, u32 ssid,
 static void slot_write_begin(struct smmu_cfg_slot *s)
 {
 	WRITE_ONCE(s->seq, READ_ONCE(s->seq) + 1);
-	__atomic_thread_fence(__ATOMIC_RELEASE);
 }
 
 static void slot_write_end(struct smmu_cfg_slot *s)
@@ -351,41 +368,60 @@ static void slot_write_end(struct smmu_cfg_slot *s)
 void smmu_cfg_cache_insert(struct smmuv3 *smmu, u32 sid, u32 ssid,
 			   const struct smmu_cfg *cfg)
 {
-	struct smmu_cfg_slot *s = &smmu->cfg_cache[cfg_slot(sid, ssid)];
+	unsigned int i = cfg_slot(sid, ssid);
+	struct smmu_cfg_slot *s = &smmu->cfg_cache[i];
 
 	slot_write_begin(s);
-	WRITE_ONCE(s->sid, sid);
-	WRITE_ONCE(s->ssid, ssid);
-	smmu_copy_words(&s->cfg, cfg, sizeof(*cfg));
-	WRITE_ONCE(s->valid, 1u);
+	__atomic_store_n(&s->sid, sid, __ATOMIC_RELEASE);
+	__atomic_store_n(&s->ssid, ssid, __ATOMIC_RELEASE);
+	smmu_copy_words_publish(&s->cfg, cfg, sizeof(*cfg));
+	__atomic_store_n(&s->valid, 1u, __ATOMIC_RELEASE);
 	slot_write_end(s);
+	smmu->cfg_valid[i / 64] |= 1ULL << (i % 64);
+	smmu->cfg_sid[i] = sid;
 }
 
-static void slot_invalidate(struct smmu_cfg_slot *s)
+static void slot_invalidate(struct smmuv3 *smmu, unsigned int i)
 {
+	struct smmu_cfg_slot *s = &smmu->cfg_cache[i];
+
 	slot_write_begin(s);
-	WRITE_ONCE(s->valid, 0u);
+	__atomic_store_n(&s->valid, 0u, __ATOMIC_RELEASE);
 	slot_write_end(s);
+	smmu->cfg_valid[i / 64] &= ~(1ULL << (i % 64));
+}
+
+/* Valid slots with a StreamID in [first, last] whose SSID passes ok. */
+static void cfg_cache_inv(struct smmuv3 *smmu, u32 first, u32 last,
+			  bool (*ok)(const struct smmu_cfg_slot *s, u32 ssid),
+			  u32 ssid)
+{
+	for (unsigned int w = 0; w < ARRAY_SIZE(smmu->cfg_valid); w++) {
+		u64 bits = smmu->cfg_valid[w];
+
+		while (bits) {
+			unsigned int i = w * 64 + (unsigned int)__builtin_ctzll(bits);
+
+			bits &= bits - 1;
+			if (smmu->cfg_sid[i] >= first && smmu->cfg_sid[i] <= last &&
+			    (!ok || ok(&smmu->cfg_cache[i], ssid)))
+				slot_invalidate(smmu, i);
+		}
+	}
 }
 
 void smmu_cfg_cache_inv_sid(struct smmuv3 *smmu, u32 first, u32 last)
 {
-	for (unsigned int i = 0; i < SMMU_CFG_CACHE_SIZE; i++) {
-		struct smmu_cfg_slot *s = &smmu->cfg_cache[i];
+	cfg_cache_inv(smmu, first, last, NULL, 0);
+}
 
-		if (s->valid && s->sid >= first && s->sid <= last)
-			slot_invalidate(s);
-	}
+/* A stream's CD 0 also serves its transactions without SSID. */
+static bool cd_matches(const struct smmu_cfg_slot *s, u32 ssid)
+{
+	return s->ssid == ssid || (ssid == 0 && s->ssid == SMMUV3_NO_SSID);
 }
 
 void smmu_cfg_cache_inv_cd(struct smmuv3 *smmu, u32 sid, u32 ssid)
 {
-	/* A stream's CD 0 also serves its transactions without SSID. */
-	for (unsigned int i = 0; i < SMMU_CFG_CACHE_SIZE; i++) {
-		struct smmu_cfg_slot *s = &smmu->cfg_cache[i];
-
-		if (s->valid && s->sid == sid &&
-		    (s->ssid == ssid || (ssid == 0 && s->ssid == SMMUV3_NO_SSID)))
-			slot_invalidate(s);
-	}
+	cfg_cache_inv(smmu, sid, sid, cd_matches, ssid);
 }

@@ -13,7 +13,17 @@
  * (VMID, page number); ASID is compared in the ways so global entries serve
  * every ASID.  Lookups take no lock: they read an entry between two loads
  * of its sequence counter.  Fills and invalidations hold smmu->lock.
- * Invalidation scans the whole array: commands are rare next to lookups.
+ *
+ * Invalidation by address must not scan the whole array (a driver issues
+ * one per unmap).  An entry whose leaf is its key granule page lives in the
+ * set of (VMID, address >> granule), so such entries are found by visiting,
+ * for each key granule the TLB currently holds (a count per granule), the
+ * sets of the pages the command covers.  An entry cut from a larger leaf
+ * (a block, or a stage-1 page larger than the key granule) can sit in the
+ * set of any page of that leaf, so those entries are also marked in a
+ * bitmap that address invalidation walks.  EL2 entries carry VMID 0.
+ * "All"/ASID/VMID commands, and ranges longer than the TLB has sets, scan
+ * everything.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -22,26 +32,37 @@
 
 #define SMMU_TLB_DEFAULT_SETS	1024
 
+static unsigned int tlb_entries(const struct smmuv3 *smmu)
+{
+	return SMMU_TLB_WAYS << smmu->tlb_sets_bits;
+}
+
 int smmu_tlb_init(struct smmuv3 *smmu)
 {
 	unsigned int sets = smmu->conf.tlb_sets ? smmu->conf.tlb_sets :
 			    SMMU_TLB_DEFAULT_SETS;
+	size_t n;
 
 	smmu->tlb_sets_bits = ilog2(sets);
 	if (!smmu->tlb_sets_bits)
 		smmu->tlb_sets_bits = 1;
-	smmu->tlb = aligned_alloc(64, sizeof(*smmu->tlb) * SMMU_TLB_WAYS *
-				  (1u << smmu->tlb_sets_bits));
-	if (!smmu->tlb)
+	n = tlb_entries(smmu);
+	smmu->tlb = aligned_alloc(64, sizeof(*smmu->tlb) * n);
+	smmu->tlb_big = calloc((n + 63) / 64, sizeof(u64));
+	if (!smmu->tlb || !smmu->tlb_big) {
+		free(smmu->tlb);
+		free(smmu->tlb_big);
 		return -ENOMEM;
-	memset(smmu->tlb, 0, sizeof(*smmu->tlb) * SMMU_TLB_WAYS *
-	       (1u << smmu->tlb_sets_bits));
+	}
+	memset(smmu->tlb, 0, sizeof(*smmu->tlb) * n);
+	memset(smmu->tlb_pages, 0, sizeof(smmu->tlb_pages));
 	return 0;
 }
 
 void smmu_tlb_free(struct smmuv3 *smmu)
 {
 	free(smmu->tlb);
+	free(smmu->tlb_big);
 }
 
 const struct smmu_tlb_entry *smmu_tlb_slot(const struct smmuv3 *smmu,
@@ -50,10 +71,43 @@ const struct smmu_tlb_entry *smmu_tlb_slot(const struct smmuv3 *smmu,
 	return &smmu->tlb[smmu_tlb_set(smmu, vmid, va_page) * SMMU_TLB_WAYS];
 }
 
+/* Key granules 4K, 16K, 64K: index into tlb_pages. */
+static unsigned int granule_idx(unsigned int gshift)
+{
+	return (gshift - 12) / 2;
+}
+
+static bool entry_is_big(const struct smmu_tlb_entry *e)
+{
+	return e->range_shift > e->gshift;
+}
+
+/* Accounts a valid entry in (or out of) the side structures. */
+static void tlb_track(struct smmuv3 *smmu, const struct smmu_tlb_entry *e,
+		      bool add)
+{
+	size_t i = (size_t)(e - smmu->tlb);
+
+	if (entry_is_big(e)) {
+		if (add)
+			smmu->tlb_big[i / 64] |= 1ULL << (i % 64);
+		else
+			smmu->tlb_big[i / 64] &= ~(1ULL << (i % 64));
+	} else if (add) {
+		smmu->tlb_pages[granule_idx(e->gshift)]++;
+	} else {
+		smmu->tlb_pages[granule_idx(e->gshift)]--;
+	}
+}
+
+/*
+ * Payload stores are release stores after an odd counter: a lookup that
+ * sees any new word (with an acquire load) then sees the odd counter on its
+ * second read and retries.  No standalone fence is needed.
+ */
 static void entry_write_begin(struct smmu_tlb_entry *e)
 {
 	WRITE_ONCE(e->seq, READ_ONCE(e->seq) + 1);
-	__atomic_thread_fence(__ATOMIC_RELEASE);
 }
 
 static void entry_write_end(struct smmu_tlb_entry *e)
@@ -79,10 +133,14 @@ void smmu_tlb_insert(struct smmuv3 *smmu, const struct smmu_tlb_entry *n)
 	if (!e)
 		e = &set[smmu->tlb_victim++ % SMMU_TLB_WAYS];
 
+	if (e->kind)
+		tlb_track(smmu, e, false);
 	entry_write_begin(e);
-	smmu_copy_words((u8 *)e + SMMU_TLB_PAYLOAD, (const u8 *)n + SMMU_TLB_PAYLOAD,
-			sizeof(*e) - SMMU_TLB_PAYLOAD);
+	smmu_copy_words_publish((u8 *)e + SMMU_TLB_PAYLOAD,
+				(const u8 *)n + SMMU_TLB_PAYLOAD,
+				sizeof(*e) - SMMU_TLB_PAYLOAD);
 	entry_write_end(e);
+	tlb_track(smmu, e, true);
 }
 
 static bool inv_matches(const struct smmu_tlb_entry *e,
@@ -105,17 +163,83 @@ static bool inv_matches(const struct smmu_tlb_entry *e,
 	return start <= inv->end && inv->start <= end;
 }
 
+static void inv_entry(struct smmuv3 *smmu, struct smmu_tlb_entry *e,
+		      const struct smmu_tlb_inv *inv)
+{
+	if (!e->kind || !inv_matches(e, inv))
+		return;
+	tlb_track(smmu, e, false);
+	entry_write_begin(e);
+	__atomic_store_n((u64 *)&e->kind, 0, __ATOMIC_RELEASE);	/* kind = 0 */
+	entry_write_end(e);
+}
+
+static void inv_all_entries(struct smmuv3 *smmu, const struct smmu_tlb_inv *inv)
+{
+	unsigned int n = tlb_entries(smmu);
+
+	for (unsigned int i = 0; i < n; i++)
+		inv_entry(smmu, &smmu->tlb[i], inv);
+}
+
+/*
+ * Sets visited for an address invalidation, or ~0 when it is cheaper to
+ * scan everything.
+ */
+static u64 inv_set_visits(const struct smmuv3 *smmu,
+			  const struct smmu_tlb_inv *inv)
+{
+	u64 visits = 0, sets = 1ULL << smmu->tlb_sets_bits;
+
+	for (unsigned int gi = 0; gi < ARRAY_SIZE(smmu->tlb_pages); gi++) {
+		unsigned int g = 12 + 2 * gi;
+		u64 pages = (inv->end >> g) - (inv->start >> g) + 1;
+
+		if (!smmu->tlb_pages[gi])
+			continue;
+		if (!pages || pages > sets)
+			return ~0ULL;
+		visits += pages;
+	}
+	return visits > sets ? ~0ULL : visits;
+}
+
 void smmu_tlb_invalidate(struct smmuv3 *smmu, const struct smmu_tlb_inv *inv)
 {
-	unsigned int n = SMMU_TLB_WAYS << smmu->tlb_sets_bits;
+	u16 vmid = inv->match_vmid ? inv->vmid : 0;
 
-	for (unsigned int i = 0; i < n; i++) {
-		struct smmu_tlb_entry *e = &smmu->tlb[i];
+	/* Only address-scoped commands of one VMID (or EL2) are indexed. */
+	if (!inv->match_range || inv->start > inv->end ||
+	    (!inv->match_vmid && inv->kinds != BIT(TLB_EL2)) ||
+	    inv_set_visits(smmu, inv) == ~0ULL) {
+		inv_all_entries(smmu, inv);
+		return;
+	}
 
-		if (e->kind && inv_matches(e, inv)) {
-			entry_write_begin(e);
-			WRITE_ONCE(*(u64 *)&e->kind, 0);	/* kind = 0 */
-			entry_write_end(e);
+	/* Entries whose leaf is their key granule page. */
+	for (unsigned int gi = 0; gi < ARRAY_SIZE(smmu->tlb_pages); gi++) {
+		unsigned int g = 12 + 2 * gi;
+
+		if (!smmu->tlb_pages[gi])
+			continue;
+		for (u64 p = inv->start >> g; p <= inv->end >> g; p++) {
+			struct smmu_tlb_entry *set = (struct smmu_tlb_entry *)
+				smmu_tlb_slot(smmu, vmid, p);
+
+			for (unsigned int w = 0; w < SMMU_TLB_WAYS; w++)
+				inv_entry(smmu, &set[w], inv);
+		}
+	}
+
+	/* Pieces of larger leaves, wherever their page hashed. */
+	for (size_t i = 0; i < (tlb_entries(smmu) + 63) / 64; i++) {
+		u64 bits = smmu->tlb_big[i];
+
+		while (bits) {
+			unsigned int b = (unsigned int)__builtin_ctzll(bits);
+
+			bits &= bits - 1;
+			inv_entry(smmu, &smmu->tlb[i * 64 + b], inv);
 		}
 	}
 }

@@ -302,9 +302,8 @@ static bool tlb_lookup(struct smmuv3 *smmu, const struct smmu_cfg *hot,
 
 		if ((seq & 1) || READ_ONCE(e->va_page) != page)
 			continue;
-		smmu_copy_words((u8 *)out + SMMU_TLB_PAYLOAD,
-				(const u8 *)e + SMMU_TLB_PAYLOAD, len);
-		__atomic_thread_fence(__ATOMIC_ACQUIRE);
+		smmu_copy_words_snapshot((u8 *)out + SMMU_TLB_PAYLOAD,
+					 (const u8 *)e + SMMU_TLB_PAYLOAD, len);
 		if (READ_ONCE(e->seq) != seq)
 			continue;
 		if (out->kind == hot->tlb_kind && out->va_page == page &&

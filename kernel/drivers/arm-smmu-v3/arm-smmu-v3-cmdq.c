@@ -31,16 +31,21 @@ u32 arm_smmu_readl(struct arm_smmu_device *smmu, u32 off)
 	return (u32)v;
 }
 
+/*
+ * writel() orders the CPU's earlier normal-memory writes (queue entries,
+ * STEs) before the register write.  Here the write enters the SMMU's MMIO
+ * handler, which serialises on the device's lock, and the device reads
+ * those structures under the same lock: that lock is the ordering.  A
+ * standalone fence would pair with no atomic store the device reads (and
+ * ThreadSanitizer does not model fences), so there is none.
+ */
 void arm_smmu_writel(struct arm_smmu_device *smmu, u32 off, u32 val)
 {
-	/* writel orders prior normal-memory writes before the register write. */
-	__atomic_thread_fence(__ATOMIC_RELEASE);
 	phys_write_val(smmu->mem, smmu->base + off, 4, val, MEM_ATTRS_NONE);
 }
 
 void arm_smmu_writeq(struct arm_smmu_device *smmu, u32 off, u64 val)
 {
-	__atomic_thread_fence(__ATOMIC_RELEASE);
 	phys_write_val(smmu->mem, smmu->base + off, 8, val, MEM_ATTRS_NONE);
 }
 

@@ -81,8 +81,8 @@ void arm_smmu_evtq_irq(struct arm_smmu_device *smmu)
 		u64 raw[EVTQ_ENT_DWORDS];
 
 		idx = q->cons & ((1u << q->max_n_shift) - 1);
-		/* Read the record only after PROD said it is there. */
-		__atomic_thread_fence(__ATOMIC_ACQUIRE);
+		/* The record was written before PROD moved, under the lock
+		 * our read of PROD took (see arm_smmu_writel). */
 		memcpy(raw, q->base + (size_t)idx * EVTQ_ENT_DWORDS, sizeof(raw));
 		arm_smmu_decode_event(raw, &evt);
 		evt.dev = arm_smmu_sid_dev(smmu, evt.sid);

@@ -218,6 +218,16 @@ void arm_smmu_make_s1_cd(u64 *cd, struct arm_smmu_domain *d)
 
 /* ------------------------------------------------------- the entry writer */
 
+/*
+ * Copies a CD into the table with one single-copy-atomic store per qword,
+ * as the SMMU fetches it qword by qword (it may be reading the slot).
+ */
+static void arm_smmu_write_cd(u64 *dst, const u64 *cd)
+{
+	for (unsigned int i = 0; i < CTXDESC_CD_DWORDS; i++)
+		__atomic_store_n(&dst[i], cd[i], __ATOMIC_RELEASE);
+}
+
 /* The bits of an STE the SMMU reads in its configuration (get_ste_used). */
 static void arm_smmu_get_ste_used(const u64 *ent, u64 *used)
 {
@@ -371,7 +381,7 @@ void arm_smmu_install_stream(struct arm_smmu_device *smmu,
 			     struct iommu_domain *domain)
 {
 	u64 *step = arm_smmu_get_step_for_sid(smmu, stream->sid);
-	u64 target[STRTAB_STE_DWORDS];
+	u64 target[STRTAB_STE_DWORDS], cd[CTXDESC_CD_DWORDS];
 	bool s1 = false;
 
 	if (KWARN_ON(smmu->k, !step))
@@ -402,7 +412,8 @@ void arm_smmu_install_stream(struct arm_smmu_device *smmu,
 		if (!ste_has_s1(step) || !ste_uses_stream_cd(step, stream))
 			arm_smmu_cfgi_cd_all(smmu, stream->sid);
 		stream->cd_cur ^= 1;
-		arm_smmu_make_s1_cd(stream->cd + stream->cd_cur * CTXDESC_CD_DWORDS, d);
+		arm_smmu_make_s1_cd(cd, d);
+		arm_smmu_write_cd(stream->cd + stream->cd_cur * CTXDESC_CD_DWORDS, cd);
 		arm_smmu_make_cdtable_ste(target, stream, stream->cd_cur);
 		s1 = true;
 		break;
