@@ -212,6 +212,16 @@ static void test_msi_capability(void)
 	CHECK_EQ(phys_read_val(vmm_guest_mem(r.vmm), gbar + EP_MSI_ADDR, 4, &v,
 			       MEM_ATTRS_NONE), 0);
 	CHECK_EQ(v, gmsg.address_lo);
+	/* 64-bit accesses to the capability are the same two halves. */
+	CHECK_EQ(phys_read_val(vmm_guest_mem(r.vmm), gbar + EP_MSI_ADDR, 8, &v,
+			       MEM_ATTRS_NONE), 0);
+	CHECK_EQ(v, msi_msg_addr(&gmsg));
+	CHECK_EQ(phys_write_val(vmm_guest_mem(r.vmm), gbar + EP_MSI_ADDR, 8,
+				msi_msg_addr(&gmsg), MEM_ATTRS_NONE), 0);
+	CHECK_EQ(phys_read_val(vmm_guest_mem(r.vmm), gbar + EP_MSI_DATA, 8, &v,
+			       MEM_ATTRS_NONE), 0);
+	CHECK_EQ((u32)v, gmsg.data);
+	CHECK_EQ(v >> 32, EP_MSI_CTRL_ENABLE);
 	/* The device holds the guest's IOVA and the host's EventIDs. */
 	CHECK_EQ(phys_read_val(machine_mem(r.m), hbar + EP_MSI_ADDR, 4, &v,
 			       MEM_ATTRS_NONE), 0);

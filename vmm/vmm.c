@@ -48,7 +48,15 @@ static int vbar_read(void *opaque, u64 off, unsigned int size, u64 *val,
 	struct vmm_vdev *vd = opaque;
 	struct vmm *vmm = vd->vmm;
 
-	(void)attrs;
+	if (size == 8 && off >= EP_MSI_ADDR && off <= EP_MSI_CTRL) {
+		u64 lo, hi;
+		int ret = vbar_read(opaque, off, 4, &lo, attrs);
+
+		if (!ret)
+			ret = vbar_read(opaque, off + 4, 4, &hi, attrs);
+		*val = lo | hi << 32;
+		return ret;
+	}
 	if (size == 4) {
 		switch (off) {
 		case EP_MSI_ADDR:
@@ -102,7 +110,10 @@ static int vbar_write(void *opaque, u64 off, unsigned int size, u64 val,
 	struct vmm *vmm = vd->vmm;
 	int ret = 0;
 
-	(void)attrs;
+	/* The capability's registers are emulated 32 bits at a time. */
+	if (size == 8 && off >= EP_MSI_ADDR && off <= EP_MSI_CTRL)
+		return vbar_write(opaque, off, 4, (u32)val, attrs) ?:
+		       vbar_write(opaque, off + 4, 4, val >> 32, attrs);
 	if (size == 4 && off >= EP_MSI_ADDR && off <= EP_MSI_CTRL) {
 		mutex_lock(&vmm->lock);
 		switch (off) {
