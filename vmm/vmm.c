@@ -49,7 +49,7 @@ static int vbar_read(void *opaque, u64 off, unsigned int size, u64 *val,
 	struct vmm *vmm = vd->vmm;
 
 	if (size == 8 && off >= EP_MSI_ADDR && off <= EP_MSI_CTRL) {
-		u64 lo, hi;
+		u64 lo = 0, hi = 0;
 		int ret = vbar_read(opaque, off, 4, &lo, attrs);
 
 		if (!ret)
