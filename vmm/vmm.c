@@ -171,8 +171,6 @@ struct vmm *vmm_create(struct vmm_backend *be, u64 ram_size)
 	if (ret)
 		goto err;
 	vmm->ram_mapped = true;
-	vmm_trace(vmm, "IOMMU_IOAS_MAP iova %#llx size %#llx (guest RAM)",
-		  VMM_GUEST_RAM_BASE, (unsigned long long)ram_size);
 
 	ret = -ENOMEM;
 	its_config_default(&its_cfg);
