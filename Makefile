@@ -6,6 +6,8 @@
 #   make run        the main job: the default end-to-end scenario
 #   make test       every test, plain and under ASan+UBSan (+ a clang -Werror build when clang exists)
 #   make bench      every benchmark, JSON lines on stdout
+#   make tsan       every test under ThreadSanitizer (a data race fails it)
+#   make fuzz       every fuzz/NAME.c harness for FUZZ_SECONDS (clang, libFuzzer)
 #   make clean
 #
 # VARIANT=release|san|tsan|clang selects flags and the build/ subfolder.
@@ -17,6 +19,11 @@ JOBS    ?= $(shell nproc 2>/dev/null || echo 2)
 
 ifneq ($(filter clang fuzz,$(VARIANT)),)
 CC := clang
+endif
+# gcc's TSan refuses atomic_thread_fence (the SMMU model's seqlocks use it):
+# clang's when there is one.
+ifeq ($(VARIANT),tsan)
+CC := $(if $(shell command -v clang 2>/dev/null),clang,$(CC))
 endif
 
 CFLAGS_release := -O2 -g
@@ -42,7 +49,7 @@ TOOLS    := $(BUILD)/iommusim
 FUZZERS  := $(patsubst %.c,$(BUILD)/%,$(wildcard fuzz/*.c))
 FUZZ_SECONDS ?= 30
 
-.PHONY: all run test check build-all bench fuzz fuzzers clean
+.PHONY: all run test check build-all bench fuzz fuzzers tsan clean
 .SECONDARY:
 
 all: $(LIB) $(TOOLS)
@@ -93,7 +100,7 @@ fuzzers: $(FUZZERS)
 # Each harness for FUZZ_SECONDS, new inputs kept in build/fuzz-corpus/NAME,
 # seeded from fuzz/corpus/NAME.
 fuzz:
-	$(MAKE) -j$(JOBS) VARIANT=fuzz fuzzers
+	$(MAKE) -j$(JOBS) VARIANT=fuzz WERROR=-Werror fuzzers
 	@set -e; for f in $(patsubst %.c,build/fuzz/%,$(wildcard fuzz/*.c)); do \
 		n=$$(basename $$f); mkdir -p build/fuzz-corpus/$$n; \
 		echo "fuzz: $$n for $(FUZZ_SECONDS) s"; \
@@ -115,6 +122,12 @@ test:
 		$(MAKE) -j$(JOBS) VARIANT=clang WERROR=-Werror build-all; \
 	else echo "clang not installed: clang -Werror build skipped"; fi
 	tests/run.sh build/release build/san
+
+# Every test under ThreadSanitizer: the threaded ones are the point, the
+# rest cost little.  TSan exits non-zero after any report.
+tsan:
+	$(MAKE) -j$(JOBS) VARIANT=tsan WERROR=-Werror build-all
+	tests/run.sh build/tsan
 
 bench:
 	$(MAKE) -j$(JOBS) VARIANT=release build-all

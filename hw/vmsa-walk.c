@@ -79,7 +79,7 @@ int vmsa_walk(const struct vmsa_walk_cfg *cfg, u64 ia,
 	      struct vmsa_walk_result *res, struct vmsa_fault *f)
 {
 	const unsigned int g = cfg->granule_shift, stride = g - 3;
-	const u64 oa_over = ~0ULL << cfg->oa_bits;
+	u64 oa_over;	/* set once oa_bits is known to be a legal shift */
 	int level = cfg->start_level;
 	unsigned int shift = level_shift(g, level);
 	unsigned int idx_bits;
@@ -91,6 +91,7 @@ int vmsa_walk(const struct vmsa_walk_cfg *cfg, u64 ia,
 	    level > 3 || cfg->ia_bits <= shift || cfg->ia_bits > 52 ||
 	    cfg->oa_bits > 52)
 		return fault(f, cfg, VMSA_F_TRANSLATION, 0, ia);
+	oa_over = ~0ULL << cfg->oa_bits;
 
 	/* Input beyond the input size: translation fault at level 0. */
 	top = cfg->ia_bits < 64 ? ia >> cfg->ia_bits : 0;

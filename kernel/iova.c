@@ -205,7 +205,8 @@ retry:
 		new_pfn = (high_pfn - size) & align_mask;
 		prev = curr;
 		curr = rb_prev(curr);
-		curr_iova = to_iova(curr);
+		/* Past the lowest range curr is NULL: no container_of() on it (UB). */
+		curr_iova = curr ? to_iova(curr) : NULL;
 	} while (curr && new_pfn <= curr_iova->pfn_hi && new_pfn >= low_pfn);
 
 	if (high_pfn < size || new_pfn < low_pfn) {

@@ -27,6 +27,7 @@ struct kernel *kernel_create(const char *name, struct phys_mem *mem,
 	INIT_LIST_HEAD(&k->iommu_devices);
 	INIT_LIST_HEAD(&k->groups);
 	atomic_init(&k->kmalloc_fail_nth, 0);
+	k->fail_count = &k->kmalloc_fail_nth;
 	atomic_init(&k->warnings, 0);
 	return k;
 }
@@ -38,6 +39,9 @@ void kernel_destroy(struct kernel *k)
 	/* Devices, IOMMUs and groups must be gone: their memory is the owners'. */
 	KWARN_ON(k, !list_empty(&k->devices) || !list_empty(&k->iommu_devices) ||
 		    !list_empty(&k->groups));
+	/* So must their machine memory: what is still allocated was leaked. */
+	KWARN_ON(k, page_alloc_used_bytes(k->pages) != 0);
+	KWARN_ON(k, page_alloc_check(k->pages) != 0);
 	page_alloc_destroy(k->pages);
 	mutex_destroy(&k->lock);
 	mutex_destroy(&k->groups_lock);
@@ -47,11 +51,10 @@ void kernel_destroy(struct kernel *k)
 /* True when this allocation is the one fail-nth asked to fail. */
 static bool should_fail(struct kernel *k)
 {
-	unsigned long n = atomic_load_explicit(&k->kmalloc_fail_nth,
-					       memory_order_relaxed);
+	unsigned long n = atomic_load_explicit(k->fail_count, memory_order_relaxed);
 
 	while (n) {
-		if (atomic_compare_exchange_weak(&k->kmalloc_fail_nth, &n, n - 1))
+		if (atomic_compare_exchange_weak(k->fail_count, &n, n - 1))
 			return n == 1;
 	}
 	return false;
@@ -71,7 +74,12 @@ void kfree(void *p)
 
 void kernel_fail_nth(struct kernel *k, unsigned long n)
 {
-	atomic_store(&k->kmalloc_fail_nth, n);
+	atomic_store(k->fail_count, n);
+}
+
+void kernel_share_fail_nth(struct kernel *k, atomic_ulong *count)
+{
+	k->fail_count = count;
 }
 
 phys_addr_t kernel_alloc_pages(struct kernel *k, u64 size)

@@ -41,6 +41,7 @@ struct kernel {
 	atomic_ulong warnings;		/* KWARN_ON() hits: a kernel bug or misuse */
 
 	atomic_ulong kmalloc_fail_nth;	/* see kernel_fail_nth() */
+	atomic_ulong *fail_count;	/* &kmalloc_fail_nth, or a shared count */
 };
 
 /*
@@ -69,6 +70,14 @@ void kernel_destroy(struct kernel *k);
 void *kzalloc(struct kernel *k, size_t size);
 void kfree(void *p);
 void kernel_fail_nth(struct kernel *k, unsigned long n);
+/*
+ * Make k count its allocations on *count, shared with other kernels, so
+ * "the n-th allocation" means one allocation of a whole run whichever
+ * kernel makes it (the iommusim CLI's --fail-nth).  *count must outlive k.
+ * When n was set, *count == 0 after the run says that allocation was made
+ * (and failed); kernel_fail_nth() sets the shared count.
+ */
+void kernel_share_fail_nth(struct kernel *k, atomic_ulong *count);
 
 /* The kernel's linear map of the RAM it can see. */
 static inline void *phys_to_virt(struct kernel *k, phys_addr_t pa, size_t len)

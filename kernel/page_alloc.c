@@ -8,6 +8,7 @@
  */
 #include "kernel/page_alloc.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -192,4 +193,76 @@ u64 page_alloc_used_bytes(struct page_alloc *pa)
 	used = pa->used_bytes;
 	mutex_unlock(&pa->lock);
 	return used;
+}
+
+/*
+ * Every page in exactly one block, free or allocated; each free block on
+ * the list of its order, aligned, with sound links and no free buddy of
+ * its own order left unmerged; used_bytes the sum of the allocated blocks.
+ */
+int page_alloc_check(struct page_alloc *pa)
+{
+	u8 *seen = calloc(pa->nr_pages ? pa->nr_pages : 1, 1);
+	u64 used = 0;
+	int ret = 0;
+
+#define PA_BROKEN(...)	do { fprintf(stderr, "page_alloc_check: " __VA_ARGS__); \
+			     fputc('\n', stderr); ret = -EUCLEAN; goto out; } while (0)
+	if (!seen)
+		return -ENOMEM;
+	mutex_lock(&pa->lock);
+	for (unsigned int o = 0; o <= PAGE_ALLOC_MAX_ORDER; o++) {
+		u32 prev = NONE;
+
+		for (u32 i = pa->free_head[o], n = 0; i != NONE; prev = i, i = pa->next[i]) {
+			u64 pfn = pa->base_pfn + i;
+
+			if (i >= pa->nr_pages || ++n > pa->nr_pages)
+				PA_BROKEN("order %u list runs out of range or loops", o);
+			if (pa->prev[i] != prev || pa->free_order[i] != o + 1 || pa->used_order[i])
+				PA_BROKEN("free block %#llx: bad links or order marks",
+					  (unsigned long long)pfn);
+			if ((pfn & ((1ULL << o) - 1)) || i + (1ULL << o) > pa->nr_pages)
+				PA_BROKEN("free block %#llx order %u misaligned or past the end",
+					  (unsigned long long)pfn, o);
+			if (o < PAGE_ALLOC_MAX_ORDER) {
+				u64 b = pfn ^ (1ULL << o);
+
+				if (b >= pa->base_pfn && b - pa->base_pfn < pa->nr_pages &&
+				    pa->free_order[b - pa->base_pfn] == o + 1)
+					PA_BROKEN("free block %#llx and its buddy not merged",
+						  (unsigned long long)pfn);
+			}
+			for (u64 p = i; p < i + (1ULL << o); p++)
+				if (seen[p]++)
+					PA_BROKEN("page %#llx in two blocks",
+						  (unsigned long long)(pa->base_pfn + p));
+		}
+	}
+	for (u32 i = 0; i < pa->nr_pages; i++) {
+		unsigned int o;
+
+		if (!pa->used_order[i])
+			continue;
+		o = pa->used_order[i] - 1u;
+		if (pa->free_order[i] || i + (1ULL << o) > pa->nr_pages)
+			PA_BROKEN("allocated block %#llx: bad marks",
+				  (unsigned long long)(pa->base_pfn + i));
+		used += PAGE_SIZE << o;
+		for (u64 p = i; p < i + (1ULL << o); p++)
+			if (seen[p]++)
+				PA_BROKEN("page %#llx in two blocks",
+					  (unsigned long long)(pa->base_pfn + p));
+	}
+	for (u32 i = 0; i < pa->nr_pages; i++)
+		if (!seen[i])
+			PA_BROKEN("page %#llx in no block", (unsigned long long)(pa->base_pfn + i));
+	if (used != pa->used_bytes)
+		PA_BROKEN("used_bytes %llu, blocks hold %llu",
+			  (unsigned long long)pa->used_bytes, (unsigned long long)used);
+#undef PA_BROKEN
+out:
+	mutex_unlock(&pa->lock);
+	free(seen);
+	return ret;
 }

@@ -36,4 +36,7 @@ int get_order(u64 size);
 
 u64 page_alloc_used_bytes(struct page_alloc *pa);
 
+/* Invariant check for tests: 0, or -EUCLEAN after printing what broke. */
+int page_alloc_check(struct page_alloc *pa);
+
 #endif

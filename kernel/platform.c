@@ -131,6 +131,8 @@ static struct platform *platform_boot_common(struct machine *m,
 			  ram_base, ram_size);
 	if (!k)
 		return ERR_PTR(-ENOMEM);
+	if (cfg->fail_count)
+		kernel_share_fail_nth(k, cfg->fail_count);
 	p = kzalloc(k, sizeof(*p));
 	if (!p) {
 		kernel_destroy(k);

@@ -48,6 +48,8 @@ struct platform_config {
 	/* The RAM the kernel owns (mem=); 0/0: all of the machine's. */
 	phys_addr_t ram_base;
 	u64 ram_size;
+	/* Allocation-failure injection shared from boot on (kernel_share_fail_nth). */
+	atomic_ulong *fail_count;
 };
 
 struct platform;

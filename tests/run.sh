@@ -38,6 +38,11 @@ expect_failure() {	# iommusim scenario
 		printf 'stderr lacks: %s\ngot:\n%s\n' "$want" "$err"
 		return 1
 	fi
+	# Failing must not leak or trip the kernel: ASan exits 1 on a leak too.
+	if grep -qE -- 'Sanitizer|^WARNING: ' <<<"$err"; then
+		printf 'failed as expected, but not cleanly:\n%s\n' "$err"
+		return 1
+	fi
 }
 
 for build in "$@"; do

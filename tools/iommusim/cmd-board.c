@@ -82,6 +82,7 @@ int cmd_board(struct scenario *s, const struct scn_line *l, struct scn_result *r
 	pc.name = ko->name;
 	pc.lazy = !strict;
 	pc.passthrough = pt != 0;
+	pc.fail_count = &w->fail_nth;
 	w->platform = platform_boot(w->machine, &pc);
 	if (IS_ERR(w->platform)) {
 		r->rc = (int)PTR_ERR(w->platform);

@@ -5,7 +5,14 @@
  *
  * Exit status: 0 when every command and expectation held, 1 when the
  * scenario failed, 2 for a usage or I/O error.
+ *
+ * --fail-nth N makes the N-th kernel allocation of the run fail (any
+ * kernel's, counted together), as Linux's fail-nth does for a task; when
+ * the run makes fewer than N allocations it says so on stderr.  Every N
+ * must end in exit 0 or 1 with the scenario's own error line: see
+ * tests/fail_nth.c.
  */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,7 +57,7 @@ static char *read_file(const char *path)
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: iommusim [SCENARIO-FILE]\n"
+	fprintf(f, "usage: iommusim [--fail-nth N] [SCENARIO-FILE]\n"
 		   "       iommusim --help-commands\n"
 		   "With no file, runs the default end-to-end scenario.\n");
 }
@@ -61,8 +68,20 @@ int main(int argc, char **argv)
 	char *text = NULL;
 	struct world *w;
 	struct scenario *s;
+	unsigned long fail_nth = 0;
 	int ret;
 
+	if (argc >= 3 && !strcmp(argv[1], "--fail-nth")) {
+		u64 n;
+
+		if (scn_parse_u64(argv[2], &n) || !n || n > (u64)LONG_MAX) {
+			fprintf(stderr, "iommusim: --fail-nth takes a positive number\n");
+			return 2;
+		}
+		fail_nth = n;
+		argv += 2;
+		argc -= 2;
+	}
 	if (argc > 2 || (argc == 2 && !strcmp(argv[1], "--help"))) {
 		usage(argc > 2 ? stderr : stdout);
 		return argc > 2 ? 2 : 0;
@@ -85,7 +104,11 @@ int main(int argc, char **argv)
 		free(text);
 		return 2;
 	}
+	world_fail_nth(w, fail_nth);
 	ret = scenario_run(s, name, text ? text : default_scenario);
+	if (fail_nth && !world_fail_nth_hit(w))
+		fprintf(stderr, "iommusim: --fail-nth %lu: the run made fewer allocations, "
+			"none failed\n", fail_nth);
 	scenario_destroy(s);
 	world_destroy(w);
 	free(text);

@@ -5,6 +5,8 @@
 #ifndef IOMMUSIM_TOOLS_WORLD_PRIV_H
 #define IOMMUSIM_TOOLS_WORLD_PRIV_H
 
+#include <stdatomic.h>
+
 #include "tools/iommusim/scenario.h"
 #include "tools/iommusim/world.h"
 
@@ -81,6 +83,8 @@ struct world {
 	struct world_obj objs[WORLD_MAX_OBJS];
 	int nr_rows;
 	struct msi_row rows[WORLD_MAX_ROWS];
+	atomic_ulong fail_nth;	/* every kernel's fail-nth count (--fail-nth) */
+	bool fail_nth_set;
 };
 
 const char *obj_kind_name(enum obj_kind kind);

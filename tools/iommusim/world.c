@@ -29,6 +29,17 @@ struct world *world_create(FILE *out)
 	return w;
 }
 
+void world_fail_nth(struct world *w, unsigned long n)
+{
+	atomic_store(&w->fail_nth, n);
+	w->fail_nth_set = n != 0;
+}
+
+bool world_fail_nth_hit(struct world *w)
+{
+	return w->fail_nth_set && atomic_load(&w->fail_nth) == 0;
+}
+
 static void obj_release(struct world_obj *o)
 {
 	switch (o->kind) {
@@ -68,9 +79,26 @@ void world_destroy(struct world *w)
 	if (!w)
 		return;
 	world_msi_teardown(w);
-	for (int i = w->nr_objs - 1; i >= 0; i--)
-		if (w->objs[i].kind == OBJ_DEVICE && w->objs[i].attached)
-			iommu_detach_device(w->objs[i].attached, w->objs[i].dev);
+	for (int i = w->nr_objs - 1; i >= 0; i--) {
+		struct world_obj *o = &w->objs[i];
+		struct iommu_group *g;
+
+		if (o->kind != OBJ_DEVICE || !o->attached)
+			continue;
+		/*
+		 * A device that came to share its group (a later device with the
+		 * same StreamID) detaches with the whole group: the core refuses
+		 * a per-device detach there, and the domain would stay in use.
+		 */
+		g = o->dev->iommu_group;
+		if (g && iommu_group_device_count(g) > 1)
+			iommu_detach_group(o->attached, g);
+		else
+			iommu_detach_device(o->attached, o->dev);
+		for (int j = 0; g && j < i; j++)
+			if (w->objs[j].kind == OBJ_DEVICE && w->objs[j].dev->iommu_group == g)
+				w->objs[j].attached = NULL;
+	}
 	for (int i = w->nr_objs - 1; i >= 0; i--)
 		obj_release(&w->objs[i]);
 	if (w->platform)
@@ -259,6 +287,7 @@ static int cmd_kernel(struct scenario *s, const struct scn_line *l,
 		r->rc = -ENOMEM;
 		return 0;
 	}
+	kernel_share_fail_nth(o->k, &w->fail_nth);
 	iommu_set_default_passthrough(o->k, pt != 0);
 	iommu_set_dma_strict(o->k, strict != 0);
 	world_commit_obj(w);

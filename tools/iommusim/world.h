@@ -15,6 +15,14 @@ struct world;
 struct world *world_create(FILE *out);
 void world_destroy(struct world *w);
 
+/*
+ * Allocation-failure injection (--fail-nth): the n-th allocation made by
+ * any kernel of the world fails.  world_fail_nth_hit() says afterwards
+ * whether the run got that far.
+ */
+void world_fail_nth(struct world *w, unsigned long n);
+bool world_fail_nth_hit(struct world *w);
+
 extern const struct scn_command world_commands[];
 void world_print_commands(FILE *f);
 

@@ -1,0 +1,68 @@
+/*
+ * page_alloc_check(): the buddy allocator's invariants hold after every
+ * step of random allocations and frees (double frees and wrong orders
+ * included) over a range whose ends are not aligned to the largest block,
+ * and kernel_destroy() warns about machine memory still allocated.
+ */
+#include "kernel/kernel.h"
+#include "tests/test.h"
+
+#define RAM_BASE	0x40000000ull
+
+static u64 rnd(u64 *s)
+{
+	*s ^= *s << 13;
+	*s ^= *s >> 7;
+	*s ^= *s << 17;
+	return *s;
+}
+
+int main(void)
+{
+	struct phys_mem *mem = phys_mem_create();
+	phys_addr_t blk[64] = { 0 };
+	unsigned int order[64] = { 0 };
+	u64 seed = 0x1234567;
+	struct page_alloc *pa;
+	struct kernel *k;
+
+	REQUIRE(mem && phys_mem_add_ram(mem, RAM_BASE, 32 << 20, "ram") == 0);
+	/* 3 pages short of 8M, starting 5 pages in: blocks of every order at the ends. */
+	pa = page_alloc_create(mem, RAM_BASE + 5 * PAGE_SIZE, (8 << 20) - 3 * PAGE_SIZE);
+	REQUIRE(pa);
+	CHECK_EQ(page_alloc_check(pa), 0);
+	for (int i = 0; i < 4000; i++) {
+		unsigned int s = rnd(&seed) % 64;
+
+		if (blk[s]) {
+			/* Now and then a wrong order or a double free: refused, no harm. */
+			if (rnd(&seed) % 8 == 0)
+				CHECK_EQ(free_pages(pa, blk[s], order[s] + 1), -EINVAL);
+			CHECK_EQ(free_pages(pa, blk[s], order[s]), 0);
+			if (rnd(&seed) % 8 == 0)
+				CHECK_EQ(free_pages(pa, blk[s], order[s]), -EINVAL);
+			blk[s] = 0;
+		} else {
+			order[s] = rnd(&seed) % 10;
+			blk[s] = alloc_pages(pa, order[s]);
+		}
+		if (i % 16 == 0)
+			CHECK_EQ(page_alloc_check(pa), 0);
+	}
+	for (unsigned int s = 0; s < 64; s++)
+		if (blk[s])
+			CHECK_EQ(free_pages(pa, blk[s], order[s]), 0);
+	CHECK_EQ(page_alloc_check(pa), 0);
+	CHECK_EQ(page_alloc_used_bytes(pa), 0);
+	page_alloc_destroy(pa);
+
+	/* A kernel torn down with machine memory still allocated warns once. */
+	k = kernel_create("leaky", mem, RAM_BASE + (16 << 20), 1 << 20);
+	REQUIRE(k);
+	CHECK(kernel_alloc_pages(k, PAGE_SIZE) != 0);
+	CHECK_EQ(atomic_load(&k->warnings), 0);
+	fprintf(stderr, "(one WARNING about leaked machine memory expected next)\n");
+	kernel_destroy(k);
+	phys_mem_destroy(mem);
+	return test_done();
+}
