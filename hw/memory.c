@@ -26,6 +26,7 @@ struct mem_region {
 	phys_addr_t base;
 	u64 size;
 	u8 *host;			/* RAM only */
+	bool borrowed;			/* host belongs to someone else */
 	const struct mmio_ops *ops;	/* MMIO only */
 	void *opaque;
 	char name[32];
@@ -46,7 +47,7 @@ void phys_mem_destroy(struct phys_mem *mem)
 	if (!mem)
 		return;
 	for (unsigned int i = 0; i < mem->nr_regions; i++)
-		if (mem->regions[i].host)
+		if (mem->regions[i].host && !mem->regions[i].borrowed)
 			munmap(mem->regions[i].host, mem->regions[i].size);
 	free(mem);
 }
@@ -92,6 +93,18 @@ int phys_mem_add_ram(struct phys_mem *mem, phys_addr_t base, u64 size,
 	if (ret)
 		munmap(r.host, size);
 	return ret;
+}
+
+int phys_mem_add_ram_backed(struct phys_mem *mem, phys_addr_t base, u64 size,
+			    void *host, const char *name)
+{
+	struct mem_region r = { .base = base, .size = size, .host = host,
+				.borrowed = true };
+
+	if (!host || !IS_ALIGNED((uintptr_t)host, 8))
+		return -EINVAL;
+	strncpy(r.name, name ? name : "ram", sizeof(r.name) - 1);
+	return add_region(mem, &r);
 }
 
 int phys_mem_add_mmio(struct phys_mem *mem, phys_addr_t base, u64 size,
@@ -253,7 +266,7 @@ u64 phys_mem_resident_bytes(struct phys_mem *mem)
 		size_t pages, p;
 		unsigned char *vec;
 
-		if (!r->host)
+		if (!r->host || r->borrowed)
 			continue;
 		pages = (r->size + pagesz - 1) / pagesz;
 		vec = malloc(pages);

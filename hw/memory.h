@@ -57,6 +57,17 @@ int phys_mem_add_ram(struct phys_mem *mem, phys_addr_t base, u64 size,
 		     const char *name);
 int phys_mem_add_mmio(struct phys_mem *mem, phys_addr_t base, u64 size,
 		      const struct mmio_ops *ops, void *opaque, const char *name);
+/*
+ * RAM whose contents are an existing host buffer of size bytes: the same
+ * bytes then appear at base here and wherever else that buffer is mapped.
+ * A VMM builds a guest's physical address space so, over host RAM it
+ * allocated: a guest write at an IPA is the host write at the page behind
+ * it.  The buffer is borrowed (never freed here, not counted by
+ * phys_mem_resident_bytes) and must outlive mem.  -EINVAL also for a NULL
+ * or not 8-byte aligned host pointer.
+ */
+int phys_mem_add_ram_backed(struct phys_mem *mem, phys_addr_t base, u64 size,
+			    void *host, const char *name);
 
 /* Bulk copies; MMIO is split into naturally aligned accesses of up to 8 bytes. */
 int phys_read(struct phys_mem *mem, phys_addr_t addr, void *buf, size_t len);

@@ -9,7 +9,8 @@
 
 struct platform {
 	struct kernel *k;
-	struct machine *m;
+	struct machine *m;		/* NULL on a platform_boot_board() board */
+	struct platform_board board;	/* m's, or the one booted */
 	struct platform_config cfg;
 	struct its_node *its;
 	struct irq_domain *msi;		/* PCI-like MSI domain over the ITS */

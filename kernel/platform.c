@@ -46,17 +46,17 @@ static const struct smmuv3_irq_ops platform_smmu_irq_ops = {
 
 static int platform_probe_iommu(struct platform *p)
 {
-	const struct machine_config *mc = machine_get_config(p->m);
 	struct arm_smmu_device *smmu;
 
 	switch (p->cfg.iommu) {
 	case PLATFORM_IOMMU_SMMUV3:
-		smmu = arm_smmu_device_probe(p->k, mc->smmu_base, "smmuv3");
+		smmu = arm_smmu_device_probe(p->k, p->board.smmu_base, "smmuv3");
 		if (IS_ERR(smmu))
 			return (int)PTR_ERR(smmu);
 		p->smmu = smmu;
 		p->iommu_fwnode = arm_smmu_fwnode(smmu);
-		machine_set_smmu_irq(p->m, &platform_smmu_irq_ops, p);
+		if (p->m)
+			machine_set_smmu_irq(p->m, &platform_smmu_irq_ops, p);
 		return 0;
 	case PLATFORM_IOMMU_MOCK:
 		p->mock = mock_iommu_create(p->k, "smmuv3");
@@ -73,7 +73,8 @@ static int platform_probe_iommu(struct platform *p)
 static void platform_remove_iommu(struct platform *p)
 {
 	if (p->smmu) {
-		machine_set_smmu_irq(p->m, NULL, NULL);
+		if (p->m)
+			machine_set_smmu_irq(p->m, NULL, NULL);
 		arm_smmu_device_remove(p->smmu);
 		p->smmu = NULL;
 	}
@@ -83,33 +84,50 @@ static void platform_remove_iommu(struct platform *p)
 	p->iommu_fwnode = NULL;
 }
 
-struct platform *platform_boot(struct machine *m, const struct platform_config *cfg)
+/* The board a machine's firmware would describe. */
+static void platform_machine_board(struct machine *m, struct platform_board *b)
 {
 	const struct machine_config *mc = machine_get_config(m);
+
+	memset(b, 0, sizeof(*b));
+	b->mem = machine_mem(m);
+	b->ram_base = mc->ram_base;
+	b->ram_size = mc->ram_size;
+	b->its_base = mc->its_base;
+	b->gicr_base = mc->gicr_base;
+	b->has_smmu = mc->has_smmu;
+	b->smmu_base = mc->smmu_base;
+}
+
+static struct platform *platform_boot_common(struct machine *m,
+					     const struct platform_board *b,
+					     const struct platform_config *cfg)
+{
 	struct gic_its_config its_cfg = {
-		.its_base = mc->its_base,
-		.gicr_base = mc->gicr_base,
+		.its_base = b->its_base,
+		.gicr_base = b->gicr_base,
 	};
-	phys_addr_t ram_base = mc->ram_base;
-	u64 ram_size = mc->ram_size;
+	phys_addr_t ram_base = b->ram_base;
+	u64 ram_size = b->ram_size;
 	struct kernel *k;
 	struct platform *p;
 	int ret;
 
 	if (cfg->iommu != PLATFORM_IOMMU_SMMUV3 &&
-	    cfg->iommu != PLATFORM_IOMMU_NONE && cfg->iommu != PLATFORM_IOMMU_MOCK)
+	    cfg->iommu != PLATFORM_IOMMU_NONE &&
+	    (cfg->iommu != PLATFORM_IOMMU_MOCK || !m))
 		return ERR_PTR(-EINVAL);
 	if (cfg->ram_size) {
-		if (cfg->ram_base < mc->ram_base ||
-		    cfg->ram_size > mc->ram_size ||
-		    cfg->ram_base - mc->ram_base > mc->ram_size - cfg->ram_size)
+		if (cfg->ram_base < b->ram_base ||
+		    cfg->ram_size > b->ram_size ||
+		    cfg->ram_base - b->ram_base > b->ram_size - cfg->ram_size)
 			return ERR_PTR(-EINVAL);
 		ram_base = cfg->ram_base;
 		ram_size = cfg->ram_size;
 	}
-	if (cfg->iommu != PLATFORM_IOMMU_NONE && !mc->has_smmu)
+	if (cfg->iommu != PLATFORM_IOMMU_NONE && !b->has_smmu)
 		return ERR_PTR(-ENODEV);
-	k = kernel_create(cfg->name ? cfg->name : "host", machine_mem(m),
+	k = kernel_create(cfg->name ? cfg->name : "host", b->mem,
 			  ram_base, ram_size);
 	if (!k)
 		return ERR_PTR(-ENOMEM);
@@ -122,6 +140,7 @@ struct platform *platform_boot(struct machine *m, const struct platform_config *
 	}
 	p->k = k;
 	p->m = m;
+	p->board = *b;
 	p->cfg = *cfg;
 	mutex_init(&p->lock);
 	INIT_LIST_HEAD(&p->eps);
@@ -151,6 +170,22 @@ err_free:
 	kfree(p);
 	kernel_destroy(k);
 	return ERR_PTR(ret);
+}
+
+struct platform *platform_boot(struct machine *m, const struct platform_config *cfg)
+{
+	struct platform_board b;
+
+	platform_machine_board(m, &b);
+	return platform_boot_common(m, &b, cfg);
+}
+
+struct platform *platform_boot_board(const struct platform_board *b,
+				     const struct platform_config *cfg)
+{
+	if (!b->mem || b->nr_eps > MACHINE_MAX_ENDPOINTS)
+		return ERR_PTR(-EINVAL);
+	return platform_boot_common(NULL, b, cfg);
 }
 
 void platform_shutdown(struct platform *p)
@@ -244,15 +279,37 @@ struct ep_device *platform_find_ep(struct platform *p, unsigned int index)
 	return found;
 }
 
+/* Endpoint index as firmware describes it: 0, or -ENODEV. */
+static int platform_ep_desc(struct platform *p, unsigned int index,
+			    struct platform_board_ep *desc)
+{
+	const struct machine_config *mc;
+
+	if (!p->m) {
+		if (index >= p->board.nr_eps)
+			return -ENODEV;
+		*desc = p->board.ep[index];
+		return 0;
+	}
+	/* A machine may have grown endpoints since boot. */
+	if (index >= machine_nr_endpoints(p->m))
+		return -ENODEV;
+	mc = machine_get_config(p->m);
+	desc->rid = mc->ep[index].rid;
+	desc->bar = machine_endpoint_bar(p->m, index);
+	desc->behind_smmu = mc->ep[index].behind_smmu;
+	return 0;
+}
+
 struct ep_device *platform_add_ep(struct platform *p, unsigned int index,
 				  const char *name)
 {
-	const struct machine_config *mc = machine_get_config(p->m);
+	struct platform_board_ep desc;
 	struct ep_device *epd;
 	char buf[32];
 	int ret;
 
-	if (index >= machine_nr_endpoints(p->m))
+	if (platform_ep_desc(p, index, &desc))
 		return ERR_PTR(-ENODEV);
 	if (platform_find_ep(p, index))
 		return ERR_PTR(-EBUSY);
@@ -266,9 +323,9 @@ struct ep_device *platform_add_ep(struct platform *p, unsigned int index,
 	device_initialize(&epd->dev, p->k, name);
 	epd->p = p;
 	epd->index = index;
-	epd->rid = mc->ep[index].rid;
-	epd->bar = machine_endpoint_bar(p->m, index);
-	epd->behind_iommu = mc->ep[index].behind_smmu && p->iommu_fwnode;
+	epd->rid = desc.rid;
+	epd->bar = desc.bar;
+	epd->behind_iommu = desc.behind_smmu && p->iommu_fwnode;
 	if (epd->behind_iommu) {
 		ret = iommu_fwspec_init(&epd->dev, p->iommu_fwnode);
 		if (!ret)

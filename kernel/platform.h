@@ -61,11 +61,39 @@ struct arm_smmu_event;
 /* ERR_PTR: -EINVAL (bad iommu or RAM range), -ENODEV (IOMMU driver but no
  * SMMU), -ENOMEM, or what a driver probe returned. */
 struct platform *platform_boot(struct machine *m, const struct platform_config *cfg);
+
+/*
+ * A board that is not a struct machine, as its firmware tables (DT, IORT)
+ * describe it: a VMM's virtual board, whose address space, vSMMU, vITS and
+ * assigned endpoints the VMM built.  The same drivers boot on it; only
+ * PLATFORM_IOMMU_SMMUV3 and _NONE apply, and the SMMU's wired interrupts
+ * are the board owner's to route (to arm_smmu_evtq_irq(platform_smmu(p))).
+ */
+struct platform_board_ep {
+	u32 rid;		/* requester ID = StreamID = ITS DeviceID */
+	phys_addr_t bar;	/* its register BAR (hw/endpoint.h layout) */
+	bool behind_smmu;
+};
+
+struct platform_board {
+	struct phys_mem *mem;
+	phys_addr_t ram_base;	/* the RAM the kernel owns */
+	u64 ram_size;
+	phys_addr_t its_base, gicr_base;
+	bool has_smmu;
+	phys_addr_t smmu_base;
+	unsigned int nr_eps;
+	struct platform_board_ep ep[MACHINE_MAX_ENDPOINTS];
+};
+
+/* As platform_boot; -EINVAL also for a board without mem or too many eps. */
+struct platform *platform_boot_board(const struct platform_board *b,
+				     const struct platform_config *cfg);
 /* Removes every endpoint device left, the drivers and the kernel. */
 void platform_shutdown(struct platform *p);
 
 struct kernel *platform_kernel(struct platform *p);
-struct machine *platform_machine(struct platform *p);
+struct machine *platform_machine(struct platform *p);	/* NULL on a board */
 struct irq_domain *platform_msi_domain(struct platform *p);
 struct its_node *platform_its(struct platform *p);
 struct mock_iommu *platform_mock_iommu(struct platform *p);	/* MOCK only */

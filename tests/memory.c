@@ -44,6 +44,47 @@ static int dev_write(void *opaque, u64 off, unsigned int size, u64 val,
 
 static const struct mmio_ops dev_ops = { dev_read, dev_write };
 
+/*
+ * RAM backed by another address space's RAM (a guest's IPA space over host
+ * pages): one set of bytes at two addresses, the owner's memory untouched
+ * by the borrower's teardown.
+ */
+static void test_ram_backed(void)
+{
+	struct phys_mem *host = phys_mem_create(), *guest = phys_mem_create();
+	u8 *hva;
+	u64 v;
+
+	REQUIRE(host && guest);
+	REQUIRE(phys_mem_add_ram(host, 0x40000000, 1 << 20, "host") == 0);
+	hva = phys_ram_ptr(host, 0x40010000, 0x4000);
+	REQUIRE(hva);
+	CHECK_EQ(phys_mem_add_ram_backed(guest, 0x80000000, 0x4000, hva, "g"), 0);
+	/* A guest write at an IPA is the host write at the page behind it. */
+	CHECK_EQ(phys_write64(guest, 0x80001008, 0xfeedfacecafef00dull), 0);
+	CHECK_EQ(phys_read64(host, 0x40011008, &v), 0);
+	CHECK_EQ(v, 0xfeedfacecafef00dull);
+	CHECK_EQ(phys_write64(host, 0x40013ff8, 7), 0);
+	CHECK_EQ(phys_read64(guest, 0x80003ff8, &v), 0);
+	CHECK_EQ(v, 7);
+	CHECK(phys_ram_ptr(guest, 0x80002000, 8) == hva + 0x2000);
+	/* Its end is its end: the host page after it is not the guest's. */
+	CHECK_EQ(phys_read64(guest, 0x80004000, &v), -EFAULT);
+	CHECK(phys_ram_ptr(guest, 0x80003ffc, 8) == NULL);
+	/* Bad arguments. */
+	CHECK_EQ(phys_mem_add_ram_backed(guest, 0x90000000, 0x1000, NULL, "n"), -EINVAL);
+	CHECK_EQ(phys_mem_add_ram_backed(guest, 0x90000000, 0x1000, hva + 4, "u"), -EINVAL);
+	CHECK_EQ(phys_mem_add_ram_backed(guest, 0x90000800, 0x1000, hva, "a"), -EINVAL);
+	CHECK_EQ(phys_mem_add_ram_backed(guest, 0x90000000, 0, hva, "z"), -EINVAL);
+	CHECK_EQ(phys_mem_add_ram_backed(guest, 0x80002000, 0x1000, hva, "o"), -EEXIST);
+	/* Borrowed: not the guest's to count or to free. */
+	CHECK_EQ(phys_mem_resident_bytes(guest), 0);
+	phys_mem_destroy(guest);
+	CHECK_EQ(phys_read64(host, 0x40011008, &v), 0);
+	CHECK_EQ(v, 0xfeedfacecafef00dull);
+	phys_mem_destroy(host);
+}
+
 int main(void)
 {
 	struct phys_mem *mem = phys_mem_create();
@@ -113,5 +154,6 @@ int main(void)
 	CHECK_EQ(phys_write32(mem, 0x8000100, 1), -EFAULT);
 
 	phys_mem_destroy(mem);
+	test_ram_backed();
 	return test_done();
 }

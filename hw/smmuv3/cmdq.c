@@ -191,6 +191,39 @@ static int cmd_execute(struct smmuv3 *smmu, u64 c0, u64 c1)
 	return CERROR_ILL;
 }
 
+/* What smmuv3_set_cmd_trap() shows: configuration and TLB invalidation. */
+static bool cmd_trapped(u64 c0)
+{
+	switch (FIELD_GET(CMD_0_OP, c0)) {
+	case CMD_CFGI_STE:
+	case CMD_CFGI_STE_RANGE:
+	case CMD_CFGI_CD:
+	case CMD_CFGI_CD_ALL:
+	case CMD_TLBI_NH_ALL:
+	case CMD_TLBI_NH_ASID:
+	case CMD_TLBI_NH_VA:
+	case CMD_TLBI_NH_VAA:
+	case CMD_TLBI_EL2_ALL:
+	case CMD_TLBI_EL2_ASID:
+	case CMD_TLBI_EL2_VA:
+	case CMD_TLBI_EL2_VAA:
+	case CMD_TLBI_S12_VMALL:
+	case CMD_TLBI_S2_IPA:
+	case CMD_TLBI_NSNH_ALL:
+		return true;
+	}
+	return false;
+}
+
+void smmuv3_set_cmd_trap(struct smmuv3 *smmu,
+			 const struct smmuv3_cmd_trap_ops *ops, void *opaque)
+{
+	smmu_lock(smmu);
+	smmu->trap = ops && ops->cmd ? ops : NULL;
+	smmu->trap_opaque = opaque;
+	smmu_unlock(smmu);
+}
+
 void smmu_cmdq_process(struct smmuv3 *smmu)
 {
 	unsigned int log2 = FIELD_GET(Q_BASE_LOG2SIZE, smmu->cmdq_base);
@@ -211,6 +244,9 @@ void smmu_cmdq_process(struct smmuv3 *smmu)
 			err = CERROR_ABT;
 		else
 			err = cmd_execute(smmu, cmd[0], cmd[1]);
+		if (!err && smmu->trap && cmd_trapped(cmd[0]))
+			err = smmu->trap->cmd(smmu->trap_opaque, smmu, cmd) &
+			      0x7f;
 		if (err) {
 			smmu->cmdq_cons = cons | FIELD_PREP(CMDQ_CONS_ERR, err);
 			smmu_raise_gerror(smmu, GERROR_CMDQ_ERR);

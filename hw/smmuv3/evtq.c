@@ -46,30 +46,29 @@ static void encode_event(const struct smmu_event *ev, u64 rec[4])
 	}
 }
 
-bool smmu_record_event(struct smmuv3 *smmu, const struct smmu_event *ev)
+int smmu_write_event_record(struct smmuv3 *smmu, const u64 rec[4])
 {
 	unsigned int log2 = FIELD_GET(Q_BASE_LOG2SIZE, smmu->eventq_base);
 	u32 idx_mask = (1u << log2) - 1, wrap = 1u << log2;
 	u32 prod = smmu->eventq_prod, cons = smmu->eventq_cons;
-	u64 base, rec[4];
+	u64 base;
 
 	if (!(smmu->cr0 & CR0_EVTQEN))
-		return false;
+		return -ENODEV;
 
 	if ((prod & idx_mask) == (cons & idx_mask) &&
 	    (prod & wrap) != (cons & wrap)) {
 		/* Full: the record is lost, signal overflow once. */
 		if (!((prod ^ cons) & EVTQ_PROD_OVFLG))
 			smmu->eventq_prod = prod ^ EVTQ_PROD_OVFLG;
-		return false;
+		return -ENOSPC;
 	}
 
 	base = smmu->eventq_base & Q_BASE_ADDR & ~((32ULL << log2) - 1);
-	encode_event(ev, rec);
 	if (phys_write(smmu->mem, base + (u64)(prod & idx_mask) * 32, rec,
-		       sizeof(rec))) {
+		       4 * sizeof(u64))) {
 		smmu_raise_gerror(smmu, GERROR_EVTQ_ABT_ERR);
-		return false;
+		return -EFAULT;
 	}
 	prod = (prod & EVTQ_PROD_OVFLG) | (((prod & (idx_mask | wrap)) + 1) &
 					   (idx_mask | wrap));
@@ -84,5 +83,23 @@ bool smmu_record_event(struct smmuv3 *smmu, const struct smmu_event *ev)
 			smmu->pending_irqs |= PEND_EVTQ;
 		}
 	}
-	return true;
+	return 0;
+}
+
+bool smmu_record_event(struct smmuv3 *smmu, const struct smmu_event *ev)
+{
+	u64 rec[4];
+
+	encode_event(ev, rec);
+	return smmu_write_event_record(smmu, rec) == 0;
+}
+
+int smmuv3_inject_event(struct smmuv3 *smmu, const u64 rec[4])
+{
+	int ret;
+
+	smmu_lock(smmu);
+	ret = smmu_write_event_record(smmu, rec);
+	smmu_unlock(smmu);
+	return ret;
 }

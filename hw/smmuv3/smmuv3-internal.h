@@ -402,6 +402,10 @@ struct smmuv3 {
 	u32 eventq_prod, eventq_cons;
 	struct smmu_irq_cfg eventq_irq;
 
+	/* smmuv3_set_cmd_trap(); changed under the lock. */
+	const struct smmuv3_cmd_trap_ops *trap;
+	void *trap_opaque;
+
 	/* Interrupts raised under the lock, delivered after it is dropped. */
 	unsigned int pending_irqs;
 
@@ -444,6 +448,8 @@ struct smmu_event {
 	u64 fetch_addr;
 };
 bool smmu_record_event(struct smmuv3 *smmu, const struct smmu_event *ev);
+/* A raw record: 0, -ENODEV (EVTQEN clear), -ENOSPC (full), -EFAULT. */
+int smmu_write_event_record(struct smmuv3 *smmu, const u64 rec[4]);
 
 /* ste.c: configuration fetch and decode, and the configuration cache. */
 int smmu_fetch_config(struct smmuv3 *smmu, u32 sid, u32 ssid,

@@ -123,4 +123,38 @@ int smmuv3_translate(struct smmuv3 *smmu, u32 sid, u32 ssid, u64 iova,
 struct dma_translator;
 void smmuv3_dma_translator(struct smmuv3 *smmu, struct dma_translator *t);
 
+/*
+ * Command trap, for a VMM presenting this model to a guest as a virtual
+ * SMMU (what QEMU's accelerated vSMMU does): after the model executed a
+ * CFGI_* or TLBI_* command from the queue, cmd() sees its two words and
+ * may mirror it onto the real IOMMU (a nested STE, a guest TLB
+ * invalidation).  It returns 0, or a CMDQ_CONS.ERR code (1: CERROR_ILL)
+ * that stops the queue at that command as if the model had refused it.
+ * It runs in the thread that wrote CMDQ_PROD with the model's lock held:
+ * it must not access this SMMU's registers nor inject events into it, and
+ * reads the guest's STE with smmuv3_trap_read_ste().  NULL ops removes it.
+ */
+struct smmuv3_cmd_trap_ops {
+	u32 (*cmd)(void *opaque, struct smmuv3 *smmu, const u64 cmd[2]);
+};
+void smmuv3_set_cmd_trap(struct smmuv3 *smmu,
+			 const struct smmuv3_cmd_trap_ops *ops, void *opaque);
+
+/*
+ * From the trap only: the eight words of sid's STE, found through the
+ * stream table registers as the model's own fetch does.  0, -ERANGE (sid
+ * beyond the table, or an invalid level-1 descriptor) or -EFAULT (a fetch
+ * that hit no memory).
+ */
+int smmuv3_trap_read_ste(struct smmuv3 *smmu, u32 sid, u64 ste[8]);
+
+/*
+ * Produce a ready-made 32-byte event record into the event queue exactly as
+ * the model's own events are (queue full and overflow, EVTQ_ABT_ERR, the
+ * interrupt): how a VMM forwards the host's event records to its guest.
+ * 0, -ENODEV (CR0.EVTQEN clear), -ENOSPC (full: lost), -EFAULT (the queue
+ * hits no memory).  Not from a trap (the lock is held there).
+ */
+int smmuv3_inject_event(struct smmuv3 *smmu, const u64 rec[4]);
+
 #endif

@@ -82,6 +82,16 @@ static int find_ste(struct smmuv3 *smmu, u32 sid, u64 *addr,
 	return 0;
 }
 
+int smmuv3_trap_read_ste(struct smmuv3 *smmu, u32 sid, u64 ste[8])
+{
+	struct smmu_event ev;
+	u64 addr;
+
+	if (find_ste(smmu, sid, &addr, &ev))
+		return ev.type == EVT_C_BAD_STREAMID ? -ERANGE : -EFAULT;
+	return phys_read(smmu->mem, addr, ste, 64) ? -EFAULT : 0;
+}
+
 static unsigned int tg0_shift(unsigned int tg)
 {
 	static const u8 s[4] = { 12, 16, 14, 0 };

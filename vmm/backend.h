@@ -1,0 +1,93 @@
+/*
+ * What the VMM asks of the host: iommufd and VFIO, as a small ops table.
+ *
+ * Each op is one uAPI call QEMU makes for a nested SMMUv3 (named beside
+ * it), with iommufd's object-ID model: bound devices, HWPTs, everything an
+ * u32 ID.  The VMM never sees a host kernel object, so the same VMM runs
+ * over the kernel API (vmm/backend-kernel.c, an in-kernel user doing what
+ * iommufd's ioctls would) today and over iommufd_ioctl() (or the
+ * LD_PRELOAD shim's /dev/iommu) when that lands, by adding a backend.
+ *
+ * Ops return 0 or a negative errno, as the ioctls' -1/errno would.
+ */
+#ifndef IOMMUSIM_VMM_BACKEND_H
+#define IOMMUSIM_VMM_BACKEND_H
+
+#include "lib/types.h"
+
+struct vmm_backend;
+
+struct vmm_backend_ops {
+	/*
+	 * Guest RAM: memory the VMM maps and the host can pin for DMA (the
+	 * VMM's anonymous mmap): a host pointer, or NULL.
+	 */
+	void *(*ram_alloc)(struct vmm_backend *be, u64 size);
+	void (*ram_free)(struct vmm_backend *be, void *hva, u64 size);
+	/* IOMMU_IOAS_MAP, FIXED_IOVA: iova (a guest PA) -> the RAM at hva. */
+	int (*ioas_map)(struct vmm_backend *be, u64 iova, void *hva, u64 size);
+	/* IOMMU_IOAS_UNMAP of exactly one earlier mapping: -ENOENT else. */
+	int (*ioas_unmap)(struct vmm_backend *be, u64 iova, u64 size);
+	/* IOMMU_HWPT_ALLOC, NEST_PARENT, over the IOAS, for device dev. */
+	int (*hwpt_alloc_parent)(struct vmm_backend *be, u32 dev, u32 *hwpt);
+	/* IOMMU_OPTION_SW_MSI_START / _SIZE: where the host puts doorbells. */
+	int (*set_sw_msi)(struct vmm_backend *be, u32 parent, u64 start,
+			  u64 size);
+	/* IOMMU_VDEVICE_ALLOC: dev is StreamID vsid on the guest's vSMMU. */
+	int (*vdevice_alloc)(struct vmm_backend *be, u32 dev, u32 vsid,
+			     u32 *vdev);
+	/* IOMMU_HWPT_ALLOC of a nested HWPT, IOMMU_HWPT_DATA_ARM_SMMUV3. */
+	int (*hwpt_alloc_nested)(struct vmm_backend *be, u32 dev, u32 parent,
+				 const u64 vste[2], u32 *hwpt);
+	/* VFIO_DEVICE_ATTACH_IOMMUFD_PT: attach, or replace hitlessly. */
+	int (*attach)(struct vmm_backend *be, u32 dev, u32 hwpt);
+	/* VFIO_DEVICE_DETACH_IOMMUFD_PT: the device blocks DMA again. */
+	int (*detach)(struct vmm_backend *be, u32 dev);
+	/* IOMMU_DESTROY of a HWPT or vdevice: -EBUSY while something uses it. */
+	int (*destroy)(struct vmm_backend *be, u32 id);
+	/*
+	 * IOMMU_HWPT_INVALIDATE (IOMMU_VIOMMU_INVALIDATE_DATA_ARM_SMMUV3):
+	 * the guest's commands for nested HWPT hwpt; *n given, *n done.
+	 */
+	int (*invalidate)(struct vmm_backend *be, u32 hwpt, const u64 (*cmds)[2],
+			  u32 *n);
+	/*
+	 * read() of the vEVENTQ: the oldest event record of a vdevice, its
+	 * StreamID already the guest's.  0, or -EAGAIN when none is queued.
+	 * *lost: records the full queue dropped since the last read (what
+	 * iommufd's LOST_EVENTS header and sequence gap tell).
+	 */
+	int (*read_event)(struct vmm_backend *be, u64 rec[4], u32 *lost);
+	/* VFIO_DEVICE_SET_IRQS, MSI: nvec host vectors, or none (nvec 0). */
+	int (*set_msi)(struct vmm_backend *be, u32 dev, unsigned int nvec);
+	/*
+	 * read() of the eventfd VFIO signals for MSI vector vec: 1 when the
+	 * host interrupt fired since the last call (consumed), 0 when not.
+	 */
+	int (*msi_fired)(struct vmm_backend *be, u32 dev, unsigned int vec);
+	/* VFIO region access to the device's register BAR (pread/pwrite). */
+	int (*bar_read)(struct vmm_backend *be, u32 dev, u64 off,
+			unsigned int size, u64 *val);
+	int (*bar_write)(struct vmm_backend *be, u32 dev, u64 off,
+			 unsigned int size, u64 val);
+};
+
+struct vmm_backend {
+	const struct vmm_backend_ops *ops;
+};
+
+/*
+ * The backend over the kernel API (iommu core, sw-msi, the arm-smmu-v3
+ * driver's nested domains), for VMMs in the host platform's process.
+ * vmm_kbackend_bind is VFIO's "open the device and bind it to iommufd":
+ * it claims DMA ownership of the host endpoint's group (-EBUSY if taken)
+ * and gives its device ID.  Destroy unbinds everything left and frees
+ * every object.
+ */
+struct platform;
+struct ep_device;
+struct vmm_backend *vmm_kbackend_create(struct platform *host);
+int vmm_kbackend_bind(struct vmm_backend *be, struct ep_device *hep, u32 *dev);
+void vmm_kbackend_destroy(struct vmm_backend *be);
+
+#endif
