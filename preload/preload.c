@@ -1,0 +1,326 @@
+/*
+ * The shim's process-wide state and its descriptor table.
+ *
+ * Everything mutable the shim keeps lives in the one struct preload below:
+ * the real libc entry points, the table from descriptor number to emulated
+ * file, and the emulated machine (built by machine.c on first use).  The
+ * kernel code it drives keeps none.
+ *
+ * The table is an array indexed by descriptor number under a rwlock.  A
+ * call on a descriptor takes a reference on its file under the read lock,
+ * so a close() racing an ioctl() leaves the file alive until the ioctl
+ * returns, as the kernel's file references do.  When no emulated file is
+ * open, nr_files is zero and calls on other descriptors skip the lock.
+ */
+#include "preload/preload.h"
+
+#include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+struct preload {
+	pthread_once_t libc_once;
+	struct libc_fns libc;
+
+	pthread_rwlock_t lock;		/* fds[], cap */
+	struct shim_file **fds;
+	int cap;
+	atomic_int nr_files;		/* installed entries: the fast path */
+
+	pthread_mutex_t ready_lock;	/* readable <-> eventfd counter */
+	atomic_int uaccess_direct;	/* process_vm_* unavailable: memcpy */
+
+	pthread_mutex_t machine_lock;	/* machine, machine_err */
+	struct preload_machine *machine;
+	int machine_err;		/* a failed build is not retried */
+};
+
+static struct preload preload = {
+	.libc_once = PTHREAD_ONCE_INIT,
+	.lock = PTHREAD_RWLOCK_INITIALIZER,
+	.ready_lock = PTHREAD_MUTEX_INITIALIZER,
+	.machine_lock = PTHREAD_MUTEX_INITIALIZER,
+};
+
+int preload_machine_get(struct preload_machine **m)
+{
+	int ret;
+
+	pthread_mutex_lock(&preload.machine_lock);
+	if (!preload.machine && !preload.machine_err)
+		preload.machine_err = preload_machine_build(&preload.machine);
+	*m = preload.machine;
+	ret = preload.machine_err;
+	pthread_mutex_unlock(&preload.machine_lock);
+	return ret;
+}
+
+/* ------------------------------------------------------------- libc */
+
+static void resolve_libc(void)
+{
+	struct libc_fns *l = &preload.libc;
+
+#define RESOLVE(field, sym) do {					\
+		void *p = dlsym(RTLD_NEXT, sym);			\
+		if (!p)							\
+			abort();					\
+		memcpy(&l->field, &p, sizeof(p));			\
+	} while (0)
+	RESOLVE(open, "open");
+	RESOLVE(openat, "openat");
+	RESOLVE(close, "close");
+	RESOLVE(ioctl, "ioctl");
+	RESOLVE(read, "read");
+	RESOLVE(write, "write");
+	RESOLVE(poll, "poll");
+	RESOLVE(ppoll, "ppoll");
+	RESOLVE(dup, "dup");
+	RESOLVE(dup2, "dup2");
+	RESOLVE(dup3, "dup3");
+	RESOLVE(fcntl, "fcntl");
+#undef RESOLVE
+}
+
+const struct libc_fns *libc(void)
+{
+	pthread_once(&preload.libc_once, resolve_libc);
+	return &preload.libc;
+}
+
+/*
+ * fork() while another thread holds one of the shim's locks: the parent
+ * takes them all first, and the child, whose copies belong to a thread
+ * that no longer exists there, starts them afresh.
+ */
+static void atfork_prepare(void)
+{
+	pthread_mutex_lock(&preload.machine_lock);
+	pthread_rwlock_wrlock(&preload.lock);
+	pthread_mutex_lock(&preload.ready_lock);
+}
+
+static void atfork_parent(void)
+{
+	pthread_mutex_unlock(&preload.ready_lock);
+	pthread_rwlock_unlock(&preload.lock);
+	pthread_mutex_unlock(&preload.machine_lock);
+}
+
+static void atfork_child(void)
+{
+	pthread_mutex_init(&preload.ready_lock, NULL);
+	pthread_rwlock_init(&preload.lock, NULL);
+	pthread_mutex_init(&preload.machine_lock, NULL);
+}
+
+__attribute__((constructor)) static void preload_init(void)
+{
+	libc();
+	pthread_atfork(atfork_prepare, atfork_parent, atfork_child);
+}
+
+/* ------------------------------------------------------------ files */
+
+static void file_free(struct shim_file *f)
+{
+	if (f->ops->release)
+		f->ops->release(f);
+	free(f);
+}
+
+void shim_fget_ref(struct shim_file *f)
+{
+	atomic_fetch_add(&f->refs, 1);
+}
+
+void shim_fput(struct shim_file *f)
+{
+	if (f && atomic_fetch_sub(&f->refs, 1) == 1)
+		file_free(f);
+}
+
+struct shim_file *shim_fget(int fd)
+{
+	struct shim_file *f = NULL;
+
+	if (fd < 0 || !atomic_load_explicit(&preload.nr_files, memory_order_acquire))
+		return NULL;
+	pthread_rwlock_rdlock(&preload.lock);
+	if (fd < preload.cap && (f = preload.fds[fd]))
+		shim_fget_ref(f);
+	pthread_rwlock_unlock(&preload.lock);
+	return f;
+}
+
+/* Caller holds the write lock.  0, or -ENOMEM. */
+static int table_grow(int fd)
+{
+	int cap = preload.cap ? preload.cap : 64;
+	struct shim_file **n;
+
+	while (cap <= fd)
+		cap *= 2;
+	n = realloc(preload.fds, cap * sizeof(*n));
+	if (!n)
+		return -ENOMEM;
+	memset(n + preload.cap, 0, (cap - preload.cap) * sizeof(*n));
+	preload.fds = n;
+	preload.cap = cap;
+	return 0;
+}
+
+/*
+ * Points descriptor fd at f (taking a reference for it) and returns what
+ * it pointed at before, whose reference passes to the caller.  A stale
+ * entry exists only when a descriptor of ours was closed behind the shim's
+ * back (close_range, a raw syscall).
+ */
+static int table_set(int fd, struct shim_file *f, struct shim_file **old)
+{
+	int ret = 0;
+
+	*old = NULL;
+	pthread_rwlock_wrlock(&preload.lock);
+	if (fd >= preload.cap) {
+		if (!f)
+			goto out;
+		ret = table_grow(fd);
+		if (ret)
+			goto out;
+	}
+	*old = preload.fds[fd];
+	preload.fds[fd] = f;
+	if (f)
+		shim_fget_ref(f);
+	atomic_fetch_add_explicit(&preload.nr_files, (f ? 1 : 0) - (*old ? 1 : 0),
+				  memory_order_release);
+out:
+	pthread_rwlock_unlock(&preload.lock);
+	return ret;
+}
+
+int shim_file_install(const struct shim_file_ops *ops, void *priv, int flags,
+		      struct shim_file **out)
+{
+	struct shim_file *f, *old;
+	int fd, ret;
+
+	f = calloc(1, sizeof(*f));
+	if (!f)
+		return -ENOMEM;
+	fd = eventfd(0, EFD_NONBLOCK | ((flags & O_CLOEXEC) ? EFD_CLOEXEC : 0));
+	if (fd < 0) {
+		ret = -errno;
+		free(f);
+		return ret;
+	}
+	atomic_init(&f->refs, 1);
+	f->ops = ops;
+	f->priv = priv;
+	f->efd = fd;
+	f->accmode = flags & O_ACCMODE;
+	ret = table_set(fd, f, &old);
+	if (ret) {
+		libc()->close(fd);
+		free(f);
+		return ret;
+	}
+	shim_fput(old);
+	/* Without a poll op the VFS reports DEFAULT_POLLMASK: always readable. */
+	if (!ops->poll)
+		shim_file_set_readable(f, true);
+	if (out)
+		*out = f;
+	/* The table's reference stands for the descriptor; drop the creator's. */
+	shim_fput(f);
+	return fd;
+}
+
+/* Drops descriptor fd from the table; the caller then closes it for real. */
+struct shim_file *shim_fd_forget(int fd)
+{
+	struct shim_file *old = NULL;
+
+	if (fd < 0 || !atomic_load_explicit(&preload.nr_files, memory_order_acquire))
+		return NULL;
+	table_set(fd, NULL, &old);
+	return old;
+}
+
+/* Descriptor newfd now also stands for f (a dup); returns the displaced file. */
+int shim_fd_alias(int newfd, struct shim_file *f, struct shim_file **old)
+{
+	return table_set(newfd, f, old);
+}
+
+bool shim_fd_is_open(int fd)
+{
+	return fd >= 0 && libc()->fcntl(fd, F_GETFD) >= 0;
+}
+
+void shim_file_set_readable(struct shim_file *f, bool readable)
+{
+	uint64_t v = 1;
+
+	pthread_mutex_lock(&preload.ready_lock);
+	if (atomic_load(&f->readable) != readable) {
+		atomic_store(&f->readable, readable);
+		if (readable)
+			(void)!libc()->write(f->efd, &v, sizeof(v));
+		else
+			(void)!libc()->read(f->efd, &v, sizeof(v));
+	}
+	pthread_mutex_unlock(&preload.ready_lock);
+}
+
+/* ---------------------------------------------------------- uaccess */
+
+/*
+ * The kernel copies ioctl arguments with copy_from_user and answers EFAULT
+ * for an address the process cannot access.  process_vm_readv on ourselves
+ * does the same check without risking a SIGSEGV in the shim; where the
+ * call is forbidden (seccomp, an old kernel) the copy is direct.
+ */
+static int uaccess(void *local, void *remote, size_t len, bool to_user)
+{
+	struct iovec l = { .iov_base = local, .iov_len = len };
+	struct iovec r = { .iov_base = remote, .iov_len = len };
+	ssize_t n;
+
+	if (!len)
+		return 0;
+	if (!remote)
+		return -EFAULT;
+	if (!atomic_load_explicit(&preload.uaccess_direct, memory_order_relaxed)) {
+		n = to_user ? process_vm_writev(getpid(), &l, 1, &r, 1, 0) :
+			      process_vm_readv(getpid(), &l, 1, &r, 1, 0);
+		if (n == (ssize_t)len)
+			return 0;
+		if (n >= 0 || errno == EFAULT)
+			return -EFAULT;
+		atomic_store(&preload.uaccess_direct, 1);
+	}
+	if (to_user)
+		memcpy(remote, local, len);
+	else
+		memcpy(local, remote, len);
+	return 0;
+}
+
+int shim_copy_from_user(void *dst, const void *usrc, size_t len)
+{
+	return uaccess(dst, (void *)usrc, len, false);
+}
+
+int shim_copy_to_user(void *udst, const void *src, size_t len)
+{
+	return uaccess((void *)src, udst, len, true);
+}
