@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -48,6 +49,10 @@ int dup2(int oldfd, int newfd);
 int dup3(int oldfd, int newfd, int flags);
 int fcntl(int fd, int cmd, ...);
 int fcntl64(int fd, int cmd, ...);
+void *mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off);
+void *mmap64(void *addr, size_t len, int prot, int flags, int fd, off_t off);
+int munmap(void *addr, size_t len);
+void *mremap(void *old, size_t old_len, size_t new_len, int flags, ...);
 
 static long set_errno(long ret)
 {
@@ -466,4 +471,69 @@ int ppoll(struct pollfd *fds, nfds_t nfds, const struct timespec *tmo,
 	  const sigset_t *sigmask)
 {
 	return shim_poll(fds, nfds, tmo, sigmask);
+}
+
+/* ------------------------------------------------------------ mmap */
+
+/*
+ * Anonymous read-write mappings come from the machine's user RAM window
+ * (usermem.c), so IOMMU_IOAS_MAP can pin them and devices can reach them.
+ */
+static bool served_mmap(int prot, int flags)
+{
+	return (flags & MAP_ANONYMOUS) && prot == (PROT_READ | PROT_WRITE) &&
+	       !(flags & (MAP_FIXED | MAP_FIXED_NOREPLACE | MAP_GROWSDOWN |
+			  MAP_HUGETLB));
+}
+
+void *mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
+{
+	struct usermem *u;
+	void *p;
+
+	if (served_mmap(prot, flags) && (u = preload_usermem()) &&
+	    (p = usermem_alloc(u, len)))
+		return p;
+	return libc()->mmap(addr, len, prot, flags, fd, off);
+}
+
+void *mmap64(void *addr, size_t len, int prot, int flags, int fd, off_t off)
+{
+	return mmap(addr, len, prot, flags, fd, off);
+}
+
+int munmap(void *addr, size_t len)
+{
+	struct usermem *u = preload_usermem_if_built();
+
+	if (usermem_contains(u, addr))
+		return (int)set_errno(usermem_free(u, addr, len));
+	return libc()->munmap(addr, len);
+}
+
+void *mremap(void *old, size_t old_len, size_t new_len, int flags, ...)
+{
+	struct usermem *u = preload_usermem_if_built();
+	void *new_addr = NULL, *p;
+	va_list ap;
+	int err;
+
+	if (flags & MREMAP_FIXED) {
+		va_start(ap, flags);
+		new_addr = va_arg(ap, void *);
+		va_end(ap);
+	}
+	if (!usermem_contains(u, old))
+		return libc()->mremap(old, old_len, new_len, flags, new_addr);
+	/* A fixed target would leave the window: refused, see docs/preload.md. */
+	if (flags & ~MREMAP_MAYMOVE) {
+		errno = EINVAL;
+		return MAP_FAILED;
+	}
+	p = usermem_remap(u, old, old_len, new_len, flags & MREMAP_MAYMOVE, &err);
+	if (!p) {
+		errno = -err;
+		return MAP_FAILED;
+	}
+	return p;
 }

@@ -40,12 +40,10 @@ static void machine_destroy(struct preload_machine *m)
 		mock_iommu_destroy(m->iommu);	/* and the devices it probed */
 	if (m->k)
 		kernel_destroy(m->k);
-	if (m->mem)
-		phys_mem_destroy(m->mem);
 	free(m);
 }
 
-int preload_machine_build(struct preload_machine **out)
+int preload_machine_build(struct phys_mem *mem, struct preload_machine **out)
 {
 	struct preload_machine *m = calloc(1, sizeof(*m));
 	int ret;
@@ -58,12 +56,13 @@ int preload_machine_build(struct preload_machine **out)
 		return -ENODEV;
 	}
 	ret = -ENOMEM;
-	m->mem = phys_mem_create();
-	if (!m->mem || phys_mem_add_ram(m->mem, MACHINE_RAM_BASE, m->cfg.ram, "ram"))
+	m->mem = mem;
+	if (phys_mem_add_ram(m->mem, MACHINE_RAM_BASE, m->cfg.ram, "ram"))
 		goto err;
 	m->k = kernel_create("host", m->mem, MACHINE_RAM_BASE, m->cfg.ram);
 	if (!m->k)
 		goto err;
+
 	m->iommu = mock_iommu_create(m->k, "iommu0");
 	if (!m->iommu)
 		goto err;

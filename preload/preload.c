@@ -14,6 +14,8 @@
  */
 #include "preload/preload.h"
 
+#include "hw/memory.h"
+
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -24,6 +26,10 @@
 #include <sys/eventfd.h>
 #include <sys/uio.h>
 #include <unistd.h>
+
+/* The user RAM window: see usermem.c.  512G up, under a 48-bit OAS. */
+#define USER_RAM_BASE	0x8000000000ULL
+#define USER_RAM_SIZE	(4ULL << 30)
 
 struct preload {
 	pthread_once_t libc_once;
@@ -37,7 +43,14 @@ struct preload {
 	pthread_mutex_t ready_lock;	/* readable <-> eventfd counter */
 	atomic_int uaccess_direct;	/* process_vm_* unavailable: memcpy */
 
-	pthread_mutex_t machine_lock;	/* machine, machine_err */
+	/*
+	 * The machine's physical address space and the user RAM window in
+	 * it exist from the first served mmap or open; the rest of the
+	 * machine (configured) from the first open.
+	 */
+	pthread_mutex_t machine_lock;	/* all four below */
+	struct phys_mem *mem;
+	struct usermem *usermem;
 	struct preload_machine *machine;
 	int machine_err;		/* a failed build is not retried */
 };
@@ -49,17 +62,68 @@ static struct preload preload = {
 	.machine_lock = PTHREAD_MUTEX_INITIALIZER,
 };
 
+/* Set while this thread builds the machine: its own mmaps are libc's. */
+static __thread int building;
+
+/* Under machine_lock: the address space and the user RAM window. */
+static int mem_get_locked(void)
+{
+	if (preload.mem)
+		return 0;
+	building = 1;
+	preload.mem = phys_mem_create();
+	if (preload.mem)
+		preload.usermem = usermem_create(preload.mem, USER_RAM_BASE,
+						 USER_RAM_SIZE);
+	building = 0;
+	/* Without the window the machine still works; mmaps stay libc's. */
+	return preload.mem ? 0 : -ENOMEM;
+}
+
 int preload_machine_get(struct preload_machine **m)
 {
 	int ret;
 
+	if (building)
+		return -EBUSY;
 	pthread_mutex_lock(&preload.machine_lock);
-	if (!preload.machine && !preload.machine_err)
-		preload.machine_err = preload_machine_build(&preload.machine);
+	if (!preload.machine && !preload.machine_err) {
+		preload.machine_err = mem_get_locked();
+		building = 1;
+		if (!preload.machine_err)
+			preload.machine_err = preload_machine_build(preload.mem,
+								    &preload.machine);
+		building = 0;
+	}
 	*m = preload.machine;
 	ret = preload.machine_err;
 	pthread_mutex_unlock(&preload.machine_lock);
 	return ret;
+}
+
+struct usermem *preload_usermem(void)
+{
+	struct usermem *u;
+
+	if (building)
+		return NULL;
+	pthread_mutex_lock(&preload.machine_lock);
+	mem_get_locked();
+	u = preload.usermem;
+	pthread_mutex_unlock(&preload.machine_lock);
+	return u;
+}
+
+struct usermem *preload_usermem_if_built(void)
+{
+	struct usermem *u;
+
+	if (building)
+		return NULL;
+	pthread_mutex_lock(&preload.machine_lock);
+	u = preload.usermem;
+	pthread_mutex_unlock(&preload.machine_lock);
+	return u;
 }
 
 /* ------------------------------------------------------------- libc */
@@ -86,6 +150,9 @@ static void resolve_libc(void)
 	RESOLVE(dup2, "dup2");
 	RESOLVE(dup3, "dup3");
 	RESOLVE(fcntl, "fcntl");
+	RESOLVE(mmap, "mmap");
+	RESOLVE(munmap, "munmap");
+	RESOLVE(mremap, "mremap");
 #undef RESOLVE
 }
 
@@ -242,6 +309,37 @@ int shim_file_install(const struct shim_file_ops *ops, void *priv, int flags,
 	/* The table's reference stands for the descriptor; drop the creator's. */
 	shim_fput(f);
 	return fd;
+}
+
+int shim_file_adopt(int fd, const struct shim_file_ops *ops, void *priv,
+		    int flags)
+{
+	struct shim_file *f, *old;
+	int cfd, ret;
+
+	f = calloc(1, sizeof(*f));
+	if (!f)
+		return -ENOMEM;
+	cfd = libc()->fcntl(fd, (flags & O_CLOEXEC) ? F_DUPFD_CLOEXEC : F_DUPFD, 0);
+	if (cfd < 0) {
+		ret = -errno;
+		free(f);
+		return ret;
+	}
+	atomic_init(&f->refs, 1);
+	f->ops = ops;
+	f->priv = priv;
+	f->efd = cfd;
+	f->accmode = flags & O_ACCMODE;
+	ret = table_set(cfd, f, &old);
+	if (ret) {
+		libc()->close(cfd);
+		free(f);
+		return ret;
+	}
+	shim_fput(old);
+	shim_fput(f);
+	return cfd;
 }
 
 /* Drops descriptor fd from the table; the caller then closes it for real. */

@@ -60,6 +60,14 @@ struct shim_file {
  */
 int shim_file_install(const struct shim_file_ops *ops, void *priv, int flags,
 		      struct shim_file **out);
+/*
+ * The same for a descriptor some layer below already opened (an event
+ * queue's eventfd): the client gets a dup of fd standing for the new file,
+ * whose readiness stays whatever fd's owner makes it.  The file's release
+ * op hands fd back to that owner.
+ */
+int shim_file_adopt(int fd, const struct shim_file_ops *ops, void *priv,
+		    int flags);
 /* The file behind fd with a reference held, or NULL when fd is not ours. */
 struct shim_file *shim_fget(int fd);
 void shim_fget_ref(struct shim_file *f);
@@ -95,10 +103,14 @@ struct libc_fns {
 	int (*dup2)(int, int);
 	int (*dup3)(int, int, int);
 	int (*fcntl)(int, int, ...);
+	void *(*mmap)(void *, size_t, int, int, int, off_t);
+	int (*munmap)(void *, size_t);
+	void *(*mremap)(void *, size_t, size_t, int, ...);
 };
 const struct libc_fns *libc(void);
 
 /* The emulated machine and its devices, built on first use (machine.c). */
+struct phys_mem;
 struct preload_machine;
 struct preload_config;
 struct kernel;
@@ -106,10 +118,25 @@ struct device;
 
 /* 0 and *m, or -errno (a bad configuration prints why on stderr). */
 int preload_machine_get(struct preload_machine **m);
-int preload_machine_build(struct preload_machine **m);
+int preload_machine_build(struct phys_mem *mem, struct preload_machine **m);
 struct kernel *preload_machine_kernel(struct preload_machine *m);
 int preload_machine_nr_devices(struct preload_machine *m);
 struct preload_vdev *preload_machine_vdev(struct preload_machine *m, int idx);
+
+/* Anonymous mmaps as machine RAM (usermem.c). */
+struct usermem;
+struct usermem *usermem_create(struct phys_mem *mem, unsigned long long base,
+			       unsigned long long size);
+void usermem_destroy(struct usermem *u);
+bool usermem_contains(struct usermem *u, const void *p);
+void *usermem_alloc(struct usermem *u, size_t len);
+int usermem_free(struct usermem *u, void *p, size_t len);
+void *usermem_remap(struct usermem *u, void *p, size_t old_len, size_t new_len,
+		    bool may_move, int *err);
+/* The window, made on first use; NULL inside the shim itself. */
+struct usermem *preload_usermem(void);
+/* The window if it exists already (munmap must not make it). */
+struct usermem *preload_usermem_if_built(void);
 
 /* Openers for the paths the shim serves. */
 int iommufd_file_open(int flags);

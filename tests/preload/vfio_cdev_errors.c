@@ -45,15 +45,15 @@ static void test_bind_args(int dev, int iommufd)
 	guard = mmap(NULL, 2 * pg, PROT_READ | PROT_WRITE,
 		     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	REQUIRE(guard != MAP_FAILED);
-	REQUIRE(munmap(guard + pg, pg) == 0);
-	/* minsz (16 bytes) straddles into the unmapped page. */
+	REQUIRE(mprotect(guard + pg, pg, PROT_NONE) == 0);
+	/* minsz (16 bytes) straddles into the inaccessible page. */
 	memcpy(guard + pg - 8, &bind, 8);
 	CHECK_ERRNO(ioctl(dev, VFIO_DEVICE_BIND_IOMMUFD, guard + pg - 8), EFAULT);
 	/* Exactly minsz readable is enough to fail on what it says. */
 	bind.argsz = 8;
 	memcpy(guard + pg - 16, &bind, 16);
 	CHECK_ERRNO(ioctl(dev, VFIO_DEVICE_BIND_IOMMUFD, guard + pg - 16), EINVAL);
-	munmap(guard, pg);
+	munmap(guard, 2 * pg);
 
 	bind.argsz = offsetof(struct vfio_device_bind_iommufd, out_devid);
 	CHECK_ERRNO(ioctl(dev, VFIO_DEVICE_BIND_IOMMUFD, &bind), EINVAL);
