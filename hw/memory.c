@@ -128,6 +128,24 @@ void *phys_ram_ptr(struct phys_mem *mem, phys_addr_t addr, size_t len)
 	return r && r->host ? r->host + (addr - r->base) : NULL;
 }
 
+int phys_ram_virt_to_phys(struct phys_mem *mem, const void *p, size_t len,
+			  phys_addr_t *pa)
+{
+	const u8 *b = p;
+
+	for (unsigned int i = 0; i < mem->nr_regions; i++) {
+		struct mem_region *r = &mem->regions[i];
+
+		if (!r->host || b < r->host || b >= r->host + r->size)
+			continue;
+		if (len > (u64)(r->host + r->size - b))
+			return -EFAULT;
+		*pa = r->base + (u64)(b - r->host);
+		return 0;
+	}
+	return -EFAULT;
+}
+
 static int mmio_access(struct mem_region *r, phys_addr_t addr, u8 *buf,
 		       size_t len, bool write, struct mem_attrs attrs)
 {

@@ -105,6 +105,16 @@ static inline int phys_write32(struct phys_mem *mem, phys_addr_t addr, u32 val)
  */
 void *phys_ram_ptr(struct phys_mem *mem, phys_addr_t addr, size_t len);
 
+/*
+ * The inverse of phys_ram_ptr: the physical address of host memory
+ * [p, p + len) when it lies wholly inside one RAM region (0), else
+ * -EFAULT.  Lets a kernel instance turn "user memory" of this process
+ * that is really its own RAM (a VMM's guest memory) into the physical
+ * pages an IOMMU maps, as pinning does.
+ */
+int phys_ram_virt_to_phys(struct phys_mem *mem, const void *p, size_t len,
+			  phys_addr_t *pa);
+
 /* How many host bytes of RAM have been touched, for tests of sparseness. */
 u64 phys_mem_resident_bytes(struct phys_mem *mem);
 

@@ -33,6 +33,7 @@ struct iommu_dma_msi_page {
 	struct list_head list;
 	dma_addr_t iova;
 	phys_addr_t phys;
+	bool mapped;		/* false: a hardware MSI window, iova == phys */
 };
 
 struct iova_fq_entry {
@@ -136,7 +137,8 @@ void iommu_put_dma_cookie(struct iommu_domain *domain)
 		return;
 	/* Doorbells first: their IOVAs come from the allocator freed below. */
 	list_for_each_entry_safe(msi, tmp, &cookie->msi_page_list, list) {
-		iommu_unmap(domain, msi->iova, cookie_msi_granule(cookie));
+		if (msi->mapped)
+			iommu_unmap(domain, msi->iova, cookie_msi_granule(cookie));
 		list_del(&msi->list);
 		kfree(msi);
 	}
@@ -149,6 +151,35 @@ void iommu_put_dma_cookie(struct iommu_domain *domain)
 	domain->iova_cookie = NULL;
 	domain->sw_msi = NULL;
 	kfree(cookie);
+}
+
+/*
+ * A hardware MSI window (IOMMU_RESV_MSI) bypasses translation: record its
+ * pages as doorbell pages whose IOVA is their address, so prepare finds
+ * them and maps nothing (Linux's cookie_init_hw_msi_region).
+ */
+static int cookie_init_hw_msi_region(struct iommu_dma_cookie *cookie,
+				     phys_addr_t start, phys_addr_t end)
+{
+	struct iommu_dma_msi_page *msi_page;
+	size_t granule = cookie->iovad.granule;
+
+	start = ALIGN_DOWN(start, granule);
+	for (; start < end; start += granule) {
+		bool known = false;
+
+		list_for_each_entry(msi_page, &cookie->msi_page_list, list)
+			known |= msi_page->phys == start;
+		if (known)
+			continue;
+		msi_page = kzalloc(cookie->k, sizeof(*msi_page));
+		if (!msi_page)
+			return -ENOMEM;
+		msi_page->phys = start;
+		msi_page->iova = start;
+		list_add(&msi_page->list, &cookie->msi_page_list);
+	}
+	return 0;
 }
 
 /* Reserve dev's regions in the IOVA space, except the SW_MSI window: the
@@ -171,9 +202,14 @@ static int iova_reserve_iommu_regions(struct device *dev,
 		lo = iova_pfn(iovad, region->start);
 		hi = iova_pfn(iovad, region->start + region->length - 1);
 		if (!reserve_iova(iovad, lo, hi)) {
-			ret = -EINVAL;
+			ret = -ENOMEM;
 			break;
 		}
+		if (region->type == IOMMU_RESV_MSI)
+			ret = cookie_init_hw_msi_region(cookie, region->start,
+							region->start + region->length);
+		if (ret)
+			break;
 	}
 	iommu_put_resv_regions(dev, &regions);
 	return ret;
@@ -224,6 +260,14 @@ int iommu_dma_init_domain(struct iommu_domain *domain, struct device *dev)
 
 out_put:
 	put_iova_domain(&cookie->iovad);
+	{
+		struct iommu_dma_msi_page *msi, *tmp;
+
+		list_for_each_entry_safe(msi, tmp, &cookie->msi_page_list, list) {
+			list_del(&msi->list);
+			kfree(msi);
+		}
+	}
 out:
 	mutex_unlock(&cookie->mutex);
 	return ret;
@@ -595,6 +639,7 @@ iommu_dma_get_msi_page(struct iommu_domain *domain, phys_addr_t msi_addr)
 		goto out_free_iova;
 	msi_page->phys = msi_addr;
 	msi_page->iova = iova;
+	msi_page->mapped = true;
 	list_add(&msi_page->list, &cookie->msi_page_list);
 	return msi_page;
 

@@ -14,7 +14,7 @@
 
 int iommu_dma_prepare_msi(struct msi_desc *desc, phys_addr_t msi_addr);
 
-/* The pre-6.14 name of msi_msg_set_addr() for a message that already holds
+/* The pre-6.15 name of msi_msg_set_addr() for a message that already holds
  * the physical doorbell: swaps in the IOVA prepare recorded, if any. */
 static inline void iommu_dma_compose_msi_msg(struct msi_desc *desc,
 					     struct msi_msg *msg)

@@ -22,6 +22,7 @@
 
 #include <sys/types.h>
 
+#include "include/uapi/linux/iommufd.h"
 #include "kernel/device.h"
 #include "kernel/io-pgtable.h"
 #include "kernel/iommu-prot.h"
@@ -30,6 +31,9 @@
 struct iommu_domain;
 struct iommu_group;
 struct msi_desc;
+struct iommufd_ctx;
+struct iommufd_viommu;
+struct iommu_user_data_array;
 
 /* Domain feature bits and types, with Linux's values. */
 #define __IOMMU_DOMAIN_PAGING	(1U << 0)	/* iommu_map/unmap work */
@@ -52,11 +56,8 @@ struct msi_desc;
 #define IOMMU_DOMAIN_PLATFORM	(__IOMMU_DOMAIN_PLATFORM)
 #define IOMMU_DOMAIN_NESTED	(__IOMMU_DOMAIN_NESTED)
 
-/* Flags of paging-domain allocation, uapi/linux/iommufd.h's values. */
-#define IOMMU_HWPT_ALLOC_NEST_PARENT		(1U << 0)
-#define IOMMU_HWPT_ALLOC_DIRTY_TRACKING		(1U << 1)
-#define IOMMU_HWPT_FAULT_ID_VALID		(1U << 2)
-#define IOMMU_HWPT_ALLOC_PASID			(1U << 3)
+/* Flags of paging-domain allocation: uapi/linux/iommufd.h's enum
+ * iommufd_hwpt_alloc_flags (IOMMU_HWPT_ALLOC_NEST_PARENT, ...). */
 
 enum iommu_cap {
 	IOMMU_CAP_CACHE_COHERENCY,
@@ -120,6 +121,13 @@ struct iommu_domain_ops {
 	 * get_unmanged_msi_domain).
 	 */
 	struct iommu_domain *(*get_msi_mapping_domain)(struct iommu_domain *domain);
+	/*
+	 * NESTED domains: the guest's stage-1 invalidations, an array of
+	 * driver-format entries (kernel/iommufd/iommufd.h); set
+	 * array->entry_num to the entries handled.
+	 */
+	int (*cache_invalidate_user)(struct iommu_domain *domain,
+				     struct iommu_user_data_array *array);
 	void (*free)(struct iommu_domain *domain);
 };
 
@@ -163,6 +171,22 @@ struct iommu_ops {
 	void (*release_device)(struct device *dev);
 	struct iommu_group *(*device_group)(struct device *dev);
 	void (*get_resv_regions)(struct device *dev, struct list_head *list);
+	/*
+	 * iommufd's IOMMU_GET_HW_INFO: a kzalloc'd blob (iommufd kfrees it)
+	 * of *length bytes.  *type is IOMMU_HW_INFO_TYPE_DEFAULT or the type
+	 * user space asked for in, the type of the blob out; ERR_PTR(
+	 * -EOPNOTSUPP) for a type the driver cannot report.
+	 */
+	void *(*hw_info)(struct device *dev, u32 *length, u32 *type);
+	/*
+	 * iommufd's IOMMU_VIOMMU_ALLOC (the Linux 6.13-6.16 shape): a vIOMMU
+	 * of viommu_type over the nest parent; ERR_PTR(-EOPNOTSUPP) for a type
+	 * the driver does not have.
+	 */
+	struct iommufd_viommu *(*viommu_alloc)(struct device *dev,
+					       struct iommu_domain *parent,
+					       struct iommufd_ctx *ictx,
+					       unsigned int viommu_type);
 	/* IOMMU_DOMAIN_IDENTITY or _DMA to force a default, 0 for no opinion. */
 	int (*def_domain_type)(struct device *dev);
 

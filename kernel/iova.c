@@ -23,9 +23,11 @@
 #include "kernel/iova_priv.h"
 #include "kernel/kernel.h"
 
+/* NULL for NULL: the walk below steps off the tree's ends (rb_prev of the
+ * first node), and container_of on a null pointer is undefined behaviour. */
 static inline struct iova *to_iova(struct rb_node *node)
 {
-	return rb_entry(node, struct iova, node);
+	return node ? rb_entry(node, struct iova, node) : NULL;
 }
 
 static inline unsigned int fls_long(unsigned long x)

@@ -40,7 +40,7 @@ struct msi_msg {
 
 struct msi_desc {
 	struct device *dev;
-	unsigned int irq;		/* Linux irq number */
+	unsigned int irq;		/* irq number, unique in its device MSI domain */
 	unsigned int msi_index;		/* 0..nvec-1 within the device */
 	struct msi_msg msg;		/* last message composed and written */
 	/* IOVA of the doorbell page >> shift; used only when shift != 0. */

@@ -10,65 +10,11 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "kernel/drivers/mock-iommu.h"
-
-#define MOCK_MAX_FW	32	/* firmware table entries per instance */
-#define MOCK_IAS	48	/* input (VA or IPA) bits of its tables */
-#define MOCK_OAS	48	/* output address bits */
-
-struct mock_fw_resv {
-	u32 sid;
-	phys_addr_t start;
-	size_t length;
-	int prot;
-	enum iommu_resv_type type;
-};
-
-struct mock_iommu {
-	struct kernel *k;
-	struct device hwdev;		/* the IOMMU's own platform device */
-	struct iommu_device iommu;
-	struct mutex lock;		/* the knobs below */
-	struct mock_fw_resv resv[MOCK_MAX_FW];
-	unsigned int nr_resv;
-	struct { u32 sid; int type; } def_type[MOCK_MAX_FW];
-	unsigned int nr_def_type;
-	bool no_deferred_flush;
-	int fail_attach;
-};
-
-struct mock_master {
-	struct mock_iommu *m;
-	struct device *dev;
-	struct iommu_domain *domain;	/* what "the hardware" uses now */
-};
-
-/* Paging and nested domains. */
-struct mock_domain {
-	struct iommu_domain domain;
-	struct mock_iommu *m;
-	struct kernel *k;
-	/* paging */
-	enum io_pgtable_fmt fmt;
-	bool nest_parent;
-	struct io_pgtable_cfg cfg;
-	struct io_pgtable_ops *pgtbl_ops;
-	spinlock_t stats_lock;		/* map/unmap run concurrently */
-	struct mock_tlb_stats stats;
-	unsigned int nested_users;	/* nested domains over this parent */
-	/* nested */
-	struct mock_domain *parent;
-	struct iommu_hwpt_mock_nested s1;
-};
+#include "kernel/drivers/mock-iommu-priv.h"
 
 static const struct iommu_ops mock_ops;
 
-static struct mock_domain *to_mock_domain(struct iommu_domain *domain)
-{
-	return container_of(domain, struct mock_domain, domain);
-}
-
-static bool is_mock_domain(struct iommu_domain *domain)
+bool mock_is_domain(struct iommu_domain *domain)
 {
 	return !IS_ERR_OR_NULL(domain) && domain->owner == &mock_ops &&
 	       (domain->type & (__IOMMU_DOMAIN_PAGING | __IOMMU_DOMAIN_NESTED));
@@ -300,12 +246,17 @@ static void mock_nested_free(struct iommu_domain *domain)
 /* Doorbells for a nested domain go into its stage-2 parent. */
 static struct iommu_domain *mock_nested_msi_mapping_domain(struct iommu_domain *domain)
 {
-	return &to_mock_domain(domain)->parent->domain;
+	struct mock_domain *md = to_mock_domain(domain);
+
+	if (md->m->nested_hides_msi_parent)
+		return NULL;
+	return &md->parent->domain;
 }
 
 static const struct iommu_domain_ops mock_nested_ops = {
 	.attach_dev = mock_attach_common,
 	.get_msi_mapping_domain = mock_nested_msi_mapping_domain,
+	.cache_invalidate_user = mock_nested_cache_invalidate_user,
 	.free = mock_nested_free,
 };
 
@@ -337,8 +288,8 @@ mock_domain_alloc_nested(struct device *dev, struct iommu_domain *parent,
 			 u32 flags, const struct iommu_user_data *user_data)
 {
 	struct mock_master *master = dev_iommu_priv_get(dev);
-	struct mock_domain *md, *pd;
 	struct iommu_hwpt_mock_nested s1;
+	struct mock_domain *pd;
 	int ret;
 
 	if (flags)
@@ -351,14 +302,23 @@ mock_domain_alloc_nested(struct device *dev, struct iommu_domain *parent,
 	ret = mock_copy_user_data(user_data, &s1);
 	if (ret)
 		return ERR_PTR(ret);
-	md = kzalloc(dev->k, sizeof(*md));
+	return mock_nested_create(master->m, dev->k, pd, &s1);
+}
+
+struct iommu_domain *mock_nested_create(struct mock_iommu *m, struct kernel *k,
+					struct mock_domain *pd,
+					const struct iommu_hwpt_mock_nested *s1)
+{
+	struct mock_domain *md = kzalloc(k, sizeof(*md));
+
 	if (!md)
 		return ERR_PTR(-ENOMEM);
-	md->m = master->m;
-	md->k = dev->k;
+	md->m = m;
+	md->k = k;
 	md->parent = pd;
 	pd->nested_users++;
-	md->s1 = s1;
+	spin_lock_init(&md->stats_lock);
+	md->s1 = *s1;
 	md->domain.type = IOMMU_DOMAIN_NESTED;
 	md->domain.ops = &mock_nested_ops;
 	return &md->domain;
@@ -503,6 +463,8 @@ static const struct iommu_ops mock_ops = {
 	.release_device = mock_release_device,
 	.device_group = mock_device_group,
 	.get_resv_regions = mock_get_resv_regions,
+	.hw_info = mock_hw_info,
+	.viommu_alloc = mock_viommu_alloc,
 	.def_domain_type = mock_def_domain_type,
 	.default_domain_ops = &mock_paging_ops,
 	.pgsize_bitmap = (1UL << 12) | (1UL << 21) | (1UL << 30),
@@ -593,6 +555,11 @@ void mock_iommu_set_deferred_flush(struct mock_iommu *m, bool supported)
 	m->no_deferred_flush = !supported;
 }
 
+void mock_iommu_set_nested_msi_parent(struct mock_iommu *m, bool reports)
+{
+	m->nested_hides_msi_parent = !reports;
+}
+
 void mock_iommu_fail_next_attach(struct mock_iommu *m, int err)
 {
 	mutex_lock(&m->lock);
@@ -622,7 +589,7 @@ int mock_domain_tlb_stats(struct iommu_domain *domain,
 {
 	struct mock_domain *md;
 
-	if (!is_mock_domain(domain) || !(domain->type & __IOMMU_DOMAIN_PAGING))
+	if (!is_mock_domain(domain))
 		return -EINVAL;
 	md = to_mock_domain(domain);
 	spin_lock(&md->stats_lock);

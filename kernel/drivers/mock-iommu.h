@@ -45,6 +45,12 @@ int mock_iommu_add_resv_region(struct mock_iommu *m, u32 sid,
 			       enum iommu_resv_type type);
 int mock_iommu_set_def_domain_type(struct mock_iommu *m, u32 sid, int type);
 void mock_iommu_set_deferred_flush(struct mock_iommu *m, bool supported);
+/*
+ * Whether nested domains name their stage-2 parent as the domain for MSI
+ * doorbells (get_msi_mapping_domain); false plays a driver that gives no
+ * parent, the 2023 sketch's -EINVAL case.  Default true.
+ */
+void mock_iommu_set_nested_msi_parent(struct mock_iommu *m, bool reports);
 /* The next attach_dev on this IOMMU fails with err (fault injection). */
 void mock_iommu_fail_next_attach(struct mock_iommu *m, int err);
 
@@ -60,7 +66,12 @@ struct mock_tlb_stats {
 	unsigned long iotlb_sync;	/* ranges synced after unmap */
 	unsigned long sync_map;		/* iotlb_sync_map after map */
 	unsigned long last_sync_start, last_sync_end;
+	/* Guest invalidations (iommufd HWPT_INVALIDATE): SMMUv3 commands a
+	 * nested domain, or a vIOMMU over this parent, was given. */
+	unsigned long user_inv;
+	u64 last_user_cmd[2];		/* as the driver rewrote it */
 };
+/* Paging or nested (user_inv only) domains. */
 int mock_domain_tlb_stats(struct iommu_domain *domain,
 			  struct mock_tlb_stats *stats);
 /* ARM_64_LPAE_S1 or _S2 for a mock paging domain, -EINVAL otherwise. */
@@ -80,5 +91,25 @@ struct iommu_domain *mock_iommu_attached_domain(struct device *dev);
  */
 int mock_iommu_translate(struct device *dev, dma_addr_t iova,
 			 phys_addr_t *pa);
+
+/*
+ * What iommufd sees (mock-iommu-viommu.c): GET_HW_INFO reports type
+ * IOMMU_HW_INFO_TYPE_ARM_SMMUV3 with these ID registers; IOMMU_VIOMMU_
+ * ALLOC of type ARM_SMMUV3 makes a vIOMMU whose nested domains take the
+ * guest's STE words (IOMMU_HWPT_DATA_ARM_SMMUV3, checked as arm-smmu-v3
+ * checks them) and whose invalidations take SMMUv3 commands
+ * (IOMMU_VIOMMU_INVALIDATE_DATA_ARM_SMMUV3) with virtual StreamIDs.
+ */
+#define MOCK_IDR0	0x0f0ff0bfU
+#define MOCK_IDR1	0x00a00010U
+#define MOCK_IDR3	0x00001000U
+#define MOCK_IDR5	0x00000075U
+#define MOCK_IIDR	0x0000043bU
+#define MOCK_AIDR	0x00000002U
+#define MOCK_VMID_BASE	0x100	/* VMIDs the mock hands its vIOMMUs */
+
+/* A vIOMMU's VMID (what it writes into the TLBI commands it forwards). */
+struct iommufd_viommu;
+int mock_viommu_vmid(struct iommufd_viommu *viommu);
 
 #endif

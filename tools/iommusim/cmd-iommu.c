@@ -8,6 +8,7 @@
 
 #include "kernel/drivers/mock-iommu.h"
 #include "kernel/iommu.h"
+#include "kernel/sw-msi.h"
 #include "tools/iommusim/world-priv.h"
 
 #define MAX_SIDS	8
@@ -59,28 +60,46 @@ static int parse_sids(struct scenario *s, const struct scn_line *l,
 	return 0;
 }
 
-/* device NAME iommu=I sid=ID[,ID...]: an endpoint behind IOMMU I, probed. */
+/*
+ * device NAME [iommu=I] sid=ID[,ID...]: an endpoint behind IOMMU I, probed;
+ * without iommu=, a device no IOMMU translates (sid= is then its DeviceID).
+ */
 int cmd_device(struct scenario *s, const struct scn_line *l, struct scn_result *r)
 {
-	static const char *const keys[] = { "iommu", "sid", NULL };
-	struct world_obj *iommu, *o;
+	static const char *const keys[] = { "iommu", "sid", "kernel", NULL };
+	struct world_obj *iommu = NULL, *o;
 	u32 sids[MAX_SIDS];
 	struct iommu_domain *d;
+	struct kernel *k;
 	const char *sid;
 	int n;
 
 	if (scn_check_keys(s, l, keys))
 		return -1;
-	iommu = world_arg_obj(s, l, "iommu", 0, OBJ_IOMMU);
-	if (!iommu)
+	if (scn_key(l, "iommu")) {
+		iommu = world_arg_obj(s, l, "iommu", 0, OBJ_IOMMU);
+		if (!iommu)
+			return -1;
+		k = iommu->k;
+	} else if (!(k = world_arg_kernel(s, l))) {
 		return -1;
+	}
 	sid = scn_key(l, "sid");
 	if (!sid)
 		return scn_error(s, l, "device: missing sid=");
 	if (parse_sids(s, l, sid, sids, &n) || !(o = world_new_obj(s, l, OBJ_DEVICE)))
 		return -1;
-	o->k = iommu->k;
-	o->dev = mock_iommu_add_device(iommu->mock, o->name, sids, n);
+	o->k = k;
+	o->devid = sids[0];
+	if (iommu) {
+		o->dev = mock_iommu_add_device(iommu->mock, o->name, sids, n);
+	} else {
+		o->dev = device_create(k, o->name);
+		if (o->dev && device_add(o->dev)) {
+			device_destroy(o->dev);
+			o->dev = NULL;
+		}
+	}
 	if (!o->dev) {
 		r->rc = -ENOMEM;
 		return 0;
@@ -90,8 +109,12 @@ int cmd_device(struct scenario *s, const struct scn_line *l, struct scn_result *
 	scn_set(r, "domain", "%s", domain_type_name(d));
 	scn_set(r, "group", "%d", o->dev->iommu_group ?
 		iommu_group_id(o->dev->iommu_group) : -1);
-	fprintf(scenario_out(s), "device %s: sid %s behind %s, default domain %s\n",
-		o->name, sid, iommu->name, domain_type_name(d));
+	if (iommu)
+		fprintf(scenario_out(s), "device %s: sid %s behind %s, default domain %s\n",
+			o->name, sid, iommu->name, domain_type_name(d));
+	else
+		fprintf(scenario_out(s), "device %s: DeviceID %s, no IOMMU\n",
+			o->name, sid);
 	return 0;
 }
 
@@ -183,16 +206,35 @@ static int report_attach(struct scenario *s, struct scn_result *r,
 	return 0;
 }
 
-/* attach DEV DOMAIN: iommu_attach_device(). */
+/* via=iommufd: attach/replace with the group's doorbells installed first. */
+static int parse_via(struct scenario *s, const struct scn_line *l, bool *iommufd)
+{
+	static const char *const keys[] = { "via", NULL };
+	const char *via = scn_key(l, "via");
+
+	if (scn_check_keys(s, l, keys))
+		return -1;
+	*iommufd = via && !strcmp(via, "iommufd");
+	if (via && !*iommufd)
+		return scn_error(s, l, "%s: via=%s: only via=iommufd exists", l->cmd, via);
+	return 0;
+}
+
+/* attach DEV DOMAIN [via=iommufd]: iommu_attach_device(). */
 int cmd_attach(struct scenario *s, const struct scn_line *l, struct scn_result *r)
 {
 	struct world_obj *dev = world_arg_obj(s, l, NULL, 0, OBJ_DEVICE);
 	struct world_obj *dom = dev ? world_arg_obj(s, l, NULL, 1, OBJ_DOMAIN) : NULL;
+	bool iommufd;
 	int ret;
 
-	if (!dom)
+	if (!dom || parse_via(s, l, &iommufd))
 		return -1;
-	ret = iommu_attach_device(dom->domain, dev->dev);
+	if (iommufd)
+		ret = dev->dev->iommu_group ?
+		      sw_msi_group_attach(dev->dev->iommu_group, dom->domain) : -ENODEV;
+	else
+		ret = iommu_attach_device(dom->domain, dev->dev);
 	if (!ret)
 		dev->attached = dom->domain;
 	return report_attach(s, r, dev, "attach", ret);
@@ -213,20 +255,24 @@ int cmd_detach(struct scenario *s, const struct scn_line *l, struct scn_result *
 	return report_attach(s, r, dev, "detach", 0);
 }
 
-/* replace DEV DOMAIN: iommu_group_replace_domain() of DEV's group. */
+/* replace DEV DOMAIN [via=iommufd]: iommu_group_replace_domain(). */
 int cmd_replace(struct scenario *s, const struct scn_line *l, struct scn_result *r)
 {
 	struct world_obj *dev = world_arg_obj(s, l, NULL, 0, OBJ_DEVICE);
 	struct world_obj *dom = dev ? world_arg_obj(s, l, NULL, 1, OBJ_DOMAIN) : NULL;
+	bool iommufd;
 	int ret;
 
-	if (!dom)
+	if (!dom || parse_via(s, l, &iommufd))
 		return -1;
 	if (!dev->dev->iommu_group) {
 		r->rc = -ENODEV;
 		return 0;
 	}
-	ret = iommu_group_replace_domain(dev->dev->iommu_group, dom->domain);
+	if (iommufd)
+		ret = sw_msi_group_replace(dev->dev->iommu_group, dom->domain);
+	else
+		ret = iommu_group_replace_domain(dev->dev->iommu_group, dom->domain);
 	if (!ret)
 		dev->attached = dom->domain;
 	return report_attach(s, r, dev, "replace", ret);
@@ -353,5 +399,18 @@ int cmd_show(struct scenario *s, const struct scn_line *l, struct scn_result *r)
 	scn_set(r, "domain", "%s", domain_type_name(d));
 	scn_set(r, "group", "%d", dev->dev->iommu_group ?
 		iommu_group_id(dev->dev->iommu_group) : -1);
+	return 0;
+}
+
+/* no-msi-parent IOMMU: its nested domains name no domain for doorbells. */
+int cmd_no_msi_parent(struct scenario *s, const struct scn_line *l,
+		      struct scn_result *r)
+{
+	struct world_obj *iommu = world_arg_obj(s, l, NULL, 0, OBJ_IOMMU);
+
+	(void)r;
+	if (!iommu)
+		return -1;
+	mock_iommu_set_nested_msi_parent(iommu->mock, false);
 	return 0;
 }

@@ -213,6 +213,7 @@ static int tokenize(struct scenario *s, char *text, struct scn_line *l)
 		*hash = '\0';
 	l->nargs = 0;
 	l->cmd[0] = '\0';
+	l->raw[0] = '\0';
 	for (;;) {
 		char *w, *eq;
 		size_t len;
@@ -233,6 +234,18 @@ static int tokenize(struct scenario *s, char *text, struct scn_line *l)
 		if (first) {
 			memcpy(l->cmd, w, len + 1);
 			first = false;
+			if (!strcmp(l->cmd, "print")) {
+				size_t n;
+
+				while (*p && isspace((unsigned char)*p))
+					p++;
+				n = strlen(p);
+				while (n && isspace((unsigned char)p[n - 1]))
+					n--;
+				memcpy(l->raw, p, n);	/* lines are < 1024 bytes */
+				l->raw[n] = '\0';
+				return 0;
+			}
 			continue;
 		}
 		if (l->nargs == SCN_MAX_ARGS)

@@ -4,6 +4,8 @@
  * ("iova=0x100000").  Numbers take C prefixes and K/M/G suffixes; errnos are
  * written as Linux names ("-EBUSY").
  *
+ * `print` takes the rest of its line as text, '=' and all.
+ *
  * Every command leaves a result: a return code (0 or -errno, as the kernel
  * function returned it) and named values ("iova=0x8000000 data=3").  An
  * `expect key=value ...` line checks the previous command's result.  A
@@ -34,6 +36,7 @@ struct scn_line {
 	const char *file;
 	unsigned int lineno;
 	char cmd[SCN_MAX_WORD];
+	char raw[1024];		/* the rest of the line, for commands taking text */
 	int nargs;
 	struct scn_arg args[SCN_MAX_ARGS];
 };

@@ -12,6 +12,8 @@ struct kernel;
 struct mock_iommu;
 struct device;
 struct iommu_domain;
+struct irq_domain;
+struct sw_msi_ctx;
 
 #define WORLD_MAX_OBJS		64
 #define MACHINE_RAM_BASE	0x40000000ULL
@@ -21,7 +23,22 @@ enum obj_kind {
 	OBJ_IOMMU,
 	OBJ_DEVICE,
 	OBJ_DOMAIN,
+	OBJ_ITS,
 };
+
+/* One row of the MSI table: what a device's first vector became. */
+struct msi_row {
+	char label[SCN_MAX_WORD];
+	char dev[SCN_MAX_WORD];
+	const char *domain;	/* type name, static */
+	int rc;
+	u64 doorbell, addr;
+	u32 data;
+	int lands_rc;		/* 0, or the fault of the device's write */
+	u64 lands;
+};
+
+#define WORLD_MAX_ROWS	32
 
 struct world_obj {
 	char name[SCN_MAX_WORD];
@@ -31,9 +48,18 @@ struct world_obj {
 		struct mock_iommu *mock;
 		struct device *dev;
 		struct iommu_domain *domain;
+		struct {
+			struct irq_domain *parent;	/* the ITS */
+			struct irq_domain *msi;		/* devices' MSI domain */
+			u64 doorbell;
+		} its;
 	};
+	struct sw_msi_ctx *sw_msi;	/* kernel: its iommufd-like context */
 	bool owned;			/* domain: freed at teardown */
+	bool iommufd_owned;		/* domain: sw_msi_domain_init() done */
 	struct iommu_domain *attached;	/* device: what the scenario attached */
+	bool claimed;			/* device: DMA ownership taken */
+	u32 devid;			/* device: DeviceID at the ITS */
 };
 
 struct world {
@@ -43,6 +69,8 @@ struct world {
 	u64 ram_used;		/* handed to kernels so far */
 	int nr_objs;
 	struct world_obj objs[WORLD_MAX_OBJS];
+	int nr_rows;
+	struct msi_row rows[WORLD_MAX_ROWS];
 };
 
 const char *obj_kind_name(enum obj_kind kind);
@@ -54,6 +82,8 @@ struct world_obj *world_new_obj(struct scenario *s, const struct scn_line *l,
 void world_commit_obj(struct world *w);
 struct kernel *world_arg_kernel(struct scenario *s, const struct scn_line *l);
 const char *domain_type_name(const struct iommu_domain *d);
+struct world_obj *world_kernel_obj(struct world *w, struct kernel *k);
+void world_msi_teardown(struct world *w);
 
 /* Command tables of the other files, spliced into world_commands[]. */
 int cmd_iommu(struct scenario *, const struct scn_line *, struct scn_result *);
@@ -67,18 +97,40 @@ int cmd_unmap(struct scenario *, const struct scn_line *, struct scn_result *);
 int cmd_iova_to_phys(struct scenario *, const struct scn_line *, struct scn_result *);
 int cmd_dma(struct scenario *, const struct scn_line *, struct scn_result *);
 int cmd_show(struct scenario *, const struct scn_line *, struct scn_result *);
+int cmd_no_msi_parent(struct scenario *, const struct scn_line *, struct scn_result *);
+int cmd_its(struct scenario *, const struct scn_line *, struct scn_result *);
+int cmd_claim(struct scenario *, const struct scn_line *, struct scn_result *);
+int cmd_msi(struct scenario *, const struct scn_line *, struct scn_result *);
+int cmd_compose(struct scenario *, const struct scn_line *, struct scn_result *);
+int cmd_msi_free(struct scenario *, const struct scn_line *, struct scn_result *);
+int cmd_msi_cookie(struct scenario *, const struct scn_line *, struct scn_result *);
+int cmd_iommufd_own(struct scenario *, const struct scn_line *, struct scn_result *);
+int cmd_sw_msi_window(struct scenario *, const struct scn_line *, struct scn_result *);
+int cmd_msi_table(struct scenario *, const struct scn_line *, struct scn_result *);
 
 #define IOMMU_COMMANDS \
 	{ "iommu", cmd_iommu, "iommu NAME [kernel=K]                 (a mock IOMMU)" }, \
-	{ "device", cmd_device, "device NAME iommu=I sid=ID[,ID...]" }, \
+	{ "device", cmd_device, "device NAME [iommu=I] sid=ID[,ID...]   (no iommu=: not behind any IOMMU)" }, \
 	{ "domain", cmd_domain, "domain NAME type=unmanaged|nest-parent|nested|identity|blocked|default dev=D [parent=P]" }, \
-	{ "attach", cmd_attach, "attach DEV DOMAIN" }, \
+	{ "attach", cmd_attach, "attach DEV DOMAIN [via=iommufd]       (iommufd: doorbells first)" }, \
 	{ "detach", cmd_detach, "detach DEV                            (back to its default domain)" }, \
-	{ "replace", cmd_replace, "replace DEV DOMAIN                    (iommu_group_replace_domain)" }, \
+	{ "replace", cmd_replace, "replace DEV DOMAIN [via=iommufd]      (iommu_group_replace_domain)" }, \
 	{ "map", cmd_map, "map DOMAIN iova=A pa=P size=S [prot=rwxmcp]" }, \
 	{ "unmap", cmd_unmap, "unmap DOMAIN iova=A size=S" }, \
 	{ "iova-to-phys", cmd_iova_to_phys, "iova-to-phys DOMAIN iova=A" }, \
 	{ "dma", cmd_dma, "dma DEV iova=A                        (where the device's DMA lands)" }, \
-	{ "show", cmd_show, "show DEV" }
+	{ "show", cmd_show, "show DEV" }, \
+	{ "no-msi-parent", cmd_no_msi_parent, "no-msi-parent IOMMU                   (its nested domains name no doorbell domain)" }
+
+#define MSI_COMMANDS \
+	{ "its", cmd_its, "its NAME base=ADDR [kernel=K] [events=N]  (an ITS; doorbell at base+0x10040)" }, \
+	{ "claim", cmd_claim, "claim DEV                             (take DMA ownership, as VFIO/iommufd)" }, \
+	{ "msi", cmd_msi, "msi DEV its=I vectors=N [case=LABEL]  (allocate; prepare runs per vector)" }, \
+	{ "compose", cmd_compose, "compose DEV its=I index=N             (the message: addr=, data=, lands=)" }, \
+	{ "msi-free", cmd_msi_free, "msi-free DEV its=I" }, \
+	{ "msi-cookie", cmd_msi_cookie, "msi-cookie DOMAIN base=IOVA           (iommu_get_msi_cookie, as VFIO)" }, \
+	{ "iommufd-own", cmd_iommufd_own, "iommufd-own DOMAIN                    (iommufd's sw_msi owns it)" }, \
+	{ "sw-msi-window", cmd_sw_msi_window, "sw-msi-window DOMAIN start=IOVA size=S (IOMMU_OPTION_SW_MSI_START/SIZE)" }, \
+	{ "msi-table", cmd_msi_table, "msi-table                             (every msi case so far)" }
 
 #endif

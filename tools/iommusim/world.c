@@ -15,6 +15,7 @@
 #include "kernel/drivers/mock-iommu.h"
 #include "kernel/iommu.h"
 #include "kernel/kernel.h"
+#include "kernel/sw-msi.h"
 #include "lib/bits.h"
 #include "tools/iommusim/world-priv.h"
 
@@ -31,28 +32,39 @@ static void obj_release(struct world_obj *o)
 {
 	switch (o->kind) {
 	case OBJ_DOMAIN:
+		if (o->iommufd_owned)
+			sw_msi_domain_release(o->domain);
 		if (o->owned)
 			iommu_domain_free(o->domain);
 		break;
 	case OBJ_DEVICE:
+		if (o->claimed)
+			iommu_device_release_dma_owner(o->dev);
 		device_destroy(o->dev);
 		break;
 	case OBJ_IOMMU:
 		mock_iommu_destroy(o->mock);
 		break;
 	case OBJ_KERNEL:
+		if (o->sw_msi)
+			sw_msi_ctx_destroy(o->sw_msi);
 		kernel_destroy(o->k);
 		break;
-	default:
+	default:	/* ITSes went in world_msi_teardown() */
 		break;
 	}
 }
 
+/*
+ * Unwind as a kernel would: vectors first (they hold doorbell pages and ITS
+ * state), then attachments, then objects newest first, so a nested domain
+ * goes before its parent and every domain before the IOMMU that made it.
+ */
 void world_destroy(struct world *w)
 {
 	if (!w)
 		return;
-	/* Detach every device first so no owned domain is still in use. */
+	world_msi_teardown(w);
 	for (int i = w->nr_objs - 1; i >= 0; i--)
 		if (w->objs[i].kind == OBJ_DEVICE && w->objs[i].attached)
 			iommu_detach_device(w->objs[i].attached, w->objs[i].dev);
@@ -62,11 +74,20 @@ void world_destroy(struct world *w)
 	free(w);
 }
 
+struct world_obj *world_kernel_obj(struct world *w, struct kernel *k)
+{
+	for (int i = 0; i < w->nr_objs; i++)
+		if (w->objs[i].kind == OBJ_KERNEL && w->objs[i].k == k)
+			return &w->objs[i];
+	return NULL;
+}
+
 const char *obj_kind_name(enum obj_kind kind)
 {
 	static const char *const names[] = {
 		[OBJ_KERNEL] = "kernel", [OBJ_IOMMU] = "iommu",
 		[OBJ_DEVICE] = "device", [OBJ_DOMAIN] = "domain",
+		[OBJ_ITS] = "its",
 	};
 
 	return names[kind];
@@ -247,17 +268,8 @@ static int cmd_kernel(struct scenario *s, const struct scn_line *l,
 static int cmd_print(struct scenario *s, const struct scn_line *l,
 		     struct scn_result *r)
 {
-	FILE *out = scenario_out(s);
-
 	(void)r;
-	for (int i = 0; i < l->nargs; i++) {
-		if (l->args[i].key[0])
-			fprintf(out, "%s%s=%s", i ? " " : "", l->args[i].key,
-				l->args[i].val);
-		else
-			fprintf(out, "%s%s", i ? " " : "", l->args[i].val);
-	}
-	fputc('\n', out);
+	fprintf(scenario_out(s), "%s\n", l->raw);
 	return 0;
 }
 
@@ -266,6 +278,7 @@ const struct scn_command world_commands[] = {
 	{ "kernel", cmd_kernel, "kernel NAME [ram=SIZE] [passthrough=0|1] [strict=0|1]" },
 	{ "print", cmd_print, "print WORDS..." },
 	IOMMU_COMMANDS,
+	MSI_COMMANDS,
 	{ NULL, NULL, NULL },
 };
 

@@ -1,0 +1,590 @@
+/*
+ * Devices in an iommufd context (drivers/iommu/iommufd/device.c): bind
+ * (DMA ownership of the group goes to the context), attach / replace /
+ * detach between HWPTs, the reserved regions a device brings into the
+ * IOAS it translates through, the per-device software-MSI window option,
+ * GET_HW_INFO, and access objects.
+ *
+ * Devices of one iommu_group share an iommufd_group: the group sits on one
+ * HWPT, which that record holds a reference on.  Attach installs the
+ * group's MSI doorbells in the new domain's stage 2 before switching
+ * (sw_msi_group_attach/replace), so a replace loses no interrupt.
+ */
+#include "kernel/iommufd/iommufd-priv.h"
+
+static struct iommufd_group *igroup_get(struct iommufd_ctx *ictx,
+					struct iommu_group *group)
+{
+	struct iommufd_group *ig;
+
+	list_for_each_entry(ig, &ictx->groups, node)
+		if (ig->group == group)
+			return ig;
+	ig = kzalloc(ictx->k, sizeof(*ig));
+	if (ig) {
+		ig->group = group;
+		list_add_tail(&ig->node, &ictx->groups);
+	}
+	return ig;
+}
+
+int iommufd_device_bind(struct iommufd_ctx *ictx, struct device *dev, u32 *id)
+{
+	struct iommufd_device *idev;
+	struct iommufd_group *ig;
+	int rc;
+
+	if (!dev_has_iommu(dev) || !dev->iommu_group)
+		return -ENODEV;
+	if (!device_iommu_capable(dev, IOMMU_CAP_CACHE_COHERENCY))
+		return -EINVAL;
+	mutex_lock(&ictx->lock);
+	for (unsigned int i = 1; i < ictx->nr_slots; i++) {
+		struct iommufd_object *o = ictx->objs[i];
+
+		if (o && o->type == IOMMUFD_OBJ_DEVICE &&
+		    container_of(o, struct iommufd_device, obj)->dev == dev) {
+			rc = -EEXIST;
+			goto out_unlock;
+		}
+	}
+	rc = iommu_device_claim_dma_owner(dev, ictx);
+	if (rc)
+		goto out_unlock;
+	rc = -ENOMEM;
+	ig = igroup_get(ictx, dev->iommu_group);
+	if (!ig)
+		goto err_release;
+	idev = kzalloc(ictx->k, sizeof(*idev));
+	if (!idev)
+		goto err_group;
+	idev->dev = dev;
+	idev->igroup = ig;
+	idev->sw_msi_start = PHYS_ADDR_MAX;
+	rc = iommufd_object_add(ictx, &idev->obj, IOMMUFD_OBJ_DEVICE);
+	if (rc)
+		goto err_free;
+	ig->bound++;
+	idev->obj.users = 1;	/* the binding driver, until unbind */
+	*id = idev->obj.id;
+	mutex_unlock(&ictx->lock);
+	return 0;
+
+err_free:
+	kfree(idev);
+err_group:
+	if (!ig->bound && !ig->hwpt) {
+		list_del(&ig->node);
+		kfree(ig);
+	}
+err_release:
+	iommu_device_release_dma_owner(dev);
+out_unlock:
+	mutex_unlock(&ictx->lock);
+	return rc;
+}
+
+void iommufd_device_destroy(struct iommufd_object *obj)
+{
+	struct iommufd_device *idev = container_of(obj, struct iommufd_device, obj);
+	struct iommufd_group *ig = idev->igroup;
+
+	iommu_device_release_dma_owner(idev->dev);
+	if (!--ig->bound && !ig->hwpt) {
+		list_del(&ig->node);
+		kfree(ig);
+	}
+	kfree(idev);
+}
+
+/* ------------------------------------------------------------ attach */
+
+/*
+ * Reserve dev's reserved regions in iopt (iopt_table_enforce_dev_resv_regions),
+ * the SW_MSI one moved to the device's window when the VMM set one; return
+ * the software-MSI window in *sw_msi_start/size (size 0: none).
+ */
+static int enforce_dev_resv_regions(struct iommufd_device *idev,
+				    struct io_pagetable *iopt,
+				    phys_addr_t *sw_msi_start, u64 *sw_msi_size)
+{
+	struct iommu_resv_region *resv;
+	struct list_head resv_regions = LIST_HEAD_INIT(resv_regions);
+	int rc = 0;
+
+	*sw_msi_size = 0;
+	iommu_get_resv_regions(idev->dev, &resv_regions);
+	list_for_each_entry(resv, &resv_regions, list) {
+		unsigned long start = resv->start, len = resv->length;
+
+		if (resv->type == IOMMU_RESV_DIRECT_RELAXABLE)
+			continue;
+		if (resv->type == IOMMU_RESV_SW_MSI) {
+			if (idev->sw_msi_size) {
+				start = idev->sw_msi_start;
+				len = idev->sw_msi_size;
+			}
+			*sw_msi_start = start;
+			*sw_msi_size = len;
+		}
+		rc = iopt_reserve_iova(iopt, start, start + len - 1, idev->dev);
+		if (rc)
+			break;
+	}
+	iommu_put_resv_regions(idev->dev, &resv_regions);
+	if (rc)
+		iopt_remove_reserved_iova(iopt, idev->dev);
+	return rc;
+}
+
+static bool idev_attached(struct iommufd_device *idev)
+{
+	return idev->hwpt;
+}
+
+static int do_attach(struct iommufd_ctx *ictx, struct iommufd_device *idev,
+		     struct iommufd_hw_pagetable *hwpt)
+{
+	struct iommufd_group *ig = idev->igroup;
+	struct iommufd_hw_pagetable *old = ig->hwpt;
+	struct iommufd_hwpt_paging *paging = find_hwpt_paging(hwpt);
+	struct io_pagetable *old_iopt = NULL;
+	phys_addr_t start = 0, cur_start;
+	u64 size = 0, cur_size;
+	bool new_iopt;
+	int rc;
+
+	if (idev->hwpt == hwpt)
+		return 0;
+	/* A device joining its group's HWPT must ask for that HWPT. */
+	if (old && !idev_attached(idev) && old != hwpt)
+		return -EINVAL;
+	if (idev->hwpt)
+		old_iopt = &find_hwpt_paging(idev->hwpt)->ioas->iopt;
+	new_iopt = old_iopt != &paging->ioas->iopt;
+	if (new_iopt) {
+		rc = enforce_dev_resv_regions(idev, &paging->ioas->iopt,
+					      &start, &size);
+		if (rc)
+			return rc;
+	} else if (idev->sw_msi_size) {
+		start = idev->sw_msi_start;
+		size = idev->sw_msi_size;
+	} else {
+		size = 0;	/* same IOAS: the window stays as it is */
+	}
+	/* Doorbells go into the paging domain at the device's window. */
+	if (size && !sw_msi_get_window(paging->common.domain, &cur_start,
+				       &cur_size) &&
+	    (cur_start != start || cur_size != size)) {
+		rc = sw_msi_set_window(paging->common.domain, start, size);
+		if (rc)
+			goto err_resv;
+	}
+	if (!old)
+		rc = sw_msi_group_attach(ig->group, hwpt->domain);
+	else if (old != hwpt)
+		rc = sw_msi_group_replace(ig->group, hwpt->domain);
+	else
+		rc = 0;
+	if (rc)
+		goto err_resv;
+	if (old_iopt && new_iopt)
+		iopt_remove_reserved_iova(old_iopt, idev->dev);
+	if (old != hwpt) {
+		hwpt->obj.users++;
+		ig->hwpt = hwpt;
+		if (old && !--old->obj.users && old->obj.type == IOMMUFD_OBJ_HWPT_PAGING &&
+		    to_hwpt_paging(old)->auto_domain)
+			iommufd_destroy_object(ictx, &old->obj);
+	}
+	if (!idev->hwpt)
+		ig->attached++;
+	idev->hwpt = hwpt;
+	return 0;
+
+err_resv:
+	if (new_iopt)
+		iopt_remove_reserved_iova(&paging->ioas->iopt, idev->dev);
+	return rc;
+}
+
+/* Find or make an automatic paging HWPT of ioas the device can use. */
+static int attach_ioas(struct iommufd_ctx *ictx, struct iommufd_device *idev,
+		       struct iommufd_ioas *ioas, u32 *pt_id)
+{
+	struct iommufd_hwpt_paging *p;
+	int rc;
+
+	list_for_each_entry(p, &ioas->hwpt_list, hwpt_item) {
+		if (!p->auto_domain ||
+		    p->common.domain->owner != dev_iommu_ops(idev->dev))
+			continue;
+		rc = do_attach(ictx, idev, &p->common);
+		if (rc == -EINVAL)
+			continue;	/* incompatible: try the next one */
+		if (!rc)
+			*pt_id = p->common.obj.id;
+		return rc;
+	}
+	p = iommufd_hwpt_paging_alloc(ictx, ioas, idev, 0, true, NULL);
+	if (IS_ERR(p))
+		return PTR_ERR(p);
+	rc = do_attach(ictx, idev, &p->common);
+	if (rc) {
+		iommufd_destroy_object(ictx, &p->common.obj);
+		return rc;
+	}
+	*pt_id = p->common.obj.id;
+	return 0;
+}
+
+int iommufd_device_attach_pt(struct iommufd_ctx *ictx, u32 dev_id, u32 *pt_id)
+{
+	struct iommufd_device *idev;
+	struct iommufd_object *pt;
+	int rc;
+
+	mutex_lock(&ictx->lock);
+	idev = iommufd_get_device(ictx, dev_id);
+	if (IS_ERR(idev)) {
+		rc = PTR_ERR(idev);
+		goto out;
+	}
+	pt = iommufd_get_object(ictx, *pt_id, IOMMUFD_OBJ_ANY);
+	if (IS_ERR(pt)) {
+		rc = PTR_ERR(pt);
+		goto out;
+	}
+	switch (pt->type) {
+	case IOMMUFD_OBJ_HWPT_PAGING:
+	case IOMMUFD_OBJ_HWPT_NESTED:
+		rc = do_attach(ictx, idev,
+			       container_of(pt, struct iommufd_hw_pagetable, obj));
+		break;
+	case IOMMUFD_OBJ_IOAS:
+		rc = attach_ioas(ictx, idev,
+				 container_of(pt, struct iommufd_ioas, obj), pt_id);
+		break;
+	default:
+		rc = -EINVAL;
+	}
+out:
+	mutex_unlock(&ictx->lock);
+	return rc;
+}
+
+static void do_detach(struct iommufd_ctx *ictx, struct iommufd_device *idev)
+{
+	struct iommufd_group *ig = idev->igroup;
+	struct iommufd_hw_pagetable *hwpt = idev->hwpt;
+
+	iopt_remove_reserved_iova(&find_hwpt_paging(hwpt)->ioas->iopt, idev->dev);
+	idev->hwpt = NULL;
+	if (--ig->attached)
+		return;
+	iommu_detach_group(hwpt->domain, ig->group);
+	ig->hwpt = NULL;
+	if (!--hwpt->obj.users && hwpt->obj.type == IOMMUFD_OBJ_HWPT_PAGING &&
+	    to_hwpt_paging(hwpt)->auto_domain)
+		iommufd_destroy_object(ictx, &hwpt->obj);
+}
+
+int iommufd_device_detach_pt(struct iommufd_ctx *ictx, u32 dev_id)
+{
+	struct iommufd_device *idev;
+	int rc = 0;
+
+	mutex_lock(&ictx->lock);
+	idev = iommufd_get_device(ictx, dev_id);
+	if (IS_ERR(idev))
+		rc = PTR_ERR(idev);
+	else if (!idev->hwpt)
+		rc = -EINVAL;
+	else
+		do_detach(ictx, idev);
+	mutex_unlock(&ictx->lock);
+	return rc;
+}
+
+void iommufd_device_unbind(struct iommufd_ctx *ictx, u32 dev_id)
+{
+	struct iommufd_device *idev;
+
+	mutex_lock(&ictx->lock);
+	idev = iommufd_get_device(ictx, dev_id);
+	if (KWARN_ON(ictx->k, IS_ERR(idev)))
+		goto out;
+	if (idev->vdev)
+		iommufd_destroy_object(ictx, &idev->vdev->obj);
+	if (idev->hwpt)
+		do_detach(ictx, idev);
+	idev->obj.users--;
+	KWARN_ON(ictx->k, iommufd_destroy_object(ictx, &idev->obj));
+out:
+	mutex_unlock(&ictx->lock);
+}
+
+struct iommu_domain *iommufd_device_domain(struct iommufd_ctx *ictx, u32 dev_id)
+{
+	struct iommufd_device *idev;
+	struct iommu_domain *d = NULL;
+
+	mutex_lock(&ictx->lock);
+	idev = iommufd_get_device(ictx, dev_id);
+	if (!IS_ERR(idev) && idev->hwpt)
+		d = idev->hwpt->domain;
+	mutex_unlock(&ictx->lock);
+	return d;
+}
+
+struct iommu_domain *iommufd_hwpt_domain(struct iommufd_ctx *ictx, u32 hwpt_id)
+{
+	struct iommufd_object *obj;
+	struct iommu_domain *d = NULL;
+
+	mutex_lock(&ictx->lock);
+	obj = iommufd_get_object(ictx, hwpt_id, IOMMUFD_OBJ_ANY);
+	if (!IS_ERR(obj) && (obj->type == IOMMUFD_OBJ_HWPT_PAGING ||
+			     obj->type == IOMMUFD_OBJ_HWPT_NESTED))
+		d = container_of(obj, struct iommufd_hw_pagetable, obj)->domain;
+	mutex_unlock(&ictx->lock);
+	return d;
+}
+
+/* ------------------------------------------------------------ SW_MSI option */
+
+#define SZ_1M	0x100000ULL
+
+/* The window may not overlap the device's other reserved regions. */
+static int sw_msi_test(struct iommufd_device *idev, phys_addr_t start, u64 size)
+{
+	struct iommu_resv_region *resv;
+	struct list_head resv_regions = LIST_HEAD_INIT(resv_regions);
+	phys_addr_t last;
+	int rc = 0;
+
+	if ((start & (SZ_1M - 1)) || (size & (SZ_1M - 1)))
+		return -EINVAL;
+	size = max(size, SZ_1M);
+	if (__builtin_add_overflow(start, size - 1, &last))
+		return -EOVERFLOW;
+	iommu_get_resv_regions(idev->dev, &resv_regions);
+	list_for_each_entry(resv, &resv_regions, list) {
+		if (resv->type == IOMMU_RESV_SW_MSI ||
+		    resv->type == IOMMU_RESV_DIRECT_RELAXABLE)
+			continue;
+		if (resv->start <= last && resv->start + resv->length - 1 >= start) {
+			rc = -EADDRINUSE;
+			break;
+		}
+	}
+	iommu_put_resv_regions(idev->dev, &resv_regions);
+	return rc;
+}
+
+int iommufd_option_sw_msi(struct iommufd_ucmd *ucmd)
+{
+	struct iommu_option *cmd = ucmd->cmd;
+	struct iommufd_device *idev;
+	phys_addr_t start;
+	u64 size;
+	int rc;
+
+	idev = iommufd_get_device(ucmd->ictx, cmd->object_id);
+	if (IS_ERR(idev))
+		return PTR_ERR(idev);
+	/* The window is taken at attach: too late once attached. */
+	if (idev->hwpt)
+		return -EBUSY;
+	if (cmd->op == IOMMU_OPTION_OP_GET) {
+		cmd->val64 = cmd->option_id == IOMMU_OPTION_SW_MSI_START ?
+			     idev->sw_msi_start : idev->sw_msi_size / SZ_1M;
+		return 0;
+	}
+	if (cmd->op != IOMMU_OPTION_OP_SET)
+		return -EOPNOTSUPP;
+	start = idev->sw_msi_start;
+	size = idev->sw_msi_size;
+	if (cmd->option_id == IOMMU_OPTION_SW_MSI_START) {
+		start = cmd->val64;
+		rc = sw_msi_test(idev, start, size);
+		if (rc)
+			return rc;
+		idev->sw_msi_start = start;
+		return 0;
+	}
+	if (cmd->val64 > U64_MAX / SZ_1M)
+		return -EINVAL;
+	size = cmd->val64 * SZ_1M;
+	if (size) {
+		rc = sw_msi_test(idev, start, size);
+		if (rc)
+			return rc;
+	}
+	idev->sw_msi_size = size;
+	return 0;
+}
+
+/* ------------------------------------------------------------ GET_HW_INFO */
+
+int iommufd_get_hw_info(struct iommufd_ucmd *ucmd)
+{
+	struct iommu_hw_info *cmd = ucmd->cmd;
+	void *uptr = (void *)(uintptr_t)cmd->data_uptr;
+	const struct iommu_ops *ops;
+	struct iommufd_device *idev;
+	u32 data_len = 0, copy_len;
+	void *data = NULL;
+
+	if (cmd->flags & ~IOMMU_HW_INFO_FLAG_INPUT_TYPE)
+		return -EOPNOTSUPP;
+	if ((!cmd->data_len && cmd->data_uptr) || (cmd->data_len && !cmd->data_uptr))
+		return -EINVAL;
+	if (cmd->__reserved[0] || cmd->__reserved[1] || cmd->__reserved[2])
+		return -EOPNOTSUPP;
+	if (!(cmd->flags & IOMMU_HW_INFO_FLAG_INPUT_TYPE))
+		cmd->in_data_type = IOMMU_HW_INFO_TYPE_DEFAULT;
+	idev = iommufd_get_device(ucmd->ictx, cmd->dev_id);
+	if (IS_ERR(idev))
+		return PTR_ERR(idev);
+	ops = dev_iommu_ops(idev->dev);
+	if (ops->hw_info) {
+		data = ops->hw_info(idev->dev, &data_len, &cmd->out_data_type);
+		if (IS_ERR(data))
+			return PTR_ERR(data);
+		if (KWARN_ON(ucmd->ictx->k,
+			     cmd->out_data_type == IOMMU_HW_INFO_TYPE_NONE)) {
+			kfree(data);
+			return -ENODEV;
+		}
+	} else {
+		if (cmd->in_data_type != IOMMU_HW_INFO_TYPE_DEFAULT)
+			return -EOPNOTSUPP;
+		cmd->out_data_type = IOMMU_HW_INFO_TYPE_NONE;
+	}
+	copy_len = min(cmd->data_len, data_len);
+	if (copy_len)
+		memcpy(uptr, data, copy_len);
+	if (copy_len < cmd->data_len)
+		memset((u8 *)uptr + copy_len, 0, cmd->data_len - copy_len);
+	kfree(data);
+	cmd->data_len = data_len;
+	cmd->out_capabilities = 0;
+	if (device_iommu_capable(idev->dev, IOMMU_CAP_DIRTY_TRACKING))
+		cmd->out_capabilities |= IOMMU_HW_CAP_DIRTY_TRACKING;
+	cmd->out_max_pasid_log2 = 0;
+	return iommufd_ucmd_respond(ucmd, sizeof(*cmd));
+}
+
+/* ------------------------------------------------------------ accesses */
+
+int iommufd_access_create(struct iommufd_ctx *ictx, u32 ioas_id,
+			  const struct iommufd_access_ops *ops, void *data,
+			  u32 *id)
+{
+	struct iommufd_access *access;
+	struct iommufd_ioas *ioas;
+	int rc;
+
+	mutex_lock(&ictx->lock);
+	ioas = iommufd_get_ioas(ictx, ioas_id);
+	if (IS_ERR(ioas)) {
+		rc = PTR_ERR(ioas);
+		goto out;
+	}
+	rc = -ENOMEM;
+	access = kzalloc(ictx->k, sizeof(*access));
+	if (!access)
+		goto out;
+	access->ioas = ioas;
+	access->ops = ops;
+	access->data = data;
+	rc = iommufd_object_add(ictx, &access->obj, IOMMUFD_OBJ_ACCESS);
+	if (rc) {
+		kfree(access);
+		goto out;
+	}
+	list_add_tail(&access->node, &ioas->iopt.accesses);
+	ioas->obj.users++;
+	access->obj.users = 1;	/* its creator, until iommufd_access_destroy */
+	*id = access->obj.id;
+out:
+	mutex_unlock(&ictx->lock);
+	return rc;
+}
+
+void iommufd_access_destroy_object(struct iommufd_object *obj)
+{
+	struct iommufd_access *access =
+		container_of(obj, struct iommufd_access, obj);
+
+	list_del(&access->node);
+	access->ioas->obj.users--;
+	kfree(access);
+}
+
+void iommufd_access_destroy(struct iommufd_ctx *ictx, u32 access_id)
+{
+	struct iommufd_object *obj;
+
+	mutex_lock(&ictx->lock);
+	obj = iommufd_get_object(ictx, access_id, IOMMUFD_OBJ_ACCESS);
+	if (!KWARN_ON(ictx->k, IS_ERR(obj))) {
+		obj->users--;
+		KWARN_ON(ictx->k, iommufd_destroy_object(ictx, obj));
+	}
+	mutex_unlock(&ictx->lock);
+}
+
+int iommufd_access_rw(struct iommufd_ctx *ictx, u32 access_id,
+		      unsigned long iova, void *data, size_t len,
+		      unsigned int flags)
+{
+	struct iommufd_access *access;
+	struct iommufd_object *obj;
+	unsigned long last;
+	int rc = 0;
+
+	if (!len)
+		return -EINVAL;
+	if (__builtin_add_overflow(iova, len - 1, &last))
+		return -EOVERFLOW;
+	mutex_lock(&ictx->lock);
+	obj = iommufd_get_object(ictx, access_id, IOMMUFD_OBJ_ACCESS);
+	if (IS_ERR(obj)) {
+		rc = PTR_ERR(obj);
+		goto out;
+	}
+	access = container_of(obj, struct iommufd_access, obj);
+	while (len) {
+		struct iopt_area *area = iopt_find_area(&access->ioas->iopt, iova);
+		size_t n;
+		void *p;
+
+		if (!area) {
+			rc = -ENOENT;
+			break;
+		}
+		if ((flags & IOMMUFD_ACCESS_RW_WRITE) && !(area->prot & IOMMU_WRITE)) {
+			rc = -EPERM;
+			break;
+		}
+		n = min_t(u64, len, area->last - iova + 1);
+		p = phys_to_virt(ictx->k, area->pa + (iova - area->iova), n);
+		if (!p) {
+			rc = -EFAULT;
+			break;
+		}
+		if (flags & IOMMUFD_ACCESS_RW_WRITE)
+			memcpy(p, data, n);
+		else
+			memcpy(data, p, n);
+		data = (u8 *)data + n;
+		iova += n;
+		len -= n;
+	}
+out:
+	mutex_unlock(&ictx->lock);
+	return rc;
+}

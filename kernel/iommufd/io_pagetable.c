@@ -1,0 +1,531 @@
+/*
+ * The io_pagetable behind an IOAS (drivers/iommu/iommufd/io_pagetable.c):
+ * areas (IOVA -> pinned pages), reserved ranges (device reserved regions,
+ * what lies outside a domain's aperture), the allowed list, and every
+ * paging domain that mirrors the areas.
+ *
+ * "Pinned pages" are machine RAM: IOAS_MAP resolves the user buffer to the
+ * physical range it is (phys_ram_virt_to_phys), so an area is one
+ * physically contiguous run, and each domain maps it with iommu_map(),
+ * which picks the largest page sizes that fit (unless the IOAS's
+ * HUGE_PAGES option is off, when it maps page by page).
+ *
+ * Areas and reserved ranges are sorted lists: an IOAS holds few, large
+ * mappings (guest RAM), and lists keep the code short.  The kernel uses
+ * interval trees; the answers are the same.
+ */
+#include <string.h>
+
+#include "kernel/iommufd/iommufd-priv.h"
+
+void iopt_init(struct io_pagetable *iopt, struct kernel *k)
+{
+	memset(iopt, 0, sizeof(*iopt));
+	iopt->k = k;
+	INIT_LIST_HEAD(&iopt->areas);
+	INIT_LIST_HEAD(&iopt->reserved);
+	INIT_LIST_HEAD(&iopt->domains);
+	INIT_LIST_HEAD(&iopt->accesses);
+}
+
+void iopt_destroy(struct io_pagetable *iopt)
+{
+	struct iopt_reserved *r, *rn;
+
+	KWARN_ON(iopt->k, !list_empty(&iopt->domains));
+	KWARN_ON(iopt->k, !list_empty(&iopt->accesses));
+	iopt_unmap_all(iopt, NULL);
+	list_for_each_entry_safe(r, rn, &iopt->reserved, node) {
+		list_del(&r->node);
+		kfree(r);
+	}
+	kfree(iopt->allowed);
+}
+
+static bool overlaps(unsigned long a0, unsigned long a1, unsigned long b0,
+		     unsigned long b1)
+{
+	return a0 <= b1 && b0 <= a1;
+}
+
+static struct iopt_reserved *reserved_first(struct io_pagetable *iopt,
+					    unsigned long start,
+					    unsigned long last)
+{
+	struct iopt_reserved *r;
+
+	list_for_each_entry(r, &iopt->reserved, node)
+		if (overlaps(r->start, r->last, start, last))
+			return r;
+	return NULL;
+}
+
+static struct iopt_area *area_first(struct io_pagetable *iopt,
+				    unsigned long start, unsigned long last)
+{
+	struct iopt_area *a;
+
+	list_for_each_entry(a, &iopt->areas, node) {
+		if (a->iova > last)
+			break;
+		if (a->last >= start)
+			return a;
+	}
+	return NULL;
+}
+
+struct iopt_area *iopt_find_area(struct io_pagetable *iopt, unsigned long iova)
+{
+	return area_first(iopt, iova, iova);
+}
+
+static bool allowed_overlap(struct io_pagetable *iopt, unsigned long start,
+			    unsigned long last)
+{
+	for (unsigned int i = 0; i < iopt->nr_allowed; i++)
+		if (overlaps(iopt->allowed[i].start, iopt->allowed[i].last,
+			     start, last))
+			return true;
+	return false;
+}
+
+/* ------------------------------------------------------------ domains */
+
+static int domain_map(struct io_pagetable *iopt, struct iommu_domain *domain,
+		      struct iopt_area *area)
+{
+	unsigned long len = area->last - area->iova + 1;
+	int ret;
+
+	if (!iopt->disable_large_pages)
+		return iommu_map(domain, area->iova, area->pa, len, area->prot);
+	for (unsigned long off = 0; off < len; off += PAGE_SIZE) {
+		ret = iommu_map(domain, area->iova + off, area->pa + off,
+				PAGE_SIZE, area->prot);
+		if (ret) {
+			if (off)
+				iommu_unmap(domain, area->iova, off);
+			return ret;
+		}
+	}
+	return 0;
+}
+
+static void domain_unmap(struct iommu_domain *domain, struct iopt_area *area)
+{
+	unsigned long len = area->last - area->iova + 1;
+
+	KWARN_ON(domain->k, iommu_unmap(domain, area->iova, len) != len);
+}
+
+/* Map area into every domain, or into none. */
+static int area_fill_domains(struct io_pagetable *iopt, struct iopt_area *area)
+{
+	struct iopt_domain *d, *undo;
+	int ret;
+
+	list_for_each_entry(d, &iopt->domains, node) {
+		ret = domain_map(iopt, d->domain, area);
+		if (ret)
+			goto err_unwind;
+	}
+	return 0;
+
+err_unwind:
+	list_for_each_entry(undo, &iopt->domains, node) {
+		if (undo == d)
+			break;
+		domain_unmap(undo->domain, area);
+	}
+	return ret;
+}
+
+int iopt_table_add_domain(struct io_pagetable *iopt, struct iommu_domain *domain)
+{
+	const struct iommu_domain_geometry *geo = &domain->geometry;
+	struct iopt_area *area, *undo;
+	struct iopt_domain *d;
+	int ret;
+
+	d = kzalloc(iopt->k, sizeof(*d));
+	if (!d)
+		return -ENOMEM;
+	d->domain = domain;
+	/* What the domain cannot translate is reserved while it is here. */
+	if (geo->force_aperture) {
+		ret = 0;
+		if (geo->aperture_start)
+			ret = iopt_reserve_iova(iopt, 0, geo->aperture_start - 1,
+						domain);
+		if (!ret && geo->aperture_end < ULONG_MAX)
+			ret = iopt_reserve_iova(iopt, geo->aperture_end + 1,
+						ULONG_MAX, domain);
+		if (ret)
+			goto err_free;
+	}
+	list_for_each_entry(area, &iopt->areas, node) {
+		ret = domain_map(iopt, domain, area);
+		if (ret)
+			goto err_unmap;
+	}
+	list_add_tail(&d->node, &iopt->domains);
+	return 0;
+
+err_unmap:
+	list_for_each_entry(undo, &iopt->areas, node) {
+		if (undo == area)
+			break;
+		domain_unmap(domain, undo);
+	}
+err_free:
+	iopt_remove_reserved_iova(iopt, domain);
+	kfree(d);
+	return ret;
+}
+
+void iopt_table_remove_domain(struct io_pagetable *iopt,
+			      struct iommu_domain *domain)
+{
+	struct iopt_area *area;
+	struct iopt_domain *d;
+
+	list_for_each_entry(d, &iopt->domains, node) {
+		if (d->domain != domain)
+			continue;
+		list_for_each_entry(area, &iopt->areas, node)
+			domain_unmap(domain, area);
+		list_del(&d->node);
+		kfree(d);
+		break;
+	}
+	iopt_remove_reserved_iova(iopt, domain);
+}
+
+/* ------------------------------------------------------------ reserved */
+
+int iopt_reserve_iova(struct io_pagetable *iopt, unsigned long start,
+		      unsigned long last, const void *owner)
+{
+	struct iopt_reserved *r, *pos;
+
+	if (allowed_overlap(iopt, start, last))
+		return -EADDRINUSE;
+	if (area_first(iopt, start, last))
+		return -EADDRINUSE;
+	r = kzalloc(iopt->k, sizeof(*r));
+	if (!r)
+		return -ENOMEM;
+	r->start = start;
+	r->last = last;
+	r->owner = owner;
+	list_for_each_entry(pos, &iopt->reserved, node)
+		if (pos->start > start)
+			break;
+	list_add_tail(&r->node, &pos->node);
+	return 0;
+}
+
+void iopt_remove_reserved_iova(struct io_pagetable *iopt, const void *owner)
+{
+	struct iopt_reserved *r, *rn;
+
+	list_for_each_entry_safe(r, rn, &iopt->reserved, node) {
+		if (r->owner != owner)
+			continue;
+		list_del(&r->node);
+		kfree(r);
+	}
+}
+
+int iopt_set_allow_iova(struct io_pagetable *iopt,
+			struct iommu_iova_range *ranges, unsigned int n)
+{
+	for (unsigned int i = 0; i < n; i++) {
+		if (reserved_first(iopt, ranges[i].start, ranges[i].last))
+			return -EADDRINUSE;
+		for (unsigned int j = 0; j < i; j++)
+			if (overlaps(ranges[i].start, ranges[i].last,
+				     ranges[j].start, ranges[j].last))
+				return -EINVAL;
+	}
+	kfree(iopt->allowed);
+	iopt->allowed = ranges;
+	iopt->nr_allowed = n;
+	return 0;
+}
+
+/*
+ * The holes between reserved ranges (areas do not count: they are
+ * mappable IOVA already mapped), in order; returns how many there are,
+ * filling at most max of out.
+ */
+unsigned int iopt_for_each_allowed(struct io_pagetable *iopt,
+				   struct iommu_iova_range *out,
+				   unsigned int max)
+{
+	unsigned long next = 0;
+	struct iopt_reserved *r;
+	unsigned int n = 0;
+	bool done = false;
+
+	list_for_each_entry(r, &iopt->reserved, node) {
+		if (r->start > next) {
+			if (n < max)
+				out[n] = (struct iommu_iova_range){ next, r->start - 1 };
+			n++;
+		}
+		if (r->last >= next) {
+			if (r->last == ULONG_MAX) {
+				done = true;
+				break;
+			}
+			next = r->last + 1;
+		}
+	}
+	if (!done) {
+		if (n < max)
+			out[n] = (struct iommu_iova_range){ next, ULONG_MAX };
+		n++;
+	}
+	return n;
+}
+
+/* ------------------------------------------------------------ areas */
+
+static int iopt_check_iova(struct io_pagetable *iopt, unsigned long iova,
+			   unsigned long length)
+{
+	unsigned long last;
+
+	if (!IS_ALIGNED(iova, PAGE_SIZE) || !IS_ALIGNED(length, PAGE_SIZE))
+		return -EINVAL;
+	if (__builtin_add_overflow(iova, length - 1, &last))
+		return -EOVERFLOW;
+	if (reserved_first(iopt, iova, last))
+		return -EINVAL;
+	if (area_first(iopt, iova, last))
+		return -EEXIST;
+	return 0;
+}
+
+static bool try_place(struct io_pagetable *iopt, unsigned long lo,
+		      unsigned long hi, unsigned long length,
+		      unsigned long align, unsigned long *iova)
+{
+	unsigned long cand = ALIGN(lo, align), last;
+
+	if (cand < lo)
+		return false;
+	while (!__builtin_add_overflow(cand, length - 1, &last) && last <= hi) {
+		struct iopt_reserved *r = reserved_first(iopt, cand, last);
+		struct iopt_area *a = area_first(iopt, cand, last);
+		unsigned long skip;
+
+		if (!r && !a) {
+			*iova = cand;
+			return true;
+		}
+		skip = max(r ? r->last : 0, a ? a->last : 0);
+		if (skip == ULONG_MAX)
+			return false;
+		cand = ALIGN(skip + 1, align);
+		if (cand <= skip)
+			return false;
+	}
+	return false;
+}
+
+/*
+ * iopt_alloc_iova: the lowest free IOVA, aligned to the length rounded up
+ * to a power of two but no more than the buffer's own alignment (so a
+ * huge-page-aligned buffer can use huge IOPTEs), inside the allowed list
+ * when there is one.
+ */
+static int iopt_alloc_iova(struct io_pagetable *iopt, unsigned long *iova,
+			   unsigned long user_va, unsigned long length)
+{
+	unsigned long align;
+
+	if (!length || length >= ULONG_MAX / 2)
+		return -EOVERFLOW;
+	align = 1UL << ilog2(length);
+	if (align < length)
+		align <<= 1;
+	if (user_va)
+		align = min(align, 1UL << __ffs64(user_va));
+	align = max(align, PAGE_SIZE);
+	if (!iopt->nr_allowed)
+		return try_place(iopt, 0, ULONG_MAX, length, align, iova) ?
+		       0 : -ENOSPC;
+	for (unsigned int i = 0; i < iopt->nr_allowed; i++)
+		if (try_place(iopt, iopt->allowed[i].start,
+			      iopt->allowed[i].last, length, align, iova))
+			return 0;
+	return -ENOSPC;
+}
+
+static int insert_area(struct io_pagetable *iopt, unsigned long iova,
+		       phys_addr_t pa, unsigned long user_va,
+		       unsigned long length, int prot)
+{
+	struct iopt_area *area, *pos;
+	int ret;
+
+	area = kzalloc(iopt->k, sizeof(*area));
+	if (!area)
+		return -ENOMEM;
+	area->iova = iova;
+	area->last = iova + length - 1;
+	area->pa = pa;
+	area->user_va = user_va;
+	area->prot = prot;
+	ret = area_fill_domains(iopt, area);
+	if (ret) {
+		kfree(area);
+		return ret;
+	}
+	list_for_each_entry(pos, &iopt->areas, node)
+		if (pos->iova > iova)
+			break;
+	list_add_tail(&area->node, &pos->node);
+	return 0;
+}
+
+int iopt_map_pages(struct io_pagetable *iopt, unsigned long *iova,
+		   phys_addr_t pa, unsigned long user_va, unsigned long length,
+		   int prot, bool fixed)
+{
+	int ret;
+
+	if (!length)
+		return -EINVAL;
+	if (!IS_ALIGNED(length, PAGE_SIZE) || !IS_ALIGNED(pa, PAGE_SIZE))
+		return -EINVAL;
+	if (fixed)
+		ret = iopt_check_iova(iopt, *iova, length);
+	else
+		ret = iopt_alloc_iova(iopt, iova, user_va, length);
+	if (ret)
+		return ret;
+	return insert_area(iopt, *iova, pa, user_va, length, prot);
+}
+
+static void notify_accesses(struct io_pagetable *iopt, struct iopt_area *area)
+{
+	struct iommufd_access *access;
+
+	list_for_each_entry(access, &iopt->accesses, node)
+		if (access->ops && access->ops->unmap)
+			access->ops->unmap(access->data, area->iova,
+					   area->last - area->iova + 1);
+}
+
+static void remove_area(struct io_pagetable *iopt, struct iopt_area *area)
+{
+	struct iopt_domain *d;
+
+	notify_accesses(iopt, area);
+	list_for_each_entry(d, &iopt->domains, node)
+		domain_unmap(d->domain, area);
+	list_del(&area->node);
+	kfree(area);
+}
+
+/*
+ * Unmaps, in IOVA order, every area inside [start, last]; an area that
+ * sticks out stops it with -ENOENT (what was unmapped before stays so).
+ * Nothing to unmap is -ENOENT too.
+ */
+static int iopt_unmap_iova_range(struct io_pagetable *iopt, unsigned long start,
+				 unsigned long last, unsigned long *unmapped)
+{
+	unsigned long bytes = 0;
+	struct iopt_area *area;
+	int ret = -ENOENT;
+
+	while ((area = area_first(iopt, start, last))) {
+		if (area->iova < start || area->last > last) {
+			ret = -ENOENT;
+			break;
+		}
+		bytes += area->last - area->iova + 1;
+		remove_area(iopt, area);
+		ret = 0;
+	}
+	if (unmapped)
+		*unmapped = bytes;
+	return ret;
+}
+
+int iopt_unmap_iova(struct io_pagetable *iopt, unsigned long iova,
+		    unsigned long length, unsigned long *unmapped)
+{
+	unsigned long last;
+
+	if (!length)
+		return -EINVAL;
+	if (__builtin_add_overflow(iova, length - 1, &last))
+		return -EOVERFLOW;
+	return iopt_unmap_iova_range(iopt, iova, last, unmapped);
+}
+
+int iopt_unmap_all(struct io_pagetable *iopt, unsigned long *unmapped)
+{
+	int ret = iopt_unmap_iova_range(iopt, 0, ULONG_MAX, unmapped);
+
+	return ret == -ENOENT ? 0 : ret;
+}
+
+int iopt_copy(struct io_pagetable *dst, struct io_pagetable *src,
+	      unsigned long src_iova, unsigned long length,
+	      unsigned long *dst_iova, int prot, bool fixed)
+{
+	unsigned long last, cur, done = 0;
+	struct iopt_area *a;
+	phys_addr_t first_pa = 0;
+	int ret;
+
+	if (!length)
+		return -EINVAL;
+	if (__builtin_add_overflow(src_iova, length - 1, &last))
+		return -EOVERFLOW;
+	/* The source range must be mapped with no hole. */
+	for (cur = src_iova; ; ) {
+		a = area_first(src, cur, cur);
+		if (!a)
+			return -ENOENT;
+		if (cur == src_iova)
+			first_pa = a->pa + (cur - a->iova);
+		if (a->last >= last)
+			break;
+		cur = a->last + 1;
+	}
+	if (!IS_ALIGNED(src_iova, PAGE_SIZE) || !IS_ALIGNED(length, PAGE_SIZE))
+		return -EINVAL;
+	if (fixed)
+		ret = iopt_check_iova(dst, *dst_iova, length);
+	else
+		ret = iopt_alloc_iova(dst, dst_iova, first_pa, length);
+	if (ret)
+		return ret;
+	/* One destination area per source piece. */
+	for (cur = src_iova; done < length; ) {
+		unsigned long n;
+
+		a = area_first(src, cur, cur);
+		n = min(a->last, last) - cur + 1;
+		ret = insert_area(dst, *dst_iova + done, a->pa + (cur - a->iova),
+				  a->user_va ? a->user_va + (cur - a->iova) : 0,
+				  n, prot);
+		if (ret)
+			goto err_undo;
+		done += n;
+		cur += n;
+	}
+	return 0;
+
+err_undo:
+	if (done)
+		iopt_unmap_iova(dst, *dst_iova, done, NULL);
+	return ret;
+}

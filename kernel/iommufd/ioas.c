@@ -1,0 +1,226 @@
+/*
+ * IOAS ioctls (drivers/iommu/iommufd/ioas.c): argument checking in the
+ * kernel's order, so each bad input gets the kernel's errno, then the
+ * io_pagetable does the work.
+ *
+ * IOAS_MAP's user memory: the buffer must be RAM of this kernel instance
+ * (its phys_mem), page aligned; its physical pages are what the IOVAs map.
+ * A VMM gets such memory as guest RAM carved from the host's RAM.  Memory
+ * that is not RAM of the instance is -EFAULT, as an unpinnable range is.
+ */
+#include <string.h>
+
+#include "kernel/iommufd/iommufd-priv.h"
+
+int iommufd_ioas_alloc_ioctl(struct iommufd_ucmd *ucmd)
+{
+	struct iommu_ioas_alloc *cmd = ucmd->cmd;
+	struct iommufd_ioas *ioas;
+	int rc;
+
+	if (cmd->flags)
+		return -EOPNOTSUPP;
+	ioas = kzalloc(ucmd->ictx->k, sizeof(*ioas));
+	if (!ioas)
+		return -ENOMEM;
+	iopt_init(&ioas->iopt, ucmd->ictx->k);
+	INIT_LIST_HEAD(&ioas->hwpt_list);
+	rc = iommufd_object_add(ucmd->ictx, &ioas->obj, IOMMUFD_OBJ_IOAS);
+	if (rc) {
+		kfree(ioas);
+		return rc;
+	}
+	cmd->out_ioas_id = ioas->obj.id;
+	return iommufd_ucmd_respond(ucmd, sizeof(*cmd));
+}
+
+void iommufd_ioas_destroy(struct iommufd_object *obj)
+{
+	struct iommufd_ioas *ioas = container_of(obj, struct iommufd_ioas, obj);
+
+	iopt_destroy(&ioas->iopt);
+	kfree(ioas);
+}
+
+int iommufd_ioas_iova_ranges(struct iommufd_ucmd *ucmd)
+{
+	struct iommu_ioas_iova_ranges *cmd = ucmd->cmd;
+	struct iommu_iova_range *out;
+	struct iommufd_ioas *ioas;
+	u32 max_iovas;
+	int rc;
+
+	if (cmd->__reserved)
+		return -EOPNOTSUPP;
+	ioas = iommufd_get_ioas(ucmd->ictx, cmd->ioas_id);
+	if (IS_ERR(ioas))
+		return PTR_ERR(ioas);
+	max_iovas = cmd->num_iovas;
+	out = (struct iommu_iova_range *)(uintptr_t)cmd->allowed_iovas;
+	cmd->num_iovas = iopt_for_each_allowed(&ioas->iopt, out,
+					       out ? max_iovas : 0);
+	/* Every domain here maps PAGE_SIZE granules; see docs/iommufd.md. */
+	cmd->out_iova_alignment = PAGE_SIZE;
+	rc = iommufd_ucmd_respond(ucmd, sizeof(*cmd));
+	if (!rc && cmd->num_iovas > max_iovas)
+		rc = -EMSGSIZE;
+	return rc;
+}
+
+int iommufd_ioas_allow_iovas(struct iommufd_ucmd *ucmd)
+{
+	struct iommu_ioas_allow_iovas *cmd = ucmd->cmd;
+	const struct iommu_iova_range *in;
+	struct iommu_iova_range *ranges = NULL;
+	struct iommufd_ioas *ioas;
+	int rc;
+
+	if (cmd->__reserved)
+		return -EOPNOTSUPP;
+	ioas = iommufd_get_ioas(ucmd->ictx, cmd->ioas_id);
+	if (IS_ERR(ioas))
+		return PTR_ERR(ioas);
+	in = (const struct iommu_iova_range *)(uintptr_t)cmd->allowed_iovas;
+	if (cmd->num_iovas) {
+		if (!in)
+			return -EFAULT;
+		ranges = kzalloc(ucmd->ictx->k, cmd->num_iovas * sizeof(*ranges));
+		if (!ranges)
+			return -ENOMEM;
+		memcpy(ranges, in, cmd->num_iovas * sizeof(*ranges));
+	}
+	for (u32 i = 0; i < cmd->num_iovas; i++) {
+		if (ranges[i].start > ranges[i].last) {
+			rc = -ERANGE;
+			goto out_free;
+		}
+	}
+	rc = iopt_set_allow_iova(&ioas->iopt, ranges, cmd->num_iovas);
+	if (!rc)
+		return 0;
+out_free:
+	kfree(ranges);
+	return rc;
+}
+
+static int conv_iommu_prot(u32 map_flags)
+{
+	int prot = 0;
+
+	if (map_flags & IOMMU_IOAS_MAP_WRITEABLE)
+		prot |= IOMMU_WRITE;
+	if (map_flags & IOMMU_IOAS_MAP_READABLE)
+		prot |= IOMMU_READ;
+	return prot;
+}
+
+#define IOAS_MAP_FLAGS	(IOMMU_IOAS_MAP_FIXED_IOVA | IOMMU_IOAS_MAP_WRITEABLE | \
+			 IOMMU_IOAS_MAP_READABLE)
+
+int iommufd_ioas_map(struct iommufd_ucmd *ucmd)
+{
+	struct iommu_ioas_map *cmd = ucmd->cmd;
+	unsigned long iova = cmd->iova;
+	struct iommufd_ioas *ioas;
+	phys_addr_t pa;
+	int rc;
+
+	if ((cmd->flags & ~IOAS_MAP_FLAGS) || cmd->__reserved)
+		return -EOPNOTSUPP;
+	if (cmd->iova >= ULONG_MAX || cmd->length >= ULONG_MAX)
+		return -EOVERFLOW;
+	if (!(cmd->flags & (IOMMU_IOAS_MAP_WRITEABLE | IOMMU_IOAS_MAP_READABLE)))
+		return -EINVAL;
+	ioas = iommufd_get_ioas(ucmd->ictx, cmd->ioas_id);
+	if (IS_ERR(ioas))
+		return PTR_ERR(ioas);
+	if (!cmd->length)
+		return -EINVAL;
+	if (!IS_ALIGNED(cmd->user_va, PAGE_SIZE))
+		return -EINVAL;
+	if (phys_ram_virt_to_phys(ucmd->ictx->k->mem,
+				  (const void *)(uintptr_t)cmd->user_va,
+				  cmd->length, &pa))
+		return -EFAULT;
+	rc = iopt_map_pages(&ioas->iopt, &iova, pa, cmd->user_va, cmd->length,
+			    conv_iommu_prot(cmd->flags),
+			    cmd->flags & IOMMU_IOAS_MAP_FIXED_IOVA);
+	if (rc)
+		return rc;
+	cmd->iova = iova;
+	return iommufd_ucmd_respond(ucmd, sizeof(*cmd));
+}
+
+int iommufd_ioas_copy(struct iommufd_ucmd *ucmd)
+{
+	struct iommu_ioas_copy *cmd = ucmd->cmd;
+	unsigned long iova = cmd->dst_iova;
+	struct iommufd_ioas *src, *dst;
+	int rc;
+
+	if (cmd->flags & ~IOAS_MAP_FLAGS)
+		return -EOPNOTSUPP;
+	if (cmd->length >= ULONG_MAX || cmd->src_iova >= ULONG_MAX ||
+	    cmd->dst_iova >= ULONG_MAX)
+		return -EOVERFLOW;
+	if (!(cmd->flags & (IOMMU_IOAS_MAP_WRITEABLE | IOMMU_IOAS_MAP_READABLE)))
+		return -EINVAL;
+	src = iommufd_get_ioas(ucmd->ictx, cmd->src_ioas_id);
+	if (IS_ERR(src))
+		return PTR_ERR(src);
+	dst = iommufd_get_ioas(ucmd->ictx, cmd->dst_ioas_id);
+	if (IS_ERR(dst))
+		return PTR_ERR(dst);
+	rc = iopt_copy(&dst->iopt, &src->iopt, cmd->src_iova, cmd->length,
+		       &iova, conv_iommu_prot(cmd->flags),
+		       cmd->flags & IOMMU_IOAS_MAP_FIXED_IOVA);
+	if (rc)
+		return rc;
+	cmd->dst_iova = iova;
+	return iommufd_ucmd_respond(ucmd, sizeof(*cmd));
+}
+
+int iommufd_ioas_unmap(struct iommufd_ucmd *ucmd)
+{
+	struct iommu_ioas_unmap *cmd = ucmd->cmd;
+	struct iommufd_ioas *ioas;
+	unsigned long unmapped = 0;
+	int rc;
+
+	ioas = iommufd_get_ioas(ucmd->ictx, cmd->ioas_id);
+	if (IS_ERR(ioas))
+		return PTR_ERR(ioas);
+	if (cmd->iova == 0 && cmd->length == U64_MAX) {
+		rc = iopt_unmap_all(&ioas->iopt, &unmapped);
+	} else {
+		if (cmd->iova >= ULONG_MAX || cmd->length >= ULONG_MAX)
+			return -EOVERFLOW;
+		rc = iopt_unmap_iova(&ioas->iopt, cmd->iova, cmd->length,
+				     &unmapped);
+	}
+	if (rc)
+		return rc;
+	cmd->length = unmapped;
+	return iommufd_ucmd_respond(ucmd, sizeof(*cmd));
+}
+
+int iommufd_ioas_option(struct iommufd_ucmd *ucmd)
+{
+	struct iommu_option *cmd = ucmd->cmd;
+	struct iommufd_ioas *ioas;
+
+	ioas = iommufd_get_ioas(ucmd->ictx, cmd->object_id);
+	if (IS_ERR(ioas))
+		return PTR_ERR(ioas);
+	if (cmd->op == IOMMU_OPTION_OP_SET) {
+		if (cmd->val64 > 1)
+			return -EINVAL;
+		ioas->iopt.disable_large_pages = !cmd->val64;
+		return 0;
+	}
+	if (cmd->op == IOMMU_OPTION_OP_GET) {
+		cmd->val64 = !ioas->iopt.disable_large_pages;
+		return 0;
+	}
+	return -EOPNOTSUPP;
+}

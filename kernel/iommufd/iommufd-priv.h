@@ -1,0 +1,299 @@
+/*
+ * iommufd's objects, shared by the files of kernel/iommufd/ (drivers/iommu/iommufd/
+ * iommufd_private.h): the context with its object table, the io_pagetable
+ * of an IOAS, HWPTs, devices, vIOMMU children and event queues.
+ *
+ * Locking is deliberately coarse: ictx->lock serialises every ioctl and
+ * device call, so objects never change under a handler.  Event queues have
+ * their own lock (ictx->events_lock) because drivers report events from
+ * their own threads.  Order: ictx->lock, then a group's mutex (attach),
+ * then sw-msi's lock; events_lock is innermost.
+ */
+#ifndef IOMMUSIM_KERNEL_IOMMUFD_PRIV_H
+#define IOMMUSIM_KERNEL_IOMMUFD_PRIV_H
+
+#include <limits.h>
+#include <string.h>
+
+#include "kernel/iommufd/iommufd.h"
+#include "kernel/sw-msi.h"
+
+#ifndef U64_MAX
+#define U64_MAX		(~0ULL)
+#endif
+#define PHYS_ADDR_MAX	(~(phys_addr_t)0)
+#define IOMMUFD_ID_MAX	0x7fffffffU	/* xa_limit_31b */
+
+/* ------------------------------------------------------------ io_pagetable */
+
+struct iopt_area {
+	struct list_head node;		/* in iopt->areas, by iova */
+	unsigned long iova, last;
+	phys_addr_t pa;			/* of iova; contiguous */
+	unsigned long user_va;
+	int prot;			/* IOMMU_READ / IOMMU_WRITE */
+};
+
+struct iopt_reserved {
+	struct list_head node;
+	unsigned long start, last;
+	const void *owner;		/* a device or a domain */
+};
+
+struct iopt_domain {
+	struct list_head node;
+	struct iommu_domain *domain;
+};
+
+struct io_pagetable {
+	struct list_head areas;
+	struct list_head reserved;
+	struct list_head domains;
+	struct list_head accesses;	/* of iommufd_access */
+	struct iommu_iova_range *allowed;
+	unsigned int nr_allowed;
+	bool disable_large_pages;
+	struct kernel *k;
+};
+
+void iopt_init(struct io_pagetable *iopt, struct kernel *k);
+void iopt_destroy(struct io_pagetable *iopt);
+/* *iova in/out (IOVA allocated unless fixed); prot IOMMU_READ/WRITE. */
+int iopt_map_pages(struct io_pagetable *iopt, unsigned long *iova,
+		   phys_addr_t pa, unsigned long user_va, unsigned long length,
+		   int prot, bool fixed);
+int iopt_unmap_iova(struct io_pagetable *iopt, unsigned long iova,
+		    unsigned long length, unsigned long *unmapped);
+int iopt_unmap_all(struct io_pagetable *iopt, unsigned long *unmapped);
+int iopt_copy(struct io_pagetable *dst, struct io_pagetable *src,
+	      unsigned long src_iova, unsigned long length,
+	      unsigned long *dst_iova, int prot, bool fixed);
+int iopt_reserve_iova(struct io_pagetable *iopt, unsigned long start,
+		      unsigned long last, const void *owner);
+void iopt_remove_reserved_iova(struct io_pagetable *iopt, const void *owner);
+int iopt_set_allow_iova(struct io_pagetable *iopt,
+			struct iommu_iova_range *ranges, unsigned int n);
+/* Calls fn for each hole of the reserved list: the usable ranges. */
+unsigned int iopt_for_each_allowed(struct io_pagetable *iopt,
+				   struct iommu_iova_range *out,
+				   unsigned int max);
+int iopt_table_add_domain(struct io_pagetable *iopt,
+			  struct iommu_domain *domain);
+void iopt_table_remove_domain(struct io_pagetable *iopt,
+			      struct iommu_domain *domain);
+struct iopt_area *iopt_find_area(struct io_pagetable *iopt,
+				 unsigned long iova);
+
+/* ------------------------------------------------------------ objects */
+
+struct iommufd_ioas {
+	struct iommufd_object obj;
+	struct io_pagetable iopt;
+	struct list_head hwpt_list;	/* paging HWPTs over it */
+};
+
+struct iommufd_fault;
+
+struct iommufd_hw_pagetable {
+	struct iommufd_object obj;
+	struct iommu_domain *domain;
+	struct iommufd_fault *fault;
+};
+
+struct iommufd_hwpt_paging {
+	struct iommufd_hw_pagetable common;
+	struct iommufd_ioas *ioas;
+	struct list_head hwpt_item;	/* in ioas->hwpt_list */
+	bool nest_parent;
+	bool auto_domain;
+};
+
+struct iommufd_hwpt_nested {
+	struct iommufd_hw_pagetable common;
+	struct iommufd_hwpt_paging *parent;
+	struct iommufd_viommu *viommu;
+};
+
+/* Per iommu_group: devices of a group share one HWPT. */
+struct iommufd_group {
+	struct list_head node;		/* in ictx->groups */
+	struct iommu_group *group;
+	struct iommufd_hw_pagetable *hwpt;
+	unsigned int attached;		/* devices attached */
+	unsigned int bound;		/* devices bound */
+};
+
+struct iommufd_vdevice;
+
+struct iommufd_device {
+	struct iommufd_object obj;
+	struct device *dev;
+	struct iommufd_group *igroup;
+	struct iommufd_hw_pagetable *hwpt;	/* attached to */
+	struct iommufd_vdevice *vdev;
+	phys_addr_t sw_msi_start;	/* IOMMU_OPTION_SW_MSI_START */
+	u64 sw_msi_size;		/* bytes; 0 = driver's window */
+};
+
+struct iommufd_vdevice {
+	struct iommufd_object obj;
+	struct list_head node;		/* in viommu->vdevs */
+	struct iommufd_viommu *viommu;
+	struct iommufd_device *idev;
+	u64 virt_id;
+};
+
+struct iommufd_access {
+	struct iommufd_object obj;
+	struct list_head node;		/* in ioas->iopt.accesses */
+	struct iommufd_ioas *ioas;
+	const struct iommufd_access_ops *ops;
+	void *data;
+};
+
+/* An event as queued: header and payload (a fault or a vEVENT). */
+struct iommufd_event {
+	struct list_head node;
+	struct iommufd_vevent_header header;
+	size_t data_len;
+	u8 data[];
+};
+
+/* What a vEVENTQ or a fault queue share: an fd and a list to deliver. */
+struct iommufd_eventq {
+	struct iommufd_object obj;
+	struct list_head fd_node;	/* in ictx->eventqs */
+	int fd;				/* -1 once closed */
+	struct list_head deliver;
+	unsigned int num_events;
+};
+
+struct iommufd_fault {
+	struct iommufd_eventq common;
+	struct list_head response;	/* delivered, awaiting a response */
+	u32 next_cookie;
+};
+
+struct iommufd_veventq {
+	struct iommufd_eventq common;
+	struct list_head node;		/* in viommu->veventqs */
+	struct iommufd_viommu *viommu;
+	unsigned int type;
+	unsigned int depth;
+	u32 sequence;
+	bool lost_queued;		/* a LOST_EVENTS header is at the tail */
+};
+
+struct iommufd_ctx {
+	struct kernel *k;
+	struct mutex lock;
+	struct iommufd_object **objs;	/* index = ID, slot 0 unused */
+	unsigned int nr_slots;
+	struct list_head groups;
+	struct list_head eventqs;
+	struct mutex events_lock;
+	struct sw_msi_ctx *sw_msi;
+	bool account_mm;		/* IOMMU_OPTION_RLIMIT_MODE */
+};
+
+/* A command as the handlers see it (struct iommufd_ucmd). */
+struct iommufd_ucmd {
+	struct iommufd_ctx *ictx;
+	void *ubuffer;
+	u32 user_size;
+	void *cmd;
+};
+
+/* Copies the command back, no more than the user's size. */
+static inline int iommufd_ucmd_respond(struct iommufd_ucmd *ucmd, size_t len)
+{
+	memcpy(ucmd->ubuffer, ucmd->cmd, min_t(size_t, ucmd->user_size, len));
+	return 0;
+}
+
+/* main.c */
+int iommufd_object_add(struct iommufd_ctx *ictx, struct iommufd_object *obj,
+		       enum iommufd_object_type type);
+void iommufd_object_remove(struct iommufd_ctx *ictx, struct iommufd_object *obj);
+struct iommufd_object *iommufd_get_object(struct iommufd_ctx *ictx, u32 id,
+					  enum iommufd_object_type type);
+int iommufd_destroy_object(struct iommufd_ctx *ictx, struct iommufd_object *obj);
+
+static inline struct iommufd_ioas *iommufd_get_ioas(struct iommufd_ctx *ictx,
+						    u32 id)
+{
+	struct iommufd_object *obj = iommufd_get_object(ictx, id, IOMMUFD_OBJ_IOAS);
+
+	return IS_ERR(obj) ? (void *)obj :
+	       container_of(obj, struct iommufd_ioas, obj);
+}
+
+static inline struct iommufd_device *iommufd_get_device(struct iommufd_ctx *ictx,
+							u32 id)
+{
+	struct iommufd_object *obj = iommufd_get_object(ictx, id, IOMMUFD_OBJ_DEVICE);
+
+	return IS_ERR(obj) ? (void *)obj :
+	       container_of(obj, struct iommufd_device, obj);
+}
+
+static inline struct iommufd_hwpt_paging *
+to_hwpt_paging(struct iommufd_hw_pagetable *hwpt)
+{
+	return container_of(hwpt, struct iommufd_hwpt_paging, common);
+}
+
+static inline struct iommufd_hwpt_nested *
+to_hwpt_nested(struct iommufd_hw_pagetable *hwpt)
+{
+	return container_of(hwpt, struct iommufd_hwpt_nested, common);
+}
+
+/* The paging HWPT whose IOAS a HWPT translates through. */
+static inline struct iommufd_hwpt_paging *
+find_hwpt_paging(struct iommufd_hw_pagetable *hwpt)
+{
+	if (hwpt->obj.type == IOMMUFD_OBJ_HWPT_PAGING)
+		return to_hwpt_paging(hwpt);
+	return to_hwpt_nested(hwpt)->parent;
+}
+
+/* ioctl handlers */
+int iommufd_ioas_alloc_ioctl(struct iommufd_ucmd *ucmd);
+int iommufd_ioas_iova_ranges(struct iommufd_ucmd *ucmd);
+int iommufd_ioas_allow_iovas(struct iommufd_ucmd *ucmd);
+int iommufd_ioas_map(struct iommufd_ucmd *ucmd);
+int iommufd_ioas_copy(struct iommufd_ucmd *ucmd);
+int iommufd_ioas_unmap(struct iommufd_ucmd *ucmd);
+int iommufd_ioas_option(struct iommufd_ucmd *ucmd);
+void iommufd_ioas_destroy(struct iommufd_object *obj);
+int iommufd_option_sw_msi(struct iommufd_ucmd *ucmd);
+int iommufd_hwpt_alloc(struct iommufd_ucmd *ucmd);
+int iommufd_hwpt_invalidate(struct iommufd_ucmd *ucmd);
+void iommufd_hwpt_destroy(struct iommufd_object *obj);
+int iommufd_get_hw_info(struct iommufd_ucmd *ucmd);
+int iommufd_viommu_alloc_ioctl(struct iommufd_ucmd *ucmd);
+int iommufd_vdevice_alloc_ioctl(struct iommufd_ucmd *ucmd);
+int iommufd_veventq_alloc(struct iommufd_ucmd *ucmd);
+int iommufd_fault_alloc(struct iommufd_ucmd *ucmd);
+void iommufd_viommu_destroy(struct iommufd_object *obj);
+void iommufd_vdevice_destroy(struct iommufd_object *obj);
+void iommufd_eventq_destroy(struct iommufd_object *obj);
+void iommufd_device_destroy(struct iommufd_object *obj);
+void iommufd_access_destroy_object(struct iommufd_object *obj);
+
+/* hw_pagetable.c */
+struct iommufd_hwpt_paging *
+iommufd_hwpt_paging_alloc(struct iommufd_ctx *ictx, struct iommufd_ioas *ioas,
+			  struct iommufd_device *idev, u32 flags,
+			  bool auto_domain,
+			  const struct iommu_user_data *user_data);
+
+/* eventq.c */
+ssize_t iommufd_eventq_read(struct iommufd_ctx *ictx, struct iommufd_eventq *q,
+			    void *buf, size_t count);
+ssize_t iommufd_fault_write(struct iommufd_ctx *ictx, struct iommufd_fault *f,
+			    const void *buf, size_t count);
+int iommufd_eventq_init(struct iommufd_ctx *ictx, struct iommufd_eventq *q);
+
+#endif

@@ -1,0 +1,204 @@
+/*
+ * iommufd, the kernel side of /dev/iommu (drivers/iommu/iommufd/ of Linux
+ * 6.15-6.17), one context per open of the device file.
+ *
+ * Callers:
+ *   - user space (a VMM, the LD_PRELOAD shim serving /dev/iommu) calls
+ *     iommufd_ioctl() with Linux's ioctl numbers and structs from
+ *     include/uapi/linux/iommufd.h, and reads/writes event-queue fds with
+ *     iommufd_fd_read()/iommufd_fd_write();
+ *   - a VFIO-like device layer binds devices (iommufd_device_bind, the cdev
+ *     VFIO_DEVICE_BIND_IOMMUFD) and attaches them (iommufd_device_attach_pt,
+ *     VFIO_DEVICE_ATTACH_IOMMUFD_PT: attach or replace);
+ *   - emulated devices use access objects (iommufd_access_*) to read and
+ *     write through an IOAS;
+ *   - IOMMU drivers implement iommu_ops->hw_info / viommu_alloc and the
+ *     iommufd_viommu_ops below, and report events with
+ *     iommufd_viommu_report_event().
+ *
+ * Everything a user pointer names is memory of this process: the kernel's
+ * -EFAULT for an unreadable pointer cannot be detected here, so a bad
+ * pointer crashes the caller as it would crash any library.  The one -EFAULT
+ * we do give is IOAS_MAP of memory that is not RAM of the kernel instance
+ * (see docs/iommufd.md).
+ */
+#ifndef IOMMUSIM_KERNEL_IOMMUFD_IOMMUFD_H
+#define IOMMUSIM_KERNEL_IOMMUFD_IOMMUFD_H
+
+#include "include/uapi/linux/iommufd.h"
+#include "kernel/iommu.h"
+
+struct iommufd_ctx;
+struct iommufd_device;
+struct iommufd_access;
+struct iommufd_hwpt_paging;
+
+enum iommufd_object_type {
+	IOMMUFD_OBJ_NONE,
+	IOMMUFD_OBJ_ANY = IOMMUFD_OBJ_NONE,
+	IOMMUFD_OBJ_DEVICE,
+	IOMMUFD_OBJ_HWPT_PAGING,
+	IOMMUFD_OBJ_HWPT_NESTED,
+	IOMMUFD_OBJ_IOAS,
+	IOMMUFD_OBJ_ACCESS,
+	IOMMUFD_OBJ_FAULT,
+	IOMMUFD_OBJ_VIOMMU,
+	IOMMUFD_OBJ_VDEVICE,
+	IOMMUFD_OBJ_VEVENTQ,
+	IOMMUFD_OBJ_MAX,
+};
+
+struct iommufd_object {
+	unsigned int id;		/* 0 until the object is visible */
+	enum iommufd_object_type type;
+	unsigned int users;		/* references held by other objects */
+};
+
+/* ------------------------------------------------------------ context */
+
+struct iommufd_ctx *iommufd_ctx_create(struct kernel *k);
+/* Destroys every object (unbinding devices still bound, with a warning). */
+void iommufd_ctx_destroy(struct iommufd_ctx *ictx);
+/*
+ * The ioctl entry point, as iommufd_fops_ioctl: 0 or -errno.  -ENOTTY for
+ * a command iommufd does not know (VFIO_IOAS, dirty tracking, MAP_FILE,
+ * CHANGE_PROCESS and HW_QUEUE_ALLOC are not implemented and answer so),
+ * -EINVAL for a size below the command's minimum, -E2BIG for a non-zero
+ * tail past the struct the kernel knows.
+ */
+long iommufd_ioctl(struct iommufd_ctx *ictx, unsigned int cmd,
+		   unsigned long arg);
+
+/*
+ * Event-queue fds (vEVENTQ, fault queue): real eventfds, so they can be
+ * polled, closed and are unique numbers; their read()/write() semantics
+ * are served here.  -EBADF for an fd of no queue of this context.
+ */
+ssize_t iommufd_fd_read(struct iommufd_ctx *ictx, int fd, void *buf,
+			size_t count);
+ssize_t iommufd_fd_write(struct iommufd_ctx *ictx, int fd, const void *buf,
+			 size_t count);
+/* close(): drops the fd's hold on its queue object. */
+int iommufd_fd_close(struct iommufd_ctx *ictx, int fd);
+
+/* ------------------------------------------------------------ devices */
+
+/*
+ * Bind dev (VFIO's cdev bind): claims DMA ownership of its group for the
+ * context; *id is the device's object ID.  -ENODEV without IOMMU, -EBUSY
+ * when the group is owned by someone else (as -EPERM/-EBUSY of the core
+ * become), -ENOMEM.  A device is bound once per context (-EEXIST).
+ */
+int iommufd_device_bind(struct iommufd_ctx *ictx, struct device *dev,
+			u32 *id);
+/* Detaches (back to blocking), releases ownership and the ID. */
+void iommufd_device_unbind(struct iommufd_ctx *ictx, u32 dev_id);
+/*
+ * VFIO_DEVICE_ATTACH_IOMMUFD_PT: attach dev_id to *pt_id, or replace its
+ * current HWPT when attached.  *pt_id may be an IOAS (an automatic paging
+ * HWPT is found or made; *pt_id becomes its ID), a paging or a nested
+ * HWPT.  The device's reserved regions are excluded from the IOAS (attach
+ * fails with -EADDRINUSE if a mapping is there), and its software-MSI
+ * doorbells are installed in the (parent's) stage 2 first.
+ */
+int iommufd_device_attach_pt(struct iommufd_ctx *ictx, u32 dev_id,
+			     u32 *pt_id);
+/* VFIO_DEVICE_DETACH_IOMMUFD_PT; -EINVAL when not attached. */
+int iommufd_device_detach_pt(struct iommufd_ctx *ictx, u32 dev_id);
+/* The IOMMU domain dev_id is attached to through the context, or NULL. */
+struct iommu_domain *iommufd_device_domain(struct iommufd_ctx *ictx,
+					   u32 dev_id);
+/* The domain of a HWPT ID, or NULL (for tests and the VMM's inspection). */
+struct iommu_domain *iommufd_hwpt_domain(struct iommufd_ctx *ictx, u32 hwpt_id);
+
+/* ------------------------------------------------------------ accesses */
+
+struct iommufd_access_ops {
+	/* [iova, iova + length) is being unmapped: stop using it. */
+	void (*unmap)(void *data, unsigned long iova, unsigned long length);
+};
+
+#define IOMMUFD_ACCESS_RW_READ	0
+#define IOMMUFD_ACCESS_RW_WRITE	(1 << 0)
+
+/* An emulated device's window onto an IOAS (iommufd_access_create + attach). */
+int iommufd_access_create(struct iommufd_ctx *ictx, u32 ioas_id,
+			  const struct iommufd_access_ops *ops, void *data,
+			  u32 *id);
+void iommufd_access_destroy(struct iommufd_ctx *ictx, u32 access_id);
+/* Copies through the IOAS's mappings: -ENOENT for a hole, -EPERM for a
+ * write to a read-only mapping. */
+int iommufd_access_rw(struct iommufd_ctx *ictx, u32 access_id,
+		      unsigned long iova, void *data, size_t len,
+		      unsigned int flags);
+
+/* ------------------------------------------------------------ vIOMMU */
+
+/* An array of user entries, as the kernel hands to cache_invalidate. */
+struct iommu_user_data_array {
+	unsigned int type;
+	void *uptr;
+	size_t entry_len;
+	u32 entry_num;
+};
+
+/*
+ * Copies entry index of array into dst (dst_size bytes) with the kernel's
+ * rules: -EINVAL for another type or an entry shorter than min_size, -E2BIG
+ * for a longer entry whose tail is not zero; a shorter one is zero-filled.
+ */
+int iommu_copy_struct_from_user_array(void *dst, size_t dst_size,
+				      size_t min_size,
+				      const struct iommu_user_data_array *array,
+				      unsigned int data_type, unsigned int index);
+/* The same for a single blob (iommu_copy_struct_from_user). */
+int iommu_copy_struct_from_user(void *dst, size_t dst_size, size_t min_size,
+				const struct iommu_user_data *user_data,
+				unsigned int data_type);
+
+struct iommufd_viommu;
+
+struct iommufd_viommu_ops {
+	void (*destroy)(struct iommufd_viommu *viommu);
+	/* A nested domain over viommu->hwpt from a user blob (vSTE). */
+	struct iommu_domain *(*alloc_domain_nested)(
+		struct iommufd_viommu *viommu, u32 flags,
+		const struct iommu_user_data *user_data);
+	/* Sets array->entry_num to the entries handled. */
+	int (*cache_invalidate)(struct iommufd_viommu *viommu,
+				struct iommu_user_data_array *array);
+};
+
+/*
+ * A driver's viommu_alloc returns a kzalloc'd struct whose first member is
+ * this (iommufd frees it with kfree after ops->destroy); iommufd fills in
+ * everything but ops.
+ */
+struct iommufd_viommu {
+	struct iommufd_object obj;
+	struct iommufd_ctx *ictx;
+	struct iommu_device *iommu_dev;
+	struct iommufd_hwpt_paging *hwpt;
+	struct iommu_domain *parent;	/* hwpt's domain */
+	const struct iommufd_viommu_ops *ops;
+	struct list_head vdevs;
+	struct list_head veventqs;
+	unsigned int type;
+};
+
+/* vdev_id (virtual StreamID) -> the physical device, or NULL. */
+struct device *iommufd_viommu_find_dev(struct iommufd_viommu *viommu,
+				       unsigned long vdev_id);
+/* The reverse; -ENOENT. */
+int iommufd_viommu_get_vdev_id(struct iommufd_viommu *viommu,
+			       struct device *dev, unsigned long *vdev_id);
+/*
+ * Queue an event on the vIOMMU's vEVENTQ of this type (callable from any
+ * thread): -EOPNOTSUPP without such a queue, -ENOMEM; a full queue records
+ * a LOST_EVENTS header instead.
+ */
+int iommufd_viommu_report_event(struct iommufd_viommu *viommu,
+				enum iommu_veventq_type type,
+				const void *event_data, size_t data_len);
+
+#endif
