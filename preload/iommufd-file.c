@@ -155,6 +155,9 @@ static long iommufd_file_ioctl(struct shim_file *f, unsigned long cmd,
 
 		if (shim_copy_from_user(&size, (void *)arg, sizeof(size)))
 			return -EFAULT;
+		/* Within the page just read, access is all or nothing. */
+		if ((arg & (PAGE_SIZE - 1)) + size <= PAGE_SIZE)
+			size = 0;
 		for (size_t off = 0; off < size; off += sizeof(probe)) {
 			size_t n = size - off < sizeof(probe) ? size - off : sizeof(probe);
 

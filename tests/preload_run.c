@@ -88,6 +88,7 @@ int main(void)
 
 	add_runtime(preload, sizeof(preload), "libasan.so");
 	add_runtime(preload, sizeof(preload), "libubsan.so");
+	add_runtime(preload, sizeof(preload), "libtsan.so");
 	snprintf(preload + strlen(preload), sizeof(preload) - strlen(preload),
 		 "%s%s", *preload ? ":" : "", shim);
 

@@ -159,6 +159,18 @@ static void test_struct_rules(void)
 	/* An argument the kernel cannot read. */
 	CHECK_ERRNO(ioctl(fd, IOMMU_IOAS_ALLOC, NULL), EFAULT);
 	CHECK_ERRNO(ioctl(fd, IOMMU_DESTROY, (void *)8), EFAULT);
+	/* A struct running into a page the process cannot read. */
+	{
+		char *two = mmap(NULL, 8192, PROT_READ | PROT_WRITE,
+				 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		struct iommu_ioas_alloc *edge = (void *)(two + 4096 - 8);
+
+		REQUIRE(two != MAP_FAILED);
+		REQUIRE(mprotect(two + 4096, 4096, PROT_NONE) == 0);
+		edge->size = sizeof(*edge);
+		CHECK_ERRNO(ioctl(fd, IOMMU_IOAS_ALLOC, edge), EFAULT);
+		munmap(two, 8192);
+	}
 	/* Not an iommufd command. */
 	CHECK_ERRNO(ioctl(fd, _IO(IOMMUFD_TYPE, 0xff), &alloc), ENOTTY);
 	CHECK_ERRNO(ioctl(fd, _IOW('x', IOMMUFD_CMD_IOAS_ALLOC, int), &alloc), ENOTTY);
