@@ -13,7 +13,6 @@
  * Each entry point sets errno and returns -1 exactly where the kernel's
  * system call would fail.
  */
-#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -153,41 +152,48 @@ int openat64(int dirfd, const char *path, int flags, ...)
  * _FORTIFY_SOURCE's checked opens: a served path is ours; any other path
  * goes to libc's own __*_2, which keeps its O_CREAT-without-mode abort.
  */
-#define FORTIFY_OPEN(name, ...) ({					\
-	bool __served;							\
-	int __r = serve_open(path, flags, &__served);			\
-	if (!__served) {						\
-		int (*real_fn)() = (int (*)())dlsym(RTLD_NEXT, name);	\
-		__r = real_fn ? real_fn(__VA_ARGS__) :			\
-			       do_openat(dirfd, path, flags, 0);	\
-	} else {							\
-		__r = (int)set_errno(__r);				\
-	}								\
-	__r;								\
-})
-
 int __open_2(const char *path, int flags)
 {
-	int dirfd = AT_FDCWD;
+	bool served;
+	int ret = serve_open(path, flags, &served);
 
-	return FORTIFY_OPEN("__open_2", path, flags);
+	if (served)
+		return (int)set_errno(ret);
+	return libc()->open_2 ? libc()->open_2(path, flags) :
+				do_openat(AT_FDCWD, path, flags, 0);
 }
 
 int __open64_2(const char *path, int flags)
 {
-	int dirfd = AT_FDCWD;
+	bool served;
+	int ret = serve_open(path, flags, &served);
 
-	return FORTIFY_OPEN("__open64_2", path, flags);
+	if (served)
+		return (int)set_errno(ret);
+	return libc()->open64_2 ? libc()->open64_2(path, flags) :
+				  do_openat(AT_FDCWD, path, flags, 0);
 }
 
 int __openat_2(int dirfd, const char *path, int flags)
 {
-	return FORTIFY_OPEN("__openat_2", dirfd, path, flags);
+	bool served;
+	int ret = serve_open(path, flags, &served);
+
+	if (served)
+		return (int)set_errno(ret);
+	return libc()->openat_2 ? libc()->openat_2(dirfd, path, flags) :
+				  do_openat(dirfd, path, flags, 0);
 }
 
 int __openat64_2(int dirfd, const char *path, int flags)
 {
-	return FORTIFY_OPEN("__openat64_2", dirfd, path, flags);
+	bool served;
+	int ret = serve_open(path, flags, &served);
+
+	if (served)
+		return (int)set_errno(ret);
+	return libc()->openat64_2 ? libc()->openat64_2(dirfd, path, flags) :
+				    do_openat(dirfd, path, flags, 0);
 }
 
 /* ------------------------------------------------- close and dup */

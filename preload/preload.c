@@ -154,6 +154,15 @@ static void resolve_libc(void)
 	RESOLVE(munmap, "munmap");
 	RESOLVE(mremap, "mremap");
 #undef RESOLVE
+#define OPTIONAL(field, sym) do {					\
+		void *p = dlsym(RTLD_NEXT, sym);			\
+		memcpy(&l->field, &p, sizeof(p));			\
+	} while (0)
+	OPTIONAL(open_2, "__open_2");
+	OPTIONAL(open64_2, "__open64_2");
+	OPTIONAL(openat_2, "__openat_2");
+	OPTIONAL(openat64_2, "__openat64_2");
+#undef OPTIONAL
 }
 
 const struct libc_fns *libc(void)

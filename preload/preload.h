@@ -106,6 +106,11 @@ struct libc_fns {
 	void *(*mmap)(void *, size_t, int, int, int, off_t);
 	int (*munmap)(void *, size_t);
 	void *(*mremap)(void *, size_t, size_t, int, ...);
+	/* _FORTIFY_SOURCE's checked opens; NULL if this libc lacks one. */
+	int (*open_2)(const char *, int);
+	int (*open64_2)(const char *, int);
+	int (*openat_2)(int, const char *, int);
+	int (*openat64_2)(int, const char *, int);
 };
 const struct libc_fns *libc(void);
 

@@ -15,6 +15,10 @@
 
 #include "client.h"
 
+/* What _FORTIFY_SOURCE builds call for open(path, flags) with variable flags. */
+int __open_2(const char *path, int flags);
+int __openat_2(int dirfd, const char *path, int flags);
+
 /* An ioctl number of iommufd's type below its first command. */
 #define NOT_AN_IOMMUFD_CMD	_IO(';', 0x7f)
 
@@ -69,6 +73,16 @@ static void test_open_flags(void)
 	fd = open64("/dev/iommu", O_RDWR);
 	CHECK(fd >= 0 && is_emulated(fd));
 	close(fd);
+	fd = __open_2("/dev/iommu", O_RDWR);
+	CHECK(fd >= 0 && is_emulated(fd));
+	close(fd);
+	fd = __openat_2(AT_FDCWD, "/dev/vfio/devices/vfio0", O_RDWR);
+	CHECK(fd >= 0 && is_emulated(fd));
+	close(fd);
+	fd = __open_2("/dev/null", O_RDONLY);
+	CHECK(fd >= 0 && !is_emulated(fd));
+	close(fd);
+	CHECK_ERRNO(__open_2("/nonexistent", O_RDONLY), ENOENT);
 
 	/* Everything else is libc's. */
 	fd = open("/dev/null", O_WRONLY);
