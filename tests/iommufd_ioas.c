@@ -148,31 +148,39 @@ static void test_map_unmap(void)
 	iova = 0x400000;
 	CHECK_EQ(ioas_map(&e, ioas, (u8 *)buf + 0x200000, 0x1000, &iova,
 			  MAP_FIXED_RW), 0);
-	/* Automatic IOVA: lowest free, aligned to the (power-of-2) length. */
+	/* Automatic IOVA: the lowest free from PAGE_SIZE up. */
 	iova = 0;
-	CHECK_EQ(ioas_map(&e, ioas, buf, 0x200000, &iova, MAP_RW), 0);
-	CHECK_EQ(iova, 0);
+	CHECK_EQ(ioas_map(&e, ioas, buf, 0x1000, &iova, MAP_RW), 0);
+	CHECK_EQ(iova, 0x1000);
 	iova = 0;
-	CHECK_EQ(ioas_map(&e, ioas, buf, 0x200000, &iova, MAP_RW), 0);
-	CHECK_EQ(iova, 0x600000);
+	CHECK_EQ(ioas_map(&e, ioas, buf, 0x1000, &iova, MAP_RW), 0);
+	CHECK_EQ(iova, 0x2000);
 
-	/* Unmap: nothing there, a split, a superset. */
+	/* Unmap: nothing there, a split, bad lengths. */
 	CHECK_EQ(ioas_unmap(&e, ioas, 0x10000000, 0x1000, NULL), -ENOENT);
 	CHECK_EQ(ioas_unmap(&e, ioas, 0x200000, 0x1000, NULL), -ENOENT);
 	CHECK_EQ(ioas_unmap(&e, ioas, 0x200000, 0, NULL), -EINVAL);
 	CHECK_EQ(ioas_unmap(&e, ioas, ~0ull, 0x1000, NULL), -EOVERFLOW);
 	CHECK_EQ(ioas_unmap(&e, ioas, 0x200000, ~0ull - 1, NULL), -EOVERFLOW);
 	CHECK_EQ(ioas_unmap(&e, ioas + 9, 0x200000, 0x1000, NULL), -ENOENT);
-	/* Areas now: [0, 2M), [2M, 4M), [4M, 4M+4K), [6M, 8M). */
-	CHECK_EQ(ioas_unmap(&e, ioas, 0x1ff000, 0x202000, &unmapped), -ENOENT);
-	CHECK_EQ(ioas_unmap(&e, ioas, 0x200000, 0x201000, &unmapped), 0);
-	CHECK_EQ(unmapped, 0x201000);
-	/* A range covering one area whole and cutting another: the first goes. */
-	CHECK_EQ(ioas_unmap(&e, ioas, 0, 0x700000, &unmapped), -ENOENT);
-	CHECK_EQ(ioas_unmap(&e, ioas, 0, 0x1000, NULL), -ENOENT);
+	/*
+	 * Areas now: [4K, 8K), [8K, 12K), [2M, 4M), [4M, 4M + 4K).  A range
+	 * covering the first two whole and cutting the third: the first two
+	 * go (in IOVA order), then -ENOENT.
+	 */
+	CHECK_EQ(ioas_unmap(&e, ioas, 0x1000, 0x1ff800, &unmapped), -ENOENT);
+	CHECK_EQ(ioas_unmap(&e, ioas, 0x1000, 0x1000, NULL), -ENOENT);
+	CHECK_EQ(ioas_unmap(&e, ioas, 0x2000, 0x1000, NULL), -ENOENT);
+	/* A superset of whole areas. */
+	CHECK_EQ(ioas_unmap(&e, ioas, 0x1ff000, 0x201400, &unmapped), -ENOENT);
+	/* ... which took [2M, 4M) with it; the superset takes the rest. */
+	CHECK_EQ(ioas_unmap(&e, ioas, 0x1ff000, 0x202000, &unmapped), 0);
+	CHECK_EQ(unmapped, 0x1000);
 	/* 0 / U64_MAX unmaps everything, and succeeds on an empty IOAS too. */
+	iova = 0x800000;
+	CHECK_EQ(ioas_map(&e, ioas, buf, 0x3000, &iova, MAP_FIXED_RW), 0);
 	CHECK_EQ(ioas_unmap(&e, ioas, 0, ~0ull, &unmapped), 0);
-	CHECK_EQ(unmapped, 0x200000);
+	CHECK_EQ(unmapped, 0x3000);
 	CHECK_EQ(ioas_unmap(&e, ioas, 0, ~0ull, &unmapped), 0);
 	CHECK_EQ(unmapped, 0);
 	fd_env_fini(&e);
@@ -222,7 +230,9 @@ static void test_ranges_allow_copy(void)
 		allow[1].start = 0x1000000;	/* overlaps the first */
 		CHECK_EQ(IOCTL(&e, IOMMU_IOAS_ALLOW_IOVAS, &a), -EINVAL);
 		allow[1].start = 0x40000000;	/* start > last */
-		CHECK_EQ(IOCTL(&e, IOMMU_IOAS_ALLOW_IOVAS, &a), -ERANGE);
+		CHECK_EQ(IOCTL(&e, IOMMU_IOAS_ALLOW_IOVAS, &a), -EINVAL);
+		allow[1].start = allow[1].last;	/* one byte: refused too */
+		CHECK_EQ(IOCTL(&e, IOMMU_IOAS_ALLOW_IOVAS, &a), -EINVAL);
 		a.__reserved = 1;
 		CHECK_EQ(IOCTL(&e, IOMMU_IOAS_ALLOW_IOVAS, &a), -EOPNOTSUPP);
 		a.__reserved = 0;

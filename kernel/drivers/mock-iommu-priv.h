@@ -58,6 +58,7 @@ struct mock_domain {
 	/* nested */
 	struct mock_domain *parent;
 	struct iommu_hwpt_mock_nested s1;
+	struct iommufd_viommu *viommu;	/* made through a vIOMMU */
 };
 
 bool mock_is_domain(struct iommu_domain *domain);

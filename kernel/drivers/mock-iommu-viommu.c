@@ -130,7 +130,14 @@ mock_viommu_alloc_domain_nested(struct iommufd_viommu *viommu, u32 flags,
 	if (FIELD_GET(STE1_EATS, ste1) != STE_EATS_ABT &&
 	    FIELD_GET(STE1_EATS, ste1) != STE_EATS_TRANS)
 		return ERR_PTR(-EIO);
-	return mock_nested_create(mv->s2->m, mv->s2->k, mv->s2, &s1);
+	{
+		struct iommu_domain *d = mock_nested_create(mv->s2->m, mv->s2->k,
+							    mv->s2, &s1);
+
+		if (!IS_ERR(d))
+			to_mock_domain(d)->viommu = viommu;
+		return d;
+	}
 }
 
 /* ------------------------------------------------------------ commands */
@@ -273,4 +280,26 @@ int mock_viommu_vmid(struct iommufd_viommu *viommu)
 {
 	return viommu->ops == &mock_viommu_ops ? to_mock_viommu(viommu)->vmid :
 						   -EINVAL;
+}
+
+int mock_iommu_raise_event(struct device *dev, const u64 evt[4])
+{
+	struct iommu_domain *domain = mock_iommu_attached_domain(dev);
+	struct iommu_vevent_arm_smmuv3 rec;
+	struct iommufd_viommu *viommu;
+	unsigned long vsid;
+	int ret;
+
+	if (!is_mock_domain(domain) || domain->type != IOMMU_DOMAIN_NESTED ||
+	    !(viommu = to_mock_domain(domain)->viommu))
+		return -EOPNOTSUPP;
+	ret = iommufd_viommu_get_vdev_id(viommu, dev, &vsid);
+	if (ret)
+		return ret;
+	for (int i = 0; i < 4; i++)
+		rec.evt[i] = evt[i];
+	rec.evt[0] &= ~CMD_SID;
+	rec.evt[0] |= FIELD_PREP(CMD_SID, vsid);
+	return iommufd_viommu_report_event(viommu, IOMMU_VEVENTQ_TYPE_ARM_SMMUV3,
+					   &rec, sizeof(rec));
 }

@@ -111,5 +111,13 @@ int mock_iommu_translate(struct device *dev, dma_addr_t iova,
 /* A vIOMMU's VMID (what it writes into the TLBI commands it forwards). */
 struct iommufd_viommu;
 int mock_viommu_vmid(struct iommufd_viommu *viommu);
+/*
+ * The hardware reported an event record (four little-endian words, the
+ * physical StreamID in word 0 [63:32]) for dev: as arm-smmu-v3 does for a
+ * device on a vIOMMU's nested domain, hand it to the vIOMMU's vEVENTQ with
+ * the virtual StreamID.  -EOPNOTSUPP when dev is not on such a domain,
+ * -ENOENT without a vDEVICE, or iommufd_viommu_report_event()'s error.
+ */
+int mock_iommu_raise_event(struct device *dev, const u64 evt[4]);
 
 #endif

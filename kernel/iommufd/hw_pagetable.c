@@ -232,7 +232,7 @@ int iommufd_hwpt_alloc(struct iommufd_ucmd *ucmd)
 		return PTR_ERR(idev);
 	pt_obj = iommufd_get_object(ictx, cmd->pt_id, IOMMUFD_OBJ_ANY);
 	if (IS_ERR(pt_obj))
-		return -EINVAL;
+		return PTR_ERR(pt_obj);
 
 	switch (pt_obj->type) {
 	case IOMMUFD_OBJ_IOAS: {

@@ -312,8 +312,14 @@ static bool try_place(struct io_pagetable *iopt, unsigned long lo,
 		      unsigned long hi, unsigned long length,
 		      unsigned long align, unsigned long *iova)
 {
-	unsigned long cand = ALIGN(lo, align), last;
+	unsigned long cand, last;
 
+	/* As iopt_alloc_iova: never the first or the last page. */
+	lo = max(lo, PAGE_SIZE);
+	hi = min(hi, ULONG_MAX - PAGE_SIZE);
+	if (lo > hi)
+		return false;
+	cand = ALIGN(lo, align);
 	if (cand < lo)
 		return false;
 	while (!__builtin_add_overflow(cand, length - 1, &last) && last <= hi) {
@@ -336,10 +342,10 @@ static bool try_place(struct io_pagetable *iopt, unsigned long lo,
 }
 
 /*
- * iopt_alloc_iova: the lowest free IOVA, aligned to the length rounded up
- * to a power of two but no more than the buffer's own alignment (so a
- * huge-page-aligned buffer can use huge IOPTEs), inside the allowed list
- * when there is one.
+ * iopt_alloc_iova: the lowest free IOVA from PAGE_SIZE up (to ULONG_MAX -
+ * PAGE_SIZE), aligned to the length rounded up to a power of two but no
+ * more than the buffer's own alignment (so a huge-page-aligned buffer can
+ * use huge IOPTEs), inside the allowed list when there is one.
  */
 static int iopt_alloc_iova(struct io_pagetable *iopt, unsigned long *iova,
 			   unsigned long user_va, unsigned long length)

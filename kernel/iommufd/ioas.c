@@ -90,8 +90,9 @@ int iommufd_ioas_allow_iovas(struct iommufd_ucmd *ucmd)
 		memcpy(ranges, in, cmd->num_iovas * sizeof(*ranges));
 	}
 	for (u32 i = 0; i < cmd->num_iovas; i++) {
-		if (ranges[i].start > ranges[i].last) {
-			rc = -ERANGE;
+		/* As iommufd_ioas_load_iovas: a range is at least two bytes. */
+		if (ranges[i].start >= ranges[i].last) {
+			rc = -EINVAL;
 			goto out_free;
 		}
 	}
