@@ -65,7 +65,12 @@ int main(void)
 	CHECK_EQ(bind_dev(d1, a, &id1), 0);
 	CHECK(id0 != id1);
 
-	/* One group, one translation: a device joining takes the group's HWPT. */
+	/*
+	 * One group, one translation: a device joining must take the group's
+	 * HWPT.  (A replace through one device moves the whole group; not
+	 * checked here until kernel/iommufd's group replace keeps the other
+	 * device's attachment.)
+	 */
 	ioas1 = ioas_alloc(a);
 	ioas2 = ioas_alloc(a);
 	CHECK_EQ(attach(d0, ioas1), 0);
