@@ -20,6 +20,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <time.h>
@@ -48,6 +49,7 @@ int dup2(int oldfd, int newfd);
 int dup3(int oldfd, int newfd, int flags);
 int fcntl(int fd, int cmd, ...);
 int fcntl64(int fd, int cmd, ...);
+int epoll_ctl(int epfd, int op, int fd, struct epoll_event *event);
 void *mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off);
 void *mmap64(void *addr, size_t len, int prot, int flags, int fd, off_t off);
 int munmap(void *addr, size_t len);
@@ -479,15 +481,33 @@ int ppoll(struct pollfd *fds, nfds_t nfds, const struct timespec *tmo,
 	return shim_poll(fds, nfds, tmo, sigmask);
 }
 
+/*
+ * epoll: a file without a poll op cannot be watched (EPERM, as ep_insert
+ * answers for /dev/iommu and a VFIO device); one with a poll op is watched
+ * through its eventfd, which is readable exactly when the file is.
+ */
+int epoll_ctl(int epfd, int op, int fd, struct epoll_event *event)
+{
+	struct shim_file *f = shim_fget(fd);
+	bool pollable = !f || f->ops->poll;
+
+	shim_fput(f);
+	if (!pollable && op == EPOLL_CTL_ADD) {
+		errno = EPERM;
+		return -1;
+	}
+	return libc()->epoll_ctl(epfd, op, fd, event);
+}
+
 /* ------------------------------------------------------------ mmap */
 
 /*
- * Anonymous read-write mappings come from the machine's user RAM window
- * (usermem.c), so IOMMU_IOAS_MAP can pin them and devices can reach them.
+ * Anonymous mappings come from the machine's user RAM window (usermem.c),
+ * so IOMMU_IOAS_MAP can pin them and devices can reach them.
  */
-static bool served_mmap(int prot, int flags)
+static bool served_mmap(int flags)
 {
-	return (flags & MAP_ANONYMOUS) && prot == (PROT_READ | PROT_WRITE) &&
+	return (flags & MAP_ANONYMOUS) &&
 	       !(flags & (MAP_FIXED | MAP_FIXED_NOREPLACE | MAP_GROWSDOWN |
 			  MAP_HUGETLB));
 }
@@ -497,9 +517,12 @@ void *mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
 	struct usermem *u;
 	void *p;
 
-	if (served_mmap(prot, flags) && (u = preload_usermem()) &&
-	    (p = usermem_alloc(u, len)))
-		return p;
+	if (served_mmap(flags) && (u = preload_usermem()) &&
+	    (p = usermem_alloc(u, len))) {
+		if (prot == (PROT_READ | PROT_WRITE) || !mprotect(p, len, prot))
+			return p;
+		usermem_free(u, p, len);
+	}
 	return libc()->mmap(addr, len, prot, flags, fd, off);
 }
 

@@ -153,6 +153,7 @@ static void resolve_libc(void)
 	RESOLVE(mmap, "mmap");
 	RESOLVE(munmap, "munmap");
 	RESOLVE(mremap, "mremap");
+	RESOLVE(epoll_ctl, "epoll_ctl");
 #undef RESOLVE
 #define OPTIONAL(field, sym) do {					\
 		void *p = dlsym(RTLD_NEXT, sym);			\

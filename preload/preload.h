@@ -27,6 +27,7 @@
 #include <sys/types.h>
 
 struct shim_file;
+struct epoll_event;
 
 /* A driver's file_operations, reduced to what the shim serves. */
 struct shim_file_ops {
@@ -106,6 +107,7 @@ struct libc_fns {
 	void *(*mmap)(void *, size_t, int, int, int, off_t);
 	int (*munmap)(void *, size_t);
 	void *(*mremap)(void *, size_t, size_t, int, ...);
+	int (*epoll_ctl)(int, int, int, struct epoll_event *);
 	/* _FORTIFY_SOURCE's checked opens; NULL if this libc lacks one. */
 	int (*open_2)(const char *, int);
 	int (*open64_2)(const char *, int);

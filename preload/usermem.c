@@ -13,9 +13,12 @@
  * reaches the program's bytes.
  *
  * A bitmap of pages, first fit from a moving hint, under one mutex.
- * munmap gives pages back zeroed (MADV_DONTNEED), mremap moves within
- * the window.  Anything else (file mappings, MAP_FIXED, other protections,
- * a full window) is libc's mmap, as before.
+ * munmap gives pages back as fresh zero pages, mremap moves within the
+ * window.  Any protection is served (a PROT_NONE reservation later filled
+ * with MAP_FIXED, as QEMU maps guest RAM, stays in the window: MAP_FIXED
+ * replaces pages but not the addresses the machine reaches them by).  File
+ * mappings, MAP_FIXED outside the window, huge pages and a full window are
+ * libc's mmap, as before.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -138,9 +141,14 @@ int usermem_free(struct usermem *u, void *p, size_t len)
 
 	if (((uintptr_t)p & (PG_SIZE - 1)) || !len || pg + n > u->nr_pages)
 		return -EINVAL;
-	/* Zero pages for the next user, writable again for the machine. */
-	mprotect(p, n << PG_SHIFT, PROT_READ | PROT_WRITE);
-	madvise(p, n << PG_SHIFT, MADV_DONTNEED);
+	/*
+	 * Fresh zero pages, writable for the machine, whatever the program
+	 * did to the range meanwhile (mprotect, a MAP_FIXED file mapping).
+	 */
+	if (libc()->mmap(p, n << PG_SHIFT, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED,
+			 -1, 0) == MAP_FAILED)
+		return -ENOMEM;
 	pthread_mutex_lock(&u->lock);
 	mark(u, pg, n, false);
 	pthread_mutex_unlock(&u->lock);

@@ -9,6 +9,7 @@
 #include <poll.h>
 #include <pthread.h>
 #include <stdint.h>
+#include <sys/epoll.h>
 #include <sys/ioctl.h>
 #include <sys/select.h>
 #include <unistd.h>
@@ -169,6 +170,17 @@ static void test_poll_select(void)
 	FD_SET(fd, &w);
 	CHECK_EQ(select(fd + 1, &r, &w, NULL, &(struct timeval){ 0, 0 }), 2);
 	CHECK(FD_ISSET(fd, &r) && FD_ISSET(fd, &w));
+	/* A file without a poll op cannot be added to an epoll set. */
+	{
+		struct epoll_event ev = { .events = EPOLLIN };
+		int ep = epoll_create1(EPOLL_CLOEXEC);
+
+		REQUIRE(ep >= 0);
+		CHECK_ERRNO(epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev), EPERM);
+		CHECK_ERRNO(epoll_ctl(ep, EPOLL_CTL_ADD, dev, &ev), EPERM);
+		CHECK_EQ(epoll_ctl(ep, EPOLL_CTL_ADD, p[0], &ev), 0);
+		close(ep);
+	}
 
 	close(p[0]);
 	close(p[1]);

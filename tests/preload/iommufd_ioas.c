@@ -89,6 +89,25 @@ static void test_map_unmap(void)
 	CHECK_ERRNO(map(ioas, RW, buf, BUF_SIZE, &iova), ENOENT);
 }
 
+/* Guest RAM as a VMM maps it: reserve PROT_NONE, then MAP_FIXED inside. */
+static void test_map_vmm_style(void)
+{
+	unsigned int ioas = ioas_alloc();
+	char *r = mmap(NULL, 4 * BUF_SIZE, PROT_NONE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	char *ram;
+	__u64 iova = 0x40000000;
+
+	REQUIRE(r != MAP_FAILED);
+	ram = mmap(r + BUF_SIZE, BUF_SIZE, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+	REQUIRE(ram == r + BUF_SIZE);
+	CHECK_EQ(map(ioas, RW | IOMMU_IOAS_MAP_FIXED_IOVA, ram, BUF_SIZE, &iova), 0);
+	CHECK_EQ(unmap(ioas, iova, BUF_SIZE, NULL), 0);
+	CHECK_EQ(destroy(ioas), 0);
+	munmap(r, 4 * BUF_SIZE);
+}
+
 static void test_map_errors(void)
 {
 	unsigned int ioas = ioas_alloc();
@@ -198,6 +217,7 @@ int main(void)
 		   MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	REQUIRE(buf != MAP_FAILED);
 	test_map_unmap();
+	test_map_vmm_style();
 	test_map_errors();
 	test_ranges_and_copy();
 	test_struct_rules();

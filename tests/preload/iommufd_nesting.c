@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <stdint.h>
+#include <sys/epoll.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -118,6 +119,16 @@ static void test_events(__u32 viommu)
 	p = (struct pollfd){ .fd = fq.out_fault_fd, .events = POLLIN | POLLOUT };
 	CHECK_EQ(poll(&p, 1, 0), 1);
 	CHECK_EQ(p.revents, POLLOUT);
+	/* A queue has a poll op: epoll can watch it, and sees no fault. */
+	{
+		struct epoll_event ev = { .events = EPOLLIN }, out;
+		int ep = epoll_create1(0);
+
+		REQUIRE(ep >= 0);
+		CHECK_EQ(epoll_ctl(ep, EPOLL_CTL_ADD, (int)fq.out_fault_fd, &ev), 0);
+		CHECK_EQ(epoll_wait(ep, &out, 1, 0), 0);
+		close(ep);
+	}
 	/* A dup is the same queue; the last close lets it go. */
 	d = dup(fq.out_fault_fd);
 	close(fq.out_fault_fd);

@@ -2,8 +2,9 @@
  * Anonymous mappings under the shim come from the machine's RAM (so that
  * IOMMU_IOAS_MAP can pin them); to the program they must still behave as
  * mmap/munmap/mremap do: zero-filled, page-granular, contents kept across
- * mremap, EINVAL for a misaligned munmap, and every other kind of mapping
- * left to libc - from several threads at once.
+ * mremap, EINVAL for a misaligned munmap, a PROT_NONE reservation filled
+ * with MAP_FIXED, and every other kind of mapping left to libc - from
+ * several threads at once.
  */
 #include <fcntl.h>
 #include <pthread.h>
@@ -76,6 +77,31 @@ static void test_mremap(void)
 	CHECK_EQ(munmap(c, pg), 0);
 }
 
+/* A PROT_NONE reservation filled with MAP_FIXED, as QEMU maps guest RAM. */
+static void test_reserve_then_fixed(void)
+{
+	unsigned char *r = mmap(NULL, 4 * pg, PROT_NONE,
+				MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	unsigned char *p;
+
+	REQUIRE(r != MAP_FAILED);
+	p = mmap(r + pg, 2 * pg, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+	CHECK(p == r + pg);
+	CHECK(all_zero(p, 2 * pg));
+	memset(p, 0x77, 2 * pg);
+	CHECK_EQ(mprotect(r, pg, PROT_READ), 0);
+	CHECK_EQ(r[0], 0);
+	CHECK_EQ(munmap(r, 4 * pg), 0);
+	/* The pages come back zeroed and writable to whoever maps next. */
+	for (int i = 0; i < 4; i++) {
+		p = map(4 * pg);
+		CHECK(all_zero(p, 4 * pg));
+		p[0] = 1;
+		CHECK_EQ(munmap(p, 4 * pg), 0);
+	}
+}
+
 static void test_passthrough(void)
 {
 	char path[] = "/tmp/iommusim-um-XXXXXX";
@@ -94,6 +120,10 @@ static void test_passthrough(void)
 	REQUIRE(ro != MAP_FAILED);
 	CHECK_EQ(ro[0], 0);
 	CHECK_EQ(munmap(ro, pg), 0);
+	ro = mmap(NULL, pg, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS |
+		  MAP_HUGETLB, -1, 0);		/* no huge pages here: libc's answer */
+	if (ro != MAP_FAILED)
+		munmap(ro, pg);
 	CHECK(mmap(NULL, pg, PROT_READ, MAP_PRIVATE, -1, 0) == MAP_FAILED);
 	CHECK_EQ(errno, EBADF);
 }
@@ -122,6 +152,7 @@ int main(void)
 	pg = (size_t)sysconf(_SC_PAGESIZE);
 	test_basic();
 	test_mremap();
+	test_reserve_then_fixed();
 	test_passthrough();
 	for (uintptr_t i = 0; i < 4; i++)
 		REQUIRE(pthread_create(&t[i], NULL, thread_fn, (void *)(i + 1)) == 0);
