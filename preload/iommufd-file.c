@@ -50,18 +50,48 @@ static struct iommufd_ctx *file_ictx(struct shim_file *f)
 
 /* ------------------------------------------------------ event queues */
 
+/*
+ * Reads and writes go through a bounce buffer so that a buffer the process
+ * cannot access is EFAULT, as copy_to_user/copy_from_user make it, rather
+ * than a crash inside iommufd.  (An empty queue reads 0 without touching
+ * the buffer, as in the kernel; records read into an unwritable buffer
+ * are lost, where the kernel would keep them queued.)
+ */
+#define EVENTQ_BOUNCE_MAX	(1UL << 20)
+
 static ssize_t eventq_read(struct shim_file *f, void *buf, size_t count)
 {
 	struct eventq_file *q = f->priv;
+	ssize_t n;
+	void *tmp;
 
-	return iommufd_fd_read(file_ictx(q->ictx_file), q->iommufd_fd, buf, count);
+	count = count > EVENTQ_BOUNCE_MAX ? EVENTQ_BOUNCE_MAX : count;
+	tmp = malloc(count ? count : 1);
+	if (!tmp)
+		return -ENOMEM;
+	n = iommufd_fd_read(file_ictx(q->ictx_file), q->iommufd_fd, tmp, count);
+	if (n > 0 && shim_copy_to_user(buf, tmp, (size_t)n))
+		n = -EFAULT;
+	free(tmp);
+	return n;
 }
 
 static ssize_t eventq_write(struct shim_file *f, const void *buf, size_t count)
 {
 	struct eventq_file *q = f->priv;
+	ssize_t n;
+	void *tmp;
 
-	return iommufd_fd_write(file_ictx(q->ictx_file), q->iommufd_fd, buf, count);
+	count = count > EVENTQ_BOUNCE_MAX ? EVENTQ_BOUNCE_MAX : count;
+	tmp = malloc(count ? count : 1);
+	if (!tmp)
+		return -ENOMEM;
+	n = shim_copy_from_user(tmp, buf, count);
+	if (!n)
+		n = iommufd_fd_write(file_ictx(q->ictx_file), q->iommufd_fd, tmp,
+				     count);
+	free(tmp);
+	return n;
 }
 
 /* iommufd_eventq_fops_poll: POLLIN while events wait; a fault queue is writable. */

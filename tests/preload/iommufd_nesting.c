@@ -91,6 +91,7 @@ static void test_events(__u32 viommu)
 	struct iommu_hwpt_page_response resp = { .cookie = 1234 };
 	struct pollfd p;
 	char buf[256];
+	void *nowhere;
 	int d;
 
 	CHECK_EQ(ioctl(fd, IOMMU_VEVENTQ_ALLOC, &vq), 0);
@@ -116,6 +117,13 @@ static void test_events(__u32 viommu)
 	CHECK_EQ(read(fq.out_fault_fd, &pgfault, sizeof(pgfault)), 0);
 	CHECK_ERRNO(write(fq.out_fault_fd, &resp, 3), ESPIPE);
 	CHECK_ERRNO(write(fq.out_fault_fd, &resp, sizeof(resp)), EINVAL);
+	/* A buffer the process cannot access. */
+	nowhere = mmap(NULL, 4096, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	REQUIRE(nowhere != MAP_FAILED);
+	CHECK_ERRNO(write(fq.out_fault_fd, nowhere, sizeof(resp)), EFAULT);
+	/* An empty queue reads nothing, so never touches the buffer. */
+	CHECK_EQ(read(fq.out_fault_fd, nowhere, sizeof(pgfault)), 0);
+	munmap(nowhere, 4096);
 	p = (struct pollfd){ .fd = fq.out_fault_fd, .events = POLLIN | POLLOUT };
 	CHECK_EQ(poll(&p, 1, 0), 1);
 	CHECK_EQ(p.revents, POLLOUT);
