@@ -50,6 +50,10 @@ int dup3(int oldfd, int newfd, int flags);
 int fcntl(int fd, int cmd, ...);
 int fcntl64(int fd, int cmd, ...);
 int epoll_ctl(int epfd, int op, int fd, struct epoll_event *event);
+ssize_t pread(int fd, void *buf, size_t count, off_t off);
+ssize_t pread64(int fd, void *buf, size_t count, off_t off);
+ssize_t pwrite(int fd, const void *buf, size_t count, off_t off);
+ssize_t pwrite64(int fd, const void *buf, size_t count, off_t off);
 void *mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off);
 void *mmap64(void *addr, size_t len, int prot, int flags, int fd, off_t off);
 int munmap(void *addr, size_t len);
@@ -357,6 +361,55 @@ ssize_t write(int fd, const void *buf, size_t count)
 		ret = f->ops->write(f, buf, count);
 	shim_fput(f);
 	return set_errno(ret);
+}
+
+/* pread/pwrite: a VFIO device's regions live at offsets of its fd. */
+ssize_t pread(int fd, void *buf, size_t count, off_t off)
+{
+	struct shim_file *f = shim_fget(fd);
+	ssize_t ret;
+
+	if (!f)
+		return libc()->pread(fd, buf, count, off);
+	if (f->accmode == O_WRONLY)
+		ret = -EBADF;
+	else if (off < 0)
+		ret = -EINVAL;
+	else if (!f->ops->pread)
+		ret = -EINVAL;
+	else
+		ret = f->ops->pread(f, buf, count, off);
+	shim_fput(f);
+	return set_errno(ret);
+}
+
+ssize_t pread64(int fd, void *buf, size_t count, off_t off)
+{
+	return pread(fd, buf, count, off);
+}
+
+ssize_t pwrite(int fd, const void *buf, size_t count, off_t off)
+{
+	struct shim_file *f = shim_fget(fd);
+	ssize_t ret;
+
+	if (!f)
+		return libc()->pwrite(fd, buf, count, off);
+	if (f->accmode == O_RDONLY)
+		ret = -EBADF;
+	else if (off < 0)
+		ret = -EINVAL;
+	else if (!f->ops->pwrite)
+		ret = -EINVAL;
+	else
+		ret = f->ops->pwrite(f, buf, count, off);
+	shim_fput(f);
+	return set_errno(ret);
+}
+
+ssize_t pwrite64(int fd, const void *buf, size_t count, off_t off)
+{
+	return pwrite(fd, buf, count, off);
 }
 
 /* ------------------------------------------------------------ poll */

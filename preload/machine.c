@@ -75,7 +75,7 @@ int preload_machine_build(struct phys_mem *mem, struct preload_machine **out)
 		dev = mock_iommu_add_device(m->iommu, name, dc->sids, dc->nr_sids);
 		if (!dev)
 			goto err;
-		m->vdevs[i] = preload_vdev_create(dev, i);
+		m->vdevs[i] = preload_vdev_create(m->mem, dev, i, dc->sids[0]);
 		if (!m->vdevs[i])
 			goto err;
 		m->nr_vdevs++;

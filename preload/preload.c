@@ -154,6 +154,8 @@ static void resolve_libc(void)
 	RESOLVE(munmap, "munmap");
 	RESOLVE(mremap, "mremap");
 	RESOLVE(epoll_ctl, "epoll_ctl");
+	RESOLVE(pread, "pread");
+	RESOLVE(pwrite, "pwrite");
 #undef RESOLVE
 #define OPTIONAL(field, sym) do {					\
 		void *p = dlsym(RTLD_NEXT, sym);			\

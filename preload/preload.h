@@ -37,6 +37,10 @@ struct shim_file_ops {
 	/* Bytes or -errno.  NULL: -EINVAL, as the VFS answers. */
 	ssize_t (*read)(struct shim_file *f, void *buf, size_t count);
 	ssize_t (*write)(struct shim_file *f, const void *buf, size_t count);
+	/* pread/pwrite at an offset.  NULL: -EINVAL (no read/write op). */
+	ssize_t (*pread)(struct shim_file *f, void *buf, size_t count, off_t off);
+	ssize_t (*pwrite)(struct shim_file *f, const void *buf, size_t count,
+			  off_t off);
 	/* POLL* mask.  NULL: the VFS's DEFAULT_POLLMASK. */
 	unsigned int (*poll)(struct shim_file *f);
 	/* The last descriptor for the file was closed. */
@@ -108,6 +112,8 @@ struct libc_fns {
 	int (*munmap)(void *, size_t);
 	void *(*mremap)(void *, size_t, size_t, int, ...);
 	int (*epoll_ctl)(int, int, int, struct epoll_event *);
+	ssize_t (*pread)(int, void *, size_t, off_t);
+	ssize_t (*pwrite)(int, const void *, size_t, off_t);
 	/* _FORTIFY_SOURCE's checked opens; NULL if this libc lacks one. */
 	int (*open_2)(const char *, int);
 	int (*open64_2)(const char *, int);
@@ -151,8 +157,12 @@ bool iommufd_file_is(struct shim_file *f);
 struct iommufd_ctx *iommufd_file_ctx(struct shim_file *f);
 int vfio_cdev_open(int index, int flags);
 
-/* The vfio device backing /dev/vfio/devices/vfioN (vfio.c). */
-struct preload_vdev *preload_vdev_create(struct device *dev, int index);
+/*
+ * The vfio device backing /dev/vfio/devices/vfioN (vfio.c), with the
+ * machine endpoint (hw/endpoint) whose register BAR is its region 0.
+ */
+struct preload_vdev *preload_vdev_create(struct phys_mem *mem, struct device *dev,
+					 int index, unsigned int rid);
 void preload_vdev_destroy(struct preload_vdev *vdev);
 
 #endif

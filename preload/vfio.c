@@ -12,9 +12,14 @@
  * Argument checks follow the kernel's order, minsz first, so a client
  * sees the same errno for the same mistake.
  *
- * The emulated endpoint has no regions and no interrupts to offer
- * through VFIO: GET_INFO reports none, read/write answer EINVAL, any
- * other device ioctl ENOTTY, as vfio-pci does for commands it lacks.
+ * Each device is a machine endpoint (hw/endpoint.c) whose DMA goes through
+ * the IOMMU (mock_iommu_translate on the device's attached domain) into
+ * machine memory - the program's own pages when it mapped them into an
+ * IOAS.  Its register BAR, DMA engine included, is VFIO region 0, reached
+ * with pread/pwrite at VFIO_PCI_INDEX_TO_OFFSET(0) as vfio-pci places BAR0;
+ * there are no interrupts to offer through VFIO.  read/write (file
+ * position based) answer EINVAL, any other device ioctl ENOTTY, as
+ * vfio-pci does for commands it lacks.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -23,15 +28,20 @@
 
 #include "include/uapi/linux/vfio.h"
 
+#include "hw/endpoint.h"
 #include "kernel/device.h"
+#include "kernel/drivers/mock-iommu.h"
 #include "preload/iommufd-glue.h"
 #include "preload/preload.h"
 
 #define offsetofend(T, m)	(offsetof(T, m) + sizeof(((T *)0)->m))
 
+#define VFIO_NUM_REGIONS	1	/* BAR0 */
+
 /* A vfio_device: one per emulated endpoint. */
 struct preload_vdev {
 	struct device *dev;
+	struct endpoint *ep;		/* the hardware behind it */
 	int index;
 	pthread_mutex_t lock;		/* the kernel's dev_set->lock */
 	int open_count;			/* files bound (0 or 1 on the cdev path) */
@@ -47,12 +57,37 @@ struct vfio_df {
 	bool attached;
 };
 
-struct preload_vdev *preload_vdev_create(struct device *dev, int index)
+/* The endpoint's upstream: the IOMMU translates every DMA page. */
+static int vdev_translate(void *opaque, u32 requester_id, dma_addr_t addr,
+			  size_t size, bool is_write, phys_addr_t *pa)
+{
+	struct preload_vdev *vdev = opaque;
+
+	(void)requester_id;
+	(void)size;
+	(void)is_write;
+	return mock_iommu_translate(vdev->dev, addr, pa);
+}
+
+static const struct dma_translator_ops vdev_translator_ops = {
+	.translate = vdev_translate,
+};
+
+struct preload_vdev *preload_vdev_create(struct phys_mem *mem, struct device *dev,
+					 int index, unsigned int rid)
 {
 	struct preload_vdev *vdev = calloc(1, sizeof(*vdev));
+	struct dma_translator t = { .ops = &vdev_translator_ops };
 
 	if (!vdev)
 		return NULL;
+	vdev->ep = endpoint_create(mem, rid, 1);
+	if (!vdev->ep) {
+		free(vdev);
+		return NULL;
+	}
+	t.opaque = vdev;
+	endpoint_set_translator(vdev->ep, &t);
 	vdev->dev = dev;
 	vdev->index = index;
 	pthread_mutex_init(&vdev->lock, NULL);
@@ -61,6 +96,7 @@ struct preload_vdev *preload_vdev_create(struct device *dev, int index)
 
 void preload_vdev_destroy(struct preload_vdev *vdev)
 {
+	endpoint_destroy(vdev->ep);
 	pthread_mutex_destroy(&vdev->lock);
 	free(vdev);
 }
@@ -181,9 +217,82 @@ static long vfio_get_info(struct vfio_df *df, struct vfio_device_info *uarg)
 	if (info.argsz < minsz)
 		return -EINVAL;
 	info.flags = VFIO_DEVICE_FLAGS_PCI;
-	info.num_regions = 0;
+	info.num_regions = VFIO_NUM_REGIONS;
 	info.num_irqs = 0;
 	return shim_copy_to_user(uarg, &info, minsz) ? -EFAULT : 0;
+}
+
+static long vfio_get_region_info(struct vfio_df *df, struct vfio_region_info *uarg)
+{
+	const size_t minsz = offsetofend(struct vfio_region_info, offset);
+	struct vfio_region_info info;
+
+	(void)df;
+	if (shim_copy_from_user(&info, uarg, minsz))
+		return -EFAULT;
+	if (info.argsz < minsz || info.index >= VFIO_NUM_REGIONS)
+		return -EINVAL;
+	info.flags = VFIO_REGION_INFO_FLAG_READ | VFIO_REGION_INFO_FLAG_WRITE;
+	info.cap_offset = 0;
+	info.size = ENDPOINT_MMIO_SIZE;
+	info.offset = VFIO_PCI_INDEX_TO_OFFSET(info.index);
+	return shim_copy_to_user(uarg, &info, minsz) ? -EFAULT : 0;
+}
+
+/*
+ * BAR0 accesses, split into naturally aligned 4- or 8-byte register
+ * accesses as the endpoint decodes them; -EINVAL outside the region (as
+ * vfio-pci's region checks), and before the bind.
+ */
+static ssize_t vfio_df_rw(struct shim_file *f, void *buf, size_t count,
+			  off_t off, bool write)
+{
+	struct vfio_df *df = f->priv;
+	u64 pos = (u64)off, index = pos >> VFIO_PCI_OFFSET_SHIFT;
+	size_t done = 0;
+
+	pos &= (1ULL << VFIO_PCI_OFFSET_SHIFT) - 1;
+	pthread_mutex_lock(&df->vdev->lock);
+	if (!df->access_granted) {
+		pthread_mutex_unlock(&df->vdev->lock);
+		return -EINVAL;
+	}
+	pthread_mutex_unlock(&df->vdev->lock);
+	if (index >= VFIO_NUM_REGIONS || pos >= ENDPOINT_MMIO_SIZE ||
+	    count > ENDPOINT_MMIO_SIZE - pos)
+		return -EINVAL;
+	while (done < count) {
+		unsigned int size = (!((pos + done) & 7) && count - done >= 8) ? 8 : 4;
+		u64 val = 0;
+
+		if (((pos + done) & 3) || count - done < 4)
+			return done ? (ssize_t)done : -EINVAL;
+		if (write) {
+			if (shim_copy_from_user(&val, (char *)buf + done, size))
+				return done ? (ssize_t)done : -EFAULT;
+			endpoint_mmio_ops.write(df->vdev->ep, pos + done, size, val,
+						MEM_ATTRS_NONE);
+		} else {
+			endpoint_mmio_ops.read(df->vdev->ep, pos + done, size, &val,
+					       MEM_ATTRS_NONE);
+			if (shim_copy_to_user((char *)buf + done, &val, size))
+				return done ? (ssize_t)done : -EFAULT;
+		}
+		done += size;
+	}
+	return (ssize_t)done;
+}
+
+static ssize_t vfio_df_pread(struct shim_file *f, void *buf, size_t count,
+			     off_t off)
+{
+	return vfio_df_rw(f, buf, count, off, false);
+}
+
+static ssize_t vfio_df_pwrite(struct shim_file *f, const void *buf,
+			      size_t count, off_t off)
+{
+	return vfio_df_rw(f, (void *)buf, count, off, true);
 }
 
 static long vfio_df_ioctl(struct shim_file *f, unsigned long cmd,
@@ -209,6 +318,8 @@ static long vfio_df_ioctl(struct shim_file *f, unsigned long cmd,
 		return vfio_detach(df, uarg);
 	case VFIO_DEVICE_GET_INFO:
 		return vfio_get_info(df, uarg);
+	case VFIO_DEVICE_GET_REGION_INFO:
+		return vfio_get_region_info(df, uarg);
 	default:
 		return -ENOTTY;
 	}
@@ -235,6 +346,8 @@ static void vfio_df_release(struct shim_file *f)
 static const struct shim_file_ops vfio_df_fops = {
 	.name = "vfio-device",
 	.ioctl = vfio_df_ioctl,
+	.pread = vfio_df_pread,
+	.pwrite = vfio_df_pwrite,
 	.release = vfio_df_release,
 };
 

@@ -2,7 +2,7 @@
  * The part of the kernel's VFIO uAPI (include/uapi/linux/vfio.h) that a
  * client of the iommufd LD_PRELOAD shim needs to obtain a device: the VFIO
  * device cdev ioctls (/dev/vfio/devices/vfioX, Linux 6.6+) and the device
- * info query.  Debian's linux-libc-dev 6.1 predates the cdev interface, so a
+ * and region info queries.  Debian's linux-libc-dev 6.1 predates the cdev interface, so a
  * client built against it would lack these; the numbers and layouts here are
  * the kernel's, checked by the static asserts at the bottom.
  *
@@ -39,6 +39,29 @@ struct vfio_device_info {
 	__u32	pad;
 };
 #define VFIO_DEVICE_GET_INFO		_IO(VFIO_TYPE, VFIO_BASE + 7)
+
+/*
+ * VFIO_DEVICE_GET_REGION_INFO - _IOWR(VFIO_TYPE, VFIO_BASE + 8, ...)
+ * A region is reached with pread/pwrite on the device fd at offset; for
+ * vfio-pci, region index i starts at i << 40 (VFIO_PCI_INDEX_TO_OFFSET).
+ */
+struct vfio_region_info {
+	__u32	argsz;
+	__u32	flags;
+#define VFIO_REGION_INFO_FLAG_READ	(1 << 0)
+#define VFIO_REGION_INFO_FLAG_WRITE	(1 << 1)
+#define VFIO_REGION_INFO_FLAG_MMAP	(1 << 2)
+#define VFIO_REGION_INFO_FLAG_CAPS	(1 << 3)
+	__u32	index;
+	__u32	cap_offset;
+	__aligned_u64	size;
+	__aligned_u64	offset;
+};
+#define VFIO_DEVICE_GET_REGION_INFO	_IO(VFIO_TYPE, VFIO_BASE + 8)
+
+#define VFIO_PCI_OFFSET_SHIFT		40
+#define VFIO_PCI_INDEX_TO_OFFSET(index)	((__u64)(index) << VFIO_PCI_OFFSET_SHIFT)
+#define VFIO_PCI_BAR0_REGION_INDEX	0
 
 /*
  * VFIO_DEVICE_BIND_IOMMUFD - _IOR(VFIO_TYPE, VFIO_BASE + 18, ...)
@@ -85,6 +108,8 @@ struct vfio_device_detach_iommufd_pt {
 #define __vfio_uapi_assert _Static_assert
 #endif
 __vfio_uapi_assert(sizeof(struct vfio_device_info) == 24, "vfio_device_info");
+__vfio_uapi_assert(sizeof(struct vfio_region_info) == 32, "vfio_region_info");
+__vfio_uapi_assert(VFIO_DEVICE_GET_REGION_INFO == 0x3b6c, "GET_REGION_INFO number");
 __vfio_uapi_assert(sizeof(struct vfio_device_bind_iommufd) == 24,
 		   "vfio_device_bind_iommufd");
 __vfio_uapi_assert(__builtin_offsetof(struct vfio_device_bind_iommufd,
