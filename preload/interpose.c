@@ -3,12 +3,14 @@
  *
  * open/openat (and their 64-bit and _FORTIFY_SOURCE __*_2 variants) serve
  * /dev/iommu and /dev/vfio/devices/vfioN; every other path goes to libc.
- * ioctl, read, write, poll, ppoll and close on a descriptor of ours go to
- * its emulated file, following the VFS's order of checks (access mode
- * before a missing read op, the generic FIOCLEX/FIONBIO ioctls before the
- * driver's); on any other descriptor they are libc's, untouched.  dup,
- * dup2, dup3 and fcntl(F_DUPFD*) duplicate the real eventfd and make the
- * new number stand for the same file, as a dup shares a struct file.
+ * ioctl, read, write, pread, pwrite, poll, ppoll, epoll_ctl and close on a
+ * descriptor of ours go to its emulated file, following the VFS's order
+ * of checks (access mode before a missing read op, the generic
+ * FIOCLEX/FIONBIO ioctls before the driver's); on any other descriptor
+ * they are libc's, untouched.  dup, dup2, dup3 and fcntl(F_DUPFD*)
+ * duplicate the real eventfd and make the new number stand for the same
+ * file, as a dup shares a struct file.  mmap, munmap and mremap of
+ * anonymous memory use the machine's user RAM window (usermem.c).
  *
  * Each entry point sets errno and returns -1 exactly where the kernel's
  * system call would fail.
