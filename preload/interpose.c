@@ -40,6 +40,8 @@ int __open64_2(const char *path, int flags);
 int __openat_2(int dirfd, const char *path, int flags);
 int __openat64_2(int dirfd, const char *path, int flags);
 int close(int fd);
+int close_range(unsigned int first, unsigned int last, int flags);
+void closefrom(int lowfd);
 int ioctl(int fd, unsigned long request, ...);
 ssize_t read(int fd, void *buf, size_t count);
 ssize_t write(int fd, const void *buf, size_t count);
@@ -213,6 +215,34 @@ int close(int fd)
 
 	shim_fput(f);
 	return ret;
+}
+
+/*
+ * close_range and closefrom close descriptors of ours behind close()'s
+ * back: forget them first, or a file opened later at one of their numbers
+ * would be taken for ours.  (CLOSE_RANGE_CLOEXEC only marks them.)
+ */
+int close_range(unsigned int first, unsigned int last, int flags)
+{
+	if (!libc()->close_range) {
+		errno = ENOSYS;
+		return -1;
+	}
+	if (first > last) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (!(flags & CLOSE_RANGE_CLOEXEC))
+		shim_fd_forget_range(first, last);
+	return libc()->close_range(first, last, flags);
+}
+
+void closefrom(int lowfd)
+{
+	if (lowfd >= 0)
+		shim_fd_forget_range((unsigned int)lowfd, ~0U);
+	if (libc()->closefrom)
+		libc()->closefrom(lowfd);
 }
 
 /*

@@ -161,6 +161,8 @@ static void resolve_libc(void)
 		void *p = dlsym(RTLD_NEXT, sym);			\
 		memcpy(&l->field, &p, sizeof(p));			\
 	} while (0)
+	OPTIONAL(close_range, "close_range");
+	OPTIONAL(closefrom, "closefrom");
 	OPTIONAL(open_2, "__open_2");
 	OPTIONAL(open64_2, "__open64_2");
 	OPTIONAL(openat_2, "__openat_2");
@@ -363,6 +365,28 @@ struct shim_file *shim_fd_forget(int fd)
 		return NULL;
 	table_set(fd, NULL, &old);
 	return old;
+}
+
+void shim_fd_forget_range(unsigned int first, unsigned int last)
+{
+	if (!atomic_load_explicit(&preload.nr_files, memory_order_acquire))
+		return;
+	for (;;) {
+		struct shim_file *f = NULL;
+
+		pthread_rwlock_wrlock(&preload.lock);
+		for (; first < (unsigned int)preload.cap && first <= last; first++) {
+			if ((f = preload.fds[first])) {
+				preload.fds[first] = NULL;
+				atomic_fetch_sub(&preload.nr_files, 1);
+				break;
+			}
+		}
+		pthread_rwlock_unlock(&preload.lock);
+		if (!f)
+			return;
+		shim_fput(f);	/* outside the lock: release may close fds */
+	}
 }
 
 /* Descriptor newfd now also stands for f (a dup); returns the displaced file. */

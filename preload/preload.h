@@ -79,6 +79,8 @@ void shim_fget_ref(struct shim_file *f);
 void shim_fput(struct shim_file *f);
 /* Descriptor fd no longer stands for a file of ours: returns it (referenced). */
 struct shim_file *shim_fd_forget(int fd);
+/* Every descriptor of ours in [first, last] is being closed (close_range). */
+void shim_fd_forget_range(unsigned int first, unsigned int last);
 /* Descriptor newfd (a dup) stands for f too; *old is what it stood for. */
 int shim_fd_alias(int newfd, struct shim_file *f, struct shim_file **old);
 /* Whether fd is an open descriptor at all (ours or the real kernel's). */
@@ -112,6 +114,8 @@ struct libc_fns {
 	int (*munmap)(void *, size_t);
 	void *(*mremap)(void *, size_t, size_t, int, ...);
 	int (*epoll_ctl)(int, int, int, struct epoll_event *);
+	int (*close_range)(unsigned int, unsigned int, int);
+	void (*closefrom)(int);
 	ssize_t (*pread)(int, void *, size_t, off_t);
 	ssize_t (*pwrite)(int, const void *, size_t, off_t);
 	/* _FORTIFY_SOURCE's checked opens; NULL if this libc lacks one. */

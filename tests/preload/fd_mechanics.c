@@ -14,6 +14,8 @@
 #include <sys/select.h>
 #include <unistd.h>
 
+#include <linux/vfio.h>
+
 #include "client.h"
 
 /* What _FORTIFY_SOURCE builds call for open(path, flags) with variable flags. */
@@ -225,6 +227,47 @@ static void test_dup(void)
 	CHECK_ERRNO(dup(d1), EBADF);
 }
 
+/* close_range/closefrom close ours too: the numbers are then libc's again. */
+static void test_close_range(void)
+{
+	int fd = open("/dev/iommu", O_RDWR), nul;
+	char c;
+
+	REQUIRE(fd >= 0);
+	CHECK_ERRNO(close_range(fd, fd - 1, 0), EINVAL);
+	CHECK_EQ(close_range(fd, fd, CLOSE_RANGE_CLOEXEC), 0);
+	CHECK(is_emulated(fd));
+	CHECK_EQ(fcntl(fd, F_GETFD), FD_CLOEXEC);
+	CHECK_EQ(close_range(fd, fd, 0), 0);
+	CHECK_ERRNO(fcntl(fd, F_GETFD), EBADF);
+	nul = open("/dev/null", O_RDONLY);
+	CHECK_EQ(nul, fd);		/* the lowest free number again */
+	CHECK_EQ(read(nul, &c, 1), 0);	/* /dev/null's answer, not ours */
+	close(nul);
+
+	/*
+	 * closefrom (from a number above anything else the process holds)
+	 * releases a bound device file: its device can be bound again.
+	 */
+	{
+		int iommufd = open("/dev/iommu", O_RDWR);
+		int dev = open("/dev/vfio/devices/vfio1", O_RDWR);
+		struct vfio_device_bind_iommufd bind = {
+			.argsz = sizeof(bind), .iommufd = iommufd,
+		};
+
+		REQUIRE(iommufd >= 0 && dev >= 0);
+		CHECK_EQ(dup2(dev, 1000), 1000);
+		close(dev);
+		CHECK_EQ(ioctl(1000, VFIO_DEVICE_BIND_IOMMUFD, &bind), 0);
+		closefrom(1000);
+		dev = open("/dev/vfio/devices/vfio1", O_RDWR);
+		CHECK_EQ(ioctl(dev, VFIO_DEVICE_BIND_IOMMUFD, &bind), 0);
+		close(dev);
+		close(iommufd);
+	}
+}
+
 static void *thread_fn(void *arg)
 {
 	int p[2];
@@ -268,6 +311,7 @@ int main(void)
 	test_read_write();
 	test_poll_select();
 	test_dup();
+	test_close_range();
 	test_threads();
 	CHECK_EQ(count_fds(), before);
 	return test_done();
