@@ -31,6 +31,12 @@
 #define USER_RAM_BASE	0x8000000000ULL
 #define USER_RAM_SIZE	(4ULL << 30)
 
+enum uaccess_mode {
+	UACCESS_VM,		/* process_vm_readv/writev on ourselves */
+	UACCESS_PIPE,		/* through a pipe: see pipe_copy() */
+	UACCESS_DIRECT,		/* neither: plain copies, no EFAULT */
+};
+
 struct preload {
 	pthread_once_t libc_once;
 	struct libc_fns libc;
@@ -41,7 +47,9 @@ struct preload {
 	atomic_int nr_files;		/* installed entries: the fast path */
 
 	pthread_mutex_t ready_lock;	/* readable <-> eventfd counter */
-	atomic_int uaccess_direct;	/* process_vm_* unavailable: memcpy */
+	atomic_int uaccess_mode;	/* enum uaccess_mode */
+	pthread_mutex_t uaccess_lock;	/* uaccess_pipe */
+	int uaccess_pipe[2];
 
 	/*
 	 * The machine's physical address space and the user RAM window in
@@ -59,6 +67,7 @@ static struct preload preload = {
 	.libc_once = PTHREAD_ONCE_INIT,
 	.lock = PTHREAD_RWLOCK_INITIALIZER,
 	.ready_lock = PTHREAD_MUTEX_INITIALIZER,
+	.uaccess_lock = PTHREAD_MUTEX_INITIALIZER,
 	.machine_lock = PTHREAD_MUTEX_INITIALIZER,
 };
 
@@ -202,9 +211,12 @@ static void atfork_child(void)
 	pthread_mutex_init(&preload.machine_lock, NULL);
 }
 
+static void uaccess_init(void);
+
 __attribute__((constructor)) static void preload_init(void)
 {
 	libc();
+	uaccess_init();
 	pthread_atfork(atfork_prepare, atfork_parent, atfork_child);
 }
 
@@ -418,10 +430,62 @@ void shim_file_set_readable(struct shim_file *f, bool readable)
 /* ---------------------------------------------------------- uaccess */
 
 /*
+ * Where process_vm_* is forbidden (a seccomp profile without
+ * CAP_SYS_PTRACE), a pipe does the same check: write() from an address
+ * the process cannot read, or read() into one it cannot write, fails with
+ * EFAULT instead of a signal.  One pipe, made at start-up, under a mutex.
+ */
+static int pipe_copy(void *local, void *remote, size_t len, bool to_user)
+{
+	int ret = 0;
+
+	pthread_mutex_lock(&preload.uaccess_lock);
+	for (size_t off = 0; off < len && !ret;) {
+		size_t n = len - off > 4096 ? 4096 : len - off;
+		void *src = to_user ? (char *)local + off : (char *)remote + off;
+		void *dst = to_user ? (char *)remote + off : (char *)local + off;
+		ssize_t w = libc()->write(preload.uaccess_pipe[1], src, n), r = 0;
+
+		if (w > 0)
+			r = libc()->read(preload.uaccess_pipe[0], dst, (size_t)w);
+		if (w != (ssize_t)n || r != w) {
+			char sink[4096];
+
+			/* Drain what a short read left behind. */
+			while (libc()->read(preload.uaccess_pipe[0], sink, sizeof(sink)) > 0)
+				;
+			ret = -EFAULT;
+		}
+		off += n;
+	}
+	pthread_mutex_unlock(&preload.uaccess_lock);
+	return ret;
+}
+
+/*
+ * At start-up: can this process use process_vm_readv on itself?
+ * IOMMUSIM_PRELOAD_UACCESS=pipe takes the fallback anyway (for its tests).
+ */
+static void uaccess_init(void)
+{
+	const char *force = getenv("IOMMUSIM_PRELOAD_UACCESS");
+	int probe = 1, copy = 0;
+	struct iovec l = { .iov_base = &copy, .iov_len = sizeof(copy) };
+	struct iovec r = { .iov_base = &probe, .iov_len = sizeof(probe) };
+
+	if ((!force || strcmp(force, "pipe")) &&
+	    process_vm_readv(getpid(), &l, 1, &r, 1, 0) == sizeof(copy))
+		return;
+	if (pipe2(preload.uaccess_pipe, O_CLOEXEC | O_NONBLOCK) == 0)
+		atomic_store(&preload.uaccess_mode, UACCESS_PIPE);
+	else
+		atomic_store(&preload.uaccess_mode, UACCESS_DIRECT);
+}
+
+/*
  * The kernel copies ioctl arguments with copy_from_user and answers EFAULT
  * for an address the process cannot access.  process_vm_readv on ourselves
- * does the same check without risking a SIGSEGV in the shim; where the
- * call is forbidden (seccomp, an old kernel) the copy is direct.
+ * does the same check without risking a SIGSEGV in the shim.
  */
 static int uaccess(void *local, void *remote, size_t len, bool to_user)
 {
@@ -433,14 +497,15 @@ static int uaccess(void *local, void *remote, size_t len, bool to_user)
 		return 0;
 	if (!remote)
 		return -EFAULT;
-	if (!atomic_load_explicit(&preload.uaccess_direct, memory_order_relaxed)) {
+	switch (atomic_load_explicit(&preload.uaccess_mode, memory_order_relaxed)) {
+	case UACCESS_PIPE:
+		return pipe_copy(local, remote, len, to_user);
+	case UACCESS_DIRECT:
+		break;
+	default:
 		n = to_user ? process_vm_writev(getpid(), &l, 1, &r, 1, 0) :
 			      process_vm_readv(getpid(), &l, 1, &r, 1, 0);
-		if (n == (ssize_t)len)
-			return 0;
-		if (n >= 0 || errno == EFAULT)
-			return -EFAULT;
-		atomic_store(&preload.uaccess_direct, 1);
+		return n == (ssize_t)len ? 0 : -EFAULT;
 	}
 	if (to_user)
 		memcpy(remote, local, len);
