@@ -35,7 +35,8 @@ CFLAGS_fuzz    := -O1 -g -fsanitize=fuzzer-no-link,address,undefined \
 		  -fno-sanitize-recover=all
 
 CPPFLAGS += -I. -D_GNU_SOURCE -MMD -MP
-ALL_CFLAGS := -std=gnu11 -Wall -Wextra $(WERROR) -pthread $(CFLAGS_$(VARIANT)) $(CFLAGS)
+# -fPIC everywhere: the LD_PRELOAD shim links the same library objects.
+ALL_CFLAGS := -std=gnu11 -Wall -Wextra $(WERROR) -pthread -fPIC $(CFLAGS_$(VARIANT)) $(CFLAGS)
 LDLIBS  += -pthread -lm
 
 LIB_SRCS := $(wildcard lib/*.c hw/*.c hw/*/*.c kernel/*.c kernel/*/*.c kernel/*/*/*.c vmm/*.c)
@@ -47,6 +48,10 @@ TOOL_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard tools/iommusim/*.c)) \
 	     $(BUILD)/obj/gen/default-scenario.o
 TOOLS    := $(BUILD)/iommusim
 FUZZERS  := $(patsubst %.c,$(BUILD)/%,$(wildcard fuzz/*.c))
+# The LD_PRELOAD shim, and the plain-libc client programs run under it.
+PRELOAD_SRCS := $(wildcard preload/*.c)
+PRELOAD  := $(BUILD)/libiommusim-preload.so
+PRELOAD_CLIENTS := $(patsubst tests/preload/%.c,$(BUILD)/preload-tests/%,$(wildcard tests/preload/*.c))
 FUZZ_SECONDS ?= 30
 
 .PHONY: all run test check build-all bench fuzz fuzzers tsan clean
@@ -54,7 +59,7 @@ FUZZ_SECONDS ?= 30
 
 all: $(LIB) $(TOOLS)
 
-build-all: $(LIB) $(TOOLS) $(TESTS) $(BENCHES)
+build-all: $(LIB) $(TOOLS) $(TESTS) $(BENCHES) $(PRELOAD) $(PRELOAD_CLIENTS)
 
 run: all
 	$(BUILD)/iommusim
@@ -78,6 +83,15 @@ $(BUILD)/bench/%: $(BUILD)/obj/bench/%.o $(LIB)
 
 $(BUILD)/iommusim: $(TOOL_OBJS) $(LIB)
 	$(CC) $(ALL_CFLAGS) $(TOOL_OBJS) $(LIB) $(LDLIBS) -o $@
+
+$(PRELOAD): $(PRELOAD_SRCS:%.c=$(BUILD)/obj/%.o) $(LIB) preload/preload.map
+	$(CC) $(ALL_CFLAGS) -shared -Wl,--version-script=preload/preload.map \
+		$(filter %.o,$^) $(LIB) $(LDLIBS) -ldl -o $@
+
+# Clients know only libc and the uAPI headers: no sanitizer, no library.
+$(BUILD)/preload-tests/%: tests/preload/%.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=gnu11 -Wall -Wextra $(WERROR) -O2 -g -D_GNU_SOURCE -MMD -MP -Iinclude/uapi $< -o $@
 
 # The default scenario is examples/default.scn, embedded as a C string.
 $(BUILD)/gen/default-scenario.c: examples/default.scn

@@ -1,0 +1,34 @@
+/*
+ * The shim's configuration (config.c): machine RAM, the IOMMU, and the
+ * endpoints offered as /dev/vfio/devices/vfio0, vfio1, ... in order.
+ */
+#ifndef IOMMUSIM_PRELOAD_CONFIG_H
+#define IOMMUSIM_PRELOAD_CONFIG_H
+
+#include <stdbool.h>
+
+#define PRELOAD_MAX_DEVICES		32
+#define PRELOAD_MAX_SIDS		8
+#define PRELOAD_MAX_ITEM		256
+#define PRELOAD_DEFAULT_SID_BASE	0x10
+
+struct preload_dev_config {
+	unsigned int sids[PRELOAD_MAX_SIDS];	/* devices sharing one share a group */
+	int nr_sids;
+};
+
+struct preload_config {
+	unsigned long long ram;		/* machine RAM at 0x40000000 */
+	char iommu[16];			/* "mock" */
+	int nr_devices;
+	struct preload_dev_config dev[PRELOAD_MAX_DEVICES];
+};
+
+void preload_config_defaults(struct preload_config *c);
+/* Applies text's items to c; -EINVAL (after a message on stderr) if bad. */
+int preload_config_parse(struct preload_config *c, const char *src,
+			 const char *text);
+/* Defaults, then $IOMMUSIM_PRELOAD_CONFIG, then $IOMMUSIM_PRELOAD. */
+int preload_config_load(struct preload_config *c);
+
+#endif

@@ -1,0 +1,653 @@
+/*
+ * The libc entry points the shim interposes, and nothing else.
+ *
+ * open/openat (and their 64-bit and _FORTIFY_SOURCE __*_2 variants) serve
+ * /dev/iommu and /dev/vfio/devices/vfioN; every other path goes to libc.
+ * ioctl, read, write, pread, pwrite, poll, ppoll, epoll_ctl and close on a
+ * descriptor of ours go to its emulated file, following the VFS's order
+ * of checks (access mode before a missing read op, the generic
+ * FIOCLEX/FIONBIO ioctls before the driver's); on any other descriptor
+ * they are libc's, untouched.  dup, dup2, dup3 and fcntl(F_DUPFD*)
+ * duplicate the real eventfd and make the new number stand for the same
+ * file, as a dup shares a struct file.  mmap, munmap and mremap of
+ * anonymous memory use the machine's user RAM window (usermem.c).
+ *
+ * Each entry point sets errno and returns -1 exactly where the kernel's
+ * system call would fail.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "preload/preload.h"
+
+/* The exported symbols: see preload/preload.map. */
+int open(const char *path, int flags, ...);
+int open64(const char *path, int flags, ...);
+int openat(int dirfd, const char *path, int flags, ...);
+int openat64(int dirfd, const char *path, int flags, ...);
+int __open_2(const char *path, int flags);
+int __open64_2(const char *path, int flags);
+int __openat_2(int dirfd, const char *path, int flags);
+int __openat64_2(int dirfd, const char *path, int flags);
+int close(int fd);
+int close_range(unsigned int first, unsigned int last, int flags);
+void closefrom(int lowfd);
+int ioctl(int fd, unsigned long request, ...);
+ssize_t read(int fd, void *buf, size_t count);
+ssize_t write(int fd, const void *buf, size_t count);
+int poll(struct pollfd *fds, nfds_t nfds, int timeout);
+int ppoll(struct pollfd *fds, nfds_t nfds, const struct timespec *tmo,
+	  const sigset_t *sigmask);
+int dup(int fd);
+int dup2(int oldfd, int newfd);
+int dup3(int oldfd, int newfd, int flags);
+int fcntl(int fd, int cmd, ...);
+int fcntl64(int fd, int cmd, ...);
+int epoll_ctl(int epfd, int op, int fd, struct epoll_event *event);
+ssize_t pread(int fd, void *buf, size_t count, off_t off);
+ssize_t pread64(int fd, void *buf, size_t count, off_t off);
+ssize_t pwrite(int fd, const void *buf, size_t count, off_t off);
+ssize_t pwrite64(int fd, const void *buf, size_t count, off_t off);
+void *mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off);
+void *mmap64(void *addr, size_t len, int prot, int flags, int fd, off_t off);
+int munmap(void *addr, size_t len);
+void *mremap(void *old, size_t old_len, size_t new_len, int flags, ...);
+
+static long set_errno(long ret)
+{
+	if (ret < 0) {
+		errno = (int)-ret;
+		return -1;
+	}
+	return ret;
+}
+
+/* ------------------------------------------------------------ open */
+
+#define VFIO_CDEV_PREFIX	"/dev/vfio/devices/vfio"
+
+/*
+ * -ENOENT when path is not one the shim serves (the caller then asks
+ * libc), else the result of opening it: a descriptor or -errno.
+ */
+static int serve_open(const char *path, int flags, bool *served)
+{
+	const char *p;
+	long idx = 0;
+
+	*served = false;
+	if (!path)
+		return -EFAULT;
+	if (!strcmp(path, "/dev/iommu")) {
+		*served = true;
+	} else if (!strncmp(path, VFIO_CDEV_PREFIX, strlen(VFIO_CDEV_PREFIX))) {
+		p = path + strlen(VFIO_CDEV_PREFIX);
+		/* vfio0, vfio1, ...: the names the kernel gives, nothing else. */
+		if (*p < '0' || *p > '9' || (p[0] == '0' && p[1]))
+			return -ENOENT;
+		for (; *p >= '0' && *p <= '9'; p++)
+			if ((idx = idx * 10 + (*p - '0')) > 1 << 20)
+				return -ENOENT;
+		if (*p)
+			return -ENOENT;
+		*served = true;
+	} else {
+		return -ENOENT;
+	}
+	/* A character device node: what open(2) says about such flags. */
+	if (flags & O_DIRECTORY)
+		return -ENOTDIR;
+	if ((flags & O_CREAT) && (flags & O_EXCL))
+		return -EEXIST;
+	if (path[5] == 'i')
+		return iommufd_file_open(flags);
+	return vfio_cdev_open((int)idx, flags);
+}
+
+static int do_openat(int dirfd, const char *path, int flags, mode_t mode)
+{
+	bool served;
+	int ret = serve_open(path, flags, &served);
+
+	if (served)
+		return (int)set_errno(ret);
+	if (dirfd == AT_FDCWD)
+		return libc()->open(path, flags, mode);
+	return libc()->openat(dirfd, path, flags, mode);
+}
+
+/* The mode argument is there only with O_CREAT or O_TMPFILE. */
+#define OPEN_MODE(flags, last) ({					\
+	mode_t __m = 0;							\
+	if ((flags) & (O_CREAT | __O_TMPFILE)) {			\
+		va_list ap;						\
+		va_start(ap, last);					\
+		__m = va_arg(ap, mode_t);				\
+		va_end(ap);						\
+	}								\
+	__m;								\
+})
+
+int open(const char *path, int flags, ...)
+{
+	return do_openat(AT_FDCWD, path, flags, OPEN_MODE(flags, flags));
+}
+
+int open64(const char *path, int flags, ...)
+{
+	return do_openat(AT_FDCWD, path, flags, OPEN_MODE(flags, flags));
+}
+
+int openat(int dirfd, const char *path, int flags, ...)
+{
+	return do_openat(dirfd, path, flags, OPEN_MODE(flags, flags));
+}
+
+int openat64(int dirfd, const char *path, int flags, ...)
+{
+	return do_openat(dirfd, path, flags, OPEN_MODE(flags, flags));
+}
+
+/*
+ * _FORTIFY_SOURCE's checked opens: a served path is ours; any other path
+ * goes to libc's own __*_2, which keeps its O_CREAT-without-mode abort.
+ */
+int __open_2(const char *path, int flags)
+{
+	bool served;
+	int ret = serve_open(path, flags, &served);
+
+	if (served)
+		return (int)set_errno(ret);
+	return libc()->open_2 ? libc()->open_2(path, flags) :
+				do_openat(AT_FDCWD, path, flags, 0);
+}
+
+int __open64_2(const char *path, int flags)
+{
+	bool served;
+	int ret = serve_open(path, flags, &served);
+
+	if (served)
+		return (int)set_errno(ret);
+	return libc()->open64_2 ? libc()->open64_2(path, flags) :
+				  do_openat(AT_FDCWD, path, flags, 0);
+}
+
+int __openat_2(int dirfd, const char *path, int flags)
+{
+	bool served;
+	int ret = serve_open(path, flags, &served);
+
+	if (served)
+		return (int)set_errno(ret);
+	return libc()->openat_2 ? libc()->openat_2(dirfd, path, flags) :
+				  do_openat(dirfd, path, flags, 0);
+}
+
+int __openat64_2(int dirfd, const char *path, int flags)
+{
+	bool served;
+	int ret = serve_open(path, flags, &served);
+
+	if (served)
+		return (int)set_errno(ret);
+	return libc()->openat64_2 ? libc()->openat64_2(dirfd, path, flags) :
+				    do_openat(dirfd, path, flags, 0);
+}
+
+/* ------------------------------------------------- close and dup */
+
+int close(int fd)
+{
+	struct shim_file *f = shim_fd_forget(fd);
+	int ret = libc()->close(fd);
+
+	shim_fput(f);
+	return ret;
+}
+
+/*
+ * close_range and closefrom close descriptors of ours behind close()'s
+ * back: forget them first, or a file opened later at one of their numbers
+ * would be taken for ours.  (CLOSE_RANGE_CLOEXEC only marks them.)
+ */
+int close_range(unsigned int first, unsigned int last, int flags)
+{
+	if (!libc()->close_range) {
+		errno = ENOSYS;
+		return -1;
+	}
+	if (first > last) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (!(flags & CLOSE_RANGE_CLOEXEC))
+		shim_fd_forget_range(first, last);
+	return libc()->close_range(first, last, flags);
+}
+
+void closefrom(int lowfd)
+{
+	if (lowfd >= 0)
+		shim_fd_forget_range((unsigned int)lowfd, ~0U);
+	if (libc()->closefrom)
+		libc()->closefrom(lowfd);
+}
+
+/*
+ * After a real dup of f's descriptor (or of some other file, f NULL) into
+ * newfd: newfd stands for f now, and whatever of ours it stood for before
+ * has lost that descriptor, as dup2 closes its target.
+ */
+static int dup_done(struct shim_file *f, int newfd)
+{
+	struct shim_file *old = NULL;
+	int err = 0;
+
+	if (newfd >= 0) {
+		if (f)
+			err = shim_fd_alias(newfd, f, &old);
+		else
+			old = shim_fd_forget(newfd);
+		shim_fput(old);
+		if (err) {
+			libc()->close(newfd);
+			newfd = (int)set_errno(err);
+		}
+	}
+	shim_fput(f);
+	return newfd;
+}
+int dup(int fd)
+{
+	struct shim_file *f = shim_fget(fd);
+
+	return dup_done(f, libc()->dup(fd));
+}
+
+int dup2(int oldfd, int newfd)
+{
+	struct shim_file *f = shim_fget(oldfd);
+	int ret = libc()->dup2(oldfd, newfd);
+
+	if (ret >= 0 && oldfd == newfd) {
+		shim_fput(f);
+		return ret;
+	}
+	return dup_done(f, ret);
+}
+
+int dup3(int oldfd, int newfd, int flags)
+{
+	struct shim_file *f = shim_fget(oldfd);
+
+	return dup_done(f, libc()->dup3(oldfd, newfd, flags));
+}
+
+static int do_fcntl(int fd, int cmd, void *arg)
+{
+	struct shim_file *f;
+
+	if (cmd != F_DUPFD && cmd != F_DUPFD_CLOEXEC)
+		return libc()->fcntl(fd, cmd, arg);
+	f = shim_fget(fd);
+	return dup_done(f, libc()->fcntl(fd, cmd, arg));
+}
+
+int fcntl(int fd, int cmd, ...)
+{
+	va_list ap;
+	void *arg;
+
+	va_start(ap, cmd);
+	arg = va_arg(ap, void *);
+	va_end(ap);
+	return do_fcntl(fd, cmd, arg);
+}
+
+int fcntl64(int fd, int cmd, ...)
+{
+	va_list ap;
+	void *arg;
+
+	va_start(ap, cmd);
+	arg = va_arg(ap, void *);
+	va_end(ap);
+	return do_fcntl(fd, cmd, arg);
+}
+
+/* ----------------------------------------------------- ioctl, rw */
+
+int ioctl(int fd, unsigned long request, ...)
+{
+	unsigned int cmd = (unsigned int)request;	/* the kernel's width */
+	struct shim_file *f;
+	unsigned long arg;
+	va_list ap;
+	long ret;
+
+	va_start(ap, request);
+	arg = va_arg(ap, unsigned long);
+	va_end(ap);
+
+	f = shim_fget(fd);
+	if (!f)
+		return libc()->ioctl(fd, request, arg);
+	switch (cmd) {
+	/* do_vfs_ioctl handles these on any file: the eventfd does them. */
+	case FIOCLEX:
+	case FIONCLEX:
+	case FIONBIO:
+	case FIOASYNC:
+		ret = libc()->ioctl(fd, request, arg);
+		break;
+	default:
+		ret = f->ops->ioctl ? set_errno(f->ops->ioctl(f, cmd, arg)) :
+				      set_errno(-ENOTTY);
+		break;
+	}
+	shim_fput(f);
+	return (int)ret;
+}
+
+ssize_t read(int fd, void *buf, size_t count)
+{
+	struct shim_file *f = shim_fget(fd);
+	ssize_t ret;
+
+	if (!f)
+		return libc()->read(fd, buf, count);
+	if (f->accmode == O_WRONLY)
+		ret = -EBADF;
+	else if (!f->ops->read)
+		ret = -EINVAL;
+	else
+		ret = f->ops->read(f, buf, count);
+	shim_fput(f);
+	return set_errno(ret);
+}
+
+ssize_t write(int fd, const void *buf, size_t count)
+{
+	struct shim_file *f = shim_fget(fd);
+	ssize_t ret;
+
+	if (!f)
+		return libc()->write(fd, buf, count);
+	if (f->accmode == O_RDONLY)
+		ret = -EBADF;
+	else if (!f->ops->write)
+		ret = -EINVAL;
+	else
+		ret = f->ops->write(f, buf, count);
+	shim_fput(f);
+	return set_errno(ret);
+}
+
+/* pread/pwrite: a VFIO device's regions live at offsets of its fd. */
+ssize_t pread(int fd, void *buf, size_t count, off_t off)
+{
+	struct shim_file *f = shim_fget(fd);
+	ssize_t ret;
+
+	if (!f)
+		return libc()->pread(fd, buf, count, off);
+	if (f->accmode == O_WRONLY)
+		ret = -EBADF;
+	else if (off < 0)
+		ret = -EINVAL;
+	else if (!f->ops->pread)
+		ret = -EINVAL;
+	else
+		ret = f->ops->pread(f, buf, count, off);
+	shim_fput(f);
+	return set_errno(ret);
+}
+
+ssize_t pread64(int fd, void *buf, size_t count, off_t off)
+{
+	return pread(fd, buf, count, off);
+}
+
+ssize_t pwrite(int fd, const void *buf, size_t count, off_t off)
+{
+	struct shim_file *f = shim_fget(fd);
+	ssize_t ret;
+
+	if (!f)
+		return libc()->pwrite(fd, buf, count, off);
+	if (f->accmode == O_RDONLY)
+		ret = -EBADF;
+	else if (off < 0)
+		ret = -EINVAL;
+	else if (!f->ops->pwrite)
+		ret = -EINVAL;
+	else
+		ret = f->ops->pwrite(f, buf, count, off);
+	shim_fput(f);
+	return set_errno(ret);
+}
+
+ssize_t pwrite64(int fd, const void *buf, size_t count, off_t off)
+{
+	return pwrite(fd, buf, count, off);
+}
+
+/* ------------------------------------------------------------ poll */
+
+static long ts_ms_left(const struct timespec *deadline)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (deadline->tv_sec - now.tv_sec) * 1000 +
+	       (deadline->tv_nsec - now.tv_nsec) / 1000000;
+}
+
+/*
+ * Our entries are answered from their file's poll op.  While none of them
+ * is ready, the real ppoll waits on the others and on our eventfds for
+ * POLLIN, which a file raises when it becomes readable; a file already
+ * readable (whose caller wants something else) has nothing more to say
+ * and is left out of the wait.  tmo NULL waits forever.
+ */
+static int shim_poll(struct pollfd *ufds, nfds_t n, const struct timespec *tmo,
+		     const sigset_t *sigmask)
+{
+	struct shim_file *stack_files[16], **files = stack_files, *f;
+	struct pollfd stack_fds[16], *fds = stack_fds;
+	struct timespec deadline, wait = { 0, 0 };
+	bool ours = false;
+	int ret;
+	nfds_t i;
+
+	for (i = 0; i < n && !ours; i++)
+		if ((f = shim_fget(ufds[i].fd)) && (ours = true))
+			shim_fput(f);
+	if (!ours)
+		return libc()->ppoll(ufds, n, tmo, sigmask);
+
+	if (n > 16) {
+		fds = malloc(n * sizeof(*fds));
+		files = malloc(n * sizeof(*files));
+		if (!fds || !files) {
+			free(fds);
+			free(files);
+			return (int)set_errno(-ENOMEM);
+		}
+	}
+	memcpy(fds, ufds, n * sizeof(*fds));
+	for (i = 0; i < n; i++)
+		files[i] = shim_fget(ufds[i].fd);
+	if (tmo) {
+		clock_gettime(CLOCK_MONOTONIC, &deadline);
+		deadline.tv_sec += tmo->tv_sec;
+		deadline.tv_nsec += tmo->tv_nsec;
+		if (deadline.tv_nsec >= 1000000000L) {
+			deadline.tv_sec++;
+			deadline.tv_nsec -= 1000000000L;
+		}
+	}
+	for (;;) {
+		int ready = 0, others = 0, r;
+
+		for (i = 0; i < n; i++) {
+			unsigned int mask;
+
+			if (!(f = files[i]))
+				continue;
+			mask = f->ops->poll ? f->ops->poll(f) : SHIM_DEFAULT_POLLMASK;
+			ufds[i].revents = (short)(mask & ((unsigned short)ufds[i].events |
+							  POLLERR | POLLHUP));
+			ready += !!ufds[i].revents;
+			fds[i].fd = (mask & POLLIN) ? -1 : ufds[i].fd;
+			fds[i].events = POLLIN;
+		}
+		if (ready) {
+			for (i = 0; i < n; i++)
+				if (files[i])
+					fds[i].fd = -1;
+			wait.tv_sec = wait.tv_nsec = 0;
+		} else if (tmo) {
+			long ms = ts_ms_left(&deadline);
+
+			ms = ms < 0 ? 0 : ms;
+			wait.tv_sec = ms / 1000;
+			wait.tv_nsec = (ms % 1000) * 1000000L;
+		}
+		r = libc()->ppoll(fds, n, (ready || tmo) ? &wait : NULL, sigmask);
+		if (r < 0) {
+			ret = -1;
+			break;
+		}
+		for (i = 0; i < n; i++) {
+			if (files[i])
+				continue;
+			ufds[i].revents = fds[i].revents;
+			others += !!fds[i].revents;
+		}
+		ret = ready + others;
+		/* Done, unless only an eventfd of ours woke the wait. */
+		if (ready || others || r == 0)
+			break;
+	}
+	for (i = 0; i < n; i++)
+		shim_fput(files[i]);
+	if (fds != stack_fds) {
+		free(fds);
+		free(files);
+	}
+	return ret;
+}
+
+int poll(struct pollfd *fds, nfds_t nfds, int timeout)
+{
+	struct timespec ts = {
+		.tv_sec = timeout / 1000, .tv_nsec = (timeout % 1000) * 1000000L,
+	};
+
+	return shim_poll(fds, nfds, timeout < 0 ? NULL : &ts, NULL);
+}
+
+int ppoll(struct pollfd *fds, nfds_t nfds, const struct timespec *tmo,
+	  const sigset_t *sigmask)
+{
+	return shim_poll(fds, nfds, tmo, sigmask);
+}
+
+/*
+ * epoll: a file without a poll op cannot be watched (EPERM, as ep_insert
+ * answers for /dev/iommu and a VFIO device); one with a poll op is watched
+ * through its eventfd, which is readable exactly when the file is.
+ */
+int epoll_ctl(int epfd, int op, int fd, struct epoll_event *event)
+{
+	struct shim_file *f = shim_fget(fd);
+	bool pollable = !f || f->ops->poll;
+
+	shim_fput(f);
+	if (!pollable && op == EPOLL_CTL_ADD) {
+		errno = EPERM;
+		return -1;
+	}
+	return libc()->epoll_ctl(epfd, op, fd, event);
+}
+
+/* ------------------------------------------------------------ mmap */
+
+/*
+ * Anonymous mappings come from the machine's user RAM window (usermem.c),
+ * so IOMMU_IOAS_MAP can pin them and devices can reach them.
+ */
+static bool served_mmap(int flags)
+{
+	return (flags & MAP_ANONYMOUS) &&
+	       !(flags & (MAP_FIXED | MAP_FIXED_NOREPLACE | MAP_GROWSDOWN |
+			  MAP_HUGETLB));
+}
+
+void *mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
+{
+	struct usermem *u;
+	void *p;
+
+	if (served_mmap(flags) && (u = preload_usermem()) &&
+	    (p = usermem_alloc(u, len))) {
+		if (prot == (PROT_READ | PROT_WRITE) || !mprotect(p, len, prot))
+			return p;
+		usermem_free(u, p, len);
+	}
+	return libc()->mmap(addr, len, prot, flags, fd, off);
+}
+
+void *mmap64(void *addr, size_t len, int prot, int flags, int fd, off_t off)
+{
+	return mmap(addr, len, prot, flags, fd, off);
+}
+
+int munmap(void *addr, size_t len)
+{
+	struct usermem *u = preload_usermem_if_built();
+
+	if (usermem_contains(u, addr))
+		return (int)set_errno(usermem_free(u, addr, len));
+	return libc()->munmap(addr, len);
+}
+
+void *mremap(void *old, size_t old_len, size_t new_len, int flags, ...)
+{
+	struct usermem *u = preload_usermem_if_built();
+	void *new_addr = NULL, *p;
+	va_list ap;
+	int err;
+
+	if (flags & MREMAP_FIXED) {
+		va_start(ap, flags);
+		new_addr = va_arg(ap, void *);
+		va_end(ap);
+	}
+	if (!usermem_contains(u, old))
+		return libc()->mremap(old, old_len, new_len, flags, new_addr);
+	/* A fixed target would leave the window: refused, see docs/preload.md. */
+	if (flags & ~MREMAP_MAYMOVE) {
+		errno = EINVAL;
+		return MAP_FAILED;
+	}
+	p = usermem_remap(u, old, old_len, new_len, flags & MREMAP_MAYMOVE, &err);
+	if (!p) {
+		errno = -err;
+		return MAP_FAILED;
+	}
+	return p;
+}

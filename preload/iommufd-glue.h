@@ -1,0 +1,24 @@
+/*
+ * What the VFIO device files (vfio.c) need from an iommufd context
+ * (iommufd-file.c): Linux's iommufd_device_bind/attach/replace/detach/
+ * unbind, reached through the /dev/iommu file the client named.
+ */
+#ifndef IOMMUSIM_PRELOAD_IOMMUFD_GLUE_H
+#define IOMMUSIM_PRELOAD_IOMMUFD_GLUE_H
+
+#include <stdbool.h>
+
+struct device;
+struct shim_file;
+struct preload_idev;
+
+/* iommufd_device_bind: 0 with the device's id in the context, or -errno. */
+int preload_iommufd_bind(struct shim_file *ictx_file, struct device *dev,
+			 struct preload_idev **out, unsigned int *devid);
+void preload_iommufd_unbind(struct preload_idev *idev);
+/* iommufd_device_attach (or _replace): *pt_id in, the HWPT used out. */
+int preload_iommufd_attach(struct preload_idev *idev, bool replace,
+			   unsigned int *pt_id);
+void preload_iommufd_detach(struct preload_idev *idev);
+
+#endif

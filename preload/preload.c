@@ -1,0 +1,525 @@
+/*
+ * The shim's process-wide state and its descriptor table.
+ *
+ * Everything mutable the shim keeps lives in the one struct preload below:
+ * the real libc entry points, the table from descriptor number to emulated
+ * file, and the emulated machine (built by machine.c on first use).  The
+ * kernel code it drives keeps none.
+ *
+ * The table is an array indexed by descriptor number under a rwlock.  A
+ * call on a descriptor takes a reference on its file under the read lock,
+ * so a close() racing an ioctl() leaves the file alive until the ioctl
+ * returns, as the kernel's file references do.  When no emulated file is
+ * open, nr_files is zero and calls on other descriptors skip the lock.
+ */
+#include "preload/preload.h"
+
+#include "hw/memory.h"
+
+#include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+/* The user RAM window: see usermem.c.  512G up, under a 48-bit OAS. */
+#define USER_RAM_BASE	0x8000000000ULL
+#define USER_RAM_SIZE	(4ULL << 30)
+
+enum uaccess_mode {
+	UACCESS_VM,		/* process_vm_readv/writev on ourselves */
+	UACCESS_PIPE,		/* through a pipe: see pipe_copy() */
+	UACCESS_DIRECT,		/* neither: plain copies, no EFAULT */
+};
+
+struct preload {
+	pthread_once_t libc_once;
+	struct libc_fns libc;
+
+	pthread_rwlock_t lock;		/* fds[], cap */
+	struct shim_file **fds;
+	int cap;
+	atomic_int nr_files;		/* installed entries: the fast path */
+
+	pthread_mutex_t ready_lock;	/* readable <-> eventfd counter */
+	atomic_int uaccess_mode;	/* enum uaccess_mode */
+	pthread_mutex_t uaccess_lock;	/* uaccess_pipe */
+	int uaccess_pipe[2];
+
+	/*
+	 * The machine's physical address space and the user RAM window in
+	 * it exist from the first served mmap or open; the rest of the
+	 * machine (configured) from the first open.
+	 */
+	pthread_mutex_t machine_lock;	/* all four below */
+	struct phys_mem *mem;
+	struct usermem *usermem;
+	struct preload_machine *machine;
+	int machine_err;		/* a failed build is not retried */
+};
+
+static struct preload preload = {
+	.libc_once = PTHREAD_ONCE_INIT,
+	.lock = PTHREAD_RWLOCK_INITIALIZER,
+	.ready_lock = PTHREAD_MUTEX_INITIALIZER,
+	.uaccess_lock = PTHREAD_MUTEX_INITIALIZER,
+	.machine_lock = PTHREAD_MUTEX_INITIALIZER,
+};
+
+/* Set while this thread builds the machine: its own mmaps are libc's. */
+static __thread int building;
+
+/* Under machine_lock: the address space and the user RAM window. */
+static int mem_get_locked(void)
+{
+	if (preload.mem)
+		return 0;
+	building = 1;
+	preload.mem = phys_mem_create();
+	if (preload.mem)
+		preload.usermem = usermem_create(preload.mem, USER_RAM_BASE,
+						 USER_RAM_SIZE);
+	building = 0;
+	/* Without the window the machine still works; mmaps stay libc's. */
+	return preload.mem ? 0 : -ENOMEM;
+}
+
+int preload_machine_get(struct preload_machine **m)
+{
+	int ret;
+
+	if (building)
+		return -EBUSY;
+	pthread_mutex_lock(&preload.machine_lock);
+	if (!preload.machine && !preload.machine_err) {
+		preload.machine_err = mem_get_locked();
+		building = 1;
+		if (!preload.machine_err)
+			preload.machine_err = preload_machine_build(preload.mem,
+								    &preload.machine);
+		building = 0;
+	}
+	*m = preload.machine;
+	ret = preload.machine_err;
+	pthread_mutex_unlock(&preload.machine_lock);
+	return ret;
+}
+
+struct usermem *preload_usermem(void)
+{
+	struct usermem *u;
+
+	if (building)
+		return NULL;
+	pthread_mutex_lock(&preload.machine_lock);
+	mem_get_locked();
+	u = preload.usermem;
+	pthread_mutex_unlock(&preload.machine_lock);
+	return u;
+}
+
+struct usermem *preload_usermem_if_built(void)
+{
+	struct usermem *u;
+
+	if (building)
+		return NULL;
+	pthread_mutex_lock(&preload.machine_lock);
+	u = preload.usermem;
+	pthread_mutex_unlock(&preload.machine_lock);
+	return u;
+}
+
+/* ------------------------------------------------------------- libc */
+
+static void resolve_libc(void)
+{
+	struct libc_fns *l = &preload.libc;
+
+#define RESOLVE(field, sym) do {					\
+		void *p = dlsym(RTLD_NEXT, sym);			\
+		if (!p)							\
+			abort();					\
+		memcpy(&l->field, &p, sizeof(p));			\
+	} while (0)
+	RESOLVE(open, "open");
+	RESOLVE(openat, "openat");
+	RESOLVE(close, "close");
+	RESOLVE(ioctl, "ioctl");
+	RESOLVE(read, "read");
+	RESOLVE(write, "write");
+	RESOLVE(poll, "poll");
+	RESOLVE(ppoll, "ppoll");
+	RESOLVE(dup, "dup");
+	RESOLVE(dup2, "dup2");
+	RESOLVE(dup3, "dup3");
+	RESOLVE(fcntl, "fcntl");
+	RESOLVE(mmap, "mmap");
+	RESOLVE(munmap, "munmap");
+	RESOLVE(mremap, "mremap");
+	RESOLVE(epoll_ctl, "epoll_ctl");
+	RESOLVE(pread, "pread");
+	RESOLVE(pwrite, "pwrite");
+#undef RESOLVE
+#define OPTIONAL(field, sym) do {					\
+		void *p = dlsym(RTLD_NEXT, sym);			\
+		memcpy(&l->field, &p, sizeof(p));			\
+	} while (0)
+	OPTIONAL(close_range, "close_range");
+	OPTIONAL(closefrom, "closefrom");
+	OPTIONAL(open_2, "__open_2");
+	OPTIONAL(open64_2, "__open64_2");
+	OPTIONAL(openat_2, "__openat_2");
+	OPTIONAL(openat64_2, "__openat64_2");
+#undef OPTIONAL
+}
+
+const struct libc_fns *libc(void)
+{
+	pthread_once(&preload.libc_once, resolve_libc);
+	return &preload.libc;
+}
+
+/*
+ * fork() while another thread holds one of the shim's locks: the parent
+ * takes them all first, and the child, whose copies belong to a thread
+ * that no longer exists there, starts them afresh.
+ */
+static void atfork_prepare(void)
+{
+	pthread_mutex_lock(&preload.machine_lock);
+	pthread_rwlock_wrlock(&preload.lock);
+	pthread_mutex_lock(&preload.ready_lock);
+}
+
+static void atfork_parent(void)
+{
+	pthread_mutex_unlock(&preload.ready_lock);
+	pthread_rwlock_unlock(&preload.lock);
+	pthread_mutex_unlock(&preload.machine_lock);
+}
+
+static void atfork_child(void)
+{
+	pthread_mutex_init(&preload.ready_lock, NULL);
+	pthread_rwlock_init(&preload.lock, NULL);
+	pthread_mutex_init(&preload.machine_lock, NULL);
+}
+
+static void uaccess_init(void);
+
+__attribute__((constructor)) static void preload_init(void)
+{
+	libc();
+	uaccess_init();
+	pthread_atfork(atfork_prepare, atfork_parent, atfork_child);
+}
+
+/* ------------------------------------------------------------ files */
+
+static void file_free(struct shim_file *f)
+{
+	if (f->ops->release)
+		f->ops->release(f);
+	free(f);
+}
+
+void shim_fget_ref(struct shim_file *f)
+{
+	atomic_fetch_add(&f->refs, 1);
+}
+
+void shim_fput(struct shim_file *f)
+{
+	if (f && atomic_fetch_sub(&f->refs, 1) == 1)
+		file_free(f);
+}
+
+struct shim_file *shim_fget(int fd)
+{
+	struct shim_file *f = NULL;
+
+	if (fd < 0 || !atomic_load_explicit(&preload.nr_files, memory_order_acquire))
+		return NULL;
+	pthread_rwlock_rdlock(&preload.lock);
+	if (fd < preload.cap && (f = preload.fds[fd]))
+		shim_fget_ref(f);
+	pthread_rwlock_unlock(&preload.lock);
+	return f;
+}
+
+/* Caller holds the write lock.  0, or -ENOMEM. */
+static int table_grow(int fd)
+{
+	int cap = preload.cap ? preload.cap : 64;
+	struct shim_file **n;
+
+	while (cap <= fd)
+		cap *= 2;
+	n = realloc(preload.fds, cap * sizeof(*n));
+	if (!n)
+		return -ENOMEM;
+	memset(n + preload.cap, 0, (cap - preload.cap) * sizeof(*n));
+	preload.fds = n;
+	preload.cap = cap;
+	return 0;
+}
+
+/*
+ * Points descriptor fd at f (taking a reference for it) and returns what
+ * it pointed at before, whose reference passes to the caller.  A stale
+ * entry exists only when a descriptor of ours was closed behind the shim's
+ * back (close_range, a raw syscall).
+ */
+static int table_set(int fd, struct shim_file *f, struct shim_file **old)
+{
+	int ret = 0;
+
+	*old = NULL;
+	pthread_rwlock_wrlock(&preload.lock);
+	if (fd >= preload.cap) {
+		if (!f)
+			goto out;
+		ret = table_grow(fd);
+		if (ret)
+			goto out;
+	}
+	*old = preload.fds[fd];
+	preload.fds[fd] = f;
+	if (f)
+		shim_fget_ref(f);
+	atomic_fetch_add_explicit(&preload.nr_files, (f ? 1 : 0) - (*old ? 1 : 0),
+				  memory_order_release);
+out:
+	pthread_rwlock_unlock(&preload.lock);
+	return ret;
+}
+
+int shim_file_install(const struct shim_file_ops *ops, void *priv, int flags,
+		      struct shim_file **out)
+{
+	struct shim_file *f, *old;
+	int fd, ret;
+
+	f = calloc(1, sizeof(*f));
+	if (!f)
+		return -ENOMEM;
+	fd = eventfd(0, EFD_NONBLOCK | ((flags & O_CLOEXEC) ? EFD_CLOEXEC : 0));
+	if (fd < 0) {
+		ret = -errno;
+		free(f);
+		return ret;
+	}
+	atomic_init(&f->refs, 1);
+	f->ops = ops;
+	f->priv = priv;
+	f->efd = fd;
+	f->accmode = flags & O_ACCMODE;
+	ret = table_set(fd, f, &old);
+	if (ret) {
+		libc()->close(fd);
+		free(f);
+		return ret;
+	}
+	shim_fput(old);
+	/* Without a poll op the VFS reports DEFAULT_POLLMASK: always readable. */
+	if (!ops->poll)
+		shim_file_set_readable(f, true);
+	if (out)
+		*out = f;
+	/* The table's reference stands for the descriptor; drop the creator's. */
+	shim_fput(f);
+	return fd;
+}
+
+int shim_file_adopt(int fd, const struct shim_file_ops *ops, void *priv,
+		    int flags)
+{
+	struct shim_file *f, *old;
+	int cfd, ret;
+
+	f = calloc(1, sizeof(*f));
+	if (!f)
+		return -ENOMEM;
+	cfd = libc()->fcntl(fd, (flags & O_CLOEXEC) ? F_DUPFD_CLOEXEC : F_DUPFD, 0);
+	if (cfd < 0) {
+		ret = -errno;
+		free(f);
+		return ret;
+	}
+	atomic_init(&f->refs, 1);
+	f->ops = ops;
+	f->priv = priv;
+	f->efd = cfd;
+	f->accmode = flags & O_ACCMODE;
+	ret = table_set(cfd, f, &old);
+	if (ret) {
+		libc()->close(cfd);
+		free(f);
+		return ret;
+	}
+	shim_fput(old);
+	shim_fput(f);
+	return cfd;
+}
+
+/* Drops descriptor fd from the table; the caller then closes it for real. */
+struct shim_file *shim_fd_forget(int fd)
+{
+	struct shim_file *old = NULL;
+
+	if (fd < 0 || !atomic_load_explicit(&preload.nr_files, memory_order_acquire))
+		return NULL;
+	table_set(fd, NULL, &old);
+	return old;
+}
+
+void shim_fd_forget_range(unsigned int first, unsigned int last)
+{
+	if (!atomic_load_explicit(&preload.nr_files, memory_order_acquire))
+		return;
+	for (;;) {
+		struct shim_file *f = NULL;
+
+		pthread_rwlock_wrlock(&preload.lock);
+		for (; first < (unsigned int)preload.cap && first <= last; first++) {
+			if ((f = preload.fds[first])) {
+				preload.fds[first] = NULL;
+				atomic_fetch_sub(&preload.nr_files, 1);
+				break;
+			}
+		}
+		pthread_rwlock_unlock(&preload.lock);
+		if (!f)
+			return;
+		shim_fput(f);	/* outside the lock: release may close fds */
+	}
+}
+
+/* Descriptor newfd now also stands for f (a dup); returns the displaced file. */
+int shim_fd_alias(int newfd, struct shim_file *f, struct shim_file **old)
+{
+	return table_set(newfd, f, old);
+}
+
+bool shim_fd_is_open(int fd)
+{
+	return fd >= 0 && libc()->fcntl(fd, F_GETFD) >= 0;
+}
+
+void shim_file_set_readable(struct shim_file *f, bool readable)
+{
+	uint64_t v = 1;
+
+	pthread_mutex_lock(&preload.ready_lock);
+	if (atomic_load(&f->readable) != readable) {
+		atomic_store(&f->readable, readable);
+		if (readable)
+			(void)!libc()->write(f->efd, &v, sizeof(v));
+		else
+			(void)!libc()->read(f->efd, &v, sizeof(v));
+	}
+	pthread_mutex_unlock(&preload.ready_lock);
+}
+
+/* ---------------------------------------------------------- uaccess */
+
+/*
+ * Where process_vm_* is forbidden (a seccomp profile without
+ * CAP_SYS_PTRACE), a pipe does the same check: write() from an address
+ * the process cannot read, or read() into one it cannot write, fails with
+ * EFAULT instead of a signal.  One pipe, made at start-up, under a mutex.
+ */
+static int pipe_copy(void *local, void *remote, size_t len, bool to_user)
+{
+	int ret = 0;
+
+	pthread_mutex_lock(&preload.uaccess_lock);
+	for (size_t off = 0; off < len && !ret;) {
+		size_t n = len - off > 4096 ? 4096 : len - off;
+		void *src = to_user ? (char *)local + off : (char *)remote + off;
+		void *dst = to_user ? (char *)remote + off : (char *)local + off;
+		ssize_t w = libc()->write(preload.uaccess_pipe[1], src, n), r = 0;
+
+		if (w > 0)
+			r = libc()->read(preload.uaccess_pipe[0], dst, (size_t)w);
+		if (w != (ssize_t)n || r != w) {
+			char sink[4096];
+
+			/* Drain what a short read left behind. */
+			while (libc()->read(preload.uaccess_pipe[0], sink, sizeof(sink)) > 0)
+				;
+			ret = -EFAULT;
+		}
+		off += n;
+	}
+	pthread_mutex_unlock(&preload.uaccess_lock);
+	return ret;
+}
+
+/*
+ * At start-up: can this process use process_vm_readv on itself?
+ * IOMMUSIM_PRELOAD_UACCESS=pipe takes the fallback anyway (for its tests).
+ */
+static void uaccess_init(void)
+{
+	const char *force = getenv("IOMMUSIM_PRELOAD_UACCESS");
+	int probe = 1, copy = 0;
+	struct iovec l = { .iov_base = &copy, .iov_len = sizeof(copy) };
+	struct iovec r = { .iov_base = &probe, .iov_len = sizeof(probe) };
+
+	if ((!force || strcmp(force, "pipe")) &&
+	    process_vm_readv(getpid(), &l, 1, &r, 1, 0) == sizeof(copy))
+		return;
+	if (pipe2(preload.uaccess_pipe, O_CLOEXEC | O_NONBLOCK) == 0)
+		atomic_store(&preload.uaccess_mode, UACCESS_PIPE);
+	else
+		atomic_store(&preload.uaccess_mode, UACCESS_DIRECT);
+}
+
+/*
+ * The kernel copies ioctl arguments with copy_from_user and answers EFAULT
+ * for an address the process cannot access.  process_vm_readv on ourselves
+ * does the same check without risking a SIGSEGV in the shim.
+ */
+static int uaccess(void *local, void *remote, size_t len, bool to_user)
+{
+	struct iovec l = { .iov_base = local, .iov_len = len };
+	struct iovec r = { .iov_base = remote, .iov_len = len };
+	ssize_t n;
+
+	if (!len)
+		return 0;
+	if (!remote)
+		return -EFAULT;
+	switch (atomic_load_explicit(&preload.uaccess_mode, memory_order_relaxed)) {
+	case UACCESS_PIPE:
+		return pipe_copy(local, remote, len, to_user);
+	case UACCESS_DIRECT:
+		break;
+	default:
+		n = to_user ? process_vm_writev(getpid(), &l, 1, &r, 1, 0) :
+			      process_vm_readv(getpid(), &l, 1, &r, 1, 0);
+		return n == (ssize_t)len ? 0 : -EFAULT;
+	}
+	if (to_user)
+		memcpy(remote, local, len);
+	else
+		memcpy(local, remote, len);
+	return 0;
+}
+
+int shim_copy_from_user(void *dst, const void *usrc, size_t len)
+{
+	return uaccess(dst, (void *)usrc, len, false);
+}
+
+int shim_copy_to_user(void *udst, const void *src, size_t len)
+{
+	return uaccess((void *)src, udst, len, true);
+}

@@ -1,0 +1,172 @@
+/*
+ * The LD_PRELOAD shim's inside: emulated files behind real descriptors.
+ *
+ * A program under libiommusim-preload.so that opens /dev/iommu or
+ * /dev/vfio/devices/vfioN gets a real descriptor (an eventfd, so the number
+ * is unique in the process, close()-able and poll/select/epoll-able), and
+ * the shim remembers which emulated file that number stands for.  ioctl,
+ * read, write, poll and close on such a number are served by the file's
+ * ops, as the kernel's VFS would call a driver's file_operations; every
+ * other descriptor passes through to libc untouched.
+ *
+ * The eventfd doubles as the readiness signal: its counter is non-zero
+ * exactly when the file would report POLLIN, so even calls the shim does
+ * not intercept (select, epoll_wait) wake up when they should.
+ *
+ * The shim necessarily has process-wide state (the descriptor table, the
+ * emulated machine); all of it lives in struct preload (preload.c).  The
+ * kernel it drives has none.
+ */
+#ifndef IOMMUSIM_PRELOAD_PRELOAD_H
+#define IOMMUSIM_PRELOAD_PRELOAD_H
+
+#include <poll.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+struct shim_file;
+struct epoll_event;
+
+/* A driver's file_operations, reduced to what the shim serves. */
+struct shim_file_ops {
+	const char *name;
+	/* 0 or a positive result, or -errno.  NULL: -ENOTTY. */
+	long (*ioctl)(struct shim_file *f, unsigned long cmd, unsigned long arg);
+	/* Bytes or -errno.  NULL: -EINVAL, as the VFS answers. */
+	ssize_t (*read)(struct shim_file *f, void *buf, size_t count);
+	ssize_t (*write)(struct shim_file *f, const void *buf, size_t count);
+	/* pread/pwrite at an offset.  NULL: -EINVAL (no read/write op). */
+	ssize_t (*pread)(struct shim_file *f, void *buf, size_t count, off_t off);
+	ssize_t (*pwrite)(struct shim_file *f, const void *buf, size_t count,
+			  off_t off);
+	/* POLL* mask.  NULL: the VFS's DEFAULT_POLLMASK. */
+	unsigned int (*poll)(struct shim_file *f);
+	/* The last descriptor for the file was closed. */
+	void (*release)(struct shim_file *f);
+};
+
+#define SHIM_DEFAULT_POLLMASK	(POLLIN | POLLOUT | POLLRDNORM | POLLWRNORM)
+
+struct shim_file {
+	atomic_int refs;		/* descriptors + calls in flight */
+	const struct shim_file_ops *ops;
+	void *priv;
+	int efd;			/* the eventfd every dup of it shares */
+	int accmode;			/* O_RDONLY, O_WRONLY or O_RDWR */
+	atomic_bool readable;		/* mirrored in the eventfd's counter */
+};
+
+/*
+ * A new file with one reference, behind a new descriptor (O_CLOEXEC and
+ * O_NONBLOCK honoured).  Returns the descriptor or -errno; on failure the
+ * file is not created and release is not called.
+ */
+int shim_file_install(const struct shim_file_ops *ops, void *priv, int flags,
+		      struct shim_file **out);
+/*
+ * The same for a descriptor some layer below already opened (an event
+ * queue's eventfd): the client gets a dup of fd standing for the new file,
+ * whose readiness stays whatever fd's owner makes it.  The file's release
+ * op hands fd back to that owner.
+ */
+int shim_file_adopt(int fd, const struct shim_file_ops *ops, void *priv,
+		    int flags);
+/* The file behind fd with a reference held, or NULL when fd is not ours. */
+struct shim_file *shim_fget(int fd);
+void shim_fget_ref(struct shim_file *f);
+void shim_fput(struct shim_file *f);
+/* Descriptor fd no longer stands for a file of ours: returns it (referenced). */
+struct shim_file *shim_fd_forget(int fd);
+/* Every descriptor of ours in [first, last] is being closed (close_range). */
+void shim_fd_forget_range(unsigned int first, unsigned int last);
+/* Descriptor newfd (a dup) stands for f too; *old is what it stood for. */
+int shim_fd_alias(int newfd, struct shim_file *f, struct shim_file **old);
+/* Whether fd is an open descriptor at all (ours or the real kernel's). */
+bool shim_fd_is_open(int fd);
+/* Sets POLLIN readiness: the eventfd counter follows. */
+void shim_file_set_readable(struct shim_file *f, bool readable);
+
+/*
+ * copy_from_user/copy_to_user: 0, or -EFAULT where the process could not
+ * read or write the range, as the kernel would answer rather than crash.
+ */
+int shim_copy_from_user(void *dst, const void *usrc, size_t len);
+int shim_copy_to_user(void *udst, const void *src, size_t len);
+
+/* The real libc functions, resolved once. */
+struct libc_fns {
+	int (*open)(const char *, int, ...);
+	int (*openat)(int, const char *, int, ...);
+	int (*close)(int);
+	int (*ioctl)(int, unsigned long, ...);
+	ssize_t (*read)(int, void *, size_t);
+	ssize_t (*write)(int, const void *, size_t);
+	int (*poll)(struct pollfd *, nfds_t, int);
+	int (*ppoll)(struct pollfd *, nfds_t, const struct timespec *,
+		     const void *);
+	int (*dup)(int);
+	int (*dup2)(int, int);
+	int (*dup3)(int, int, int);
+	int (*fcntl)(int, int, ...);
+	void *(*mmap)(void *, size_t, int, int, int, off_t);
+	int (*munmap)(void *, size_t);
+	void *(*mremap)(void *, size_t, size_t, int, ...);
+	int (*epoll_ctl)(int, int, int, struct epoll_event *);
+	int (*close_range)(unsigned int, unsigned int, int);
+	void (*closefrom)(int);
+	ssize_t (*pread)(int, void *, size_t, off_t);
+	ssize_t (*pwrite)(int, const void *, size_t, off_t);
+	/* _FORTIFY_SOURCE's checked opens; NULL if this libc lacks one. */
+	int (*open_2)(const char *, int);
+	int (*open64_2)(const char *, int);
+	int (*openat_2)(int, const char *, int);
+	int (*openat64_2)(int, const char *, int);
+};
+const struct libc_fns *libc(void);
+
+/* The emulated machine and its devices, built on first use (machine.c). */
+struct phys_mem;
+struct preload_machine;
+struct preload_config;
+struct kernel;
+struct device;
+
+/* 0 and *m, or -errno (a bad configuration prints why on stderr). */
+int preload_machine_get(struct preload_machine **m);
+int preload_machine_build(struct phys_mem *mem, struct preload_machine **m);
+struct kernel *preload_machine_kernel(struct preload_machine *m);
+int preload_machine_nr_devices(struct preload_machine *m);
+struct preload_vdev *preload_machine_vdev(struct preload_machine *m, int idx);
+
+/* Anonymous mmaps as machine RAM (usermem.c). */
+struct usermem;
+struct usermem *usermem_create(struct phys_mem *mem, unsigned long long base,
+			       unsigned long long size);
+void usermem_destroy(struct usermem *u);
+bool usermem_contains(struct usermem *u, const void *p);
+void *usermem_alloc(struct usermem *u, size_t len);
+int usermem_free(struct usermem *u, void *p, size_t len);
+void *usermem_remap(struct usermem *u, void *p, size_t old_len, size_t new_len,
+		    bool may_move, int *err);
+/* The window, made on first use; NULL inside the shim itself. */
+struct usermem *preload_usermem(void);
+/* The window if it exists already (munmap must not make it). */
+struct usermem *preload_usermem_if_built(void);
+
+/* Openers for the paths the shim serves. */
+int iommufd_file_open(int flags);
+bool iommufd_file_is(struct shim_file *f);
+struct iommufd_ctx *iommufd_file_ctx(struct shim_file *f);
+int vfio_cdev_open(int index, int flags);
+
+/*
+ * The vfio device backing /dev/vfio/devices/vfioN (vfio.c), with the
+ * machine endpoint (hw/endpoint) whose register BAR is its region 0.
+ */
+struct preload_vdev *preload_vdev_create(struct phys_mem *mem, struct device *dev,
+					 int index, unsigned int rid);
+void preload_vdev_destroy(struct preload_vdev *vdev);
+
+#endif

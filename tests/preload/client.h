@@ -1,0 +1,47 @@
+/*
+ * What every preload client shares: tests/test.h's checks, and one for
+ * the errno of a failing call.  A client is a plain program written as
+ * for real hardware, against the kernel's uAPI headers and libc only; it
+ * never links iommusim.  tests/preload_run runs it under the shim.
+ */
+#ifndef IOMMUSIM_TESTS_PRELOAD_CLIENT_H
+#define IOMMUSIM_TESTS_PRELOAD_CLIENT_H
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../test.h"
+
+/*
+ * Run without the shim, a client would talk to the real machine (and, as
+ * root, its O_CREAT checks could create a file named /dev/iommu): refuse.
+ */
+__attribute__((constructor)) static void client_require_shim(void)
+{
+	const char *p = getenv("LD_PRELOAD");
+
+	if (!p || !strstr(p, "libiommusim-preload.so")) {
+		fprintf(stderr, "run me with LD_PRELOAD=.../libiommusim-preload.so "
+			"(tests/preload_run does)\n");
+		exit(1);
+	}
+}
+
+/* expr must fail with -1 and errno err, as the kernel's system call would. */
+#define CHECK_ERRNO(expr, err)						\
+	do {								\
+		long _r;						\
+		errno = 0;						\
+		_r = (long)(expr);					\
+		test_checks++;						\
+		if (_r != -1 || errno != (err)) {			\
+			test_failures++;				\
+			fprintf(stderr, "%s:%d: %s: got %ld errno %d "	\
+				"(%s), want -1 errno %d (%s)\n",	\
+				__FILE__, __LINE__, #expr, _r, errno,	\
+				strerror(errno), (err), strerror(err));	\
+		}							\
+	} while (0)
+
+#endif
