@@ -64,7 +64,15 @@ build-all: $(LIB) $(TOOLS) $(TESTS) $(BENCHES) $(PRELOAD) $(PRELOAD_CLIENTS)
 run: all
 	$(BUILD)/iommusim
 
-$(BUILD)/obj/%.o: %.c
+# Objects depend on the compiler and flags they were built with, so changing
+# either (here or on the command line) rebuilds instead of mixing objects.
+FLAGS_FILE := $(BUILD)/.flags
+FLAGS_NOW  := $(CC) $(CPPFLAGS) $(ALL_CFLAGS)
+ifneq ($(FLAGS_NOW),$(shell cat $(FLAGS_FILE) 2>/dev/null))
+$(shell mkdir -p $(BUILD) && echo '$(FLAGS_NOW)' > $(FLAGS_FILE))
+endif
+
+$(BUILD)/obj/%.o: %.c $(FLAGS_FILE)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c $< -o $@
 
