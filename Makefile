@@ -65,9 +65,10 @@ run: all
 	$(BUILD)/iommusim
 
 # Objects depend on the compiler and flags they were built with, so changing
-# either (here or on the command line) rebuilds instead of mixing objects.
+# either (here or on the command line) rebuilds instead of mixing objects
+# (-Werror aside: it changes no code).
 FLAGS_FILE := $(BUILD)/.flags
-FLAGS_NOW  := $(CC) $(CPPFLAGS) $(ALL_CFLAGS)
+FLAGS_NOW  := $(CC) $(CPPFLAGS) $(filter-out -Werror,$(ALL_CFLAGS))
 ifneq ($(FLAGS_NOW),$(shell cat $(FLAGS_FILE) 2>/dev/null))
 $(shell mkdir -p $(BUILD) && echo '$(FLAGS_NOW)' > $(FLAGS_FILE))
 endif
