@@ -125,6 +125,7 @@ int cmd_board(struct scenario *, const struct scn_line *, struct scn_result *);
 int cmd_endpoint(struct scenario *, const struct scn_line *, struct scn_result *);
 int cmd_dma_map(struct scenario *, const struct scn_line *, struct scn_result *);
 int cmd_events(struct scenario *, const struct scn_line *, struct scn_result *);
+int cmd_nested_vm(struct scenario *, const struct scn_line *, struct scn_result *);
 /* Board endpoints: fire vector 0 of a device and report the LPI; the row. */
 int board_fire_msi(struct world *w, struct world_obj *dev, struct msi_row *row);
 int board_dma(struct scenario *s, struct world_obj *dev, u64 iova,
@@ -134,7 +135,8 @@ int board_dma(struct scenario *s, struct world_obj *dev, u64 iova,
 	{ "board", cmd_board, "board KERNEL [ram=SIZE] [iommu=smmuv3|mock|none] [strict=0|1] [passthrough=0|1]" }, \
 	{ "endpoint", cmd_endpoint, "endpoint NAME sid=RID [smmu=0|1]        (a PCI-like endpoint on the board)" }, \
 	{ "dma-map", cmd_dma_map, "dma-map DEV pa=P size=S                (the DMA API: reports iova=)" }, \
-	{ "events", cmd_events, "events                                (SMMU events the driver decoded: count=, last=)" }
+	{ "events", cmd_events, "events                                (SMMU events the driver decoded: count=, last=)" }, \
+	{ "nested-vm", cmd_nested_vm, "nested-vm                             (the nesting story: VMM, vSMMU, guest kernel; rc=0 when all held)" }
 
 #define IOMMU_COMMANDS \
 	{ "iommu", cmd_iommu, "iommu NAME [kernel=K]                 (a mock IOMMU)" }, \
