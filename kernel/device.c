@@ -33,9 +33,18 @@ int device_add(struct device *dev)
 	list_add_tail(&dev->node, &k->devices);
 	mutex_unlock(&k->lock);
 
-	/* No IOMMU, or not registered yet: the device lives without a group. */
-	if (dev->iommu && dev->iommu->fwspec)
-		iommu_probe_device(dev);
+	/*
+	 * No IOMMU, or not registered yet (-ENODEV): the device lives without
+	 * a group.  Any other probe failure is remembered: the device exists on
+	 * its bus, but binding a driver to it fails (Linux's dma_configure),
+	 * and nothing may program it to DMA or signal untranslated behind an
+	 * IOMMU that could not take it (see device_iommu_probe_error()).
+	 */
+	if (dev->iommu && dev->iommu->fwspec) {
+		int ret = iommu_probe_device(dev);
+
+		dev->iommu_probe_err = ret == -ENODEV ? 0 : ret;
+	}
 	return 0;
 }
 

@@ -31,6 +31,7 @@ struct device {
 	struct dev_iommu *iommu;	/* IOMMU data, see kernel/iommu.h */
 	struct iommu_group *iommu_group;
 	void *driver_data;
+	int iommu_probe_err;		/* why its IOMMU refused it, 0 if not */
 	bool allocated;			/* by device_create() */
 };
 
@@ -62,6 +63,16 @@ void device_initialize(struct device *dev, struct kernel *k, const char *name);
  * same and simply has no group.  -EINVAL for a device added twice.
  */
 int device_add(struct device *dev);
+/*
+ * Non-zero when the device sits behind an IOMMU that failed to take it:
+ * a driver must not bind (Linux's dma_configure fails), its DMA and MSIs
+ * would go untranslated where hardware would translate them.
+ */
+static inline int device_iommu_probe_error(const struct device *dev)
+{
+	return dev->iommu_probe_err;
+}
+
 /* Releases it from its IOMMU and group, frees its fwspec. */
 void device_del(struct device *dev);
 

@@ -234,8 +234,10 @@ int iommu_dma_init_domain(struct iommu_domain *domain, struct device *dev)
 
 	mutex_lock(&cookie->mutex);
 	if (cookie->iovad_ready) {
-		/* A second device of the domain: same granule, own regions. */
-		ret = cookie->iovad.granule == granule ? 0 : -EFAULT;
+		/* A second device of the domain: same granule and base, as
+		 * Linux checks; its own reserved regions added. */
+		ret = cookie->iovad.granule == granule &&
+		      cookie->iovad.start_pfn == base_pfn ? 0 : -EFAULT;
 		if (!ret && dev)
 			ret = iova_reserve_iommu_regions(dev, cookie);
 		goto out;
@@ -273,12 +275,13 @@ out:
 	return ret;
 }
 
-void iommu_setup_dma_ops(struct device *dev)
+int iommu_setup_dma_ops(struct device *dev)
 {
 	struct iommu_domain *domain = iommu_get_dma_domain(dev);
 
 	if (domain && iommu_is_dma_domain(domain))
-		iommu_dma_init_domain(domain, dev);
+		return iommu_dma_init_domain(domain, dev);
+	return 0;
 }
 
 /* ---- IOVA allocation and the flush queue ---- */

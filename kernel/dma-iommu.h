@@ -48,10 +48,12 @@ int iommu_dma_init_domain(struct iommu_domain *domain, struct device *dev);
 
 /*
  * Called by the core once dev has probed: a DMA default domain gets its
- * IOVA space (Linux's iommu_setup_dma_ops).  On failure the device's DMA
- * API calls fail, as when Linux "retains platform DMA ops".
+ * IOVA space (Linux's iommu_setup_dma_ops).  Returns iommu_dma_init_domain's
+ * error; the core then undoes the probe, so a device never looks as if it
+ * had a usable DMA domain without an IOVA space (Linux fails dma_configure
+ * and the driver does not bind).
  */
-void iommu_setup_dma_ops(struct device *dev);
+int iommu_setup_dma_ops(struct device *dev);
 
 /* The domain's sw_msi for both cookie types. */
 int iommu_dma_sw_msi(struct iommu_domain *domain, struct msi_desc *desc,

@@ -20,8 +20,8 @@ int iommu_dma_prepare_msi(struct msi_desc *desc, phys_addr_t msi_addr)
 
 	/* Until a domain says otherwise, the doorbell goes out untranslated. */
 	msi_desc_set_iommu_msi_iova(desc, 0, 0);
-	if (!group)
-		return 0;
+	if (!group)	/* no IOMMU translates it, unless one refused the device */
+		return dev ? device_iommu_probe_error(dev) : 0;
 	mutex_lock(&group->mutex);
 	domain = group->domain;
 	/* No domain yet, or an IDENTITY domain: the physical address works. */

@@ -56,6 +56,7 @@ static struct iommu_device *iommu_from_fwnode(struct kernel *k,
 
 static int __iommu_probe_device(struct device *dev);
 static void __iommu_release_device(struct device *dev);
+static int iommu_probe_and_setup(struct device *dev);
 
 int iommu_device_register(struct iommu_device *iommu,
 			  const struct iommu_ops *ops, struct device *hwdev)
@@ -83,7 +84,7 @@ int iommu_device_register(struct iommu_device *iommu,
 
 		if (fwspec && fwspec->iommu_fwnode == iommu->fwnode &&
 		    !dev->iommu_group)
-			__iommu_probe_device(dev);
+			iommu_probe_and_setup(dev);	/* a failure leaves it unprobed */
 	}
 	mutex_unlock(&k->lock);
 	return 0;
@@ -458,10 +459,6 @@ static int iommu_setup_default_domain(struct iommu_group *group)
 		return (int)PTR_ERR(dom);
 	if (group->default_domain == dom)
 		return 0;
-	/*
-	 * Linux 6.15 gives a DMA domain its dma-iommu cookie here
-	 * (iommu_get_dma_cookie); kernel/dma-iommu will hook in at this point.
-	 */
 
 	/* 1:1 regions are mapped before any device translates through dom. */
 	for_each_group_device(group, gdev) {
@@ -568,6 +565,19 @@ err_release:
 	return ret;
 }
 
+/* Probe, then give a DMA default domain its IOVA space; all or nothing. */
+static int iommu_probe_and_setup(struct device *dev)
+{
+	int ret = __iommu_probe_device(dev);
+
+	if (!ret) {
+		ret = iommu_setup_dma_ops(dev);
+		if (ret)
+			__iommu_release_device(dev);
+	}
+	return ret;
+}
+
 int iommu_probe_device(struct device *dev)
 {
 	int ret;
@@ -575,9 +585,7 @@ int iommu_probe_device(struct device *dev)
 	if (!dev || !dev->k)
 		return -ENODEV;
 	mutex_lock(&dev->k->lock);
-	ret = __iommu_probe_device(dev);
-	if (!ret)
-		iommu_setup_dma_ops(dev);
+	ret = iommu_probe_and_setup(dev);
 	mutex_unlock(&dev->k->lock);
 	return ret;
 }

@@ -259,9 +259,13 @@ int iommufd_sw_msi(struct iommu_domain *domain, struct msi_desc *desc,
 	}
 	m = find_map(ctx, msi_addr, thw->start, &pgoff);
 	if (!m) {
+		/* The window is ours (-ENOSPC); the 64-slot table is upstream's
+		 * own limit, with its errno (iommufd_sw_msi_get_map). */
 		ret = -ENOSPC;
-		if ((u64)(pgoff + 1) * PAGE_SIZE > thw->size ||
-		    ctx->next_id >= SW_MSI_MAX_PAGES)
+		if ((u64)(pgoff + 1) * PAGE_SIZE > thw->size)
+			goto out;
+		ret = -EOVERFLOW;
+		if (ctx->next_id >= SW_MSI_MAX_PAGES)
 			goto out;
 		ret = -ENOMEM;
 		m = created = kzalloc(ctx->k, sizeof(*m));

@@ -233,7 +233,7 @@ static void test_fail_nth(struct kernel *k, struct rec_iommu *r)
 	unsigned int with_group = 0, without = 0, failed = 0;
 	unsigned long w = warnings(k);
 
-	for (unsigned long n = 1; n < 16; n++) {
+	for (unsigned long n = 1; n < 64 && !with_group; n++) {
 		struct iommu_domain *dom;
 		struct device *dev;
 
@@ -255,11 +255,13 @@ static void test_fail_nth(struct kernel *k, struct rec_iommu *r)
 		} else {
 			without++;
 			CHECK_EQ(iommu_attach_device(&rec_identity, dev), -ENODEV);
+			/* Refused by its IOMMU, and it says so: no driver binds. */
+			CHECK_EQ(device_iommu_probe_error(dev), -ENOMEM);
 		}
 		device_destroy(dev);
 	}
 	CHECK(failed >= 4);	/* device, dev_iommu, fwspec, ids */
-	CHECK(without >= 3);	/* group, group_device, default domain */
+	CHECK(without >= 4);	/* group, group_device, default domain, IOVA space */
 	CHECK(with_group >= 1);
 	CHECK(list_empty(&k->groups) || iommu_group_device_count(
 		list_first_entry(&k->groups, struct iommu_group, node)) > 0);

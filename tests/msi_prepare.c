@@ -593,8 +593,39 @@ static void test_threads(void)
 	env_fini(&e);
 }
 
+/*
+ * A device its IOMMU refused (probe failed) has no group, but it is not a
+ * device without IOMMU: its MSI must not go out untranslated.
+ */
+static void test_refused_by_iommu(void)
+{
+	struct env e;
+	bool seen = false;
+
+	env_init(&e, false);
+	for (unsigned long n = 1; n < 64 && !seen; n++) {
+		u32 sid = 0x77;
+		struct device *dev;
+
+		kernel_fail_nth(e.k, n);
+		dev = mock_iommu_add_device(e.m, "refused", &sid, 1);
+		kernel_fail_nth(e.k, 0);
+		if (!dev || dev->iommu_group)
+			goto next;
+		seen = true;
+		CHECK_EQ(device_iommu_probe_error(dev), -ENOMEM);
+		CHECK_EQ(msi_domain_alloc_irqs(e.msi0, dev, 1), -ENOMEM);
+		CHECK_EQ(msi_dev_nvec(e.msi0, dev), 0);
+next:
+		device_destroy(dev);
+	}
+	CHECK(seen);
+	env_fini(&e);
+}
+
 int main(void)
 {
+	test_refused_by_iommu();
 	test_no_translation();
 	test_refused();
 	check_dma(false);

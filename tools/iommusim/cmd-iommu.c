@@ -104,6 +104,12 @@ int cmd_device(struct scenario *s, const struct scn_line *l, struct scn_result *
 		r->rc = -ENOMEM;
 		return 0;
 	}
+	/* The IOMMU refused it: no driver would bind, so neither do we. */
+	r->rc = device_iommu_probe_error(o->dev);
+	if (r->rc) {
+		device_destroy(o->dev);
+		return 0;
+	}
 	world_commit_obj(scenario_world(s));
 	d = iommu_get_domain_for_dev(o->dev);
 	scn_set(r, "domain", "%s", domain_type_name(d));
