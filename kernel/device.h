@@ -32,6 +32,10 @@ struct device {
 	struct iommu_group *iommu_group;
 	void *driver_data;
 	int iommu_probe_err;		/* why its IOMMU refused it, 0 if not */
+	u64 dma_mask;			/* addresses it can issue; 0: all 64 bits */
+	bool is_pci;			/* a PCI(-like) function */
+	/* dma-iommu tries IOVAs below 4G first (Linux's pci_32bit_workaround) */
+	bool pci_32bit_workaround;
 	bool allocated;			/* by device_create() */
 };
 
@@ -71,6 +75,22 @@ int device_add(struct device *dev);
 static inline int device_iommu_probe_error(const struct device *dev)
 {
 	return dev->iommu_probe_err;
+}
+
+#define DMA_BIT_MASK(n)	((n) == 64 ? ~0ULL : ((1ULL << (n)) - 1))
+
+/* The device's DMA addressing limit (dma_get_mask / dma_set_mask). */
+static inline u64 dma_get_mask(const struct device *dev)
+{
+	return dev->dma_mask ? dev->dma_mask : DMA_BIT_MASK(64);
+}
+
+static inline int dma_set_mask(struct device *dev, u64 mask)
+{
+	if (mask < DMA_BIT_MASK(24))	/* as dma_supported() refuses */
+		return -EIO;
+	dev->dma_mask = mask;
+	return 0;
 }
 
 /* Releases it from its IOMMU and group, frees its fwspec. */

@@ -279,6 +279,8 @@ int iommu_setup_dma_ops(struct device *dev)
 {
 	struct iommu_domain *domain = iommu_get_dma_domain(dev);
 
+	/* Linux sets this here for PCI devices unless iommu.forcedac=1. */
+	dev->pci_32bit_workaround = dev->is_pci;
 	if (domain && iommu_is_dma_domain(domain))
 		return iommu_dma_init_domain(domain, dev);
 	return 0;
@@ -294,8 +296,14 @@ static u64 now_ns(void)
 	return (u64)ts.tv_sec * 1000000000ull + (u64)ts.tv_nsec;
 }
 
+/*
+ * As Linux's iommu_dma_alloc_iova: within the device's mask and the
+ * aperture; a PCI device first tries below 4G (many PCI devices and
+ * bridges mishandle dual-address cycles), until that space runs out once.
+ */
 static dma_addr_t iommu_dma_alloc_iova(struct iommu_domain *domain,
-				       size_t size, u64 dma_limit)
+				       size_t size, u64 dma_limit,
+				       struct device *dev)
 {
 	struct iommu_dma_cookie *cookie = domain->iova_cookie;
 	struct iova_domain *iovad = &cookie->iovad;
@@ -309,6 +317,13 @@ static dma_addr_t iommu_dma_alloc_iova(struct iommu_domain *domain,
 	iova_len = size >> shift;
 	if (domain->geometry.force_aperture)
 		dma_limit = min(dma_limit, (u64)domain->geometry.aperture_end);
+	if (dma_limit > DMA_BIT_MASK(32) && dev &&
+	    __atomic_load_n(&dev->pci_32bit_workaround, __ATOMIC_RELAXED)) {
+		pfn = alloc_iova_fast(iovad, iova_len, DMA_BIT_MASK(32) >> shift, false);
+		if (pfn)
+			return (dma_addr_t)pfn << shift;
+		__atomic_store_n(&dev->pci_32bit_workaround, false, __ATOMIC_RELAXED);
+	}
 	pfn = alloc_iova_fast(iovad, iova_len, dma_limit >> shift, true);
 	return (dma_addr_t)pfn << shift;
 }
@@ -442,7 +457,7 @@ static dma_addr_t __iommu_dma_map(struct device *dev, phys_addr_t phys,
 	if (size > ~(size_t)0 - iovad->granule - iova_off)
 		return DMA_MAPPING_ERROR;
 	size = iova_align(iovad, size + iova_off);
-	iova = iommu_dma_alloc_iova(domain, size, ~0ULL);
+	iova = iommu_dma_alloc_iova(domain, size, dma_get_mask(dev), dev);
 	if (!iova)
 		return DMA_MAPPING_ERROR;
 	if (iommu_map(domain, iova, phys - iova_off, size, prot)) {
@@ -527,7 +542,7 @@ int iommu_dma_map_sg(struct device *dev, struct scatterlist *sg, int nents,
 		if (total > (1ULL << 40))	/* past any sane list */
 			return -EINVAL;
 	}
-	iova = iommu_dma_alloc_iova(domain, total, ~0ULL);
+	iova = iommu_dma_alloc_iova(domain, total, dma_get_mask(dev), dev);
 	if (!iova)
 		return -ENOMEM;
 	for (i = 0; i < nents; i++) {
@@ -619,7 +634,8 @@ void iommu_dma_free(struct device *dev, size_t size, void *cpu_addr,
 /* ---- doorbells ---- */
 
 static struct iommu_dma_msi_page *
-iommu_dma_get_msi_page(struct iommu_domain *domain, phys_addr_t msi_addr)
+iommu_dma_get_msi_page(struct device *dev, struct iommu_domain *domain,
+		       phys_addr_t msi_addr)
 {
 	struct iommu_dma_cookie *cookie = domain->iova_cookie;
 	int prot = IOMMU_WRITE | IOMMU_NOEXEC | IOMMU_MMIO;
@@ -635,7 +651,7 @@ iommu_dma_get_msi_page(struct iommu_domain *domain, phys_addr_t msi_addr)
 	msi_page = kzalloc(cookie->k, sizeof(*msi_page));
 	if (!msi_page)
 		return NULL;
-	iova = iommu_dma_alloc_iova(domain, size, ~0ULL);
+	iova = iommu_dma_alloc_iova(domain, size, dma_get_mask(dev), dev);
 	if (!iova)
 		goto out_free_page;
 	if (iommu_map(domain, iova, msi_addr, size, prot))
@@ -667,7 +683,7 @@ int iommu_dma_sw_msi(struct iommu_domain *domain, struct msi_desc *desc,
 	if (cookie->type == IOMMU_DMA_IOVA_COOKIE && !cookie->iovad_ready)
 		return -ENODEV;
 	mutex_lock(&cookie->mutex);
-	msi_page = iommu_dma_get_msi_page(domain, msi_addr);
+	msi_page = iommu_dma_get_msi_page(msi_desc_to_dev(desc), domain, msi_addr);
 	mutex_unlock(&cookie->mutex);
 	if (!msi_page)
 		return -ENOMEM;

@@ -321,6 +321,7 @@ struct ep_device *platform_add_ep(struct platform *p, unsigned int index,
 		name = buf;
 	}
 	device_initialize(&epd->dev, p->k, name);
+	epd->dev.is_pci = true;	/* a PCI-like function: IOVAs below 4G first */
 	epd->p = p;
 	epd->index = index;
 	epd->rid = desc.rid;

@@ -402,8 +402,46 @@ static void test_threads(void)
 	env_fini(&e);
 }
 
+/*
+ * Where IOVAs come from: a PCI device below 4G first (Linux's
+ * pci_32bit_workaround), a platform device from the top of its mask, and a
+ * device with a 32-bit mask never above it.
+ */
+static void test_dma_mask(void)
+{
+	struct device *plat, *pci;
+	dma_addr_t a, b, c;
+	u32 sid = 9;
+	struct env e;
+
+	env_init(&e, false);
+	plat = add_dev(&e, "plat", 8);
+	pci = device_create(e.k, "pci");
+	REQUIRE(pci);
+	pci->is_pci = true;
+	REQUIRE(!iommu_fwspec_init(pci, mock_iommu_fwnode(e.m)) &&
+		!iommu_fwspec_add_ids(pci, &sid, 1) && !device_add(pci));
+	e.devs[e.ndevs++] = pci;
+
+	a = iommu_dma_map_page(plat, RAM_BASE, 4096, DMA_TO_DEVICE, 0);
+	b = iommu_dma_map_page(pci, RAM_BASE, 4096, DMA_TO_DEVICE, 0);
+	CHECK(a != DMA_MAPPING_ERROR && a > DMA_BIT_MASK(32));
+	CHECK(b != DMA_MAPPING_ERROR && b <= DMA_BIT_MASK(32));
+	CHECK_EQ(dev_pa(pci, b), RAM_BASE);
+	iommu_dma_unmap_page(plat, a, 4096, DMA_TO_DEVICE, 0);
+	iommu_dma_unmap_page(pci, b, 4096, DMA_TO_DEVICE, 0);
+
+	CHECK_EQ(dma_set_mask(plat, DMA_BIT_MASK(16)), -EIO);
+	CHECK_EQ(dma_set_mask(plat, DMA_BIT_MASK(32)), 0);
+	c = iommu_dma_map_page(plat, RAM_BASE, 4096, DMA_TO_DEVICE, 0);
+	CHECK(c != DMA_MAPPING_ERROR && c <= DMA_BIT_MASK(32));
+	iommu_dma_unmap_page(plat, c, 4096, DMA_TO_DEVICE, 0);
+	env_fini(&e);
+}
+
 int main(void)
 {
+	test_dma_mask();
 	test_strict();
 	test_flush_queue();
 	test_sg_and_coherent();
