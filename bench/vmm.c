@@ -12,6 +12,11 @@
  *    by the vSMMU, the vITS write) and the guest LPI acknowledged.
  *  - vmm_msi_device_fire_to_pending_lpi: the device's write alone.
  *  - vmm_dma_write_4k_nested: a 4K device write at a guest IOVA.
+ *  - vmm_guest_tlbi_via_viommu: one guest TLBI_NH_ALL as the VMM passes
+ *    it on (IOMMU_HWPT_INVALIDATE on the vIOMMU, the driver's rewrite,
+ *    the SMMU's command queue and CMD_SYNC).
+ *
+ * The VMM runs over the host's iommufd (vmm/backend-iommufd.c).
  */
 #include <string.h>
 
@@ -32,6 +37,8 @@ struct ctx {
 	unsigned int cpu;
 	u32 lpi;
 	dma_addr_t iova;
+	struct vmm_backend *be;
+	u32 hwpt;
 	u8 buf[4096];
 };
 
@@ -82,6 +89,17 @@ static void dma_write_4k(void *opaque, uint64_t i)
 		abort();
 }
 
+static void guest_tlbi(void *opaque, uint64_t i)
+{
+	struct ctx *c = opaque;
+	const u64 cmd[1][2] = { { 0x10 /* TLBI_NH_ALL */, 0 } };
+	u32 n = 1;
+
+	(void)i;
+	if (c->be->ops->invalidate(c->be, c->hwpt, cmd, &n) || n != 1)
+		abort();
+}
+
 int main(void)
 {
 	struct platform_config pc = { .iommu = PLATFORM_IOMMU_SMMUV3 };
@@ -105,8 +123,8 @@ int main(void)
 	REQUIRE(!IS_ERR(host));
 	hep = platform_add_ep(host, 0, "ep0");
 	REQUIRE(!IS_ERR(hep));
-	be = vmm_kbackend_create(host);
-	REQUIRE(be && vmm_kbackend_bind(be, hep, &dev) == 0);
+	be = vmm_ibackend_create(host);
+	REQUIRE(be && vmm_ibackend_bind(be, hep, &dev) == 0);
 	vmm = vmm_create(be, 16 << 20);
 	REQUIRE(!IS_ERR(vmm) && vmm_assign(vmm, dev, 0x8) == 0);
 	guest = vmm_boot_guest(vmm);
@@ -136,11 +154,17 @@ int main(void)
 	bench_print("vmm_dma_write_4k_nested", "ns/op", r);
 	bench_print_value("vmm_dma_write_4k_nested", "GB/s", 4096.0 / r.median);
 
+	c->be = be;
+	c->hwpt = vmm_vdev_hwpt(vmm, 0x8);
+	REQUIRE(c->hwpt);
+	bench_print("vmm_guest_tlbi_via_viommu", "ns/op",
+		    bench_measure(guest_tlbi, c, 200));
+
 	ep_free_msi(c->gep);
 	ep_dma_unmap(c->gep, c->iova, 4096, DMA_FROM_DEVICE);
 	kernel_free_pages(platform_kernel(guest), gpa, 4096);
 	vmm_destroy(vmm);
-	vmm_kbackend_destroy(be);
+	vmm_ibackend_destroy(be);
 	platform_shutdown(host);
 	machine_destroy(c->m);
 	free(c);

@@ -290,9 +290,16 @@ static void test_sw_msi_option(void)
 	v = 1;
 	CHECK_EQ(option(&e, dev_id, IOMMU_OPTION_SW_MSI_SIZE, IOMMU_OPTION_OP_SET,
 			&v), -EINVAL);	/* START first */
-	v = 0x9080000;
+	v = 0x8090800;
 	CHECK_EQ(option(&e, dev_id, IOMMU_OPTION_SW_MSI_START, IOMMU_OPTION_OP_SET,
-			&v), -EINVAL);	/* 1 MiB aligned */
+			&v), -EINVAL);	/* page aligned */
+	v = 0x8090000;		/* a guest's vITS doorbell page */
+	CHECK_EQ(option(&e, dev_id, IOMMU_OPTION_SW_MSI_START, IOMMU_OPTION_OP_SET,
+			&v), 0);
+	v = 0;
+	CHECK_EQ(option(&e, dev_id, IOMMU_OPTION_SW_MSI_START, IOMMU_OPTION_OP_GET,
+			&v), 0);
+	CHECK_EQ(v, 0x8090000);
 	v = RESV_START;
 	CHECK_EQ(option(&e, dev_id, IOMMU_OPTION_SW_MSI_START, IOMMU_OPTION_OP_SET,
 			&v), -EADDRINUSE);

@@ -5,8 +5,8 @@
  * it), with iommufd's object-ID model: bound devices, HWPTs, everything an
  * u32 ID.  The VMM never sees a host kernel object, so the same VMM runs
  * over the kernel API (vmm/backend-kernel.c, an in-kernel user doing what
- * iommufd's ioctls would) today and over iommufd_ioctl() (or the
- * LD_PRELOAD shim's /dev/iommu) when that lands, by adding a backend.
+ * iommufd's ioctls would) and over the host's iommufd
+ * (vmm/backend-iommufd.c, iommufd_ioctl()); the VMM's caller picks one.
  *
  * Ops return 0 or a negative errno, as the ioctls' -1/errno would.
  */
@@ -89,5 +89,17 @@ struct ep_device;
 struct vmm_backend *vmm_kbackend_create(struct platform *host);
 int vmm_kbackend_bind(struct vmm_backend *be, struct ep_device *hep, u32 *dev);
 void vmm_kbackend_destroy(struct vmm_backend *be);
+
+/*
+ * The backend over the host's iommufd (kernel/iommufd/iommufd.h): its own
+ * iommufd context and IOAS; bind is iommufd_device_bind (-EBUSY if the
+ * device is bound already, here or elsewhere).  The nest parent brings a
+ * vIOMMU (IOMMU_VIOMMU_TYPE_ARM_SMMUV3) and its vEVENTQ with it: vdevices,
+ * nested HWPTs and invalidations are the vIOMMU's.  Destroy unbinds the
+ * devices and destroys the context with every object left.
+ */
+struct vmm_backend *vmm_ibackend_create(struct platform *host);
+int vmm_ibackend_bind(struct vmm_backend *be, struct ep_device *hep, u32 *dev);
+void vmm_ibackend_destroy(struct vmm_backend *be);
 
 #endif

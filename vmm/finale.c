@@ -189,7 +189,7 @@ int vmm_run_finale(vmm_trace_fn fn, void *opaque)
 		goto out_machine;
 	}
 	hep = platform_add_ep(host, 0, "ep0");
-	be = IS_ERR(hep) ? NULL : vmm_kbackend_create(host);
+	be = IS_ERR(hep) ? NULL : vmm_ibackend_create(host);
 	if (!be) {
 		f.err = IS_ERR(hep) ? (int)PTR_ERR(hep) : -ENOMEM;
 		goto out_host;
@@ -197,7 +197,7 @@ int vmm_run_finale(vmm_trace_fn fn, void *opaque)
 	say(&f, "host:   booted on the board; SMMUv3 at %#llx (S1+S2), ITS at "
 	    "%#llx; ep0 RID %#x handed to VFIO", MACHINE_SMMU_BASE,
 	    MACHINE_ITS_BASE, FINALE_RID);
-	f.err = vmm_kbackend_bind(be, hep, &dev);
+	f.err = vmm_ibackend_bind(be, hep, &dev);
 	if (f.err)
 		goto out_be;
 	vmm = vmm_create(be, 16ULL << 20);
@@ -225,7 +225,7 @@ int vmm_run_finale(vmm_trace_fn fn, void *opaque)
 out_vmm:
 	vmm_destroy(vmm);
 out_be:
-	vmm_kbackend_destroy(be);
+	vmm_ibackend_destroy(be);
 out_host:
 	platform_shutdown(host);
 out_machine:

@@ -118,7 +118,10 @@ void vmm_set_trace(struct vmm *vmm, vmm_trace_fn fn, void *opaque);
 /*
  * The default scenario's finale (vmm/finale.c): board, host, VMM, guest,
  * the guest driver's DMA and MSI through both stages, each step traced to
- * fn and checked.  0, or the first error (-EIO for a failed expectation).
+ * fn and checked.  The VMM runs over the host's iommufd
+ * (vmm_ibackend_create: nest parent, vIOMMU, vDEVICE, nested HWPT,
+ * SW_MSI window at the vITS page).  0, or the first error (-EIO for a
+ * failed expectation).  The signature is unchanged.
  */
 int vmm_run_finale(vmm_trace_fn fn, void *opaque);
 

@@ -135,7 +135,7 @@ enum iommufd_option {
 	IOMMU_OPTION_RLIMIT_MODE = 0,
 	IOMMU_OPTION_HUGE_PAGES = 1,
 	/* Per device (object_id = device ID), before the first attach. */
-	IOMMU_OPTION_SW_MSI_START = 2,	/* 1 MiB aligned */
+	IOMMU_OPTION_SW_MSI_START = 2,	/* 4 KiB (page) aligned; the series: 1 MiB */
 	IOMMU_OPTION_SW_MSI_SIZE = 3,	/* in MiB; 0 = driver's default window */
 };
 

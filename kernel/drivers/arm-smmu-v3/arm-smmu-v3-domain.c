@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "kernel/drivers/arm-smmu-v3/arm-smmu-v3-priv.h"
+#include "kernel/iommufd/iommufd.h"
 
 /* ----------------------------------------------------------- ASID / VMID */
 
@@ -66,6 +67,8 @@ int arm_smmu_attach_dev(struct iommu_domain *domain, struct device *dev)
 {
 	struct arm_smmu_master *master = dev_iommu_priv_get(dev);
 	struct arm_smmu_device *smmu, *owner;
+	struct iommufd_viommu *vsmmu = NULL;
+	unsigned long vsid = 0;
 
 	if (!master)
 		return -ENODEV;
@@ -73,11 +76,27 @@ int arm_smmu_attach_dev(struct iommu_domain *domain, struct device *dev)
 	owner = domain_smmu(domain);
 	if (owner && owner != smmu)
 		return -EINVAL;
+	/*
+	 * A nested domain of a vIOMMU needs the device's virtual StreamID
+	 * (its vDEVICE) to forward events, as Linux's
+	 * arm_smmu_attach_prepare_vmaster: -ENOENT without one.
+	 */
+	if (domain->ops == &arm_smmu_nested_ops &&
+	    (vsmmu = to_nested_domain(domain)->vsmmu)) {
+		int ret = iommufd_viommu_get_vdev_id(vsmmu, dev, &vsid);
+
+		if (ret)
+			return ret;
+	}
 
 	mutex_lock(&smmu->streams_mutex);
 	for (unsigned int i = 0; i < master->num_streams; i++)
 		arm_smmu_install_stream(smmu, master->streams[i], domain);
 	master->domain = domain;
+	spin_lock(&smmu->streams_lock);
+	master->vsmmu = vsmmu;
+	master->vsid = vsid;
+	spin_unlock(&smmu->streams_lock);
 	mutex_unlock(&smmu->streams_mutex);
 	return 0;
 }
@@ -95,6 +114,9 @@ static void arm_smmu_detach_all(struct arm_smmu_device *smmu,
 			arm_smmu_install_stream(smmu, master->streams[i],
 						&arm_smmu_blocked_domain);
 		master->domain = &arm_smmu_blocked_domain;
+		spin_lock(&smmu->streams_lock);
+		master->vsmmu = NULL;
+		spin_unlock(&smmu->streams_lock);
 	}
 }
 
@@ -365,15 +387,41 @@ static int arm_smmu_copy_vste(const struct iommu_user_data *user_data,
 	return 0;
 }
 
+struct arm_smmu_nested_domain *
+arm_smmu_nested_domain_create(struct kernel *k, struct arm_smmu_domain *pd,
+			      const struct iommu_user_data *user_data)
+{
+	struct arm_smmu_nested_domain *nd;
+	struct iommu_hwpt_arm_smmuv3 arg;
+	int ret;
+
+	ret = arm_smmu_copy_vste(user_data, &arg);
+	if (!ret)
+		ret = arm_smmu_validate_vste(&arg);
+	if (ret)
+		return ERR_PTR(ret);
+
+	nd = kzalloc(k, sizeof(*nd));
+	if (!nd)
+		return ERR_PTR(-ENOMEM);
+	nd->domain.type = IOMMU_DOMAIN_NESTED;
+	nd->domain.ops = &arm_smmu_nested_ops;
+	nd->s2_parent = pd;
+	nd->ste[0] = arg.ste[0];
+	nd->ste[1] = arg.ste[1];
+	mutex_lock(&pd->smmu->streams_mutex);
+	pd->nested_users++;
+	mutex_unlock(&pd->smmu->streams_mutex);
+	return nd;
+}
+
 struct iommu_domain *
 arm_smmu_domain_alloc_nested(struct device *dev, struct iommu_domain *parent,
 			     u32 flags, const struct iommu_user_data *user_data)
 {
 	struct arm_smmu_master *master = dev_iommu_priv_get(dev);
 	struct arm_smmu_nested_domain *nd;
-	struct iommu_hwpt_arm_smmuv3 arg;
 	struct arm_smmu_domain *pd;
-	int ret;
 
 	if (!master)
 		return ERR_PTR(-ENODEV);
@@ -385,22 +433,6 @@ arm_smmu_domain_alloc_nested(struct device *dev, struct iommu_domain *parent,
 	if (pd->smmu != master->smmu || !pd->nest_parent ||
 	    pd->stage != ARM_SMMU_DOMAIN_S2)
 		return ERR_PTR(-EINVAL);
-	ret = arm_smmu_copy_vste(user_data, &arg);
-	if (!ret)
-		ret = arm_smmu_validate_vste(&arg);
-	if (ret)
-		return ERR_PTR(ret);
-
-	nd = kzalloc(dev->k, sizeof(*nd));
-	if (!nd)
-		return ERR_PTR(-ENOMEM);
-	nd->domain.type = IOMMU_DOMAIN_NESTED;
-	nd->domain.ops = &arm_smmu_nested_ops;
-	nd->s2_parent = pd;
-	nd->ste[0] = arg.ste[0];
-	nd->ste[1] = arg.ste[1];
-	mutex_lock(&pd->smmu->streams_mutex);
-	pd->nested_users++;
-	mutex_unlock(&pd->smmu->streams_mutex);
-	return &nd->domain;
+	nd = arm_smmu_nested_domain_create(dev->k, pd, user_data);
+	return IS_ERR(nd) ? ERR_CAST(nd) : &nd->domain;
 }

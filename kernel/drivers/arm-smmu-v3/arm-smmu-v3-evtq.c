@@ -88,6 +88,7 @@ void arm_smmu_evtq_irq(struct arm_smmu_device *smmu)
 		evt.dev = arm_smmu_sid_dev(smmu, evt.sid);
 		smmu->stats.events++;
 		arm_smmu_log_event(smmu, &evt);
+		arm_smmu_report_vevent(smmu, raw, &evt);
 		if (smmu->fault_fn)
 			smmu->fault_fn(smmu->fault_opaque, &evt);
 		q->cons = (q->cons & Q_OVERFLOW_FLAG) | ((q->cons + 1) & mask);

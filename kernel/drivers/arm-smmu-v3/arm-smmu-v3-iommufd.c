@@ -1,6 +1,14 @@
 /*
+ * The driver's iommufd side (Linux's arm-smmu-v3-iommufd.c): hw_info
+ * reports the SMMU's ID registers; a vIOMMU of type ARM_SMMUV3 over a
+ * stage-2 nest parent carries the parent's VMID, makes nested domains from
+ * the guest's vSTE, runs the guest's invalidation commands (virtual
+ * StreamIDs turned into physical ones through the vIOMMU's vDEVICEs) and
+ * receives the stage-1 events of its devices, forwarded to its vEVENTQ
+ * with the virtual StreamID.
+ *
  * Invalidation on behalf of a guest that owns the stage 1 of a nested
- * domain (Linux's arm-smmu-v3-iommufd.c, arm_vsmmu_cache_invalidate).
+ * domain (arm_vsmmu_cache_invalidate).
  *
  * The guest's stage-1 TLB entries are tagged with the VMID of the stage-2
  * parent, so every TLBI the guest sends is re-aimed at that VMID whatever
@@ -11,6 +19,7 @@
  * field is ignored and the invalidation is, at worst, wider than asked.
  */
 #include "kernel/drivers/arm-smmu-v3/arm-smmu-v3-priv.h"
+#include "kernel/iommufd/iommufd.h"
 
 #define CMDQ_CFGI_0_SSID_MASK	GENMASK_ULL(31, 12)
 
@@ -158,4 +167,219 @@ int arm_smmu_nested_cache_invalidate(struct iommu_domain *nested,
 	}
 	*entry_num = done;
 	return ret;
+}
+
+/* ------------------------------------------------------------ hw_info */
+
+void *arm_smmu_hw_info(struct device *dev, u32 *length, u32 *type)
+{
+	struct arm_smmu_master *master = dev_iommu_priv_get(dev);
+	struct iommu_hw_info_arm_smmuv3 *info;
+
+	if (*type != IOMMU_HW_INFO_TYPE_DEFAULT &&
+	    *type != IOMMU_HW_INFO_TYPE_ARM_SMMUV3)
+		return ERR_PTR(-EOPNOTSUPP);
+	if (!master)
+		return ERR_PTR(-ENODEV);
+	info = kzalloc(dev->k, sizeof(*info));
+	if (!info)
+		return ERR_PTR(-ENOMEM);
+	/* IDR0..IDR5 are consecutive words (Arm IHI0070 6.3.1-6.3.6). */
+	for (unsigned int i = 0; i < 6; i++)
+		info->idr[i] = arm_smmu_readl(master->smmu, ARM_SMMU_IDR0 + 4 * i);
+	info->iidr = arm_smmu_readl(master->smmu, ARM_SMMU_IIDR);
+	info->aidr = arm_smmu_readl(master->smmu, ARM_SMMU_AIDR);
+	*length = sizeof(*info);
+	*type = IOMMU_HW_INFO_TYPE_ARM_SMMUV3;
+	return info;
+}
+
+/* ------------------------------------------------------------ vIOMMU */
+
+struct arm_vsmmu {
+	struct iommufd_viommu core;	/* first: iommufd kfrees it */
+	struct arm_smmu_device *smmu;
+	struct arm_smmu_domain *s2_parent;
+	u16 vmid;			/* the parent's */
+};
+
+static inline struct arm_vsmmu *to_vsmmu(struct iommufd_viommu *v)
+{
+	return container_of(v, struct arm_vsmmu, core);
+}
+
+static struct iommu_domain *
+arm_vsmmu_alloc_domain_nested(struct iommufd_viommu *viommu, u32 flags,
+			      const struct iommu_user_data *user_data)
+{
+	struct arm_vsmmu *vsmmu = to_vsmmu(viommu);
+	struct arm_smmu_nested_domain *nd;
+
+	if (flags)
+		return ERR_PTR(-EOPNOTSUPP);
+	nd = arm_smmu_nested_domain_create(vsmmu->smmu->k, vsmmu->s2_parent,
+					   user_data);
+	if (IS_ERR(nd))
+		return ERR_CAST(nd);
+	nd->vsmmu = viommu;
+	return &nd->domain;
+}
+
+/* The guest's vSID as the physical StreamID of its vDEVICE, or -EIO. */
+static int arm_vsmmu_vsid_to_sid(struct arm_vsmmu *vsmmu, u32 vsid, u32 *sid)
+{
+	struct device *dev = iommufd_viommu_find_dev(&vsmmu->core, vsid);
+	struct arm_smmu_master *master;
+
+	if (!dev || !(master = dev_iommu_priv_get(dev)) || !master->num_streams)
+		return -EIO;
+	*sid = master->streams[0]->sid;
+	return 0;
+}
+
+/*
+ * Linux's arm_vsmmu_cache_invalidate: each command is checked and
+ * rewritten (TLBIs at the parent's VMID, CFGI_CD(_ALL) at the StreamID of
+ * the vDEVICE named by the guest's vSID), and the converted ones go to the
+ * command queue in batches.  A bad command stops the array with -EIO after
+ * the ones before it were issued; entry_num counts those issued.
+ */
+static int arm_vsmmu_cache_invalidate(struct iommufd_viommu *viommu,
+				      struct iommu_user_data_array *array)
+{
+	struct arm_vsmmu *vsmmu = to_vsmmu(viommu);
+	struct arm_smmu_device *smmu = vsmmu->smmu;
+	u64 batch[(CMDQ_BATCH_ENTRIES - 1) * CMDQ_ENT_DWORDS];
+	u32 i, n = 0, done = 0;
+	int ret = 0, iret;
+
+	for (i = 0; i < array->entry_num; i++) {
+		struct iommu_viommu_arm_smmuv3_invalidate inv;
+		u64 *c = &batch[n * CMDQ_ENT_DWORDS];
+		u8 op;
+
+		ret = iommu_copy_struct_from_user_array(&inv, sizeof(inv),
+				sizeof(inv), array,
+				IOMMU_VIOMMU_INVALIDATE_DATA_ARM_SMMUV3, i);
+		if (ret)
+			break;
+		c[0] = inv.cmd[0];
+		c[1] = inv.cmd[1];
+		ret = arm_smmu_convert_user_cmd(smmu, vsmmu->vmid, c);
+		if (ret)
+			break;
+		op = FIELD_GET(CMDQ_0_OP, c[0]);
+		if (op == CMDQ_OP_CFGI_CD || op == CMDQ_OP_CFGI_CD_ALL) {
+			u32 sid;
+
+			ret = arm_vsmmu_vsid_to_sid(vsmmu,
+					FIELD_GET(CMDQ_CFGI_0_SID, c[0]), &sid);
+			if (ret)
+				break;
+			c[0] = (c[0] & ~CMDQ_CFGI_0_SID) |
+			       FIELD_PREP(CMDQ_CFGI_0_SID, sid);
+		}
+		if (++n < CMDQ_BATCH_ENTRIES - 1)
+			continue;
+		ret = arm_smmu_cmdq_issue_cmdlist(smmu, batch, n, true);
+		if (ret)
+			break;
+		done += n;
+		n = 0;
+	}
+	/* What was converted before a failure still goes out. */
+	if (n && (!ret || i < array->entry_num)) {
+		iret = arm_smmu_cmdq_issue_cmdlist(smmu, batch, n, true);
+		if (!iret)
+			done += n;
+		else if (!ret)
+			ret = iret;
+	}
+	array->entry_num = done;
+	return ret;
+}
+
+static void arm_vsmmu_destroy(struct iommufd_viommu *viommu)
+{
+	struct arm_vsmmu *vsmmu = to_vsmmu(viommu);
+
+	mutex_lock(&vsmmu->smmu->streams_mutex);
+	vsmmu->s2_parent->nested_users--;
+	mutex_unlock(&vsmmu->smmu->streams_mutex);
+}
+
+static const struct iommufd_viommu_ops arm_vsmmu_ops = {
+	.destroy = arm_vsmmu_destroy,
+	.alloc_domain_nested = arm_vsmmu_alloc_domain_nested,
+	.cache_invalidate = arm_vsmmu_cache_invalidate,
+};
+
+struct iommufd_viommu *arm_vsmmu_alloc(struct device *dev,
+				       struct iommu_domain *parent,
+				       struct iommufd_ctx *ictx,
+				       unsigned int viommu_type)
+{
+	struct arm_smmu_master *master = dev_iommu_priv_get(dev);
+	struct arm_smmu_domain *pd;
+	struct arm_vsmmu *vsmmu;
+
+	(void)ictx;
+	if (viommu_type != IOMMU_VIOMMU_TYPE_ARM_SMMUV3)
+		return ERR_PTR(-EOPNOTSUPP);
+	if (!master)
+		return ERR_PTR(-ENODEV);
+	if (!(master->smmu->features & ARM_SMMU_FEAT_NESTING))
+		return ERR_PTR(-EOPNOTSUPP);
+	if (!arm_smmu_is_paging_domain(parent))
+		return ERR_PTR(-EINVAL);
+	pd = to_smmu_domain(parent);
+	if (pd->smmu != master->smmu || !pd->nest_parent ||
+	    pd->stage != ARM_SMMU_DOMAIN_S2)
+		return ERR_PTR(-EINVAL);
+	vsmmu = kzalloc(dev->k, sizeof(*vsmmu));
+	if (!vsmmu)
+		return ERR_PTR(-ENOMEM);
+	vsmmu->smmu = master->smmu;
+	vsmmu->s2_parent = pd;
+	vsmmu->vmid = pd->vmid;
+	vsmmu->core.ops = &arm_vsmmu_ops;
+	/* The parent outlives its vIOMMUs (its free WARNs otherwise). */
+	mutex_lock(&pd->smmu->streams_mutex);
+	pd->nested_users++;
+	mutex_unlock(&pd->smmu->streams_mutex);
+	return &vsmmu->core;
+}
+
+/* ------------------------------------------------------------ events */
+
+/*
+ * Linux's arm_vmaster_report_event: a stage-1 event (S2 clear, not a
+ * stall) of a master attached to a vIOMMU's nested domain belongs to the
+ * guest: the record goes to the vEVENTQ with the vSID in the SID field.
+ * Runs under evtq_lock; streams_lock keeps the master's vIOMMU stable.
+ */
+bool arm_smmu_report_vevent(struct arm_smmu_device *smmu, const u64 *raw,
+			    const struct arm_smmu_event *evt)
+{
+	struct iommu_vevent_arm_smmuv3 rec;
+	struct arm_smmu_master *master;
+	bool sent = false;
+
+	if (!evt->dev || evt->s2 || evt->stall)
+		return false;
+	master = dev_iommu_priv_get(evt->dev);
+	if (!master)
+		return false;
+	spin_lock(&smmu->streams_lock);
+	if (master->vsmmu) {
+		for (int i = 0; i < 4; i++)
+			rec.evt[i] = raw[i];
+		rec.evt[0] = (rec.evt[0] & ~EVTQ_0_SID) |
+			     FIELD_PREP(EVTQ_0_SID, master->vsid);
+		sent = !iommufd_viommu_report_event(master->vsmmu,
+						    IOMMU_VEVENTQ_TYPE_ARM_SMMUV3,
+						    &rec, sizeof(rec));
+	}
+	spin_unlock(&smmu->streams_lock);
+	return sent;
 }

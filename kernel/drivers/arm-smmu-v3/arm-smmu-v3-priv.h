@@ -137,6 +137,10 @@ struct arm_smmu_master {
 	unsigned int num_streams;
 	struct arm_smmu_stream **streams;
 	struct iommu_domain *domain;	/* what the STEs implement now */
+	/* The vIOMMU and virtual StreamID of a nested domain over a vIOMMU,
+	 * for event forwarding: written under streams_mutex + streams_lock. */
+	struct iommufd_viommu *vsmmu;
+	unsigned long vsid;
 };
 
 enum arm_smmu_domain_stage {
@@ -158,6 +162,7 @@ struct arm_smmu_domain {
 struct arm_smmu_nested_domain {
 	struct iommu_domain domain;
 	struct arm_smmu_domain *s2_parent;
+	struct iommufd_viommu *vsmmu;	/* NULL: allocated over a bare parent */
 	u64 ste[2];			/* validated vSTE words */
 };
 
@@ -244,6 +249,19 @@ void arm_smmu_install_stream(struct arm_smmu_device *smmu,
 /* Domains (arm-smmu-v3-domain.c). */
 struct iommu_domain *arm_smmu_domain_alloc_paging_flags(
 	struct device *dev, u32 flags, const struct iommu_user_data *user_data);
+/* The nested domain of a validated vSTE blob over a nest parent. */
+struct arm_smmu_nested_domain *
+arm_smmu_nested_domain_create(struct kernel *k, struct arm_smmu_domain *pd,
+			      const struct iommu_user_data *user_data);
+/* arm-smmu-v3-iommufd.c: iommu_ops hooks and event forwarding. */
+void *arm_smmu_hw_info(struct device *dev, u32 *length, u32 *type);
+struct iommufd_viommu *arm_vsmmu_alloc(struct device *dev,
+				       struct iommu_domain *parent,
+				       struct iommufd_ctx *ictx,
+				       unsigned int viommu_type);
+/* Forwards a stage-1 event of a nested master to its vEVENTQ; true if so. */
+bool arm_smmu_report_vevent(struct arm_smmu_device *smmu, const u64 *raw,
+			    const struct arm_smmu_event *evt);
 struct iommu_domain *arm_smmu_domain_alloc_nested(
 	struct device *dev, struct iommu_domain *parent, u32 flags,
 	const struct iommu_user_data *user_data);

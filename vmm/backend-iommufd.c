@@ -1,0 +1,663 @@
+/*
+ * The VMM backend over the host's iommufd (kernel/iommufd): every op of
+ * vmm/backend.h is the iommufd_ioctl() QEMU would make for a nested
+ * SMMUv3, with the uAPI structs of include/uapi/linux/iommufd.h, and the
+ * IDs the VMM holds are iommufd's object IDs.  The VFIO side (MSI
+ * vectors, the eventfd, BAR access) is vmm/vfio.c.
+ *
+ * backend.h has no vIOMMU op: the VMM thinks in nest parents, as it did
+ * over the kernel backend.  So the vIOMMU is made here with its parent:
+ * hwpt_alloc_parent is IOMMU_HWPT_ALLOC(NEST_PARENT) + IOMMU_VIOMMU_ALLOC
+ * (ARM_SMMUV3, the parent's VMID) + IOMMU_VEVENTQ_ALLOC, nested HWPTs are
+ * allocated over the vIOMMU, vdevices are the vIOMMU's, invalidations go
+ * to the vIOMMU, and destroying the parent destroys the three in reverse.
+ * One parent (one vIOMMU) per backend, as the VMM has.
+ *
+ * The software-MSI window is per device in iommufd and must be set before
+ * the device's first attach; set_sw_msi records it and sets it on the
+ * parent's device, and attach sets it on any other device first.
+ */
+#include <string.h>
+
+#include "kernel/iommufd/iommufd.h"
+#include "kernel/platform.h"
+#include "vmm/backend.h"
+#include "vmm/vfio.h"
+
+#define IB_MAX_DEVS	8
+#define IB_MAX_RAM	16
+#define IB_MAX_MAPS	16
+#define IB_MAX_NESTED	16
+#define SZ_1M		0x100000ULL
+
+struct ib_dev {
+	u32 id;				/* 0: free */
+	struct ep_device *hep;
+	bool msi_window;		/* SW_MSI option set */
+	u32 attached;			/* HWPT ID, 0 when none */
+};
+
+struct ib_ram {
+	void *hva;
+	phys_addr_t hpa;
+	u64 size;
+};
+
+struct ib_map {
+	u64 iova, size;
+	void *hva;
+};
+
+struct ibackend {
+	struct vmm_backend be;
+	struct platform *host;
+	struct kernel *k;
+	struct iommufd_ctx *ictx;
+
+	struct mutex lock;		/* everything below */
+	u32 ioas;
+	struct ib_dev devs[IB_MAX_DEVS];
+	struct ib_ram ram[IB_MAX_RAM];
+	struct ib_map maps[IB_MAX_MAPS];
+	u32 parent, viommu, veventq;	/* 0 when none */
+	int veventq_fd;
+	u32 nested[IB_MAX_NESTED];	/* nested HWPTs over the vIOMMU */
+	u32 vdevs[IB_MAX_DEVS];		/* the vIOMMU's vdevices */
+	u64 sw_msi_start, sw_msi_size;	/* size 0: not set */
+	u32 next_seq;			/* vEVENTQ sequence expected */
+};
+
+static struct ibackend *to_ib(struct vmm_backend *be)
+{
+	return container_of(be, struct ibackend, be);
+}
+
+static long ib_ioctl(struct ibackend *ib, unsigned int cmd, void *arg)
+{
+	return iommufd_ioctl(ib->ictx, cmd, (unsigned long)arg);
+}
+
+static int ib_destroy_id(struct ibackend *ib, u32 id)
+{
+	struct iommu_destroy d = { .size = sizeof(d), .id = id };
+
+	return (int)ib_ioctl(ib, IOMMU_DESTROY, &d);
+}
+
+static struct ib_dev *ib_dev(struct ibackend *ib, u32 id)
+{
+	for (int i = 0; id && i < IB_MAX_DEVS; i++)
+		if (ib->devs[i].id == id)
+			return &ib->devs[i];
+	return NULL;
+}
+
+/* ------------------------------------------------------------ guest RAM */
+
+static void *ib_ram_alloc(struct vmm_backend *be, u64 size)
+{
+	struct ibackend *ib = to_ib(be);
+	void *hva = NULL;
+
+	if (!size || size & 0xfff)
+		return NULL;
+	mutex_lock(&ib->lock);
+	for (int i = 0; i < IB_MAX_RAM; i++) {
+		struct ib_ram *r = &ib->ram[i];
+
+		if (r->size)
+			continue;
+		r->hpa = kernel_alloc_pages(ib->k, size);
+		if (!r->hpa)
+			break;
+		r->hva = phys_to_virt(ib->k, r->hpa, size);
+		r->size = size;
+		hva = r->hva;
+		break;
+	}
+	mutex_unlock(&ib->lock);
+	return hva;
+}
+
+static void ib_ram_free(struct vmm_backend *be, void *hva, u64 size)
+{
+	struct ibackend *ib = to_ib(be);
+
+	mutex_lock(&ib->lock);
+	for (int i = 0; i < IB_MAX_RAM; i++) {
+		struct ib_ram *r = &ib->ram[i];
+		bool pinned = false;
+
+		if (!r->size || r->hva != hva || r->size != size)
+			continue;
+		/* Still in the IOAS: pinned until unmapped (or destroy). */
+		for (int j = 0; j < IB_MAX_MAPS; j++)
+			if (ib->maps[j].size && (u8 *)ib->maps[j].hva >= (u8 *)hva &&
+			    (u8 *)ib->maps[j].hva < (u8 *)hva + size)
+				pinned = true;
+		if (!pinned) {
+			kernel_free_pages(ib->k, r->hpa, r->size);
+			memset(r, 0, sizeof(*r));
+		}
+	}
+	mutex_unlock(&ib->lock);
+}
+
+static int ib_ioas_map(struct vmm_backend *be, u64 iova, void *hva, u64 size)
+{
+	struct ibackend *ib = to_ib(be);
+	struct iommu_ioas_map m = { .size = sizeof(m),
+		.flags = IOMMU_IOAS_MAP_FIXED_IOVA | IOMMU_IOAS_MAP_READABLE |
+			 IOMMU_IOAS_MAP_WRITEABLE,
+		.user_va = (uintptr_t)hva, .length = size, .iova = iova };
+	bool ram = false;
+	int slot = -1, ret;
+
+	mutex_lock(&ib->lock);
+	/* Only RAM this backend gave: the VMM's own mmap, nothing beyond. */
+	for (int i = 0; i < IB_MAX_RAM; i++) {
+		struct ib_ram *r = &ib->ram[i];
+		uintptr_t off = (uintptr_t)hva - (uintptr_t)r->hva;
+
+		if (r->size && (u8 *)hva >= (u8 *)r->hva && off < r->size &&
+		    size <= r->size - off)
+			ram = true;
+	}
+	for (int i = 0; i < IB_MAX_MAPS && slot < 0; i++)
+		if (!ib->maps[i].size)
+			slot = i;
+	ret = -ENOSPC;
+	if (!ram && size && !((uintptr_t)hva & 0xfff))
+		ret = -EFAULT;
+	else if (slot >= 0) {
+		m.ioas_id = ib->ioas;
+		ret = (int)ib_ioctl(ib, IOMMU_IOAS_MAP, &m);
+	}
+	if (!ret)
+		ib->maps[slot] = (struct ib_map){ iova, size, hva };
+	mutex_unlock(&ib->lock);
+	return ret;
+}
+
+static int ib_ioas_unmap(struct vmm_backend *be, u64 iova, u64 size)
+{
+	struct ibackend *ib = to_ib(be);
+	struct iommu_ioas_unmap u = { .size = sizeof(u), .iova = iova,
+				       .length = size };
+	int ret = -ENOENT;
+
+	mutex_lock(&ib->lock);
+	for (int i = 0; i < IB_MAX_MAPS; i++) {
+		if (!ib->maps[i].size || ib->maps[i].iova != iova ||
+		    ib->maps[i].size != size)
+			continue;
+		u.ioas_id = ib->ioas;
+		ret = (int)ib_ioctl(ib, IOMMU_IOAS_UNMAP, &u);
+		if (!ret)
+			memset(&ib->maps[i], 0, sizeof(ib->maps[i]));
+		break;
+	}
+	mutex_unlock(&ib->lock);
+	return ret;
+}
+
+/* ------------------------------------------------------------ HWPTs */
+
+static int ib_hwpt_alloc(struct ibackend *ib, u32 dev, u32 pt, u32 flags,
+			 u32 type, void *data, u32 len, u32 *out)
+{
+	struct iommu_hwpt_alloc h = { .size = sizeof(h), .flags = flags,
+		.dev_id = dev, .pt_id = pt, .data_type = type, .data_len = len,
+		.data_uptr = (uintptr_t)data };
+	int ret = (int)ib_ioctl(ib, IOMMU_HWPT_ALLOC, &h);
+
+	if (!ret)
+		*out = h.out_hwpt_id;
+	return ret;
+}
+
+/* The vIOMMU and its vEVENTQ go with the parent; lock held. */
+static void ib_parent_destroy_locked(struct ibackend *ib)
+{
+	if (ib->veventq_fd >= 0)
+		iommufd_fd_close(ib->ictx, ib->veventq_fd);
+	ib->veventq_fd = -1;
+	if (ib->veventq && !ib_destroy_id(ib, ib->veventq))
+		ib->veventq = 0;
+	/* -EBUSY while a vdevice or nested HWPT is left: the parent stays. */
+	if (ib->viommu && !ib_destroy_id(ib, ib->viommu))
+		ib->viommu = 0;
+}
+
+static int ib_hwpt_alloc_parent(struct vmm_backend *be, u32 dev, u32 *hwpt)
+{
+	struct ibackend *ib = to_ib(be);
+	struct iommu_viommu_alloc v = { .size = sizeof(v),
+		.type = IOMMU_VIOMMU_TYPE_ARM_SMMUV3, .dev_id = dev };
+	struct iommu_veventq_alloc q = { .size = sizeof(q),
+		.type = IOMMU_VEVENTQ_TYPE_ARM_SMMUV3, .veventq_depth = 64 };
+	u32 parent;
+	int ret;
+
+	mutex_lock(&ib->lock);
+	ret = -EBUSY;
+	if (ib->parent)
+		goto out;
+	ret = ib_dev(ib, dev) ? 0 : -ENOENT;
+	if (!ret)
+		ret = ib_hwpt_alloc(ib, dev, ib->ioas, IOMMU_HWPT_ALLOC_NEST_PARENT,
+				    IOMMU_HWPT_DATA_NONE, NULL, 0, &parent);
+	if (ret)
+		goto out;
+	v.hwpt_id = parent;
+	ret = (int)ib_ioctl(ib, IOMMU_VIOMMU_ALLOC, &v);
+	if (ret)
+		goto err_parent;
+	ib->viommu = v.out_viommu_id;
+	q.viommu_id = ib->viommu;
+	ret = (int)ib_ioctl(ib, IOMMU_VEVENTQ_ALLOC, &q);
+	if (ret)
+		goto err_viommu;
+	ib->veventq = q.out_veventq_id;
+	ib->veventq_fd = (int)q.out_veventq_fd;
+	ib->next_seq = 0;
+	ib->parent = parent;
+	*hwpt = parent;
+	goto out;
+
+err_viommu:
+	ib_parent_destroy_locked(ib);
+err_parent:
+	ib_destroy_id(ib, parent);
+out:
+	mutex_unlock(&ib->lock);
+	return ret;
+}
+
+/* IOMMU_OPTION SW_MSI_START/SIZE on one device; lock held. */
+static int ib_set_window_locked(struct ibackend *ib, struct ib_dev *d)
+{
+	struct iommu_option o = { .size = sizeof(o),
+		.option_id = IOMMU_OPTION_SW_MSI_START,
+		.op = IOMMU_OPTION_OP_SET, .object_id = d->id,
+		.val64 = ib->sw_msi_start };
+	int ret;
+
+	if (d->msi_window || !ib->sw_msi_size)
+		return 0;
+	ret = (int)ib_ioctl(ib, IOMMU_OPTION, &o);
+	if (ret)
+		return ret;
+	/* The option counts MiB: the page the VMM asked for, rounded up. */
+	o.option_id = IOMMU_OPTION_SW_MSI_SIZE;
+	o.val64 = (ib->sw_msi_size + SZ_1M - 1) / SZ_1M;
+	ret = (int)ib_ioctl(ib, IOMMU_OPTION, &o);
+	if (!ret)
+		d->msi_window = true;
+	return ret;
+}
+
+static int ib_set_sw_msi(struct vmm_backend *be, u32 parent, u64 start,
+			 u64 size)
+{
+	struct ibackend *ib = to_ib(be);
+	int ret = -ENOENT;
+
+	mutex_lock(&ib->lock);
+	if (parent && parent == ib->parent) {
+		ret = size ? 0 : -EINVAL;
+		if (!ret) {
+			ib->sw_msi_start = start;
+			ib->sw_msi_size = size;
+		}
+		/* Check it on the devices now rather than at attach. */
+		for (int i = 0; !ret && i < IB_MAX_DEVS; i++)
+			if (ib->devs[i].id)
+				ret = ib_set_window_locked(ib, &ib->devs[i]);
+		if (ret)
+			ib->sw_msi_size = 0;
+	}
+	mutex_unlock(&ib->lock);
+	return ret;
+}
+
+static int ib_vdevice_alloc(struct vmm_backend *be, u32 dev, u32 vsid,
+			    u32 *vdev)
+{
+	struct ibackend *ib = to_ib(be);
+	struct iommu_vdevice_alloc vd = { .size = sizeof(vd), .dev_id = dev,
+					  .virt_id = vsid };
+	int ret = -ENOENT;
+
+	mutex_lock(&ib->lock);
+	if (ib->viommu) {
+		vd.viommu_id = ib->viommu;
+		ret = (int)ib_ioctl(ib, IOMMU_VDEVICE_ALLOC, &vd);
+		for (int i = 0; !ret && i < IB_MAX_DEVS; i++) {
+			if (!ib->vdevs[i]) {
+				ib->vdevs[i] = vd.out_vdevice_id;
+				break;
+			}
+		}
+		if (!ret)
+			*vdev = vd.out_vdevice_id;
+	}
+	mutex_unlock(&ib->lock);
+	return ret;
+}
+
+static int ib_hwpt_alloc_nested(struct vmm_backend *be, u32 dev, u32 parent,
+				const u64 vste[2], u32 *hwpt)
+{
+	struct ibackend *ib = to_ib(be);
+	struct iommu_hwpt_arm_smmuv3 data = { { vste[0], vste[1] } };
+	int slot = -1, ret;
+	u32 id;
+
+	mutex_lock(&ib->lock);
+	ret = -ENOENT;
+	if (!parent || parent != ib->parent)
+		goto out;
+	for (int i = 0; i < IB_MAX_NESTED && slot < 0; i++)
+		if (!ib->nested[i])
+			slot = i;
+	ret = -ENOSPC;
+	if (slot < 0)
+		goto out;
+	ret = ib_hwpt_alloc(ib, dev, ib->viommu, 0, IOMMU_HWPT_DATA_ARM_SMMUV3,
+			    &data, sizeof(data), &id);
+	if (!ret) {
+		ib->nested[slot] = id;
+		*hwpt = id;
+	}
+out:
+	mutex_unlock(&ib->lock);
+	return ret;
+}
+
+static int ib_attach(struct vmm_backend *be, u32 dev, u32 hwpt)
+{
+	struct ibackend *ib = to_ib(be);
+	struct ib_dev *d;
+	u32 pt = hwpt;
+	int ret = -ENOENT;
+
+	mutex_lock(&ib->lock);
+	d = ib_dev(ib, dev);
+	if (d) {
+		ret = ib_set_window_locked(ib, d);
+		if (!ret)
+			ret = iommufd_device_attach_pt(ib->ictx, dev, &pt);
+		if (!ret)
+			d->attached = hwpt;
+	}
+	mutex_unlock(&ib->lock);
+	return ret;
+}
+
+static int ib_detach(struct vmm_backend *be, u32 dev)
+{
+	struct ibackend *ib = to_ib(be);
+	int ret = -ENOENT;
+	struct ib_dev *d;
+
+	mutex_lock(&ib->lock);
+	d = ib_dev(ib, dev);
+	if (d)
+		ret = iommufd_device_detach_pt(ib->ictx, dev);
+	if (!ret)
+		d->attached = 0;
+	mutex_unlock(&ib->lock);
+	return ret;
+}
+
+static int ib_destroy(struct vmm_backend *be, u32 id)
+{
+	struct ibackend *ib = to_ib(be);
+	int ret;
+
+	mutex_lock(&ib->lock);
+	/* HWPTs and vdevices only: a bound device is not the VMM's to destroy. */
+	ret = -ENOENT;
+	if (ib_dev(ib, id))
+		goto out;
+	if (id && id == ib->parent) {
+		/* In use (attached, nested HWPTs, vdevices): leave it whole. */
+		ret = -EBUSY;
+		for (int i = 0; i < IB_MAX_DEVS; i++)
+			if (ib->devs[i].attached == id || ib->vdevs[i])
+				goto out;
+		for (int i = 0; i < IB_MAX_NESTED; i++)
+			if (ib->nested[i])
+				goto out;
+		/* The vIOMMU's queue, the vIOMMU, then the parent. */
+		ib_parent_destroy_locked(ib);
+		ret = ib_destroy_id(ib, id);
+		if (!ret) {
+			ib->parent = 0;
+			ib->sw_msi_size = 0;
+		}
+		goto out;
+	}
+	ret = ib_destroy_id(ib, id);
+	for (int i = 0; !ret && i < IB_MAX_NESTED; i++)
+		if (ib->nested[i] == id)
+			ib->nested[i] = 0;
+	for (int i = 0; !ret && i < IB_MAX_DEVS; i++)
+		if (ib->vdevs[i] == id)
+			ib->vdevs[i] = 0;
+out:
+	mutex_unlock(&ib->lock);
+	return ret;
+}
+
+/* ------------------------------------------------------------ the guest's */
+
+static int ib_invalidate(struct vmm_backend *be, u32 hwpt, const u64 (*cmds)[2],
+			 u32 *n)
+{
+	struct ibackend *ib = to_ib(be);
+	struct iommu_hwpt_invalidate inv = { .size = sizeof(inv),
+		.data_uptr = (uintptr_t)cmds,
+		.data_type = IOMMU_VIOMMU_INVALIDATE_DATA_ARM_SMMUV3,
+		.entry_len = sizeof(struct iommu_viommu_arm_smmuv3_invalidate),
+		.entry_num = *n };
+	bool known = false;
+	int ret = -ENOENT;
+
+	mutex_lock(&ib->lock);
+	for (int i = 0; hwpt && i < IB_MAX_NESTED; i++)
+		known |= ib->nested[i] == hwpt;
+	if (known) {
+		/* The vIOMMU's invalidation: every nested HWPT shares its VMID. */
+		inv.hwpt_id = ib->viommu;
+		ret = (int)ib_ioctl(ib, IOMMU_HWPT_INVALIDATE, &inv);
+	}
+	*n = known ? inv.entry_num : 0;
+	mutex_unlock(&ib->lock);
+	return ret;
+}
+
+static int ib_read_event(struct vmm_backend *be, u64 rec[4], u32 *lost)
+{
+	struct ibackend *ib = to_ib(be);
+	struct {
+		struct iommufd_vevent_header hdr;
+		struct iommu_vevent_arm_smmuv3 rec;
+	} ev;
+	int ret = -EAGAIN;
+
+	*lost = 0;
+	mutex_lock(&ib->lock);
+	while (ib->veventq_fd >= 0) {
+		ssize_t n = iommufd_fd_read(ib->ictx, ib->veventq_fd, &ev,
+					    sizeof(ev));
+
+		if (n < (ssize_t)sizeof(ev.hdr)) {
+			if (n < 0)
+				ret = (int)n;
+			break;
+		}
+		/* A gap in the sequence, or the LOST_EVENTS header, lost some. */
+		if (ev.hdr.sequence != ib->next_seq)
+			*lost += ev.hdr.sequence - ib->next_seq;
+		ib->next_seq = ev.hdr.sequence + 1;
+		if (ev.hdr.flags & IOMMU_VEVENTQ_FLAG_LOST_EVENTS) {
+			*lost += 1;
+			continue;
+		}
+		if (n != sizeof(ev))
+			continue;
+		memcpy(rec, ev.rec.evt, sizeof(ev.rec.evt));
+		ret = 0;
+		break;
+	}
+	mutex_unlock(&ib->lock);
+	return ret;
+}
+
+/* ------------------------------------------------------------ VFIO */
+
+static struct ep_device *ib_hep(struct ibackend *ib, u32 dev)
+{
+	struct ib_dev *d;
+	struct ep_device *hep;
+
+	mutex_lock(&ib->lock);
+	d = ib_dev(ib, dev);
+	hep = d ? d->hep : NULL;
+	mutex_unlock(&ib->lock);
+	return hep;
+}
+
+static int ib_set_msi(struct vmm_backend *be, u32 dev, unsigned int nvec)
+{
+	struct ep_device *hep = ib_hep(to_ib(be), dev);
+
+	return hep ? vfio_set_msi(hep, nvec) : -ENOENT;
+}
+
+static int ib_msi_fired(struct vmm_backend *be, u32 dev, unsigned int vec)
+{
+	struct ibackend *ib = to_ib(be);
+	struct ep_device *hep = ib_hep(ib, dev);
+
+	return hep ? vfio_msi_fired(ib->host, hep, vec) : -ENOENT;
+}
+
+static int ib_bar_read(struct vmm_backend *be, u32 dev, u64 off,
+		       unsigned int size, u64 *val)
+{
+	struct ibackend *ib = to_ib(be);
+	struct ep_device *hep = ib_hep(ib, dev);
+
+	return hep ? vfio_bar_access(ib->k, hep, off, size, val, false) : -ENOENT;
+}
+
+static int ib_bar_write(struct vmm_backend *be, u32 dev, u64 off,
+			unsigned int size, u64 val)
+{
+	struct ibackend *ib = to_ib(be);
+	struct ep_device *hep = ib_hep(ib, dev);
+
+	return hep ? vfio_bar_access(ib->k, hep, off, size, &val, true) : -ENOENT;
+}
+
+static const struct vmm_backend_ops ibackend_ops = {
+	.ram_alloc = ib_ram_alloc,
+	.ram_free = ib_ram_free,
+	.ioas_map = ib_ioas_map,
+	.ioas_unmap = ib_ioas_unmap,
+	.hwpt_alloc_parent = ib_hwpt_alloc_parent,
+	.set_sw_msi = ib_set_sw_msi,
+	.vdevice_alloc = ib_vdevice_alloc,
+	.hwpt_alloc_nested = ib_hwpt_alloc_nested,
+	.attach = ib_attach,
+	.detach = ib_detach,
+	.destroy = ib_destroy,
+	.invalidate = ib_invalidate,
+	.read_event = ib_read_event,
+	.set_msi = ib_set_msi,
+	.msi_fired = ib_msi_fired,
+	.bar_read = ib_bar_read,
+	.bar_write = ib_bar_write,
+};
+
+struct vmm_backend *vmm_ibackend_create(struct platform *host)
+{
+	struct kernel *k = platform_kernel(host);
+	struct iommu_ioas_alloc ia = { .size = sizeof(ia) };
+	struct ibackend *ib = kzalloc(k, sizeof(*ib));
+
+	if (!ib)
+		return NULL;
+	ib->ictx = iommufd_ctx_create(k);
+	if (!ib->ictx)
+		goto err;
+	ib->be.ops = &ibackend_ops;
+	ib->host = host;
+	ib->k = k;
+	ib->veventq_fd = -1;
+	if (ib_ioctl(ib, IOMMU_IOAS_ALLOC, &ia))
+		goto err_ctx;
+	ib->ioas = ia.out_ioas_id;
+	mutex_init(&ib->lock);
+	return &ib->be;
+
+err_ctx:
+	iommufd_ctx_destroy(ib->ictx);
+err:
+	kfree(ib);
+	return NULL;
+}
+
+int vmm_ibackend_bind(struct vmm_backend *be, struct ep_device *hep, u32 *dev)
+{
+	struct ibackend *ib = to_ib(be);
+	struct ib_dev *slot = NULL;
+	int ret;
+
+	mutex_lock(&ib->lock);
+	for (int i = 0; i < IB_MAX_DEVS; i++) {
+		if (ib->devs[i].id && ib->devs[i].hep == hep) {
+			ret = -EBUSY;
+			goto out;
+		}
+		if (!ib->devs[i].id && !slot)
+			slot = &ib->devs[i];
+	}
+	ret = -ENOSPC;
+	if (!slot)
+		goto out;
+	ret = iommufd_device_bind(ib->ictx, &hep->dev, dev);
+	if (ret == -EPERM)
+		ret = -EBUSY;
+	if (!ret)
+		*slot = (struct ib_dev){ .id = *dev, .hep = hep };
+out:
+	mutex_unlock(&ib->lock);
+	return ret;
+}
+
+void vmm_ibackend_destroy(struct vmm_backend *be)
+{
+	struct ibackend *ib = to_ib(be);
+
+	mutex_lock(&ib->lock);
+	for (int i = 0; i < IB_MAX_DEVS; i++) {
+		if (!ib->devs[i].id)
+			continue;
+		vfio_set_msi(ib->devs[i].hep, 0);
+		iommufd_device_unbind(ib->ictx, ib->devs[i].id);
+	}
+	if (ib->veventq_fd >= 0)
+		iommufd_fd_close(ib->ictx, ib->veventq_fd);
+	/* The context frees every object left (iommufd_fops_release). */
+	iommufd_ctx_destroy(ib->ictx);
+	for (int i = 0; i < IB_MAX_RAM; i++)
+		if (ib->ram[i].size)
+			kernel_free_pages(ib->k, ib->ram[i].hpa, ib->ram[i].size);
+	mutex_unlock(&ib->lock);
+	mutex_destroy(&ib->lock);
+	kfree(ib);
+}
