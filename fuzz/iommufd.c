@@ -28,6 +28,7 @@
 #include <string.h>
 
 #include "fuzz/fuzz.h"
+#include "kernel/drivers/irq-sw-its.h"
 #include "kernel/drivers/mock-iommu.h"
 #include "kernel/iommufd/iommufd.h"
 #include "kernel/kernel.h"
@@ -41,6 +42,8 @@
 #define DATA_SIZE	1024			/* what user pointers point into */
 #define MAX_FDS		16
 #define MAX_STEPS	256
+#define MAX_ACCESSES	4
+#define ITS_DOORBELL	(0x2f020000ull + GITS_TRANSLATER)
 
 struct fz {
 	struct phys_mem *mem;
@@ -50,6 +53,12 @@ struct fz {
 	struct device *dev[NDEVS];
 	u32 dev_id[NDEVS];
 	bool bound[NDEVS];
+	bool has_msi[NDEVS];	/* vectors allocated in msi */
+	struct irq_domain *its, *msi;
+	u32 access_id[MAX_ACCESSES];
+	unsigned int naccesses;
+	unsigned long access_unmaps;
+	bool foreign_map;	/* IOAS_MAP of RAM outside ubuf succeeded */
 	u8 *ubuf;
 	phys_addr_t ubuf_pa;
 	int fds[MAX_FDS];
@@ -453,6 +462,45 @@ static void fill_struct(struct fz *f, struct fuzz_in *in, unsigned int cmd)
 	}
 }
 
+/* Where a command's struct has a user pointer the kernel dereferences. */
+static int uptr_offset(unsigned int cmd)
+{
+	switch (cmd) {
+	case IOMMU_IOAS_ALLOW_IOVAS:
+		return offsetof(struct iommu_ioas_allow_iovas, allowed_iovas);
+	case IOMMU_IOAS_IOVA_RANGES:
+		return offsetof(struct iommu_ioas_iova_ranges, allowed_iovas);
+	case IOMMU_HWPT_ALLOC:
+		return offsetof(struct iommu_hwpt_alloc, data_uptr);
+	case IOMMU_GET_HW_INFO:
+		return offsetof(struct iommu_hw_info, data_uptr);
+	case IOMMU_HWPT_INVALIDATE:
+		return offsetof(struct iommu_hwpt_invalidate, data_uptr);
+	case IOMMU_VIOMMU_ALLOC:
+		return offsetof(struct iommu_viommu_alloc, data_uptr);
+	default:
+		return -1;
+	}
+}
+
+/*
+ * A short size that cuts a pointer field in two leaves the kernel a wild
+ * pointer (the zero-filled high bytes): cut before the field instead, so
+ * the kernel sees NULL.
+ */
+static unsigned int short_size(struct fz *f, unsigned int cmd, unsigned int size)
+{
+	int off = uptr_offset(cmd);
+	u64 ptr;
+
+	if (off < 0 || size >= (unsigned int)off + 8)
+		return size;
+	memcpy(&ptr, f->arg.b + off, sizeof(ptr));
+	if (ptr)
+		f->passed_null = true;
+	return size > (unsigned int)off ? (unsigned int)off : size;
+}
+
 /* What the kernel may answer; -EFAULT and -ENOMEM are checked apart. */
 static bool plausible_errno(long ret)
 {
@@ -540,7 +588,7 @@ static void op_ioctl(struct fz *f, struct fuzz_in *in)
 	size = d ? d->size : 64;
 	sel = fuzz_u8(in);
 	if (sel >= 0xc0 && sel < 0xe0) {
-		size = fuzz_u8(in) % (size + 1);
+		size = short_size(f, cmd, fuzz_u8(in) % (size + 1));
 	} else if (sel >= 0xe0) {
 		size += fuzz_u8(in) % (ARG_SIZE - size + 1);
 		if (sel & 1)
@@ -552,6 +600,13 @@ static void op_ioctl(struct fz *f, struct fuzz_in *in)
 		null_arg = true;
 
 	ret = iommufd_ioctl(f->ictx, cmd, null_arg ? 0 : (unsigned long)f->arg.b);
+	if (!ret && cmd == IOMMU_IOAS_MAP) {
+		const struct iommu_ioas_map *c = (const void *)f->arg.b;
+
+		if (c->user_va < (uintptr_t)f->ubuf ||
+		    c->user_va - (uintptr_t)f->ubuf >= UBUF_SIZE)
+			f->foreign_map = true;
+	}
 #ifdef FUZZ_TRACE	/* for writing seeds: what each ioctl of an input did */
 	fprintf(stderr, "ioctl %#x size %u -> %ld\n", cmd, size, ret);
 #endif
@@ -681,6 +736,80 @@ static void op_fd(struct fz *f, struct fuzz_in *in)
 	}
 }
 
+/* The device's driver asks for MSIs (doorbells into its stage 2), or frees them. */
+static void op_msi(struct fz *f, struct fuzz_in *in)
+{
+	unsigned int i = fuzz_u8(in) % NDEVS, nvec = fuzz_u8(in) % 5;
+	int ret;
+
+	if (f->has_msi[i]) {
+		msi_domain_free_irqs(f->msi, f->dev[i]);
+		f->has_msi[i] = false;
+		return;
+	}
+	ret = msi_domain_alloc_irqs(f->msi, f->dev[i], nvec);
+#ifdef FUZZ_TRACE
+	fprintf(stderr, "msi %u x%u -> %d\n", i, nvec, ret);
+#endif
+	check_ret(f, ret, false);
+	f->has_msi[i] = !ret;
+}
+
+static void access_unmap(void *data, unsigned long iova, unsigned long length)
+{
+	struct fz *f = data;
+
+	(void)iova;
+	FUZZ_CHECK(length != 0);
+	f->access_unmaps++;
+}
+
+static const struct iommufd_access_ops access_ops = { .unmap = access_unmap };
+
+/* An emulated device's access: create over an IOAS, read/write through it, destroy. */
+static void op_access(struct fz *f, struct fuzz_in *in)
+{
+	u8 op = fuzz_u8(in) % 4;
+	unsigned int j;
+	u32 id;
+	int ret;
+
+	if (op == 0 || !f->naccesses) {
+		u32 ioas = pick_id(f, in);
+
+		if (f->naccesses == MAX_ACCESSES)
+			return;
+		ret = iommufd_access_create(f->ictx, ioas, &access_ops, f, &id);
+		check_ret(f, ret, false);
+		if (!ret)
+			f->access_id[f->naccesses++] = id;
+		return;
+	}
+	j = fuzz_u8(in) % f->naccesses;
+	if (op == 1) {
+		iommufd_access_destroy(f->ictx, f->access_id[j]);
+		f->access_id[j] = f->access_id[--f->naccesses];
+		return;
+	}
+	{
+		u64 iova = pick_iova(in);
+		size_t len = fuzz_u16(in) % (DATA_SIZE + 1);
+		/*
+		 * A write lands in the pages the IOAS maps: only ubuf's, unless
+		 * some mapping took other RAM of the kernel (its page tables).
+		 */
+		bool write = op == 3 && !f->foreign_map;
+
+		ret = iommufd_access_rw(f->ictx, f->access_id[j], iova, f->data.b, len,
+					write ? IOMMUFD_ACCESS_RW_WRITE : IOMMUFD_ACCESS_RW_READ);
+#ifdef FUZZ_TRACE
+		fprintf(stderr, "access_rw %#llx %zu -> %d\n", (unsigned long long)iova, len, ret);
+#endif
+		FUZZ_CHECK(ret == 0 || ret == -EINVAL || ret == -EOVERFLOW ||
+			   ret == -ENOENT || ret == -EPERM);
+	}
+}
+
 /* The mock's "hardware" reports an event record for a device. */
 static void op_event(struct fz *f, struct fuzz_in *in)
 {
@@ -699,6 +828,17 @@ static void op_event(struct fz *f, struct fuzz_in *in)
 }
 
 /* ------------------------------------------------------------ setup */
+
+static int get_dev_id(struct device *dev, void *data, u32 *id)
+{
+	struct iommu_fwspec *fw = dev_iommu_fwspec_get(dev);
+
+	(void)data;
+	*id = fw && fw->num_ids ? fw->ids[0] : 0xffff;
+	return 0;
+}
+
+static const struct msi_domain_ops msi_ops = { .get_dev_id = get_dev_id };
 
 static int setup(struct fz *f)
 {
@@ -722,6 +862,12 @@ static int setup(struct fz *f)
 		if (!f->dev[i])
 			return -1;
 	}
+	f->its = sw_its_create(f->k, "its", ITS_DOORBELL, 64);
+	if (!f->its)
+		return -1;
+	f->msi = msi_create_irq_domain(f->k, "msi", &msi_ops, NULL, f->its);
+	if (!f->msi)
+		return -1;
 	f->ictx = iommufd_ctx_create(f->k);
 	if (!f->ictx)
 		return -1;
@@ -741,12 +887,21 @@ static void teardown(struct fz *f, bool check)
 {
 	if (f->k)
 		kernel_fail_nth(f->k, 0);
+	for (unsigned int i = 0; i < NDEVS; i++)
+		if (f->has_msi[i])
+			msi_domain_free_irqs(f->msi, f->dev[i]);
 	if (f->ictx) {
+		while (f->naccesses)
+			iommufd_access_destroy(f->ictx, f->access_id[--f->naccesses]);
 		for (unsigned int i = 0; i < NDEVS; i++)
 			if (f->bound[i])
 				iommufd_device_unbind(f->ictx, f->dev_id[i]);
 		iommufd_ctx_destroy(f->ictx);
 	}
+	if (f->msi)
+		FUZZ_CHECK(irq_domain_remove(f->msi) == 0);
+	if (f->its)
+		sw_its_destroy(f->its);
 	if (f->ubuf_pa)
 		FUZZ_CHECK(kernel_free_pages(f->k, f->ubuf_pa, UBUF_SIZE) == 0);
 	for (unsigned int i = 0; i < NDEVS; i++)
@@ -788,8 +943,12 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 			op_bind(f, &in);
 		else if (op < 0xe8)
 			op_fd(f, &in);
-		else if (op < 0xf8)
+		else if (op < 0xf0)
 			op_event(f, &in);
+		else if (op < 0xf4)
+			op_msi(f, &in);
+		else if (op < 0xf8)
+			op_access(f, &in);
 		else {
 			kernel_fail_nth(f->k, fuzz_u8(&in) % 16);
 			f->may_enomem = true;

@@ -155,6 +155,22 @@ def event(i, code=0x10):
     return [0xe8, i, code, 0] + [0] * 16
 
 
+def msi_toggle(i, nvec):
+    return [0xf0, i, nvec]
+
+
+def access_create(ioas):
+    return [0xf4, 0, ioas]
+
+
+def access_rw(j, iova_page, length, write=False):
+    return [0xf4, 3 if write else 2, j, page(iova_page), length & 0xff, length >> 8]
+
+
+def access_destroy(j):
+    return [0xf4, 1, j]
+
+
 SEEDS = {
     # IOAS 4, auto HWPT 5, IOAS 6.
     "map-attach-copy": ioas_alloc() + ioas_map(4, 0, 16, 16) + attach(0, 4) +
@@ -189,6 +205,13 @@ SEEDS = {
     "unbind-live": ioas_alloc() + hwpt_alloc(1, 4, "parent") + viommu_alloc(1, 5) +
         vdevice_alloc(6, 1, 1) + hwpt_alloc(1, 6, "smmuv3", data=vste("ABORT")) +
         attach(0, 8) + bind_toggle(0) + bind_toggle(0) + attach(0, 4),
+    # MSIs of a device on a nested HWPT (doorbell into the parent), an access.
+    # IOAS 4, parent 5, mock nested 6, access 7.
+    "msi-access": ioas_alloc() + ioas_map(4, 0, 4, 16) + hwpt_alloc(1, 4, "parent") +
+        hwpt_alloc(1, 5, "mock", data=mock_s1(1)) + attach(0, 6) + msi_toggle(0, 2) +
+        access_create(4) + access_rw(0, 16, 64, write=True) + access_rw(0, 17, 300) +
+        ioas_unmap(4, 16, 4) + access_rw(0, 16, 8) + msi_toggle(0, 0) +
+        access_destroy(0) + destroy(4),
 }
 
 
