@@ -550,6 +550,34 @@ static void check_out_id(struct fz *f, unsigned int off, unsigned int cmd)
 	}
 }
 
+/*
+ * IOAS_IOVA_RANGES of ioas_id: ranges in order, disjoint, each start <=
+ * last; when len, [iova, iova + len) (just mapped) lies inside one of them.
+ */
+static void check_ranges(struct fz *f, u32 ioas_id, u64 iova, u64 len)
+{
+	struct iommu_iova_range r[32];
+	struct iommu_ioas_iova_ranges c = {
+		.size = sizeof(c), .ioas_id = ioas_id, .num_iovas = ARRAY_SIZE(r),
+		.allowed_iovas = (uintptr_t)r,
+	};
+	long ret = iommufd_ioctl(f->ictx, IOMMU_IOAS_IOVA_RANGES, (unsigned long)&c);
+	bool inside = false;
+
+	FUZZ_CHECK(ret == 0 || ret == -EMSGSIZE);
+	if (ret)
+		return;
+	FUZZ_CHECK(c.out_iova_alignment == PAGE_SIZE);
+	for (u32 i = 0; i < c.num_iovas; i++) {
+		FUZZ_CHECK(r[i].start <= r[i].last);
+		if (i)
+			FUZZ_CHECK(r[i].start > r[i - 1].last);
+		if (len && r[i].start <= iova && iova + len - 1 <= r[i].last)
+			inside = true;
+	}
+	FUZZ_CHECK(!len || inside);
+}
+
 static void record_fd(struct fz *f, unsigned int off)
 {
 	u32 user_size;
@@ -614,6 +642,24 @@ static void op_ioctl(struct fz *f, struct fuzz_in *in)
 	if (ret || null_arg)
 		return;
 	switch (cmd) {
+	case IOMMU_IOAS_MAP: {
+		const struct iommu_ioas_map *c = (const void *)f->arg.b;
+
+		/* Sizes below the struct's are below its minimum: never here. */
+		FUZZ_CHECK(IS_ALIGNED(c->iova, PAGE_SIZE) && c->length);
+		check_ranges(f, c->ioas_id, c->iova, c->length);
+		break;
+	}
+	case IOMMU_IOAS_COPY: {
+		const struct iommu_ioas_copy *c = (const void *)f->arg.b;
+
+		check_ranges(f, c->dst_ioas_id, c->dst_iova, c->length);
+		break;
+	}
+	case IOMMU_IOAS_ALLOW_IOVAS:
+		check_ranges(f, ((const struct iommu_ioas_allow_iovas *)(void *)f->arg.b)->ioas_id,
+			     0, 0);
+		break;
 	case IOMMU_IOAS_ALLOC:
 		check_out_id(f, offsetof(struct iommu_ioas_alloc, out_ioas_id), cmd);
 		break;
@@ -649,8 +695,12 @@ static void op_attach(struct fz *f, struct fuzz_in *in)
 #endif
 
 	check_ret(f, ret, false);
-	if (!ret)
+	if (!ret) {
+		/* pt_id is now the HWPT (an IOAS's automatic one). */
+		FUZZ_CHECK(iommufd_device_domain(f->ictx, dev_id) ==
+			   iommufd_hwpt_domain(f->ictx, pt_id));
 		FUZZ_CHECK(iommufd_device_domain(f->ictx, dev_id) != NULL);
+	}
 }
 
 static void op_detach(struct fz *f, struct fuzz_in *in)
@@ -827,6 +877,23 @@ static void op_event(struct fz *f, struct fuzz_in *in)
 		   (ret == -ENOMEM && f->may_enomem));
 }
 
+/*
+ * What iommufd says a device is attached to is what the IOMMU core and the
+ * driver have: the hardware's view of the device.
+ */
+static void check_attached(struct fz *f)
+{
+	for (unsigned int i = 0; i < NDEVS; i++) {
+		struct iommu_domain *d;
+
+		if (!f->bound[i])
+			continue;
+		d = iommufd_device_domain(f->ictx, f->dev_id[i]);
+		if (d)
+			FUZZ_CHECK(mock_iommu_attached_domain(f->dev[i]) == d);
+	}
+}
+
 /* ------------------------------------------------------------ setup */
 
 static int get_dev_id(struct device *dev, void *data, u32 *id)
@@ -932,6 +999,8 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 	}
 	for (unsigned int steps = 0; fuzz_more(&in) && steps < MAX_STEPS; steps++) {
 		u8 op = fuzz_u8(&in);
+
+		check_attached(f);
 
 		if (op < 0xa0)
 			op_ioctl(f, &in);
