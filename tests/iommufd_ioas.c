@@ -214,6 +214,11 @@ static void test_ranges_allow_copy(void)
 	q.num_iovas = 0;
 	CHECK_EQ(IOCTL(&e, IOMMU_IOAS_IOVA_RANGES, &q), -EMSGSIZE);
 	CHECK_EQ(q.num_iovas, 1);
+	/* Room claimed for ranges, but no buffer: the copy out faults. */
+	q.num_iovas = 4;
+	q.allowed_iovas = 0;
+	CHECK_EQ(IOCTL(&e, IOMMU_IOAS_IOVA_RANGES, &q), -EFAULT);
+	q.allowed_iovas = (uintptr_t)r;
 
 	/* Allowed ranges steer automatic IOVAs. */
 	{

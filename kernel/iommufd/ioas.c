@@ -59,6 +59,9 @@ int iommufd_ioas_iova_ranges(struct iommufd_ucmd *ucmd)
 	out = (struct iommu_iova_range *)(uintptr_t)cmd->allowed_iovas;
 	cmd->num_iovas = iopt_for_each_allowed(&ioas->iopt, out,
 					       out ? max_iovas : 0);
+	/* The kernel's copy_to_user of the first range into NULL faults. */
+	if (!out && max_iovas && cmd->num_iovas)
+		return -EFAULT;
 	/* Every domain here maps PAGE_SIZE granules; see docs/iommufd.md. */
 	cmd->out_iova_alignment = PAGE_SIZE;
 	rc = iommufd_ucmd_respond(ucmd, sizeof(*cmd));
