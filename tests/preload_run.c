@@ -97,8 +97,14 @@ int main(void)
 	add_runtime(preload, sizeof(preload), "libasan.so");
 	add_runtime(preload, sizeof(preload), "libubsan.so");
 	add_runtime(preload, sizeof(preload), "libtsan.so");
-#if defined(__SANITIZE_THREAD__) || \
-    (defined(__has_feature) && __has_feature(thread_sanitizer))
+#if defined(__SANITIZE_THREAD__)
+#define UNDER_TSAN 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define UNDER_TSAN 1
+#endif
+#endif
+#ifdef UNDER_TSAN
 	/*
 	 * clang links its TSan runtime statically into executables: there is
 	 * no libtsan.so to load ahead of the shim in an uninstrumented client,
