@@ -47,6 +47,26 @@ static void cmd_range(const struct smmuv3 *smmu, u64 c0, u64 addr,
 	}
 }
 
+/* The TLB invalidation opcodes this implementation decodes. */
+static bool cmd_is_tlbi(unsigned int op)
+{
+	switch (op) {
+	case CMD_TLBI_NH_ALL:
+	case CMD_TLBI_NH_ASID:
+	case CMD_TLBI_NH_VA:
+	case CMD_TLBI_NH_VAA:
+	case CMD_TLBI_EL2_ALL:
+	case CMD_TLBI_EL2_ASID:
+	case CMD_TLBI_EL2_VA:
+	case CMD_TLBI_EL2_VAA:
+	case CMD_TLBI_S12_VMALL:
+	case CMD_TLBI_S2_IPA:
+	case CMD_TLBI_NSNH_ALL:
+		return true;
+	}
+	return false;
+}
+
 static int cmd_tlbi(struct smmuv3 *smmu, unsigned int op, u64 c0, u64 c1)
 {
 	struct smmu_tlb_inv inv = { 0 };
@@ -172,21 +192,11 @@ static int cmd_execute(struct smmuv3 *smmu, u64 c0, u64 c1)
 		/* Every cached CD of the stream (STE kept or not: both fine). */
 		smmu_cfg_cache_inv_sid(smmu, sid, sid);
 		return CERROR_NONE;
-	case CMD_TLBI_NH_ALL:
-	case CMD_TLBI_NH_ASID:
-	case CMD_TLBI_NH_VA:
-	case CMD_TLBI_NH_VAA:
-	case CMD_TLBI_EL2_ALL:
-	case CMD_TLBI_EL2_ASID:
-	case CMD_TLBI_EL2_VA:
-	case CMD_TLBI_EL2_VAA:
-	case CMD_TLBI_S12_VMALL:
-	case CMD_TLBI_S2_IPA:
-	case CMD_TLBI_NSNH_ALL:
-		return cmd_tlbi(smmu, op, c0, c1);
 	case CMD_SYNC:
 		return cmd_sync(smmu, c0, c1);
 	}
+	if (cmd_is_tlbi(op))
+		return cmd_tlbi(smmu, op, c0, c1);
 	/* Unknown, or ATS/PRI/stall commands this implementation lacks. */
 	return CERROR_ILL;
 }
@@ -199,20 +209,9 @@ static bool cmd_trapped(u64 c0)
 	case CMD_CFGI_STE_RANGE:
 	case CMD_CFGI_CD:
 	case CMD_CFGI_CD_ALL:
-	case CMD_TLBI_NH_ALL:
-	case CMD_TLBI_NH_ASID:
-	case CMD_TLBI_NH_VA:
-	case CMD_TLBI_NH_VAA:
-	case CMD_TLBI_EL2_ALL:
-	case CMD_TLBI_EL2_ASID:
-	case CMD_TLBI_EL2_VA:
-	case CMD_TLBI_EL2_VAA:
-	case CMD_TLBI_S12_VMALL:
-	case CMD_TLBI_S2_IPA:
-	case CMD_TLBI_NSNH_ALL:
 		return true;
 	}
-	return false;
+	return cmd_is_tlbi(FIELD_GET(CMD_0_OP, c0));
 }
 
 void smmuv3_set_cmd_trap(struct smmuv3 *smmu,
