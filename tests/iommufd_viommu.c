@@ -388,6 +388,31 @@ static void test_veventq(void)
 	CHECK_EQ(out[0].hdr.sequence, 3);
 	CHECK_EQ(out[0].rec.evt[1], 9);
 
+	/*
+	 * Linux's header rules: while drops go on, the one header stays at
+	 * the tail stamped with the latest dropped sequence; a real event
+	 * queued behind it takes its place, and only the sequence gap then
+	 * tells of the loss.
+	 */
+	for (int i = 0; i < 5; i++)		/* 4, 5 queued; 6, 7, 8 dropped */
+		CHECK_EQ(mock_iommu_raise_event(r.dev, evt), 0);
+	CHECK_EQ(iommufd_fd_read(r.e.ictx, fd, out, 2 * sizeof(out[0]) - 8),
+		 sizeof(out[0]));
+	CHECK_EQ(out[0].hdr.sequence, 4);
+	CHECK_EQ(mock_iommu_raise_event(r.dev, evt), 0);	/* room again: 9 */
+	CHECK_EQ(iommufd_fd_read(r.e.ictx, fd, out, sizeof(out)), 2 * sizeof(out[0]));
+	CHECK_EQ(out[0].hdr.sequence, 5);
+	CHECK_EQ(out[1].hdr.flags, 0);
+	CHECK_EQ(out[1].hdr.sequence, 9);
+	for (int i = 0; i < 5; i++)		/* 10, 11 queued; 12, 13, 14 dropped */
+		CHECK_EQ(mock_iommu_raise_event(r.dev, evt), 0);
+	CHECK_EQ(iommufd_fd_read(r.e.ictx, fd, out, sizeof(out)),
+		 2 * sizeof(out[0]) + sizeof(struct iommufd_vevent_header));
+	CHECK_EQ(out[1].hdr.sequence, 11);
+	CHECK_EQ(out[2].hdr.flags, IOMMU_VEVENTQ_FLAG_LOST_EVENTS);
+	CHECK_EQ(out[2].hdr.sequence, 14);
+	CHECK_EQ(poll(&pfd, 1, 0), 0);
+
 	CHECK_EQ(iommufd_fd_read(r.e.ictx, 12345, out, sizeof(out)), -EBADF);
 	CHECK_EQ(iommufd_fd_write(r.e.ictx, fd, out, 8), -EINVAL);
 	CHECK_EQ(destroy_id(&r.e, q.out_veventq_id), -EBUSY);	/* fd open */
