@@ -18,13 +18,22 @@
 
 _Static_assert(ENDPOINT_MMIO_SIZE <= MACHINE_EP_BAR_STRIDE, "BAR fits its slot");
 
+/* An endpoint's port into the SMMU when its StreamID is not its RID. */
+struct machine_ep_port {
+	struct smmuv3 *smmu;
+	u32 sid;
+	bool alias;
+};
+
 struct machine {
 	struct machine_config cfg;
 	struct phys_mem *mem;
+	bool owns_mem;
 	struct smmuv3 *smmu;
 	struct its *its;
 	/* Plugged endpoints; slots fill once, before concurrent use. */
 	struct endpoint *_Atomic ep[MACHINE_MAX_ENDPOINTS];
+	struct machine_ep_port port[MACHINE_MAX_ENDPOINTS];
 
 	/*
 	 * SMMU wired interrupts: the connected handler (ops + opaque, read
@@ -170,6 +179,48 @@ static const struct mmio_ops machine_bar_ops = {
 	.write = machine_bar_write,
 };
 
+u32 machine_endpoint_sid(const struct machine *m, unsigned int i)
+{
+	return m->port[i].alias ? m->port[i].sid : m->cfg.ep[i].rid;
+}
+
+/* The root complex's ID mapping: the SMMU sees the port's StreamID. */
+static int machine_port_translate(void *opaque, u32 requester_id,
+				  dma_addr_t addr, size_t size, bool is_write,
+				  phys_addr_t *pa)
+{
+	struct machine_ep_port *port = opaque;
+	struct smmuv3_result res;
+
+	(void)requester_id;
+	(void)size;
+	if (smmuv3_translate(port->smmu, port->sid, SMMUV3_NO_SSID, addr,
+			     is_write ? SMMUV3_WRITE : SMMUV3_READ, &res))
+		return -EFAULT;
+	*pa = res.addr;
+	return 0;
+}
+
+static const struct dma_translator_ops machine_port_ops = {
+	.translate = machine_port_translate,
+};
+
+void machine_endpoint_translator(struct machine *m, unsigned int i,
+				 struct dma_translator *t)
+{
+	const struct machine_ep_config *c = &m->cfg.ep[i];
+
+	if (!c->behind_smmu) {
+		t->ops = NULL;
+		t->opaque = NULL;
+	} else if (m->port[i].alias) {
+		t->ops = &machine_port_ops;
+		t->opaque = &m->port[i];
+	} else {
+		smmuv3_dma_translator(m->smmu, t);
+	}
+}
+
 /* Creates endpoint slot i from c (already stored in cfg.ep[i]). */
 static int machine_plug_endpoint(struct machine *m, unsigned int i)
 {
@@ -187,10 +238,22 @@ static int machine_plug_endpoint(struct machine *m, unsigned int i)
 	if (c->behind_smmu) {
 		struct dma_translator t;
 
-		smmuv3_dma_translator(m->smmu, &t);
+		machine_endpoint_translator(m, i, &t);
 		endpoint_set_translator(ep, &t);
 	}
 	atomic_store_explicit(&m->ep[i], ep, memory_order_release);
+	return 0;
+}
+
+int machine_set_endpoint_sid(struct machine *m, unsigned int i, u32 sid)
+{
+	struct dma_translator t;
+
+	if (i >= m->cfg.nr_endpoints || !m->cfg.ep[i].behind_smmu)
+		return -EINVAL;
+	m->port[i] = (struct machine_ep_port){ m->smmu, sid, true };
+	machine_endpoint_translator(m, i, &t);
+	endpoint_set_translator(m->ep[i], &t);
 	return 0;
 }
 
@@ -211,7 +274,8 @@ int machine_add_endpoint(struct machine *m, const struct machine_ep_config *c)
 	return (int)i;
 }
 
-struct machine *machine_create(const struct machine_config *cfg)
+static struct machine *machine_build(struct phys_mem *mem,
+				     const struct machine_config *cfg)
 {
 	struct machine *m;
 	unsigned int nr_ep = cfg->nr_endpoints;
@@ -227,7 +291,8 @@ struct machine *machine_create(const struct machine_config *cfg)
 	m->cfg.its.lpi_pending = machine_lpi_cb;
 	m->cfg.its.cb_opaque = m;
 
-	m->mem = phys_mem_create();
+	m->owns_mem = !mem;
+	m->mem = mem ? mem : phys_mem_create();
 	if (!m->mem)
 		goto err;
 	if (phys_mem_add_ram(m->mem, cfg->ram_base, cfg->ram_size, "ram"))
@@ -265,6 +330,17 @@ err:
 	return NULL;
 }
 
+struct machine *machine_create(const struct machine_config *cfg)
+{
+	return machine_build(NULL, cfg);
+}
+
+struct machine *machine_create_on(struct phys_mem *mem,
+				  const struct machine_config *cfg)
+{
+	return mem ? machine_build(mem, cfg) : NULL;
+}
+
 void machine_destroy(struct machine *m)
 {
 	if (!m)
@@ -272,7 +348,8 @@ void machine_destroy(struct machine *m)
 	for (unsigned int i = 0; i < MACHINE_MAX_ENDPOINTS; i++)
 		endpoint_destroy(m->ep[i]);
 	/* The address space goes first: nothing can reach a device after. */
-	phys_mem_destroy(m->mem);
+	if (m->owns_mem)
+		phys_mem_destroy(m->mem);
 	smmuv3_destroy(m->smmu);
 	its_destroy(m->its);
 	free(m);
