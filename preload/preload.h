@@ -162,11 +162,14 @@ struct iommufd_ctx *iommufd_file_ctx(struct shim_file *f);
 int vfio_cdev_open(int index, int flags);
 
 /*
- * The vfio device backing /dev/vfio/devices/vfioN (vfio.c), with the
- * machine endpoint (hw/endpoint) whose register BAR is its region 0.
+ * The vfio device backing /dev/vfio/devices/vfioN (vfio.c): the board
+ * file's device for a machine endpoint, whose register BAR is region 0.
  */
-struct preload_vdev *preload_vdev_create(struct phys_mem *mem, struct device *dev,
-					 int index, unsigned int rid);
+#define PRELOAD_EP_VECTORS	8	/* each endpoint's MSI vectors */
+struct platform;
+struct ep_device;
+struct preload_vdev *preload_vdev_create(struct platform *p,
+					 struct ep_device *epd, int index);
 void preload_vdev_destroy(struct preload_vdev *vdev);
 
 #endif
