@@ -22,6 +22,7 @@
  * configured StreamID goes into the device's fwspec.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,6 +31,16 @@
 #include "kernel/platform.h"
 #include "preload/config.h"
 #include "preload/preload.h"
+#include "preload/vfio-irq.h"
+
+/* An LPI the host kernel gave a device's MSI vector, as request_irq. */
+struct lpi_route {
+	u32 lpi;			/* 0: free */
+	struct vfio_irqs *irqs;
+	unsigned int vec;
+};
+
+#define NR_ROUTES	(PRELOAD_MAX_DEVICES * PRELOAD_EP_VECTORS)
 
 struct preload_machine {
 	struct preload_config cfg;
@@ -37,6 +48,8 @@ struct preload_machine {
 	struct platform *p;
 	int nr_vdevs;
 	struct preload_vdev *vdevs[PRELOAD_MAX_DEVICES];
+	pthread_mutex_t route_lock;
+	struct lpi_route routes[NR_ROUTES];
 };
 
 /*
@@ -46,12 +59,66 @@ struct preload_machine {
  */
 static void machine_teardown(struct preload_machine *m)
 {
+	if (m->board)
+		machine_set_lpi_handler(m->board, NULL, NULL);
 	for (int i = m->nr_vdevs - 1; i >= 0; i--)
 		preload_vdev_destroy(m->vdevs[i]);
 	if (m->p)
 		platform_shutdown(m->p);	/* and the devices it added */
 	machine_destroy(m->board);
+	pthread_mutex_destroy(&m->route_lock);
 	free(m);
+}
+
+/*
+ * The board's CPU interface took an LPI (after the MSI write, in the
+ * writing thread, nothing locked): the vector it belongs to fires.
+ */
+static void machine_lpi(void *opaque, unsigned int target, u32 intid)
+{
+	struct preload_machine *m = opaque;
+	struct vfio_irqs *irqs = NULL;
+	unsigned int vec = 0;
+
+	(void)target;
+	pthread_mutex_lock(&m->route_lock);
+	for (unsigned int i = 0; i < NR_ROUTES && !irqs; i++) {
+		if (m->routes[i].lpi == intid) {
+			irqs = m->routes[i].irqs;
+			vec = m->routes[i].vec;
+		}
+	}
+	pthread_mutex_unlock(&m->route_lock);
+	/* vdevs live as long as the machine: irqs stays valid. */
+	if (irqs)
+		vfio_irqs_fire(irqs, vec);
+}
+
+int preload_machine_route_lpi(struct preload_machine *m, uint32_t lpi,
+			      struct vfio_irqs *irqs, unsigned int vec)
+{
+	int ret = -ENOSPC;
+
+	pthread_mutex_lock(&m->route_lock);
+	for (unsigned int i = 0; i < NR_ROUTES; i++) {
+		if (!m->routes[i].lpi) {
+			m->routes[i] = (struct lpi_route){ lpi, irqs, vec };
+			ret = 0;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&m->route_lock);
+	return ret;
+}
+
+void preload_machine_unroute_lpis(struct preload_machine *m,
+				  const struct vfio_irqs *irqs)
+{
+	pthread_mutex_lock(&m->route_lock);
+	for (unsigned int i = 0; i < NR_ROUTES; i++)
+		if (m->routes[i].irqs == irqs)
+			m->routes[i] = (struct lpi_route){ 0 };
+	pthread_mutex_unlock(&m->route_lock);
 }
 
 /* Device i's RID on the bus: its first StreamID unless another has it. */
@@ -97,6 +164,7 @@ int preload_machine_build(struct phys_mem *mem, struct preload_machine **out)
 		free(m);
 		return -ENODEV;
 	}
+	pthread_mutex_init(&m->route_lock, NULL);
 	machine_config_default(&mc);
 	mc.ram_size = m->cfg.ram;
 	m->board = machine_create_on(mem, &mc);
@@ -128,6 +196,8 @@ int preload_machine_build(struct phys_mem *mem, struct preload_machine **out)
 		m->p = NULL;
 		return machine_fail(m, "host kernel", ret);
 	}
+	/* The host's CPUs take the LPIs: VFIO's MSI handler signals eventfds. */
+	machine_set_lpi_handler(m->board, machine_lpi, m);
 	for (int i = 0; i < m->cfg.nr_devices; i++) {
 		const struct preload_dev_config *dc = &m->cfg.dev[i];
 		struct ep_device *epd;
@@ -139,7 +209,7 @@ int preload_machine_build(struct phys_mem *mem, struct preload_machine **out)
 					   (unsigned int)dc->nr_sids);
 		if (IS_ERR(epd))
 			return machine_fail(m, what, (int)PTR_ERR(epd));
-		m->vdevs[i] = preload_vdev_create(m->p, epd, i);
+		m->vdevs[i] = preload_vdev_create(m, m->p, epd, i);
 		if (!m->vdevs[i])
 			return machine_fail(m, what, -ENOMEM);
 		m->nr_vdevs++;

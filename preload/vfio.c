@@ -20,6 +20,7 @@
  * engine included, is VFIO region 0, reached with pread/pwrite at
  * VFIO_PCI_INDEX_TO_OFFSET(0) as vfio-pci places BAR0; the shim makes the
  * CPU's accesses at the BAR's physical address, as a mapped BAR would.
+ * Its MSIs are offered as vfio-pci offers them (vfio-irq.c).
  * read/write (file position based) answer EINVAL, any other device ioctl
  * ENOTTY, as vfio-pci does for commands it lacks.
  */
@@ -34,6 +35,7 @@
 #include "kernel/platform.h"
 #include "preload/iommufd-glue.h"
 #include "preload/preload.h"
+#include "preload/vfio-irq.h"
 
 #define offsetofend(T, m)	(offsetof(T, m) + sizeof(((T *)0)->m))
 
@@ -44,6 +46,7 @@ struct preload_vdev {
 	struct device *dev;
 	struct ep_device *epd;		/* the board file's device */
 	struct phys_mem *mem;		/* the CPU's view of the BAR */
+	struct vfio_irqs *irqs;		/* MSI, ERR and REQ (vfio-irq.c) */
 	int index;
 	pthread_mutex_t lock;		/* the kernel's dev_set->lock */
 	int open_count;			/* files bound (0 or 1 on the cdev path) */
@@ -59,13 +62,19 @@ struct vfio_df {
 	bool attached;
 };
 
-struct preload_vdev *preload_vdev_create(struct platform *p,
+struct preload_vdev *preload_vdev_create(struct preload_machine *m,
+					 struct platform *p,
 					 struct ep_device *epd, int index)
 {
 	struct preload_vdev *vdev = calloc(1, sizeof(*vdev));
 
 	if (!vdev)
 		return NULL;
+	vdev->irqs = vfio_irqs_create(m, epd);
+	if (!vdev->irqs) {
+		free(vdev);
+		return NULL;
+	}
 	vdev->dev = &epd->dev;
 	vdev->epd = epd;
 	vdev->mem = platform_kernel(p)->mem;
@@ -76,6 +85,7 @@ struct preload_vdev *preload_vdev_create(struct platform *p,
 
 void preload_vdev_destroy(struct preload_vdev *vdev)
 {
+	vfio_irqs_destroy(vdev->irqs);
 	pthread_mutex_destroy(&vdev->lock);
 	free(vdev);
 }
@@ -197,7 +207,7 @@ static long vfio_get_info(struct vfio_df *df, struct vfio_device_info *uarg)
 		return -EINVAL;
 	info.flags = VFIO_DEVICE_FLAGS_PCI;
 	info.num_regions = VFIO_NUM_REGIONS;
-	info.num_irqs = 0;
+	info.num_irqs = VFIO_PCI_NUM_IRQS;
 	return shim_copy_to_user(uarg, &info, minsz) ? -EFAULT : 0;
 }
 
@@ -300,6 +310,10 @@ static long vfio_df_ioctl(struct shim_file *f, unsigned long cmd,
 		return vfio_get_info(df, uarg);
 	case VFIO_DEVICE_GET_REGION_INFO:
 		return vfio_get_region_info(df, uarg);
+	case VFIO_DEVICE_GET_IRQ_INFO:
+		return vfio_irqs_get_info(df->vdev->irqs, uarg);
+	case VFIO_DEVICE_SET_IRQS:
+		return vfio_irqs_set(df->vdev->irqs, uarg);
 	default:
 		return -ENOTTY;
 	}
@@ -313,6 +327,7 @@ static void vfio_df_release(struct shim_file *f)
 
 	pthread_mutex_lock(&vdev->lock);
 	if (df->access_granted) {
+		vfio_irqs_release(vdev->irqs);
 		if (df->attached)
 			preload_iommufd_detach(df->idev);
 		preload_iommufd_unbind(df->idev);
