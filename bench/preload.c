@@ -103,18 +103,20 @@ static int vfio_setup(struct ctx *c)
 	struct vfio_device_bind_iommufd bind = { .argsz = sizeof(bind), .iommufd = c->fd };
 	struct vfio_device_attach_iommufd_pt at = { .argsz = sizeof(at), .pt_id = c->ioas };
 	struct vfio_region_info reg = { .argsz = sizeof(reg) };
-	struct { struct vfio_irq_set h; int32_t fd; } irq = { .h = {
-		.argsz = sizeof(irq), .index = VFIO_PCI_MSI_IRQ_INDEX, .count = 1,
-		.flags = VFIO_IRQ_SET_DATA_EVENTFD | VFIO_IRQ_SET_ACTION_TRIGGER } };
+	__u32 buf[(sizeof(struct vfio_irq_set) + 4) / 4] = { 0 };
+	struct vfio_irq_set *irq = (void *)buf;
 
 	c->dev = open("/dev/vfio/devices/vfio0", O_RDWR);
 	c->efd = eventfd(0, EFD_CLOEXEC);
-	irq.fd = c->efd;
+	*irq = (struct vfio_irq_set){ .argsz = sizeof(*irq) + 4,
+		.index = VFIO_PCI_MSI_IRQ_INDEX, .count = 1,
+		.flags = VFIO_IRQ_SET_DATA_EVENTFD | VFIO_IRQ_SET_ACTION_TRIGGER };
+	memcpy(irq->data, &c->efd, 4);
 	if (c->dev < 0 || c->efd < 0 ||
 	    ioctl(c->dev, VFIO_DEVICE_BIND_IOMMUFD, &bind) ||
 	    ioctl(c->dev, VFIO_DEVICE_GET_REGION_INFO, &reg) ||
 	    ioctl(c->dev, VFIO_DEVICE_ATTACH_IOMMUFD_PT, &at) ||
-	    ioctl(c->dev, VFIO_DEVICE_SET_IRQS, &irq))
+	    ioctl(c->dev, VFIO_DEVICE_SET_IRQS, irq))
 		return -1;
 	c->bar0 = reg.offset;
 	return (int)bind.out_devid;

@@ -64,11 +64,6 @@
 #define DESC_PAGE	(3ULL | (1ULL << 6) | (3ULL << 8) | (1ULL << 10) | (1ULL << 11))
 #define EVT_F_TRANSLATION	0x10
 
-struct irq_set {
-	struct vfio_irq_set hdr;
-	int32_t fds[NVEC];
-};
-
 static int fd, dev0, dev1;
 static __u32 devid0, devid1, ioas;
 static __u64 bar0;
@@ -90,13 +85,15 @@ static void wr(int dev, __u64 reg, __u64 v, int size)
 static int set_irqs(int dev, __u32 index, __u32 flags, __u32 start, __u32 count,
 		    const int32_t *fds)
 {
-	struct irq_set s = { .hdr = {
-		.argsz = sizeof(s.hdr) + count * sizeof(int32_t), .flags = flags,
-		.index = index, .start = start, .count = count } };
+	__u32 buf[(sizeof(struct vfio_irq_set) + NVEC * sizeof(int32_t)) / 4] = { 0 };
+	struct vfio_irq_set *s = (void *)buf;
 
+	*s = (struct vfio_irq_set){
+		.argsz = sizeof(*s) + count * sizeof(int32_t), .flags = flags,
+		.index = index, .start = start, .count = count };
 	if (fds)
-		memcpy(s.fds, fds, count * sizeof(int32_t));
-	return ioctl(dev, VFIO_DEVICE_SET_IRQS, &s);
+		memcpy(s->data, fds, count * sizeof(int32_t));
+	return ioctl(dev, VFIO_DEVICE_SET_IRQS, s);
 }
 
 static int msi_eventfds(int dev, __u32 start, __u32 count, const int32_t *fds)
@@ -266,12 +263,14 @@ static void test_set_errors(int efd)
 			     0, 1, fds), EINVAL);
 	/* Room for the eventfds the count names. */
 	{
-		struct irq_set s = { .hdr = {
-			.argsz = sizeof(s.hdr) + 4, .index = VFIO_PCI_MSI_IRQ_INDEX,
-			.flags = VFIO_IRQ_SET_DATA_EVENTFD | VFIO_IRQ_SET_ACTION_TRIGGER,
-			.count = 2 } };
+		__u32 buf[(sizeof(struct vfio_irq_set) + 8) / 4] = { 0 };
+		struct vfio_irq_set *s = (void *)buf;
 
-		CHECK_ERRNO(ioctl(dev0, VFIO_DEVICE_SET_IRQS, &s), EINVAL);
+		*s = (struct vfio_irq_set){
+			.argsz = sizeof(*s) + 4, .index = VFIO_PCI_MSI_IRQ_INDEX,
+			.flags = VFIO_IRQ_SET_DATA_EVENTFD | VFIO_IRQ_SET_ACTION_TRIGGER,
+			.count = 2 };
+		CHECK_ERRNO(ioctl(dev0, VFIO_DEVICE_SET_IRQS, s), EINVAL);
 	}
 	/* MSI cannot be masked through VFIO; no action at all is no command. */
 	CHECK_ERRNO(set_irqs(dev0, VFIO_PCI_MSI_IRQ_INDEX,
