@@ -11,11 +11,10 @@
  *    above do not;
  *  - which frees move which hint;
  *  - nothing is placed below start_pfn, even by a walk from the anchor
- *    (where Linux's retry bound wraps to 0);
+ *    (whose top + 1 wraps to 0: Linux once took that as the floor);
  *  - reservations stretch every range they overlap down over the gap below
  *    it, and keep the stretch when the remainder cannot be allocated.
- * Linux's alloc_iova/reserve_iova (drivers/iommu/iova.c) behave the same,
- * but for the start_pfn case.
+ * Linux's alloc_iova/reserve_iova (drivers/iommu/iova.c) behave the same.
  */
 #include "kernel/iova.h"
 #include "kernel/kernel.h"
