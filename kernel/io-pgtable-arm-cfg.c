@@ -2,8 +2,8 @@
  * The geometry and registers of an Arm LPAE table, as Linux's
  * arm_64_lpae_alloc_pgtable_s1/_s2: the granule and page sizes from the
  * driver's bitmap, the start level (concatenating stage-2 start tables
- * where that saves a level or the architecture requires it), the pgd in
- * the kernel's memory, and TCR/MAIR/TTBR or VTCR/VTTBR for the SMMU.
+ * only where the architecture requires it, as Linux since 6.14), the pgd
+ * in the kernel's memory, and TCR/MAIR/TTBR or VTCR/VTTBR for the SMMU.
  */
 #include "kernel/io-pgtable-arm.h"
 
@@ -192,8 +192,11 @@ out_free_data:
  * Start levels the architecture forbids for the PA size (Arm DDI0487
  * R_DXBSH, R_SRKBC; the pseudocode's S2InvalidSL), where the walk must
  * start one level down over concatenated tables.  Linux's
- * arm_lpae_concat_mandatory lists the 16K and 4K cases for the PA sizes
- * it meets; the rule is the same for every PA size, and 64K has one too.
+ * arm_lpae_concat_mandatory lists the cases an SMMU meets with ias == oas
+ * (4K at level 0 for a 40- or 42-bit PA, 16K at level 0 or, for a 40-bit
+ * PA, level 1), which are exactly ours for ias == oas, as the arm-smmu-v3
+ * driver asks for stage 2; for ias > oas the rule below also covers 32-
+ * and 36-bit PAs and 64K's level 1, which Linux would leave illegal.
  */
 static bool concat_mandatory(const struct io_pgtable_cfg *cfg,
 			     const struct arm_lpae_io_pgtable *d)
@@ -215,7 +218,6 @@ static struct io_pgtable *arm_64_lpae_alloc_pgtable_s2(struct io_pgtable_cfg *cf
 {
 	typeof(&cfg->arm_lpae_s2_cfg.vtcr) vtcr = &cfg->arm_lpae_s2_cfg.vtcr;
 	struct arm_lpae_io_pgtable *d;
-	bool concat_ok;
 	int ps, sl;
 
 	(void)cookie;
@@ -226,19 +228,21 @@ static struct io_pgtable *arm_64_lpae_alloc_pgtable_s2(struct io_pgtable_cfg *cf
 		return NULL;
 
 	/*
-	 * Concatenate up to 16 tables to start a level lower: always at
-	 * level 0, to save a level of walk (as Linux long did), and
-	 * wherever the architecture requires it.
+	 * Start a level lower over up to 16 concatenated tables only where
+	 * the start level is not allowed, as Linux since 6.14 (before, it
+	 * also did so at level 0 whenever it could, to save a level of
+	 * walk).  Too many tables, or a level down still not allowed (16K
+	 * below a 42-bit PA at level 0): no such table.
 	 */
-	concat_ok = pgd_size(d) / sizeof(arm_lpae_iopte) <=
-		    ARM_LPAE_S2_MAX_CONCAT_PAGES;
-	if (concat_ok && (d->start_level == 0 || concat_mandatory(cfg, d))) {
+	if (concat_mandatory(cfg, d)) {
+		if (pgd_size(d) / sizeof(arm_lpae_iopte) >
+		    ARM_LPAE_S2_MAX_CONCAT_PAGES)
+			goto out_free_data;
 		d->pgd_bits += d->bits_per_level;
 		d->start_level++;
+		if (concat_mandatory(cfg, d))
+			goto out_free_data;
 	}
-	/* Too many tables, or one level down is still not allowed. */
-	if (concat_mandatory(cfg, d))
-		goto out_free_data;
 
 	ps = oas_to_ps(cfg->oas);
 	if (ps < 0)

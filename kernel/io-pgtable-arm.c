@@ -2,9 +2,9 @@
  * The Arm LPAE (VMSAv8-64) page-table formats ARM_64_LPAE_S1 and _S2, with
  * the behaviour of Linux's drivers/iommu/io-pgtable-arm.c: 4K, 16K and
  * 64K granules, blocks at every level the granule has them, stage-2 start
- * tables concatenated to save a level, lock-free table installation, and
- * the register values (TCR/MAIR/TTBR, VTCR/VTTBR) the SMMU needs
- * (those in io-pgtable-arm-cfg.c).
+ * tables concatenated where the architecture requires it, lock-free table
+ * installation, and the register values (TCR/MAIR/TTBR, VTCR/VTTBR) the
+ * SMMU needs (those in io-pgtable-arm-cfg.c).
  *
  * Tables live in the kernel instance's machine memory: the SMMU model walks
  * them there with hw/vmsa-walk, never through this code.  All of a

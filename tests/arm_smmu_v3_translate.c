@@ -288,6 +288,16 @@ int main(void)
 	test_identity_blocked();
 	test_stage2_domain(NULL);
 	test_stage2_domain(&cfg);
+	/*
+	 * Smaller PAs: a 40- or 42-bit stage 2 cannot start at level 0 with
+	 * 4K (2 or 8 concatenated level-1 tables, S2SL0 = 1); 44 bits can
+	 * (a 32-entry level-0 table, S2SL0 = 2).  The model walks each.
+	 */
+	smmuv3_config_default(&cfg);
+	for (unsigned int oas = 40; oas <= 44; oas += 2) {
+		cfg.oas_bits = oas;
+		test_stage2_domain(&cfg);
+	}
 	test_groups_resv();
 	return test_done();
 }

@@ -231,6 +231,43 @@ static void test_alloc_and_registers(void)
 	/* 4K with a 40-bit PA cannot start at level 0: 16 tables at most. */
 	CHECK(make(ARM_64_LPAE_S2, SZ_4K, 44, 40, &cfg) == NULL);
 	CHECK_EQ(used(), 0);
+	/*
+	 * Concatenation only where it is mandatory, as Linux since 6.14: a
+	 * 48-bit PA lets a 40-bit IPA start at level 0 (a 2-entry pgd), a
+	 * 44-bit one too (level 0 needs PA >= 44 bits with 4K).
+	 */
+	ops = make(ARM_64_LPAE_S2, SZ_4K | SZ_2M | SZ_1G, 40, 48, &cfg);
+	REQUIRE(ops);
+	CHECK_EQ(cfg.arm_lpae_s2_cfg.vtcr.sl, 2);
+	CHECK_EQ(cfg.arm_lpae_s2_cfg.vtcr.tsz, 24);
+	CHECK_EQ(used(), SZ_4K);
+	free_io_pgtable_ops(ops);
+	ops = make(ARM_64_LPAE_S2, SZ_4K, 43, 44, &cfg);
+	REQUIRE(ops);
+	CHECK_EQ(cfg.arm_lpae_s2_cfg.vtcr.sl, 2);
+	free_io_pgtable_ops(ops);
+	/* ... and below a 44-bit PA level 0 is out: 8 tables at level 1. */
+	ops = make(ARM_64_LPAE_S2, SZ_4K, 42, 42, &cfg);
+	REQUIRE(ops);
+	CHECK_EQ(cfg.arm_lpae_s2_cfg.vtcr.sl, 1);
+	CHECK_EQ(used(), 8 * SZ_4K);
+	free_io_pgtable_ops(ops);
+	/* 16K at level 0 needs LPA2: 2 tables at level 1 (48-bit IPA). */
+	ops = make(ARM_64_LPAE_S2, SZ_16K, 48, 48, &cfg);
+	REQUIRE(ops);
+	CHECK_EQ(cfg.arm_lpae_s2_cfg.vtcr.sl, 2);
+	CHECK_EQ(used(), 2 * SZ_16K);
+	free_io_pgtable_ops(ops);
+	/* 16K below a 42-bit PA cannot start at level 1: 16 tables at 2. */
+	ops = make(ARM_64_LPAE_S2, SZ_16K, 40, 40, &cfg);
+	REQUIRE(ops);
+	CHECK_EQ(cfg.arm_lpae_s2_cfg.vtcr.sl, 1);
+	CHECK_EQ(used(), 16 * SZ_16K);
+	free_io_pgtable_ops(ops);
+	/* Where one level down is forbidden too, or needs > 16 tables: none. */
+	CHECK(make(ARM_64_LPAE_S2, SZ_16K, 48, 40, &cfg) == NULL);
+	CHECK(make(ARM_64_LPAE_S2, SZ_16K, 41, 40, &cfg) == NULL);
+	CHECK_EQ(used(), 0);
 }
 
 /*

@@ -49,16 +49,21 @@ struct rcfg {
 	enum io_pgtable_fmt fmt;
 	unsigned long pgsizes;
 	unsigned int ias, oas;
+	unsigned int concat;	/* start tables the architecture requires */
 };
 
 static const struct rcfg configs[] = {
-	{ "s1-4k", ARM_64_LPAE_S1, 0x40201000UL, 48, 48 },
-	{ "s1-16k", ARM_64_LPAE_S1, 0x2004000UL, 47, 48 },
-	{ "s1-64k", ARM_64_LPAE_S1, 0x20010000UL, 48, 48 },
-	{ "s2-4k", ARM_64_LPAE_S2, 0x40201000UL, 48, 48 },
-	{ "s2-16k-concat", ARM_64_LPAE_S2, 0x2004000UL, 48, 48 },
-	{ "s2-64k", ARM_64_LPAE_S2, 0x20010000UL, 42, 44 },
-	{ "s2-4k-concat", ARM_64_LPAE_S2, 0x40201000UL, 40, 40 },
+	{ "s1-4k", ARM_64_LPAE_S1, 0x40201000UL, 48, 48, 1 },
+	{ "s1-16k", ARM_64_LPAE_S1, 0x2004000UL, 47, 48, 1 },
+	{ "s1-64k", ARM_64_LPAE_S1, 0x20010000UL, 48, 48, 1 },
+	{ "s2-4k", ARM_64_LPAE_S2, 0x40201000UL, 48, 48, 1 },
+	/* 16K level 0 needs LPA2: two level-1 tables. */
+	{ "s2-16k-concat", ARM_64_LPAE_S2, 0x2004000UL, 48, 48, 2 },
+	{ "s2-64k", ARM_64_LPAE_S2, 0x20010000UL, 42, 44, 1 },
+	/* 4K level 0 needs a 44-bit PA: two level-1 tables. */
+	{ "s2-4k-concat", ARM_64_LPAE_S2, 0x40201000UL, 40, 40, 2 },
+	/* The same IPA over a 48-bit PA may start at level 0: no concat. */
+	{ "s2-4k-l0", ARM_64_LPAE_S2, 0x40201000UL, 40, 48, 1 },
 };
 
 static u64 rng_state;
@@ -310,11 +315,12 @@ static unsigned int tg_shift(unsigned int tg)
 	return tg == 0 ? 12 : tg == 1 ? 16 : 14;
 }
 
+/* The walker's view of the registers; *n: concatenated start tables. */
 static struct vmsa_walk_cfg hw_cfg(struct kernel *k, enum io_pgtable_fmt fmt,
-				   const struct io_pgtable_cfg *cfg)
+				   const struct io_pgtable_cfg *cfg,
+				   unsigned int *n)
 {
 	struct vmsa_walk_cfg w = { .fetch = vmsa_fetch_ram, .opaque = k->mem };
-	unsigned int n;
 
 	if (fmt == ARM_64_LPAE_S1) {
 		w.stage = 1;
@@ -323,6 +329,7 @@ static struct vmsa_walk_cfg hw_cfg(struct kernel *k, enum io_pgtable_fmt fmt,
 		w.oa_bits = (u8)ps_bits(cfg->arm_lpae_s1_cfg.tcr.ips);
 		w.start_level = (s8)vmsa_s1_start_level(w.granule_shift, w.ia_bits);
 		w.ttb = cfg->arm_lpae_s1_cfg.ttbr;
+		*n = 1;
 	} else {
 		w.stage = 2;
 		w.granule_shift = (u8)tg_shift(cfg->arm_lpae_s2_cfg.vtcr.tg);
@@ -330,7 +337,7 @@ static struct vmsa_walk_cfg hw_cfg(struct kernel *k, enum io_pgtable_fmt fmt,
 		w.oa_bits = (u8)ps_bits(cfg->arm_lpae_s2_cfg.vtcr.ps);
 		w.start_level = (s8)vmsa_s2_start_level(w.granule_shift,
 				cfg->arm_lpae_s2_cfg.vtcr.sl, w.ia_bits,
-				w.oa_bits, &n);
+				w.oa_bits, n);
 		w.ttb = cfg->arm_lpae_s2_cfg.vttbr;
 	}
 	REQUIRE(w.start_level >= 0);
@@ -401,11 +408,13 @@ static void run_config(struct kernel *k, const struct rcfg *rc, unsigned int nr_
 	struct iommu_iotlb_gather gather;
 	struct run run = { .rc = rc, .failures_before = test_failures };
 	u64 sizes[3], window, wbase, pa_limit;
+	unsigned int nr_concat = 0;
 	int nr_sizes = 0, g;
 
 	run.ops = alloc_io_pgtable_ops(rc->fmt, &cfg, NULL);
 	REQUIRE(run.ops);
-	run.w = hw_cfg(k, rc->fmt, &cfg);
+	run.w = hw_cfg(k, rc->fmt, &cfg, &nr_concat);
+	CHECK_EQ(nr_concat, rc->concat);
 	g = run.w.granule_shift;
 	run.m.start_level = run.w.start_level;
 	for (int l = 0; l < 4; l++)

@@ -5,6 +5,7 @@
  * TLB maintenance the core asked for, firmware 1:1 regions, domains of
  * another instance or kernel refused, and page-table memory given back.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "kernel/drivers/mock-iommu.h"
@@ -259,6 +260,71 @@ static void test_instances(struct kernel *k1, struct kernel *k2,
 	CHECK_EQ(page_alloc_used_bytes(k2->pages), 0);
 }
 
+/* Whether p lies in a mapping of this process that cannot be written. */
+static bool read_only(const void *p)
+{
+	FILE *f = fopen("/proc/self/maps", "r");
+	unsigned long lo, hi, a = (unsigned long)p;
+	char perms[8], line[512];
+	bool ro = false;
+
+	REQUIRE(f);
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "%lx-%lx %7s", &lo, &hi, perms) == 3 &&
+		    a >= lo && a < hi) {
+			ro = perms[1] != 'w';
+			break;
+		}
+	fclose(f);
+	return ro;
+}
+
+/*
+ * The identity and blocked domains are the driver's, shared by every
+ * instance of every kernel in the process: they must be constants, which
+ * nothing can change under another kernel's feet.
+ */
+static void test_static_domains(struct kernel *k1, struct kernel *k2,
+				struct mock_iommu *m1)
+{
+	struct mock_iommu *m2 = mock_iommu_create(k2, "smmu2");
+	struct device *a, *b;
+	const struct iommu_ops *ops;
+	phys_addr_t pa;
+
+	(void)k1;
+	REQUIRE(m2);
+	a = mock_iommu_add_device(m1, "a", (u32[]){ 3 }, 1);
+	b = mock_iommu_add_device(m2, "b", (u32[]){ 3 }, 1);
+	REQUIRE(a && b);
+	ops = dev_iommu_ops(a);
+	CHECK(ops->identity_domain && ops->blocked_domain);
+	CHECK(read_only(ops->identity_domain));
+	CHECK(read_only(ops->blocked_domain));
+	CHECK(dev_iommu_ops(b)->identity_domain == ops->identity_domain);
+	CHECK(ops->identity_domain->k == NULL);
+	/* Both kernels use them at once. */
+	CHECK_EQ(iommu_group_claim_dma_owner(a->iommu_group, a), 0);
+	CHECK_EQ(iommu_group_claim_dma_owner(b->iommu_group, b), 0);
+	CHECK_EQ(iommu_group_replace_domain(a->iommu_group,
+					    ops->identity_domain), 0);
+	CHECK_EQ(iommu_group_replace_domain(b->iommu_group,
+					    ops->identity_domain), 0);
+	CHECK_EQ(xlate(a, 0x1234, &pa), 0);
+	CHECK_EQ(pa, 0x1234);
+	CHECK_EQ(xlate(b, 0x5678, &pa), 0);
+	CHECK_EQ(pa, 0x5678);
+	CHECK_EQ(iommu_group_replace_domain(b->iommu_group,
+					    ops->blocked_domain), 0);
+	CHECK_EQ(xlate(b, 0x5678, &pa), -EFAULT);
+	CHECK_EQ(xlate(a, 0x1234, &pa), 0);
+	iommu_group_release_dma_owner(a->iommu_group);
+	iommu_group_release_dma_owner(b->iommu_group);
+	device_destroy(a);
+	device_destroy(b);
+	mock_iommu_destroy(m2);
+}
+
 static void test_policy_and_direct(struct kernel *k, struct mock_iommu *m)
 {
 	struct device *dev;
@@ -346,6 +412,7 @@ int main(void)
 	test_paging(k1, m);
 	test_nested(k1, m);
 	test_instances(k1, k2, m);
+	test_static_domains(k1, k2, m);
 	test_policy_and_direct(k1, m);
 	test_fail_nth(k1, m);
 

@@ -250,6 +250,76 @@ static void test_bases(void)
 	rig_destroy(&r);
 }
 
+/*
+ * Queue indexes (IHI0070 6.3.27/28 and the EVENTQ_PROD/CONS descriptions):
+ * PROD/CONS hold an index of LOG2SIZE bits and the wrap bit above it.  In
+ * the registers the SMMU owns (CMDQ_CONS, EVENTQ_PROD) bits above the wrap
+ * bit read as zero, and a smaller LOG2SIZE truncates from the wrap bit
+ * down; in the ones software owns (CMDQ_PROD, EVENTQ_CONS) such bits may
+ * be kept but change nothing.  OVFLG and ERR sit above bit 19.
+ */
+static void test_queue_indexes(void)
+{
+	u64 rec[4] = { 0x10, 0, 0, 0 }, got[4];
+	u64 sync[2] = { CMD_SYNC, 0 };
+	struct smmuv3_config c;
+	struct rig r;
+
+	rig_default_conf(&c);
+	rig_create(&r, &c);
+	wr64(&r, SMMU_CMDQ_BASE, RIG_CMDQ | 4);
+	wr64(&r, SMMU_EVENTQ_BASE, RIG_EVTQ | 4);
+
+	/* 16 entries: index [3:0], wrap bit 4, bits [19:5] RAZ. */
+	wr32(&r, SMMU_CMDQ_CONS, 0xffff3);
+	CHECK_EQ(rd32(&r, SMMU_CMDQ_CONS), 0x13);
+	wr32(&r, SMMU_EVENTQ_PROD, EVTQ_PROD_OVFLG | 0xfffe5);
+	CHECK_EQ(rd32(&r, SMMU_EVENTQ_PROD), EVTQ_PROD_OVFLG | 0x05);
+	/* Reserved bits never read back, whatever the queue size. */
+	wr32(&r, SMMU_CMDQ_CONS, 0xffffffff & ~CMDQ_CONS_ERR);
+	CHECK_EQ(rd32(&r, SMMU_CMDQ_CONS), 0x1f);
+	wr32(&r, SMMU_EVENTQ_PROD, 0x7ff00000);
+	CHECK_EQ(rd32(&r, SMMU_EVENTQ_PROD), 0);
+
+	/* A smaller queue: the old field truncated from the wrap bit down. */
+	wr32(&r, SMMU_CMDQ_CONS, 0xffff3);
+	wr32(&r, SMMU_EVENTQ_PROD, EVTQ_PROD_OVFLG | 0xfffe5);
+	wr64(&r, SMMU_CMDQ_BASE, RIG_CMDQ | 2);
+	wr64(&r, SMMU_EVENTQ_BASE, RIG_EVTQ | 2);
+	CHECK_EQ(rd32(&r, SMMU_CMDQ_CONS), 0x3);
+	CHECK_EQ(rd32(&r, SMMU_EVENTQ_PROD), EVTQ_PROD_OVFLG | 0x5);
+	wr64(&r, SMMU_CMDQ_BASE, RIG_CMDQ | 4);
+	wr64(&r, SMMU_EVENTQ_BASE, RIG_EVTQ | 4);
+
+	/* Software's stray bits in CMDQ_PROD: two commands, at 3 and 4. */
+	wr32(&r, SMMU_CMDQ_CONS, 0xffff3);
+	wr32(&r, SMMU_CMDQ_PROD, 0xffff3);
+	CHECK_EQ(phys_write(r.mem, RIG_CMDQ + 3 * 16, sync, 16), 0);
+	CHECK_EQ(phys_write(r.mem, RIG_CMDQ + 4 * 16, sync, 16), 0);
+	wr32(&r, SMMU_CR0, CR0_CMDQEN);
+	wr32(&r, SMMU_CMDQ_PROD, 0xfffe5 | 0x10);
+	CHECK_EQ(rd32(&r, SMMU_CMDQ_CONS) & ~CMDQ_CONS_ERR, 0x15);
+	CHECK_EQ(rd32(&r, SMMU_GERROR), 0);
+	wr32(&r, SMMU_CR0, 0);
+
+	/* ... and in EVENTQ_CONS: the queue is empty, the record lands at 5. */
+	wr32(&r, SMMU_EVENTQ_PROD, 0xfffe5);
+	wr32(&r, SMMU_EVENTQ_CONS, 0x7ffe5);
+	wr32(&r, SMMU_CR0, CR0_EVTQEN);
+	CHECK_EQ(smmuv3_inject_event(r.smmu, rec), 0);
+	CHECK_EQ(rd32(&r, SMMU_EVENTQ_PROD), 0x06);
+	CHECK_EQ(phys_read(r.mem, RIG_EVTQ + 5 * 32, got, sizeof(got)), 0);
+	CHECK_EQ(got[0], rec[0]);
+	/* Wrapping at the end of the queue toggles bit 4, nothing above. */
+	wr32(&r, SMMU_CR0, 0);
+	wr32(&r, SMMU_EVENTQ_PROD, 0x0f);
+	wr32(&r, SMMU_EVENTQ_CONS, 0x0f);
+	wr32(&r, SMMU_CR0, CR0_EVTQEN);
+	CHECK_EQ(smmuv3_inject_event(r.smmu, rec), 0);
+	CHECK_EQ(rd32(&r, SMMU_EVENTQ_PROD), 0x10);
+	rig_destroy(&r);
+}
+
 static void test_gerror(void)
 {
 	struct smmuv3_config c;
@@ -368,6 +438,7 @@ int main(void)
 	test_create_rejects();
 	test_control();
 	test_bases();
+	test_queue_indexes();
 	test_gerror();
 	test_garbage();
 	return test_done();

@@ -7,8 +7,11 @@
  * IRQ_CFG while its interrupt is enabled, GBPA without UPDATE) change
  * nothing; a queue LOG2SIZE above the IDR1 maximum is capped to it and
  * reads back capped.  CR0ACK and IRQ_CTRLACK follow their registers at
- * once: the model has no transition time.  Unknown offsets read as zero and
- * ignore writes; an access that is neither 32- nor 64-bit does the same.
+ * once: the model has no transition time.  Queue PROD/CONS registers keep
+ * what is written up to bit 19; the model's own (CMDQ_CONS, EVENTQ_PROD)
+ * read as the index and wrap bit of the queue's current size, the bits
+ * above them as zero (RAZ).  Unknown offsets read as zero and ignore
+ * writes; an access that is neither 32- nor 64-bit does the same.
  *
  * The model's own MSIs are written with its lock held; one aimed at its
  * own register window aborts (MSI_*_ABT_ERR) instead of re-entering.
@@ -248,10 +251,14 @@ static u32 read32(struct smmuv3 *smmu, u64 off)
 	case SMMU_GERROR_IRQ_CFG2:	return smmu->gerror_irq.cfg2;
 	case SMMU_STRTAB_BASE_CFG:	return smmu->strtab_base_cfg;
 	case SMMU_CMDQ_PROD:		return smmu->cmdq_prod;
-	case SMMU_CMDQ_CONS:		return smmu->cmdq_cons;
+	case SMMU_CMDQ_CONS:
+		return smmu->cmdq_cons &
+		       (CMDQ_CONS_ERR | smmu_q_idx_wrap(smmu->cmdq_base));
 	case SMMU_EVENTQ_IRQ_CFG1:	return smmu->eventq_irq.cfg1;
 	case SMMU_EVENTQ_IRQ_CFG2:	return smmu->eventq_irq.cfg2;
-	case SMMU_EVENTQ_PROD:		return smmu->eventq_prod;
+	case SMMU_EVENTQ_PROD:
+		return smmu->eventq_prod &
+		       (EVTQ_PROD_OVFLG | smmu_q_idx_wrap(smmu->eventq_base));
 	case SMMU_EVENTQ_CONS:		return smmu->eventq_cons;
 	}
 	return 0;
@@ -341,19 +348,19 @@ static void write32(struct smmuv3 *smmu, u64 off, u32 val)
 			smmu->strtab_base_cfg = strtab_cfg_value(smmu, val);
 		break;
 	case SMMU_CMDQ_PROD:
-		smmu->cmdq_prod = val & GENMASK(19, 0);
+		smmu->cmdq_prod = val & Q_IDX_WRAP_MAX;
 		smmu_cmdq_process(smmu);
 		break;
 	case SMMU_CMDQ_CONS:
 		if (!(smmu->cr0 & CR0_CMDQEN))
-			smmu->cmdq_cons = val & (GENMASK(19, 0) | CMDQ_CONS_ERR);
+			smmu->cmdq_cons = val & (Q_IDX_WRAP_MAX | CMDQ_CONS_ERR);
 		break;
 	case SMMU_EVENTQ_PROD:
 		if (!(smmu->cr0 & CR0_EVTQEN))
-			smmu->eventq_prod = val & (GENMASK(19, 0) | EVTQ_PROD_OVFLG);
+			smmu->eventq_prod = val & (Q_IDX_WRAP_MAX | EVTQ_PROD_OVFLG);
 		break;
 	case SMMU_EVENTQ_CONS:
-		smmu->eventq_cons = val & (GENMASK(19, 0) | EVTQ_CONS_OVACKFLG);
+		smmu->eventq_cons = val & (Q_IDX_WRAP_MAX | EVTQ_CONS_OVACKFLG);
 		break;
 	}
 }

@@ -154,6 +154,18 @@ static inline void smmu_copy_words_snapshot(void *dst, const void *src,
 #define CMDQ_CONS_ERR		GENMASK(30, 24)
 #define EVTQ_PROD_OVFLG		BIT(31)
 #define EVTQ_CONS_OVACKFLG	BIT(31)
+#define Q_IDX_WRAP_MAX		GENMASK(19, 0)	/* index + wrap of a 2^19 queue */
+
+/*
+ * The index and wrap bit of a PROD/CONS register for a queue of base
+ * register value base: bits [LOG2SIZE:0].  Bits above them up to 19 are
+ * RAZ in the registers the SMMU writes (CMDQ_CONS, EVENTQ_PROD) and
+ * without effect in those software writes (IHI0070 6.3.27, 6.3.28).
+ */
+static inline u32 smmu_q_idx_wrap(u64 base)
+{
+	return (2u << FIELD_GET(Q_BASE_LOG2SIZE, base)) - 1;
+}
 
 #define CERROR_NONE		0
 #define CERROR_ILL		1

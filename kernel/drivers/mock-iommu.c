@@ -2,7 +2,7 @@
  * The mock IOMMU driver: see mock-iommu.h.  Shaped like a small
  * arm-smmu-v3.c: probe_device keeps a per-master record, device_group
  * aliases masters sharing a StreamID, identity and blocked domains are
- * driver-wide statics, paging domains own an io-pgtable, nested domains
+ * driver-wide constants, paging domains own an io-pgtable, nested domains
  * point at their stage-2 parent.  Each instance belongs to one kernel and
  * refuses domains of another instance, as SMMU drivers refuse a domain
  * made for a different SMMU.
@@ -48,16 +48,19 @@ static const struct iommu_domain_ops mock_static_ops = {
 };
 
 /*
- * Driver-wide like Linux's static identity/blocked domains; nothing ever
- * writes them (the core neither initialises nor frees a static domain).
+ * Driver-wide like Linux's static identity/blocked domains, and constants:
+ * every instance of every kernel in the process shares them, and nothing
+ * writes them (the core neither initialises nor frees a static domain, k
+ * stays NULL).  iommu_ops hands them out as Linux's does, non-const; a
+ * write through that pointer would fault on read-only memory.
  */
-static struct iommu_domain mock_identity_domain = {
+static const struct iommu_domain mock_identity_domain = {
 	.type = IOMMU_DOMAIN_IDENTITY,
 	.ops = &mock_static_ops,
 	.owner = &mock_ops,
 };
 
-static struct iommu_domain mock_blocked_domain = {
+static const struct iommu_domain mock_blocked_domain = {
 	.type = IOMMU_DOMAIN_BLOCKED,
 	.ops = &mock_static_ops,
 	.owner = &mock_ops,
@@ -468,8 +471,8 @@ static const struct iommu_ops mock_ops = {
 	.def_domain_type = mock_def_domain_type,
 	.default_domain_ops = &mock_paging_ops,
 	.pgsize_bitmap = (1UL << 12) | (1UL << 21) | (1UL << 30),
-	.identity_domain = &mock_identity_domain,
-	.blocked_domain = &mock_blocked_domain,
+	.identity_domain = (struct iommu_domain *)&mock_identity_domain,
+	.blocked_domain = (struct iommu_domain *)&mock_blocked_domain,
 };
 
 /* ------------------------------------------------------------- instance */

@@ -112,8 +112,8 @@ static void arm_smmu_detach_all(struct arm_smmu_device *smmu,
 			continue;
 		for (unsigned int i = 0; i < master->num_streams; i++)
 			arm_smmu_install_stream(smmu, master->streams[i],
-						&arm_smmu_blocked_domain);
-		master->domain = &arm_smmu_blocked_domain;
+						ARM_SMMU_BLOCKED_DOMAIN);
+		master->domain = ARM_SMMU_BLOCKED_DOMAIN;
 		spin_lock(&smmu->streams_lock);
 		master->vsmmu = NULL;
 		spin_unlock(&smmu->streams_lock);
@@ -126,14 +126,14 @@ static const struct iommu_domain_ops arm_smmu_static_ops = {
 	.attach_dev = arm_smmu_attach_dev,
 };
 
-/* Never written after initialisation: safe to share between instances. */
-struct iommu_domain arm_smmu_identity_domain = {
+/* Constants (see arm-smmu-v3-priv.h): safe to share between instances. */
+const struct iommu_domain arm_smmu_identity_domain = {
 	.type = IOMMU_DOMAIN_IDENTITY,
 	.ops = &arm_smmu_static_ops,
 	.owner = &arm_smmu_ops,
 };
 
-struct iommu_domain arm_smmu_blocked_domain = {
+const struct iommu_domain arm_smmu_blocked_domain = {
 	.type = IOMMU_DOMAIN_BLOCKED,
 	.ops = &arm_smmu_static_ops,
 	.owner = &arm_smmu_ops,

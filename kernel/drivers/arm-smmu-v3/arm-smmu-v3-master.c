@@ -114,7 +114,7 @@ static void arm_smmu_put_stream(struct arm_smmu_device *smmu,
 		return;
 	}
 	/* Linux's release_domain: the stream ends blocked. */
-	arm_smmu_install_stream(smmu, stream, &arm_smmu_blocked_domain);
+	arm_smmu_install_stream(smmu, stream, ARM_SMMU_BLOCKED_DOMAIN);
 	spin_lock(&smmu->streams_lock);
 	list_del(&stream->node);
 	spin_unlock(&smmu->streams_lock);
@@ -171,7 +171,7 @@ static struct iommu_device *arm_smmu_probe_device(struct device *dev)
 		kfree(master);
 		return ERR_PTR(ret);
 	}
-	master->domain = &arm_smmu_blocked_domain;
+	master->domain = ARM_SMMU_BLOCKED_DOMAIN;
 	list_add_tail(&master->node, &smmu->masters);
 	mutex_unlock(&smmu->streams_mutex);
 	dev_iommu_priv_set(dev, master);
@@ -269,6 +269,6 @@ const struct iommu_ops arm_smmu_ops = {
 	.default_domain_ops = &arm_smmu_paging_ops,
 	/* Each domain narrows this to its SMMU's granule (io-pgtable). */
 	.pgsize_bitmap = ARM_SMMU_SZ_4K | ARM_SMMU_SZ_2M | ARM_SMMU_SZ_1G,
-	.identity_domain = &arm_smmu_identity_domain,
-	.blocked_domain = &arm_smmu_blocked_domain,
+	.identity_domain = ARM_SMMU_IDENTITY_DOMAIN,
+	.blocked_domain = ARM_SMMU_BLOCKED_DOMAIN,
 };

@@ -169,8 +169,15 @@ struct arm_smmu_nested_domain {
 extern const struct iommu_ops arm_smmu_ops;
 extern const struct iommu_domain_ops arm_smmu_paging_ops;
 extern const struct iommu_domain_ops arm_smmu_nested_ops;
-extern struct iommu_domain arm_smmu_identity_domain;
-extern struct iommu_domain arm_smmu_blocked_domain;
+/*
+ * Constants in read-only memory, shared by every SMMU of every kernel in the
+ * process; handed out non-const, as Linux's iommu_ops and master->domain
+ * want them, through these two.  Nothing writes a static domain.
+ */
+extern const struct iommu_domain arm_smmu_identity_domain;
+extern const struct iommu_domain arm_smmu_blocked_domain;
+#define ARM_SMMU_IDENTITY_DOMAIN ((struct iommu_domain *)&arm_smmu_identity_domain)
+#define ARM_SMMU_BLOCKED_DOMAIN ((struct iommu_domain *)&arm_smmu_blocked_domain)
 
 static inline struct arm_smmu_domain *to_smmu_domain(struct iommu_domain *d)
 {
