@@ -72,6 +72,16 @@ struct machine;
 /* NULL on an invalid configuration (overlapping windows, bad device
  * config, duplicate RIDs) or no memory. */
 struct machine *machine_create(const struct machine_config *cfg);
+/*
+ * The same board built into an address space the caller made and keeps
+ * (regions it already holds, such as RAM it gives a process, stay and
+ * must not overlap the board's).  phys_mem cannot remove regions: after
+ * machine_destroy the board's MMIO windows still decode to the freed
+ * devices, so the caller destroys mem next and makes no access in
+ * between.  A failed create leaves mem in that state too.
+ */
+struct machine *machine_create_on(struct phys_mem *mem,
+				  const struct machine_config *cfg);
 void machine_destroy(struct machine *m);
 
 /*
@@ -91,6 +101,22 @@ struct endpoint *machine_endpoint(struct machine *m, unsigned int i);
 phys_addr_t machine_endpoint_bar(const struct machine *m, unsigned int i);
 /* Index of the endpoint with this RID, or -ENOENT. */
 int machine_find_endpoint(const struct machine *m, u32 rid);
+/*
+ * Endpoint i's transactions reach the SMMU with StreamID sid instead of
+ * its RID: the root complex's ID mapping (IORT) folding several functions
+ * onto one stream, as for functions behind a PCIe-to-PCI bridge.  The ITS
+ * still sees the RID as DeviceID.  Call before anything runs on the
+ * machine.  0, or -EINVAL (no such endpoint, or not behind the SMMU).
+ */
+int machine_set_endpoint_sid(struct machine *m, unsigned int i, u32 sid);
+/* The StreamID endpoint i's transactions carry at the SMMU. */
+u32 machine_endpoint_sid(const struct machine *m, unsigned int i);
+/*
+ * Endpoint i's upstream as the board wires it (the SMMU with its
+ * StreamID, or nothing): for whoever re-routed it and puts it back.
+ */
+void machine_endpoint_translator(struct machine *m, unsigned int i,
+				 struct dma_translator *t);
 
 /*
  * Connect the SMMU's wired interrupt lines (event queue, GERROR, CMD_SYNC,
@@ -101,6 +127,19 @@ int machine_find_endpoint(const struct machine *m, u32 rid);
  */
 void machine_set_smmu_irq(struct machine *m, const struct smmuv3_irq_ops *ops,
 			  void *opaque);
+
+/*
+ * A CPU interface taking LPIs: once connected, each LPI the ITS would set
+ * pending is taken at once (acknowledged; it does not pend, so every MSI
+ * is one delivery) and handed to fn(opaque, target, intid) after the
+ * write that raised it has completed, in that writer's thread, with no
+ * model lock held - so fn may touch the machine.  NULL disconnects: LPIs
+ * then stay pending for machine_lpi_pending/_ack.  Returns once no call
+ * of the previous handler is still running, so never call it from the
+ * handler.
+ */
+typedef void (*machine_lpi_fn)(void *opaque, unsigned int target, u32 intid);
+void machine_set_lpi_handler(struct machine *m, machine_lpi_fn fn, void *opaque);
 
 /* What reached the interrupt side. */
 struct machine_stats {

@@ -14,43 +14,63 @@
  */
 #include "kernel/iommu-priv.h"
 
+/* The page sizes no larger than n bytes, as a bitmap (none for 0). */
+static inline unsigned long pgsizes_up_to(size_t n)
+{
+	return n ? GENMASK(__fls64(n), 0) : 0;
+}
+
+/* The page sizes an address is aligned to (every size for address 0). */
+static inline unsigned long pgsizes_aligning(unsigned long addr)
+{
+	return addr ? GENMASK(__ffs64(addr), 0) : ~0UL;
+}
+
+/*
+ * How many of the size bytes left to map go in pgsize pages before the
+ * request moves up to a bigger page: all of them, unless the next bigger
+ * size the domain offers can start at a later boundary and still fit, in
+ * which case up to that boundary.  A bigger page is only possible where
+ * iova and paddr sit at the same offset inside it.
+ */
+static inline size_t iommu_run_bytes(unsigned long bitmap, size_t pgsize,
+				     unsigned long iova, phys_addr_t paddr,
+				     size_t size)
+{
+	unsigned long bigger = bitmap & ~(pgsize * 2 - 1);
+	size_t next, to_boundary;
+
+	if (!bigger)
+		return size;
+	next = bigger & -bigger;
+	if ((iova ^ paddr) & (next - 1))
+		return size;
+	to_boundary = next - (iova & (next - 1));
+	if (to_boundary > size || size - to_boundary < next)
+		return size;
+	return to_boundary;
+}
+
+/*
+ * The page size for the next run, as Linux's iommu_pgsize picks it (the
+ * reference for the rule): the biggest size the domain offers that fits
+ * in what is left and that iova and paddr are both aligned to.  *count:
+ * how many such pages the run holds (see iommu_run_bytes).
+ */
 size_t iommu_pgsize(struct iommu_domain *domain, unsigned long iova,
 		    phys_addr_t paddr, size_t size, size_t *count)
 {
-	unsigned long addr_merge = (unsigned long)paddr | iova;
-	unsigned long pgsizes;
-	unsigned int idx, idx_next;
-	size_t pgsize, pgsize_next, offset;
+	unsigned long usable = domain->pgsize_bitmap & pgsizes_up_to(size) &
+			       pgsizes_aligning(iova | (unsigned long)paddr);
+	unsigned int shift;
 
-	/* Page sizes the domain has that fit in size ... */
-	pgsizes = domain->pgsize_bitmap & GENMASK(__fls64(size), 0);
-	/* ... and that both addresses are aligned to. */
-	if (likely(addr_merge))
-		pgsizes &= GENMASK(__ffs64(addr_merge), 0);
-	if (!pgsizes)
+	if (!usable)
 		return 0;
-	idx = __fls64(pgsizes);
-	pgsize = BIT(idx);
-	if (!count)
-		return pgsize;
-
-	/*
-	 * Stop the run of small pages where a bigger page could start, when
-	 * the rest of the request is long enough to use it and iova and
-	 * paddr sit at the same offset inside it.
-	 */
-	pgsizes = domain->pgsize_bitmap & ~GENMASK(idx, 0);
-	if (pgsizes) {
-		idx_next = __ffs64(pgsizes);
-		pgsize_next = BIT(idx_next);
-		if (!((iova ^ paddr) & (pgsize_next - 1))) {
-			offset = pgsize_next - (addr_merge & (pgsize_next - 1));
-			if (offset + pgsize_next <= size)
-				size = offset;
-		}
-	}
-	*count = size >> idx;
-	return pgsize;
+	shift = __fls64(usable);
+	if (count)
+		*count = iommu_run_bytes(domain->pgsize_bitmap, BIT(shift), iova,
+					 paddr, size) >> shift;
+	return BIT(shift);
 }
 
 static int iommu_map_check(struct iommu_domain *domain, unsigned long iova,
@@ -75,35 +95,47 @@ static int iommu_map_check(struct iommu_domain *domain, unsigned long iova,
 	return 0;
 }
 
+/*
+ * Hands the request to the driver run by run.  *done: the bytes the
+ * driver mapped, counting a failing call's partial work, so the caller
+ * can take exactly that back down.
+ */
+static int iommu_map_runs(struct iommu_domain *domain, unsigned long iova,
+			  phys_addr_t paddr, size_t size, int prot,
+			  size_t *done)
+{
+	const struct iommu_domain_ops *ops = domain->ops;
+
+	for (*done = 0; *done < size;) {
+		unsigned long at = iova + *done;
+		phys_addr_t pa = paddr + *done;
+		size_t pgsize, count = 0, mapped = 0;
+		int ret;
+
+		pgsize = iommu_pgsize(domain, at, pa, size - *done, &count);
+		ret = ops->map_pages(domain, at, pa, pgsize, count, prot, &mapped);
+		*done += mapped;
+		if (ret)
+			return ret;
+		if (!mapped)
+			return -EINVAL;	/* no progress, no reason: do not spin */
+	}
+	return 0;
+}
+
+/* All or nothing: a request that fails part way is unmapped again. */
 static int __iommu_map(struct iommu_domain *domain, unsigned long iova,
 		       phys_addr_t paddr, size_t size, int prot)
 {
-	const struct iommu_domain_ops *ops;
-	unsigned long orig_iova = iova;
-	size_t orig_size = size;
+	size_t done;
 	int ret;
 
 	ret = iommu_map_check(domain, iova, paddr, size, prot);
 	if (ret)
 		return ret;
-	ops = domain->ops;
-	while (size) {
-		size_t pgsize, count = 0, mapped = 0;
-
-		pgsize = iommu_pgsize(domain, iova, paddr, size, &count);
-		ret = ops->map_pages(domain, iova, paddr, pgsize, count, prot,
-				     &mapped);
-		/* What was mapped counts, even on failure: it is unwound. */
-		size -= mapped;
-		if (!ret && !mapped)
-			ret = -EINVAL;
-		if (ret)
-			break;
-		iova += mapped;
-		paddr += mapped;
-	}
-	if (ret && orig_size != size)
-		iommu_unmap(domain, orig_iova, orig_size - size);
+	ret = iommu_map_runs(domain, iova, paddr, size, prot, &done);
+	if (ret && done)
+		iommu_unmap(domain, iova, done);
 	return ret;
 }
 
@@ -121,37 +153,48 @@ int iommu_map(struct iommu_domain *domain, unsigned long iova,
 	return ret;
 }
 
-static size_t __iommu_unmap(struct iommu_domain *domain, unsigned long iova,
-			    size_t size, struct iommu_iotlb_gather *gather)
+/* Unmap takes the same page sizes map would have used at each address. */
+static size_t iommu_unmap_runs(struct iommu_domain *domain, unsigned long iova,
+			       size_t size, struct iommu_iotlb_gather *gather)
 {
-	const struct iommu_domain_ops *ops;
+	size_t done = 0;
+
+	while (done < size) {
+		unsigned long at = iova + done;
+		size_t pgsize, count = 0, removed;
+
+		pgsize = iommu_pgsize(domain, at, at, size - done, &count);
+		removed = domain->ops->unmap_pages(domain, at, pgsize, count,
+						   gather);
+		if (!removed)
+			break;	/* a hole: report what came off before it */
+		done += removed;
+	}
+	return done;
+}
+
+static bool iommu_unmap_check(struct iommu_domain *domain, unsigned long iova,
+			      size_t size)
+{
 	unsigned long min_pagesz;
-	size_t unmapped = 0;
 
 	if (IS_ERR_OR_NULL(domain) || !domain->ops ||
 	    !(domain->type & __IOMMU_DOMAIN_PAGING))
-		return 0;
-	ops = domain->ops;
-	if (!ops->unmap_pages || !domain->pgsize_bitmap)
-		return 0;
+		return false;
+	if (!domain->ops->unmap_pages || !domain->pgsize_bitmap)
+		return false;
 	min_pagesz = BIT(__ffs64(domain->pgsize_bitmap));
 	if (!IS_ALIGNED(iova | size, min_pagesz))
-		return 0;
-	if (size && iova + size - 1 < iova)
-		return 0;
+		return false;
+	return !size || iova + size - 1 >= iova;
+}
 
-	while (unmapped < size) {
-		size_t pgsize, count = 0, done;
-
-		pgsize = iommu_pgsize(domain, iova, iova, size - unmapped,
-				      &count);
-		done = ops->unmap_pages(domain, iova, pgsize, count, gather);
-		if (!done)
-			break;	/* a hole: report what came off so far */
-		iova += done;
-		unmapped += done;
-	}
-	return unmapped;
+static size_t __iommu_unmap(struct iommu_domain *domain, unsigned long iova,
+			    size_t size, struct iommu_iotlb_gather *gather)
+{
+	if (!iommu_unmap_check(domain, iova, size))
+		return 0;
+	return iommu_unmap_runs(domain, iova, size, gather);
 }
 
 size_t iommu_unmap(struct iommu_domain *domain, unsigned long iova,

@@ -34,16 +34,17 @@ static inline struct device *iommu_group_first_dev(struct iommu_group *group)
 	return list_first_entry(&group->devices, struct group_device, list)->dev;
 }
 
-/* Flags of __iommu_group_set_domain_internal(). */
-#define IOMMU_SET_DOMAIN_MUST_SUCCEED	(1U << 0)
-
-/* kernel/iommu-attach.c, for probe and default-domain setup. */
-int __iommu_device_set_domain(struct iommu_group *group, struct device *dev,
-			      struct iommu_domain *new_domain,
-			      unsigned int flags);
-int __iommu_group_set_domain_internal(struct iommu_group *group,
-				      struct iommu_domain *new_domain,
-				      unsigned int flags);
+/*
+ * kernel/iommu-attach.c, for probe and default-domain setup; callers hold
+ * group->mutex.  iommu_dev_enter: one device onto domain, or the driver's
+ * errno.  iommu_group_switch: the whole group, all or nothing.
+ * iommu_group_force: the whole group, refusing devices parked on the
+ * blocking domain; returns the last refusal.
+ */
+int iommu_dev_enter(struct iommu_group *group, struct device *dev,
+		    struct iommu_domain *domain);
+int iommu_group_switch(struct iommu_group *group, struct iommu_domain *to);
+int iommu_group_force(struct iommu_group *group, struct iommu_domain *to);
 
 /* Maps dev's DIRECT regions 1:1 into a DMA domain (kernel/iommu-resv.c). */
 int iommu_create_device_direct_mappings(struct iommu_domain *domain,

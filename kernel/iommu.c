@@ -468,12 +468,11 @@ static int iommu_setup_default_domain(struct iommu_group *group)
 	}
 
 	group->default_domain = dom;
-	if (!group->domain) {
-		ret = __iommu_group_set_domain_internal(
-			group, dom, IOMMU_SET_DOMAIN_MUST_SUCCEED);
-	} else {
-		ret = __iommu_group_set_domain_internal(group, dom, 0);
-	}
+	/* A first default domain cannot be refused: nothing to go back to. */
+	if (!group->domain)
+		ret = iommu_group_force(group, dom);
+	else
+		ret = iommu_group_switch(group, dom);
 	if (ret) {
 		group->default_domain = old_dom;
 		goto err_free;
@@ -537,7 +536,7 @@ static int __iommu_probe_device(struct device *dev)
 			goto err_remove_gdev;
 	}
 	if (group->domain)
-		ret = __iommu_device_set_domain(group, dev, group->domain, 0);
+		ret = iommu_dev_enter(group, dev, group->domain);
 	else
 		ret = iommu_setup_default_domain(group);
 	if (ret)

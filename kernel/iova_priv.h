@@ -26,8 +26,8 @@ static inline unsigned long iova_clamp_limit(const struct iova_domain *iovad,
 }
 
 /* These three need iova_rbtree_lock held. */
-struct iova *private_find_iova(struct iova_domain *iovad, unsigned long pfn);
-void remove_iova(struct iova_domain *iovad, struct iova *iova);
+struct iova *iova_find_locked(struct iova_domain *iovad, unsigned long pfn);
+void iova_unlink_locked(struct iova_domain *iovad, struct iova *iova);
 void iova_free_pfn_locked(struct iova_domain *iovad, unsigned long pfn);
 
 bool iova_is_range_start(struct iova_domain *iovad, unsigned long pfn);

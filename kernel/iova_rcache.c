@@ -82,9 +82,12 @@ static struct iova_magazine *iova_magazine_alloc(struct iova_domain *iovad)
 	return iova_zalloc(iovad, sizeof(struct iova_magazine));
 }
 
-/* Returns every pfn in mag to the tree and empties it. */
-static void iova_magazine_free_pfns(struct iova_magazine *mag,
-				    struct iova_domain *iovad)
+/*
+ * Gives every range whose pfn mag holds back to the tree, oldest first;
+ * mag ends up empty.
+ */
+static void iova_magazine_drain(struct iova_magazine *mag,
+				struct iova_domain *iovad)
 {
 	spin_lock(&iovad->iova_rbtree_lock);
 	for (unsigned long i = 0; i < mag->size; i++)
@@ -104,22 +107,23 @@ static inline bool iova_magazine_empty(const struct iova_magazine *mag)
 }
 
 /*
- * The most recently pushed pfn at or below limit_pfn, or 0 when the
- * magazine (non-empty) has none: only then does the caller go to the tree.
+ * Takes the most recently pushed pfn at or below limit_pfn, filling its
+ * slot with the last one (so a magazine is only roughly LIFO).  0
+ * when none qualifies: the caller then goes to the tree, even if other
+ * magazines might have had one, as Linux's iova_magazine_pop does.
  */
 static unsigned long iova_magazine_pop(struct iova_magazine *mag,
 				       unsigned long limit_pfn)
 {
-	unsigned long i = mag->size - 1, pfn;
+	for (unsigned long i = mag->size; i-- > 0;) {
+		unsigned long pfn = mag->pfns[i];
 
-	while (mag->pfns[i] > limit_pfn) {
-		if (i == 0)
-			return 0;
-		i--;
+		if (pfn <= limit_pfn) {
+			mag->pfns[i] = mag->pfns[--mag->size];
+			return pfn;
+		}
 	}
-	pfn = mag->pfns[i];
-	mag->pfns[i] = mag->pfns[--mag->size];
-	return pfn;
+	return 0;
 }
 
 static inline void iova_magazine_push(struct iova_magazine *mag,
@@ -128,23 +132,35 @@ static inline void iova_magazine_push(struct iova_magazine *mag,
 	mag->pfns[mag->size++] = pfn;
 }
 
-/* Callers hold rcache->lock. */
-static struct iova_magazine *iova_depot_pop(struct iova_rcache *rcache)
+/*
+ * The depot is a stack of full magazines linked through the word that
+ * counts pfns in a slot's magazine (so a magazine stays 1 KiB, as in
+ * Linux).  Callers hold rcache->lock.
+ */
+static struct iova_magazine *iova_depot_take(struct iova_rcache *rcache)
 {
-	struct iova_magazine *mag = rcache->depot;
+	struct iova_magazine *full = rcache->depot;
 
-	rcache->depot = mag->next;
-	mag->size = IOVA_MAG_SIZE;
+	rcache->depot = full->next;
 	rcache->depot_size--;
-	return mag;
+	full->size = IOVA_MAG_SIZE;	/* overwrites the link */
+	return full;
 }
 
-static void iova_depot_push(struct iova_rcache *rcache,
-			    struct iova_magazine *mag)
+static void iova_depot_put(struct iova_rcache *rcache,
+			   struct iova_magazine *full)
 {
-	mag->next = rcache->depot;
-	rcache->depot = mag;
+	full->next = rcache->depot;
+	rcache->depot = full;
 	rcache->depot_size++;
+}
+
+static inline void iova_slot_swap(struct iova_cpu_rcache *slot)
+{
+	struct iova_magazine *tmp = slot->loaded;
+
+	slot->loaded = slot->prev;
+	slot->prev = tmp;
 }
 
 static inline struct iova_cpu_rcache *
@@ -177,7 +193,7 @@ void iova_free_rcaches(struct iova_domain *iovad)
 			kfree(rcache->cpu_rcaches[cpu].prev);
 		}
 		while (rcache->depot)
-			kfree(iova_depot_pop(rcache));
+			kfree(iova_depot_take(rcache));
 	}
 	kfree(iovad->rcaches_mem);
 	iovad->rcaches_mem = NULL;
@@ -227,99 +243,123 @@ out_err:
 }
 
 /*
- * Puts pfn into rcache; false when both magazines are full and no empty
- * one can be had, and the caller returns the range to the tree instead.
+ * Makes slot->loaded a magazine with room: it already is, or prev is
+ * (swap them), or loaded is full and goes to the depot for a fresh empty
+ * one.  False only when that fresh magazine cannot be allocated.
  */
-static bool __iova_rcache_insert(struct iova_domain *iovad,
-				 struct iova_rcache *rcache, unsigned long pfn)
+static bool iova_slot_make_room(struct iova_domain *iovad,
+				struct iova_rcache *rcache,
+				struct iova_cpu_rcache *slot)
 {
-	struct iova_cpu_rcache *cpu_rcache = this_cpu_rcache(iovad, rcache);
-	bool can_insert = false;
+	struct iova_magazine *empty;
 
-	spin_lock(&cpu_rcache->lock);
-	if (likely(!iova_magazine_full(cpu_rcache->loaded))) {
-		can_insert = true;
-	} else if (!iova_magazine_full(cpu_rcache->prev)) {
-		struct iova_magazine *tmp = cpu_rcache->prev;
-
-		cpu_rcache->prev = cpu_rcache->loaded;
-		cpu_rcache->loaded = tmp;
-		can_insert = true;
-	} else {
-		struct iova_magazine *new_mag = iova_magazine_alloc(iovad);
-
-		if (new_mag) {
-			spin_lock(&rcache->lock);
-			iova_depot_push(rcache, cpu_rcache->loaded);
-			spin_unlock(&rcache->lock);
-			cpu_rcache->loaded = new_mag;
-			can_insert = true;
-		}
+	if (likely(!iova_magazine_full(slot->loaded)))
+		return true;
+	if (!iova_magazine_full(slot->prev)) {
+		iova_slot_swap(slot);
+		return true;
 	}
-	if (can_insert)
-		iova_magazine_push(cpu_rcache->loaded, pfn);
-	spin_unlock(&cpu_rcache->lock);
-	return can_insert;
+	empty = iova_magazine_alloc(iovad);
+	if (!empty)
+		return false;
+	spin_lock(&rcache->lock);
+	iova_depot_put(rcache, slot->loaded);
+	spin_unlock(&rcache->lock);
+	slot->loaded = empty;
+	return true;
+}
+
+/*
+ * Makes slot->loaded a magazine with pfns: it already is, or prev is
+ * (swap them), or a full one from the depot replaces the empty loaded.
+ * False when the slot and the depot are all empty.
+ */
+static bool iova_slot_restock(struct iova_rcache *rcache,
+			      struct iova_cpu_rcache *slot)
+{
+	struct iova_magazine *full = NULL;
+
+	if (likely(!iova_magazine_empty(slot->loaded)))
+		return true;
+	if (!iova_magazine_empty(slot->prev)) {
+		iova_slot_swap(slot);
+		return true;
+	}
+	spin_lock(&rcache->lock);
+	if (rcache->depot)
+		full = iova_depot_take(rcache);
+	spin_unlock(&rcache->lock);
+	if (!full)
+		return false;
+	kfree(slot->loaded);
+	slot->loaded = full;
+	return true;
+}
+
+/*
+ * Caches pfn; false when there is no room and none can be made, and the
+ * caller gives the range back to the tree instead.
+ */
+static bool iova_rcache_put(struct iova_domain *iovad,
+			    struct iova_rcache *rcache, unsigned long pfn)
+{
+	struct iova_cpu_rcache *slot = this_cpu_rcache(iovad, rcache);
+	bool room;
+
+	spin_lock(&slot->lock);
+	room = iova_slot_make_room(iovad, rcache, slot);
+	if (room)
+		iova_magazine_push(slot->loaded, pfn);
+	spin_unlock(&slot->lock);
+	return room;
 }
 
 /* A cached pfn at or below limit_pfn (inclusive, of the range's first pfn), or 0. */
-static unsigned long __iova_rcache_get(struct iova_domain *iovad,
-				       struct iova_rcache *rcache,
-				       unsigned long limit_pfn)
+static unsigned long iova_rcache_take(struct iova_domain *iovad,
+				      struct iova_rcache *rcache,
+				      unsigned long limit_pfn)
 {
-	struct iova_cpu_rcache *cpu_rcache = this_cpu_rcache(iovad, rcache);
+	struct iova_cpu_rcache *slot = this_cpu_rcache(iovad, rcache);
 	unsigned long pfn = 0;
-	bool has_pfn = false;
 
-	spin_lock(&cpu_rcache->lock);
-	if (likely(!iova_magazine_empty(cpu_rcache->loaded))) {
-		has_pfn = true;
-	} else if (!iova_magazine_empty(cpu_rcache->prev)) {
-		struct iova_magazine *tmp = cpu_rcache->prev;
-
-		cpu_rcache->prev = cpu_rcache->loaded;
-		cpu_rcache->loaded = tmp;
-		has_pfn = true;
-	} else {
-		spin_lock(&rcache->lock);
-		if (rcache->depot) {
-			kfree(cpu_rcache->loaded);
-			cpu_rcache->loaded = iova_depot_pop(rcache);
-			has_pfn = true;
-		}
-		spin_unlock(&rcache->lock);
-	}
-	if (has_pfn)
-		pfn = iova_magazine_pop(cpu_rcache->loaded, limit_pfn);
-	spin_unlock(&cpu_rcache->lock);
+	spin_lock(&slot->lock);
+	if (iova_slot_restock(rcache, slot))
+		pfn = iova_magazine_pop(slot->loaded, limit_pfn);
+	spin_unlock(&slot->lock);
 	return pfn;
 }
 
-/* Returns every range held by one CPU slot, all sizes, to the tree. */
-static void free_cpu_cached_iovas(unsigned int cpu, struct iova_domain *iovad)
+/* Gives what one CPU slot holds, of every size, back to the tree. */
+static void iova_rcaches_flush_slot(struct iova_domain *iovad, unsigned int cpu)
 {
 	for (unsigned int i = 0; i < IOVA_RANGE_CACHE_MAX_SIZE; i++) {
-		struct iova_cpu_rcache *cpu_rcache = &iovad->rcaches[i].cpu_rcaches[cpu];
+		struct iova_cpu_rcache *slot = &iovad->rcaches[i].cpu_rcaches[cpu];
 
-		spin_lock(&cpu_rcache->lock);
-		iova_magazine_free_pfns(cpu_rcache->loaded, iovad);
-		iova_magazine_free_pfns(cpu_rcache->prev, iovad);
-		spin_unlock(&cpu_rcache->lock);
+		spin_lock(&slot->lock);
+		iova_magazine_drain(slot->loaded, iovad);
+		iova_magazine_drain(slot->prev, iovad);
+		spin_unlock(&slot->lock);
 	}
 }
 
-/* Returns every range in the depots to the tree. */
-static void free_global_cached_iovas(struct iova_domain *iovad)
+/*
+ * Gives every cached range back to the tree, slot by slot, then the
+ * depots: what an allocation that found no space tries before it gives
+ * up.
+ */
+static void iova_rcaches_flush(struct iova_domain *iovad)
 {
+	for (unsigned int cpu = 0; cpu <= iovad->cpu_cache_mask; cpu++)
+		iova_rcaches_flush_slot(iovad, cpu);
 	for (unsigned int i = 0; i < IOVA_RANGE_CACHE_MAX_SIZE; i++) {
 		struct iova_rcache *rcache = &iovad->rcaches[i];
 
 		spin_lock(&rcache->lock);
 		while (rcache->depot) {
-			struct iova_magazine *mag = iova_depot_pop(rcache);
+			struct iova_magazine *full = iova_depot_take(rcache);
 
-			iova_magazine_free_pfns(mag, iovad);
-			kfree(mag);
+			iova_magazine_drain(full, iovad);
+			kfree(full);
 		}
 		spin_unlock(&rcache->lock);
 	}
@@ -328,8 +368,8 @@ static void free_global_cached_iovas(struct iova_domain *iovad)
 unsigned long alloc_iova_fast(struct iova_domain *iovad, unsigned long size,
 			      unsigned long limit_pfn, bool flush_rcache)
 {
-	unsigned int order;
-	struct iova *new_iova;
+	bool cached_size;
+	struct iova *fresh;
 
 	limit_pfn = iova_clamp_limit(iovad, limit_pfn);
 	if (unlikely(!size || limit_pfn < iovad->start_pfn))
@@ -344,27 +384,23 @@ unsigned long alloc_iova_fast(struct iova_domain *iovad, unsigned long size,
 	if (unlikely(size > limit_pfn - iovad->start_pfn + 1))
 		return 0;
 
-	order = order_base_2(size);
-	if (likely(iovad->rcaches && order < IOVA_RANGE_CACHE_MAX_SIZE)) {
-		unsigned long pfn = __iova_rcache_get(iovad, &iovad->rcaches[order],
-						      limit_pfn + 1 - size);
+	cached_size = iovad->rcaches && order_base_2(size) < IOVA_RANGE_CACHE_MAX_SIZE;
+	if (likely(cached_size)) {
+		unsigned long pfn = iova_rcache_take(iovad,
+					&iovad->rcaches[order_base_2(size)],
+					limit_pfn + 1 - size);
 
 		if (pfn)
 			return pfn;
 	}
 
-	for (;;) {
-		new_iova = alloc_iova(iovad, size, limit_pfn, true);
-		if (new_iova)
-			return new_iova->pfn_lo;
-		if (!flush_rcache || !iovad->rcaches)
-			return 0;
-		/* Give every cached range back to the tree and try once more. */
-		flush_rcache = false;
-		for (unsigned int cpu = 0; cpu <= iovad->cpu_cache_mask; cpu++)
-			free_cpu_cached_iovas(cpu, iovad);
-		free_global_cached_iovas(iovad);
+	fresh = alloc_iova(iovad, size, limit_pfn, true);
+	if (!fresh && flush_rcache && iovad->rcaches) {
+		/* The caches may hold the space: give it all back, try once more. */
+		iova_rcaches_flush(iovad);
+		fresh = alloc_iova(iovad, size, limit_pfn, true);
 	}
+	return fresh ? fresh->pfn_lo : 0;
 }
 
 void free_iova_fast(struct iova_domain *iovad, unsigned long pfn,
@@ -373,7 +409,7 @@ void free_iova_fast(struct iova_domain *iovad, unsigned long pfn,
 	unsigned int order = order_base_2(size);
 
 	if (likely(size && iovad->rcaches && order < IOVA_RANGE_CACHE_MAX_SIZE) &&
-	    __iova_rcache_insert(iovad, &iovad->rcaches[order], pfn))
+	    iova_rcache_put(iovad, &iovad->rcaches[order], pfn))
 		return;
 	free_iova(iovad, pfn);
 }

@@ -281,7 +281,7 @@ struct ep_device *platform_find_ep(struct platform *p, unsigned int index)
 
 /* Endpoint index as firmware describes it: 0, or -ENODEV. */
 static int platform_ep_desc(struct platform *p, unsigned int index,
-			    struct platform_board_ep *desc)
+			    struct platform_board_ep *desc, u32 *sid)
 {
 	const struct machine_config *mc;
 
@@ -289,6 +289,7 @@ static int platform_ep_desc(struct platform *p, unsigned int index,
 		if (index >= p->board.nr_eps)
 			return -ENODEV;
 		*desc = p->board.ep[index];
+		*sid = desc->rid;
 		return 0;
 	}
 	/* A machine may have grown endpoints since boot. */
@@ -298,18 +299,29 @@ static int platform_ep_desc(struct platform *p, unsigned int index,
 	desc->rid = mc->ep[index].rid;
 	desc->bar = machine_endpoint_bar(p->m, index);
 	desc->behind_smmu = mc->ep[index].behind_smmu;
+	*sid = machine_endpoint_sid(p->m, index);
 	return 0;
 }
 
 struct ep_device *platform_add_ep(struct platform *p, unsigned int index,
 				  const char *name)
 {
+	return platform_add_ep_sids(p, index, name, NULL, 0);
+}
+
+struct ep_device *platform_add_ep_sids(struct platform *p, unsigned int index,
+				       const char *name, const u32 *sids,
+				       unsigned int nr_sids)
+{
 	struct platform_board_ep desc;
 	struct ep_device *epd;
 	char buf[32];
+	u32 sid;
 	int ret;
 
-	if (platform_ep_desc(p, index, &desc))
+	if (nr_sids > PLATFORM_EP_MAX_SIDS || (nr_sids && !sids))
+		return ERR_PTR(-EINVAL);
+	if (platform_ep_desc(p, index, &desc, &sid))
 		return ERR_PTR(-ENODEV);
 	if (platform_find_ep(p, index))
 		return ERR_PTR(-EBUSY);
@@ -329,8 +341,10 @@ struct ep_device *platform_add_ep(struct platform *p, unsigned int index,
 	epd->behind_iommu = desc.behind_smmu && p->iommu_fwnode;
 	if (epd->behind_iommu) {
 		ret = iommu_fwspec_init(&epd->dev, p->iommu_fwnode);
-		if (!ret)
-			ret = iommu_fwspec_add_ids(&epd->dev, &epd->rid, 1);
+		if (!ret && nr_sids)
+			ret = iommu_fwspec_add_ids(&epd->dev, sids, nr_sids);
+		else if (!ret)
+			ret = iommu_fwspec_add_ids(&epd->dev, &sid, 1);
 		if (ret)
 			goto err;
 	}
@@ -373,7 +387,7 @@ void platform_remove_ep(struct ep_device *epd)
 	if (epd->behind_iommu && p->mock) {
 		struct dma_translator t;
 
-		smmuv3_dma_translator(machine_smmu(p->m), &t);
+		machine_endpoint_translator(p->m, epd->index, &t);
 		endpoint_set_translator(machine_endpoint(p->m, epd->index), &t);
 	}
 	mutex_lock(&p->lock);

@@ -130,6 +130,16 @@ static inline struct ep_device *to_ep_device(struct device *dev)
  */
 struct ep_device *platform_add_ep(struct platform *p, unsigned int index,
 				  const char *name);
+/*
+ * The same with the StreamIDs firmware names for the device (up to
+ * PLATFORM_EP_MAX_SIDS; none: the one its transactions carry, see
+ * machine_set_endpoint_sid): the IOMMU configures each of them, while
+ * the endpoint's own DMA uses only its StreamID.  -EINVAL for too many.
+ */
+#define PLATFORM_EP_MAX_SIDS	8
+struct ep_device *platform_add_ep_sids(struct platform *p, unsigned int index,
+				       const char *name, const u32 *sids,
+				       unsigned int nr_sids);
 void platform_remove_ep(struct ep_device *epd);
 struct ep_device *platform_find_ep(struct platform *p, unsigned int index);
 

@@ -20,7 +20,7 @@ void preload_config_defaults(struct preload_config *c)
 {
 	memset(c, 0, sizeof(*c));
 	c->ram = 256ULL << 20;
-	snprintf(c->iommu, sizeof(c->iommu), "mock");
+	c->iommu = PRELOAD_IOMMU_SMMUV3;
 	c->nr_devices = 2;
 	for (int i = 0; i < c->nr_devices; i++) {
 		c->dev[i].sids[0] = PRELOAD_DEFAULT_SID_BASE + i;
@@ -95,9 +95,12 @@ static int apply_item(struct preload_config *c, const char *src, char *item)
 			return cfg_error(src, "ram=%s: a multiple of 2M, at most 64G", val);
 		c->ram = v;
 	} else if (!strcmp(item, "iommu")) {
-		if (strcmp(val, "mock"))
-			return cfg_error(src, "iommu=%s: the only IOMMU is 'mock'", val);
-		snprintf(c->iommu, sizeof(c->iommu), "%s", val);
+		if (!strcmp(val, "smmuv3"))
+			c->iommu = PRELOAD_IOMMU_SMMUV3;
+		else if (!strcmp(val, "mock"))
+			c->iommu = PRELOAD_IOMMU_MOCK;
+		else
+			return cfg_error(src, "iommu=%s: 'smmuv3' or 'mock'", val);
 	} else if (!strcmp(item, "devices")) {
 		if (parse_u64(val, &v, false) || v > PRELOAD_MAX_DEVICES)
 			return cfg_error(src, "devices=%s: a count up to 32", val);

@@ -1,5 +1,5 @@
 /*
- * The shim's configuration (config.c): machine RAM, the IOMMU, and the
+ * The shim's configuration (config.c): machine RAM, the IOMMU driver, and the
  * endpoints offered as /dev/vfio/devices/vfio0, vfio1, ... in order.
  */
 #ifndef IOMMUSIM_PRELOAD_CONFIG_H
@@ -17,9 +17,14 @@ struct preload_dev_config {
 	int nr_sids;
 };
 
+enum preload_iommu {
+	PRELOAD_IOMMU_SMMUV3,		/* arm-smmu-v3 on the SMMUv3 model */
+	PRELOAD_IOMMU_MOCK,		/* kernel/drivers/mock-iommu */
+};
+
 struct preload_config {
 	unsigned long long ram;		/* machine RAM at 0x40000000 */
-	char iommu[16];			/* "mock" */
+	enum preload_iommu iommu;
 	int nr_devices;
 	struct preload_dev_config dev[PRELOAD_MAX_DEVICES];
 };

@@ -180,20 +180,23 @@ static long iommufd_file_ioctl(struct shim_file *f, unsigned long cmd,
 	/* One of iommufd's commands: its size and struct must be readable. */
 	if (cmd == _IO(IOMMUFD_TYPE, nr) && nr >= IOMMUFD_CMD_BASE &&
 	    nr <= IOMMUFD_CMD_HW_QUEUE_ALLOC) {
-		__u32 size;
+		__u32 size, len;
 		char probe[256];
 
 		if (shim_copy_from_user(&size, (void *)arg, sizeof(size)))
 			return -EFAULT;
 		/* Within the page just read, access is all or nothing. */
-		if ((arg & (PAGE_SIZE - 1)) + size <= PAGE_SIZE)
-			size = 0;
-		for (size_t off = 0; off < size; off += sizeof(probe)) {
-			size_t n = size - off < sizeof(probe) ? size - off : sizeof(probe);
+		len = (arg & (PAGE_SIZE - 1)) + size <= PAGE_SIZE ? 0 : size;
+		for (size_t off = 0; off < len; off += sizeof(probe)) {
+			size_t n = len - off < sizeof(probe) ? len - off : sizeof(probe);
 
 			if (shim_copy_from_user(probe, (char *)arg + off, n))
 				return -EFAULT;
 		}
+		/* And what the struct points at. */
+		ret = preload_iommufd_check_uptrs(ictx, (unsigned int)cmd, arg, size);
+		if (ret)
+			return ret;
 	}
 	ret = iommufd_ioctl(ictx, (unsigned int)cmd, arg);
 	if (ret)

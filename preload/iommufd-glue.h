@@ -7,6 +7,7 @@
 #define IOMMUSIM_PRELOAD_IOMMUFD_GLUE_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 struct device;
 struct shim_file;
@@ -20,5 +21,14 @@ void preload_iommufd_unbind(struct preload_idev *idev);
 int preload_iommufd_attach(struct preload_idev *idev, bool replace,
 			   unsigned int *pt_id);
 void preload_iommufd_detach(struct preload_idev *idev);
+
+/*
+ * iommufd-uptr.c: 0, or -EFAULT when a pointer inside the argument of
+ * command cmd (a blob, an array, an output buffer) reaches a page the
+ * program cannot access.  arg's first size bytes were found readable.
+ */
+struct iommufd_ctx;
+int preload_iommufd_check_uptrs(struct iommufd_ctx *ictx, unsigned int cmd,
+				unsigned long arg, uint32_t size);
 
 #endif

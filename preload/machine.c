@@ -1,7 +1,11 @@
 /*
- * The emulated machine behind the shim: RAM, one kernel instance owning
- * it, an IOMMU registered with that kernel, and the configured endpoints
- * probed behind it, each offered as /dev/vfio/devices/vfioN.
+ * The emulated machine behind the shim: the board of hw/machine.c (RAM,
+ * an SMMUv3, a GICv3 ITS, PCI-like endpoints) built into the address
+ * space that already holds the program's RAM window (preload.c), a host
+ * kernel booted on it by the board file (kernel/platform.c) with the
+ * configured IOMMU driver - arm-smmu-v3 on the SMMUv3 model, or the
+ * software mock - and each configured endpoint added and probed, offered
+ * as /dev/vfio/devices/vfioN.
  *
  * It is built once, on the first open of a served path, from the
  * configuration (config.c), and lives until the process exits: like the
@@ -9,43 +13,148 @@
  * descriptor closes.  A configuration error is reported on stderr once
  * and every later open fails with ENODEV, as opening a node whose driver
  * never bound would.
+ *
+ * StreamIDs and requester IDs: a device's first StreamID is its RID on the
+ * bus (its ITS DeviceID too) when no earlier device has that RID; devices
+ * that share a StreamID get the next free RIDs and the board folds them
+ * onto the shared StreamID (machine_set_endpoint_sid), so they share an
+ * SMMU stream and an IOMMU group and keep MSIs of their own.  Every
+ * configured StreamID goes into the device's fwspec.
  */
 #include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
-#include "hw/memory.h"
-#include "kernel/drivers/mock-iommu.h"
-#include "kernel/kernel.h"
+#include "hw/machine.h"
+#include "kernel/platform.h"
 #include "preload/config.h"
 #include "preload/preload.h"
+#include "preload/vfio-irq.h"
 
-#define MACHINE_RAM_BASE	0x40000000ULL
+/* An LPI the host kernel gave a device's MSI vector, as request_irq. */
+struct lpi_route {
+	u32 lpi;			/* 0: free */
+	struct vfio_irqs *irqs;
+	unsigned int vec;
+};
+
+#define NR_ROUTES	(PRELOAD_MAX_DEVICES * PRELOAD_EP_VECTORS)
 
 struct preload_machine {
 	struct preload_config cfg;
-	struct phys_mem *mem;
-	struct kernel *k;
-	struct mock_iommu *iommu;
+	struct machine *board;
+	struct platform *p;
 	int nr_vdevs;
 	struct preload_vdev *vdevs[PRELOAD_MAX_DEVICES];
+	pthread_mutex_t route_lock;
+	struct lpi_route routes[NR_ROUTES];
 };
 
-static void machine_destroy(struct preload_machine *m)
+/*
+ * Only on a failed build: the kernel and the board go, the address space
+ * stays (the program's RAM window is in it) with the board's windows
+ * dangling, which nothing reaches again since a failed build is final.
+ */
+static void machine_teardown(struct preload_machine *m)
 {
+	if (m->board)
+		machine_set_lpi_handler(m->board, NULL, NULL);
 	for (int i = m->nr_vdevs - 1; i >= 0; i--)
 		preload_vdev_destroy(m->vdevs[i]);
-	if (m->iommu)
-		mock_iommu_destroy(m->iommu);	/* and the devices it probed */
-	if (m->k)
-		kernel_destroy(m->k);
+	if (m->p)
+		platform_shutdown(m->p);	/* and the devices it added */
+	machine_destroy(m->board);
+	pthread_mutex_destroy(&m->route_lock);
 	free(m);
+}
+
+/*
+ * The board's CPU interface took an LPI (after the MSI write, in the
+ * writing thread, nothing locked): the vector it belongs to fires.
+ */
+static void machine_lpi(void *opaque, unsigned int target, u32 intid)
+{
+	struct preload_machine *m = opaque;
+	struct vfio_irqs *irqs = NULL;
+	unsigned int vec = 0;
+
+	(void)target;
+	pthread_mutex_lock(&m->route_lock);
+	for (unsigned int i = 0; i < NR_ROUTES && !irqs; i++) {
+		if (m->routes[i].lpi == intid) {
+			irqs = m->routes[i].irqs;
+			vec = m->routes[i].vec;
+		}
+	}
+	pthread_mutex_unlock(&m->route_lock);
+	/* vdevs live as long as the machine: irqs stays valid. */
+	if (irqs)
+		vfio_irqs_fire(irqs, vec);
+}
+
+int preload_machine_route_lpi(struct preload_machine *m, uint32_t lpi,
+			      struct vfio_irqs *irqs, unsigned int vec)
+{
+	int ret = -ENOSPC;
+
+	pthread_mutex_lock(&m->route_lock);
+	for (unsigned int i = 0; i < NR_ROUTES; i++) {
+		if (!m->routes[i].lpi) {
+			m->routes[i] = (struct lpi_route){ lpi, irqs, vec };
+			ret = 0;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&m->route_lock);
+	return ret;
+}
+
+void preload_machine_unroute_lpis(struct preload_machine *m,
+				  const struct vfio_irqs *irqs)
+{
+	pthread_mutex_lock(&m->route_lock);
+	for (unsigned int i = 0; i < NR_ROUTES; i++)
+		if (m->routes[i].irqs == irqs)
+			m->routes[i] = (struct lpi_route){ 0 };
+	pthread_mutex_unlock(&m->route_lock);
+}
+
+/* Device i's RID on the bus: its first StreamID unless another has it. */
+static u32 pick_rid(const struct preload_config *c, int i, const u32 *rids)
+{
+	u32 rid = c->dev[i].sids[0];
+
+	for (;;) {
+		bool taken = false;
+
+		for (int j = 0; j < i && !taken; j++)
+			taken = rids[j] == rid;
+		for (int j = 0; j < c->nr_devices && !taken &&
+		     rid != c->dev[i].sids[0]; j++)
+			taken = c->dev[j].sids[0] == rid;
+		if (!taken)
+			return rid;
+		rid = (rid + 1) & 0xffff;
+	}
+}
+
+static int machine_fail(struct preload_machine *m, const char *what, int err)
+{
+	fprintf(stderr, "iommusim-preload: cannot build the machine: %s: %s\n",
+		what, strerror(-err));
+	machine_teardown(m);
+	return err == -ENOMEM ? -ENOMEM : -ENODEV;
 }
 
 int preload_machine_build(struct phys_mem *mem, struct preload_machine **out)
 {
 	struct preload_machine *m = calloc(1, sizeof(*m));
+	struct platform_config pc = { 0 };
+	struct machine_config mc;
+	u32 rids[PRELOAD_MAX_DEVICES];
+	char what[64];
 	int ret;
 
 	if (!m)
@@ -55,43 +164,63 @@ int preload_machine_build(struct phys_mem *mem, struct preload_machine **out)
 		free(m);
 		return -ENODEV;
 	}
-	ret = -ENOMEM;
-	m->mem = mem;
-	if (phys_mem_add_ram(m->mem, MACHINE_RAM_BASE, m->cfg.ram, "ram"))
-		goto err;
-	m->k = kernel_create("host", m->mem, MACHINE_RAM_BASE, m->cfg.ram);
-	if (!m->k)
-		goto err;
-
-	m->iommu = mock_iommu_create(m->k, "iommu0");
-	if (!m->iommu)
-		goto err;
+	pthread_mutex_init(&m->route_lock, NULL);
+	machine_config_default(&mc);
+	mc.ram_size = m->cfg.ram;
+	m->board = machine_create_on(mem, &mc);
+	if (!m->board)
+		return machine_fail(m, "board", -ENOMEM);
 	for (int i = 0; i < m->cfg.nr_devices; i++) {
 		const struct preload_dev_config *dc = &m->cfg.dev[i];
+		struct machine_ep_config ep = {
+			.rid = pick_rid(&m->cfg, i, rids),
+			.nr_vectors = PRELOAD_EP_VECTORS,
+			.behind_smmu = true,
+		};
+
+		rids[i] = ep.rid;
+		snprintf(what, sizeof(what), "vfio%d (StreamID 0x%x)", i, dc->sids[0]);
+		ret = machine_add_endpoint(m->board, &ep);
+		if (ret >= 0 && ep.rid != dc->sids[0])
+			ret = machine_set_endpoint_sid(m->board, (unsigned int)ret,
+						       dc->sids[0]);
+		if (ret < 0)
+			return machine_fail(m, what, ret);
+	}
+
+	pc.iommu = m->cfg.iommu == PRELOAD_IOMMU_SMMUV3 ? PLATFORM_IOMMU_SMMUV3 :
+							  PLATFORM_IOMMU_MOCK;
+	m->p = platform_boot(m->board, &pc);
+	if (IS_ERR(m->p)) {
+		ret = (int)PTR_ERR(m->p);
+		m->p = NULL;
+		return machine_fail(m, "host kernel", ret);
+	}
+	/* The host's CPUs take the LPIs: VFIO's MSI handler signals eventfds. */
+	machine_set_lpi_handler(m->board, machine_lpi, m);
+	for (int i = 0; i < m->cfg.nr_devices; i++) {
+		const struct preload_dev_config *dc = &m->cfg.dev[i];
+		struct ep_device *epd;
 		char name[32];
-		struct device *dev;
 
 		snprintf(name, sizeof(name), "vfio%d", i);
-		dev = mock_iommu_add_device(m->iommu, name, dc->sids, dc->nr_sids);
-		if (!dev)
-			goto err;
-		m->vdevs[i] = preload_vdev_create(m->mem, dev, i, dc->sids[0]);
+		snprintf(what, sizeof(what), "vfio%d (StreamID 0x%x)", i, dc->sids[0]);
+		epd = platform_add_ep_sids(m->p, (unsigned int)i, name, dc->sids,
+					   (unsigned int)dc->nr_sids);
+		if (IS_ERR(epd))
+			return machine_fail(m, what, (int)PTR_ERR(epd));
+		m->vdevs[i] = preload_vdev_create(m, m->p, epd, i);
 		if (!m->vdevs[i])
-			goto err;
+			return machine_fail(m, what, -ENOMEM);
 		m->nr_vdevs++;
 	}
 	*out = m;
 	return 0;
-err:
-	fprintf(stderr, "iommusim-preload: cannot build the machine (%s)\n",
-		"out of memory");
-	machine_destroy(m);
-	return ret;
 }
 
 struct kernel *preload_machine_kernel(struct preload_machine *m)
 {
-	return m->k;
+	return platform_kernel(m->p);
 }
 
 int preload_machine_nr_devices(struct preload_machine *m)

@@ -24,6 +24,7 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 struct shim_file;
@@ -162,11 +163,25 @@ struct iommufd_ctx *iommufd_file_ctx(struct shim_file *f);
 int vfio_cdev_open(int index, int flags);
 
 /*
- * The vfio device backing /dev/vfio/devices/vfioN (vfio.c), with the
- * machine endpoint (hw/endpoint) whose register BAR is its region 0.
+ * The vfio device backing /dev/vfio/devices/vfioN (vfio.c): the board
+ * file's device for a machine endpoint, whose register BAR is region 0.
  */
-struct preload_vdev *preload_vdev_create(struct phys_mem *mem, struct device *dev,
-					 int index, unsigned int rid);
+#define PRELOAD_EP_VECTORS	8	/* each endpoint's MSI vectors */
+struct platform;
+struct ep_device;
+struct preload_vdev *preload_vdev_create(struct preload_machine *m,
+					 struct platform *p,
+					 struct ep_device *epd, int index);
 void preload_vdev_destroy(struct preload_vdev *vdev);
+
+/*
+ * The host's interrupt routing (machine.c): the LPI an MSI vector was
+ * given is delivered to vfio_irqs_fire(irqs, vec).  0, or -ENOSPC.
+ */
+struct vfio_irqs;
+int preload_machine_route_lpi(struct preload_machine *m, uint32_t lpi,
+			      struct vfio_irqs *irqs, unsigned int vec);
+void preload_machine_unroute_lpis(struct preload_machine *m,
+				  const struct vfio_irqs *irqs);
 
 #endif

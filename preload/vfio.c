@@ -12,14 +12,17 @@
  * Argument checks follow the kernel's order, minsz first, so a client
  * sees the same errno for the same mistake.
  *
- * Each device is a machine endpoint (hw/endpoint.c) whose DMA goes through
- * the IOMMU (mock_iommu_translate on the device's attached domain) into
- * machine memory - the program's own pages when it mapped them into an
- * IOAS.  Its register BAR, DMA engine included, is VFIO region 0, reached
- * with pread/pwrite at VFIO_PCI_INDEX_TO_OFFSET(0) as vfio-pci places BAR0;
- * there are no interrupts to offer through VFIO.  read/write (file
- * position based) answer EINVAL, any other device ioctl ENOTTY, as
- * vfio-pci does for commands it lacks.
+ * Each device is an endpoint of the board (hw/endpoint.c via
+ * hw/machine.c) whose DMA and MSI writes go through the IOMMU - the
+ * SMMUv3 model as the arm-smmu-v3 driver programmed it for the device's
+ * attached HWPT, or the mock's walk - into machine memory: the program's
+ * own pages when it mapped them into an IOAS.  Its register BAR, DMA
+ * engine included, is VFIO region 0, reached with pread/pwrite at
+ * VFIO_PCI_INDEX_TO_OFFSET(0) as vfio-pci places BAR0; the shim makes the
+ * CPU's accesses at the BAR's physical address, as a mapped BAR would.
+ * Its MSIs are offered as vfio-pci offers them (vfio-irq.c).
+ * read/write (file position based) answer EINVAL, any other device ioctl
+ * ENOTTY, as vfio-pci does for commands it lacks.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -29,10 +32,10 @@
 #include "include/uapi/linux/vfio.h"
 
 #include "hw/endpoint.h"
-#include "kernel/device.h"
-#include "kernel/drivers/mock-iommu.h"
+#include "kernel/platform.h"
 #include "preload/iommufd-glue.h"
 #include "preload/preload.h"
+#include "preload/vfio-irq.h"
 
 #define offsetofend(T, m)	(offsetof(T, m) + sizeof(((T *)0)->m))
 
@@ -41,7 +44,9 @@
 /* A vfio_device: one per emulated endpoint. */
 struct preload_vdev {
 	struct device *dev;
-	struct endpoint *ep;		/* the hardware behind it */
+	struct ep_device *epd;		/* the board file's device */
+	struct phys_mem *mem;		/* the CPU's view of the BAR */
+	struct vfio_irqs *irqs;		/* MSI, ERR and REQ (vfio-irq.c) */
 	int index;
 	pthread_mutex_t lock;		/* the kernel's dev_set->lock */
 	int open_count;			/* files bound (0 or 1 on the cdev path) */
@@ -57,38 +62,22 @@ struct vfio_df {
 	bool attached;
 };
 
-/* The endpoint's upstream: the IOMMU translates every DMA page. */
-static int vdev_translate(void *opaque, u32 requester_id, dma_addr_t addr,
-			  size_t size, bool is_write, phys_addr_t *pa)
-{
-	struct preload_vdev *vdev = opaque;
-
-	(void)requester_id;
-	(void)size;
-	(void)is_write;
-	return mock_iommu_translate(vdev->dev, addr, pa);
-}
-
-static const struct dma_translator_ops vdev_translator_ops = {
-	.translate = vdev_translate,
-};
-
-struct preload_vdev *preload_vdev_create(struct phys_mem *mem, struct device *dev,
-					 int index, unsigned int rid)
+struct preload_vdev *preload_vdev_create(struct preload_machine *m,
+					 struct platform *p,
+					 struct ep_device *epd, int index)
 {
 	struct preload_vdev *vdev = calloc(1, sizeof(*vdev));
-	struct dma_translator t = { .ops = &vdev_translator_ops };
 
 	if (!vdev)
 		return NULL;
-	vdev->ep = endpoint_create(mem, rid, 1);
-	if (!vdev->ep) {
+	vdev->irqs = vfio_irqs_create(m, epd);
+	if (!vdev->irqs) {
 		free(vdev);
 		return NULL;
 	}
-	t.opaque = vdev;
-	endpoint_set_translator(vdev->ep, &t);
-	vdev->dev = dev;
+	vdev->dev = &epd->dev;
+	vdev->epd = epd;
+	vdev->mem = platform_kernel(p)->mem;
 	vdev->index = index;
 	pthread_mutex_init(&vdev->lock, NULL);
 	return vdev;
@@ -96,7 +85,7 @@ struct preload_vdev *preload_vdev_create(struct phys_mem *mem, struct device *de
 
 void preload_vdev_destroy(struct preload_vdev *vdev)
 {
-	endpoint_destroy(vdev->ep);
+	vfio_irqs_destroy(vdev->irqs);
 	pthread_mutex_destroy(&vdev->lock);
 	free(vdev);
 }
@@ -218,7 +207,7 @@ static long vfio_get_info(struct vfio_df *df, struct vfio_device_info *uarg)
 		return -EINVAL;
 	info.flags = VFIO_DEVICE_FLAGS_PCI;
 	info.num_regions = VFIO_NUM_REGIONS;
-	info.num_irqs = 0;
+	info.num_irqs = VFIO_PCI_NUM_IRQS;
 	return shim_copy_to_user(uarg, &info, minsz) ? -EFAULT : 0;
 }
 
@@ -249,6 +238,7 @@ static ssize_t vfio_df_rw(struct shim_file *f, void *buf, size_t count,
 {
 	struct vfio_df *df = f->priv;
 	u64 pos = (u64)off, index = pos >> VFIO_PCI_OFFSET_SHIFT;
+	phys_addr_t bar = df->vdev->epd->bar;
 	size_t done = 0;
 
 	pos &= (1ULL << VFIO_PCI_OFFSET_SHIFT) - 1;
@@ -270,11 +260,11 @@ static ssize_t vfio_df_rw(struct shim_file *f, void *buf, size_t count,
 		if (write) {
 			if (shim_copy_from_user(&val, (char *)buf + done, size))
 				return done ? (ssize_t)done : -EFAULT;
-			endpoint_mmio_ops.write(df->vdev->ep, pos + done, size, val,
-						MEM_ATTRS_NONE);
+			phys_write_val(df->vdev->mem, bar + pos + done, size, val,
+				       MEM_ATTRS_NONE);
 		} else {
-			endpoint_mmio_ops.read(df->vdev->ep, pos + done, size, &val,
-					       MEM_ATTRS_NONE);
+			phys_read_val(df->vdev->mem, bar + pos + done, size, &val,
+				      MEM_ATTRS_NONE);
 			if (shim_copy_to_user((char *)buf + done, &val, size))
 				return done ? (ssize_t)done : -EFAULT;
 		}
@@ -320,6 +310,10 @@ static long vfio_df_ioctl(struct shim_file *f, unsigned long cmd,
 		return vfio_get_info(df, uarg);
 	case VFIO_DEVICE_GET_REGION_INFO:
 		return vfio_get_region_info(df, uarg);
+	case VFIO_DEVICE_GET_IRQ_INFO:
+		return vfio_irqs_get_info(df->vdev->irqs, uarg);
+	case VFIO_DEVICE_SET_IRQS:
+		return vfio_irqs_set(df->vdev->irqs, uarg);
 	default:
 		return -ENOTTY;
 	}
@@ -333,6 +327,7 @@ static void vfio_df_release(struct shim_file *f)
 
 	pthread_mutex_lock(&vdev->lock);
 	if (df->access_granted) {
+		vfio_irqs_release(vdev->irqs);
 		if (df->attached)
 			preload_iommufd_detach(df->idev);
 		preload_iommufd_unbind(df->idev);

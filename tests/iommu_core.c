@@ -264,6 +264,23 @@ static void test_attach(struct kernel *k)
 	CHECK_EQ(iommu_group_claim_dma_owner(group, &owner1), -EBUSY);
 	iommu_detach_device(dom, d);
 	CHECK_EQ(warnings(k), w + 1);
+	/*
+	 * A detach cannot fail: a device whose driver refuses the default
+	 * domain is parked on the blocking domain, the group moves anyway.
+	 */
+	CHECK_EQ(iommu_attach_device(dom, d), 0);
+	r->attach_calls = 0;
+	r->fail_attach = -EIO;
+	iommu_detach_device(dom, d);
+	CHECK_EQ(r->attach_calls, 2);
+	CHECK(r->last_attach == &rec_blocked);
+	CHECK(iommu_get_domain_for_dev(d) == def);
+	CHECK_EQ(warnings(k), w + 2);
+	CHECK_EQ(iommu_attach_device(dom, d), 0);
+	CHECK(r->last_attach == dom);
+	iommu_detach_device(dom, d);
+	CHECK(r->last_attach == def);
+	CHECK_EQ(warnings(k), w + 2);
 
 	iommu_group_put(group);
 	iommu_domain_free(dom);

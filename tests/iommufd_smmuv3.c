@@ -175,7 +175,7 @@ static long invalidate(struct rig *r, u32 id, void *cmds, u32 *num)
 static void test_invalidate(void)
 {
 	struct iommu_hwpt_arm_smmuv3 vste = { { 0x1 | (4ULL << 1), 0 } };
-	struct iommu_viommu_arm_smmuv3_invalidate cmds[40];
+	struct iommu_viommu_arm_smmuv3_invalidate cmds[70];
 	struct arm_smmu_stats s0, s1;
 	struct iommu_vdevice_alloc vd;
 	struct arm_smmu_device *smmu;
@@ -209,15 +209,35 @@ static void test_invalidate(void)
 	CHECK_EQ(s1.cfgi - s0.cfgi, 1);
 	CHECK_EQ(s1.cmdq_errors, s0.cmdq_errors);
 
-	/* An unknown vSID stops the array after the commands before it. */
+	/*
+	 * An unknown vSID stops the array: entry_num counts the commands
+	 * before it, but (as Linux's arm_vsmmu_cache_invalidate) the batch
+	 * they were in is never issued.
+	 */
 	cmds[1].cmd[0] = OP_CFGI_CD | (0x99ull << 32);
 	num = 3;
 	arm_smmu_get_stats(smmu, &s0);
 	CHECK_EQ(invalidate(&r, viommu, cmds, &num), -EIO);
 	CHECK_EQ(num, 1);
 	arm_smmu_get_stats(smmu, &s1);
-	CHECK_EQ(s1.tlbi - s0.tlbi, 1);
+	CHECK_EQ(s1.tlbi, s0.tlbi);
 	CHECK_EQ(s1.cfgi, s0.cfgi);
+	/* A bad command past a full batch: the batches before it went out. */
+	for (int i = 0; i < 70; i++) {
+		cmds[i].cmd[0] = OP_TLBI_NH_ALL;
+		cmds[i].cmd[1] = 0;
+	}
+	cmds[66].cmd[0] = OP_PREFETCH_CFG;
+	num = 70;
+	arm_smmu_get_stats(smmu, &s0);
+	CHECK_EQ(invalidate(&r, viommu, cmds, &num), -EIO);
+	CHECK_EQ(num, 66);
+	arm_smmu_get_stats(smmu, &s1);
+	CHECK_EQ(s1.tlbi - s0.tlbi, 63);
+	/* An empty array is not a query here (only the selftest driver's). */
+	num = 0;
+	CHECK_EQ(invalidate(&r, viommu, cmds, &num), -EINVAL);
+	CHECK_EQ(num, 0);
 
 	/* Commands a guest may not send, and reserved bits, are -EIO. */
 	cmds[0].cmd[0] = OP_PREFETCH_CFG;
@@ -231,16 +251,16 @@ static void test_invalidate(void)
 	CHECK_EQ(num, 0);
 
 	/* More than a batch of commands: all go out. */
-	for (int i = 0; i < 40; i++) {
+	for (int i = 0; i < 70; i++) {
 		cmds[i].cmd[0] = OP_TLBI_NH_ALL;
 		cmds[i].cmd[1] = 0;
 	}
-	num = 40;
+	num = 70;
 	arm_smmu_get_stats(smmu, &s0);
 	CHECK_EQ(invalidate(&r, viommu, cmds, &num), 0);
-	CHECK_EQ(num, 40);
+	CHECK_EQ(num, 70);
 	arm_smmu_get_stats(smmu, &s1);
-	CHECK_EQ(s1.tlbi - s0.tlbi, 40);
+	CHECK_EQ(s1.tlbi - s0.tlbi, 70);
 	rig_fini(&r);
 }
 

@@ -38,6 +38,7 @@ struct rec_iommu {
 	int fail_attach;		/* an attach fails with this ... */
 	unsigned int fail_attach_skip;	/* ... after this many succeed */
 	unsigned int attach_calls;
+	struct iommu_domain *last_attach;	/* of the last attach call */
 };
 
 struct rec_domain {
@@ -65,8 +66,8 @@ static int rec_attach(struct iommu_domain *domain, struct device *dev)
 					   struct rec_iommu, iommu);
 	int err = r->fail_attach;
 
-	(void)domain;
 	r->attach_calls++;
+	r->last_attach = domain;
 	if (!err)
 		return 0;
 	if (r->fail_attach_skip) {

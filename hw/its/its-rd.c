@@ -96,13 +96,18 @@ static int rd_conf(struct its *its, struct its_rd *rd, u32 intid)
 	return b;
 }
 
-/* Set intid pending, reporting it if it was not; the caller checked range. */
+/*
+ * Set intid pending, reporting it if it was not (unless a CPU interface
+ * takes it at once); the caller checked range.
+ */
 static void rd_set_pending(struct its *its, unsigned int target, u32 intid)
 {
 	struct its_rd *rd = &its->rd[target];
 
 	its->stats.lpis_pended++;
 	if (test_bit64(rd->pending, intid))
+		return;
+	if (its->cfg.lpi_take && its->cfg.lpi_take(its->cfg.cb_opaque, target, intid))
 		return;
 	set_bit64(rd->pending, intid);
 	if (its->cfg.lpi_pending)

@@ -17,7 +17,9 @@
  *
  * Pending state lives inside the model (not in the PENDBASER table) and is
  * read by the machine with its_lpi_is_pending() / its_lpi_ack(); the
- * lpi_pending callback reports each LPI that becomes pending.  The callback
+ * lpi_pending callback reports each LPI that becomes pending, and an
+ * lpi_take callback may take an LPI at once instead (a CPU acknowledging
+ * it), so it never pends.  The callback
  * runs with the ITS lock held (it may fire from inside command processing):
  * it must only record the event and must not call back into the ITS.
  *
@@ -45,6 +47,13 @@ struct its_config {
 	unsigned int lpi_id_bits;	/* INTID bits of the redistributors, 14..20 */
 	bool stall_on_error;		/* command errors stall instead of skipping */
 	void (*lpi_pending)(void *opaque, unsigned int target, u32 intid);
+	/*
+	 * Optional: a CPU interface ready to take LPIs.  Asked first for an
+	 * LPI that is not pending; true takes it at once (it never becomes
+	 * pending, lpi_pending is not called), false leaves it to pend.  Runs
+	 * with the ITS lock held, like lpi_pending: record only.
+	 */
+	bool (*lpi_take)(void *opaque, unsigned int target, u32 intid);
 	void *cb_opaque;
 };
 

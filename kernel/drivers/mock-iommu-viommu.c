@@ -174,30 +174,46 @@ static int mock_convert_cmd(struct mock_viommu *mv, u64 cmd[2])
 	}
 }
 
+/* Batches as arm-smmu-v3 issues them (CMDQ_BATCH_ENTRIES - 1). */
+#define MOCK_INV_BATCH		63
+
+/*
+ * arm_vsmmu_cache_invalidate's shape: the whole array is copied first, the
+ * commands are checked and rewritten, and "issued" (counted) a batch at a
+ * time; a bad command stops the array with its batch unissued, entry_num
+ * counting the commands before it.
+ */
 static int mock_viommu_cache_invalidate(struct iommufd_viommu *viommu,
 					struct iommu_user_data_array *array)
 {
 	struct mock_viommu *mv = to_mock_viommu(viommu);
-	struct iommu_viommu_arm_smmuv3_invalidate inv;
-	u32 i;
-	int ret = 0;
+	struct iommu_viommu_arm_smmuv3_invalidate *cmds;
+	u32 n = array->entry_num, cur = 0, last = 0;
+	int ret;
 
-	for (i = 0; i < array->entry_num; i++) {
-		u64 cmd[2];
-
-		ret = iommu_copy_struct_from_user_array(&inv, sizeof(inv),
-				sizeof(inv), array,
-				IOMMU_VIOMMU_INVALIDATE_DATA_ARM_SMMUV3, i);
-		if (ret)
-			break;
-		cmd[0] = inv.cmd[0];
-		cmd[1] = inv.cmd[1];
-		ret = mock_convert_cmd(mv, cmd);
-		if (ret)
-			break;
-		mock_count_user_cmd(mv->s2, cmd);
+	if (n > (4u << 20) / sizeof(*cmds)) {
+		array->entry_num = 0;
+		return -ENOMEM;
 	}
-	array->entry_num = i;
+	cmds = kzalloc(mv->s2->k, (n ? n : 1) * sizeof(*cmds));
+	if (!cmds) {
+		array->entry_num = 0;
+		return -ENOMEM;
+	}
+	ret = iommu_copy_struct_from_full_user_array(cmds, sizeof(*cmds), array,
+			IOMMU_VIOMMU_INVALIDATE_DATA_ARM_SMMUV3);
+	while (!ret && cur != n) {
+		ret = mock_convert_cmd(mv, (u64 *)cmds[cur].cmd);
+		if (ret)
+			break;
+		cur++;
+		if (cur != n && cur - last != MOCK_INV_BATCH)
+			continue;
+		for (; last < cur; last++)
+			mock_count_user_cmd(mv->s2, (u64 *)cmds[last].cmd);
+	}
+	array->entry_num = cur;
+	kfree(cmds);
 	return ret;
 }
 

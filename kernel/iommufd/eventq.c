@@ -6,10 +6,13 @@
  * read() and write() are served by iommufd_fd_read/write with the
  * kernel's rules:
  *   vEVENTQ read: whole {iommufd_vevent_header, payload} records only, as
- *     many as fit (0 when the first does not); a full queue (depth events)
- *     drops new events and queues one LOST_EVENTS header at its tail.  The
- *     sequence counts every reported event, dropped ones included, and
- *     wraps after INT_MAX.
+ *     many as fit (0 when the first does not).  A full queue (depth events)
+ *     drops a new event and puts the queue's one LOST_EVENTS header at its
+ *     tail carrying the dropped event's sequence; the header stays at the
+ *     tail, re-stamped, while drops go on, and leaves when a real event
+ *     comes after it (the sequence gap then tells), as Linux's
+ *     iommufd_vevent_handler does.  The sequence counts every reported
+ *     event, dropped ones included, and wraps after INT_MAX.
  *   fault read/write: multiples of struct iommu_hwpt_pgfault /
  *     iommu_hwpt_page_response, else -ESPIPE.  Nothing produces I/O page
  *     faults here yet (the core has no IOPF), so reads return 0 and a
@@ -54,7 +57,7 @@ static void eventq_drain_signal(struct iommufd_eventq *q)
 void iommufd_eventq_destroy(struct iommufd_object *obj)
 {
 	struct iommufd_eventq *q = container_of(obj, struct iommufd_eventq, obj);
-	struct iommufd_event *e, *en;
+	struct iommufd_event *e, *en, *lost = NULL;
 	struct iommufd_ctx *ictx = NULL;
 
 	if (obj->type == IOMMUFD_OBJ_VEVENTQ) {
@@ -66,6 +69,7 @@ void iommufd_eventq_destroy(struct iommufd_object *obj)
 		list_del(&vq->node);
 		mutex_unlock(&ictx->events_lock);
 		vq->viommu->obj.users--;
+		lost = vq->lost;
 	} else {
 		struct iommufd_fault *f = container_of(q, struct iommufd_fault, common);
 
@@ -73,7 +77,9 @@ void iommufd_eventq_destroy(struct iommufd_object *obj)
 			kfree(e);
 	}
 	list_for_each_entry_safe(e, en, &q->deliver, node)
-		kfree(e);
+		if (e != lost)
+			kfree(e);
+	kfree(lost);
 	kfree(q);
 }
 
@@ -187,6 +193,14 @@ int iommufd_veventq_alloc(struct iommufd_ucmd *ucmd)
 	vq = kzalloc(ictx->k, sizeof(*vq));
 	if (!vq)
 		return -ENOMEM;
+	/* The one LOST_EVENTS header, queued and re-queued, never freed before vq. */
+	vq->lost = kzalloc(ictx->k, sizeof(*vq->lost));
+	if (!vq->lost) {
+		kfree(vq);
+		return -ENOMEM;
+	}
+	vq->lost->header.flags = IOMMU_VEVENTQ_FLAG_LOST_EVENTS;
+	INIT_LIST_HEAD(&vq->lost->node);
 	vq->viommu = viommu;
 	vq->type = cmd->type;
 	vq->depth = cmd->veventq_depth;
@@ -207,8 +221,25 @@ int iommufd_veventq_alloc(struct iommufd_ucmd *ucmd)
 err_remove:
 	iommufd_object_remove(ictx, &vq->common.obj);
 err_free:
+	kfree(vq->lost);
 	kfree(vq);
 	return rc;
+}
+
+/*
+ * Linux's iommufd_vevent_handler: the LOST_EVENTS header leaves the tail
+ * as anything (itself included, re-stamped) is queued behind it.
+ */
+static void veventq_queue(struct iommufd_veventq *vq, struct iommufd_event *e)
+{
+	struct list_head *deliver = &vq->common.deliver;
+
+	if (!list_empty(&vq->lost->node) && deliver->prev == &vq->lost->node)
+		list_del(&vq->lost->node);
+	list_add_tail(&e->node, deliver);
+	e->header.sequence = vq->sequence;
+	vq->sequence = (vq->sequence + 1) & INT32_MAX;
+	eventq_signal(&vq->common);
 }
 
 int iommufd_viommu_report_event(struct iommufd_viommu *viommu,
@@ -232,32 +263,19 @@ int iommufd_viommu_report_event(struct iommufd_viommu *viommu,
 	}
 	vq = found;
 	if (vq->common.num_events >= vq->depth) {
-		if (!vq->lost_queued) {
-			e = kzalloc(ictx->k, sizeof(*e));
-			if (!e) {
-				rc = -ENOMEM;
-				goto out;
-			}
-			e->header.flags = IOMMU_VEVENTQ_FLAG_LOST_EVENTS;
-			e->header.sequence = vq->sequence;
-			list_add_tail(&e->node, &vq->common.deliver);
-			vq->lost_queued = true;
+		e = vq->lost;
+	} else {
+		e = kzalloc(ictx->k, sizeof(*e) + data_len);
+		if (e) {
+			e->data_len = data_len;
+			memcpy(e->data, event_data, data_len);
+			vq->common.num_events++;
+		} else {
+			rc = -ENOMEM;	/* lost all the same, and said so */
+			e = vq->lost;
 		}
-		vq->sequence = (vq->sequence + 1) & INT32_MAX;
-		goto out;
 	}
-	e = kzalloc(ictx->k, sizeof(*e) + data_len);
-	if (!e) {
-		rc = -ENOMEM;
-		goto out;
-	}
-	e->data_len = data_len;
-	memcpy(e->data, event_data, data_len);
-	e->header.sequence = vq->sequence;
-	vq->sequence = (vq->sequence + 1) & INT32_MAX;
-	list_add_tail(&e->node, &vq->common.deliver);
-	vq->common.num_events++;
-	eventq_signal(&vq->common);
+	veventq_queue(vq, e);
 out:
 	mutex_unlock(&ictx->events_lock);
 	return rc;
@@ -275,10 +293,11 @@ static ssize_t veventq_read(struct iommufd_veventq *vq, void *buf, size_t count)
 		memcpy((u8 *)buf + done, &e->header, hdr);
 		memcpy((u8 *)buf + done + hdr, e->data, e->data_len);
 		done += hdr + e->data_len;
-		if (e->header.flags & IOMMU_VEVENTQ_FLAG_LOST_EVENTS)
-			vq->lost_queued = false;
-		else
-			vq->common.num_events--;
+		if (e == vq->lost) {
+			list_del(&e->node);
+			continue;
+		}
+		vq->common.num_events--;
 		list_del(&e->node);
 		kfree(e);
 	}

@@ -287,6 +287,7 @@ int iommufd_hwpt_invalidate(struct iommufd_ucmd *ucmd)
 		.entry_num = cmd->entry_num,
 	};
 	struct iommufd_object *pt_obj;
+	u32 done_num = 0;
 	int rc;
 
 	if (cmd->__reserved) {
@@ -306,23 +307,28 @@ int iommufd_hwpt_invalidate(struct iommufd_ucmd *ucmd)
 		struct iommu_domain *domain =
 			container_of(pt_obj, struct iommufd_hw_pagetable, obj)->domain;
 
-		if (!domain->ops->cache_invalidate_user)
+		if (!domain->ops->cache_invalidate_user) {
 			rc = -EOPNOTSUPP;
-		else
-			rc = domain->ops->cache_invalidate_user(domain, &data_array);
+			goto out;
+		}
+		rc = domain->ops->cache_invalidate_user(domain, &data_array);
 	} else if (pt_obj->type == IOMMUFD_OBJ_VIOMMU) {
 		struct iommufd_viommu *viommu =
 			container_of(pt_obj, struct iommufd_viommu, obj);
 
-		if (!viommu->ops || !viommu->ops->cache_invalidate)
+		if (!viommu->ops || !viommu->ops->cache_invalidate) {
 			rc = -EOPNOTSUPP;
-		else
-			rc = viommu->ops->cache_invalidate(viommu, &data_array);
+			goto out;
+		}
+		rc = viommu->ops->cache_invalidate(viommu, &data_array);
 	} else {
 		rc = -EINVAL;
+		goto out;
 	}
+	done_num = data_array.entry_num;
 out:
-	cmd->entry_num = data_array.entry_num;
+	/* Early failures report nothing handled, as the kernel's done_num. */
+	cmd->entry_num = done_num;
 	iommufd_ucmd_respond(ucmd, sizeof(*cmd));
 	return rc;
 }

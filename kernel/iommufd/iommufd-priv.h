@@ -181,7 +181,7 @@ struct iommufd_veventq {
 	unsigned int type;
 	unsigned int depth;
 	u32 sequence;
-	bool lost_queued;		/* a LOST_EVENTS header is at the tail */
+	struct iommufd_event *lost;	/* the LOST_EVENTS header; listed: at the tail */
 };
 
 struct iommufd_ctx {

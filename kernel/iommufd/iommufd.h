@@ -151,6 +151,15 @@ int iommu_copy_struct_from_user_array(void *dst, size_t dst_size,
 				      size_t min_size,
 				      const struct iommu_user_data_array *array,
 				      unsigned int data_type, unsigned int index);
+/*
+ * The whole array into dst (entry_num entries of entry_size), as Linux's
+ * iommu_copy_struct_from_full_user_array: -EINVAL for another type or an
+ * empty array; each entry as copy_struct_from_user (a short one is
+ * zero-filled, a long one's tail must be zero: -E2BIG).
+ */
+int iommu_copy_struct_from_full_user_array(void *dst, size_t entry_size,
+					   const struct iommu_user_data_array *array,
+					   unsigned int data_type);
 /* The same for a single blob (iommu_copy_struct_from_user). */
 int iommu_copy_struct_from_user(void *dst, size_t dst_size, size_t min_size,
 				const struct iommu_user_data *user_data,

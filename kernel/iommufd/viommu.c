@@ -45,6 +45,27 @@ int iommu_copy_struct_from_user_array(void *dst, size_t dst_size,
 					   data_type);
 }
 
+int iommu_copy_struct_from_full_user_array(void *dst, size_t entry_size,
+					   const struct iommu_user_data_array *array,
+					   unsigned int data_type)
+{
+	if (!array || array->type != data_type || !array->entry_num)
+		return -EINVAL;
+	for (u32 i = 0; i < array->entry_num; i++) {
+		struct iommu_user_data one = {
+			.type = data_type,
+			.uptr = (const u8 *)array->uptr + (size_t)i * array->entry_len,
+			.len = array->entry_len,
+		};
+		int ret = iommu_copy_struct_from_user((u8 *)dst + i * entry_size,
+						      entry_size, 0, &one, data_type);
+
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
 /* ------------------------------------------------------------ vIOMMU */
 
 int iommufd_viommu_alloc_ioctl(struct iommufd_ucmd *ucmd)

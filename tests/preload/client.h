@@ -8,6 +8,7 @@
 #define IOMMUSIM_TESTS_PRELOAD_CLIENT_H
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -43,5 +44,49 @@ __attribute__((constructor)) static void client_require_shim(void)
 				strerror(errno), (err), strerror(err));	\
 		}							\
 	} while (0)
+
+/*
+ * tests/preload_run runs each client once per IOMMU, naming it in
+ * IOMMUSIM_PRELOAD ("iommu=smmuv3" or "iommu=mock").  A client adding
+ * configuration of its own appends to that (later items win).
+ */
+static inline void client_config(const char *items)
+{
+	const char *old = getenv("IOMMUSIM_PRELOAD");
+	size_t n = (old ? strlen(old) : 0) + strlen(items) + 2;
+	char *v = malloc(n);
+
+	if (!v)
+		abort();
+	snprintf(v, n, "%s %s", old ? old : "", items);
+	setenv("IOMMUSIM_PRELOAD", v, 1);
+	free(v);
+}
+
+/* The IOMMU the shim will boot with: the last iommu= item, or the default. */
+static inline const char *client_iommu(void)
+{
+	const char *v = getenv("IOMMUSIM_PRELOAD"), *p, *last = NULL;
+
+	for (p = v; p && (p = strstr(p, "iommu=")); p += 6)
+		if (p == v || strchr(" \t\n;", p[-1]))
+			last = p + 6;
+	if (last && !strncmp(last, "mock", 4))
+		return "mock";
+	return "smmuv3";
+}
+
+/*
+ * A client that makes sense on one IOMMU only: on the other it says why
+ * and exits 77, which tests/preload_run reports as skipped.
+ */
+#define CLIENT_SKIP	77
+static inline void client_require_iommu(const char *iommu, const char *why)
+{
+	if (strcmp(client_iommu(), iommu)) {
+		printf("%s\n", why);
+		exit(CLIENT_SKIP);
+	}
+}
 
 #endif

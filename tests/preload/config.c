@@ -74,6 +74,16 @@ int main(void)
 	CHECK_EQ(probe("devices=32", NULL), 32);
 	CHECK_EQ(probe("ram=64M;devices=1 device=0x99", NULL), 2);
 	CHECK_EQ(probe("  iommu=mock\n", NULL), 2);
+	CHECK_EQ(probe("iommu=smmuv3", NULL), 2);
+	CHECK_EQ(probe("iommu=smmuv3 iommu=mock", NULL), 2);
+	/* StreamIDs the SMMU has (IDR1.SIDSIZE 16); the mock takes any. */
+	CHECK_EQ(probe("iommu=mock devices=0 device=0x12345:0x10", NULL), 1);
+	CHECK_EQ(probe("iommu=smmuv3 devices=0 device=0xffff", NULL), 1);
+	CHECK_EQ(probe("iommu=smmuv3 devices=0 device=0x10000", NULL), 100 + ENODEV);
+	/* Devices sharing and holding several StreamIDs, on either. */
+	CHECK_EQ(probe("iommu=smmuv3 devices=0 device=0x20 device=0x20 device=0x30:0x31",
+		       NULL), 3);
+	CHECK_EQ(probe("iommu=smmuv3 devices=0 device=0x30:0x30", NULL), 100 + ENODEV);
 	CHECK_EQ(probe(NULL, path), 3);
 	/* The variable comes after the file and adds to it. */
 	CHECK_EQ(probe("device=7", path), 4);
@@ -87,6 +97,7 @@ int main(void)
 	CHECK_EQ(probe("ram=128T", NULL), 100 + ENODEV);
 	CHECK_EQ(probe("ram=1X", NULL), 100 + ENODEV);
 	CHECK_EQ(probe("iommu=intel", NULL), 100 + ENODEV);
+	CHECK_EQ(probe("iommu=", NULL), 100 + ENODEV);
 	CHECK_EQ(probe("device=", NULL), 100 + ENODEV);
 	CHECK_EQ(probe("device=0x1:0x100000000", NULL), 100 + ENODEV);
 	CHECK_EQ(probe("device=1:2:3:4:5:6:7:8:9", NULL), 100 + ENODEV);

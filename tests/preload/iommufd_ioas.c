@@ -145,6 +145,37 @@ static void test_ranges_and_copy(void)
 	CHECK_EQ(ioctl(fd, IOMMU_IOAS_IOVA_RANGES, &r), 0);
 	CHECK_EQ(ranges[0].start, 0);
 	CHECK(r.out_iova_alignment >= 1);
+	/*
+	 * The arrays the struct points at: EFAULT, not a crash, where the
+	 * kernel's copy would fault - only where it would copy.
+	 */
+	{
+		char *pg = mmap(NULL, 8192, PROT_READ | PROT_WRITE,
+				MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		struct iommu_ioas_allow_iovas allow = {
+			.size = sizeof(allow), .ioas_id = a, .num_iovas = 1,
+		};
+		__u32 n = r.num_iovas;
+
+		REQUIRE(pg != MAP_FAILED);
+		REQUIRE(mprotect(pg + 4096, 4096, PROT_READ) == 0);
+		/* n ranges fit before the read-only page; room for more is not used. */
+		r.allowed_iovas = (uintptr_t)(pg + 4096 - n * sizeof(ranges[0]));
+		r.num_iovas = n + 8;
+		CHECK_EQ(ioctl(fd, IOMMU_IOAS_IOVA_RANGES, &r), 0);
+		r.allowed_iovas += 8;	/* now the last range lands on it */
+		r.num_iovas = n;
+		CHECK_ERRNO(ioctl(fd, IOMMU_IOAS_IOVA_RANGES, &r), EFAULT);
+		r.allowed_iovas = 8;
+		CHECK_ERRNO(ioctl(fd, IOMMU_IOAS_IOVA_RANGES, &r), EFAULT);
+		REQUIRE(mprotect(pg, 4096, PROT_NONE) == 0);
+		allow.allowed_iovas = (uintptr_t)pg;
+		CHECK_ERRNO(ioctl(fd, IOMMU_IOAS_ALLOW_IOVAS, &allow), EFAULT);
+		/* Readable is enough: a zero range there is EINVAL, start >= last. */
+		allow.allowed_iovas = (uintptr_t)(pg + 4096);
+		CHECK_ERRNO(ioctl(fd, IOMMU_IOAS_ALLOW_IOVAS, &allow), EINVAL);
+		munmap(pg, 8192);
+	}
 
 	CHECK_EQ(map(a, RW | IOMMU_IOAS_MAP_FIXED_IOVA, buf, BUF_SIZE, &iova), 0);
 	CHECK_EQ(ioctl(fd, IOMMU_IOAS_COPY, &copy), 0);

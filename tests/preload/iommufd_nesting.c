@@ -63,6 +63,19 @@ static void test_hw_info(void)
 	CHECK(smmu.idr[0] != 0);
 	info.dev_id = ioas;		/* an ID, but not a device's */
 	CHECK_ERRNO(ioctl(fd, IOMMU_GET_HW_INFO, &info), ENOENT);
+	/* A buffer the kernel cannot write: EFAULT, not a crash. */
+	{
+		char *ro = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS,
+				-1, 0);
+
+		REQUIRE(ro != MAP_FAILED);
+		info.dev_id = devid;
+		info.data_uptr = (uintptr_t)ro;
+		CHECK_ERRNO(ioctl(fd, IOMMU_GET_HW_INFO, &info), EFAULT);
+		info.data_uptr = (uintptr_t)(ro - 16);	/* the kernel writes all data_len */
+		CHECK_ERRNO(ioctl(fd, IOMMU_GET_HW_INFO, &info), EFAULT);
+		munmap(ro, 4096);
+	}
 }
 
 /* The guest's STE as a nested HWPT under viommu. */
@@ -201,6 +214,55 @@ static void test_nesting(void)
 	inv.entry_num = 1;
 	inv.data_uptr = 0;
 	CHECK_ERRNO(ioctl(fd, IOMMU_HWPT_INVALIDATE, &inv), EINVAL);
+	CHECK_EQ(inv.entry_num, 0);
+	/* Arrays and blobs the kernel cannot read: EFAULT, not a crash. */
+	{
+		char *none = mmap(NULL, 4096, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS,
+				  -1, 0);
+		struct iommu_hwpt_alloc h = {
+			.size = sizeof(h), .dev_id = devid, .pt_id = va.out_viommu_id,
+			.data_type = IOMMU_HWPT_DATA_ARM_SMMUV3,
+			.data_len = sizeof(struct iommu_hwpt_arm_smmuv3),
+			.data_uptr = (uintptr_t)none,
+		};
+
+		REQUIRE(none != MAP_FAILED);
+		inv.entry_num = 1;
+		inv.data_uptr = (uintptr_t)none;
+		CHECK_ERRNO(ioctl(fd, IOMMU_HWPT_INVALIDATE, &inv), EFAULT);
+		inv.data_uptr = (uintptr_t)cmds;
+		inv.entry_num = 1 << 20;	/* runs off the array into a hole */
+		inv.entry_len = 4096;
+		CHECK_ERRNO(ioctl(fd, IOMMU_HWPT_INVALIDATE, &inv), EFAULT);
+		inv.entry_len = sizeof(cmds[0]);
+		CHECK_ERRNO(ioctl(fd, IOMMU_HWPT_ALLOC, &h), EFAULT);
+		munmap(none, 4096);
+	}
+	/*
+	 * The array as the kernel copies it first: nothing is empty, a short
+	 * entry is zero-extended, a wider one needs a zero tail.
+	 */
+	inv.entry_num = 0;
+	CHECK_ERRNO(ioctl(fd, IOMMU_HWPT_INVALIDATE, &inv), EINVAL);
+	inv.entry_num = 1;
+	inv.entry_len = 8;
+	CHECK_EQ(ioctl(fd, IOMMU_HWPT_INVALIDATE, &inv), 0);
+	CHECK_EQ(inv.entry_num, 1);
+	{
+		__u64 wide[3] = { OP_TLBI_NH_ALL, 0, 0 };
+
+		inv.data_uptr = (uintptr_t)wide;
+		inv.entry_len = sizeof(wide);
+		CHECK_EQ(ioctl(fd, IOMMU_HWPT_INVALIDATE, &inv), 0);
+		wide[2] = 1;
+		CHECK_ERRNO(ioctl(fd, IOMMU_HWPT_INVALIDATE, &inv), E2BIG);
+		CHECK_EQ(inv.entry_num, 0);
+		inv.data_uptr = (uintptr_t)cmds;
+		inv.entry_len = sizeof(cmds[0]);
+	}
+	inv.data_type = IOMMU_HWPT_INVALIDATE_DATA_VTD_S1;
+	CHECK_ERRNO(ioctl(fd, IOMMU_HWPT_INVALIDATE, &inv), EINVAL);
+	inv.data_type = IOMMU_VIOMMU_INVALIDATE_DATA_ARM_SMMUV3;
 
 	test_events(va.out_viommu_id);
 

@@ -1,12 +1,16 @@
 /*
  * One iommufd shared by threads, as a multi-threaded VMM shares it: maps
  * and unmaps of disjoint IOVAs on one IOAS, binds and closes of devices,
- * and a close() of the iommufd racing ioctls on a dup of it.  Each
- * thread sees exactly its own results; nothing leaks or crashes.
+ * and a close() of the iommufd racing ioctls on a dup of it; a device
+ * firing MSIs while another thread swaps its eventfds and turns MSI off
+ * and on.  Each thread sees exactly its own results; nothing leaks or
+ * crashes.
  */
 #include <fcntl.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
+#include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -82,6 +86,91 @@ static void *dup_user(void *arg)
 	return NULL;
 }
 
+static int msi_dev;
+static __u64 msi_bar;
+static atomic_int msi_done;
+
+/* The device signals vector 0 as fast as it can. */
+static void *msi_firer(void *arg)
+{
+	__u32 vec = 0;
+	int n = 0;
+
+	(void)arg;
+	while (!atomic_load(&msi_done) || n < ROUNDS) {
+		CHECK_EQ(pwrite(msi_dev, &vec, 4, (off_t)(msi_bar + 0x28)), 4);
+		n++;
+	}
+	return NULL;
+}
+
+static int msi_set(int efd)
+{
+	__u32 buf[(sizeof(struct vfio_irq_set) + 4) / 4] = { 0 };
+	struct vfio_irq_set *s = (void *)buf;
+
+	*s = (struct vfio_irq_set){ .argsz = sizeof(*s) + 4,
+		.index = VFIO_PCI_MSI_IRQ_INDEX, .count = 1,
+		.flags = VFIO_IRQ_SET_DATA_EVENTFD | VFIO_IRQ_SET_ACTION_TRIGGER };
+	memcpy(s->data, &efd, 4);
+	return ioctl(msi_dev, VFIO_DEVICE_SET_IRQS, s);
+}
+
+/* Meanwhile: eventfds swapped, MSI off and on; every signal is counted once. */
+static void msi_race(void)
+{
+	struct vfio_device_bind_iommufd bind = { .argsz = sizeof(bind), .iommufd = fd };
+	struct vfio_device_attach_iommufd_pt at = { .argsz = sizeof(at), .pt_id = ioas };
+	struct vfio_region_info reg = { .argsz = sizeof(reg) };
+	struct vfio_irq_set off = { .argsz = sizeof(off), .index = VFIO_PCI_MSI_IRQ_INDEX,
+		.flags = VFIO_IRQ_SET_DATA_NONE | VFIO_IRQ_SET_ACTION_TRIGGER };
+	int efd[2] = { eventfd(0, EFD_NONBLOCK), eventfd(0, EFD_NONBLOCK) };
+	__u64 got = 0, v;
+	pthread_t t;
+
+	msi_dev = open("/dev/vfio/devices/vfio0", O_RDWR);
+	REQUIRE(msi_dev >= 0 && efd[0] >= 0 && efd[1] >= 0);
+	REQUIRE(ioctl(msi_dev, VFIO_DEVICE_BIND_IOMMUFD, &bind) == 0);
+	REQUIRE(ioctl(msi_dev, VFIO_DEVICE_GET_REGION_INFO, &reg) == 0);
+	REQUIRE(ioctl(msi_dev, VFIO_DEVICE_ATTACH_IOMMUFD_PT, &at) == 0);
+	msi_bar = reg.offset;
+	REQUIRE(msi_set(efd[0]) == 0);
+	REQUIRE(!pthread_create(&t, NULL, msi_firer, NULL));
+	for (int i = 0; i < ROUNDS / 4; i++) {
+		CHECK_EQ(msi_set(efd[i & 1]), 0);
+		if (i % 8 == 7) {
+			CHECK_EQ(ioctl(msi_dev, VFIO_DEVICE_SET_IRQS, &off), 0);
+			CHECK_EQ(msi_set(efd[0]), 0);
+		}
+	}
+	atomic_store(&msi_done, 1);
+	pthread_join(t, NULL);
+	/* Signals landed only while an eventfd was set: any number of them. */
+	for (int i = 0; i < 2; i++)
+		if (read(efd[i], &v, sizeof(v)) == sizeof(v))
+			got += v;
+	/* Settled: vector 0 has efd[0], and one MSI is one signal. */
+	{
+		__u32 vec = 0;
+
+		CHECK_EQ(pwrite(msi_dev, &vec, 4, (off_t)(msi_bar + 0x28)), 4);
+		v = 0;
+		CHECK_EQ(read(efd[0], &v, sizeof(v)), sizeof(v));
+		CHECK_EQ(v, 1);
+		if (v != 1) {
+			__u32 faults = 0, ctrl = 0;
+
+			(void)!pread(msi_dev, &faults, 4, (off_t)(msi_bar + 0x5c));
+			(void)!pread(msi_dev, &ctrl, 4, (off_t)(msi_bar + 0x1c));
+			fprintf(stderr, "msi race: %llu signals, faults %u, ctrl %u\n",
+				(unsigned long long)got, faults, ctrl);
+		}
+	}
+	close(msi_dev);		/* MSI goes off with the file */
+	close(efd[0]);
+	close(efd[1]);
+}
+
 int main(void)
 {
 	struct iommu_ioas_alloc alloc = { .size = sizeof(alloc) };
@@ -108,6 +197,7 @@ int main(void)
 	for (int i = 0; i < NR_THREADS + 2; i++)
 		pthread_join(t[i], NULL);
 	close(d);
+	msi_race();
 	munmap(buf, NR_THREADS * PG);
 	close(fd);
 	return test_done();

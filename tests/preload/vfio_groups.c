@@ -46,7 +46,7 @@ int main(void)
 	int a, b, d0, d1, d2;
 	__u32 id0, id1, id2, ioas1, ioas2;
 
-	setenv("IOMMUSIM_PRELOAD", "devices=0 device=0x20 device=0x20 device=0x30", 1);
+	client_config("devices=0 device=0x20 device=0x20 device=0x30");
 	a = open("/dev/iommu", O_RDWR);
 	b = open("/dev/iommu", O_RDWR);
 	d0 = open("/dev/vfio/devices/vfio0", O_RDWR);

@@ -1,8 +1,8 @@
 /*
  * The part of the kernel's VFIO uAPI (include/uapi/linux/vfio.h) that a
  * client of the iommufd LD_PRELOAD shim needs to obtain a device: the VFIO
- * device cdev ioctls (/dev/vfio/devices/vfioX, Linux 6.6+) and the device
- * and region info queries.  Debian's linux-libc-dev 6.1 predates the cdev interface, so a
+ * device cdev ioctls (/dev/vfio/devices/vfioX, Linux 6.6+), the device,
+ * region and interrupt info queries and VFIO_DEVICE_SET_IRQS.  Debian's linux-libc-dev 6.1 predates the cdev interface, so a
  * client built against it would lack these; the numbers and layouts here are
  * the kernel's, checked by the static asserts at the bottom.
  *
@@ -64,6 +64,62 @@ struct vfio_region_info {
 #define VFIO_PCI_BAR0_REGION_INDEX	0
 
 /*
+ * VFIO_DEVICE_GET_IRQ_INFO - _IOWR(VFIO_TYPE, VFIO_BASE + 9, ...)
+ * How many interrupts an index has (count) and how they are signalled.
+ */
+struct vfio_irq_info {
+	__u32	argsz;
+	__u32	flags;
+#define VFIO_IRQ_INFO_EVENTFD		(1 << 0)
+#define VFIO_IRQ_INFO_MASKABLE		(1 << 1)
+#define VFIO_IRQ_INFO_AUTOMASKED	(1 << 2)
+#define VFIO_IRQ_INFO_NORESIZE		(1 << 3)
+	__u32	index;
+	__u32	count;
+};
+#define VFIO_DEVICE_GET_IRQ_INFO	_IO(VFIO_TYPE, VFIO_BASE + 9)
+
+/*
+ * VFIO_DEVICE_SET_IRQS - _IOW(VFIO_TYPE, VFIO_BASE + 10, struct vfio_irq_set)
+ * One DATA type and one ACTION; data[] holds count bools or eventfds
+ * (-1: none) for interrupts start .. start + count - 1.  For MSI,
+ * DATA_EVENTFD | ACTION_TRIGGER enables vectors with eventfds and
+ * DATA_NONE | ACTION_TRIGGER with count 0 disables them all.
+ */
+struct vfio_irq_set {
+	__u32	argsz;
+	__u32	flags;
+#define VFIO_IRQ_SET_DATA_NONE		(1 << 0)
+#define VFIO_IRQ_SET_DATA_BOOL		(1 << 1)
+#define VFIO_IRQ_SET_DATA_EVENTFD	(1 << 2)
+#define VFIO_IRQ_SET_ACTION_MASK	(1 << 3)
+#define VFIO_IRQ_SET_ACTION_UNMASK	(1 << 4)
+#define VFIO_IRQ_SET_ACTION_TRIGGER	(1 << 5)
+	__u32	index;
+	__u32	start;
+	__u32	count;
+	__u8	data[];
+};
+#define VFIO_DEVICE_SET_IRQS		_IO(VFIO_TYPE, VFIO_BASE + 10)
+
+#define VFIO_IRQ_SET_DATA_TYPE_MASK	(VFIO_IRQ_SET_DATA_NONE | \
+					 VFIO_IRQ_SET_DATA_BOOL | \
+					 VFIO_IRQ_SET_DATA_EVENTFD)
+#define VFIO_IRQ_SET_ACTION_TYPE_MASK	(VFIO_IRQ_SET_ACTION_MASK | \
+					 VFIO_IRQ_SET_ACTION_UNMASK | \
+					 VFIO_IRQ_SET_ACTION_TRIGGER)
+
+/* vfio-pci's interrupt indexes. */
+enum {
+	VFIO_PCI_INTX_IRQ_INDEX,
+	VFIO_PCI_MSI_IRQ_INDEX,
+	VFIO_PCI_MSIX_IRQ_INDEX,
+	VFIO_PCI_ERR_IRQ_INDEX,
+	VFIO_PCI_REQ_IRQ_INDEX,
+	VFIO_PCI_NUM_IRQS
+};
+
+/*
  * VFIO_DEVICE_BIND_IOMMUFD - _IOR(VFIO_TYPE, VFIO_BASE + 18, ...)
  * Binds the device file to an iommufd; out_devid names the device in
  * iommufd ioctls.  Unbound again when the device file is closed.
@@ -120,6 +176,13 @@ __vfio_uapi_assert(sizeof(struct vfio_device_attach_iommufd_pt) == 16,
 		   "vfio_device_attach_iommufd_pt");
 __vfio_uapi_assert(sizeof(struct vfio_device_detach_iommufd_pt) == 12,
 		   "vfio_device_detach_iommufd_pt");
+__vfio_uapi_assert(sizeof(struct vfio_irq_info) == 16, "vfio_irq_info");
+__vfio_uapi_assert(__builtin_offsetof(struct vfio_irq_info, count) == 12, "count");
+__vfio_uapi_assert(sizeof(struct vfio_irq_set) == 20, "vfio_irq_set");
+__vfio_uapi_assert(__builtin_offsetof(struct vfio_irq_set, data) == 20, "data");
+__vfio_uapi_assert(VFIO_DEVICE_GET_IRQ_INFO == 0x3b6d, "GET_IRQ_INFO number");
+__vfio_uapi_assert(VFIO_DEVICE_SET_IRQS == 0x3b6e, "SET_IRQS number");
+__vfio_uapi_assert(VFIO_PCI_NUM_IRQS == 5, "vfio-pci IRQ indexes");
 __vfio_uapi_assert(VFIO_DEVICE_BIND_IOMMUFD == 0x3b76, "BIND_IOMMUFD number");
 __vfio_uapi_assert(VFIO_DEVICE_ATTACH_IOMMUFD_PT == 0x3b77, "ATTACH number");
 __vfio_uapi_assert(VFIO_DEVICE_DETACH_IOMMUFD_PT == 0x3b78, "DETACH number");

@@ -237,65 +237,79 @@ static int arm_vsmmu_vsid_to_sid(struct arm_vsmmu *vsmmu, u32 vsid, u32 *sid)
 	return 0;
 }
 
+/* The guest's command at the physical SMMU: 0, or -EIO for a bad one. */
+static int arm_vsmmu_convert_user_cmd(struct arm_vsmmu *vsmmu, u64 *c)
+{
+	u8 op;
+	u32 sid;
+	int ret = arm_smmu_convert_user_cmd(vsmmu->smmu, vsmmu->vmid, c);
+
+	if (ret)
+		return ret;
+	op = FIELD_GET(CMDQ_0_OP, c[0]);
+	if (op != CMDQ_OP_CFGI_CD && op != CMDQ_OP_CFGI_CD_ALL)
+		return 0;
+	ret = arm_vsmmu_vsid_to_sid(vsmmu, FIELD_GET(CMDQ_CFGI_0_SID, c[0]), &sid);
+	if (ret)
+		return ret;
+	c[0] = (c[0] & ~CMDQ_CFGI_0_SID) | FIELD_PREP(CMDQ_CFGI_0_SID, sid);
+	return 0;
+}
+
+/* kcalloc's limit (KMALLOC_MAX_SIZE: order 10 of 4K pages) on the copy. */
+#define ARM_VSMMU_MAX_CMDS	((4u << 20) / sizeof(struct iommu_viommu_arm_smmuv3_invalidate))
+
 /*
- * Linux's arm_vsmmu_cache_invalidate: each command is checked and
- * rewritten (TLBIs at the parent's VMID, CFGI_CD(_ALL) at the StreamID of
- * the vDEVICE named by the guest's vSID), and the converted ones go to the
- * command queue in batches.  A bad command stops the array with -EIO after
- * the ones before it were issued; entry_num counts those issued.
+ * Linux's arm_vsmmu_cache_invalidate, step for step: the whole array is
+ * copied first (an empty one, another type, a bad entry size fail before
+ * anything runs); then each command is checked and rewritten (TLBIs at
+ * the parent's VMID, CFGI_CD(_ALL) at the StreamID of the vDEVICE named
+ * by the guest's vSID) and they go to the command queue in batches of
+ * CMDQ_BATCH_ENTRIES - 1.  A bad command stops the array with -EIO and
+ * the batch it was in is not issued, though entry_num counts the commands
+ * of that batch before it, as the kernel's cur - cmds does.
  */
 static int arm_vsmmu_cache_invalidate(struct iommufd_viommu *viommu,
 				      struct iommu_user_data_array *array)
 {
 	struct arm_vsmmu *vsmmu = to_vsmmu(viommu);
-	struct arm_smmu_device *smmu = vsmmu->smmu;
-	u64 batch[(CMDQ_BATCH_ENTRIES - 1) * CMDQ_ENT_DWORDS];
-	u32 i, n = 0, done = 0;
-	int ret = 0, iret;
+	struct iommu_viommu_arm_smmuv3_invalidate *cmds;
+	u32 n = array->entry_num, cur = 0, last = 0;
+	int ret;
 
-	for (i = 0; i < array->entry_num; i++) {
-		struct iommu_viommu_arm_smmuv3_invalidate inv;
-		u64 *c = &batch[n * CMDQ_ENT_DWORDS];
-		u8 op;
+	if (n > ARM_VSMMU_MAX_CMDS) {
+		array->entry_num = 0;
+		return -ENOMEM;
+	}
+	cmds = kzalloc(vsmmu->smmu->k, (n ? n : 1) * sizeof(*cmds));
+	if (!cmds) {
+		array->entry_num = 0;
+		return -ENOMEM;
+	}
+	ret = iommu_copy_struct_from_full_user_array(cmds, sizeof(*cmds), array,
+			IOMMU_VIOMMU_INVALIDATE_DATA_ARM_SMMUV3);
+	while (!ret && cur != n) {
+		u64 batch[(CMDQ_BATCH_ENTRIES - 1) * CMDQ_ENT_DWORDS];
 
-		ret = iommu_copy_struct_from_user_array(&inv, sizeof(inv),
-				sizeof(inv), array,
-				IOMMU_VIOMMU_INVALIDATE_DATA_ARM_SMMUV3, i);
+		ret = arm_vsmmu_convert_user_cmd(vsmmu, (u64 *)cmds[cur].cmd);
 		if (ret)
 			break;
-		c[0] = inv.cmd[0];
-		c[1] = inv.cmd[1];
-		ret = arm_smmu_convert_user_cmd(smmu, vsmmu->vmid, c);
-		if (ret)
-			break;
-		op = FIELD_GET(CMDQ_0_OP, c[0]);
-		if (op == CMDQ_OP_CFGI_CD || op == CMDQ_OP_CFGI_CD_ALL) {
-			u32 sid;
-
-			ret = arm_vsmmu_vsid_to_sid(vsmmu,
-					FIELD_GET(CMDQ_CFGI_0_SID, c[0]), &sid);
-			if (ret)
-				break;
-			c[0] = (c[0] & ~CMDQ_CFGI_0_SID) |
-			       FIELD_PREP(CMDQ_CFGI_0_SID, sid);
-		}
-		if (++n < CMDQ_BATCH_ENTRIES - 1)
+		cur++;
+		if (cur != n && cur - last != CMDQ_BATCH_ENTRIES - 1)
 			continue;
-		ret = arm_smmu_cmdq_issue_cmdlist(smmu, batch, n, true);
-		if (ret)
+		for (u32 i = last; i < cur; i++) {
+			batch[(i - last) * CMDQ_ENT_DWORDS] = cmds[i].cmd[0];
+			batch[(i - last) * CMDQ_ENT_DWORDS + 1] = cmds[i].cmd[1];
+		}
+		ret = arm_smmu_cmdq_issue_cmdlist(vsmmu->smmu, batch, cur - last, true);
+		if (ret) {
+			cur--;
 			break;
-		done += n;
-		n = 0;
+		}
+		last = cur;
 	}
-	/* What was converted before a failure still goes out. */
-	if (n && (!ret || i < array->entry_num)) {
-		iret = arm_smmu_cmdq_issue_cmdlist(smmu, batch, n, true);
-		if (!iret)
-			done += n;
-		else if (!ret)
-			ret = iret;
-	}
-	array->entry_num = done;
+	array->entry_num = cur;
+	kfree(cmds);
 	return ret;
 }
 
