@@ -14,6 +14,8 @@
  * field extracted by its own mask, no shared helpers with hw/vmsa-walk.c).
  * vmsa_check_perm() must agree with ref_perm(), a table of the EL1&0 and
  * stage-2 rules.  Raw, illegal configurations must fault, never crash.
+ * A traced walk (cfg.trace) must give the same answer, and its steps must
+ * be the descriptors read, the last one the leaf or the faulting one.
  *
  * Known interpretation shared by both: a 64K level-1 block (FEAT_LPA)
  * exists when oa_bits is 52, as the model's header says.
@@ -334,6 +336,53 @@ static u64 pick_ia(struct fuzz_in *in, const struct vmsa_walk_cfg *c, bool legal
 	return ia;
 }
 
+struct trace_log {
+	unsigned int n;
+	struct vmsa_walk_step last;
+	s8 prev_level;
+	bool order_ok;
+};
+
+static void trace_step(void *opaque, const struct vmsa_walk_cfg *cfg,
+		       const struct vmsa_walk_step *st)
+{
+	struct trace_log *tl = opaque;
+
+	/* One step per level, in order, from the start level. */
+	if (st->level != (tl->n ? tl->prev_level + 1 : cfg->start_level))
+		tl->order_ok = false;
+	tl->prev_level = st->level;
+	tl->last = *st;
+	tl->n++;
+}
+
+/* The walk again with a trace: same answer, a step per descriptor read. */
+static void check_traced(const struct vmsa_walk_cfg *c, struct tables *t, u64 ia,
+			 int ret, const struct vmsa_walk_result *r,
+			 const struct vmsa_fault *f)
+{
+	struct trace_log tl = { .order_ok = true };
+	struct vmsa_walk_cfg tc = *c;
+	struct vmsa_walk_result tr;
+	struct vmsa_fault tf;
+
+	tc.trace = trace_step;
+	tc.trace_opaque = &tl;
+	t->fetches = 0;
+	FUZZ_CHECK(vmsa_walk(&tc, ia, &tr, &tf) == ret);
+	FUZZ_CHECK(tl.order_ok && tl.n <= t->fetches && tl.n <= 4);
+	if (ret == 0) {
+		FUZZ_CHECK(tr.oa == r->oa && tr.level == r->level);
+		FUZZ_CHECK(tl.n && tl.last.desc == r->desc && tl.last.level == r->level);
+		FUZZ_CHECK(tl.last.kind == (r->level == 3 ? VMSA_DESC_PAGE :
+					    VMSA_DESC_BLOCK));
+		return;
+	}
+	FUZZ_CHECK(tf.type == f->type && tf.level == f->level);
+	if (f->type == VMSA_F_TRANSLATION && tl.n && tl.n == t->fetches)
+		FUZZ_CHECK(tl.last.level == f->level);
+}
+
 static void check_same(const struct vmsa_walk_cfg *c, u64 ia, int ret,
 		       const struct vmsa_walk_result *r, const struct vmsa_fault *f,
 		       int rret, const struct vmsa_walk_result *rr,
@@ -410,6 +459,7 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 				   f.type != VMSA_F_PERMISSION);
 			FUZZ_CHECK(f.level >= 0 && f.level <= 3);
 		}
+		check_traced(&c, &t, ia, ret, &r, &f);
 		if (!legal)
 			continue;
 		t.fetches = 0;

@@ -75,8 +75,25 @@ static int fault(struct vmsa_fault *f, const struct vmsa_walk_cfg *cfg,
 	return -1;
 }
 
-int vmsa_walk(const struct vmsa_walk_cfg *cfg, u64 ia,
-	      struct vmsa_walk_result *res, struct vmsa_fault *f)
+static inline void trace_step(const struct vmsa_walk_cfg *cfg, u64 ia,
+			      int level, enum vmsa_desc_kind kind,
+			      phys_addr_t addr, u64 desc, phys_addr_t out)
+{
+	struct vmsa_walk_step st = {
+		.level = (s8)level, .kind = kind, .ia = ia, .addr = addr,
+		.desc = desc, .out = out,
+	};
+
+	cfg->trace(cfg->trace_opaque, cfg, &st);
+}
+
+/*
+ * The walk, instantiated twice: traced is a constant, so the untraced copy
+ * vmsa_walk() runs is the walk alone, with no test per level.
+ */
+static __attribute__((always_inline)) inline int
+walk(const struct vmsa_walk_cfg *cfg, u64 ia, struct vmsa_walk_result *res,
+     struct vmsa_fault *f, const bool traced)
 {
 	const unsigned int g = cfg->granule_shift, stride = g - 3;
 	u64 oa_over;	/* set once oa_bits is known to be a legal shift */
@@ -122,19 +139,40 @@ int vmsa_walk(const struct vmsa_walk_cfg *cfg, u64 ia,
 			}
 			return -1;
 		}
-		if (unlikely(!(desc & DESC_VALID)))
+		if (unlikely(!(desc & DESC_VALID))) {
+			if (traced)
+				trace_step(cfg, ia, level, VMSA_DESC_INVALID,
+					   addr, desc, 0);
 			return fault(f, cfg, VMSA_F_TRANSLATION, level, ia);
+		}
 		if (level == 3) {
-			if (unlikely(!(desc & DESC_TABLE)))
+			if (unlikely(!(desc & DESC_TABLE))) {
+				if (traced)
+					trace_step(cfg, ia, level, VMSA_DESC_RESERVED,
+						   addr, desc, 0);
 				return fault(f, cfg, VMSA_F_TRANSLATION, level, ia);
+			}
+			if (traced)
+				trace_step(cfg, ia, level, VMSA_DESC_PAGE, addr, desc,
+					   desc_to_addr(desc, g));
 			break;
 		}
 		if (!(desc & DESC_TABLE)) {
-			if (unlikely(!block_allowed(cfg, level)))
+			if (unlikely(!block_allowed(cfg, level))) {
+				if (traced)
+					trace_step(cfg, ia, level, VMSA_DESC_RESERVED,
+						   addr, desc, 0);
 				return fault(f, cfg, VMSA_F_TRANSLATION, level, ia);
+			}
+			if (traced)
+				trace_step(cfg, ia, level, VMSA_DESC_BLOCK, addr, desc,
+					   desc_to_addr(desc, g) &
+					   ~((1ULL << shift) - 1));
 			break;
 		}
 		table = desc_to_addr(desc, g);
+		if (traced)
+			trace_step(cfg, ia, level, VMSA_DESC_TABLE, addr, desc, table);
 		if (unlikely(table & oa_over))
 			return fault(f, cfg, VMSA_F_ADDR_SIZE, level, ia);
 		if (cfg->stage == 1 && !cfg->hpd) {
@@ -181,6 +219,21 @@ int vmsa_walk(const struct vmsa_walk_cfg *cfg, u64 ia,
 		res->ns = false;
 	}
 	return 0;
+}
+
+static __attribute__((noinline, cold)) int
+walk_traced(const struct vmsa_walk_cfg *cfg, u64 ia,
+	    struct vmsa_walk_result *res, struct vmsa_fault *f)
+{
+	return walk(cfg, ia, res, f, true);
+}
+
+int vmsa_walk(const struct vmsa_walk_cfg *cfg, u64 ia,
+	      struct vmsa_walk_result *res, struct vmsa_fault *f)
+{
+	if (unlikely(cfg->trace))
+		return walk_traced(cfg, ia, res, f);
+	return walk(cfg, ia, res, f, false);
 }
 
 int vmsa_check_perm(const struct vmsa_walk_result *r, unsigned int access,

@@ -20,6 +20,10 @@
  * [15:12], 4TB level-1 blocks).  No FEAT_LPA2, no hardware AF/dirty
  * update, no contiguous-hint merging (the hint is legal to ignore).
  * Descriptors are 64-bit little-endian.
+ *
+ * A walk can be traced (cfg->trace): each descriptor it reads is reported
+ * with its level and what the walker made of it, for debuggers and the
+ * iommusim `walk` command.  An untraced walk pays one test per call for it.
  */
 #ifndef IOMMUSIM_HW_VMSA_WALK_H
 #define IOMMUSIM_HW_VMSA_WALK_H
@@ -60,6 +64,29 @@ struct vmsa_fault {
 typedef int (*vmsa_fetch_fn)(void *opaque, phys_addr_t addr, u64 *desc,
 			     struct vmsa_fault *fault);
 
+/* What the walker made of a descriptor it read (Arm DDI0487 D8.3). */
+enum vmsa_desc_kind {
+	VMSA_DESC_INVALID,	/* bit[0] = 0 */
+	VMSA_DESC_TABLE,	/* next-level table */
+	VMSA_DESC_BLOCK,	/* leaf above level 3 */
+	VMSA_DESC_PAGE,		/* leaf at level 3 */
+	VMSA_DESC_RESERVED,	/* 0b01 at level 3, or a block where the granule has none */
+};
+
+/* One descriptor read of a traced walk. */
+struct vmsa_walk_step {
+	s8 level;
+	enum vmsa_desc_kind kind;
+	u64 ia;			/* the input address being walked */
+	phys_addr_t addr;	/* where it was read (the address the fetch was given) */
+	u64 desc;
+	phys_addr_t out;	/* table: next table; block/page: its output address */
+};
+
+struct vmsa_walk_cfg;
+typedef void (*vmsa_trace_fn)(void *opaque, const struct vmsa_walk_cfg *cfg,
+			      const struct vmsa_walk_step *step);
+
 struct vmsa_walk_cfg {
 	u8 stage;		/* 1 or 2 */
 	u8 granule_shift;	/* 12, 14 or 16 */
@@ -72,6 +99,13 @@ struct vmsa_walk_cfg {
 	phys_addr_t ttb;	/* start table; aligned down to its size */
 	vmsa_fetch_fn fetch;
 	void *opaque;
+	/*
+	 * Optional: called after each descriptor is read and classified,
+	 * before the walk acts on it (so a faulting descriptor is reported
+	 * too).  A fetch that fails is not a step: the fault says where.
+	 */
+	vmsa_trace_fn trace;
+	void *trace_opaque;
 };
 
 /* What a TLB entry caches: everything about the leaf but the access. */
