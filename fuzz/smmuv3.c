@@ -15,11 +15,15 @@
  *    address in bypass), or an architected event type / SMMUV3_ABORT;
  *  - every record in the event queue has an architected type and, for a
  *    transaction fault, the StreamID of a transaction that was made;
- *  - CMDQ_CONS, EVENTQ_PROD and GERROR keep their RES0 bits 0.
+ *  - CMDQ_CONS, EVENTQ_PROD and GERROR keep their RES0 bits 0;
+ *  - inspecting a transaction first (hw/smmuv3/inspect.h) answers the same
+ *    way, with at most 24 descriptor reads, and records nothing.  (It reads
+ *    memory, not the caches, so it may differ from the translation.)
  */
 #include <string.h>
 
 #include "fuzz/fuzz.h"
+#include "hw/smmuv3/inspect.h"
 #include "hw/smmuv3/smmuv3.h"
 #include "hw/smmuv3/smmuv3-internal.h"
 
@@ -306,6 +310,13 @@ static bool event_type_known(u32 t)
 	}
 }
 
+static void count_step(void *opaque, const struct smmuv3_walk_step *st)
+{
+	FUZZ_CHECK(st->stage == 1 || st->stage == 2);
+	FUZZ_CHECK(st->d.level >= 0 && st->d.level <= 3);
+	(*(unsigned int *)opaque)++;
+}
+
 static void op_translate(struct fz *f, struct fuzz_in *in)
 {
 	static const u64 iovas[] = {
@@ -316,9 +327,22 @@ static void op_translate(struct fz *f, struct fuzz_in *in)
 	u32 ssid = fuzz_u8(in) < 0x80 ? SMMUV3_NO_SSID : (u32)fuzz_small_or_raw(in, 4, 4);
 	u64 iova = fuzz_u8(in) < 0xe0 ? FUZZ_PICK(in, iovas) + ((u64)fuzz_u16(in) << 12) :
 					fuzz_u64(in);
-	unsigned int access = fuzz_u8(in) & 0xf;
+	unsigned int access = fuzz_u8(in) & 0xf, reads = 0;
+	u32 prod = (u32)rd(f, SMMU_EVENTQ_PROD, 4);
+	struct smmuv3_walk_info wi;
+	struct smmuv3_ste_info si;
 	struct smmuv3_result res;
 	int ret;
+
+	ret = (int)smmuv3_inspect_walk(f->smmu, sid, ssid, iova, access,
+				       count_step, &reads, &wi);
+	FUZZ_CHECK((u32)ret == wi.event && reads <= 24);
+	FUZZ_CHECK(!ret || ret == SMMUV3_ABORT || event_type_known((u32)ret));
+	if (!ret && !wi.bypass)
+		FUZZ_CHECK(wi.addr < (1ull << f->cfg.oas_bits));
+	ret = (int)smmuv3_inspect_ste(f->smmu, sid, ssid, &si);
+	FUZZ_CHECK(!ret || event_type_known((u32)ret));
+	FUZZ_CHECK((u32)rd(f, SMMU_EVENTQ_PROD, 4) == prod);
 
 	memset(&res, 0xa5, sizeof(res));
 	ret = smmuv3_translate(f->smmu, sid, ssid, iova, access, &res);

@@ -454,6 +454,8 @@ struct smmu_event {
 	unsigned int access;
 	bool s2;
 	bool no_record;		/* a translation fault of a stage with R=0 */
+	bool dry_run;		/* smmuv3_inspect_walk(): never recorded */
+	s8 level;		/* walk faults: the lookup level (not in the record) */
 	u8 class;
 	u64 input;
 	u64 ipa;
@@ -464,8 +466,16 @@ bool smmu_record_event(struct smmuv3 *smmu, const struct smmu_event *ev);
 int smmu_write_event_record(struct smmuv3 *smmu, const u64 rec[4]);
 
 /* ste.c: configuration fetch and decode, and the configuration cache. */
-int smmu_fetch_config(struct smmuv3 *smmu, u32 sid, u32 ssid,
-		      struct smmu_cfg *cfg, struct smmu_event *ev);
+struct smmuv3_ste_info;
+/* info (hw/smmuv3/inspect.h), when given, receives what was read. */
+int smmu_fetch_config_info(struct smmuv3 *smmu, u32 sid, u32 ssid,
+			   struct smmu_cfg *cfg, struct smmu_event *ev,
+			   struct smmuv3_ste_info *info);
+static inline int smmu_fetch_config(struct smmuv3 *smmu, u32 sid, u32 ssid,
+				    struct smmu_cfg *cfg, struct smmu_event *ev)
+{
+	return smmu_fetch_config_info(smmu, sid, ssid, cfg, ev, NULL);
+}
 bool smmu_cfg_cache_lookup(struct smmuv3 *smmu, u32 sid, u32 ssid,
 			   struct smmu_cfg *cfg, size_t len);
 void smmu_cfg_cache_insert(struct smmuv3 *smmu, u32 sid, u32 ssid,
@@ -477,6 +487,29 @@ void smmu_cfg_cache_inv_cd(struct smmuv3 *smmu, u32 sid, u32 ssid);
 int smmu_s2_translate_fetch(struct smmuv3 *smmu, const struct smmu_cfg *cfg,
 			    u64 ipa, u64 *pa, struct smmu_event *ev);
 bool smmu_s2_params_valid(const struct smmuv3 *smmu, struct smmu_cfg *cfg);
+
+/*
+ * The walk of a TLB miss (translate.c), for smmuv3_inspect_walk(): with t,
+ * each descriptor read goes to t->fn, the TLB is left alone, a fault is not
+ * recorded (ev->dry_run), and what the walk found is left in t.  Real
+ * translations pass no t, and pay nothing for it but a test or two per miss.
+ */
+struct smmuv3_walk_step;
+struct smmu_walk_trace {
+	void (*fn)(void *opaque, const struct smmuv3_walk_step *step);
+	void *opaque;
+	bool nested;		/* stage-1 descriptors are at IPAs */
+	bool in_s1_fetch;	/* a stage-2 walk for a stage-1 descriptor */
+	u64 s1_pa;		/* where that descriptor was then read */
+	/* Out: each stage's allowed accesses once its walk succeeded, and
+	 * once both did (permission faults included) the rest. */
+	u8 s1_allow, s2_allow;
+	u64 ipa;
+	u8 size_shift;
+};
+int smmu_translate_walk(struct smmuv3 *smmu, const struct smmu_cfg *cfg,
+			u64 iova, unsigned int access, struct smmu_event *ev,
+			struct smmuv3_result *res, struct smmu_walk_trace *t);
 
 /* tlb.c */
 int smmu_tlb_init(struct smmuv3 *smmu);

@@ -14,9 +14,13 @@
  * remove an entry, so a driver that changes an STE without CMD_CFGI_STE
  * keeps getting the old one, as on hardware.  Readers copy an entry under
  * its sequence counter without a lock; writers hold smmu->lock.
+ *
+ * smmu_fetch_config_info() also hands what it read (L1 descriptor, STE, CD
+ * and their addresses) to smmuv3_inspect_ste() (inspect.c).
  */
 #include <string.h>
 
+#include "hw/smmuv3/inspect.h"
 #include "hw/smmuv3/smmuv3-internal.h"
 
 static int bad(struct smmu_event *ev, u32 type)
@@ -50,9 +54,9 @@ static int read_qwords(struct smmuv3 *smmu, u64 addr, u64 *buf, size_t n)
 	return 0;
 }
 
-/* Address of the STE of sid, or an event. */
+/* Address of the STE of sid, or an event; info (may be NULL) sees the L1. */
 static int find_ste(struct smmuv3 *smmu, u32 sid, u64 *addr,
-		    struct smmu_event *ev)
+		    struct smmu_event *ev, struct smmuv3_ste_info *info)
 {
 	u32 cfg = smmu->strtab_base_cfg;
 	unsigned int log2 = FIELD_GET(STRTAB_BASE_CFG_LOG2SIZE, cfg);
@@ -73,6 +77,11 @@ static int find_ste(struct smmuv3 *smmu, u32 sid, u64 *addr,
 	l1_addr = base + (u64)(sid >> split) * 8;
 	if (read_qwords(smmu, l1_addr, &l1, 1))
 		return fetch_fail(ev, EVT_F_STE_FETCH, l1_addr);
+	if (info) {
+		info->l1_read = true;
+		info->l1_addr = l1_addr;
+		info->l1 = l1;
+	}
 	span = FIELD_GET(STRTAB_L1_DESC_SPAN, l1);
 	/* Span 0 is an invalid descriptor; above SPLIT + 1 is ILLEGAL. */
 	if (!span || span > split + 1 ||
@@ -87,7 +96,7 @@ int smmuv3_trap_read_ste(struct smmuv3 *smmu, u32 sid, u64 ste[8])
 	struct smmu_event ev;
 	u64 addr;
 
-	if (find_ste(smmu, sid, &addr, &ev))
+	if (find_ste(smmu, sid, &addr, &ev, NULL))
 		return ev.type == EVT_C_BAD_STREAMID ? -ERANGE : -EFAULT;
 	return phys_read(smmu->mem, addr, ste, 64) ? -EFAULT : 0;
 }
@@ -199,14 +208,14 @@ static int decode_ste(struct smmuv3 *smmu, const u64 *ste,
 
 /* Read a structure at an address that is an IPA when stage 2 is on. */
 static int fetch_via_s2(struct smmuv3 *smmu, const struct smmu_cfg *cfg,
-			u64 addr, u64 *buf, size_t len, struct smmu_event *ev)
+			u64 addr, u64 *buf, size_t len, struct smmu_event *ev,
+			u64 *pa)
 {
-	u64 pa = addr;
-
-	if (cfg->s2 && smmu_s2_translate_fetch(smmu, cfg, addr, &pa, ev))
+	*pa = addr;
+	if (cfg->s2 && smmu_s2_translate_fetch(smmu, cfg, addr, pa, ev))
 		return -1;
-	if (read_qwords(smmu, pa, buf, len / sizeof(u64)))
-		return fetch_fail(ev, EVT_F_CD_FETCH, pa);
+	if (read_qwords(smmu, *pa, buf, len / sizeof(u64)))
+		return fetch_fail(ev, EVT_F_CD_FETCH, *pa);
 	return 0;
 }
 
@@ -246,11 +255,12 @@ static int decode_cd(struct smmuv3 *smmu, const u64 *cd, struct smmu_cfg *cfg,
 
 /* Find and decode the CD for ssid; cfg holds the decoded STE. */
 static int fetch_cd(struct smmuv3 *smmu, const u64 *ste, u32 ssid,
-		    struct smmu_cfg *cfg, struct smmu_event *ev)
+		    struct smmu_cfg *cfg, struct smmu_event *ev,
+		    struct smmuv3_ste_info *info)
 {
 	unsigned int cdmax = FIELD_GET(STE_0_S1CDMAX, ste[0]);
 	unsigned int fmt = FIELD_GET(STE_0_S1FMT, ste[0]);
-	u64 ptr = ste[0] & STE_0_S1CTXPTR, cd[8];
+	u64 ptr = ste[0] & STE_0_S1CTXPTR, cd[8], pa;
 	u32 idx = 0;
 
 	if (ssid == SMMUV3_NO_SSID) {
@@ -282,29 +292,47 @@ static int fetch_cd(struct smmuv3 *smmu, const u64 *ste, u32 ssid,
 		u64 l1;
 
 		if (fetch_via_s2(smmu, cfg, ptr + (u64)(idx >> split) * 8, &l1,
-				 sizeof(l1), ev))
+				 sizeof(l1), ev, &pa))
 			return -1;
+		if (info) {
+			info->cd_l1_read = true;
+			info->cd_l1_addr = ptr + (u64)(idx >> split) * 8;
+			info->cd_l1_pa = pa;
+			info->cd_l1 = l1;
+		}
 		if (!(l1 & L1CD_V))
 			return bad(ev, EVT_C_BAD_SUBSTREAMID);
 		ptr = (l1 & L1CD_L2PTR) + (u64)(idx & ((1u << split) - 1)) * 64;
 	} else {
 		ptr += (u64)idx * 64;
 	}
-	if (fetch_via_s2(smmu, cfg, ptr, cd, sizeof(cd), ev))
+	if (fetch_via_s2(smmu, cfg, ptr, cd, sizeof(cd), ev, &pa))
 		return -1;
+	if (info) {
+		info->cd_read = true;
+		info->cd_addr = ptr;
+		info->cd_pa = pa;
+		memcpy(info->cd, cd, sizeof(cd));
+	}
 	return decode_cd(smmu, cd, cfg, ev);
 }
 
-int smmu_fetch_config(struct smmuv3 *smmu, u32 sid, u32 ssid,
-		      struct smmu_cfg *cfg, struct smmu_event *ev)
+int smmu_fetch_config_info(struct smmuv3 *smmu, u32 sid, u32 ssid,
+			   struct smmu_cfg *cfg, struct smmu_event *ev,
+			   struct smmuv3_ste_info *info)
 {
 	u64 addr, ste[8];
 
 	memset(cfg, 0, sizeof(*cfg));
-	if (find_ste(smmu, sid, &addr, ev))
+	if (find_ste(smmu, sid, &addr, ev, info))
 		return -1;
 	if (read_qwords(smmu, addr, ste, ARRAY_SIZE(ste)))
 		return fetch_fail(ev, EVT_F_STE_FETCH, addr);
+	if (info) {
+		info->ste_read = true;
+		info->ste_addr = addr;
+		memcpy(info->ste, ste, sizeof(ste));
+	}
 	if (decode_ste(smmu, ste, cfg, ev))
 		return -1;
 	if (cfg->kind != CFG_TRANSLATE)
@@ -313,7 +341,7 @@ int smmu_fetch_config(struct smmuv3 *smmu, u32 sid, u32 ssid,
 		/* No stage 1: a SubstreamID has nowhere to go. */
 		if (ssid != SMMUV3_NO_SSID)
 			return bad(ev, EVT_C_BAD_SUBSTREAMID);
-	} else if (fetch_cd(smmu, ste, ssid, cfg, ev)) {
+	} else if (fetch_cd(smmu, ste, ssid, cfg, ev, info)) {
 		return -1;
 	}
 	for (int i = 0; i < 2; i++) {

@@ -15,9 +15,14 @@
  * F_ADDR_SIZE, F_ACCESS, F_PERMISSION) are recorded only when the faulting
  * stage's R bit (CD.R, STE.S2R) is set; the transaction is terminated
  * either way (no stalls in this implementation).
+ *
+ * smmuv3_inspect_walk() (inspect.c) runs the same walk with a trace and
+ * without side effects; translate_walk() is inlined with "no trace" as a
+ * constant into the translation path, so that costs real walks nothing.
  */
 #include <string.h>
 
+#include "hw/smmuv3/inspect.h"
 #include "hw/smmuv3/smmuv3-internal.h"
 #include "hw/vmsa-walk.h"
 
@@ -76,6 +81,7 @@ int smmu_s2_translate_fetch(struct smmuv3 *smmu, const struct smmu_cfg *cfg,
 		ev->type = fault_event(f.type);
 		ev->s2 = true;
 		ev->class = EVT_CLASS_CD;
+		ev->level = f.level;
 		ev->ipa = ipa;
 		ev->fetch_addr = f.fetch_addr;
 		ev->no_record = f.type != VMSA_F_EABT && !cfg->record_s2;
@@ -90,12 +96,13 @@ struct nested_fetch {
 	struct smmuv3 *smmu;
 	struct vmsa_walk_cfg s2;
 	bool s2_fault;		/* the fault came from stage 2 */
+	struct smmu_walk_trace *t;	/* inspecting: nested_fetch_traced */
 };
 
-static int nested_fetch(void *opaque, phys_addr_t ipa, u64 *desc,
-			struct vmsa_fault *fault)
+static __attribute__((always_inline)) inline int
+nested_fetch_pa(struct nested_fetch *nf, phys_addr_t ipa, u64 *desc,
+		struct vmsa_fault *fault, u64 *pa)
 {
-	struct nested_fetch *nf = opaque;
 	struct vmsa_walk_result r;
 
 	if (vmsa_walk(&nf->s2, ipa, &r, fault) ||
@@ -104,6 +111,7 @@ static int nested_fetch(void *opaque, phys_addr_t ipa, u64 *desc,
 		fault->ipa = ipa;
 		return -1;
 	}
+	*pa = r.oa;
 	fault->type = VMSA_FAULT_NONE;
 	if (vmsa_fetch_ram(nf->smmu->mem, r.oa, desc, fault)) {
 		/* Report the physical address that aborted. */
@@ -113,6 +121,55 @@ static int nested_fetch(void *opaque, phys_addr_t ipa, u64 *desc,
 		return -1;
 	}
 	return 0;
+}
+
+static int nested_fetch(void *opaque, phys_addr_t ipa, u64 *desc,
+			struct vmsa_fault *fault)
+{
+	u64 pa;
+
+	return nested_fetch_pa(opaque, ipa, desc, fault, &pa);
+}
+
+/* Inspecting: the stage-2 steps are marked as this fetch's, its PA kept. */
+static int nested_fetch_traced(void *opaque, phys_addr_t ipa, u64 *desc,
+			       struct vmsa_fault *fault)
+{
+	struct nested_fetch *nf = opaque;
+	int ret;
+
+	nf->t->in_s1_fetch = true;
+	ret = nested_fetch_pa(nf, ipa, desc, fault, &nf->t->s1_pa);
+	nf->t->in_s1_fetch = false;
+	return ret;
+}
+
+static void trace_step(struct smmu_walk_trace *t, const struct vmsa_walk_cfg *w,
+		       const struct vmsa_walk_step *d, u64 pa, bool s1_fetch)
+{
+	struct smmuv3_walk_step st = {
+		.stage = w->stage, .s1_fetch = s1_fetch, .walk = w, .d = *d,
+		.pa = pa,
+	};
+
+	if (t->fn)
+		t->fn(t->opaque, &st);
+}
+
+static void trace_s1(void *opaque, const struct vmsa_walk_cfg *w,
+		     const struct vmsa_walk_step *d)
+{
+	struct smmu_walk_trace *t = opaque;
+
+	trace_step(t, w, d, t->nested ? t->s1_pa : d->addr, false);
+}
+
+static void trace_s2(void *opaque, const struct vmsa_walk_cfg *w,
+		     const struct vmsa_walk_step *d)
+{
+	struct smmu_walk_trace *t = opaque;
+
+	trace_step(t, w, d, d->addr, t->in_s1_fetch);
 }
 
 /* The allowed-access mask of a walk result, for the TLB. */
@@ -163,7 +220,8 @@ static int record(struct smmuv3 *smmu, struct smmu_event *ev,
 		  struct smmuv3_result *res)
 {
 	res->event = ev->type;
-	res->recorded = !ev->no_record && smmu_record_event(smmu, ev);
+	res->recorded = !ev->no_record && !ev->dry_run &&
+			smmu_record_event(smmu, ev);
 	return (int)ev->type;
 }
 
@@ -174,6 +232,7 @@ static int walk_fault(struct smmuv3 *smmu, struct smmu_event *ev,
 	ev->type = fault_event(f->type);
 	ev->s2 = s2;
 	ev->class = class;
+	ev->level = f->level;
 	ev->ipa = f->ipa;
 	ev->fetch_addr = f->fetch_addr;
 	ev->no_record = f->type != VMSA_F_EABT &&
@@ -181,9 +240,15 @@ static int walk_fault(struct smmuv3 *smmu, struct smmu_event *ev,
 	return record(smmu, ev, res);
 }
 
-static int translate_walk(struct smmuv3 *smmu, const struct smmu_cfg *cfg,
-			  u64 iova, unsigned int access, struct smmu_event *ev,
-			  struct smmuv3_result *res)
+/*
+ * The walk of a TLB miss.  Inlined with t a constant NULL into the
+ * translation path, so the inspector's hooks (t) cost real translations
+ * nothing; smmu_translate_walk() is the copy with them.
+ */
+static __attribute__((always_inline)) inline int
+translate_walk(struct smmuv3 *smmu, const struct smmu_cfg *cfg, u64 iova,
+	       unsigned int access, struct smmu_event *ev,
+	       struct smmuv3_result *res, struct smmu_walk_trace *t)
 {
 	struct vmsa_walk_result r1 = { 0 }, r2 = { 0 };
 	struct smmu_tlb_entry e = { 0 };
@@ -195,6 +260,13 @@ static int translate_walk(struct smmuv3 *smmu, const struct smmu_cfg *cfg,
 
 	if (cfg->s2)
 		s2_walk_cfg(smmu, cfg, &nf.s2);
+	if (unlikely(t)) {
+		ev->dry_run = true;
+		nf.t = t;
+		nf.s2.trace = trace_s2;
+		nf.s2.trace_opaque = t;
+		t->nested = cfg->s1 && cfg->s2;
+	}
 
 	e.s1_allow = e.s2_allow = 0x3f;
 	if (cfg->s1) {
@@ -213,6 +285,12 @@ static int translate_walk(struct smmuv3 *smmu, const struct smmu_cfg *cfg,
 		w.ttb = tt->ttb;
 		w.fetch = cfg->s2 ? nested_fetch : vmsa_fetch_ram;
 		w.opaque = cfg->s2 ? (void *)&nf : (void *)smmu->mem;
+		if (unlikely(t)) {
+			if (cfg->s2)
+				w.fetch = nested_fetch_traced;
+			w.trace = trace_s1;
+			w.trace_opaque = t;
+		}
 		if (tt->disabled || level < 0) {
 			f = (struct vmsa_fault){ .type = VMSA_F_TRANSLATION };
 			return walk_fault(smmu, ev, cfg, &f, false, EVT_CLASS_IN, res);
@@ -226,8 +304,11 @@ static int translate_walk(struct smmuv3 *smmu, const struct smmu_cfg *cfg,
 					  EVT_CLASS_IN, res);
 		}
 		e.s1_allow = allow_mask(&r1, cfg->wxn);
+		if (unlikely(t))
+			t->s1_allow = e.s1_allow;
 		if (need & ~e.s1_allow) {
-			f = (struct vmsa_fault){ .type = VMSA_F_PERMISSION };
+			f = (struct vmsa_fault){ .type = VMSA_F_PERMISSION,
+						 .level = r1.level };
 			return walk_fault(smmu, ev, cfg, &f, false, EVT_CLASS_IN, res);
 		}
 		ipa = r1.oa;
@@ -255,16 +336,31 @@ static int translate_walk(struct smmuv3 *smmu, const struct smmu_cfg *cfg,
 	e.va_page = va >> e.gshift;
 	e.out_page = pa & ~gmask;
 	e.ipa_page = ipa & ~gmask;
-	smmu_tlb_insert(smmu, &e);
+	if (likely(!t)) {
+		smmu_tlb_insert(smmu, &e);
+	} else {
+		t->ipa = ipa;
+		t->size_shift = e.range_shift;
+		t->s1_allow = e.s1_allow;
+		t->s2_allow = e.s2_allow;
+	}
 
 	if (need & ~e.s2_allow) {
-		f = (struct vmsa_fault){ .type = VMSA_F_PERMISSION, .ipa = ipa };
+		f = (struct vmsa_fault){ .type = VMSA_F_PERMISSION, .ipa = ipa,
+					 .level = r2.level };
 		return walk_fault(smmu, ev, cfg, &f, true, EVT_CLASS_IN, res);
 	}
 	res->addr = pa;
 	res->size_shift = e.gshift;
 	res->attr = e.attr;
 	return 0;
+}
+
+int smmu_translate_walk(struct smmuv3 *smmu, const struct smmu_cfg *cfg,
+			u64 iova, unsigned int access, struct smmu_event *ev,
+			struct smmuv3_result *res, struct smmu_walk_trace *t)
+{
+	return translate_walk(smmu, cfg, iova, access, ev, res, t);
 }
 
 /* A permission fault found on a TLB hit: report it from the entry. */
@@ -350,7 +446,7 @@ static int translate_slow(struct smmuv3 *smmu, u32 sid, u32 ssid, u64 iova,
 		res->attr = e.attr;
 		return 0;
 	}
-	return translate_walk(smmu, &cfg, iova, access, &ev, res);
+	return translate_walk(smmu, &cfg, iova, access, &ev, res, NULL);
 }
 
 int smmuv3_translate(struct smmuv3 *smmu, u32 sid, u32 ssid, u64 iova,
