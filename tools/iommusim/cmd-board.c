@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "hw/machine.h"
+#include "hw/smmuv3/inspect.h"
 #include "kernel/drivers/arm-smmu-v3/arm-smmu-v3.h"
 #include "kernel/drivers/mock-iommu.h"
 #include "kernel/iommu.h"
@@ -18,36 +19,27 @@
 
 static const char *event_name(u8 id)
 {
-	static const char *const names[] = {
-		[0x01] = "F_UUT", [0x02] = "C_BAD_STREAMID", [0x03] = "F_STE_FETCH",
-		[0x04] = "C_BAD_STE", [0x05] = "F_BAD_ATS_TREQ",
-		[0x06] = "F_STREAM_DISABLED", [0x07] = "F_TRANSL_FORBIDDEN",
-		[0x08] = "C_BAD_SUBSTREAMID", [0x09] = "F_CD_FETCH",
-		[0x0a] = "C_BAD_CD", [0x0b] = "F_WALK_EABT",
-		[0x10] = "F_TRANSLATION", [0x11] = "F_ADDR_SIZE",
-		[0x12] = "F_ACCESS", [0x13] = "F_PERMISSION",
-		[0x20] = "F_TLB_CONFLICT", [0x21] = "F_CFG_CONFLICT",
-		[0x24] = "E_PAGE_REQUEST", [0x25] = "F_VMS_FETCH",
-	};
-
-	return id < ARRAY_SIZE(names) && names[id] ? names[id] : "unknown";
+	return smmuv3_event_name(id) ?: "unknown";
 }
 
 /*
- * board KERNEL [ram=SIZE] [iommu=smmuv3|mock|none] [strict=] [passthrough=]:
- * build the machine (RAM at 0x40000000, SMMUv3 at 0x09050000, ITS at
- * 0x08080000) and boot kernel KERNEL on it, owning the lower half of RAM.
+ * board KERNEL [ram=SIZE] [iommu=smmuv3|mock|none] [strict=] [passthrough=]
+ * [strtab=2-level|linear]: build the machine (RAM at 0x40000000, SMMUv3 at
+ * 0x09050000, ITS at 0x08080000) and boot kernel KERNEL on it, owning the
+ * lower half of RAM.  strtab=linear: an SMMU without IDR0.ST_LEVEL, so the
+ * driver makes a linear stream table.
  * Reports buffers= (the first address of the upper half, free for DMA).
  * The ITS becomes object "its".
  */
 int cmd_board(struct scenario *s, const struct scn_line *l, struct scn_result *r)
 {
-	static const char *const keys[] = { "ram", "iommu", "strict", "passthrough", NULL };
+	static const char *const keys[] = { "ram", "iommu", "strict", "passthrough",
+					    "strtab", NULL };
 	struct world *w = scenario_world(s);
 	struct machine_config mc;
 	struct platform_config pc = { .iommu = PLATFORM_IOMMU_SMMUV3 };
 	struct world_obj *ko, *its;
-	const char *iommu = scn_key(l, "iommu");
+	const char *iommu = scn_key(l, "iommu"), *strtab = scn_key(l, "strtab");
 	u64 ram = 1ULL << 30, strict = 1, pt = 0;
 
 	if (scn_check_keys(s, l, keys) || scn_u64(s, l, "ram", false, &ram) ||
@@ -64,10 +56,14 @@ int cmd_board(struct scenario *s, const struct scn_line *l, struct scn_result *r
 		pc.iommu = PLATFORM_IOMMU_NONE;
 	else if (iommu && strcmp(iommu, "smmuv3"))
 		return scn_error(s, l, "board: iommu=%s: one of smmuv3, mock, none", iommu);
+	if (strtab && strcmp(strtab, "linear") && strcmp(strtab, "2-level"))
+		return scn_error(s, l, "board: strtab=%s: 2-level or linear", strtab);
 	if (!(ko = world_new_obj(s, l, OBJ_KERNEL)))
 		return -1;
 	machine_config_default(&mc);
 	mc.ram_size = ram;
+	if (strtab && !strcmp(strtab, "linear"))
+		mc.smmu.st_2level = false;
 	w->machine = machine_create(&mc);
 	if (!w->machine) {
 		r->rc = -ENOMEM;

@@ -126,9 +126,10 @@ int cmd_device(struct scenario *s, const struct scn_line *l, struct scn_result *
 
 static struct iommu_domain *alloc_domain(struct scenario *s,
 					 const struct scn_line *l,
-					 const char *type, struct device *dev,
+					 const char *type, struct world_obj *devo,
 					 bool *owned, int *err)
 {
+	struct device *dev = devo->dev;
 	struct world_obj *p;
 
 	*owned = true;
@@ -141,9 +142,28 @@ static struct iommu_domain *alloc_domain(struct scenario *s,
 		struct iommu_user_data data = {
 			.type = IOMMU_HWPT_DATA_MOCK, .uptr = &cfg, .len = sizeof(cfg),
 		};
+		struct iommu_hwpt_arm_smmuv3 vste;
+		u64 words[2];
 
 		p = world_arg_obj(s, l, "parent", 0, OBJ_DOMAIN);
 		if (!p) {
+			*err = 1;
+			return NULL;
+		}
+		/* On the board's SMMU: the guest's STE words, as iommufd takes them. */
+		if (inspect_board_endpoint(scenario_world(s), devo)) {
+			if (inspect_board_vste(s, l, words)) {
+				*err = 1;
+				return NULL;
+			}
+			vste.ste[0] = words[0];
+			vste.ste[1] = words[1];
+			data = (struct iommu_user_data){
+				.type = IOMMU_HWPT_DATA_ARM_SMMUV3, .uptr = &vste,
+				.len = sizeof(vste),
+			};
+		} else if (scn_key(l, "s1-of")) {
+			scn_error(s, l, "domain: s1-of= is for endpoints behind the board's SMMU");
 			*err = 1;
 			return NULL;
 		}
@@ -169,7 +189,7 @@ static struct iommu_domain *alloc_domain(struct scenario *s,
  */
 int cmd_domain(struct scenario *s, const struct scn_line *l, struct scn_result *r)
 {
-	static const char *const keys[] = { "type", "dev", "parent", NULL };
+	static const char *const keys[] = { "type", "dev", "parent", "s1-of", NULL };
 	struct world_obj *dev, *o;
 	struct iommu_domain *d;
 	const char *type = scn_key(l, "type");
@@ -183,7 +203,7 @@ int cmd_domain(struct scenario *s, const struct scn_line *l, struct scn_result *
 	dev = world_arg_obj(s, l, "dev", 0, OBJ_DEVICE);
 	if (!dev || !(o = world_new_obj(s, l, OBJ_DOMAIN)))
 		return -1;
-	d = alloc_domain(s, l, type, dev->dev, &owned, &err);
+	d = alloc_domain(s, l, type, dev, &owned, &err);
 	if (err)
 		return -1;
 	if (IS_ERR_OR_NULL(d)) {

@@ -126,22 +126,35 @@ int cmd_endpoint(struct scenario *, const struct scn_line *, struct scn_result *
 int cmd_dma_map(struct scenario *, const struct scn_line *, struct scn_result *);
 int cmd_events(struct scenario *, const struct scn_line *, struct scn_result *);
 int cmd_nested_vm(struct scenario *, const struct scn_line *, struct scn_result *);
+int cmd_ste(struct scenario *, const struct scn_line *, struct scn_result *);
+int cmd_walk(struct scenario *, const struct scn_line *, struct scn_result *);
 /* Board endpoints: fire vector 0 of a device and report the LPI; the row. */
 int board_fire_msi(struct world *w, struct world_obj *dev, struct msi_row *row);
 int board_dma(struct scenario *s, struct world_obj *dev, u64 iova,
 	      struct scn_result *r);
+/* A device that is an endpoint behind the board's SMMU, driven by arm-smmu-v3. */
+bool inspect_board_endpoint(struct world *w, const struct world_obj *dev);
+/*
+ * The vSTE (words 0 and 1) of a nested domain on the board: s1-of=G's
+ * stage-1 STE fields as the SMMU reads them, else stage-1 bypass.
+ */
+int inspect_board_vste(struct scenario *s, const struct scn_line *l, u64 vste[2]);
 
 #define BOARD_COMMANDS \
-	{ "board", cmd_board, "board KERNEL [ram=SIZE] [iommu=smmuv3|mock|none] [strict=0|1] [passthrough=0|1]" }, \
+	{ "board", cmd_board, "board KERNEL [ram=SIZE] [iommu=smmuv3|mock|none] [strict=0|1] [passthrough=0|1] [strtab=2-level|linear]" }, \
 	{ "endpoint", cmd_endpoint, "endpoint NAME sid=RID [smmu=0|1]        (a PCI-like endpoint on the board)" }, \
 	{ "dma-map", cmd_dma_map, "dma-map DEV pa=P size=S                (the DMA API: reports iova=)" }, \
 	{ "events", cmd_events, "events                                (SMMU events the driver decoded: count=, last=)" }, \
 	{ "nested-vm", cmd_nested_vm, "nested-vm                             (the nesting story: VMM, vSMMU, guest kernel; rc=0 when all held)" }
 
+#define INSPECT_COMMANDS \
+	{ "ste", cmd_ste, "ste DEV                               (a board endpoint's STE and CD as the SMMU reads them: config=, asid=, vmid=, event=)" }, \
+	{ "walk", cmd_walk, "walk DEV|DOMAIN iova=A [access=r|w|rw] (the hardware's table walk, level by level: pa=, fault=, stage=, level=)" }
+
 #define IOMMU_COMMANDS \
 	{ "iommu", cmd_iommu, "iommu NAME [kernel=K]                 (a mock IOMMU)" }, \
 	{ "device", cmd_device, "device NAME [iommu=I] sid=ID[,ID...]   (no iommu=: not behind any IOMMU)" }, \
-	{ "domain", cmd_domain, "domain NAME type=unmanaged|nest-parent|nested|identity|blocked|default dev=D [parent=P]" }, \
+	{ "domain", cmd_domain, "domain NAME type=unmanaged|nest-parent|nested|identity|blocked|default dev=D [parent=P] [s1-of=DEV]" }, \
 	{ "attach", cmd_attach, "attach DEV DOMAIN [via=iommufd]       (iommufd: doorbells first)" }, \
 	{ "detach", cmd_detach, "detach DEV                            (back to its default domain)" }, \
 	{ "replace", cmd_replace, "replace DEV DOMAIN [via=iommufd]      (iommu_group_replace_domain)" }, \

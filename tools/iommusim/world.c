@@ -315,6 +315,7 @@ const struct scn_command world_commands[] = {
 	IOMMU_COMMANDS,
 	MSI_COMMANDS,
 	BOARD_COMMANDS,
+	INSPECT_COMMANDS,
 	{ NULL, NULL, NULL },
 };
 
