@@ -238,6 +238,13 @@ static void test_invalidate(void)
 	num = 0;
 	CHECK_EQ(invalidate(&r, viommu, cmds, &num), -EINVAL);
 	CHECK_EQ(num, 0);
+	/*
+	 * More commands than kcalloc gives (4 MiB): -ENOMEM before the copy,
+	 * entry_num left as the caller wrote it - what Linux reports.
+	 */
+	num = (4u << 20) / sizeof(cmds[0]) + 1;
+	CHECK_EQ(invalidate(&r, viommu, cmds, &num), -ENOMEM);
+	CHECK_EQ(num, (4u << 20) / sizeof(cmds[0]) + 1);
 
 	/* Commands a guest may not send, and reserved bits, are -EIO. */
 	cmds[0].cmd[0] = OP_PREFETCH_CFG;

@@ -267,7 +267,9 @@ static int arm_vsmmu_convert_user_cmd(struct arm_vsmmu *vsmmu, u64 *c)
  * by the guest's vSID) and they go to the command queue in batches of
  * CMDQ_BATCH_ENTRIES - 1.  A bad command stops the array with -EIO and
  * the batch it was in is not issued, though entry_num counts the commands
- * of that batch before it, as the kernel's cur - cmds does.
+ * of that batch before it, as the kernel's cur - cmds does.  A failed
+ * allocation leaves entry_num as it came (iommufd then reports it back),
+ * which is also the kernel's.
  */
 static int arm_vsmmu_cache_invalidate(struct iommufd_viommu *viommu,
 				      struct iommu_user_data_array *array)
@@ -277,15 +279,12 @@ static int arm_vsmmu_cache_invalidate(struct iommufd_viommu *viommu,
 	u32 n = array->entry_num, cur = 0, last = 0;
 	int ret;
 
-	if (n > ARM_VSMMU_MAX_CMDS) {
-		array->entry_num = 0;
+	/* Linux returns before "out:", so entry_num stays the caller's. */
+	if (n > ARM_VSMMU_MAX_CMDS)
 		return -ENOMEM;
-	}
 	cmds = kzalloc(vsmmu->smmu->k, (n ? n : 1) * sizeof(*cmds));
-	if (!cmds) {
-		array->entry_num = 0;
+	if (!cmds)
 		return -ENOMEM;
-	}
 	ret = iommu_copy_struct_from_full_user_array(cmds, sizeof(*cmds), array,
 			IOMMU_VIOMMU_INVALIDATE_DATA_ARM_SMMUV3);
 	while (!ret && cur != n) {
