@@ -8,15 +8,20 @@
  * with the virtual StreamID.
  *
  * Invalidation on behalf of a guest that owns the stage 1 of a nested
- * domain (arm_vsmmu_cache_invalidate).
+ * domain, in two shapes: through the vIOMMU (arm_vsmmu_cache_invalidate,
+ * Linux's), and on a nested domain made over a bare parent
+ * (arm_smmu_nested_cache_invalidate, for in-process callers).
  *
  * The guest's stage-1 TLB entries are tagged with the VMID of the stage-2
  * parent, so every TLBI the guest sends is re-aimed at that VMID whatever
  * it wrote there; a command may carry only the fields its opcode defines
  * (anything else could stop the shared queue with CERROR_ILL for every
- * device).  CD invalidations go to the StreamIDs of the devices attached
- * to the nested domain: there is no vSID table here, so the guest's SID
- * field is ignored and the invalidation is, at worst, wider than asked.
+ * device - Linux passes such bits through; ATC_INV, which Linux forwards,
+ * is refused too, as this SMMU has no ATS).  Through the vIOMMU, a CD
+ * invalidation names a vSID that the vIOMMU's vDEVICEs turn into a
+ * StreamID; a bare nested domain has no vSID table, so there CD
+ * invalidations go to the StreamIDs of the devices attached to it and the
+ * guest's SID field is ignored (at worst wider than asked).
  */
 #include "kernel/drivers/arm-smmu-v3/arm-smmu-v3-priv.h"
 #include "kernel/iommufd/iommufd.h"
