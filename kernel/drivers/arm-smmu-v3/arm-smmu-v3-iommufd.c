@@ -371,10 +371,33 @@ struct iommufd_viommu *arm_vsmmu_alloc(struct device *dev,
 /* ------------------------------------------------------------ events */
 
 /*
- * Linux's arm_vmaster_report_event: a stage-1 event (S2 clear, not a
- * stall) of a master attached to a vIOMMU's nested domain belongs to the
- * guest: the record goes to the vEVENTQ with the vSID in the SID field.
- * Runs under evtq_lock; streams_lock keeps the master's vIOMMU stable.
+ * The event types arm_smmu_handle_event hands on at all: bad
+ * configuration and the four translation faults.  The rest (fetch and
+ * walk aborts, conflicts, ...) are the host's to log.
+ */
+static bool arm_smmu_event_forwardable(u8 id)
+{
+	switch (id) {
+	case EVT_ID_BAD_STE:
+	case EVT_ID_STREAM_DISABLED:
+	case EVT_ID_BAD_SUBSTREAMID:
+	case EVT_ID_BAD_CD:
+	case EVT_ID_TRANSLATION:
+	case EVT_ID_ADDR_SIZE:
+	case EVT_ID_ACCESS:
+	case EVT_ID_PERMISSION:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/*
+ * Linux's arm_vmaster_report_event: a forwardable stage-1 event (S2
+ * clear, not a stall) of a master attached to a vIOMMU's nested domain
+ * belongs to the guest: the record goes to the vEVENTQ with the vSID in
+ * the SID field.  Runs under evtq_lock; streams_lock keeps the master's
+ * vIOMMU stable.
  */
 bool arm_smmu_report_vevent(struct arm_smmu_device *smmu, const u64 *raw,
 			    const struct arm_smmu_event *evt)
@@ -383,7 +406,8 @@ bool arm_smmu_report_vevent(struct arm_smmu_device *smmu, const u64 *raw,
 	struct arm_smmu_master *master;
 	bool sent = false;
 
-	if (!evt->dev || evt->s2 || evt->stall)
+	if (!evt->dev || evt->s2 || evt->stall ||
+	    !arm_smmu_event_forwardable(evt->id))
 		return false;
 	master = dev_iommu_priv_get(evt->dev);
 	if (!master)
