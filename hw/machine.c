@@ -67,13 +67,15 @@ struct machine {
 	/*
 	 * The connected CPU interface (machine_set_lpi_handler).  Writes to
 	 * the ITS and GICR windows go one at a time under irq_write_lock
-	 * (the ITS serialises them on its own lock anyway), each with its
-	 * batch published in lpi_batch, so the lpi_take callback - which runs
-	 * inside that write - knows whose LPI it takes: the writer delivers
-	 * exactly its own, in its thread, before its write returns.  An LPI
-	 * that does not fit pends (lpi_overflow) and is acknowledged by the
-	 * next writer.  fn/opaque change under lpi_lock; lpi_inflight counts
-	 * handler calls running, which machine_set_lpi_handler waits out.
+	 * (the ITS serialises them on its own lock anyway, and touches only
+	 * RAM while it runs one, so no write re-enters the windows), each
+	 * with its batch published in lpi_batch, so the lpi_take callback -
+	 * which runs inside that write - knows whose LPI it takes: the writer
+	 * delivers exactly its own, in its thread, before its write returns.
+	 * An LPI that does not fit pends (lpi_overflow), and that writer
+	 * acknowledges it after its batch.  fn/opaque change under lpi_lock;
+	 * lpi_inflight counts handler calls running, which
+	 * machine_set_lpi_handler waits out.
 	 */
 	struct mutex irq_write_lock;
 	struct machine_lpi_batch *_Atomic lpi_batch;
