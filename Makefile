@@ -8,6 +8,8 @@
 #   make bench      every benchmark, JSON lines on stdout
 #   make tsan       every test under ThreadSanitizer (a data race fails it)
 #   make fuzz       every fuzz/NAME.c harness for FUZZ_SECONDS (clang, libFuzzer)
+#   make install    the library, the SMMUv3 model's headers and iommusim.pc
+#                   under PREFIX (/usr/local), for embedders (docs/embedding.md)
 #   make clean
 #
 # VARIANT=release|san|tsan|clang selects flags and the build/ subfolder.
@@ -54,7 +56,7 @@ PRELOAD  := $(BUILD)/libiommusim-preload.so
 PRELOAD_CLIENTS := $(patsubst tests/preload/%.c,$(BUILD)/preload-tests/%,$(wildcard tests/preload/*.c))
 FUZZ_SECONDS ?= 30
 
-.PHONY: all run test check build-all bench fuzz fuzzers tsan clean
+.PHONY: all run test check build-all bench fuzz fuzzers tsan install clean
 .SECONDARY:
 
 all: $(LIB) $(TOOLS)
@@ -155,6 +157,34 @@ tsan:
 bench:
 	$(MAKE) -j$(JOBS) VARIANT=release build-all
 	@for b in $(patsubst %.c,build/release/%,$(wildcard bench/*.c)); do $$b || exit 1; done
+
+# What an emulator needs to embed the SMMUv3 model: the library, the
+# model's public headers under $(INCLUDEDIR)/iommusim/ (their own includes
+# made <iommusim/...>, so the embedder adds only -I$(INCLUDEDIR)) and a
+# pkg-config file.  DESTDIR prefixes every path but is not written into
+# the .pc.  tests/embed.sh installs into a temporary PREFIX and builds
+# examples/embed against it.
+PREFIX     ?= /usr/local
+LIBDIR     ?= $(PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include
+PUBLIC_HEADERS := hw/smmuv3/smmuv3.h hw/memory.h
+
+install: $(LIB)
+	install -d $(DESTDIR)$(LIBDIR)/pkgconfig
+	install -m 644 $(LIB) $(DESTDIR)$(LIBDIR)/libiommusim.a
+	@set -e; for h in $(PUBLIC_HEADERS); do \
+		d=$(DESTDIR)$(INCLUDEDIR)/iommusim/$$h; \
+		install -d $$(dirname $$d); \
+		sed 's|^#include "\([^"]*\)"|#include <iommusim/\1>|' $$h > $$d; \
+		chmod 644 $$d; echo "installed $$d"; \
+	done
+	printf '%s\n' 'prefix=$(PREFIX)' 'libdir=$(LIBDIR)' 'includedir=$(INCLUDEDIR)' '' \
+		'Name: iommusim' \
+		'Description: Arm SMMUv3 model (iommusim) for embedding in an emulator' \
+		'Version: 0.1' \
+		'Cflags: -I$${includedir}' \
+		'Libs: -L$${libdir} -liommusim -pthread -lm' \
+		> $(DESTDIR)$(LIBDIR)/pkgconfig/iommusim.pc
 
 clean:
 	rm -rf build

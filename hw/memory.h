@@ -14,11 +14,22 @@
  * Regions are added while the machine is built and never removed; accesses
  * may then run from any number of threads.  RAM contents have no lock, as
  * on hardware: concurrent writers to one location race like CPUs do.
+ *
+ * A public header (installed with smmuv3.h, docs/embedding.md): it uses
+ * only <stdint.h> types and defines no short names (u64, BIT, ...), so
+ * that an emulator with its own can include it.  Addresses are machine
+ * physical addresses (phys_addr_t inside iommusim, the same type).
  */
 #ifndef IOMMUSIM_HW_MEMORY_H
 #define IOMMUSIM_HW_MEMORY_H
 
-#include "lib/types.h"
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 /*
  * Who issues a transaction.  The bus carries it to MMIO devices: the ITS
@@ -26,7 +37,7 @@
  * StreamID or the PCI requester ID.
  */
 struct mem_attrs {
-	u32 requester_id;
+	uint32_t requester_id;
 	bool requester_valid;
 };
 
@@ -40,10 +51,10 @@ struct mem_attrs {
  * requester as an external abort).
  */
 struct mmio_ops {
-	int (*read)(void *opaque, u64 offset, unsigned int size, u64 *val,
-		    struct mem_attrs attrs);
-	int (*write)(void *opaque, u64 offset, unsigned int size, u64 val,
-		     struct mem_attrs attrs);
+	int (*read)(void *opaque, uint64_t offset, unsigned int size,
+		    uint64_t *val, struct mem_attrs attrs);
+	int (*write)(void *opaque, uint64_t offset, unsigned int size,
+		     uint64_t val, struct mem_attrs attrs);
 };
 
 struct phys_mem;
@@ -53,9 +64,9 @@ void phys_mem_destroy(struct phys_mem *mem);
 
 /* Both return 0, -EINVAL (size 0, unaligned to 4K, or wraps), -EEXIST
  * (overlaps a region), -ENOSPC (too many regions) or -ENOMEM. */
-int phys_mem_add_ram(struct phys_mem *mem, phys_addr_t base, u64 size,
+int phys_mem_add_ram(struct phys_mem *mem, uint64_t base, uint64_t size,
 		     const char *name);
-int phys_mem_add_mmio(struct phys_mem *mem, phys_addr_t base, u64 size,
+int phys_mem_add_mmio(struct phys_mem *mem, uint64_t base, uint64_t size,
 		      const struct mmio_ops *ops, void *opaque, const char *name);
 /*
  * RAM whose contents are an existing host buffer of size bytes: the same
@@ -66,43 +77,48 @@ int phys_mem_add_mmio(struct phys_mem *mem, phys_addr_t base, u64 size,
  * phys_mem_resident_bytes) and must outlive mem.  -EINVAL also for a NULL
  * or not 8-byte aligned host pointer.
  */
-int phys_mem_add_ram_backed(struct phys_mem *mem, phys_addr_t base, u64 size,
+int phys_mem_add_ram_backed(struct phys_mem *mem, uint64_t base, uint64_t size,
 			    void *host, const char *name);
 
 /* Bulk copies; MMIO is split into naturally aligned accesses of up to 8 bytes. */
-int phys_read(struct phys_mem *mem, phys_addr_t addr, void *buf, size_t len);
-int phys_write(struct phys_mem *mem, phys_addr_t addr, const void *buf, size_t len);
-int phys_read_attrs(struct phys_mem *mem, phys_addr_t addr, void *buf,
+int phys_read(struct phys_mem *mem, uint64_t addr, void *buf, size_t len);
+int phys_write(struct phys_mem *mem, uint64_t addr, const void *buf,
+	       size_t len);
+int phys_read_attrs(struct phys_mem *mem, uint64_t addr, void *buf,
 		    size_t len, struct mem_attrs attrs);
-int phys_write_attrs(struct phys_mem *mem, phys_addr_t addr, const void *buf,
+int phys_write_attrs(struct phys_mem *mem, uint64_t addr, const void *buf,
 		     size_t len, struct mem_attrs attrs);
 
 /* Single accesses of 1, 2, 4 or 8 bytes; *val is zero-extended. */
-int phys_read_val(struct phys_mem *mem, phys_addr_t addr, unsigned int size,
-		  u64 *val, struct mem_attrs attrs);
-int phys_write_val(struct phys_mem *mem, phys_addr_t addr, unsigned int size,
-		   u64 val, struct mem_attrs attrs);
+int phys_read_val(struct phys_mem *mem, uint64_t addr, unsigned int size,
+		  uint64_t *val, struct mem_attrs attrs);
+int phys_write_val(struct phys_mem *mem, uint64_t addr, unsigned int size,
+		   uint64_t val, struct mem_attrs attrs);
 
-static inline int phys_read64(struct phys_mem *mem, phys_addr_t addr, u64 *val)
+static inline int phys_read64(struct phys_mem *mem, uint64_t addr,
+			      uint64_t *val)
 {
 	return phys_read_val(mem, addr, 8, val, MEM_ATTRS_NONE);
 }
 
-static inline int phys_write64(struct phys_mem *mem, phys_addr_t addr, u64 val)
+static inline int phys_write64(struct phys_mem *mem, uint64_t addr,
+			       uint64_t val)
 {
 	return phys_write_val(mem, addr, 8, val, MEM_ATTRS_NONE);
 }
 
-static inline int phys_read32(struct phys_mem *mem, phys_addr_t addr, u32 *val)
+static inline int phys_read32(struct phys_mem *mem, uint64_t addr,
+			      uint32_t *val)
 {
-	u64 v;
+	uint64_t v;
 	int ret = phys_read_val(mem, addr, 4, &v, MEM_ATTRS_NONE);
 
-	*val = (u32)v;
+	*val = (uint32_t)v;
 	return ret;
 }
 
-static inline int phys_write32(struct phys_mem *mem, phys_addr_t addr, u32 val)
+static inline int phys_write32(struct phys_mem *mem, uint64_t addr,
+			       uint32_t val)
 {
 	return phys_write_val(mem, addr, 4, val, MEM_ATTRS_NONE);
 }
@@ -114,7 +130,7 @@ static inline int phys_write32(struct phys_mem *mem, phys_addr_t addr, u32 val)
  * it as a fast path for descriptor fetches.  Host memory is little-endian
  * on every machine we build for; see the static assert in memory.c.
  */
-void *phys_ram_ptr(struct phys_mem *mem, phys_addr_t addr, size_t len);
+void *phys_ram_ptr(struct phys_mem *mem, uint64_t addr, size_t len);
 
 /*
  * The inverse of phys_ram_ptr: the physical address of host memory
@@ -124,9 +140,13 @@ void *phys_ram_ptr(struct phys_mem *mem, phys_addr_t addr, size_t len);
  * pages an IOMMU maps, as pinning does.
  */
 int phys_ram_virt_to_phys(struct phys_mem *mem, const void *p, size_t len,
-			  phys_addr_t *pa);
+			  uint64_t *pa);
 
 /* How many host bytes of RAM have been touched, for tests of sparseness. */
-u64 phys_mem_resident_bytes(struct phys_mem *mem);
+uint64_t phys_mem_resident_bytes(struct phys_mem *mem);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -12,6 +12,7 @@
 #define IOMMUSIM_KERNEL_PAGE_ALLOC_H
 
 #include "hw/memory.h"
+#include "lib/types.h"
 
 #define PAGE_SHIFT		12
 #define PAGE_SIZE		(1UL << PAGE_SHIFT)

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "hw/memory.h"
+#include "lib/types.h"
 #include "tests/test.h"
 
 struct fake_dev {

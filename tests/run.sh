@@ -50,6 +50,10 @@ for build in "$@"; do
 		[ -x "$t" ] || continue
 		run_one "$t" "$t"
 	done
+	# make install, and examples/embed built against the installed copy.
+	if [ -f "$build/libiommusim.a" ]; then
+		run_one "$build: make install + examples/embed" tests/embed.sh "$build"
+	fi
 	if [ -x "$build/iommusim" ]; then
 		run_one "$build/iommusim (default scenario)" "$build/iommusim"
 		for s in examples/*.scn; do

@@ -20,12 +20,19 @@
  * Nothing a driver writes to registers or memory can crash the model: it
  * answers as the hardware would, with an event record, a GERROR bit or
  * CMDQ_CONS.ERR.
+ *
+ * This is the header an emulator embedding the model includes (installed
+ * as <iommusim/hw/smmuv3/smmuv3.h>, docs/embedding.md): <stdint.h> types
+ * only, its own names prefixed smmuv3_ or SMMUV3_, nothing from lib/.
  */
 #ifndef IOMMUSIM_HW_SMMUV3_H
 #define IOMMUSIM_HW_SMMUV3_H
 
 #include "hw/memory.h"
-#include "lib/types.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 /* Size of the register window: page 0 and page 1 (EVENTQ_PROD/CONS). */
 #define SMMUV3_MMIO_SIZE	0x20000
@@ -77,7 +84,7 @@ struct smmuv3;
 struct smmuv3 *smmuv3_create(const struct smmuv3_config *cfg,
 			     struct phys_mem *mem,
 			     const struct smmuv3_irq_ops *irq, void *irq_opaque,
-			     u32 msi_devid);
+			     uint32_t msi_devid);
 void smmuv3_destroy(struct smmuv3 *smmu);
 
 /* Register the window with phys_mem_add_mmio(mem, base, SMMUV3_MMIO_SIZE,
@@ -97,12 +104,12 @@ extern const struct mmio_ops smmuv3_mmio_ops;
 #define SMMUV3_ABORT	0x100	/* terminated, no event: STE abort, GBPA.ABORT */
 
 struct smmuv3_result {
-	phys_addr_t addr;	/* output address on success */
-	u8 size_shift;		/* the translation holds for 1 << size_shift bytes */
-	u8 attr;		/* stage-1 AttrIndx or stage-2 MemAttr; 0 in bypass */
+	uint64_t addr;		/* output address on success */
+	uint8_t size_shift;	/* the translation holds for 1 << size_shift bytes */
+	uint8_t attr;		/* stage-1 AttrIndx or stage-2 MemAttr; 0 in bypass */
 	bool bypass;		/* no translation applied */
 	/* On a fault: */
-	u32 event;		/* architected event type, or SMMUV3_ABORT */
+	uint32_t event;		/* architected event type, or SMMUV3_ABORT */
 	bool recorded;		/* an event record reached the event queue */
 };
 
@@ -112,8 +119,9 @@ struct smmuv3_result {
  * record to the event queue when the architecture records one and the
  * queue is enabled.  Safe to call from several threads at once.
  */
-int smmuv3_translate(struct smmuv3 *smmu, u32 sid, u32 ssid, u64 iova,
-		     unsigned int access, struct smmuv3_result *res);
+int smmuv3_translate(struct smmuv3 *smmu, uint32_t sid, uint32_t ssid,
+		     uint64_t iova, unsigned int access,
+		     struct smmuv3_result *res);
 
 /*
  * Fill t so that an endpoint (hw/endpoint.h) DMAs through this SMMU: its
@@ -135,7 +143,8 @@ void smmuv3_dma_translator(struct smmuv3 *smmu, struct dma_translator *t);
  * reads the guest's STE with smmuv3_trap_read_ste().  NULL ops removes it.
  */
 struct smmuv3_cmd_trap_ops {
-	u32 (*cmd)(void *opaque, struct smmuv3 *smmu, const u64 cmd[2]);
+	uint32_t (*cmd)(void *opaque, struct smmuv3 *smmu,
+			const uint64_t cmd[2]);
 };
 void smmuv3_set_cmd_trap(struct smmuv3 *smmu,
 			 const struct smmuv3_cmd_trap_ops *ops, void *opaque);
@@ -146,7 +155,7 @@ void smmuv3_set_cmd_trap(struct smmuv3 *smmu,
  * beyond the table, or an invalid level-1 descriptor) or -EFAULT (a fetch
  * that hit no memory).
  */
-int smmuv3_trap_read_ste(struct smmuv3 *smmu, u32 sid, u64 ste[8]);
+int smmuv3_trap_read_ste(struct smmuv3 *smmu, uint32_t sid, uint64_t ste[8]);
 
 /*
  * Produce a ready-made 32-byte event record into the event queue exactly as
@@ -155,6 +164,10 @@ int smmuv3_trap_read_ste(struct smmuv3 *smmu, u32 sid, u64 ste[8]);
  * 0, -ENODEV (CR0.EVTQEN clear), -ENOSPC (full: lost), -EFAULT (the queue
  * hits no memory).  Not from a trap (the lock is held there).
  */
-int smmuv3_inject_event(struct smmuv3 *smmu, const u64 rec[4]);
+int smmuv3_inject_event(struct smmuv3 *smmu, const uint64_t rec[4]);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif
