@@ -19,7 +19,18 @@
 
 _Static_assert(ENDPOINT_MMIO_SIZE <= MACHINE_EP_BAR_STRIDE, "BAR fits its slot");
 
-#define MACHINE_LPI_RING	64
+/*
+ * The LPIs one write to the interrupt side made the CPU interface take,
+ * on the writer's stack: the writer hands them to the handler once its
+ * write is done.  More than fit pend, and that writer acknowledges them.
+ */
+#define MACHINE_LPI_BATCH	16
+
+struct machine_lpi_batch {
+	pthread_t writer;
+	unsigned int n;
+	struct { unsigned int target; u32 intid; } lpi[MACHINE_LPI_BATCH];
+};
 
 /* An endpoint's port into the SMMU when its StreamID is not its RID. */
 struct machine_ep_port {
@@ -54,20 +65,26 @@ struct machine {
 	atomic_uint last_lpi;
 
 	/*
-	 * The connected CPU interface (machine_set_lpi_handler): LPIs the
-	 * ITS let it take, queued under lpi_lock and handed to the handler
-	 * after the write that raised them.  With the ring full an LPI pends
-	 * instead, and the next drain acknowledges everything pending.
+	 * The connected CPU interface (machine_set_lpi_handler).  Writes to
+	 * the ITS and GICR windows go one at a time under irq_write_lock
+	 * (the ITS serialises them on its own lock anyway, and touches only
+	 * RAM while it runs one, so no write re-enters the windows), each
+	 * with its batch published in lpi_batch, so the lpi_take callback -
+	 * which runs inside that write - knows whose LPI it takes: the writer
+	 * delivers exactly its own, in its thread, before its write returns.
+	 * An LPI that does not fit pends (lpi_overflow), and that writer
+	 * acknowledges it after its batch.  fn/opaque change under lpi_lock;
+	 * lpi_inflight counts handler calls running, which
+	 * machine_set_lpi_handler waits out.
 	 */
+	struct mutex irq_write_lock;
+	struct machine_lpi_batch *_Atomic lpi_batch;
 	spinlock_t lpi_lock;
 	machine_lpi_fn lpi_fn;
 	void *lpi_opaque;
 	atomic_bool lpi_connected;
-	atomic_uint lpi_queued;		/* entries or an overflow to take */
+	atomic_bool lpi_overflow;
 	atomic_uint lpi_inflight;
-	bool lpi_overflow;
-	unsigned int lpi_head, lpi_count;
-	struct { unsigned int target; u32 intid; } lpi_ring[MACHINE_LPI_RING];
 };
 
 void machine_config_default(struct machine_config *cfg)
@@ -93,84 +110,77 @@ static void machine_lpi_cb(void *opaque, unsigned int target, u32 intid)
 	atomic_store_explicit(&m->last_target, target, memory_order_relaxed);
 	atomic_store_explicit(&m->last_lpi, intid, memory_order_relaxed);
 	atomic_fetch_add_explicit(&m->lpis, 1, memory_order_release);
-	/* Pending with a CPU interface connected: its ring was full. */
-	if (atomic_load_explicit(&m->lpi_connected, memory_order_acquire)) {
-		spin_lock(&m->lpi_lock);
-		m->lpi_overflow = true;
-		atomic_store_explicit(&m->lpi_queued, 1, memory_order_release);
-		spin_unlock(&m->lpi_lock);
-	}
+	/* Pending with a CPU interface connected: its batch was full. */
+	if (atomic_load_explicit(&m->lpi_connected, memory_order_acquire))
+		atomic_store_explicit(&m->lpi_overflow, true, memory_order_release);
 }
 
 /*
- * The ITS's lpi_take callback: a connected CPU takes the LPI at once (it
- * never pends, so a second MSI is a second delivery); the handler runs
- * after the write.  ITS lock held: only record.
+ * The ITS's lpi_take callback, inside a write to its windows: a connected
+ * CPU takes the LPI at once (it never pends, so a second MSI is a second
+ * delivery) into the batch of the write that raised it.  An access that
+ * did not come through the windows has no batch: its LPI pends.  ITS lock
+ * held: only record.
  */
 static bool machine_lpi_take(void *opaque, unsigned int target, u32 intid)
 {
 	struct machine *m = opaque;
-	bool taken = false;
+	struct machine_lpi_batch *b;
 
 	if (!atomic_load_explicit(&m->lpi_connected, memory_order_acquire))
 		return false;
-	spin_lock(&m->lpi_lock);
-	if (m->lpi_fn && m->lpi_count < MACHINE_LPI_RING) {
-		unsigned int slot = (m->lpi_head + m->lpi_count++) % MACHINE_LPI_RING;
-
-		m->lpi_ring[slot].target = target;
-		m->lpi_ring[slot].intid = intid;
-		atomic_store_explicit(&m->lpi_queued, 1, memory_order_release);
-		taken = true;
-	}
-	spin_unlock(&m->lpi_lock);
-	if (taken) {
-		atomic_store_explicit(&m->last_target, target, memory_order_relaxed);
-		atomic_store_explicit(&m->last_lpi, intid, memory_order_relaxed);
-		atomic_fetch_add_explicit(&m->lpis, 1, memory_order_release);
-	}
-	return taken;
+	b = atomic_load_explicit(&m->lpi_batch, memory_order_acquire);
+	if (!b || !pthread_equal(b->writer, pthread_self()) ||
+	    b->n == MACHINE_LPI_BATCH)
+		return false;
+	b->lpi[b->n].target = target;
+	b->lpi[b->n].intid = intid;
+	b->n++;
+	atomic_store_explicit(&m->last_target, target, memory_order_relaxed);
+	atomic_store_explicit(&m->last_lpi, intid, memory_order_relaxed);
+	atomic_fetch_add_explicit(&m->lpis, 1, memory_order_release);
+	return true;
 }
 
-/* After a write to the interrupt side: run the handler for what it took. */
-static void machine_take_lpis(struct machine *m)
+/* The handler, or NULL; counted in flight until machine_lpi_put(). */
+static machine_lpi_fn machine_lpi_get(struct machine *m, void **opaque)
 {
-	while (atomic_load_explicit(&m->lpi_queued, memory_order_acquire)) {
-		machine_lpi_fn fn;
-		void *opaque;
-		unsigned int target = 0;
-		u32 intid = 0;
-		bool scan = false;
+	machine_lpi_fn fn;
 
-		spin_lock(&m->lpi_lock);
-		if (m->lpi_count) {
-			target = m->lpi_ring[m->lpi_head].target;
-			intid = m->lpi_ring[m->lpi_head].intid;
-			m->lpi_head = (m->lpi_head + 1) % MACHINE_LPI_RING;
-			m->lpi_count--;
-		} else if (m->lpi_overflow) {
-			m->lpi_overflow = false;
-			scan = true;
-		}
-		if (!m->lpi_count && !m->lpi_overflow)
-			atomic_store_explicit(&m->lpi_queued, 0, memory_order_relaxed);
-		fn = m->lpi_fn;
-		opaque = m->lpi_opaque;
-		if (fn && (scan || intid))
-			atomic_fetch_add(&m->lpi_inflight, 1);
-		spin_unlock(&m->lpi_lock);
-		if (!fn || (!scan && !intid))
-			continue;
-		if (scan) {
-			/* The ring was full: acknowledge whatever pended meanwhile. */
-			for (unsigned int t = 0; t < m->cfg.its.nr_targets; t++)
-				while ((intid = its_lpi_ack(m->its, t)) != GIC_INTID_SPURIOUS)
-					fn(opaque, t, intid);
-		} else {
-			fn(opaque, target, intid);
-		}
-		atomic_fetch_sub_explicit(&m->lpi_inflight, 1, memory_order_release);
-	}
+	spin_lock(&m->lpi_lock);
+	fn = m->lpi_fn;
+	*opaque = m->lpi_opaque;
+	if (fn)
+		atomic_fetch_add_explicit(&m->lpi_inflight, 1, memory_order_relaxed);
+	spin_unlock(&m->lpi_lock);
+	return fn;
+}
+
+static void machine_lpi_put(struct machine *m)
+{
+	atomic_fetch_sub_explicit(&m->lpi_inflight, 1, memory_order_release);
+}
+
+/* After a write to the interrupt side: the handler runs for what it took. */
+static void machine_take_lpis(struct machine *m, const struct machine_lpi_batch *b)
+{
+	machine_lpi_fn fn;
+	void *opaque;
+	u32 intid;
+
+	if (!b->n && !atomic_load_explicit(&m->lpi_overflow, memory_order_acquire))
+		return;
+	fn = machine_lpi_get(m, &opaque);
+	if (!fn)
+		return;
+	for (unsigned int i = 0; i < b->n; i++)
+		fn(opaque, b->lpi[i].target, b->lpi[i].intid);
+	/* A batch was full: acknowledge whatever pended meanwhile. */
+	if (atomic_exchange_explicit(&m->lpi_overflow, false, memory_order_acq_rel))
+		for (unsigned int t = 0; t < m->cfg.its.nr_targets; t++)
+			while ((intid = its_lpi_ack(m->its, t)) != GIC_INTID_SPURIOUS)
+				fn(opaque, t, intid);
+	machine_lpi_put(m);
 }
 
 void machine_set_lpi_handler(struct machine *m, machine_lpi_fn fn, void *opaque)
@@ -179,17 +189,34 @@ void machine_set_lpi_handler(struct machine *m, machine_lpi_fn fn, void *opaque)
 	m->lpi_fn = fn;
 	m->lpi_opaque = opaque;
 	atomic_store_explicit(&m->lpi_connected, fn != NULL, memory_order_release);
-	if (!fn) {
-		m->lpi_count = 0;
-		m->lpi_overflow = false;
-		atomic_store(&m->lpi_queued, 0);
-	}
+	if (!fn)
+		atomic_store(&m->lpi_overflow, false);
 	spin_unlock(&m->lpi_lock);
 	while (atomic_load_explicit(&m->lpi_inflight, memory_order_acquire))
 		cpu_relax();
 }
 
-/* The ITS's windows, so that a write is followed by the LPIs it pended. */
+/*
+ * A write to the ITS or GICR window with its batch published, then the
+ * batch delivered, with no lock held.
+ */
+static int machine_irq_write(struct machine *m, const struct mmio_ops *ops,
+			     u64 off, unsigned int size, u64 val,
+			     struct mem_attrs attrs)
+{
+	struct machine_lpi_batch b = { .writer = pthread_self() };
+	int ret;
+
+	mutex_lock(&m->irq_write_lock);
+	atomic_store_explicit(&m->lpi_batch, &b, memory_order_release);
+	ret = ops->write(m->its, off, size, val, attrs);
+	atomic_store_explicit(&m->lpi_batch, NULL, memory_order_release);
+	mutex_unlock(&m->irq_write_lock);
+	machine_take_lpis(m, &b);
+	return ret;
+}
+
+/* The ITS's windows, so that a write is followed by the LPIs it raised. */
 static int machine_its_read(void *opaque, u64 off, unsigned int size, u64 *val,
 			    struct mem_attrs attrs)
 {
@@ -199,11 +226,7 @@ static int machine_its_read(void *opaque, u64 off, unsigned int size, u64 *val,
 static int machine_its_write(void *opaque, u64 off, unsigned int size, u64 val,
 			     struct mem_attrs attrs)
 {
-	struct machine *m = opaque;
-	int ret = its_mmio_ops.write(m->its, off, size, val, attrs);
-
-	machine_take_lpis(m);
-	return ret;
+	return machine_irq_write(opaque, &its_mmio_ops, off, size, val, attrs);
 }
 
 static int machine_gicr_read(void *opaque, u64 off, unsigned int size, u64 *val,
@@ -216,11 +239,7 @@ static int machine_gicr_read(void *opaque, u64 off, unsigned int size, u64 *val,
 static int machine_gicr_write(void *opaque, u64 off, unsigned int size, u64 val,
 			      struct mem_attrs attrs)
 {
-	struct machine *m = opaque;
-	int ret = its_gicr_mmio_ops.write(m->its, off, size, val, attrs);
-
-	machine_take_lpis(m);
-	return ret;
+	return machine_irq_write(opaque, &its_gicr_mmio_ops, off, size, val, attrs);
 }
 
 static const struct mmio_ops machine_its_ops = {
@@ -447,6 +466,7 @@ static struct machine *machine_build(struct phys_mem *mem,
 	m->cfg.nr_endpoints = 0;
 	spin_lock_init(&m->irq_lock);
 	spin_lock_init(&m->lpi_lock);
+	mutex_init(&m->irq_write_lock);
 	m->cfg.its.lpi_pending = machine_lpi_cb;
 	m->cfg.its.lpi_take = machine_lpi_take;
 	m->cfg.its.cb_opaque = m;
@@ -512,6 +532,7 @@ void machine_destroy(struct machine *m)
 		phys_mem_destroy(m->mem);
 	smmuv3_destroy(m->smmu);
 	its_destroy(m->its);
+	mutex_destroy(&m->irq_write_lock);
 	free(m);
 }
 

@@ -132,11 +132,12 @@ void machine_set_smmu_irq(struct machine *m, const struct smmuv3_irq_ops *ops,
  * A CPU interface taking LPIs: once connected, each LPI the ITS would set
  * pending is taken at once (acknowledged; it does not pend, so every MSI
  * is one delivery) and handed to fn(opaque, target, intid) after the
- * write that raised it has completed, in that writer's thread, with no
- * model lock held - so fn may touch the machine.  NULL disconnects: LPIs
- * then stay pending for machine_lpi_pending/_ack.  Returns once no call
- * of the previous handler is still running, so never call it from the
- * handler.
+ * write that raised it has completed, in that writer's thread and before
+ * the write returns to it (whatever other threads write meanwhile), with
+ * no model lock held - so fn may touch the machine.  NULL disconnects:
+ * LPIs then stay pending for machine_lpi_pending/_ack.  Returns once no
+ * call of the previous handler is still running, so never call it from
+ * the handler.
  */
 typedef void (*machine_lpi_fn)(void *opaque, unsigned int target, u32 intid);
 void machine_set_lpi_handler(struct machine *m, machine_lpi_fn fn, void *opaque);

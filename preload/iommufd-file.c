@@ -51,29 +51,21 @@ static struct iommufd_ctx *file_ictx(struct shim_file *f)
 /* ------------------------------------------------------ event queues */
 
 /*
- * Reads and writes go through a bounce buffer so that a buffer the process
- * cannot access is EFAULT, as copy_to_user/copy_from_user make it, rather
- * than a crash inside iommufd.  (An empty queue reads 0 without touching
- * the buffer, as in the kernel; records read into an unwritable buffer
- * are lost, where the kernel would keep them queued.)
+ * Reads copy each record out through the shim's uaccess, as the kernel's
+ * copy_to_user: a buffer the process cannot write is EFAULT rather than a
+ * crash inside iommufd, and the record stays queued.  Writes go through a
+ * bounce buffer so that an unreadable one is EFAULT before iommufd sees
+ * it.  (An empty queue reads 0 without touching the buffer, as in the
+ * kernel.)
  */
 #define EVENTQ_BOUNCE_MAX	(1UL << 20)
 
 static ssize_t eventq_read(struct shim_file *f, void *buf, size_t count)
 {
 	struct eventq_file *q = f->priv;
-	ssize_t n;
-	void *tmp;
 
-	count = count > EVENTQ_BOUNCE_MAX ? EVENTQ_BOUNCE_MAX : count;
-	tmp = malloc(count ? count : 1);
-	if (!tmp)
-		return -ENOMEM;
-	n = iommufd_fd_read(file_ictx(q->ictx_file), q->iommufd_fd, tmp, count);
-	if (n > 0 && shim_copy_to_user(buf, tmp, (size_t)n))
-		n = -EFAULT;
-	free(tmp);
-	return n;
+	return iommufd_fd_read_user(file_ictx(q->ictx_file), q->iommufd_fd, buf,
+				    count, shim_copy_to_user);
 }
 
 static ssize_t eventq_write(struct shim_file *f, const void *buf, size_t count)

@@ -7,6 +7,7 @@
  * SMMU's command queue, and a stage-1 fault of the nested device comes
  * back on the vEVENTQ with the vSID in place of the StreamID.
  */
+#include "kernel/drivers/arm-smmu-v3/arm-smmu-v3-priv.h"
 #include "kernel/iommufd/iommufd.h"
 #include "tests/e2e.h"
 
@@ -238,6 +239,13 @@ static void test_invalidate(void)
 	num = 0;
 	CHECK_EQ(invalidate(&r, viommu, cmds, &num), -EINVAL);
 	CHECK_EQ(num, 0);
+	/*
+	 * More commands than kcalloc gives (4 MiB): -ENOMEM before the copy,
+	 * entry_num left as the caller wrote it - what Linux reports.
+	 */
+	num = (4u << 20) / sizeof(cmds[0]) + 1;
+	CHECK_EQ(invalidate(&r, viommu, cmds, &num), -ENOMEM);
+	CHECK_EQ(num, (4u << 20) / sizeof(cmds[0]) + 1);
 
 	/* Commands a guest may not send, and reserved bits, are -EIO. */
 	cmds[0].cmd[0] = OP_PREFETCH_CFG;
@@ -307,6 +315,36 @@ static void test_vevent(void)
 	CHECK_EQ(out[0].rec.evt[0] & 0xff, evt.id);
 	CHECK_EQ(out[0].rec.evt[0] >> 32, VSID);	/* the vSID, not 0x21 */
 	CHECK_EQ(out[0].rec.evt[1], evt.raw[1]);
+
+	/*
+	 * Only the event types Linux's arm_smmu_handle_event hands to a
+	 * vmaster go to the guest: the configuration and stage-1 faults,
+	 * not (say) a walk's external abort or a TLB conflict.  The board
+	 * cannot make those for a nested device (its stage 2 maps only RAM
+	 * and the doorbell), so the record is replayed with another type.
+	 */
+	{
+		static const struct { u8 id; bool fwd; } types[] = {
+			{ EVT_ID_BAD_STE, true }, { EVT_ID_STREAM_DISABLED, true },
+			{ EVT_ID_BAD_SUBSTREAMID, true }, { EVT_ID_BAD_CD, true },
+			{ EVT_ID_TRANSLATION, true }, { EVT_ID_ADDR_SIZE, true },
+			{ EVT_ID_ACCESS, true }, { EVT_ID_PERMISSION, true },
+			{ EVT_ID_UUT, false }, { EVT_ID_CD_FETCH, false },
+			{ EVT_ID_WALK_EABT, false }, { EVT_ID_TRANSL_FORBIDDEN, false },
+			{ EVT_ID_TLB_CONFLICT, false }, { EVT_ID_CFG_CONFLICT, false },
+		};
+
+		for (unsigned int i = 0; i < ARRAY_SIZE(types); i++) {
+			struct arm_smmu_event e = evt;
+
+			e.id = types[i].id;
+			e.raw[0] = (e.raw[0] & ~0xffULL) | types[i].id;
+			CHECK_EQ(arm_smmu_report_vevent(platform_smmu(r.t.p), e.raw, &e),
+				 types[i].fwd);
+			CHECK_EQ(iommufd_fd_read(r.ictx, fd, out, sizeof(out)),
+				 types[i].fwd ? (ssize_t)sizeof(out[0]) : 0);
+		}
+	}
 
 	/* Stage-2 faults are the host's: a bypass vSTE, an unmapped IPA. */
 	vste.ste[0] = 0x1 | (4ULL << 1);

@@ -281,6 +281,11 @@ static void test_nested_and_invalidate(void)
 	num = 1;
 	CHECK_EQ(invalidate(&r.e, r.viommu, IOMMU_HWPT_INVALIDATE_DATA_VTD_S1,
 			    cmds, 16, &num), -EINVAL);
+	/* Past kcalloc's 4 MiB: -ENOMEM, entry_num as the caller wrote it. */
+	num = (4u << 20) / sizeof(cmds[0]) + 1;
+	CHECK_EQ(invalidate(&r.e, r.viommu, IOMMU_VIOMMU_INVALIDATE_DATA_ARM_SMMUV3,
+			    cmds, sizeof(cmds[0]), &num), -ENOMEM);
+	CHECK_EQ(num, (4u << 20) / sizeof(cmds[0]) + 1);
 	{
 		u64 wide[3] = { 0x12, 0, 0 };
 

@@ -108,6 +108,28 @@ static inline void cmd_ev(struct tmach *m, unsigned int op, u32 devid, u32 ev, u
 	its_cmd(m, op | DEVID(devid), ev, c2, 0);
 }
 
+/*
+ * Tables, queue and LPIs enabled, as a driver does first; also for an ITS
+ * some other board (hw/machine.c, same addresses) created and mapped.
+ */
+static inline void tmach_enable(struct tmach *m, unsigned int nr_targets)
+{
+	/* Redistributors: LPI configuration table for 16 INTID bits. */
+	for (unsigned int t = 0; t < nr_targets; t++) {
+		gicr_wr64(m, t, GICR_PROPBASER, PROP_PA | (16 - 1));
+		gicr_wr64(m, t, GICR_PENDBASER, PEND_PA);
+		gicr_wr64(m, t, GICR_CTLR, GICR_CTLR_ENABLE_LPIS);
+	}
+	/* Flat tables: 256 pages of 4K each. */
+	its_wr64(m, GITS_BASER(0), its_rd64(m, GITS_BASER(0)) | GITS_BASER_VALID |
+		 DT_PA | 255);
+	its_wr64(m, GITS_BASER(1), its_rd64(m, GITS_BASER(1)) | GITS_BASER_VALID |
+		 CT_PA | 15);
+	its_wr64(m, GITS_CBASER, GITS_CBASER_VALID | CMDQ_PA | (CMDQ_SIZE / 4096 - 1));
+	its_wr64(m, GITS_CWRITER, 0);
+	its_wr64(m, GITS_CTLR, GITS_CTLR_ENABLED);
+}
+
 /* Machine with RAM, the ITS and its redistributors mapped, LPIs enabled. */
 static inline void tmach_init(struct tmach *m, const struct its_config *base_cfg)
 {
@@ -129,21 +151,7 @@ static inline void tmach_init(struct tmach *m, const struct its_config *base_cfg
 				  m->its, "its") == 0);
 	REQUIRE(phys_mem_add_mmio(m->mem, GICR_BASE, its_gicr_mmio_size(m->its),
 				  &its_gicr_mmio_ops, m->its, "gicr") == 0);
-
-	/* Redistributors: LPI configuration table for 16 INTID bits. */
-	for (unsigned int t = 0; t < cfg.nr_targets; t++) {
-		gicr_wr64(m, t, GICR_PROPBASER, PROP_PA | (16 - 1));
-		gicr_wr64(m, t, GICR_PENDBASER, PEND_PA);
-		gicr_wr64(m, t, GICR_CTLR, GICR_CTLR_ENABLE_LPIS);
-	}
-	/* Flat tables: 256 pages of 4K each. */
-	its_wr64(m, GITS_BASER(0), its_rd64(m, GITS_BASER(0)) | GITS_BASER_VALID |
-		 DT_PA | 255);
-	its_wr64(m, GITS_BASER(1), its_rd64(m, GITS_BASER(1)) | GITS_BASER_VALID |
-		 CT_PA | 15);
-	its_wr64(m, GITS_CBASER, GITS_CBASER_VALID | CMDQ_PA | (CMDQ_SIZE / 4096 - 1));
-	its_wr64(m, GITS_CWRITER, 0);
-	its_wr64(m, GITS_CTLR, GITS_CTLR_ENABLED);
+	tmach_enable(m, cfg.nr_targets);
 }
 
 static inline void tmach_fini(struct tmach *m)

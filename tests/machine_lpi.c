@@ -7,11 +7,15 @@
  * writer's thread, with nothing locked: the handler may fire another MSI
  * itself.  Two MSIs are two deliveries; disconnected, LPIs stay pending
  * for machine_lpi_pending as before.  Concurrent writers' MSIs are each
- * delivered exactly once.
+ * delivered exactly once, in the writer's own thread, before its write
+ * returns - the promise the shim's "eventfd signalled before pwrite
+ * returns" rests on.
  */
 #include <pthread.h>
 
+#include "hw/its/its-regs.h"
 #include "tests/e2e.h"
+#include "tests/its-helpers.h"
 
 static const struct platform_config smmu_pc = { .iommu = PLATFORM_IOMMU_SMMUV3 };
 
@@ -77,56 +81,162 @@ static void test_delivery(void)
 	e2e_shutdown(&t);
 }
 
-#define FIRES	2000
+#define FIRES	100000
+#define NR_FIRERS	3
 
 struct firer {
 	struct ep_device *epd;
 	unsigned int vec;
+	u32 lpi;
+	pthread_barrier_t *start;
+	pthread_t thread;		/* the writer */
+	atomic_uint got;		/* deliveries of lpi */
+	atomic_uint elsewhere;		/* deliveries in another thread */
+	atomic_uint early;		/* writes that returned before theirs */
+};
+
+struct firers {
+	struct firer *f;
+	atomic_uint calls;
 };
 
 static void *fire(void *p)
 {
 	struct firer *f = p;
 
-	for (int i = 0; i < FIRES; i++)
+	f->thread = pthread_self();
+	pthread_barrier_wait(f->start);
+	for (unsigned int i = 0; i < FIRES; i++) {
 		if (ep_trigger_msi(f->epd, f->vec))
 			abort();
+		if (atomic_load(&f->got) < i + 1)
+			atomic_fetch_add(&f->early, 1);
+	}
 	return NULL;
 }
 
 static void count(void *opaque, unsigned int target, u32 intid)
 {
+	struct firers *fs = opaque;
+
 	(void)target;
-	(void)intid;
-	atomic_fetch_add((atomic_uint *)opaque, 1);
+	atomic_fetch_add(&fs->calls, 1);
+	for (int i = 0; i < NR_FIRERS; i++) {
+		if (fs->f[i].lpi != intid)
+			continue;
+		if (!pthread_equal(pthread_self(), fs->f[i].thread))
+			atomic_fetch_add(&fs->f[i].elsewhere, 1);
+		atomic_fetch_add(&fs->f[i].got, 1);
+	}
 }
 
-/* Two threads' MSIs: every one delivered, none twice. */
+/*
+ * Three threads' MSIs on two CPUs: every one delivered, none twice, each
+ * in its writer's thread before the write returns to it - whatever the
+ * other threads' writes do meanwhile.
+ */
 static void test_threads(void)
 {
-	atomic_uint calls = 0;
-	struct firer f[2];
-	pthread_t th[2];
+	struct firer f[NR_FIRERS] = { 0 };
+	struct firers fs = { .f = f };
+	pthread_barrier_t start;
+	static const unsigned int ep[NR_FIRERS] = { EP_A, EP_B, EP_C };
+	static const unsigned int vec[NR_FIRERS] = { 3, 5, 1 }, nvec[NR_FIRERS] = { 4, 8, 2 };
+	pthread_t th[NR_FIRERS];
+	unsigned int cpu;
 	struct e2e t;
 
 	e2e_boot(&t, &smmu_pc);
-	f[0] = (struct firer){ e2e_add(&t, EP_A), 3 };
-	f[1] = (struct firer){ e2e_add(&t, EP_B), 5 };
-	REQUIRE(ep_request_msi(f[0].epd, 4) == 0);
-	REQUIRE(ep_request_msi(f[1].epd, 8) == 0);
-	machine_set_lpi_handler(t.m, count, &calls);
-	for (int i = 0; i < 2; i++)
+	/* One thread per endpoint: an endpoint refuses a trigger while busy. */
+	for (int i = 0; i < NR_FIRERS; i++) {
+		f[i].epd = e2e_add(&t, ep[i]);
+		f[i].vec = vec[i];
+		f[i].start = &start;
+		REQUIRE(ep_request_msi(f[i].epd, nvec[i]) == 0);
+		REQUIRE(ep_msi_lpi(f[i].epd, f[i].vec, &f[i].lpi, &cpu) == 0);
+	}
+	machine_set_lpi_handler(t.m, count, &fs);
+	pthread_barrier_init(&start, NULL, NR_FIRERS);
+	for (int i = 0; i < NR_FIRERS; i++)
 		REQUIRE(pthread_create(&th[i], NULL, fire, &f[i]) == 0);
-	for (int i = 0; i < 2; i++)
+	for (int i = 0; i < NR_FIRERS; i++)
 		pthread_join(th[i], NULL);
-	CHECK_EQ(atomic_load(&calls), 2 * FIRES);
+	pthread_barrier_destroy(&start);
+	CHECK_EQ(atomic_load(&fs.calls), NR_FIRERS * FIRES);
+	for (int i = 0; i < NR_FIRERS; i++) {
+		CHECK_EQ(atomic_load(&f[i].got), FIRES);
+		CHECK_EQ(atomic_load(&f[i].elsewhere), 0);
+		CHECK_EQ(atomic_load(&f[i].early), 0);
+	}
 	machine_set_lpi_handler(t.m, NULL, NULL);
 	e2e_shutdown(&t);
+}
+
+#define NR_BURST	40		/* more than one write's batch holds */
+
+struct burst {
+	unsigned int seen[NR_BURST];
+	unsigned int stray;
+};
+
+static void burst_handler(void *opaque, unsigned int target, u32 intid)
+{
+	struct burst *b = opaque;
+
+	(void)target;
+	if (intid >= LPI_INTID_BASE && intid < LPI_INTID_BASE + NR_BURST)
+		b->seen[intid - LPI_INTID_BASE]++;
+	else
+		b->stray++;
+}
+
+/*
+ * One GITS_CWRITER write that runs NR_BURST INT commands: more LPIs than
+ * a write's batch holds.  The rest pend and the writer acknowledges them:
+ * every one is delivered once, before the write returns, none left
+ * pending.  The ITS is programmed by hand through the board's windows.
+ */
+static void test_burst(void)
+{
+	struct machine_config mc;
+	struct burst b = { 0 };
+	struct tmach tm = { 0 };
+	struct machine *m;
+	u64 cmd[4] = { 0 };
+
+	machine_config_default(&mc);
+	m = machine_create(&mc);
+	REQUIRE(m);
+	tm.mem = machine_mem(m);
+	tm.its = machine_its(m);
+	tmach_enable(&tm, mc.its.nr_targets);
+	cmd_mapd(&tm, 1, ITT_PA, 8, true);
+	cmd_mapc(&tm, 0, 0, true);
+	for (u32 ev = 0; ev < NR_BURST; ev++) {
+		lpi_conf(&tm, LPI_INTID_BASE + ev, 0xa0, true);
+		cmd_mapti(&tm, 1, ev, LPI_INTID_BASE + ev, 0);
+	}
+	machine_set_lpi_handler(m, burst_handler, &b);
+	for (u32 ev = 0; ev < NR_BURST; ev++) {
+		cmd[0] = GITS_CMD_INT | DEVID(1);
+		cmd[1] = ev;
+		REQUIRE(phys_write(tm.mem, CMDQ_PA + tm.cwriter, cmd, sizeof(cmd)) == 0);
+		tm.cwriter = (tm.cwriter + GITS_CMD_SIZE) % CMDQ_SIZE;
+	}
+	its_wr64(&tm, GITS_CWRITER, tm.cwriter);
+	CHECK_EQ(its_rd64(&tm, GITS_CREADR), tm.cwriter);
+	for (u32 ev = 0; ev < NR_BURST; ev++)
+		CHECK_EQ(b.seen[ev], 1);
+	CHECK_EQ(b.stray, 0);
+	CHECK_EQ(machine_lpi_ack(m, 0), GIC_INTID_SPURIOUS);
+	machine_set_lpi_handler(m, NULL, NULL);
+	machine_destroy(m);
 }
 
 int main(void)
 {
 	test_delivery();
 	test_threads();
+	test_burst();
 	return test_done();
 }

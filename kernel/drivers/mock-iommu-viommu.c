@@ -191,15 +191,12 @@ static int mock_viommu_cache_invalidate(struct iommufd_viommu *viommu,
 	u32 n = array->entry_num, cur = 0, last = 0;
 	int ret;
 
-	if (n > (4u << 20) / sizeof(*cmds)) {
-		array->entry_num = 0;
+	/* As arm-smmu-v3: -ENOMEM leaves entry_num as the caller wrote it. */
+	if (n > (4u << 20) / sizeof(*cmds))
 		return -ENOMEM;
-	}
 	cmds = kzalloc(mv->s2->k, (n ? n : 1) * sizeof(*cmds));
-	if (!cmds) {
-		array->entry_num = 0;
+	if (!cmds)
 		return -ENOMEM;
-	}
 	ret = iommu_copy_struct_from_full_user_array(cmds, sizeof(*cmds), array,
 			IOMMU_VIOMMU_INVALIDATE_DATA_ARM_SMMUV3);
 	while (!ret && cur != n) {

@@ -114,23 +114,28 @@ err_free:
 	return rc;
 }
 
-static ssize_t fault_read(struct iommufd_fault *f, void *buf, size_t count)
+static ssize_t fault_read(struct iommufd_fault *f, void *ubuf, size_t count,
+			  iommufd_copy_out_fn copy_out)
 {
 	const size_t fault_size = sizeof(struct iommu_hwpt_pgfault);
 	struct iommufd_event *e, *en;
 	size_t done = 0;
+	int rc = 0;
 
 	if (count % fault_size)
 		return -ESPIPE;
 	list_for_each_entry_safe(e, en, &f->common.deliver, node) {
 		if (count - done < fault_size)
 			break;
-		memcpy((u8 *)buf + done, e->data, fault_size);
+		if (copy_out((u8 *)ubuf + done, e->data, fault_size)) {
+			rc = -EFAULT;	/* stays queued */
+			break;
+		}
 		done += fault_size;
 		list_del(&e->node);
 		list_add_tail(&e->node, &f->response);
 	}
-	return done;
+	return done ? (ssize_t)done : rc;
 }
 
 ssize_t iommufd_fault_write(struct iommufd_ctx *ictx, struct iommufd_fault *f,
@@ -281,18 +286,33 @@ out:
 	return rc;
 }
 
-static ssize_t veventq_read(struct iommufd_veventq *vq, void *buf, size_t count)
+/*
+ * iommufd_veventq_fops_read: whole records while they fit, the header then
+ * the payload copied out; a record either copy fails on stays queued, and
+ * a header already copied still counts in the bytes returned (the
+ * kernel's done).
+ */
+static ssize_t veventq_read(struct iommufd_veventq *vq, void *ubuf, size_t count,
+			    iommufd_copy_out_fn copy_out)
 {
 	const size_t hdr = sizeof(struct iommufd_vevent_header);
 	struct iommufd_event *e, *en;
 	size_t done = 0;
+	int rc = 0;
 
 	list_for_each_entry_safe(e, en, &vq->common.deliver, node) {
 		if (done >= count || hdr + e->data_len > count - done)
 			break;
-		memcpy((u8 *)buf + done, &e->header, hdr);
-		memcpy((u8 *)buf + done + hdr, e->data, e->data_len);
-		done += hdr + e->data_len;
+		if (copy_out((u8 *)ubuf + done, &e->header, hdr)) {
+			rc = -EFAULT;
+			break;
+		}
+		done += hdr;
+		if (e->data_len && copy_out((u8 *)ubuf + done, e->data, e->data_len)) {
+			rc = -EFAULT;
+			break;
+		}
+		done += e->data_len;
 		if (e == vq->lost) {
 			list_del(&e->node);
 			continue;
@@ -301,21 +321,21 @@ static ssize_t veventq_read(struct iommufd_veventq *vq, void *buf, size_t count)
 		list_del(&e->node);
 		kfree(e);
 	}
-	return done;
+	return done ? (ssize_t)done : rc;
 }
 
 ssize_t iommufd_eventq_read(struct iommufd_ctx *ictx, struct iommufd_eventq *q,
-			    void *buf, size_t count)
+			    void *ubuf, size_t count, iommufd_copy_out_fn copy_out)
 {
 	ssize_t ret;
 
 	mutex_lock(&ictx->events_lock);
 	if (q->obj.type == IOMMUFD_OBJ_VEVENTQ)
 		ret = veventq_read(container_of(q, struct iommufd_veventq, common),
-				   buf, count);
+				   ubuf, count, copy_out);
 	else
 		ret = fault_read(container_of(q, struct iommufd_fault, common),
-				 buf, count);
+				 ubuf, count, copy_out);
 	eventq_drain_signal(q);
 	mutex_unlock(&ictx->events_lock);
 	return ret;

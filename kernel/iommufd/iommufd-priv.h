@@ -291,7 +291,7 @@ iommufd_hwpt_paging_alloc(struct iommufd_ctx *ictx, struct iommufd_ioas *ioas,
 
 /* eventq.c */
 ssize_t iommufd_eventq_read(struct iommufd_ctx *ictx, struct iommufd_eventq *q,
-			    void *buf, size_t count);
+			    void *ubuf, size_t count, iommufd_copy_out_fn copy_out);
 ssize_t iommufd_fault_write(struct iommufd_ctx *ictx, struct iommufd_fault *f,
 			    const void *buf, size_t count);
 int iommufd_eventq_init(struct iommufd_ctx *ictx, struct iommufd_eventq *q);

@@ -76,6 +76,15 @@ long iommufd_ioctl(struct iommufd_ctx *ictx, unsigned int cmd,
  */
 ssize_t iommufd_fd_read(struct iommufd_ctx *ictx, int fd, void *buf,
 			size_t count);
+/*
+ * The same into a buffer of the program's, copied piece by piece as the
+ * kernel's fops do with copy_to_user: copy_out(udst, src, len) answers 0
+ * or -EFAULT, and what it cannot place stays queued (-EFAULT when nothing
+ * was read, else the bytes copied).  iommufd_fd_read is this with memcpy.
+ */
+typedef int (*iommufd_copy_out_fn)(void *udst, const void *src, size_t len);
+ssize_t iommufd_fd_read_user(struct iommufd_ctx *ictx, int fd, void *ubuf,
+			     size_t count, iommufd_copy_out_fn copy_out);
 ssize_t iommufd_fd_write(struct iommufd_ctx *ictx, int fd, const void *buf,
 			 size_t count);
 /* close(): drops the fd's hold on its queue object. */

@@ -343,17 +343,29 @@ static struct iommufd_eventq *find_eventq(struct iommufd_ctx *ictx, int fd)
 	return NULL;
 }
 
-ssize_t iommufd_fd_read(struct iommufd_ctx *ictx, int fd, void *buf,
-			size_t count)
+ssize_t iommufd_fd_read_user(struct iommufd_ctx *ictx, int fd, void *ubuf,
+			     size_t count, iommufd_copy_out_fn copy_out)
 {
 	struct iommufd_eventq *q;
 	ssize_t ret;
 
 	mutex_lock(&ictx->lock);
 	q = find_eventq(ictx, fd);
-	ret = q ? iommufd_eventq_read(ictx, q, buf, count) : -EBADF;
+	ret = q ? iommufd_eventq_read(ictx, q, ubuf, count, copy_out) : -EBADF;
 	mutex_unlock(&ictx->lock);
 	return ret;
+}
+
+static int copy_out_memcpy(void *dst, const void *src, size_t len)
+{
+	memcpy(dst, src, len);
+	return 0;
+}
+
+ssize_t iommufd_fd_read(struct iommufd_ctx *ictx, int fd, void *buf,
+			size_t count)
+{
+	return iommufd_fd_read_user(ictx, fd, buf, count, copy_out_memcpy);
 }
 
 ssize_t iommufd_fd_write(struct iommufd_ctx *ictx, int fd, const void *buf,

@@ -3,7 +3,8 @@
  * and unmaps of disjoint IOVAs on one IOAS, binds and closes of devices,
  * and a close() of the iommufd racing ioctls on a dup of it; a device
  * firing MSIs while another thread swaps its eventfds and turns MSI off
- * and on.  Each thread sees exactly its own results; nothing leaks or
+ * and on; two devices firing from two threads, each signal there before
+ * its pwrite returns.  Each thread sees exactly its own results; nothing leaks or
  * crashes.
  */
 #include <fcntl.h>
@@ -171,6 +172,72 @@ static void msi_race(void)
 	close(efd[1]);
 }
 
+/* A device per thread, each firing and at once reading its own eventfd. */
+struct msi_own {
+	int dev, efd;
+	__u64 bar;
+	int late;		/* reads that found nothing yet */
+};
+
+#define OWN_ROUNDS	20000
+
+static void *msi_own_loop(void *arg)
+{
+	struct msi_own *o = arg;
+	__u32 vec = 0;
+	__u64 v;
+
+	for (int i = 0; i < OWN_ROUNDS; i++) {
+		CHECK_EQ(pwrite(o->dev, &vec, 4, (off_t)(o->bar + 0x28)), 4);
+		v = 0;
+		if (read(o->efd, &v, sizeof(v)) != sizeof(v)) {
+			o->late++;
+			/* It still comes, from whichever thread took it. */
+			while (read(o->efd, &v, sizeof(v)) != sizeof(v))
+				;
+		}
+	}
+	return NULL;
+}
+
+/*
+ * Two threads, two devices: the MSI a pwrite raises is signalled on the
+ * eventfd before that pwrite returns, whatever the other thread's device
+ * is doing meanwhile - so a non-blocking read right after finds it.
+ */
+static void msi_own_eventfds(void)
+{
+	struct msi_own o[2];
+	pthread_t t[2];
+
+	for (int i = 0; i < 2; i++) {
+		char path[32];
+		struct vfio_device_bind_iommufd bind = { .argsz = sizeof(bind), .iommufd = fd };
+		struct vfio_device_attach_iommufd_pt at = { .argsz = sizeof(at), .pt_id = ioas };
+		struct vfio_region_info reg = { .argsz = sizeof(reg) };
+
+		snprintf(path, sizeof(path), "/dev/vfio/devices/vfio%d", i);
+		o[i] = (struct msi_own){ .dev = open(path, O_RDWR),
+					 .efd = eventfd(0, EFD_NONBLOCK) };
+		REQUIRE(o[i].dev >= 0 && o[i].efd >= 0);
+		REQUIRE(ioctl(o[i].dev, VFIO_DEVICE_BIND_IOMMUFD, &bind) == 0);
+		REQUIRE(ioctl(o[i].dev, VFIO_DEVICE_GET_REGION_INFO, &reg) == 0);
+		REQUIRE(ioctl(o[i].dev, VFIO_DEVICE_ATTACH_IOMMUFD_PT, &at) == 0);
+		o[i].bar = reg.offset;
+		msi_dev = o[i].dev;
+		REQUIRE(msi_set(o[i].efd) == 0);
+	}
+	for (int i = 0; i < 2; i++)
+		REQUIRE(!pthread_create(&t[i], NULL, msi_own_loop, &o[i]));
+	for (int i = 0; i < 2; i++)
+		pthread_join(t[i], NULL);
+	for (int i = 0; i < 2; i++) {
+		CHECK_EQ(o[i].late, 0);
+		close(o[i].dev);
+		close(o[i].efd);
+	}
+}
+
 int main(void)
 {
 	struct iommu_ioas_alloc alloc = { .size = sizeof(alloc) };
@@ -198,6 +265,7 @@ int main(void)
 		pthread_join(t[i], NULL);
 	close(d);
 	msi_race();
+	msi_own_eventfds();
 	munmap(buf, NR_THREADS * PG);
 	close(fd);
 	return test_done();

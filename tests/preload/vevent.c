@@ -384,6 +384,38 @@ static void test_faults(void)
 	CHECK_EQ(ev[0].hdr.sequence, seq + 9);
 }
 
+/*
+ * A buffer the program cannot write: iommufd_veventq_fops_read copies a
+ * record's header, then its payload, and puts the record back when either
+ * copy fails - EFAULT if nothing was read, else the bytes copied so far
+ * (a header whose payload would not go counts, as in the kernel).
+ */
+static void test_read_efault(void)
+{
+	const size_t rec = sizeof(struct vevent), hdr = sizeof(struct iommufd_vevent_header);
+	unsigned char *pg = mmap(NULL, 2 * PG, PROT_READ | PROT_WRITE,
+				 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	struct vevent ev[2];
+
+	REQUIRE(pg != MAP_FAILED);
+	REQUIRE(mprotect(pg + PG, PG, PROT_NONE) == 0);
+	CHECK_EQ(dma(VA_HOLE, VA_A, 8), EFAULT);
+	CHECK_EQ(dma(VA_HOLE + PG, VA_A, 8), EFAULT);
+	CHECK_ERRNO(read(qfd, pg + PG, 2 * rec), EFAULT);
+	CHECK(poll_in());
+	/* Room for the header only: 8 bytes, the record stays queued. */
+	CHECK_EQ(read(qfd, pg + PG - hdr, 2 * rec), hdr);
+	/* The first record fits, the second does not: one record. */
+	CHECK_EQ(read(qfd, pg + PG - rec, 2 * rec), rec);
+	memcpy(ev, pg + PG - rec, rec);
+	CHECK_EQ(ev[0].rec.evt[2], VA_HOLE);
+	CHECK(poll_in());
+	CHECK_EQ(read_events(ev, 2), rec);
+	CHECK_EQ(ev[0].rec.evt[2], VA_HOLE + PG);
+	CHECK(!poll_in());
+	munmap(pg, 2 * PG);
+}
+
 /* A changed PTE is stale in the SMMU's TLB until the guest's TLBI. */
 static void test_stale_tlb(void)
 {
@@ -482,6 +514,7 @@ int main(void)
 	test_nested_attach();
 	test_dma();
 	test_faults();
+	test_read_efault();
 	test_stale_tlb();
 	test_stale_cd();
 	teardown();

@@ -8,15 +8,20 @@
  * with the virtual StreamID.
  *
  * Invalidation on behalf of a guest that owns the stage 1 of a nested
- * domain (arm_vsmmu_cache_invalidate).
+ * domain, in two shapes: through the vIOMMU (arm_vsmmu_cache_invalidate,
+ * Linux's), and on a nested domain made over a bare parent
+ * (arm_smmu_nested_cache_invalidate, for in-process callers).
  *
  * The guest's stage-1 TLB entries are tagged with the VMID of the stage-2
  * parent, so every TLBI the guest sends is re-aimed at that VMID whatever
  * it wrote there; a command may carry only the fields its opcode defines
  * (anything else could stop the shared queue with CERROR_ILL for every
- * device).  CD invalidations go to the StreamIDs of the devices attached
- * to the nested domain: there is no vSID table here, so the guest's SID
- * field is ignored and the invalidation is, at worst, wider than asked.
+ * device - Linux passes such bits through; ATC_INV, which Linux forwards,
+ * is refused too, as this SMMU has no ATS).  Through the vIOMMU, a CD
+ * invalidation names a vSID that the vIOMMU's vDEVICEs turn into a
+ * StreamID; a bare nested domain has no vSID table, so there CD
+ * invalidations go to the StreamIDs of the devices attached to it and the
+ * guest's SID field is ignored (at worst wider than asked).
  */
 #include "kernel/drivers/arm-smmu-v3/arm-smmu-v3-priv.h"
 #include "kernel/iommufd/iommufd.h"
@@ -267,7 +272,9 @@ static int arm_vsmmu_convert_user_cmd(struct arm_vsmmu *vsmmu, u64 *c)
  * by the guest's vSID) and they go to the command queue in batches of
  * CMDQ_BATCH_ENTRIES - 1.  A bad command stops the array with -EIO and
  * the batch it was in is not issued, though entry_num counts the commands
- * of that batch before it, as the kernel's cur - cmds does.
+ * of that batch before it, as the kernel's cur - cmds does.  A failed
+ * allocation leaves entry_num as it came (iommufd then reports it back),
+ * which is also the kernel's.
  */
 static int arm_vsmmu_cache_invalidate(struct iommufd_viommu *viommu,
 				      struct iommu_user_data_array *array)
@@ -277,15 +284,12 @@ static int arm_vsmmu_cache_invalidate(struct iommufd_viommu *viommu,
 	u32 n = array->entry_num, cur = 0, last = 0;
 	int ret;
 
-	if (n > ARM_VSMMU_MAX_CMDS) {
-		array->entry_num = 0;
+	/* Linux returns before "out:", so entry_num stays the caller's. */
+	if (n > ARM_VSMMU_MAX_CMDS)
 		return -ENOMEM;
-	}
 	cmds = kzalloc(vsmmu->smmu->k, (n ? n : 1) * sizeof(*cmds));
-	if (!cmds) {
-		array->entry_num = 0;
+	if (!cmds)
 		return -ENOMEM;
-	}
 	ret = iommu_copy_struct_from_full_user_array(cmds, sizeof(*cmds), array,
 			IOMMU_VIOMMU_INVALIDATE_DATA_ARM_SMMUV3);
 	while (!ret && cur != n) {
@@ -367,10 +371,33 @@ struct iommufd_viommu *arm_vsmmu_alloc(struct device *dev,
 /* ------------------------------------------------------------ events */
 
 /*
- * Linux's arm_vmaster_report_event: a stage-1 event (S2 clear, not a
- * stall) of a master attached to a vIOMMU's nested domain belongs to the
- * guest: the record goes to the vEVENTQ with the vSID in the SID field.
- * Runs under evtq_lock; streams_lock keeps the master's vIOMMU stable.
+ * The event types arm_smmu_handle_event hands on at all: bad
+ * configuration and the four translation faults.  The rest (fetch and
+ * walk aborts, conflicts, ...) are the host's to log.
+ */
+static bool arm_smmu_event_forwardable(u8 id)
+{
+	switch (id) {
+	case EVT_ID_BAD_STE:
+	case EVT_ID_STREAM_DISABLED:
+	case EVT_ID_BAD_SUBSTREAMID:
+	case EVT_ID_BAD_CD:
+	case EVT_ID_TRANSLATION:
+	case EVT_ID_ADDR_SIZE:
+	case EVT_ID_ACCESS:
+	case EVT_ID_PERMISSION:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/*
+ * Linux's arm_vmaster_report_event: a forwardable stage-1 event (S2
+ * clear, not a stall) of a master attached to a vIOMMU's nested domain
+ * belongs to the guest: the record goes to the vEVENTQ with the vSID in
+ * the SID field.  Runs under evtq_lock; streams_lock keeps the master's
+ * vIOMMU stable.
  */
 bool arm_smmu_report_vevent(struct arm_smmu_device *smmu, const u64 *raw,
 			    const struct arm_smmu_event *evt)
@@ -379,7 +406,8 @@ bool arm_smmu_report_vevent(struct arm_smmu_device *smmu, const u64 *raw,
 	struct arm_smmu_master *master;
 	bool sent = false;
 
-	if (!evt->dev || evt->s2 || evt->stall)
+	if (!evt->dev || evt->s2 || evt->stall ||
+	    !arm_smmu_event_forwardable(evt->id))
 		return false;
 	master = dev_iommu_priv_get(evt->dev);
 	if (!master)
