@@ -1,8 +1,10 @@
+# SPDX-License-Identifier: MIT
 # iommusim build.  Every .c under lib/ hw/ kernel/ vmm/ goes into one static
 # library; each tests/NAME.c, bench/NAME.c and tools/NAME.c is a program
 # linked against it.  Adding a file needs no edit here.
 #
-#   make            build (build/release)
+#   make            build the library, the iommusim command and the
+#                   LD_PRELOAD shim (build/release)
 #   make run        the main job: the default end-to-end scenario
 #   make test       every test, plain and under ASan+UBSan (+ a clang -Werror build when clang exists)
 #   make bench      every benchmark, JSON lines on stdout
@@ -59,7 +61,7 @@ FUZZ_SECONDS ?= 30
 .PHONY: all run test check build-all bench fuzz fuzzers tsan install clean
 .SECONDARY:
 
-all: $(LIB) $(TOOLS)
+all: $(LIB) $(TOOLS) $(PRELOAD)
 
 build-all: $(LIB) $(TOOLS) $(TESTS) $(BENCHES) $(PRELOAD) $(PRELOAD_CLIENTS)
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * The arm-smmu-v3 driver's hot paths over the SMMUv3 model: an
  * iommu_map()+iommu_unmap() pair of 4K through a stage-1 DMA domain,

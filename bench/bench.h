@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Benchmark helpers: each bench/ program measures hot paths and prints one
  * JSON object per line, so numbers can be diffed across commits:

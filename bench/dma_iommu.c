@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * dma-iommu hot paths over the mock IOMMU (real io-pgtable tables in
  * machine memory, the mock's invalidation bookkeeping):

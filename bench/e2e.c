@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * End-to-end cost on the machine (hw/machine.h) with a host kernel booted
  * by the board file and the arm-smmu-v3 driver programming the SMMU:

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * gic-its driver hot paths against the hw/its model:
  *   gic_its_vector_alloc_free  one vector through the parent domain's ops:

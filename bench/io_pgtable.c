@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * io-pgtable and walker hot paths: the 4K and 2M map+unmap pairs a DMA
  * mapping costs, iova_to_phys, a bulk 1 GiB map in 4K pages, and one

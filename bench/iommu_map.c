@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * The IOMMU core's hot paths over the mock driver and io-pgtable: the
  * iommu_map()+iommu_unmap() pairs a DMA mapping costs (4K, 2M, and a 2M+4K

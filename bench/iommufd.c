@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * iommufd's hot ioctls through iommufd_ioctl(), as a VMM issues them:
  * IOAS_MAP + IOAS_UNMAP of 2 MiB of guest RAM with one paging HWPT attached

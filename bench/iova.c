@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * IOVA allocator hot paths, as dma-iommu drives them:
  *  - iova_fast_pair: alloc_iova_fast + free_iova_fast of one page, the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * ITS model hot paths:
  *   its_doorbell        32-bit GITS_TRANSLATER write over the bus with a

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * What the LD_PRELOAD shim costs a program: a libc call on a descriptor
  * that is not the shim's (with and without emulated files open, the latter

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * SMMUv3 translation cost: a TLB hit (the DMA fast path), a stage-1
  * 4-level walk on a TLB miss, and a nested 4+4-level walk on a miss

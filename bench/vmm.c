@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * The nested path's cost, once set up: a host on the board, the VMM, a
  * guest whose endpoint driver mapped a buffer and requested an MSI.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * What every libFuzzer harness in fuzz/ shares: a reader that turns the
  * fuzzer's bytes into operations, and a check that turns a broken invariant

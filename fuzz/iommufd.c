@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * libFuzzer harness: the iommufd ioctl dispatcher (kernel/iommufd) as a
  * hostile VMM drives it.  A host kernel with the mock IOMMU has three

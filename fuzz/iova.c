@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * libFuzzer harness: the IOVA allocator (kernel/iova) under random
  * sequences of what dma-iommu and VFIO ask of it: tree and cached

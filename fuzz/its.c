@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * libFuzzer harness: the GICv3 ITS model (hw/its) as a hostile guest and
  * hostile devices drive it.  The input picks a configuration, optionally

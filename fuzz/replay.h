@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Replays a harness's seed corpus as an ordinary test program, so every
  * build (gcc, ASan, TSan) runs each harness over its corpus and an input

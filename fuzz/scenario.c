@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * libFuzzer harness: the scenario language.  Any bytes are a scenario file;
  * the run may fail, but must never crash, hang, leak or trip a sanitizer.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * libFuzzer harness: the SMMUv3 model (hw/smmuv3) as a hostile driver and
  * hostile devices drive it.  The input picks the implemented features,

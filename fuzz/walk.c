@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * libFuzzer harness: the VMSAv8-64 walker (hw/vmsa-walk) over page tables
  * a hostile guest wrote.  The input picks a translation regime (stage 1 or

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * PCI-like endpoint: see endpoint.h.  State the driver programs (MSI
  * capability, DMA registers) sits under ep->lock; the bus transactions

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * A PCI-like endpoint: a requester ID, a DMA engine and an MSI capability,
  * whose every upstream transaction goes through an abstract translator (an

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * The board: builds the physical address space, creates the SMMU, the ITS
  * and the endpoints, and wires them (see machine.h for the layout).

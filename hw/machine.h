@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The emulated machine: RAM, an Arm SMMUv3, a GICv3 ITS with its
  * redistributors and PCI-like endpoints, wired as on an Arm server.

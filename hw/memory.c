@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * Physical address space of the emulated machine: see memory.h.
  *

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * VMSAv8-64 translation table walker: see vmsa-walk.h.
  *

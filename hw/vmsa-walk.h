@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The VMSAv8-64 translation table walker (Arm DDI0487 D8, "The AArch64
  * Virtual Memory System Architecture"), as an SMMU or MMU would run it.

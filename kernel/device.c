@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * Device lifetime: see device.h.  Adding a device is what makes the IOMMU
  * core probe it, as Linux's bus notifier and dma_configure do.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * struct device: what the driver model knows about one device of a kernel
  * instance, reduced to what the IOMMU and MSI layers use (include/linux/

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * DMA-API glue over an IOMMU domain: see dma-iommu.h.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The DMA API over an IOMMU domain (drivers/iommu/dma-iommu.c's shape).
  *

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * The geometry and registers of an Arm LPAE table, as Linux's
  * arm_64_lpae_alloc_pgtable_s1/_s2: the granule and page sizes from the

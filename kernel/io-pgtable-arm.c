@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * The Arm LPAE (VMSAv8-64) page-table formats ARM_64_LPAE_S1 and _S2, with
  * the behaviour of Linux's drivers/iommu/io-pgtable-arm.c: 4K, 16K and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * What the two halves of the Arm LPAE format share: io-pgtable-arm.c
  * (descriptors: map, unmap, lookup) and io-pgtable-arm-cfg.c (choosing

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * Page-table format dispatch, as drivers/iommu/io-pgtable.c: a constant
  * table of formats, each an alloc/free pair; the instance remembers its

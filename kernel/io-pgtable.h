@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Generic page-table interface, the shape of include/linux/io-pgtable.h:
  * an IOMMU driver fills an io_pgtable_cfg (page sizes, address sizes, TLB

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * Which domain a group's devices translate through, and who may change it.
  *

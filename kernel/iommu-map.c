@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * iommu_map()/iommu_unmap() and friends, after Linux's drivers/iommu/
  * iommu.c: a request is cut into runs of the largest page size the domain

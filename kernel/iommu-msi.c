@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * iommu_dma_prepare_msi(): the generic entry of Linux 6.15
  * (drivers/iommu/iommu.c).  It finds the domain the device's group is

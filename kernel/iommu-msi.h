@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The IOMMU side of MSI doorbells (include/linux/iommu.h's
  * iommu_dma_prepare_msi): an interrupt controller behind an IOMMU calls it

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * What the IOMMU core's files share and drivers do not see, as Linux's
  * drivers/iommu/iommu-priv.h: the group and its device list.

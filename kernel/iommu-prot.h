@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Mapping permissions and attributes passed to iommu_map() and io-pgtable,
  * with the values of include/linux/iommu.h.

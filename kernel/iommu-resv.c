@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * Reserved regions, after Linux's drivers/iommu/iommu.c: ranges of a
  * device's IOVA space the IOMMU driver says are special (a software MSI

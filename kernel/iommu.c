@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * The IOMMU core, after Linux's drivers/iommu/iommu.c: IOMMU registration,
  * device probe, groups, default domains and domain allocation.  Attach,

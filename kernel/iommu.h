@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The IOMMU core API, the shape of include/linux/iommu.h (Linux 6.15):
  *

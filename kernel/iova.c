@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * IOVA allocator: the domain and its rbtree of ranges.  See iova.h for the
  * shape; the range caches are in iova_rcache.c.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The IOVA allocator of drivers/iommu/iova.c: the I/O virtual address space
  * of one DMA domain, handed out in granule-sized page frames (pfns).

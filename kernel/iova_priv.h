@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * What iova.c (the tree) and iova_rcache.c (the range caches) share and
  * nobody else should call.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * IOVA range caches ("rcaches"): the magazine layer over the rbtree, after
  * Bonwick and Adams, "Magazines and Vmem" (USENIX 2001), as Linux's

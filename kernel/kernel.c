@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * Kernel instance lifetime and its allocators: see kernel.h.
  */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * Device MSI domains over a parent interrupt-controller domain: see msi.h.
  *

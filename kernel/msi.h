@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Message-signalled interrupts: the descriptor a device driver holds per
  * vector, the message a device writes, and a two-level irq-domain hierarchy

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * Binary buddy allocator over emulated RAM: see page_alloc.h.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The kernel's allocator of machine memory: a binary buddy allocator over
  * a range of emulated RAM, handing out naturally aligned, zeroed blocks of

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * A tiny driver for the machine's PCI-like endpoints (hw/endpoint.h): the
  * DMA API for its buffers, MSI vectors from the platform's MSI domain, and

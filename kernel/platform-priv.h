@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * What the board-file halves (platform.c: bring-up and devices,
  * platform-ep.c: the endpoint driver) share.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * Board bring-up: what firmware and the board's init code do before any
  * endpoint driver runs (see platform.h).  The order is Linux's: the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The board file: boots a kernel instance on a struct machine (hw/machine.h)
  * the way firmware tables (IORT, DT) and board code bring up an Arm server.

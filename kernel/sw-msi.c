@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * iommufd's software MSI: see sw-msi.h.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Software MSI for domains user space owns: iommufd's sw_msi
  * (drivers/iommu/iommufd/driver.c's iommufd_sw_msi in Linux 6.15), kept in

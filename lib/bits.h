@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Bit and alignment helpers named as in include/linux/bits.h, bitfield.h and
  * align.h.  Everything is a macro or static inline: these sit on hot paths

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Error values carried in pointers, as include/linux/err.h: the top 4095
  * addresses are never valid objects, so an allocator can return either an

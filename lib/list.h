@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Circular doubly-linked lists with an embedded node, the shape of
  * include/linux/list.h.  Owners embed a struct list_head and recover

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Sleeping and spinning locks with the kernel's names.  A mutex is a
  * pthread mutex; a spinlock is a test-and-test-and-set byte, for critical

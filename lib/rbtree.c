@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * Red-black tree rebalancing: see rbtree.h.
  *

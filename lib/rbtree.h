@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Intrusive red-black trees with the shape of include/linux/rbtree.h.
  *

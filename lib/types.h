@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Fixed-width types with the kernel's names, so code ported in thought from
  * drivers/iommu reads the same here.  phys_addr_t is a machine (emulated)

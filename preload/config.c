@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * The shim's configuration: the shape of the emulated machine and the
  * devices a client can open as /dev/vfio/devices/vfioN.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The shim's configuration (config.c): machine RAM, the IOMMU driver, and the
  * endpoints offered as /dev/vfio/devices/vfio0, vfio1, ... in order.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * The libc entry points the shim interposes, and nothing else.
  *

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * /dev/iommu: one iommufd context per open, as the kernel's iommufd_fops
  * gives one iommufd_ctx per struct file.

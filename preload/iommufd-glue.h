@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * What the VFIO device files (vfio.c) need from an iommufd context
  * (iommufd-file.c): Linux's iommufd_device_bind/attach/replace/detach/

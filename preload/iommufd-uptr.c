@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * The user pointers inside iommufd's ioctl structs.
  *

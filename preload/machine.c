@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * The emulated machine behind the shim: the board of hw/machine.c (RAM,
  * an SMMUv3, a GICv3 ITS, PCI-like endpoints) built into the address

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * The shim's process-wide state and its descriptor table.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The LD_PRELOAD shim's inside: emulated files behind real descriptors.
  *

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * User memory that devices can reach: anonymous mmap()s served from a RAM
  * region of the emulated machine.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * A VFIO device's interrupts, as vfio-pci offers them (Linux's
  * vfio_pci_core.c and vfio_pci_intrs.c): VFIO_DEVICE_GET_IRQ_INFO and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * A VFIO device's interrupts (vfio-irq.c): what vfio.c's device file
  * needs for VFIO_DEVICE_GET_IRQ_INFO / VFIO_DEVICE_SET_IRQS, and what the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * /dev/vfio/devices/vfioN: the VFIO device cdev, the kernel's way for a
  * program to obtain a device and bind it to an iommufd (Linux 6.6+,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The arm-smmu-v3 driver tests' testbed: the board (hw/machine.h, default
  * layout, no endpoints) with the SMMU the test configures, a host kernel

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * Nested translation through the arm-smmu-v3 driver: a "guest" builds a
  * context descriptor and stage-1 tables in its memory, at IPAs that the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * Probing the SMMUv3: what the driver programs (stream table format and
  * size, queues, CR0/CR1/CR2, IRQ_CTRL, GBPA when it finds the SMMU left

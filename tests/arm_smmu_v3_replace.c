@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * Changing a live stream's configuration, and the command queue's error
  * path:

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * The TLB invalidations the arm-smmu-v3 driver sends on unmap, read off
  * the command queue as the SMMU consumes it (the model's command trap):

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * The arm-smmu-v3 driver programming the SMMUv3 model: a device's DMA
  * (smmuv3_translate on the model) goes where the kernel's domain says.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * kernel/dma-iommu: the DMA API over the mock IOMMU.  map/unmap_page,
  * map/unmap_sg and coherent allocations really translate (the mock walks

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * End-to-end scenarios shared by the e2e_* tests: a machine (hw/machine.h)
  * with a host kernel booted on it (kernel/platform.h), endpoints driven

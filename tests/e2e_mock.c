@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * The end-to-end stories over the mock IOMMU driver: the board file, the
  * endpoint driver, dma-iommu, the gic-its driver and the ITS model, with

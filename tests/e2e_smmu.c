@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * The machine issue's end-to-end paragraph, with the real arm-smmu-v3
  * driver programming the real SMMUv3 model, a host kernel booted by the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * The machine under concurrency: one thread per endpoint, each driving its
  * own device behind the SMMU (real driver and model) as a network driver

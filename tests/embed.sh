@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # The SMMUv3 model as another emulator embeds it (docs/embedding.md):
 # `make install` into a temporary PREFIX (and once through DESTDIR), the
 # installed headers checked alone, for the names they define and against

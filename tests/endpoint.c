@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * hw/endpoint: DMA with and without a translator (page by page), faults
  * reported, MSIs that reach the ITS over the bus and pend the LPI mapped

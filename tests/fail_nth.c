@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * Allocation-failure injection over whole scenarios, as the kernel's
  * iommufd fail-nth selftest does over ioctl sequences: for the default

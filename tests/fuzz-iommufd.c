@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * The iommufd fuzz harness (fuzz/iommufd.c) over its seed corpus, in every
  * build: ioctl sequences with any command, size and contents, device

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * The IOVA fuzz harness (fuzz/iova.c) over its seed corpus, in every
  * build: iova_domain_check() after each operation, nothing handed out

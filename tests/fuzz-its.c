@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * The ITS fuzz harness (fuzz/its.c) over its seed corpus, in every build:
  * each input must run without a crash, a sanitizer report or a broken

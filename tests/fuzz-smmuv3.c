@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * The SMMUv3 fuzz harness (fuzz/smmuv3.c) over its seed corpus, in every
  * build: STEs, CDs, tables, commands, registers and transactions a hostile

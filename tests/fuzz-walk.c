@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * The walker fuzz harness (fuzz/walk.c) over its seed corpus, in every
  * build: each input's walks must agree with the harness's reference walker

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * kernel/drivers/gic-its against the hw/its model: a machine (RAM, the
  * ITS and its redistributors on the bus), a kernel instance, the driver

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * kernel/io-pgtable-arm: configurations and register values, every error
  * path, the prot -> descriptor mapping of each stage (read back through

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * Randomized differential test of kernel/io-pgtable-arm: thousands of
  * map/unmap operations of mixed sizes and counts for every format and

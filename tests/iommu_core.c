@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * The IOMMU core: devices, IOMMU registration and deferred probe, two
  * kernel instances side by side, groups and aliasing, default domains per

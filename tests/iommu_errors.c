@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * Every bad input the IOMMU core takes from its callers: missing devices
  * and domains, devices without IOMMU, malformed fwspecs, unaligned or

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * The core's map path takes no lock, as Linux's: concurrent iommu_map()/
  * iommu_unmap() on disjoint ranges of one domain must each see their own

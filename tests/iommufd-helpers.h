@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * A host kernel with a mock IOMMU and an iommufd context, for the
  * tests/iommufd_*.c programs: ioctl wrappers that fill in the size field as

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * iommufd over the real arm-smmu-v3 driver and SMMUv3 model, as a VMM uses
  * it: guest RAM (host RAM) mapped into an IOAS at guest-physical

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * Allocation failure at every step of iommufd's multi-step operations
  * (kernel_fail_nth): each must fail with -ENOMEM and leave everything as

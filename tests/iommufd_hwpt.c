@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * HWPTs and attachment through iommufd: HWPT_ALLOC's errnos for paging and
  * nested HWPTs, attach and replace, devices' reserved regions cut out of

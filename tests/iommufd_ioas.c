@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * iommufd's uAPI rules and the IOAS ioctls: the extensible-struct size
  * rules, unknown commands, every errno of IOAS_ALLOC / MAP / UNMAP / COPY /

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * The arm-smmu-v3 driver's iommufd hooks through iommufd_ioctl, on the
  * SMMUv3 model board: GET_HW_INFO returns the SMMU's own ID registers, a

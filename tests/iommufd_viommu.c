@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * The vIOMMU side of iommufd: GET_HW_INFO (the SMMU's ID registers),
  * VIOMMU_ALLOC, VDEVICE_ALLOC (virtual StreamID -> device), nested HWPTs

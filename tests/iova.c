@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * kernel/iova: the behaviour dma-iommu relies on.  Top-down placement,
  * size alignment, limits, the 32-bit cached node and max32_alloc_size,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * kernel/iova under concurrency: four threads on a small domain allocate
  * and free through the range caches (with and without flush-and-retry) and

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * kernel/iova: the placement rules that are easy to lose when the search
  * is rewritten, each pinned on a space small enough to fill by hand.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * A small test machine around the ITS model and a driver that programs it
  * the way Linux's irq-gic-v3-its.c does: tables and queue in RAM, commands

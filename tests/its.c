@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * hw/its: the GICv3 ITS model programmed through MMIO and memory as a
  * driver would: registers, every command and its errors, translation of

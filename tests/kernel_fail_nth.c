@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * Allocation-failure injection of a kernel instance: kernel_fail_nth(k, n)
  * fails exactly the n-th heap or page allocation, and kernels sharing one

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * A machine (hw/machine.h) whose SMMU is programmed by hand, the way the
  * SMMU tests program it (tests/smmuv3_rig.h; stream table, CD, tables and

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * The board's wiring, with the real SMMUv3 model programmed the way the
  * SMMU tests program it (tests/smmuv3_rig.h: STEs, CDs, tables and the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * The board in an address space someone else owns, and endpoints whose
  * StreamID is not their requester ID.

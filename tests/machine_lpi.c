@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * The machine's CPU interface for LPIs (machine_set_lpi_handler): what the
  * LD_PRELOAD shim hangs a VFIO eventfd on.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * hw/memory: sparse RAM, MMIO dispatch with requester IDs, and every way an
  * access can miss.

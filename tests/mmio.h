@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Register accesses of a test, as a debugger or a hand-written driver
  * makes them: one naturally aligned MMIO access on the machine's bus that

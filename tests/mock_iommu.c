@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * The mock IOMMU driver over real io-pgtable tables: default DMA domains,
  * what a device's DMA reaches through blocked, identity, paging and nested

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * kernel/msi and the software ITS: vectors per device, EventIDs per
  * DeviceID, composed messages written to the device, msi_msg_set_addr's

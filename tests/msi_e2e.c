@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * The doorbell path end to end with the real interrupt controller: the
  * gic-its driver over the hw/its model, devices behind the mock IOMMU.

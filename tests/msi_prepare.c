@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * iommu_dma_prepare_msi() and compose for every kind of domain a device can
  * be attached to (the cases of docs/msi-doorbell.md), and the rules around

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * kernel/page_alloc: alignment, zeroing, exhaustion, double free, merging,
  * and the kernel instance's fail-nth injection.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * page_alloc_check(): the buddy allocator's invariants hold after every
  * step of random allocations and frees (double frees and wrong orders

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * Runs every client program of tests/preload/ under the LD_PRELOAD shim.
  *

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * lib/rbtree: random inserts and erases against a shadow bitmap, with the
  * red-black rules (rb_validate), key order, in-order/reverse/post-order

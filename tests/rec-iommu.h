@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * A recording IOMMU driver for tests of the core: its paging domains keep
  * their mappings in a plain array and log every map_pages/unmap_pages call

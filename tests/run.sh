@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Runs every test program and example scenario of each build folder given,
 # and ends with the line CI reads: "N passed, N failed".
 #   tests/run.sh build/release [build/san ...]
@@ -44,6 +45,9 @@ expect_failure() {	# iommusim scenario
 		return 1
 	fi
 }
+
+# Rules of the source tree itself, once per run (tests/tree-rules.sh).
+run_one "tree rules: SPDX lines, hw/ includes no kernel/" tests/tree-rules.sh
 
 for build in "$@"; do
 	for t in "$build"/tests/*; do

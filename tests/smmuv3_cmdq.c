@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * SMMUv3 command queue: every command is consumed, SYNC completes by
  * wired interrupt, MSI or SEV, errors stop the queue with the architected

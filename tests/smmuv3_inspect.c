@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * The SMMUv3 model's inspection (hw/smmuv3/inspect.h) and the walker's
  * trace: what they report is what smmuv3_translate() does, descriptor by

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * SMMUv3 registers as a driver sees them: IDRs from the config, the ACK
  * registers, GBPA's update protocol, writes the architecture ignores or

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * A small machine for the SMMUv3 tests: RAM, the SMMU's register window,
  * and the steps a driver takes (program registers over MMIO, write the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * SMMUv3 configuration: stream table formats, every STE and CD the
  * architecture calls ILLEGAL (C_BAD_STE / C_BAD_CD), SubstreamID checks,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * SMMUv3 TLB: entries are tagged as hardware tags them (regime, VMID,
  * ASID, nG, leaf size), so a stale entry survives every command except the

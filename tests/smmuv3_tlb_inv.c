@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * SMMUv3 TLB invalidation by address: the model visits only the sets an
  * address can live in (per key granule) plus the pieces of larger leaves,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * SMMUv3 translation: stage 1, stage 2 and nested walks for each granule,
  * each fault with its event record, event queue overflow and abort,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * The SMMUv3 model's hooks for a VMM (smmuv3.h): the command trap sees each
  * CFGI/TLBI after the model ran it and can stop the queue with a CERROR;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Translation helpers shared by the SMMUv3 translation and TLB tests: one
  * stream (SID) with a CD at CDPTR, STE/CD writers, a translate-and-pop-the-

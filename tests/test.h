@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The whole test framework: a test is a plain program (as in liburing's
  * test/), built from tests/NAME.c into build/<variant>/tests/NAME, that

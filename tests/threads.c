@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * Thread safety of what several CPUs and devices use at once, written to be
  * run under ThreadSanitizer (`make tsan`), where any data race fails the

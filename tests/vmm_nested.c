@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * Nesting for real: a host kernel on the board, a VMM whose guest RAM is
  * host memory mapped as stage 2 of a nest parent, and a guest kernel (the

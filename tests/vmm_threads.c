@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * The VMM under concurrency: while one thread has the device signal the
  * MSI the guest programmed and another has it fault at an unmapped guest IOVA, the VMM's

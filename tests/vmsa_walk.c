@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * hw/vmsa-walk: hand-built descriptors in machine memory, walked for every
  * fault type at every level, address-size limits, external aborts, stage-2

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * hw/vmsa-walk given configurations no legal STE/CD/TCR produces (a guest
  * writes those fields): every one must end in a translation fault at level

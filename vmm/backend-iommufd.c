@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * The VMM backend over the host's iommufd (kernel/iommufd): every op of
  * vmm/backend.h is the iommufd_ioctl() QEMU would make for a nested

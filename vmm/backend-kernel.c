@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * The VMM backend over the kernel API: what iommufd and vfio-pci do for
  * each of the uAPI calls in vmm/backend.h, done by an in-kernel user of the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * What the VMM asks of the host: iommufd and VFIO, as a small ops table.
  *

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * The default scenario's finale, as one call: the whole nesting story from
  * an empty board to a pending LPI, told as a trace (one line per step, the

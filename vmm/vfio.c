@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * VFIO's device side for the VMM backends (see vmm/vfio.h): what vfio-pci
  * does for SET_IRQS, its MSI eventfd and region read/write, over the host

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The VFIO half of the VMM backends (vfio-pci's ioctls on a device fd),
  * shared by vmm/backend-kernel.c and vmm/backend-iommufd.c: MSI vectors

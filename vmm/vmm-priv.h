@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * What the VMM's halves share: vmm.c (the virtual board, assigned BARs,
  * lifecycle) and vsmmu.c (the vSMMU's command trap, events).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * The VMM's virtual board and lifecycle (see vmm.h): the guest's address
  * space over host RAM, the vITS and vSMMU models on it, the assigned

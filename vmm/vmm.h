@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * A small VMM: a guest whose DMA goes through a nested SMMUv3.
  *

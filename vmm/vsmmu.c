@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * The guest's virtual SMMU: an instance of the hw/smmuv3 model on the
  * guest's memory, stage 1 only (the host keeps stage 2), whose command

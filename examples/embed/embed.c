@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * Someone else's emulator with iommusim's SMMUv3 model in it: a model for
  * embedders, built only against the installed library (docs/embedding.md):

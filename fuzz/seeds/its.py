@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """Seed corpus of fuzz/its.c: small programs in the harness's byte language.
 
 Run from the repository root: python3 fuzz/seeds/its.py writes

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * The ITS command queue and the in-memory tables it maintains (formats in
  * the comment at the top of its.c).  Each command is checked in the order

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * State shared by the ITS model's files: its.c (registers, translation),
  * its-cmd.c (tables and the command queue) and its-rd.c (redistributors).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * The LPI side of the GICv3 redistributors the ITS delivers to: the LPI
  * configuration table (GICR_PROPBASER: one byte per LPI, priority and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * GICv3 ITS and redistributor LPI registers, command encodings and command
  * error codes, with Arm's names (see Arm IHI0069, chapters 5, 6 and 12, and

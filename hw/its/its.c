@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * GICv3 ITS model: registers of the control frame, the translation frame
  * (GITS_TRANSLATER) and the object's life.  See its.h for the interface.

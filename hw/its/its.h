@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * GICv3 ITS model with a minimal LPI redistributor side.
  *

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * The SMMUv3 as the upstream translator of hw/endpoint devices: the
  * endpoint's requester ID is the StreamID (as on a PCI root complex whose

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * SMMUv3 command queue: the driver produces 16-byte commands in memory and
  * writes CMDQ_PROD; the model consumes them at once, in order, up to PROD

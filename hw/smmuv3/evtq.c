@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * SMMUv3 event queue: the model is the producer of 32-byte records in
  * memory, the driver the consumer (Arm IHI0070 3.5 and 7.3).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * Looking at what the SMMU sees (inspect.h): a stream's configuration and
  * one access's walk, through the model's own fetch, decode and walk code

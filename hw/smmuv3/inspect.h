@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Looking at what the SMMU sees: a stream's configuration as a fetch reads
  * it (level-1 stream table descriptor, STE, level-1 CD descriptor, CD) and

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * SMMUv3 programming interface: creation, the two 64K register pages, and
  * interrupt delivery (wired callbacks or MSIs).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * What the SMMUv3 model's files share: register and structure layouts from
  * Arm IHI0070 (field names as there and in Linux's arm-smmu-v3.h), the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * An Arm SMMUv3 (IHI0070) as an embeddable hardware model.
  *

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * SMMUv3 configuration: stream table walk (linear or two-level), STE and CD
  * fetch and decode, and the configuration cache (Arm IHI0070 3.3, 5.2-5.4).

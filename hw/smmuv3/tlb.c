@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * SMMUv3 TLB: translations cached as the hardware tags them, so that only
  * the commands that architecturally invalidate an entry remove it.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * SMMUv3 translation of one transaction (Arm IHI0070 3.2-3.4, 3.13).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * GICv3 redistributor (LPI part) and ITS registers, command encodings and
  * table formats, as the kernel's gic-its driver programs them: the

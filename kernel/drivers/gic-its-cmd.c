@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * The ITS command queue, driven as Linux's irq-gic-v3-its.c drives it:
  * a 64K ring in machine memory (GITS_CBASER), commands written at the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * The ITS as a parent irq domain of kernel/msi.h's device MSI domains:
  * Linux's its_msi_prepare / its_irq_domain_alloc+activate / unmask,

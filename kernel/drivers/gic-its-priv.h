@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * State shared by the gic-its driver's files: gic-its.c (probe, tables,
  * redistributors, LPIs), gic-its-cmd.c (the command queue) and

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * GICv3 ITS driver: probe and removal, the ITS tables, the redistributors'
  * LPI tables, the LPI allocator and the per-DeviceID ITT.  See gic-its.h.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The GICv3 ITS driver: programs an ITS and its redistributors through
  * MMIO and memory exactly as Linux's drivers/irqchip/irq-gic-v3-its.c

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * The software ITS parent domain: see irq-sw-its.h.
  *

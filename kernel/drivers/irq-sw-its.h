@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * A software ITS: an interrupt-controller parent domain (kernel/msi.h) with
  * one doorbell physical address, that hands out EventIDs per DeviceID and

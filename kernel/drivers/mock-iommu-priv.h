@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The mock IOMMU driver's insides, shared by mock-iommu.c (domains, devices)
  * and mock-iommu-viommu.c (what iommufd asks of a driver: hw_info, the

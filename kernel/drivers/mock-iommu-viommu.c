@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * The mock IOMMU's iommufd side (the shape of arm-smmu-v3-iommufd.c):
  * hw_info reports SMMUv3 ID registers; a vIOMMU of type ARM_SMMUV3 over a

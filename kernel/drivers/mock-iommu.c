@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * The mock IOMMU driver: see mock-iommu.h.  Shaped like a small
  * arm-smmu-v3.c: probe_device keeps a per-master record, device_group

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * A software IOMMU driver with no hardware behind it, for tests of the
  * core and of the layers above (dma-iommu, iommufd).  It behaves like a

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * Devices in an iommufd context (drivers/iommu/iommufd/device.c): bind
  * (DMA ownership of the group goes to the context), attach / replace /

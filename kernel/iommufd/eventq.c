@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * Event queues with a file descriptor (drivers/iommu/iommufd/eventq.c):
  * the vEVENTQ, where a driver reports a vIOMMU's events (an SMMUv3 event

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * HWPT objects (drivers/iommu/iommufd/hw_pagetable.c): a paging HWPT is an
  * IOMMU domain mirroring an IOAS (a NEST_PARENT one is a stage 2 another

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * The io_pagetable behind an IOAS (drivers/iommu/iommufd/io_pagetable.c):
  * areas (IOVA -> pinned pages), reserved ranges (device reserved regions,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * IOAS ioctls (drivers/iommu/iommufd/ioas.c): argument checking in the
  * kernel's order, so each bad input gets the kernel's errno, then the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * iommufd's objects, shared by the files of kernel/iommufd/ (drivers/iommu/iommufd/
  * iommufd_private.h): the context with its object table, the io_pagetable

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * iommufd, the kernel side of /dev/iommu (drivers/iommu/iommufd/ of Linux
  * 6.15-6.17), one context per open of the device file.

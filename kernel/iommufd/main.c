@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * iommufd's context, object table and ioctl dispatch (drivers/iommu/
  * iommufd/main.c).

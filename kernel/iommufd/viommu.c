@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * vIOMMU and vDEVICE objects (drivers/iommu/iommufd/viommu.c): a vIOMMU is
  * the driver's slice of one physical IOMMU for one VM, over a NEST_PARENT

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * What every preload client shares: tests/test.h's checks, and one for
  * the errno of a failing call.  A client is a plain program written as

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * The shim's configuration (docs/preload.md): IOMMUSIM_PRELOAD and the
  * file named by IOMMUSIM_PRELOAD_CONFIG decide which devices exist.

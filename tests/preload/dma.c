@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * End to end: a device's DMA lands in the program's own memory through
  * the IOMMU, exactly where the program mapped it with IOMMU_IOAS_MAP.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * /dev/iommu and /dev/vfio/devices/vfioN as descriptors: what open, read,
  * write, poll, select, dup and close answer, as the kernel's VFS would for

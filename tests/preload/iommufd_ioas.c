@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * An IOAS from an unmodified program: allocate, map an mmap()ed buffer
  * at a fixed and at an allocated IOVA, query ranges, copy, unmap, destroy

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * What a VMM's vSMMU does through iommufd, from an unmodified program:
  * GET_HW_INFO, a nest-parent HWPT, a vIOMMU and a vDEVICE, a nested HWPT

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * VFIO MSI for an unmodified program: the device's MSIs arrive as
  * eventfd signals, through the IOMMU, as vfio-pci delivers them.

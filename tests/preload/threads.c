@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * One iommufd shared by threads, as a multi-threaded VMM shares it: maps
  * and unmaps of disjoint IOVAs on one IOAS, binds and closes of devices,

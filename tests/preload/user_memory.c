@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * Anonymous mappings under the shim come from the machine's RAM (so that
  * IOMMU_IOAS_MAP can pin them); to the program they must still behave as

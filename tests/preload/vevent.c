@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * Full nesting as a VMM does it, from an unmodified program, down to the
  * events the SMMU raises for the guest.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * Obtaining a device as on real hardware: open /dev/vfio/devices/vfioN,
  * VFIO_DEVICE_BIND_IOMMUFD, VFIO_DEVICE_ATTACH_IOMMUFD_PT to an IOAS and

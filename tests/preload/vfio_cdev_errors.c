@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * A VFIO device cdev before it is bound, and every way to get
  * VFIO_DEVICE_BIND_IOMMUFD wrong: the errno of each as Linux's

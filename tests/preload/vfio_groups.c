@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * Two devices in one IOMMU group (they share StreamID 0x20, configured
  * below before the first open): the group belongs to one iommufd at a

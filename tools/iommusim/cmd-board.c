@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * Scenario commands on the emulated board (hw/machine + kernel/platform):
  * a host kernel booted with the arm-smmu-v3 and gic-its drivers, endpoints

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * Inspect commands: what the hardware sees.
  *

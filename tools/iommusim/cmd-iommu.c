@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * Scenario commands of the IOMMU core: IOMMUs, devices, domains, attach,
  * map and unmap.  Each command calls the kernel function a Linux caller

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * Scenario commands of the MSI doorbell story (docs/msi-doorbell.md): an
  * ITS, vectors for a device, the message compose wrote, and where the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * The inspect commands' printer: STEs and CDs as raw words and decoded
  * fields (Arm IHI0070's names, from the model's field tables), walks as

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * What the inspect commands (cmd-inspect.c) hand their printer
  * (inspect-print.c): the walk's descriptor reads as logged, and what the

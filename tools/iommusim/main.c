@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * iommusim: run a scenario file, or with no argument the default scenario
  * (examples/default.scn, embedded at build time) that tells the story of

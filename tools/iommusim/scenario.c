@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * Scenario interpreter: see scenario.h for the language.
  *

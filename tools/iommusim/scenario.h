@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The scenario language: one command per line, words separated by blanks,
  * '#' starts a comment.  A word is either positional ("nic0") or key=value

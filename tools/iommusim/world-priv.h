@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * What the command files of the scenario world share: the object table and
  * the argument helpers that resolve names to kernel objects.

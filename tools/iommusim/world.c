@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * Scenario commands over the emulated machine and its kernels.
  *

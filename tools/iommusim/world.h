@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The world a scenario builds: one emulated machine, the kernel instances
  * running on it, and the named objects (IOMMUs, devices, domains, MSIs) the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The iommufd user API: the ioctls of /dev/iommu with Linux's command
  * numbers, struct layouts, enum and flag values (include/uapi/linux/

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The part of the kernel's VFIO uAPI (include/uapi/linux/vfio.h) that a
  * client of the iommufd LD_PRELOAD shim needs to obtain a device: the VFIO

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * The command queue: commands built from struct arm_smmu_cmdq_ent as
  * Linux's arm_smmu_cmdq_build_cmd does, written into the queue in machine

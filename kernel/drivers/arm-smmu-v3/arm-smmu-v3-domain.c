@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * Domains of the SMMUv3 driver and attaching them:
  *

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * The event queue consumer (Linux's arm_smmu_evtq_thread): drain records
  * from EVTQ_CONS to EVTQ_PROD, decode each into a struct arm_smmu_event,

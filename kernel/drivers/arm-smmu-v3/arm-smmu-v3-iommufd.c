@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * The driver's iommufd side (Linux's arm-smmu-v3-iommufd.c): hw_info
  * reports the SMMU's ID registers; a vIOMMU of type ARM_SMMUV3 over a

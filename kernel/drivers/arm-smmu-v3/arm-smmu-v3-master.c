@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * The SMMUv3 driver's iommu_ops: per-device records (probe_device,
  * release_device), groups, reserved regions and capabilities.

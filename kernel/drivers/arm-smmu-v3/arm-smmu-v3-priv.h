@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * What the files of the SMMUv3 driver share, and nobody else sees:
  *

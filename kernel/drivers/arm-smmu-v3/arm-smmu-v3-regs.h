@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The SMMUv3 programming interface as the driver sees it: register
  * offsets, register fields, and the layouts of the in-memory structures

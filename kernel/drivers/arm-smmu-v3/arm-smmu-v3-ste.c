@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * Stream table entries and context descriptors: what goes into them, and
  * how an entry the SMMU may be reading is changed.

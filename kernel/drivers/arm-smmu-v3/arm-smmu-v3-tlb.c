@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * TLB maintenance for paging domains, as Linux's arm_smmu_tlb_inv_*:
  *

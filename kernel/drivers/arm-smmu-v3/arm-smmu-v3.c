@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * SMMUv3 probe, reset and removal, in Linux's order
  * (arm_smmu_device_probe): read the ID registers and refuse what the driver

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The Arm SMMUv3 driver of a kernel instance (Linux's
  * drivers/iommu/arm/arm-smmu-v3), over an SMMU found at a physical address
