@@ -40,6 +40,20 @@ static inline void iommu_iotlb_gather_init(struct iommu_iotlb_gather *g)
 	g->queued = false;
 }
 
+/* Widens the gather to cover [iova, iova + size) (dirty-bit harvesting). */
+static inline void iommu_iotlb_gather_add_range(struct iommu_iotlb_gather *g,
+						unsigned long iova, size_t size)
+{
+	unsigned long end = iova + size - 1;
+
+	if (g->start > iova)
+		g->start = iova;
+	if (g->end < end)
+		g->end = end;
+}
+
+struct iommu_dirty_bitmap;
+
 /* TLB maintenance the format asks of its driver. */
 struct iommu_flush_ops {
 	void (*tlb_flush_all)(void *cookie);
@@ -118,6 +132,16 @@ struct io_pgtable_ops {
 	/* 0 when iova is not mapped. */
 	phys_addr_t (*iova_to_phys)(struct io_pgtable_ops *ops,
 				    unsigned long iova);
+	/*
+	 * Dirty tracking (formats with hardware dirty state, as Linux's
+	 * io-pgtable-arm with IO_PGTABLE_QUIRK_ARM_HD): record each dirty
+	 * leaf of [iova, iova + size) in dirty and, unless flags has
+	 * IOMMU_DIRTY_NO_CLEAR, make it clean again.  NULL: not supported.
+	 */
+	int (*read_and_clear_dirty)(struct io_pgtable_ops *ops,
+				    unsigned long iova, size_t size,
+				    unsigned long flags,
+				    struct iommu_dirty_bitmap *dirty);
 };
 
 /*

@@ -132,9 +132,58 @@ struct iommu_domain_ops {
 	void (*free)(struct iommu_domain *domain);
 };
 
+/*
+ * Dirty tracking (include/linux/iommu.h of mainline, read at v6.18): a
+ * domain allocated with IOMMU_HWPT_ALLOC_DIRTY_TRACKING carries dirty_ops;
+ * read_and_clear_dirty() reports each dirty IOVA range through
+ * iommu_dirty_bitmap_record(), which marks the caller's iova_bitmap and
+ * widens the gather so the caller can flush the IOTLB once afterwards.
+ * IOMMU_DIRTY_NO_CLEAR reads without clearing (no flush needed).
+ */
+struct iova_bitmap;
+struct iommu_dirty_bitmap {
+	struct iova_bitmap *bitmap;
+	struct iommu_iotlb_gather *gather;
+};
+
+#define IOMMU_DIRTY_NO_CLEAR	(1 << 0)
+
+struct iommu_dirty_ops {
+	int (*set_dirty_tracking)(struct iommu_domain *domain, bool enabled);
+	int (*read_and_clear_dirty)(struct iommu_domain *domain,
+				    unsigned long iova, size_t size,
+				    unsigned long flags,
+				    struct iommu_dirty_bitmap *dirty);
+};
+
+/* Marks [iova, iova + length) in bitmap (kernel/iommufd's iova_bitmap). */
+void iova_bitmap_set(struct iova_bitmap *bitmap, unsigned long iova,
+		     size_t length);
+
+static inline void iommu_dirty_bitmap_init(struct iommu_dirty_bitmap *dirty,
+					   struct iova_bitmap *bitmap,
+					   struct iommu_iotlb_gather *gather)
+{
+	if (gather)
+		iommu_iotlb_gather_init(gather);
+	dirty->bitmap = bitmap;
+	dirty->gather = gather;
+}
+
+static inline void iommu_dirty_bitmap_record(struct iommu_dirty_bitmap *dirty,
+					     unsigned long iova,
+					     unsigned long length)
+{
+	if (dirty->bitmap)
+		iova_bitmap_set(dirty->bitmap, iova, length);
+	if (dirty->gather)
+		iommu_iotlb_gather_add_range(dirty->gather, iova, length);
+}
+
 struct iommu_domain {
 	unsigned int type;
 	const struct iommu_domain_ops *ops;
+	const struct iommu_dirty_ops *dirty_ops;	/* NULL: no dirty tracking */
 	const struct iommu_ops *owner;	/* whose domain_alloc made it */
 	unsigned long pgsize_bitmap;	/* page sizes in use */
 	struct iommu_domain_geometry geometry;
