@@ -30,6 +30,7 @@
 #define IOMMUSIM_HW_SMMUV3_H
 
 #include "hw/memory.h"
+#include "include/iommusim/version.h"
 
 #ifdef __cplusplus
 extern "C" {
