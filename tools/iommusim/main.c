@@ -14,77 +14,17 @@
  * must end in exit 0 or 1 with the scenario's own error line: see
  * tests/fail_nth.c.
  */
-#include <errno.h>
 #include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "include/iommusim/version.h"
 #include "tools/iommusim/scenario.h"
 #include "tools/iommusim/world.h"
 
 extern const char default_scenario[];
-
-#define MAX_SCENARIO_BYTES	(1 << 20)
-
-/* The whole of f, NUL-terminated; NULL after saying why on stderr. */
-static char *read_stream(FILE *f, const char *path)
-{
-	char *buf = malloc(MAX_SCENARIO_BYTES + 1);
-	size_t n;
-
-	if (!buf) {
-		fprintf(stderr, "iommusim: %s: out of memory\n", path);
-		return NULL;
-	}
-	n = fread(buf, 1, MAX_SCENARIO_BYTES + 1, f);
-	if (ferror(f)) {
-		fprintf(stderr, "iommusim: %s: %s\n", path, strerror(errno));
-		goto fail;
-	}
-	if (n > MAX_SCENARIO_BYTES) {
-		fprintf(stderr, "iommusim: %s: larger than %d bytes\n", path,
-			MAX_SCENARIO_BYTES);
-		goto fail;
-	}
-	buf[n] = '\0';
-	if (strlen(buf) != n) {
-		fprintf(stderr, "iommusim: %s: contains a NUL byte: not a scenario file\n",
-			path);
-		goto fail;
-	}
-	return buf;
-fail:
-	free(buf);
-	return NULL;
-}
-
-static char *read_scenario(const char *path)
-{
-	struct stat st;
-	FILE *f;
-	char *text;
-
-	if (!strcmp(path, "-"))
-		return read_stream(stdin, "<stdin>");
-	f = fopen(path, "rb");
-	if (!f) {
-		fprintf(stderr, "iommusim: %s: %s\n", path, strerror(errno));
-		return NULL;
-	}
-	/* fopen() opens a directory for reading; a scenario is a file. */
-	if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
-		fprintf(stderr, "iommusim: %s: is a directory, not a scenario file\n", path);
-		fclose(f);
-		return NULL;
-	}
-	text = read_stream(f, path);
-	fclose(f);
-	return text;
-}
 
 static void usage(FILE *f)
 {
@@ -131,6 +71,8 @@ int main(int argc, char **argv)
 	int opt, ret;
 	u64 n;
 
+	/* Results and errors keep their order when both go to one pipe. */
+	setvbuf(stdout, NULL, _IOLBF, 0);
 	opterr = 0;	/* our own messages, with the reason */
 	while ((opt = getopt_long(argc, argv, ":hV", options, NULL)) != -1) {
 		switch (opt) {
@@ -159,10 +101,14 @@ int main(int argc, char **argv)
 		return usage_error("one scenario file at a time; '%s' is a second one",
 				   argv[optind + 1]);
 	if (optind < argc) {
+		char why[128];
+
 		name = strcmp(argv[optind], "-") ? argv[optind] : "<stdin>";
-		text = read_scenario(argv[optind]);
-		if (!text)
+		text = scn_read_file(argv[optind], why, sizeof(why));
+		if (!text) {
+			fprintf(stderr, "iommusim: %s: %s\n", name, why);
 			return 2;
+		}
 	}
 	w = world_create(stdout);
 	s = w ? scenario_create(stdout, world_commands, w) : NULL;

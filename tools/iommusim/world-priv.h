@@ -89,6 +89,7 @@ struct world {
 };
 
 const char *obj_kind_name(enum obj_kind kind);
+void world_list_objs(struct world *w, enum obj_kind kind, char *buf, size_t len);
 struct world_obj *world_find(struct world *w, const char *name);
 struct world_obj *world_arg_obj(struct scenario *s, const struct scn_line *l,
 				const char *key, int idx, enum obj_kind kind);

@@ -136,6 +136,23 @@ struct world_obj *world_find(struct world *w, const char *name)
 	return NULL;
 }
 
+/*
+ * "device objects: nic0, nic1": the objects of kind there are, for a
+ * message about a name that is not one of them.
+ */
+void world_list_objs(struct world *w, enum obj_kind kind, char *buf, size_t len)
+{
+	size_t used = snprintf(buf, len, "%s objects:", obj_kind_name(kind));
+	int n = 0;
+
+	for (int i = 0; i < w->nr_objs && used < len; i++)
+		if (w->objs[i].kind == kind)
+			used += snprintf(buf + used, len - used, "%s %s",
+					 n++ ? "," : "", w->objs[i].name);
+	if (!n)
+		snprintf(buf, len, "there is no %s yet", obj_kind_name(kind));
+}
+
 /* The object named by positional word idx (or key=), which must be of kind. */
 struct world_obj *world_arg_obj(struct scenario *s, const struct scn_line *l,
 				const char *key, int idx, enum obj_kind kind)
@@ -153,7 +170,10 @@ struct world_obj *world_arg_obj(struct scenario *s, const struct scn_line *l,
 	}
 	o = world_find(scenario_world(s), name);
 	if (!o) {
-		scn_error(s, l, "%s: no object named '%s'", l->cmd, name);
+		char have[512];
+
+		world_list_objs(scenario_world(s), kind, have, sizeof(have));
+		scn_error(s, l, "%s: no object named '%s' (%s)", l->cmd, name, have);
 		return NULL;
 	}
 	if (o->kind != kind) {
