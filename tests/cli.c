@@ -5,7 +5,8 @@
  * scenario from standard input, options may come before or after the file,
  * and every mistake (unknown option, missing argument, a second file, a
  * directory, a missing file) exits 2 with a reason on stderr, not a bare
- * usage text.
+ * usage text.  Then the scenario language's conveniences: variables,
+ * include, and errors that name what there is instead.
  */
 #include "include/iommusim/version.h"
 #include "tests/test.h"
@@ -31,6 +32,7 @@ static void check_usage_error(const char *want)
 int main(void)
 {
 	char dir[] = "/tmp/iommusim-cli-XXXXXX";
+	char dir2[] = "/tmp/iommusim-cli-XXXXXX";
 
 	RUN(NULL, "--help");
 	CHECK_EQ(r.status, 0);
@@ -69,13 +71,81 @@ int main(void)
 	RUN(NULL, "a.scn", "b.scn");
 	check_usage_error("'b.scn' is a second one");
 
+	/* --help-commands: each name once, the board's commands marked. */
+	RUN(NULL, "--help-commands");
+	CHECK_EQ(r.status, 0);
+	CHECK(strstr(r.out, "\ndma-unmap DEV iova=A size=S\n") != NULL);
+	CHECK(strstr(r.out, "\nset NAME=VALUE...\n") != NULL);
+	CHECK(strstr(r.out, "\ninclude FILE\n") != NULL);
+	CHECK(strstr(r.out, "dma-map DEV pa=P size=S\n    the DMA API: reports iova=\n"
+			    "    needs the board") != NULL);
+	CHECK(strstr(r.out, "\nmap DOMAIN iova=A pa=P size=S") != NULL);
+
+	/* Mistakes that name what there is. */
+	RUN("machne\n", "-");
+	CHECK_EQ(r.status, 1);
+	CHECK(strstr(r.err, "did you mean 'machine'? (iommusim --help-commands") != NULL);
+	RUN("board host\nendpoint nic0 sid=0x10\ncompose nic0 its=its0 index=0\n", "-");
+	CHECK(strstr(r.err, "no object named 'its0' (its objects: its)") != NULL);
+	RUN("machine\nexpect ram=1G\n", "-");
+	CHECK(strstr(r.err, "reported no ram (it reported rc, ram_base, ram_size)") != NULL);
+	RUN("board host\nendpoint legacy sid=0x30 smmu=0\ndma legacy iova=0x200000000\n", "-");
+	CHECK(strstr(r.out, "no RAM or device at pa 0x200000000") != NULL);
+	RUN("board host stages=s3\n", "-");
+	CHECK(strstr(r.err, "stages=s3: s1, s2 or s1+s2") != NULL);
+
+	/* Variables: set, $NAME, ${NAME}, $.KEY, $$; not in comments. */
+	RUN("machine\nset base=$.ram_base n=7 # $.nothing\nprint at ${base}:$n costs $$1\n", "-");
+	CHECK_EQ(r.status, 0);
+	CHECK(strstr(r.out, "at 0x40000000:7 costs $1\n") != NULL);
+	RUN("print $nope\n", "-");
+	CHECK(strstr(r.err, "$nope: no such variable") != NULL);
+	RUN("machine\nprint $.nope\n", "-");
+	CHECK(strstr(r.err, "$.nope: the previous command reported no nope") != NULL);
+	RUN("set 9-x=1\n", "-");
+	CHECK(strstr(r.err, "'9-x' is not a name") != NULL);
+
+	/* include: beside the including file, with its own line numbers. */
+	REQUIRE(mkdtemp(dir));
+	{
+		char a[128], b[128];
+		FILE *f;
+
+		snprintf(a, sizeof(a), "%s/a.scn", dir);
+		snprintf(b, sizeof(b), "%s/b.scn", dir);
+		REQUIRE((f = fopen(a, "w")));
+		fputs("set who=b\ninclude b.scn\nprint back from $who\n", f);
+		fclose(f);
+		REQUIRE((f = fopen(b, "w")));
+		fputs("print in $who\nset who=a\n", f);
+		fclose(f);
+		RUN(NULL, a);
+		CHECK_EQ(r.status, 0);
+		CHECK(strstr(r.out, "in b\nback from a\n") != NULL);
+		REQUIRE((f = fopen(b, "w")));
+		fputs("print fine\nbogus-command\n", f);
+		fclose(f);
+		RUN(NULL, a);
+		CHECK_EQ(r.status, 1);
+		CHECK(strstr(r.err, "/b.scn:2: unknown command 'bogus-command'") != NULL);
+		REQUIRE((f = fopen(b, "w")));
+		fputs("include a.scn\n", f);
+		fclose(f);
+		RUN(NULL, a);
+		CHECK_EQ(r.status, 1);
+		CHECK(strstr(r.err, "nested deeper than 8 files") != NULL);
+		unlink(a);
+		unlink(b);
+		rmdir(dir);
+	}
+
 	RUN(NULL, "/nonexistent/x.scn");
 	CHECK_EQ(r.status, 2);
 	CHECK(strstr(r.err, "/nonexistent/x.scn: No such file or directory") != NULL);
-	REQUIRE(mkdtemp(dir));
-	RUN(NULL, dir);
+	REQUIRE(mkdtemp(dir2));
+	RUN(NULL, dir2);
 	CHECK_EQ(r.status, 2);
 	CHECK(strstr(r.err, "is a directory") != NULL);
-	rmdir(dir);
+	rmdir(dir2);
 	return test_done();
 }

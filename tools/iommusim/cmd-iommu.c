@@ -391,19 +391,30 @@ int cmd_iova_to_phys(struct scenario *s, const struct scn_line *l,
  * dma DEV iova=A: where a DMA of DEV to A lands, as the (mock) IOMMU's
  * hardware would translate it: pa=, or rc=-EFAULT for a fault.
  */
+#define DMA_MAX_SIZE	(1 << 20)
+
 int cmd_dma(struct scenario *s, const struct scn_line *l, struct scn_result *r)
 {
-	static const char *const keys[] = { "iova", NULL };
+	static const char *const keys[] = { "iova", "access", "size", NULL };
+	const char *access = scn_key(l, "access");
 	struct world_obj *dev;
 	phys_addr_t pa = 0;
-	u64 iova;
+	u64 iova, size = 8;
 
 	if (scn_check_keys(s, l, keys) ||
 	    !(dev = world_arg_obj(s, l, NULL, 0, OBJ_DEVICE)) ||
-	    scn_u64(s, l, "iova", true, &iova))
+	    scn_u64(s, l, "iova", true, &iova) || scn_u64(s, l, "size", false, &size))
 		return -1;
+	if (access && strcmp(access, "r") && strcmp(access, "w"))
+		return scn_error(s, l, "dma: access=%s: r or w", access);
+	if (!size || size > DMA_MAX_SIZE)
+		return scn_error(s, l, "dma: size= must be 1..%d bytes", DMA_MAX_SIZE);
 	if (dev->ep)
-		return board_dma(s, dev, iova, r);
+		return board_dma(s, dev, iova, !access || !strcmp(access, "w"), size, r);
+	/* The mock world only translates: a device that moves bytes is the board's. */
+	if (access || scn_key(l, "size"))
+		return scn_error(s, l, "dma: access= and size= need a board endpoint "
+				 "(here the mock IOMMU only says where iova goes)");
 	r->rc = mock_iommu_translate(dev->dev, iova, &pa);
 	if (!r->rc)
 		scn_set_hex(r, "pa", pa);

@@ -464,16 +464,15 @@ static int do_set(struct scenario *s, const struct scn_line *l)
 }
 
 /*
- * Replaces $NAME, ${NAME} and $.KEY in one line (comments included, which
- * is harmless); $$ is a dollar.  -1 with a message for an unknown name or
- * an overlong result.
+ * Replaces $NAME, ${NAME} and $.KEY in one line up to its comment; $$ is
+ * a dollar.  -1 with a message for an unknown name or an overlong result.
  */
 static int expand_line(struct scenario *s, struct scn_line *l, const char *in,
 		       char *out, size_t len)
 {
 	size_t o = 0;
 
-	while (*in) {
+	while (*in && *in != '#') {
 		char name[SCN_MAX_NAME];
 		const char *val = NULL, *start = in;
 		bool braced, last_key;

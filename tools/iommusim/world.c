@@ -340,10 +340,44 @@ const struct scn_command world_commands[] = {
 	{ NULL, NULL, NULL },
 };
 
+/* Commands that need the emulated board ('board KERNEL ...') first. */
+static bool needs_board(const char *name)
+{
+	static const char *const board_only[] = {
+		"endpoint", "dma-map", "events", "nested-vm", "ste", NULL
+	};
+
+	for (const char *const *b = board_only; *b; b++)
+		if (!strcmp(*b, name))
+			return true;
+	return false;
+}
+
+/*
+ * One command of --help-commands: the synopsis, then what it does (the
+ * usage text's closing parenthesis), indented, so no column overflows.
+ */
+static void print_command(FILE *f, const char *name, const char *usage)
+{
+	size_t len = strlen(usage);
+	const char *paren = len && usage[len - 1] == ')' ? strstr(usage, " (") : NULL;
+	int syn = paren ? (int)(paren - usage) : (int)len;
+
+	while (syn && usage[syn - 1] == ' ')
+		syn--;
+	fprintf(f, "%.*s\n", syn, usage);
+	if (paren)
+		fprintf(f, "    %.*s\n", (int)(usage + len - 1 - (paren + 2)), paren + 2);
+	if (needs_board(name))
+		fprintf(f, "    needs the board: run 'board KERNEL' first\n");
+}
+
 void world_print_commands(FILE *f)
 {
-	fprintf(f, "%-12s %s\n", "expect",
-		"expect KEY=VALUE... (checks the previous command; rc=0 or rc=-ENAME)");
+	fprintf(f, "Scenario commands, one per line; KEY=VALUE arguments, '#' comments.\n\n");
+	print_command(f, "expect", "expect KEY=VALUE... (checks the previous command's result; rc=0 or rc=-ENAME)");
+	print_command(f, "set", "set NAME=VALUE... (variables: later words use $NAME or ${NAME}; $.KEY is a value the previous command reported)");
+	print_command(f, "include", "include FILE (runs FILE's lines here; a relative FILE is found beside this one)");
 	for (const struct scn_command *c = world_commands; c->name; c++)
-		fprintf(f, "%-12s %s\n", c->name, c->usage);
+		print_command(f, c->name, c->usage);
 }
