@@ -649,6 +649,15 @@ static int unknown_command(struct scenario *s, const struct scn_line *l)
 			 l->cmd);
 }
 
+/* Whether a raw line is an expect (which may look at a failure). */
+static bool is_expect(const char *raw)
+{
+	while (isspace((unsigned char)*raw))
+		raw++;
+	return !strncmp(raw, "expect", 6) &&
+	       (!raw[6] || isspace((unsigned char)raw[6]) || raw[6] == '#');
+}
+
 int scenario_run(struct scenario *s, const char *name, const char *text)
 {
 	struct scn_line *l = calloc(1, sizeof(*l));
@@ -676,7 +685,14 @@ int scenario_run(struct scenario *s, const char *name, const char *text)
 		memcpy(raw, p, len);
 		raw[len] = '\0';
 		p = nl ? nl + 1 : p + len;
-		ret = expand_line(s, l, raw, buf, sizeof(buf));
+		/*
+		 * A failure nobody checked is the first thing to report, before
+		 * a variable that the failed command never set.
+		 */
+		if (!is_expect(raw))
+			ret = check_unexpected_failure(s);
+		if (!ret)
+			ret = expand_line(s, l, raw, buf, sizeof(buf));
 		if (!ret)
 			ret = tokenize(s, buf, l);
 		if (!ret && l->cmd[0])
