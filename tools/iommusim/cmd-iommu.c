@@ -427,18 +427,83 @@ int cmd_dma(struct scenario *s, const struct scn_line *l, struct scn_result *r)
 	return 0;
 }
 
-/* show DEV: reports domain= (its type) and group=. */
+static void show_device(struct world_obj *o, struct scn_result *r)
+{
+	struct iommu_fwspec *fw = dev_iommu_fwspec_get(o->dev);
+	struct iommu_domain *d = iommu_get_domain_for_dev(o->dev);
+
+	scn_set(r, "domain", "%s", domain_type_name(d));
+	scn_set(r, "group", "%d", o->dev->iommu_group ?
+		iommu_group_id(o->dev->iommu_group) : -1);
+	if (fw && fw->num_ids)
+		scn_set_hex(r, "sid", fw->ids[0]);
+	if (fw && fw->num_ids > 1)
+		scn_set(r, "sids", "%u", fw->num_ids);
+	scn_set(r, "attached", "%s", o->attached ? "yes" : "no");
+	scn_set(r, "owned", "%s", o->claimed ? "yes" : "no");
+	if (o->dev->iommu_probe_err)
+		scn_set(r, "probe", "-%s", scn_errno_name(-o->dev->iommu_probe_err) ?: "?");
+	if (o->ep)
+		scn_set(r, "board", "yes");
+}
+
+static void show_domain(struct world_obj *o, struct scn_result *r)
+{
+	const struct iommu_domain *d = o->domain;
+
+	scn_set(r, "type", "%s", domain_type_name(d));
+	if (d->pgsize_bitmap)
+		scn_set_hex(r, "pgsizes", d->pgsize_bitmap);
+	if (d->geometry.force_aperture) {
+		scn_set_hex(r, "aperture_start", d->geometry.aperture_start);
+		scn_set_hex(r, "aperture_end", d->geometry.aperture_end);
+	}
+	scn_set(r, "iommufd", "%s", o->iommufd_owned ? "yes" : "no");
+}
+
+/*
+ * show OBJECT: the object's state as values (a device's domain=, group=,
+ * sid=; a domain's type=, pgsizes=, aperture; an ITS's doorbell=), also
+ * printed as one line.
+ */
 int cmd_show(struct scenario *s, const struct scn_line *l, struct scn_result *r)
 {
-	struct world_obj *dev = world_arg_obj(s, l, NULL, 0, OBJ_DEVICE);
-	struct iommu_domain *d;
+	struct world *w = scenario_world(s);
+	const char *name;
+	struct world_obj *o;
 
-	if (!dev)
+	if (scn_need_pos(s, l, 0, "object name", &name))
 		return -1;
-	d = iommu_get_domain_for_dev(dev->dev);
-	scn_set(r, "domain", "%s", domain_type_name(d));
-	scn_set(r, "group", "%d", dev->dev->iommu_group ?
-		iommu_group_id(dev->dev->iommu_group) : -1);
+	if (l->nargs > 1)
+		return scn_error(s, l, "show: one object at a time");
+	o = world_find(w, name);
+	if (!o) {
+		char have[512];
+
+		world_list_objs(w, OBJ_DEVICE, have, sizeof(have));
+		return scn_error(s, l, "show: no object named '%s' (%s)", name, have);
+	}
+	scn_set(r, "kind", "%s", obj_kind_name(o->kind));
+	switch (o->kind) {
+	case OBJ_DEVICE:
+		show_device(o, r);
+		break;
+	case OBJ_DOMAIN:
+		show_domain(o, r);
+		break;
+	case OBJ_ITS:
+		scn_set_hex(r, "doorbell", o->its.doorbell);
+		break;
+	case OBJ_KERNEL:
+		scn_set(r, "board", "%s", o->platform ? "yes" : "no");
+		break;
+	case OBJ_IOMMU:
+		break;
+	}
+	fprintf(scenario_out(s), "show %s:", name);
+	for (int k = 0; k < r->nkv; k++)
+		fprintf(scenario_out(s), " %s=%s", r->kv[k].key, r->kv[k].val);
+	fputc('\n', scenario_out(s));
 	return 0;
 }
 

@@ -35,6 +35,8 @@ static void usage(FILE *f)
 		"\n"
 		"  --fail-nth=N      fail the N-th kernel allocation of the run\n"
 		"  --help-commands   list the scenario commands and their arguments\n"
+		"  --json            one JSON object per command on stdout (file, line,\n"
+		"                    command, rc, values); the narrative goes to stderr\n"
 		"  -h, --help        this text\n"
 		"  -V, --version     the version\n"
 		"\n"
@@ -51,11 +53,12 @@ static int usage_error(const char *fmt, const char *arg)
 	return 2;
 }
 
-enum { OPT_FAIL_NTH = 256, OPT_HELP_COMMANDS };
+enum { OPT_FAIL_NTH = 256, OPT_HELP_COMMANDS, OPT_JSON };
 
 static const struct option options[] = {
 	{ "fail-nth",      required_argument, NULL, OPT_FAIL_NTH },
 	{ "help-commands", no_argument,       NULL, OPT_HELP_COMMANDS },
+	{ "json",          no_argument,       NULL, OPT_JSON },
 	{ "help",          no_argument,       NULL, 'h' },
 	{ "version",       no_argument,       NULL, 'V' },
 	{ NULL, 0, NULL, 0 }
@@ -68,6 +71,8 @@ int main(int argc, char **argv)
 	struct world *w;
 	struct scenario *s;
 	unsigned long fail_nth = 0;
+	bool json = false;
+	FILE *narrative;
 	int opt, ret;
 	u64 n;
 
@@ -81,6 +86,9 @@ int main(int argc, char **argv)
 				return usage_error("--fail-nth takes a positive number, not '%s'",
 						   optarg);
 			fail_nth = n;
+			break;
+		case OPT_JSON:
+			json = true;
 			break;
 		case OPT_HELP_COMMANDS:
 			world_print_commands(stdout);
@@ -110,14 +118,18 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
-	w = world_create(stdout);
-	s = w ? scenario_create(stdout, world_commands, w) : NULL;
+	/* With --json, stdout carries only JSON; the narrative goes to stderr. */
+	narrative = json ? stderr : stdout;
+	w = world_create(narrative);
+	s = w ? scenario_create(narrative, world_commands, w) : NULL;
 	if (!s) {
 		fprintf(stderr, "iommusim: out of memory\n");
 		world_destroy(w);
 		free(text);
 		return 2;
 	}
+	if (json)
+		scenario_set_json(s, stdout);
 	world_fail_nth(w, fail_nth);
 	ret = scenario_run(s, name, text ? text : default_scenario);
 	if (fail_nth && !world_fail_nth_hit(w))

@@ -17,6 +17,7 @@
 
 struct scenario {
 	FILE *out;
+	FILE *json;		/* --json: one object per line, or NULL */
 	const struct scn_command *cmds;
 	void *world;
 	struct scn_result last;
@@ -49,6 +50,58 @@ void scenario_destroy(struct scenario *s)
 	free(s);
 }
 
+void scenario_set_json(struct scenario *s, FILE *json)
+{
+	s->json = json;
+}
+
+/* A JSON string: quotes, backslashes and control characters escaped. */
+static void json_str(FILE *f, const char *str)
+{
+	fputc('"', f);
+	for (const unsigned char *c = (const unsigned char *)str; *c; c++) {
+		if (*c == '"' || *c == '\\')
+			fprintf(f, "\\%c", *c);
+		else if (*c < 0x20)
+			fprintf(f, "\\u%04x", *c);
+		else
+			fputc(*c, f);
+	}
+	fputc('"', f);
+}
+
+/* {"file":..,"line":..,"command":.. — the opening every JSON line shares. */
+static void json_open(struct scenario *s, const struct scn_line *l, const char *cmd)
+{
+	fputs("{\"file\":", s->json);
+	json_str(s->json, l->file);
+	fprintf(s->json, ",\"line\":%u,\"command\":", l->lineno);
+	json_str(s->json, cmd);
+}
+
+static void rc_string(int rc, char *buf, size_t len);
+
+/* One command's result: rc (and its errno name) and the named values. */
+static void json_result(struct scenario *s, const struct scn_line *l,
+			const struct scn_result *r)
+{
+	char rc[32];
+
+	json_open(s, l, l->cmd);
+	rc_string(r->rc, rc, sizeof(rc));
+	fprintf(s->json, ",\"rc\":%d,\"rc_name\":", r->rc);
+	json_str(s->json, rc);
+	fputs(",\"values\":{", s->json);
+	for (int k = 0; k < r->nkv; k++) {
+		if (k)
+			fputc(',', s->json);
+		json_str(s->json, r->kv[k].key);
+		fputc(':', s->json);
+		json_str(s->json, r->kv[k].val);
+	}
+	fputs("}}\n", s->json);
+}
+
 void *scenario_world(struct scenario *s)
 {
 	return s->world;
@@ -61,14 +114,19 @@ FILE *scenario_out(struct scenario *s)
 
 int scn_error(struct scenario *s, const struct scn_line *l, const char *fmt, ...)
 {
+	char msg[1024];
 	va_list ap;
 
-	(void)s;
-	fprintf(stderr, "%s:%u: ", l->file, l->lineno);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+	fprintf(stderr, "%s:%u: %s\n", l->file, l->lineno, msg);
+	if (s && s->json) {
+		json_open(s, l, l->cmd);
+		fputs(",\"error\":", s->json);
+		json_str(s->json, msg);
+		fputs("}\n", s->json);
+	}
 	return -1;
 }
 
@@ -367,6 +425,10 @@ static int do_expect(struct scenario *s, const struct scn_line *l)
 			failures++;
 		}
 	}
+	if (s->json && !failures) {
+		json_open(s, l, "expect");
+		fputs(",\"ok\":true}\n", s->json);
+	}
 	return failures ? -1 : 0;
 }
 
@@ -408,6 +470,8 @@ static int run_line(struct scenario *s, struct scn_line *l)
 	memset(&r, 0, sizeof(r));
 	if (c->fn(s, l, &r))
 		return -1;
+	if (s->json)
+		json_result(s, l, &r);
 	s->last = r;
 	s->last_line = *l;
 	s->last_valid = true;

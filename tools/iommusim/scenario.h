@@ -77,6 +77,12 @@ struct scenario *scenario_create(FILE *out, const struct scn_command *cmds,
 				 void *world);
 void scenario_destroy(struct scenario *s);
 void *scenario_world(struct scenario *s);
+/*
+ * --json: after each command, one JSON object on its own line to json
+ * ({"file","line","command","rc","rc_name","values":{...}}; an expect
+ * that held gives "ok":true, a mistake or failed check "error":"...").
+ */
+void scenario_set_json(struct scenario *s, FILE *json);
 /* Run a whole text; name is used in messages.  0 on success, -1 on failure
  * (the message was printed to stderr). */
 int scenario_run(struct scenario *s, const char *name, const char *text);

@@ -166,7 +166,7 @@ int inspect_board_vste(struct scenario *s, const struct scn_line *l, u64 vste[2]
 	{ "unmap", cmd_unmap, "unmap DOMAIN iova=A size=S" }, \
 	{ "iova-to-phys", cmd_iova_to_phys, "iova-to-phys DOMAIN iova=A" }, \
 	{ "dma", cmd_dma, "dma DEV iova=A [access=r|w] [size=N]  (the device reads or writes N bytes (8); where they land: pa=, data= for a read)" }, \
-	{ "show", cmd_show, "show DEV" }, \
+	{ "show", cmd_show, "show OBJECT                           (its state: a device's domain=, group=, sid=; a domain's type=, pgsizes=, aperture)" }, \
 	{ "no-msi-parent", cmd_no_msi_parent, "no-msi-parent IOMMU                   (its nested domains name no doorbell domain)" }
 
 #define MSI_COMMANDS \
