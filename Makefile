@@ -7,7 +7,8 @@
 #                   LD_PRELOAD shim (build/release)
 #   make run        the main job: the default end-to-end scenario
 #   make test       every test, plain and under ASan+UBSan (+ a clang -Werror build when clang exists)
-#   make bench      every benchmark, JSON lines on stdout
+#   make bench      every benchmark (BENCH="iova smmuv3": some), JSON lines
+#                   on stdout, a metadata line first; bench/compare A B
 #   make tsan       every test under ThreadSanitizer (a data race fails it)
 #   make fuzz       every fuzz/NAME.c harness for FUZZ_SECONDS (clang, libFuzzer)
 #   make install    the libraries, the public headers and iommusim.pc under
@@ -166,9 +167,10 @@ tsan:
 	$(MAKE) -j$(JOBS) VARIANT=tsan WERROR=-Werror build-all
 	tests/run.sh build/tsan
 
+# JSON lines only on stdout (bench/run.sh): the build talks on stderr.
 bench:
-	$(MAKE) -j$(JOBS) VARIANT=release build-all
-	@for b in $(patsubst %.c,build/release/%,$(wildcard bench/*.c)); do $$b || exit 1; done
+	@$(MAKE) -s -j$(JOBS) VARIANT=release build-all >&2
+	@bench/run.sh build/release $(BENCH)
 
 # What an emulator needs to embed the SMMUv3 model: the static and the
 # shared library, the public headers under $(INCLUDEDIR)/iommusim/ (their
