@@ -8,6 +8,8 @@
  * usage text.  Then the scenario language's conveniences: variables,
  * include, and errors that name what there is instead.
  */
+#include <stdbool.h>
+
 #include "include/iommusim/version.h"
 #include "tests/test.h"
 #include "tests/tool.h"
@@ -138,6 +140,41 @@ int main(void)
 		unlink(b);
 		rmdir(dir);
 	}
+	memcpy(dir, "/tmp/iommusim-cli-XXXXXX", sizeof(dir));
+
+	/* Pictures: DOT always; SVG through Graphviz when it is installed. */
+	REQUIRE(mkdtemp(dir));
+	{
+		char scn[1024], dotf[128], svgf[128];
+		bool have_dot = system("command -v dot >/dev/null 2>&1") == 0;
+		FILE *f;
+
+		snprintf(dotf, sizeof(dotf), "%s/t.dot", dir);
+		snprintf(svgf, sizeof(svgf), "%s/w.svg", dir);
+		snprintf(scn, sizeof(scn), "board host\nendpoint nic0 sid=0x10\n"
+			 "dma-map nic0 pa=0x68000000 size=8K\npgtable nic0 dot=%s\n"
+			 "expect tables=4 leaves=2 runs=1\n"
+			 "walk nic0 iova=0xffffe000 svg=%s\n", dotf, svgf);
+		RUN(scn, "-");
+		CHECK_EQ(r.status, have_dot ? 0 : 1);
+		CHECK(strstr(r.out, "0xffffe000-0xffffffff -> 0x68000000  2 x 4K page") != NULL);
+		REQUIRE((f = fopen(dotf, "r")));
+		CHECK(fread(scn, 1, 15, f) == 15 && !strncmp(scn, "digraph pgtable", 15));
+		fclose(f);
+		if (have_dot) {
+			char cmd[300];
+
+			snprintf(cmd, sizeof(cmd), "dot -Tsvg %s -o /dev/null", dotf);
+			CHECK(system(cmd) == 0);	/* our DOT parses */
+			CHECK(access(svgf, R_OK) == 0);
+		} else {
+			CHECK(strstr(r.err, "apt-get install graphviz") != NULL);
+		}
+		unlink(dotf);
+		unlink(svgf);
+		rmdir(dir);
+	}
+	memcpy(dir, "/tmp/iommusim-cli-XXXXXX", sizeof(dir));
 
 	RUN(NULL, "/nonexistent/x.scn");
 	CHECK_EQ(r.status, 2);

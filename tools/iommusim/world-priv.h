@@ -131,6 +131,7 @@ int cmd_events(struct scenario *, const struct scn_line *, struct scn_result *);
 int cmd_nested_vm(struct scenario *, const struct scn_line *, struct scn_result *);
 int cmd_ste(struct scenario *, const struct scn_line *, struct scn_result *);
 int cmd_walk(struct scenario *, const struct scn_line *, struct scn_result *);
+int cmd_pgtable(struct scenario *, const struct scn_line *, struct scn_result *);
 /* Board endpoints: fire vector 0 of a device and report the LPI; the row. */
 int board_fire_msi(struct world *w, struct world_obj *dev, struct msi_row *row);
 int board_dma(struct scenario *s, struct world_obj *dev, u64 iova, bool is_write,
@@ -153,7 +154,8 @@ int inspect_board_vste(struct scenario *s, const struct scn_line *l, u64 vste[2]
 
 #define INSPECT_COMMANDS \
 	{ "ste", cmd_ste, "ste DEV                               (a board endpoint's STE and CD as the SMMU reads them: config=, asid=, vmid=, event=)" }, \
-	{ "walk", cmd_walk, "walk DEV|DOMAIN iova=A [access=r|w|rw] (the hardware's table walk, level by level: pa=, fault=, stage=, level=)" }
+	{ "walk", cmd_walk, "walk DEV|DOMAIN iova=A [access=r|w|rw] [dot=FILE] [svg=FILE] (the hardware's table walk, level by level: pa=, fault=, stage=, level=; dot=/svg=: as a picture, nesting as a grid)" }, \
+	{ "pgtable", cmd_pgtable, "pgtable DEV|DOMAIN [dot=FILE] [svg=FILE] (the whole table as the hardware reads it, runs of leaves collapsed: tables=, leaves=, runs=)" }
 
 #define IOMMU_COMMANDS \
 	{ "iommu", cmd_iommu, "iommu NAME [kernel=K]                 (a mock IOMMU)" }, \
