@@ -35,9 +35,9 @@ endif
 CFLAGS_release := -O2 -g
 CFLAGS_clang   := -O2 -g
 CFLAGS_san     := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
-		  -fno-sanitize-recover=all
-CFLAGS_tsan    := -O1 -g -fsanitize=thread
-CFLAGS_fuzz    := -O1 -g -fsanitize=fuzzer-no-link,address,undefined \
+		  -fno-sanitize-recover=all -DIOMMUSIM_LOCKDEP
+CFLAGS_tsan    := -O1 -g -fsanitize=thread -DIOMMUSIM_LOCKDEP
+CFLAGS_fuzz    := -O1 -g -fsanitize=fuzzer-no-link,address,undefined -DIOMMUSIM_LOCKDEP \
 		  -fno-sanitize-recover=all
 
 CPPFLAGS += -I. -D_GNU_SOURCE -MMD -MP

@@ -309,6 +309,8 @@ static void arm_smmu_cmdq_skip_err(struct arm_smmu_device *smmu)
 	u32 cons = arm_smmu_readl(smmu, ARM_SMMU_CMDQ_CONS);
 	u32 idx = FIELD_GET(CMDQ_CONS_ERR, cons);
 	u64 *ent = q->base + (size_t)q_idx(q, cons) * CMDQ_ENT_DWORDS;
+
+	lockdep_assert_held(&smmu->gerror_lock);
 	u64 cmd_sync[CMDQ_ENT_DWORDS];
 
 	smmu->stats.cmdq_errors++;

@@ -108,6 +108,7 @@ static void arm_smmu_detach_all(struct arm_smmu_device *smmu,
 {
 	struct arm_smmu_master *master;
 
+	lockdep_assert_held(&smmu->streams_mutex);
 	list_for_each_entry(master, &smmu->masters, node) {
 		if (master->domain != domain)
 			continue;
