@@ -8,6 +8,8 @@
  * Every ioctl goes to the in-kernel iommufd (kernel/iommufd) unchanged,
  * after the one check it cannot make in-process: that the argument struct
  * is readable (the kernel's get_user/copy_struct_from_user -EFAULT).
+ * That includes the VFIO type1 container ioctls iommufd answers on the
+ * same file (VFIO_SET_IOMMU, VFIO_IOMMU_MAP_DMA, ...).
  *
  * The event queues iommufd hands out (IOMMU_FAULT_QUEUE_ALLOC,
  * IOMMU_VEVENTQ_ALLOC) are eventfds iommufd creates and keeps readable
@@ -188,6 +190,11 @@ static long iommufd_file_ioctl(struct shim_file *f, unsigned long cmd,
 		}
 		/* And what the struct points at. */
 		ret = preload_iommufd_check_uptrs(ictx, (unsigned int)cmd, arg, size);
+		if (ret)
+			return ret;
+	} else if (_IOC_TYPE(cmd) == IOMMUFD_TYPE) {
+		/* VFIO type1 container ioctls (same type): vfio_compat.c. */
+		ret = preload_iommufd_check_vfio(ictx, (unsigned int)cmd, arg);
 		if (ret)
 			return ret;
 	}

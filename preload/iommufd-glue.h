@@ -31,5 +31,8 @@ void preload_iommufd_detach(struct preload_idev *idev);
 struct iommufd_ctx;
 int preload_iommufd_check_uptrs(struct iommufd_ctx *ictx, unsigned int cmd,
 				unsigned long arg, uint32_t size);
+/* The same for the VFIO type1 ioctls on /dev/iommu (their argsz struct). */
+int preload_iommufd_check_vfio(struct iommufd_ctx *ictx, unsigned int cmd,
+			       unsigned long arg);
 
 #endif

@@ -61,9 +61,10 @@ struct iommufd_ctx *iommufd_ctx_create(struct kernel *k);
 /* Destroys every object (unbinding devices still bound, with a warning). */
 void iommufd_ctx_destroy(struct iommufd_ctx *ictx);
 /*
- * The ioctl entry point, as iommufd_fops_ioctl: 0 or -errno.  -ENOTTY for
- * a command iommufd does not know (VFIO_IOAS, dirty tracking, MAP_FILE,
- * CHANGE_PROCESS and HW_QUEUE_ALLOC are not implemented and answer so),
+ * The ioctl entry point, as iommufd_fops_ioctl: 0 (or, for the VFIO type1
+ * ioctls of vfio_compat.c, a positive answer) or -errno.  -ENOTTY for a
+ * command iommufd does not know (MAP_FILE, CHANGE_PROCESS and
+ * HW_QUEUE_ALLOC are not implemented and answer so),
  * -EINVAL for a size below the command's minimum, -E2BIG for a non-zero
  * tail past the struct the kernel knows.
  */

@@ -53,6 +53,9 @@ void iommufd_object_remove(struct iommufd_ctx *ictx, struct iommufd_object *obj)
 	if (obj->id && obj->id < ictx->nr_slots && ictx->objs[obj->id] == obj)
 		ictx->objs[obj->id] = NULL;
 	obj->id = 0;
+	/* A destroyed compat IOAS leaves the VFIO ioctls without one. */
+	if (ictx->vfio_ioas && &ictx->vfio_ioas->obj == obj)
+		ictx->vfio_ioas = NULL;
 }
 
 struct iommufd_object *iommufd_get_object(struct iommufd_ctx *ictx, u32 id,
@@ -229,6 +232,7 @@ union ucmd_buffer {
 	struct iommu_vdevice_alloc vdev;
 	struct iommu_veventq_alloc veventq;
 	struct iommu_viommu_alloc viommu;
+	struct iommu_vfio_ioas vfio_ioas;
 };
 
 struct iommufd_ioctl_op {
@@ -269,6 +273,8 @@ static const struct iommufd_ioctl_op iommufd_ioctl_ops[] = {
 	IOCTL_OP(IOMMU_IOAS_UNMAP, iommufd_ioas_unmap, struct iommu_ioas_unmap,
 		 length),
 	IOCTL_OP(IOMMU_OPTION, iommufd_option, struct iommu_option, val64),
+	IOCTL_OP(IOMMU_VFIO_IOAS, iommufd_vfio_ioas, struct iommu_vfio_ioas,
+		 __reserved),
 	IOCTL_OP(IOMMU_VDEVICE_ALLOC, iommufd_vdevice_alloc_ioctl,
 		 struct iommu_vdevice_alloc, virt_id),
 	IOCTL_OP(IOMMU_VEVENTQ_ALLOC, iommufd_veventq_alloc,
@@ -308,9 +314,10 @@ long iommufd_ioctl(struct iommufd_ctx *ictx, unsigned int cmd,
 	unsigned int nr = _IOC_NR(cmd);
 	int ret;
 
+	/* Numbers outside iommufd's table may be VFIO container ioctls. */
 	if (nr < IOMMUFD_CMD_BASE ||
 	    nr - IOMMUFD_CMD_BASE >= ARRAY_SIZE(iommufd_ioctl_ops))
-		return -ENOTTY;
+		return iommufd_vfio_ioctl(ictx, cmd, arg);
 	op = &iommufd_ioctl_ops[nr - IOMMUFD_CMD_BASE];
 	if (!op->execute || op->ioctl_num != cmd)
 		return -ENOTTY;	/* -ENOIOCTLCMD, which the VFS turns into this */
