@@ -241,6 +241,7 @@ int iommufd_file_open(int flags)
 		free(file);
 		return -ENOMEM;
 	}
+	iommufd_ctx_set_uaccess(file->ictx, preload_iommufd_uaccess);
 	ret = shim_file_install(&iommufd_fops, file, flags, NULL);
 	if (ret < 0) {
 		iommufd_ctx_destroy(file->ictx);

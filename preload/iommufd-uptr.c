@@ -166,3 +166,9 @@ int preload_iommufd_check_vfio(struct iommufd_ctx *ictx, unsigned int cmd,
 		return 0;
 	}
 }
+
+/* iommufd's stand-in for pin_user_pages (iommufd_ctx_set_uaccess). */
+int preload_iommufd_uaccess(void *uptr, size_t len, bool write)
+{
+	return probe_range((uintptr_t)uptr, len, write);
+}

@@ -541,13 +541,12 @@ err_undo:
 
 /*
  * The smallest IOVA granule every domain of the table can map: the largest
- * of their smallest page sizes, at least PAGE_SIZE (areas here are whole
- * pages).  Linux keeps this as iopt->iova_alignment
- * (iopt_calculate_iova_alignment).
+ * of their smallest page sizes, 1 without a domain.  Linux keeps this as
+ * iopt->iova_alignment (iopt_calculate_iova_alignment).
  */
 unsigned long iopt_iova_alignment(struct io_pagetable *iopt)
 {
-	unsigned long align = PAGE_SIZE;
+	unsigned long align = 1;
 	struct iopt_domain *d;
 
 	list_for_each_entry(d, &iopt->domains, node) {
@@ -582,7 +581,8 @@ int iopt_disable_large_pages(struct io_pagetable *iopt)
 static int iopt_area_split(struct io_pagetable *iopt, struct iopt_area *area,
 			   unsigned long iova)
 {
-	unsigned long align = iopt_iova_alignment(iopt);
+	/* Areas here are whole pages, whatever the domains map. */
+	unsigned long align = max(iopt_iova_alignment(iopt), PAGE_SIZE);
 	unsigned long new_start = iova + 1;
 	struct iopt_area *rhs;
 

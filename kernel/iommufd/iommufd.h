@@ -92,6 +92,16 @@ ssize_t iommufd_fd_write(struct iommufd_ctx *ictx, int fd, const void *buf,
 /* close(): drops the fd's hold on its queue object. */
 int iommufd_fd_close(struct iommufd_ctx *ictx, int fd);
 
+/*
+ * What stands for pin_user_pages(FOLL_WRITE) / access_ok where iommufd
+ * holds on to user memory across a longer operation (the dirty bitmap):
+ * 0 when [uptr, uptr + len) can be accessed (written when write), else
+ * -EFAULT.  The shim installs its uaccess probe; without one (NULL, the
+ * default) all memory of the process counts as accessible.
+ */
+typedef int (*iommufd_uaccess_fn)(void *uptr, size_t len, bool write);
+void iommufd_ctx_set_uaccess(struct iommufd_ctx *ictx, iommufd_uaccess_fn fn);
+
 /* ------------------------------------------------------------ devices */
 
 /*
