@@ -58,6 +58,7 @@ static int fault(struct vmsa_fault *f, const struct vmsa_walk_cfg *cfg,
 	f->ipa = cfg->stage == 2 ? ia : 0;
 	f->fetch_addr = 0;
 	f->access = 0;
+	f->tt_write = false;
 	return -1;
 }
 
@@ -95,8 +96,11 @@ static int update_desc(const struct vmsa_walk_cfg *cfg, phys_addr_t addr,
 		return 0;
 	f->type = VMSA_FAULT_NONE;
 	rc = cfg->update(cfg->opaque, addr, old, new, f);
-	if (rc < 0)
-		return callback_fault(cfg, f, addr, level, ia);
+	if (rc < 0) {
+		callback_fault(cfg, f, addr, level, ia);
+		f->tt_write = true;
+		return -1;
+	}
 	return rc ? VMSA_WALK_AGAIN : 0;
 }
 
@@ -366,6 +370,7 @@ int vmsa_check_perm(const struct vmsa_walk_result *r, unsigned int access,
 	f->ipa = r->stage == 2 ? r->ia : 0;
 	f->fetch_addr = 0;
 	f->access = access;
+	f->tt_write = false;
 	return -1;
 }
 

@@ -86,6 +86,7 @@ struct vmsa_fault {
 	u64 ipa;		/* stage 2 faults: the IPA stage 2 was translating */
 	phys_addr_t fetch_addr;	/* F_EABT: the descriptor address that aborted */
 	unsigned int access;	/* F_PERMISSION: the refused VMSA_ACC_* mask */
+	bool tt_write;		/* the table access that failed was a hardware update */
 };
 
 /*

@@ -468,6 +468,7 @@ struct smmu_event {
 	bool dry_run;		/* smmuv3_inspect_walk(): never recorded */
 	s8 level;		/* walk faults: the lookup level (not in the record) */
 	u8 class;
+	bool tt_write;		/* CLASS=TT: a hardware update (TnD write) */
 	u64 input;
 	u64 ipa;
 	u64 fetch_addr;

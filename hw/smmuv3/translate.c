@@ -314,6 +314,7 @@ static int walk_fault(struct smmuv3 *smmu, struct smmu_event *ev,
 	ev->level = f->level;
 	ev->ipa = f->ipa;
 	ev->fetch_addr = f->fetch_addr;
+	ev->tt_write = f->tt_write;
 	ev->no_record = f->type != VMSA_F_EABT &&
 			!(s2 ? cfg->record_s2 : cfg->record_s1);
 	return record(smmu, ev, res);
