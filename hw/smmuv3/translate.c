@@ -393,15 +393,17 @@ again:
 					  EVT_CLASS_IN, res);
 		}
 		e.s1_allow = allow_mask(&r1, cfg->wxn);
-		rc = dirty_on_write(&w, &r1, vmsa_access(access, true),
-				    e.s1_allow, need, &f);
-		if (unlikely(rc == VMSA_WALK_AGAIN))
-			goto again;
-		if (unlikely(rc))
-			return walk_fault(smmu, ev, cfg, &f, nf.s2_fault,
-					  EVT_CLASS_TT, res);
-		e.s1_allow = allow_mask(&r1, cfg->wxn);
-		e.httu_write = dirty_possible(&w, &r1);
+		if (unlikely(w.hd)) {
+			rc = dirty_on_write(&w, &r1, vmsa_access(access, true),
+					    e.s1_allow, need, &f);
+			if (rc == VMSA_WALK_AGAIN)
+				goto again;
+			if (rc)
+				return walk_fault(smmu, ev, cfg, &f, nf.s2_fault,
+						  EVT_CLASS_TT, res);
+			e.s1_allow = allow_mask(&r1, cfg->wxn);
+			e.httu_write = dirty_possible(&w, &r1);
+		}
 		if (unlikely(t))
 			t->s1_allow = e.s1_allow;
 		if (need & ~e.s1_allow) {
@@ -420,17 +422,19 @@ again:
 					  EVT_CLASS_IN, res);
 		}
 		e.s2_allow = allow_mask(&r2, false);
-		rc = dirty_on_write(&nf.s2, &r2, vmsa_access(access, false),
-				    e.s2_allow, need, &f);
-		if (unlikely(rc == VMSA_WALK_AGAIN))
-			goto again;
-		if (unlikely(rc)) {
-			f.ipa = ipa;
-			return walk_fault(smmu, ev, cfg, &f, true, EVT_CLASS_TT,
-					  res);
+		if (unlikely(nf.s2.hd)) {
+			rc = dirty_on_write(&nf.s2, &r2, vmsa_access(access, false),
+					    e.s2_allow, need, &f);
+			if (rc == VMSA_WALK_AGAIN)
+				goto again;
+			if (rc) {
+				f.ipa = ipa;
+				return walk_fault(smmu, ev, cfg, &f, true,
+						  EVT_CLASS_TT, res);
+			}
+			e.s2_allow = allow_mask(&r2, false);
+			e.httu_write |= dirty_possible(&nf.s2, &r2);
 		}
-		e.s2_allow = allow_mask(&r2, false);
-		e.httu_write |= dirty_possible(&nf.s2, &r2);
 		pa = r2.oa;
 	}
 
