@@ -181,6 +181,10 @@ static void test_map_unmap_dma(void)
 	CHECK_EQ(unmap_dma(&e, 0x100000, 2 << 20, 0, &unmapped), 0);
 	CHECK_EQ(unmapped, 2 << 20);
 	CHECK_EQ(iommu_iova_to_phys(d, 0x100000), 0);
+	/* Unmap of nothing is success, size 0 (IOAS_UNMAP says -ENOENT). */
+	CHECK_EQ(unmap_dma(&e, 0x100000, 2 << 20, 0, &unmapped), 0);
+	CHECK_EQ(unmapped, 0);
+	CHECK_EQ(ioas_unmap(&e, ioas, 0x100000, 2 << 20, &unmapped), -ENOENT);
 	/* FLAG_ALL: everything left, its size back. */
 	CHECK_EQ(unmap_dma(&e, 0, 0, VFIO_DMA_UNMAP_FLAG_ALL, &unmapped), 0);
 	CHECK_EQ(unmapped, 4096);

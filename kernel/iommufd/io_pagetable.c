@@ -441,14 +441,16 @@ static void remove_area(struct io_pagetable *iopt, struct iopt_area *area)
 /*
  * Unmaps, in IOVA order, every area inside [start, last]; an area that
  * sticks out stops it with -ENOENT (what was unmapped before stays so).
- * Nothing to unmap is -ENOENT too.
+ * Nothing to unmap is success with *unmapped 0 (Linux since the "unmap of
+ * empty" fix; IOAS_UNMAP turns that into -ENOENT itself, VFIO's UNMAP_DMA
+ * does not).
  */
 static int iopt_unmap_iova_range(struct io_pagetable *iopt, unsigned long start,
 				 unsigned long last, unsigned long *unmapped)
 {
 	unsigned long bytes = 0;
 	struct iopt_area *area;
-	int ret = -ENOENT;
+	int ret = 0;
 
 	while ((area = area_first(iopt, start, last))) {
 		if (area->iova < start || area->last > last) {
@@ -457,7 +459,6 @@ static int iopt_unmap_iova_range(struct io_pagetable *iopt, unsigned long start,
 		}
 		bytes += area->last - area->iova + 1;
 		remove_area(iopt, area);
-		ret = 0;
 	}
 	if (unmapped)
 		*unmapped = bytes;
@@ -478,9 +479,7 @@ int iopt_unmap_iova(struct io_pagetable *iopt, unsigned long iova,
 
 int iopt_unmap_all(struct io_pagetable *iopt, unsigned long *unmapped)
 {
-	int ret = iopt_unmap_iova_range(iopt, 0, ULONG_MAX, unmapped);
-
-	return ret == -ENOENT ? 0 : ret;
+	return iopt_unmap_iova_range(iopt, 0, ULONG_MAX, unmapped);
 }
 
 int iopt_copy(struct io_pagetable *dst, struct io_pagetable *src,

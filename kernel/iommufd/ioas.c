@@ -215,6 +215,8 @@ int iommufd_ioas_unmap(struct iommufd_ucmd *ucmd)
 			return -EOVERFLOW;
 		rc = iopt_unmap_iova(&ioas->iopt, cmd->iova, cmd->length,
 				     &unmapped);
+		if (!rc && !unmapped)
+			rc = -ENOENT;	/* nothing there */
 	}
 	if (rc)
 		return rc;
