@@ -17,38 +17,16 @@
 #include <linux/iommufd.h>
 #include <linux/vfio.h>
 
-#include "client.h"
+#include "endpoint.h"
 
-#define EP_DMA_SRC		0x40
-#define EP_DMA_DST		0x48
-#define EP_DMA_LEN		0x50
-#define EP_DMA_CMD		0x54
-#define EP_DMA_STATUS		0x58
 
 #define PG	4096UL
 #define IOVA	0x100000UL
 #define NPG	16
 
 static int fd, dev;
-static __u64 bar0;
+static struct ep ep;
 static __u32 dev_id, ioas, hwpt;
-
-static void wr(__u64 reg, const void *v, size_t n)
-{
-	CHECK_EQ(pwrite(dev, v, n, (off_t)(bar0 + reg)), (ssize_t)n);
-}
-
-static __u32 dma_copy(__u64 dst, __u64 src, __u32 len)
-{
-	__u32 go = 1, st = 0;
-
-	wr(EP_DMA_SRC, &src, 8);
-	wr(EP_DMA_DST, &dst, 8);
-	wr(EP_DMA_LEN, &len, 4);
-	wr(EP_DMA_CMD, &go, 4);
-	CHECK_EQ(pread(dev, &st, 4, (off_t)(bar0 + EP_DMA_STATUS)), 4);
-	return st;
-}
 
 static int get_bitmap(void *data, __u32 flags)
 {
@@ -65,7 +43,6 @@ static void setup(void)
 {
 	struct vfio_device_bind_iommufd bind = { .argsz = sizeof(bind) };
 	struct iommu_ioas_alloc alloc = { .size = sizeof(alloc) };
-	struct vfio_region_info reg = { .argsz = sizeof(reg) };
 	struct iommu_ioas_map map = {
 		.size = sizeof(map),
 		.flags = IOMMU_IOAS_MAP_FIXED_IOVA | IOMMU_IOAS_MAP_READABLE |
@@ -80,8 +57,7 @@ static void setup(void)
 	bind.iommufd = fd;
 	REQUIRE(ioctl(dev, VFIO_DEVICE_BIND_IOMMUFD, &bind) == 0);
 	dev_id = bind.out_devid;
-	REQUIRE(ioctl(dev, VFIO_DEVICE_GET_REGION_INFO, &reg) == 0);
-	bar0 = reg.offset;
+	ep_init(&ep, dev);
 	REQUIRE(ioctl(fd, IOMMU_IOAS_ALLOC, &alloc) == 0);
 	ioas = alloc.out_ioas_id;
 	buf = mmap(NULL, NPG * PG, PROT_READ | PROT_WRITE,
@@ -138,8 +114,8 @@ int main(void)
 	bm[0] = 0;
 	CHECK_EQ(get_bitmap(bm, 0), 0);
 	CHECK_EQ(bm[0], 0);
-	CHECK_EQ(dma_copy(IOVA + PG, IOVA, PG), 0);
-	CHECK_EQ(dma_copy(IOVA + 7 * PG, IOVA + 3 * PG, 64), 0);
+	CHECK_EQ(ep_dma_copy(&ep, IOVA + PG, IOVA, PG), 0);
+	CHECK_EQ(ep_dma_copy(&ep, IOVA + 7 * PG, IOVA + 3 * PG, 64), 0);
 
 	/* A bitmap the program cannot write: 0, nothing reported or cleared. */
 	ro = mmap(NULL, PG, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);

@@ -15,49 +15,24 @@
 #include <linux/iommufd.h>
 #include <linux/vfio.h>
 
-#include "client.h"
+#include "endpoint.h"
 
-#define EP_DMA_SRC		0x40
-#define EP_DMA_DST		0x48
-#define EP_DMA_LEN		0x50
-#define EP_DMA_CMD		0x54
-#define EP_DMA_STATUS		0x58
-#define EP_DMA_CMD_GO		1
 
 #define PG	4096UL
 #define IOVA	0x100000UL
 
 static int fd, dev;
-static __u64 bar0;
-
-static void wr(__u64 reg, const void *v, size_t n)
-{
-	CHECK_EQ(pwrite(dev, v, n, (off_t)(bar0 + reg)), (ssize_t)n);
-}
-
-static __u32 dma_copy(__u64 dst, __u64 src, __u32 len)
-{
-	__u32 go = EP_DMA_CMD_GO, st = 0;
-
-	wr(EP_DMA_SRC, &src, 8);
-	wr(EP_DMA_DST, &dst, 8);
-	wr(EP_DMA_LEN, &len, 4);
-	wr(EP_DMA_CMD, &go, 4);
-	CHECK_EQ(pread(dev, &st, 4, (off_t)(bar0 + EP_DMA_STATUS)), 4);
-	return st;
-}
+static struct ep ep;
 
 static void device_setup(__u32 ioas)
 {
 	struct vfio_device_bind_iommufd bind = { .argsz = sizeof(bind), .iommufd = fd };
 	struct vfio_device_attach_iommufd_pt at = { .argsz = sizeof(at), .pt_id = ioas };
-	struct vfio_region_info reg = { .argsz = sizeof(reg) };
 
 	dev = open("/dev/vfio/devices/vfio0", O_RDWR);
 	REQUIRE(dev >= 0);
 	REQUIRE(ioctl(dev, VFIO_DEVICE_BIND_IOMMUFD, &bind) == 0);
-	REQUIRE(ioctl(dev, VFIO_DEVICE_GET_REGION_INFO, &reg) == 0);
-	bar0 = reg.offset;
+	ep_init(&ep, dev);
 	REQUIRE(ioctl(dev, VFIO_DEVICE_ATTACH_IOMMUFD_PT, &at) == 0);
 }
 
@@ -165,7 +140,7 @@ int main(void)
 	/* The device copies page 0 onto page 1 of the program's buffer. */
 	for (unsigned int i = 0; i < PG; i++)
 		buf[i] = (unsigned char)(i * 3 + 1);
-	CHECK_EQ(dma_copy(IOVA + PG, IOVA, PG), 0);
+	CHECK_EQ(ep_dma_copy(&ep, IOVA + PG, IOVA, PG), 0);
 	CHECK(!memcmp(buf, buf + PG, PG));
 
 	/* Type1v2: half a mapping cannot go; FLAG_ALL takes it all. */
@@ -178,7 +153,7 @@ int main(void)
 	unmap.iova = unmap.size = 0;
 	CHECK_EQ(ioctl(fd, VFIO_IOMMU_UNMAP_DMA, &unmap), 0);
 	CHECK_EQ(unmap.size, 2 * PG);
-	CHECK(dma_copy(IOVA + PG, IOVA, 64) != 0);
+	CHECK(ep_dma_copy(&ep, IOVA + PG, IOVA, 64) != 0);
 
 	close(dev);
 	close(fd);
