@@ -67,6 +67,15 @@ static int arm_smmu_device_hw_probe(struct arm_smmu_device *smmu)
 	}
 	if (reg & IDR0_COHACC)
 		smmu->features |= ARM_SMMU_FEAT_COHERENCY;
+	/* arm_smmu_get_httu, as on a device-tree system: IDR0 decides. */
+	switch (FIELD_GET(IDR0_HTTU, reg)) {
+	case IDR0_HTTU_ACCESS_DIRTY:
+		smmu->features |= ARM_SMMU_FEAT_HD;
+		/* fallthrough */
+	case IDR0_HTTU_ACCESS:
+		smmu->features |= ARM_SMMU_FEAT_HA;
+		break;
+	}
 	smmu->asid_bits = (reg & IDR0_ASID16) ? 16 : 8;
 	smmu->vmid_bits = (reg & IDR0_VMID16) ? 16 : 8;
 
