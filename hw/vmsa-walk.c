@@ -156,6 +156,8 @@ walk(const struct vmsa_walk_cfg *cfg, u64 ia, struct vmsa_walk_result *res,
 		idx = (ia >> shift) & ((1ULL << idx_bits) - 1);
 		addr = table + idx * 8;
 		f->type = VMSA_FAULT_NONE;
+		if (cfg->read_count)
+			cfg->read_count[level]++;
 		if (unlikely(cfg->fetch(cfg->opaque, addr, &desc, f)))
 			return callback_fault(cfg, f, addr, level, ia);
 		if (unlikely(!(desc & DESC_VALID))) {

@@ -151,6 +151,8 @@ struct vmsa_walk_cfg {
 	 */
 	vmsa_trace_fn trace;
 	void *trace_opaque;
+	/* Optional: read_count[level] counts each descriptor fetch issued. */
+	u64 *read_count;
 };
 
 /* What a TLB entry caches: everything about the leaf but the access. */

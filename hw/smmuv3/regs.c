@@ -151,6 +151,7 @@ void smmu_raise_gerror(struct smmuv3 *smmu, u32 bits)
 	bits &= ~active;
 	if (!bits)
 		return;
+	smmu->stats.gerrors += (u64)__builtin_popcount(bits);
 	WRITE_ONCE(smmu->gerror, smmu->gerror ^ bits);
 	if (!(smmu->irq_ctrl & IRQ_CTRL_GERROR_IRQEN))
 		return;

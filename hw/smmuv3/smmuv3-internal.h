@@ -403,6 +403,20 @@ struct smmu_irq_cfg {
 	u32 cfg1, cfg2;
 };
 
+/*
+ * The fast path's counters, one cache line per shard; a thread picks its
+ * shard from its stack address (smmu_fast_stats()), so threads rarely
+ * share a line and nothing locks.  Increments are a relaxed load and
+ * store: on a shared shard one may be lost, never the path slowed.
+ */
+#define SMMU_STAT_SHARDS	8
+
+struct smmu_fast_stats {
+	/* Each is also a translation and a configuration-cache hit. */
+	_Atomic u64 tlb_hits[SMMUV3_REGIMES];
+	_Atomic u64 bypasses;
+} __attribute__((aligned(64)));
+
 struct smmuv3 {
 	struct mutex lock;
 	unsigned long lock_owner;	/* pthread_self() of the holder, or 0 */
@@ -442,7 +456,27 @@ struct smmuv3 {
 	u64 *tlb_big;		/* entries cut from a leaf larger than their key granule */
 	u32 tlb_pages[3];	/* other valid entries, per key granule 4K/16K/64K */
 	u32 tlb_victim;
+
+	struct smmuv3_stats stats;	/* under the lock */
+	struct smmu_fast_stats fast[SMMU_STAT_SHARDS];
 };
+
+/* The calling thread's shard of the fast-path counters. */
+static inline struct smmu_fast_stats *smmu_fast_stats(struct smmuv3 *smmu)
+{
+	uintptr_t sp = (uintptr_t)__builtin_frame_address(0);
+
+	return &smmu->fast[((sp >> 20) * 0x9e3779b97f4a7c15ULL) >> 61];
+}
+
+static inline void smmu_fast_inc(_Atomic u64 *c)
+{
+	atomic_store_explicit(c, atomic_load_explicit(c, memory_order_relaxed) + 1,
+			      memory_order_relaxed);
+}
+
+/* The stats' index of a TLB kind (enum smmu_tlb_kind starts at 1). */
+#define SMMU_REGIME(tlb_kind)	((tlb_kind) - 1)
 
 #define PEND_EVTQ	BIT(0)
 #define PEND_GERROR	BIT(1)

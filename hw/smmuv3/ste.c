@@ -408,6 +408,9 @@ void smmu_cfg_cache_insert(struct smmuv3 *smmu, u32 sid, u32 ssid,
 	unsigned int i = cfg_slot(sid, ssid);
 	struct smmu_cfg_slot *s = &smmu->cfg_cache[i];
 
+	if (smmu->cfg_valid[i / 64] & (1ULL << (i % 64)) &&
+	    (smmu->cfg_sid[i] != sid || s->ssid != ssid))
+		smmu->stats.cfg_evictions++;
 	slot_write_begin(s);
 	__atomic_store_n(&s->sid, sid, __ATOMIC_RELEASE);
 	__atomic_store_n(&s->ssid, ssid, __ATOMIC_RELEASE);
@@ -422,6 +425,7 @@ static void slot_invalidate(struct smmuv3 *smmu, unsigned int i)
 {
 	struct smmu_cfg_slot *s = &smmu->cfg_cache[i];
 
+	smmu->stats.cfg_invalidated++;
 	slot_write_begin(s);
 	__atomic_store_n(&s->valid, 0u, __ATOMIC_RELEASE);
 	slot_write_end(s);

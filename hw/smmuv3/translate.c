@@ -58,6 +58,7 @@ static void s2_walk_cfg(struct smmuv3 *smmu, const struct smmu_cfg *cfg,
 	w->fetch = vmsa_fetch_ram;
 	w->update = vmsa_update_ram;
 	w->opaque = smmu->mem;
+	w->read_count = smmu->stats.walk_reads[1];	/* lock held */
 }
 
 bool smmu_s2_params_valid(const struct smmuv3 *smmu, struct smmu_cfg *cfg)
@@ -80,6 +81,8 @@ int smmu_s2_translate_fetch(struct smmuv3 *smmu, const struct smmu_cfg *cfg,
 	struct vmsa_fault f;
 
 	s2_walk_cfg(smmu, cfg, &w);
+	if (ev->dry_run)
+		w.read_count = NULL;	/* inspection counts nothing */
 	if (vmsa_walk(&w, ipa, &r, &f) ||
 	    vmsa_check_perm(&r, VMSA_ACC_READ, &f)) {
 		ev->type = fault_event(f.type);
@@ -347,6 +350,7 @@ translate_walk(struct smmuv3 *smmu, const struct smmu_cfg *cfg, u64 iova,
 		nf.s2.trace = trace_s2;
 		nf.s2.trace_opaque = t;
 		nf.s2.update = NULL;	/* inspection writes nothing */
+		nf.s2.read_count = NULL;	/* nor counts */
 		t->nested = cfg->s1 && cfg->s2;
 	}
 
@@ -373,8 +377,10 @@ again:
 		w.fetch = cfg->s2 ? nested_fetch : vmsa_fetch_ram;
 		w.update = cfg->s2 ? nested_update : vmsa_update_ram;
 		w.opaque = cfg->s2 ? (void *)&nf : (void *)smmu->mem;
+		w.read_count = smmu->stats.walk_reads[0];
 		if (unlikely(t)) {
 			w.update = NULL;
+			w.read_count = NULL;
 			if (cfg->s2)
 				w.fetch = nested_fetch_traced;
 			w.trace = trace_s1;
@@ -523,6 +529,17 @@ static bool tlb_lookup(struct smmuv3 *smmu, const struct smmu_cfg *hot,
 	return false;
 }
 
+/* The slow path's TLB lookups, by regime (lock held). */
+static void count_tlb(struct smmuv3 *smmu, u8 tlb_kind, bool hit)
+{
+	if (!tlb_kind || tlb_kind > SMMUV3_REGIMES)
+		return;		/* a stream that reaches no TLB */
+	if (hit)
+		smmu->stats.tlb_hits[SMMU_REGIME(tlb_kind)]++;
+	else
+		smmu->stats.tlb_misses[SMMU_REGIME(tlb_kind)]++;
+}
+
 static int translate_slow(struct smmuv3 *smmu, u32 sid, u32 ssid, u64 iova,
 			  unsigned int access, struct smmuv3_result *res)
 {
@@ -534,7 +551,11 @@ static int translate_slow(struct smmuv3 *smmu, u32 sid, u32 ssid, u64 iova,
 	unsigned int half, need;
 	u64 va;
 
-	if (!smmu_cfg_cache_lookup(smmu, sid, ssid, &cfg, sizeof(cfg))) {
+	smmu->stats.translations++;
+	if (smmu_cfg_cache_lookup(smmu, sid, ssid, &cfg, sizeof(cfg))) {
+		smmu->stats.cfg_hits++;
+	} else {
+		smmu->stats.cfg_misses++;
 		if (smmu_fetch_config(smmu, sid, ssid, &cfg, &ev))
 			return record(smmu, &ev, res);
 		smmu_cfg_cache_insert(smmu, sid, ssid, &cfg);
@@ -551,7 +572,10 @@ static int translate_slow(struct smmuv3 *smmu, u32 sid, u32 ssid, u64 iova,
 
 	va = s1_input(&cfg, iova, &half);
 	need = access_need(access);
-	if (tlb_lookup(smmu, &cfg, va, half, &e, true)) {
+	if (!tlb_lookup(smmu, &cfg, va, half, &e, true)) {
+		count_tlb(smmu, cfg.tlb_kind, false);
+	} else {
+		count_tlb(smmu, cfg.tlb_kind, true);
 		/* A write to a writable-clean leaf marks it dirty: walk. */
 		if ((need & ~(e.s1_allow & e.s2_allow)) && e.httu_write &&
 		    (access & SMMUV3_WRITE))
@@ -598,6 +622,8 @@ int smmuv3_translate(struct smmuv3 *smmu, u32 sid, u32 ssid, u64 iova,
 			va = s1_input(&hot, iova, &half);
 			if (likely(tlb_lookup(smmu, &hot, va, half, &e, false)) &&
 			    likely(!(access_need(access) & ~(e.s1_allow & e.s2_allow)))) {
+				smmu_fast_inc(&smmu_fast_stats(smmu)->
+					      tlb_hits[SMMU_REGIME(hot.tlb_kind)]);
 				res->addr = e.out_page |
 					    (va & ((1ULL << e.gshift) - 1));
 				res->size_shift = e.gshift;
@@ -605,6 +631,7 @@ int smmuv3_translate(struct smmuv3 *smmu, u32 sid, u32 ssid, u64 iova,
 				return 0;
 			}
 		} else if (hot.kind == CFG_BYPASS) {
+			smmu_fast_inc(&smmu_fast_stats(smmu)->bypasses);
 			res->addr = iova;
 			res->bypass = true;
 			return 0;

@@ -129,6 +129,7 @@ int cmd_dma_map(struct scenario *, const struct scn_line *, struct scn_result *)
 int cmd_dma_unmap(struct scenario *, const struct scn_line *, struct scn_result *);
 int cmd_events(struct scenario *, const struct scn_line *, struct scn_result *);
 int cmd_nested_vm(struct scenario *, const struct scn_line *, struct scn_result *);
+int cmd_stats(struct scenario *, const struct scn_line *, struct scn_result *);
 int cmd_ste(struct scenario *, const struct scn_line *, struct scn_result *);
 int cmd_walk(struct scenario *, const struct scn_line *, struct scn_result *);
 int cmd_pgtable(struct scenario *, const struct scn_line *, struct scn_result *);
@@ -149,6 +150,7 @@ int inspect_board_vste(struct scenario *s, const struct scn_line *l, u64 vste[2]
 	{ "endpoint", cmd_endpoint, "endpoint NAME sid=RID [smmu=0|1]        (a PCI-like endpoint on the board)" }, \
 	{ "dma-map", cmd_dma_map, "dma-map DEV pa=P size=S                (the DMA API: reports iova=)" }, \
 	{ "dma-unmap", cmd_dma_unmap, "dma-unmap DEV iova=A size=S            (the DMA API: unmaps what dma-map mapped)" }, \
+	{ "stats", cmd_stats, "stats [reset=1]                       (what the board's SMMU and ITS counted: TLB and config cache, descriptor reads, commands, events; translations=, tlb_hits=, tlb_misses=, s1_reads=, ...)" }, \
 	{ "events", cmd_events, "events                                (SMMU events the driver decoded: count=, last=)" }, \
 	{ "nested-vm", cmd_nested_vm, "nested-vm                             (the nesting story: VMM, vSMMU, guest kernel; rc=0 when all held)" }
 

@@ -344,7 +344,7 @@ const struct scn_command world_commands[] = {
 static bool needs_board(const char *name)
 {
 	static const char *const board_only[] = {
-		"endpoint", "dma-map", "events", "nested-vm", "ste", NULL
+		"endpoint", "dma-map", "dma-unmap", "events", "nested-vm", "ste", "stats", NULL
 	};
 
 	for (const char *const *b = board_only; *b; b++)
