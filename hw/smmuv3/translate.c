@@ -266,26 +266,36 @@ static unsigned int vmsa_access(unsigned int access, bool stage1)
 	return a;
 }
 
-/*
- * HTTU dirty state on a write the leaf refuses (Arm IHI0070 3.13.4): when
- * marking the leaf dirty would allow it, do so (a compare-and-swap in the
- * table).  0 (done, or nothing to do), VMSA_WALK_AGAIN, or -1 with *f.
- */
-static int dirty_on_write(const struct vmsa_walk_cfg *w,
-			  struct vmsa_walk_result *r, unsigned int acc,
-			  u8 allow, unsigned int need, struct vmsa_fault *f)
-{
-	if (!(need & ~allow) || !vmsa_dirty_update_allowed(w, r, acc))
-		return 0;
-	return vmsa_dirty_update(w, r, f);
-}
-
 /* Whether a later write through this leaf could mark it dirty. */
 static bool dirty_possible(const struct vmsa_walk_cfg *w,
 			   const struct vmsa_walk_result *r)
 {
 	return vmsa_dirty_update_allowed(w, r, VMSA_ACC_WRITE) ||
 	       vmsa_dirty_update_allowed(w, r, VMSA_ACC_WRITE | VMSA_ACC_PRIV);
+}
+
+/*
+ * HTTU dirty state (Arm IHI0070 3.13.4) at one stage with HD: a write the
+ * leaf refuses marks it dirty when that would allow the write (a
+ * compare-and-swap in the table); *allow is then recomputed and
+ * *httu_write notes whether a later write could do the same.  0,
+ * VMSA_WALK_AGAIN, or -1 with *f.
+ */
+static int httu_leaf(const struct vmsa_walk_cfg *w, struct vmsa_walk_result *r,
+		     unsigned int access, unsigned int need, bool wxn, u8 *allow,
+		     u8 *httu_write, struct vmsa_fault *f)
+{
+	unsigned int acc = vmsa_access(access, w->stage == 1);
+
+	if ((need & ~*allow) && vmsa_dirty_update_allowed(w, r, acc)) {
+		int rc = vmsa_dirty_update(w, r, f);
+
+		if (rc)
+			return rc;
+		*allow = allow_mask(r, wxn);
+	}
+	*httu_write |= dirty_possible(w, r);
+	return 0;
 }
 
 /* Which half of the VA space and the address the tables see. */
@@ -399,17 +409,13 @@ again:
 					  EVT_CLASS_IN, res);
 		}
 		e.s1_allow = allow_mask(&r1, cfg->wxn);
-		if (unlikely(w.hd)) {
-			rc = dirty_on_write(&w, &r1, vmsa_access(access, true),
-					    e.s1_allow, need, &f);
-			if (rc == VMSA_WALK_AGAIN)
-				goto again;
-			if (rc)
-				return walk_fault(smmu, ev, cfg, &f, nf.s2_fault,
-						  EVT_CLASS_TT, res);
-			e.s1_allow = allow_mask(&r1, cfg->wxn);
-			e.httu_write = dirty_possible(&w, &r1);
-		}
+		rc = unlikely(w.hd) ? httu_leaf(&w, &r1, access, need, cfg->wxn,
+						&e.s1_allow, &e.httu_write, &f) : 0;
+		if (rc == VMSA_WALK_AGAIN)
+			goto again;
+		if (rc)
+			return walk_fault(smmu, ev, cfg, &f, nf.s2_fault,
+					  EVT_CLASS_TT, res);
 		if (unlikely(t))
 			t->s1_allow = e.s1_allow;
 		if (need & ~e.s1_allow) {
@@ -428,18 +434,15 @@ again:
 					  EVT_CLASS_IN, res);
 		}
 		e.s2_allow = allow_mask(&r2, false);
-		if (unlikely(nf.s2.hd)) {
-			rc = dirty_on_write(&nf.s2, &r2, vmsa_access(access, false),
-					    e.s2_allow, need, &f);
-			if (rc == VMSA_WALK_AGAIN)
-				goto again;
-			if (rc) {
-				f.ipa = ipa;
-				return walk_fault(smmu, ev, cfg, &f, true,
-						  EVT_CLASS_TT, res);
-			}
-			e.s2_allow = allow_mask(&r2, false);
-			e.httu_write |= dirty_possible(&nf.s2, &r2);
+		rc = unlikely(nf.s2.hd) ? httu_leaf(&nf.s2, &r2, access, need,
+						    false, &e.s2_allow,
+						    &e.httu_write, &f) : 0;
+		if (rc == VMSA_WALK_AGAIN)
+			goto again;
+		if (rc) {
+			f.ipa = ipa;
+			return walk_fault(smmu, ev, cfg, &f, true, EVT_CLASS_TT,
+					  res);
 		}
 		pa = r2.oa;
 	}
