@@ -370,6 +370,19 @@ int sw_msi_group_set_start(struct sw_msi_ctx *ctx, struct iommu_group *group,
 	return ret;
 }
 
+void sw_msi_group_forget(struct sw_msi_ctx *ctx, struct iommu_group *group)
+{
+	struct sw_msi_group *g;
+
+	mutex_lock(&ctx->lock);
+	g = find_group(ctx, group, false);
+	if (g) {
+		list_del(&g->node);
+		kfree(g);
+	}
+	mutex_unlock(&ctx->lock);
+}
+
 bool sw_msi_group_attached(struct sw_msi_ctx *ctx, struct iommu_group *group)
 {
 	struct sw_msi_group *g;

@@ -82,6 +82,10 @@ int sw_msi_group_replace(struct iommu_group *group,
 int sw_msi_group_set_start(struct sw_msi_ctx *ctx, struct iommu_group *group,
 			   phys_addr_t start);
 
+/* The group leaves the context (mainline frees its iommufd_group when its
+ * last device unbinds): its window, handle and required doorbells go. */
+void sw_msi_group_forget(struct sw_msi_ctx *ctx, struct iommu_group *group);
+
 /* The group is attached through ctx now (it has an attach handle). */
 bool sw_msi_group_attached(struct sw_msi_ctx *ctx, struct iommu_group *group);
 

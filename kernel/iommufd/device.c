@@ -25,6 +25,7 @@ static struct iommufd_group *igroup_get(struct iommufd_ctx *ictx,
 			return ig;
 	ig = kzalloc(ictx->k, sizeof(*ig));
 	if (ig) {
+		ig->ictx = ictx;
 		ig->group = group;
 		list_add_tail(&ig->node, &ictx->groups);
 	}
@@ -77,6 +78,7 @@ err_free:
 	kfree(idev);
 err_group:
 	if (!ig->bound && !ig->hwpt) {
+		sw_msi_group_forget(ictx->sw_msi, ig->group);
 		list_del(&ig->node);
 		kfree(ig);
 	}
@@ -94,6 +96,7 @@ void iommufd_device_destroy(struct iommufd_object *obj)
 
 	iommu_device_release_dma_owner(idev->dev);
 	if (!--ig->bound && !ig->hwpt) {
+		sw_msi_group_forget(ig->ictx->sw_msi, ig->group);
 		list_del(&ig->node);
 		kfree(ig);
 	}
