@@ -19,7 +19,7 @@
  *  - an UNMANAGED domain without cookie returns 0 (its "// ???"): the
  *    device then writes the physical address into a translated space;
  *  - else the doorbell page is mapped through the domain's MSI cookie.
- * The 2023 iommufd (iommufd_group_setup_msi of v6.3) gave the paging
+ * The 2023 iommufd (its iommufd_group_setup_msi of the time) gave the paging
  * domain of an attached group an MSI cookie at the group's SW_MSI start,
  * so a nested domain's parent is UNMANAGED with a cookie: the sketch then
  * maps the doorbell there, at the cookie's next IOVA.
@@ -54,7 +54,7 @@ static int rfc_2023_prepare(struct msi_desc *desc, phys_addr_t msi_addr)
 	return ret;
 }
 
-/* v6.3 iommufd_group_setup_msi: an MSI cookie on the paging domain, once. */
+/* The 2023 iommufd_group_setup_msi: an MSI cookie on the paging domain, once. */
 static int rfc_2023_iommufd_setup_msi(struct sw_msi_ctx *ctx,
 				      struct iommu_domain *paging,
 				      phys_addr_t start, u64 required)

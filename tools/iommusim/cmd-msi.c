@@ -367,7 +367,7 @@ int cmd_msi_table(struct scenario *s, const struct scn_line *l, struct scn_resul
 		fprintf(out, "%-30s %-10s %-12s %-16s %-5s %s\n", row->label,
 			row->domain, rc, addr, data, lands);
 	}
-	fprintf(out, "(why each row is so, with the upstream code it follows: docs/msi-doorbell.md)\n\n");
+	fprintf(out, "(why each row is so, with the mainline code it follows: docs/msi-doorbell.md)\n\n");
 	w->nr_rows = 0;		/* the next table starts afresh */
 	return 0;
 }
