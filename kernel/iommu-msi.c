@@ -23,9 +23,13 @@
 
 int iommu_dma_prepare_msi(struct msi_desc *desc, phys_addr_t msi_addr)
 {
-	struct device *dev = msi_desc_to_dev(desc);
+	struct iommu_group *group = msi_desc_to_dev(desc)->iommu_group;
 
-	return dev->k->msi_model->prepare(desc, msi_addr);
+	/* No group, nothing translates the write: 0 in every model (a device
+	 * outside any kernel instance has no model to ask). */
+	if (!group)
+		return 0;
+	return group->k->msi_model->prepare(desc, msi_addr);
 }
 
 int iommu_dma_prepare_msi_mainline(struct msi_desc *desc, phys_addr_t msi_addr)

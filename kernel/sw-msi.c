@@ -283,13 +283,12 @@ static int group_sw_msi_start(struct iommu_group *group, phys_addr_t *start)
 
 	*start = PHYS_ADDR_MAX;
 	ret = iommu_get_group_resv_regions(group, &regions);
-	if (ret)
-		return ret;
-	list_for_each_entry(r, &regions, list)
-		if (r->type == IOMMU_RESV_SW_MSI)
-			*start = r->start;
-	iommu_put_group_resv_regions(&regions);
-	return 0;
+	if (!ret)
+		list_for_each_entry(r, &regions, list)
+			if (r->type == IOMMU_RESV_SW_MSI)
+				*start = r->start;
+	iommu_put_group_resv_regions(&regions);	/* what a failure left too */
+	return ret;
 }
 
 static int setup_msi(struct sw_msi_hwpt *hw, struct sw_msi_group *g)
