@@ -29,6 +29,8 @@ struct kernel_log {
 	char ring[KERNEL_LOG_BYTES];
 };
 
+struct msi_model;
+
 struct kernel {
 	char name[32];
 	struct phys_mem *mem;		/* what this kernel calls physical */
@@ -49,6 +51,11 @@ struct kernel {
 	 */
 	bool iommu_passthrough;		/* default domains are IDENTITY */
 	bool iommu_dma_lazy;		/* strict=0: DMA_FQ where the driver can */
+
+	/* How MSI doorbells are placed (kernel/msi-model.h): mainline unless
+	 * kernel_set_msi_model() chose one of the other designs. */
+	const struct msi_model *msi_model;
+	struct mutex msi_prepare_lock;	/* rfc-2023's static msi_prepare_lock */
 
 	atomic_ulong warnings;		/* KWARN_ON() hits: a kernel bug or misuse */
 	struct kernel_log log;

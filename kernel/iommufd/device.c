@@ -12,6 +12,8 @@
  * (sw_msi_group_attach/replace), so a replace loses no interrupt.
  */
 #include "kernel/iommufd/iommufd-priv.h"
+#include "kernel/msi-model.h"
+#include "kernel/msi-sw-msi-v2.h"
 
 static struct iommufd_group *igroup_get(struct iommufd_ctx *ictx,
 					struct iommu_group *group)
@@ -23,6 +25,7 @@ static struct iommufd_group *igroup_get(struct iommufd_ctx *ictx,
 			return ig;
 	ig = kzalloc(ictx->k, sizeof(*ig));
 	if (ig) {
+		ig->ictx = ictx;
 		ig->group = group;
 		list_add_tail(&ig->node, &ictx->groups);
 	}
@@ -75,6 +78,7 @@ err_free:
 	kfree(idev);
 err_group:
 	if (!ig->bound && !ig->hwpt) {
+		sw_msi_group_forget(ictx->sw_msi, ig->group);
 		list_del(&ig->node);
 		kfree(ig);
 	}
@@ -92,6 +96,7 @@ void iommufd_device_destroy(struct iommufd_object *obj)
 
 	iommu_device_release_dma_owner(idev->dev);
 	if (!--ig->bound && !ig->hwpt) {
+		sw_msi_group_forget(ig->ictx->sw_msi, ig->group);
 		list_del(&ig->node);
 		kfree(ig);
 	}
@@ -102,18 +107,17 @@ void iommufd_device_destroy(struct iommufd_object *obj)
 
 /*
  * Reserve dev's reserved regions in iopt (iopt_table_enforce_dev_resv_regions),
- * the SW_MSI one moved to the device's window when the VMM set one; return
- * the software-MSI window in *sw_msi_start/size (size 0: none).
+ * the SW_MSI one moved to the device's window when the VMM set one with the
+ * sw-msi-v2 model's option.  The group's window itself is recorded by
+ * sw_msi_group_attach (mainline: igroup->sw_msi_start).
  */
 static int enforce_dev_resv_regions(struct iommufd_device *idev,
-				    struct io_pagetable *iopt,
-				    phys_addr_t *sw_msi_start, u64 *sw_msi_size)
+				    struct io_pagetable *iopt)
 {
 	struct iommu_resv_region *resv;
 	struct list_head resv_regions = LIST_HEAD_INIT(resv_regions);
 	int rc = 0;
 
-	*sw_msi_size = 0;
 	iommu_get_resv_regions(idev->dev, &resv_regions);
 	list_for_each_entry(resv, &resv_regions, list) {
 		unsigned long start = resv->start, len = resv->length;
@@ -125,8 +129,6 @@ static int enforce_dev_resv_regions(struct iommufd_device *idev,
 				start = idev->sw_msi_start;
 				len = idev->sw_msi_size;
 			}
-			*sw_msi_start = start;
-			*sw_msi_size = len;
 		}
 		rc = iopt_reserve_iova(iopt, start, start + len - 1, idev->dev);
 		if (rc)
@@ -174,9 +176,7 @@ static int do_attach(struct iommufd_ctx *ictx, struct iommufd_device *idev,
 	struct iommufd_hwpt_paging *paging = find_hwpt_paging(hwpt);
 	struct io_pagetable *new_iopt = &paging->ioas->iopt, *old_iopt = NULL;
 	struct iommufd_device *devs[MAX_GROUP_DEVS];
-	phys_addr_t start = 0, cur_start;
 	unsigned int n, i;
-	u64 size = 0, cur_size;
 	bool replace;
 	int rc;
 
@@ -193,26 +193,15 @@ static int do_attach(struct iommufd_ctx *ictx, struct iommufd_device *idev,
 	/* Reserved regions into the new IOAS first, all or none. */
 	if (!idev->hwpt || old_iopt != new_iopt) {
 		for (i = 0; i < n; i++) {
-			phys_addr_t s = 0;
-			u64 sz = 0;
-
-			rc = enforce_dev_resv_regions(devs[i], new_iopt, &s, &sz);
+			rc = enforce_dev_resv_regions(devs[i], new_iopt);
 			if (rc)
 				goto err_resv;
-			if (devs[i] == idev) {
-				start = s;
-				size = sz;
-			}
 		}
-	} else if (idev->sw_msi_size) {
-		start = idev->sw_msi_start;
-		size = idev->sw_msi_size;
 	}
-	/* Doorbells go into the paging domain at the device's window. */
-	if (size && !sw_msi_get_window(paging->common.domain, &cur_start,
-				       &cur_size) &&
-	    (cur_start != start || cur_size != size)) {
-		rc = sw_msi_set_window(paging->common.domain, start, size);
+	/* sw-msi-v2: the window the VMM chose for the device, at first attach. */
+	if (!old && idev->sw_msi_size) {
+		rc = sw_msi_group_set_start(ictx->sw_msi, ig->group,
+					    idev->sw_msi_start);
 		if (rc) {
 			i = n;
 			goto err_resv;
@@ -400,38 +389,12 @@ struct iommu_domain *iommufd_hwpt_domain(struct iommufd_ctx *ictx, u32 hwpt_id)
 #define SZ_1M	0x100000ULL
 
 /*
- * The window may not overlap the device's other reserved regions.  START
- * need only be page aligned (sw-msi maps doorbells page by page), so a
- * guest's vITS doorbell page such as 0x08090000 can open the window; the
- * v2 series asked for 1 MiB.  SIZE stays a number of MiB as the series has
- * it, so a window is at least 1 MiB long.
+ * IOMMU_OPTION_SW_MSI_START / _SIZE: the posted, NOT merged series (v2,
+ * October 2025), present only under the sw-msi-v2 MSI model; mainline
+ * answers -EOPNOTSUPP as for any unknown option.  The checks are the
+ * series' (kernel/msi-sw-msi-v2.c): -EBUSY once attached, 1 MiB aligned,
+ * -EOVERFLOW on wrap, -EADDRINUSE on overlap.
  */
-static int sw_msi_test(struct iommufd_device *idev, phys_addr_t start, u64 size)
-{
-	struct iommu_resv_region *resv;
-	struct list_head resv_regions = LIST_HEAD_INIT(resv_regions);
-	phys_addr_t last;
-	int rc = 0;
-
-	if ((start & (PAGE_SIZE - 1)) || (size & (SZ_1M - 1)))
-		return -EINVAL;
-	size = max(size, SZ_1M);
-	if (__builtin_add_overflow(start, size - 1, &last))
-		return -EOVERFLOW;
-	iommu_get_resv_regions(idev->dev, &resv_regions);
-	list_for_each_entry(resv, &resv_regions, list) {
-		if (resv->type == IOMMU_RESV_SW_MSI ||
-		    resv->type == IOMMU_RESV_DIRECT_RELAXABLE)
-			continue;
-		if (resv->start <= last && resv->start + resv->length - 1 >= start) {
-			rc = -EADDRINUSE;
-			break;
-		}
-	}
-	iommu_put_resv_regions(idev->dev, &resv_regions);
-	return rc;
-}
-
 int iommufd_option_sw_msi(struct iommufd_ucmd *ucmd)
 {
 	struct iommu_option *cmd = ucmd->cmd;
@@ -440,6 +403,8 @@ int iommufd_option_sw_msi(struct iommufd_ucmd *ucmd)
 	u64 size;
 	int rc;
 
+	if (!ucmd->ictx->k->msi_model->sw_msi_option)
+		return -EOPNOTSUPP;
 	idev = iommufd_get_device(ucmd->ictx, cmd->object_id);
 	if (IS_ERR(idev))
 		return PTR_ERR(idev);
@@ -457,7 +422,7 @@ int iommufd_option_sw_msi(struct iommufd_ucmd *ucmd)
 	size = idev->sw_msi_size;
 	if (cmd->option_id == IOMMU_OPTION_SW_MSI_START) {
 		start = cmd->val64;
-		rc = sw_msi_test(idev, start, size);
+		rc = sw_msi_v2_test(idev->dev, start, size);
 		if (rc)
 			return rc;
 		idev->sw_msi_start = start;
@@ -467,7 +432,7 @@ int iommufd_option_sw_msi(struct iommufd_ucmd *ucmd)
 		return -EINVAL;
 	size = cmd->val64 * SZ_1M;
 	if (size) {
-		rc = sw_msi_test(idev, start, size);
+		rc = sw_msi_v2_test(idev->dev, start, size);
 		if (rc)
 			return rc;
 	}

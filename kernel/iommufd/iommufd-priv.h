@@ -128,6 +128,7 @@ struct iommufd_hwpt_nested {
 /* Per iommu_group: devices of a group share one HWPT. */
 struct iommufd_group {
 	struct list_head node;		/* in ictx->groups */
+	struct iommufd_ctx *ictx;
 	struct iommu_group *group;
 	struct iommufd_hw_pagetable *hwpt;
 	unsigned int attached;		/* devices attached */

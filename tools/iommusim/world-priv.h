@@ -121,7 +121,8 @@ int cmd_compose(struct scenario *, const struct scn_line *, struct scn_result *)
 int cmd_msi_free(struct scenario *, const struct scn_line *, struct scn_result *);
 int cmd_msi_cookie(struct scenario *, const struct scn_line *, struct scn_result *);
 int cmd_iommufd_own(struct scenario *, const struct scn_line *, struct scn_result *);
-int cmd_sw_msi_window(struct scenario *, const struct scn_line *, struct scn_result *);
+int cmd_sw_msi_option(struct scenario *, const struct scn_line *, struct scn_result *);
+int cmd_msi_debate(struct scenario *, const struct scn_line *, struct scn_result *);
 int cmd_msi_table(struct scenario *, const struct scn_line *, struct scn_result *);
 int cmd_board(struct scenario *, const struct scn_line *, struct scn_result *);
 int cmd_endpoint(struct scenario *, const struct scn_line *, struct scn_result *);
@@ -180,8 +181,9 @@ int inspect_board_vste(struct scenario *s, const struct scn_line *l, u64 vste[2]
 	{ "compose", cmd_compose, "compose DEV its=I index=N             (the message: addr=, data=, lands=)" }, \
 	{ "msi-free", cmd_msi_free, "msi-free DEV its=I" }, \
 	{ "msi-cookie", cmd_msi_cookie, "msi-cookie DOMAIN base=IOVA           (iommu_get_msi_cookie, as VFIO)" }, \
-	{ "iommufd-own", cmd_iommufd_own, "iommufd-own DOMAIN                    (iommufd's sw_msi owns it)" }, \
-	{ "sw-msi-window", cmd_sw_msi_window, "sw-msi-window DOMAIN start=IOVA size=S (IOMMU_OPTION_SW_MSI_START/SIZE)" }, \
+	{ "iommufd-own", cmd_iommufd_own, "iommufd-own DOMAIN [parent=P]         (iommufd's sw_msi owns it)" }, \
+	{ "msi-debate", cmd_msi_debate, "msi-debate                            (every case under every MSI model, side by side)" }, \
+	{ "sw-msi-option", cmd_sw_msi_option, "sw-msi-option DEV start=IOVA size=S    (msi=sw-msi-v2 only: the unmerged SW_MSI_START/SIZE)" }, \
 	{ "msi-table", cmd_msi_table, "msi-table                             (the msi cases since the last table)" }
 
 #endif
