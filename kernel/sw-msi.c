@@ -23,7 +23,11 @@
 #include "kernel/iommu-priv.h"
 #include "kernel/msi-model.h"
 
-/* lockdep_assert_held, as far as a pthread mutex tells: held by someone. */
+/*
+ * lockdep_assert_held() (exact: held by this thread, in the LOCKDEP
+ * builds), plus a check every build makes, as far as a pthread mutex
+ * tells: held by someone, else a kernel warning the tests count.
+ */
 static inline bool mutex_held(struct mutex *l)
 {
 	if (pthread_mutex_trylock(&l->m))
@@ -31,7 +35,7 @@ static inline bool mutex_held(struct mutex *l)
 	pthread_mutex_unlock(&l->m);
 	return false;
 }
-#define lockdep_assert_held(k, l)	KWARN_ON(k, !mutex_held(l))
+#define sw_msi_assert_held(k, l)	({ lockdep_assert_held(l); KWARN_ON(k, !mutex_held(l)); })
 
 struct sw_msi_map {
 	struct list_head node;
@@ -183,7 +187,7 @@ static struct sw_msi_map *get_map(struct sw_msi_ctx *ctx, phys_addr_t msi_addr,
 	unsigned int max_pgoff = 0;
 	struct sw_msi_map *m;
 
-	lockdep_assert_held(ctx->k, &ctx->lock);
+	sw_msi_assert_held(ctx->k, &ctx->lock);
 	list_for_each_entry(m, &ctx->maps, node) {
 		if (m->sw_msi_start != start)
 			continue;
@@ -209,7 +213,7 @@ static int sw_msi_install(struct sw_msi_hwpt *paging, struct sw_msi_map *m)
 {
 	int ret;
 
-	lockdep_assert_held(paging->ctx->k, &paging->ctx->lock);
+	sw_msi_assert_held(paging->ctx->k, &paging->ctx->lock);
 	if (paging->present & BIT_ULL(m->id))
 		return 0;
 	ret = iommu_map(paging->domain, map_iova(m), m->msi_addr, PAGE_SIZE,
@@ -231,7 +235,7 @@ int iommufd_sw_msi(struct iommu_domain *domain, struct msi_desc *desc,
 	struct sw_msi_map *m;
 	int ret = 0;
 
-	lockdep_assert_held(ctx->k, &group->mutex);
+	sw_msi_assert_held(ctx->k, &group->mutex);
 	mutex_lock(&ctx->lock);
 	/* No attach handle: iommufd did not attach the group, nothing to do. */
 	g = find_group(ctx, group, false);
@@ -261,7 +265,7 @@ int iommufd_group_setup_msi(struct sw_msi_ctx *ctx, struct iommu_domain *paging,
 	struct sw_msi_map *m;
 	int ret;
 
-	lockdep_assert_held(ctx->k, &ctx->lock);
+	sw_msi_assert_held(ctx->k, &ctx->lock);
 	if (start == PHYS_ADDR_MAX)
 		return 0;
 	list_for_each_entry(m, &ctx->maps, node) {
