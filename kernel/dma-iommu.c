@@ -506,15 +506,21 @@ dma_addr_t iommu_dma_map_page(struct device *dev, phys_addr_t phys,
 			      size_t size, enum dma_data_direction dir,
 			      unsigned long attrs)
 {
-	return __iommu_dma_map(dev, phys, size, dma_info_to_prot(dir, attrs));
+	dma_addr_t addr = __iommu_dma_map(dev, phys, size, dma_info_to_prot(dir, attrs));
+
+	ktrace(dev->k, IOMMUSIM_TRACE_DMA,
+	       "dma:dma_map_page %s dir=%d dma_addr=%llx size=%zu phys_addr=%llx",
+	       dev_name(dev), dir, (unsigned long long)addr, size, (unsigned long long)phys);
+	return addr;
 }
 
 void iommu_dma_unmap_page(struct device *dev, dma_addr_t dma_handle,
 			  size_t size, enum dma_data_direction dir,
 			  unsigned long attrs)
 {
-	(void)dir;
 	(void)attrs;
+	ktrace(dev->k, IOMMUSIM_TRACE_DMA, "dma:dma_unmap_page %s dir=%d dma_addr=%llx size=%zu",
+	       dev_name(dev), dir, (unsigned long long)dma_handle, size);
 	__iommu_dma_unmap(dev, dma_handle, size);
 }
 

@@ -106,6 +106,14 @@ int kernel_free_pages(struct kernel *k, phys_addr_t pa, u64 size)
 	return free_pages(k->pages, pa, (unsigned int)order);
 }
 
+void kernel_set_trace(struct kernel *k, unsigned int categories,
+		      iommusim_trace_fn fn, void *opaque)
+{
+	mutex_lock(&k->lock);
+	hw_trace_set(&k->trace, categories, fn, opaque);
+	mutex_unlock(&k->lock);
+}
+
 void kernel_warn(struct kernel *k, const char *file, int line, const char *what)
 {
 	atomic_fetch_add(&k->warnings, 1);

@@ -410,6 +410,12 @@ void its_run_cmdq(struct its *its)
 		if ((cmd[0] & 0xff) < ITS_STATS_OPCODES)
 			its->stats.by_opcode[cmd[0] & 0xff]++;
 		err = its_exec_cmd(its, cmd);
+		hw_trace(&its->trace, IOMMUSIM_TRACE_ITS,
+			 "gicv3_its_cmd %s 0x%016llx 0x%016llx 0x%016llx 0x%016llx%s",
+			 its_cmd_name((unsigned int)(cmd[0] & 0xff)) ?: "(unknown)",
+			 (unsigned long long)cmd[0], (unsigned long long)cmd[1],
+			 (unsigned long long)cmd[2], (unsigned long long)cmd[3],
+			 err ? " (error)" : "");
 		if (err) {
 			its_cmd_error(its, err);
 			if (its->cfg.stall_on_error) {

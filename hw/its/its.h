@@ -31,6 +31,7 @@
 #define IOMMUSIM_HW_ITS_H
 
 #include "hw/memory.h"
+#include "hw/trace.h"
 #include "hw/its/its-regs.h"
 
 #define ITS_MAX_TARGETS	4
@@ -109,6 +110,9 @@ unsigned int its_lpi_count_pending(struct its *its, unsigned int target);
 
 void its_get_stats(struct its *its, struct its_stats *st);
 void its_reset_stats(struct its *its);
+/* Trace (hw/trace.h): IOMMUSIM_TRACE_ITS, commands and translations. */
+void its_set_trace(struct its *its, unsigned int categories, iommusim_trace_fn fn,
+		   void *opaque);
 /* "MAPTI" for GITS_CMD_MAPTI, or NULL. */
 const char *its_cmd_name(unsigned int opcode);
 

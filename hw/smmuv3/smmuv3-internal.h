@@ -15,6 +15,7 @@
 #define IOMMUSIM_HW_SMMUV3_INTERNAL_H
 
 #include "hw/smmuv3/smmuv3.h"
+#include "hw/trace-priv.h"
 #include "lib/bits.h"
 #include "lib/lock.h"
 
@@ -458,6 +459,12 @@ struct smmuv3 {
 	u32 tlb_victim;
 
 	struct smmuv3_stats stats;	/* under the lock */
+	struct hw_trace trace;
+	/*
+	 * SMMU_FAST_GO when the translation fast path may answer: SMMUEN set
+	 * and no TLB or configuration-cache tracing (smmu_update_fast_gate()).
+	 */
+	u32 fast_gate;
 	struct smmu_fast_stats fast[SMMU_STAT_SHARDS];
 };
 
@@ -483,7 +490,10 @@ static inline void smmu_fast_inc(_Atomic u64 *c)
 #define PEND_SYNC	BIT(2)
 #define PEND_SEV	BIT(3)
 
+#define SMMU_FAST_GO	1
+
 /* regs.c */
+void smmu_update_fast_gate(struct smmuv3 *smmu);	/* lock held */
 void smmu_lock(struct smmuv3 *smmu);
 void smmu_unlock(struct smmuv3 *smmu);	/* drops the lock, then fires irqs */
 void smmu_raise_gerror(struct smmuv3 *smmu, u32 bits);

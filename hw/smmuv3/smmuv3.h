@@ -30,6 +30,7 @@
 #define IOMMUSIM_HW_SMMUV3_H
 
 #include "hw/memory.h"
+#include "hw/trace.h"
 #include "include/iommusim/version.h"
 
 #ifdef __cplusplus
@@ -211,6 +212,16 @@ struct smmuv3_stats {
 	uint64_t events_lost;		/* queue full or disabled */
 	uint64_t gerrors;		/* GERROR bits raised */
 };
+
+/*
+ * Trace (hw/trace.h): categories IOMMUSIM_TRACE_CMDQ, _CFG, _TLB, _WALK,
+ * _EVENT and _GERROR; one line per event to fn, called with the model's
+ * lock held (record the line, never call back into the model).  0 or a
+ * NULL fn turns tracing off.  Tracing the TLB or configuration cache
+ * sends every translation down the locked slow path, where they are seen.
+ */
+void smmuv3_set_trace(struct smmuv3 *smmu, unsigned int categories,
+		      iommusim_trace_fn fn, void *opaque);
 
 /* A consistent copy of the counters; reset sets them all to 0. */
 void smmuv3_get_stats(struct smmuv3 *smmu, struct smmuv3_stats *st);

@@ -317,6 +317,9 @@ static int fetch_cd(struct smmuv3 *smmu, const u64 *ste, u32 ssid,
 	}
 	if (fetch_via_s2(smmu, cfg, ptr, cd, sizeof(cd), ev, &pa))
 		return -1;
+	if (!ev->dry_run)
+		hw_trace(&smmu->trace, IOMMUSIM_TRACE_CFG, "smmuv3_get_cd CD addr: 0x%llx (PA 0x%llx)",
+			 (unsigned long long)ptr, (unsigned long long)pa);
 	if (info) {
 		info->cd_read = true;
 		info->cd_addr = ptr;
@@ -335,6 +338,9 @@ int smmu_fetch_config_info(struct smmuv3 *smmu, u32 sid, u32 ssid,
 	memset(cfg, 0, sizeof(*cfg));
 	if (find_ste(smmu, sid, &addr, ev, info))
 		return -1;
+	if (!ev->dry_run)
+		hw_trace(&smmu->trace, IOMMUSIM_TRACE_CFG, "smmuv3_get_ste sid=0x%x STE addr: 0x%llx",
+			 sid, (unsigned long long)addr);
 	if (read_qwords(smmu, addr, ste, ARRAY_SIZE(ste)))
 		return fetch_fail(ev, EVT_F_STE_FETCH, addr);
 	if (info) {
@@ -426,6 +432,8 @@ static void slot_invalidate(struct smmuv3 *smmu, unsigned int i)
 	struct smmu_cfg_slot *s = &smmu->cfg_cache[i];
 
 	smmu->stats.cfg_invalidated++;
+	hw_trace(&smmu->trace, IOMMUSIM_TRACE_CFG, "smmuv3_config_cache_inv sid=0x%x ssid=0x%x",
+		 smmu->cfg_sid[i], s->ssid);
 	slot_write_begin(s);
 	__atomic_store_n(&s->valid, 0u, __ATOMIC_RELEASE);
 	slot_write_end(s);

@@ -317,10 +317,25 @@ static int record(struct smmuv3 *smmu, struct smmu_event *ev,
 	return (int)ev->type;
 }
 
+/* The leaf a walk found, as QEMU's smmu_ptw_{page,block}_pte say it. */
+static void trace_leaf(struct smmuv3 *smmu, const struct vmsa_walk_result *r)
+{
+	hw_trace(&smmu->trace, IOMMUSIM_TRACE_WALK,
+		 "smmu_ptw_%s_pte stage=%u level=%d iova=0x%llx pte@=0x%llx pte=0x%llx address=0x%llx",
+		 r->level == 3 ? "page" : "block", r->stage, r->level,
+		 (unsigned long long)r->ia, (unsigned long long)r->desc_addr,
+		 (unsigned long long)r->desc, (unsigned long long)r->oa);
+}
+
 static int walk_fault(struct smmuv3 *smmu, struct smmu_event *ev,
 		      const struct smmu_cfg *cfg, const struct vmsa_fault *f,
 		      bool s2, u8 class, struct smmuv3_result *res)
 {
+	if (!ev->dry_run)
+		hw_trace(&smmu->trace, IOMMUSIM_TRACE_WALK,
+			 "smmu_ptw_fault sid=0x%x iova=0x%llx stage=%d level=%d class=%u %s",
+			 ev->sid, (unsigned long long)ev->input, s2 ? 2 : 1, f->level, class,
+			 smmuv3_event_name(fault_event(f->type)) ?: "?");
 	ev->type = fault_event(f->type);
 	ev->s2 = s2;
 	ev->class = class;
@@ -459,6 +474,12 @@ again:
 	e.out_page = pa & ~gmask;
 	e.ipa_page = ipa & ~gmask;
 	if (likely(!t)) {
+		if (hw_trace_on(&smmu->trace, IOMMUSIM_TRACE_WALK)) {
+			if (cfg->s1)
+				trace_leaf(smmu, &r1);
+			if (cfg->s2)
+				trace_leaf(smmu, &r2);
+		}
 		smmu_tlb_insert(smmu, &e);
 	} else {
 		t->ipa = ipa;
@@ -557,8 +578,16 @@ static int translate_slow(struct smmuv3 *smmu, u32 sid, u32 ssid, u64 iova,
 	smmu->stats.translations++;
 	if (smmu_cfg_cache_lookup(smmu, sid, ssid, &cfg, sizeof(cfg))) {
 		smmu->stats.cfg_hits++;
+		hw_trace(&smmu->trace, IOMMUSIM_TRACE_CFG,
+			 "smmuv3_config_cache_hit sid=0x%x (hits=%llu, misses=%llu)", sid,
+			 (unsigned long long)smmu->stats.cfg_hits,
+			 (unsigned long long)smmu->stats.cfg_misses);
 	} else {
 		smmu->stats.cfg_misses++;
+		hw_trace(&smmu->trace, IOMMUSIM_TRACE_CFG,
+			 "smmuv3_config_cache_miss sid=0x%x (hits=%llu, misses=%llu)", sid,
+			 (unsigned long long)smmu->stats.cfg_hits,
+			 (unsigned long long)smmu->stats.cfg_misses);
 		if (smmu_fetch_config(smmu, sid, ssid, &cfg, &ev))
 			return record(smmu, &ev, res);
 		smmu_cfg_cache_insert(smmu, sid, ssid, &cfg);
@@ -577,8 +606,15 @@ static int translate_slow(struct smmuv3 *smmu, u32 sid, u32 ssid, u64 iova,
 	need = access_need(access);
 	if (!tlb_lookup(smmu, &cfg, va, half, &e, true)) {
 		count_tlb(smmu, cfg.tlb_kind, false);
+		hw_trace(&smmu->trace, IOMMUSIM_TRACE_TLB,
+			 "smmu_iotlb_lookup_miss asid=%u vmid=%u addr=0x%llx", cfg.asid,
+			 cfg.vmid, (unsigned long long)va);
 	} else {
 		count_tlb(smmu, cfg.tlb_kind, true);
+		hw_trace(&smmu->trace, IOMMUSIM_TRACE_TLB,
+			 "smmu_iotlb_lookup_hit asid=%u vmid=%u addr=0x%llx -> 0x%llx", cfg.asid,
+			 cfg.vmid, (unsigned long long)va,
+			 (unsigned long long)(e.out_page | (va & ((1ULL << e.gshift) - 1))));
 		/* A write to a writable-clean leaf marks it dirty: walk. */
 		if ((need & ~(e.s1_allow & e.s2_allow)) && e.httu_write &&
 		    (access & SMMUV3_WRITE))
@@ -592,6 +628,18 @@ static int translate_slow(struct smmuv3 *smmu, u32 sid, u32 ssid, u64 iova,
 		return 0;
 	}
 	return translate_walk(smmu, &cfg, iova, access, &ev, res, NULL);
+}
+
+/* SMMUEN clear: GBPA decides, untranslated. */
+static int translate_disabled(struct smmuv3 *smmu, u64 iova, struct smmuv3_result *res)
+{
+	if (READ_ONCE(smmu->gbpa) & GBPA_ABORT) {
+		res->event = SMMUV3_ABORT;
+		return SMMUV3_ABORT;
+	}
+	res->addr = iova;
+	res->bypass = true;
+	return 0;
 }
 
 int smmuv3_translate(struct smmuv3 *smmu, u32 sid, u32 ssid, u64 iova,
@@ -609,14 +657,11 @@ int smmuv3_translate(struct smmuv3 *smmu, u32 sid, u32 ssid, u64 iova,
 	res->attr = 0;
 	res->size_shift = 12;
 
-	if (unlikely(!(READ_ONCE(smmu->cr0) & CR0_SMMUEN))) {
-		if (READ_ONCE(smmu->gbpa) & GBPA_ABORT) {
-			res->event = SMMUV3_ABORT;
-			return SMMUV3_ABORT;
-		}
-		res->addr = iova;
-		res->bypass = true;
-		return 0;
+	/* The gate folds SMMUEN and "tracing the caches" into one load. */
+	if (unlikely(READ_ONCE(smmu->fast_gate) != SMMU_FAST_GO)) {
+		if (!(READ_ONCE(smmu->cr0) & CR0_SMMUEN))
+			return translate_disabled(smmu, iova, res);
+		goto slow;
 	}
 
 	if (likely(smmu_cfg_cache_lookup(smmu, sid, ssid, &hot,
@@ -641,8 +686,11 @@ int smmuv3_translate(struct smmuv3 *smmu, u32 sid, u32 ssid, u64 iova,
 		}
 	}
 
+slow:
 	smmu_lock(smmu);
-	ret = translate_slow(smmu, sid, ssid, iova, access, res);
+	/* SMMUEN may have gone while we were unlocked. */
+	ret = smmu->cr0 & CR0_SMMUEN ? translate_slow(smmu, sid, ssid, iova, access, res) :
+				       translate_disabled(smmu, iova, res);
 	smmu_unlock(smmu);
 	return ret;
 }

@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hw/trace.h"
 #include "include/iommusim/version.h"
 #include "tools/iommusim/scenario.h"
 #include "tools/iommusim/world.h"
@@ -37,6 +38,8 @@ static void usage(FILE *f)
 		"  --help-commands   list the scenario commands and their arguments\n"
 		"  --json            one JSON object per command on stdout (file, line,\n"
 		"                    command, rc, values); the narrative goes to stderr\n"
+		"  --trace=LIST      trace events on stderr, QEMU's names: LIST of cmdq, cfg,\n"
+		"                    tlb, walk, event, gerror, its, iommufd, dma, or all\n"
 		"  -h, --help        this text\n"
 		"  -V, --version     the version\n"
 		"\n"
@@ -53,12 +56,13 @@ static int usage_error(const char *fmt, const char *arg)
 	return 2;
 }
 
-enum { OPT_FAIL_NTH = 256, OPT_HELP_COMMANDS, OPT_JSON };
+enum { OPT_FAIL_NTH = 256, OPT_HELP_COMMANDS, OPT_JSON, OPT_TRACE };
 
 static const struct option options[] = {
 	{ "fail-nth",      required_argument, NULL, OPT_FAIL_NTH },
 	{ "help-commands", no_argument,       NULL, OPT_HELP_COMMANDS },
 	{ "json",          no_argument,       NULL, OPT_JSON },
+	{ "trace",         required_argument, NULL, OPT_TRACE },
 	{ "help",          no_argument,       NULL, 'h' },
 	{ "version",       no_argument,       NULL, 'V' },
 	{ NULL, 0, NULL, 0 }
@@ -72,6 +76,7 @@ int main(int argc, char **argv)
 	struct scenario *s;
 	unsigned long fail_nth = 0;
 	bool json = false;
+	unsigned int trace = 0;
 	FILE *narrative;
 	int opt, ret;
 	u64 n;
@@ -90,6 +95,19 @@ int main(int argc, char **argv)
 		case OPT_JSON:
 			json = true;
 			break;
+		case OPT_TRACE: {
+			const char *bad;
+			unsigned int bad_len;
+
+			trace = iommusim_trace_parse(optarg, &bad, &bad_len);
+			if (!trace) {
+				fprintf(stderr, "iommusim: --trace: unknown category '%.*s'; the categories are "
+					"cmdq, cfg, tlb, walk, event, gerror, its, iommufd, dma, all\n",
+					(int)bad_len, bad);
+				return 2;
+			}
+			break;
+		}
 		case OPT_HELP_COMMANDS:
 			world_print_commands(stdout);
 			return 0;
@@ -130,6 +148,7 @@ int main(int argc, char **argv)
 	}
 	if (json)
 		scenario_set_json(s, stdout);
+	world_set_trace(w, trace, stderr);
 	world_fail_nth(w, fail_nth);
 	ret = scenario_run(s, name, text ? text : default_scenario);
 	if (fail_nth && !world_fail_nth_hit(w))

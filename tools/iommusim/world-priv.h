@@ -85,6 +85,8 @@ struct world {
 	int nr_rows;
 	struct msi_row rows[WORLD_MAX_ROWS];
 	atomic_ulong fail_nth;	/* every kernel's fail-nth count (--fail-nth) */
+	unsigned int trace;	/* --trace categories */
+	FILE *trace_out;
 	bool fail_nth_set;
 };
 
@@ -96,6 +98,9 @@ struct world_obj *world_arg_obj(struct scenario *s, const struct scn_line *l,
 struct world_obj *world_new_obj(struct scenario *s, const struct scn_line *l,
 				enum obj_kind kind);
 void world_commit_obj(struct world *w);
+/* Turn on the world's --trace for what was just built (NULL: skip it). */
+void world_trace_kernel(struct world *w, struct kernel *k);
+void world_trace_machine(struct world *w, struct machine *m);
 struct kernel *world_arg_kernel(struct scenario *s, const struct scn_line *l);
 const char *domain_type_name(const struct iommu_domain *d);
 struct world_obj *world_kernel_obj(struct world *w, struct kernel *k);

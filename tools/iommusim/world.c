@@ -12,7 +12,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hw/its/its.h"
+#include "hw/machine.h"
 #include "hw/memory.h"
+#include "hw/smmuv3/smmuv3.h"
 #include "kernel/drivers/mock-iommu.h"
 #include "kernel/iommu.h"
 #include "kernel/kernel.h"
@@ -29,6 +32,33 @@ struct world *world_create(FILE *out)
 	if (w)
 		w->out = out;
 	return w;
+}
+
+static void trace_line(void *opaque, unsigned int category, const char *line)
+{
+	(void)category;
+	fprintf(opaque, "%s\n", line);
+}
+
+void world_set_trace(struct world *w, unsigned int categories, FILE *trace_out)
+{
+	w->trace = categories;
+	w->trace_out = trace_out;
+}
+
+void world_trace_kernel(struct world *w, struct kernel *k)
+{
+	if (w->trace && k)
+		kernel_set_trace(k, w->trace, trace_line, w->trace_out);
+}
+
+void world_trace_machine(struct world *w, struct machine *m)
+{
+	if (!w->trace || !m)
+		return;
+	if (machine_smmu(m))
+		smmuv3_set_trace(machine_smmu(m), w->trace, trace_line, w->trace_out);
+	its_set_trace(machine_its(m), w->trace, trace_line, w->trace_out);
 }
 
 void world_fail_nth(struct world *w, unsigned long n)
@@ -312,6 +342,7 @@ static int cmd_kernel(struct scenario *s, const struct scn_line *l,
 		return 0;
 	}
 	kernel_share_fail_nth(o->k, &w->fail_nth);
+	world_trace_kernel(w, o->k);
 	iommu_set_default_passthrough(o->k, pt != 0);
 	iommu_set_dma_strict(o->k, strict != 0);
 	if (msi && kernel_set_msi_model(o->k, msi)) {
