@@ -12,9 +12,6 @@
 #include "hw/memory.h"
 #include "lib/bits.h"
 
-#define ADDR_BITS_MAX		48
-#define ADDR_BITS_MAX_64K	52
-
 /* Level at which a lookup resolves the bits from shift upwards. */
 static inline unsigned int level_shift(unsigned int g, int level)
 {
@@ -41,7 +38,7 @@ static inline bool block_allowed(const struct vmsa_walk_cfg *cfg, int level)
 	case 12:
 		return level == 1 || level == 2;
 	case 16:
-		return level == 2 || (level == 1 && cfg->oa_bits > 48);
+		return level == 2 || (level == 1 && cfg->oa_bits > VMSA_ADDR_BITS);
 	default:
 		return level == 2;
 	}
@@ -135,8 +132,8 @@ walk(const struct vmsa_walk_cfg *cfg, u64 ia, struct vmsa_walk_result *res,
 	phys_addr_t addr;
 
 	if (unlikely(g != 12 && g != 14 && g != 16) || level < 0 ||
-	    level > 3 || cfg->ia_bits <= shift || cfg->ia_bits > 52 ||
-	    cfg->oa_bits > 52)
+	    level > 3 || cfg->ia_bits <= shift || cfg->ia_bits > VMSA_ADDR_BITS_64K ||
+	    cfg->oa_bits > VMSA_ADDR_BITS_64K)
 		return fault(f, cfg, VMSA_F_TRANSLATION, 0, ia);
 	oa_over = ~0ULL << cfg->oa_bits;
 
@@ -378,7 +375,7 @@ int vmsa_check_perm(const struct vmsa_walk_result *r, unsigned int access,
 
 static unsigned int max_addr_bits(unsigned int g)
 {
-	return g == 16 ? ADDR_BITS_MAX_64K : ADDR_BITS_MAX;
+	return g == 16 ? VMSA_ADDR_BITS_64K : VMSA_ADDR_BITS;
 }
 
 int vmsa_s1_start_level(unsigned int g, unsigned int ia_bits)

@@ -242,7 +242,8 @@ static int decode_cd(struct smmuv3 *smmu, const u64 *cd, struct smmu_cfg *cfg,
 		tt->gshift = i ? tg1_shift(FIELD_GET(CD_0_TG1, c0)) :
 				 tg0_shift(FIELD_GET(CD_0_TG0, c0));
 		tt->ttb = cd[1 + i] & CD_TTB;
-		if (tt->tsz < 16 || tt->tsz > 39 || !granule_ok(smmu, tt->gshift))
+		if (tt->tsz < VMSA_TXSZ_MIN || tt->tsz > VMSA_TXSZ_MAX ||
+		    !granule_ok(smmu, tt->gshift))
 			return bad(ev, EVT_C_BAD_CD);
 	}
 	cfg->s1_oas = min(smmu_oas_bits(FIELD_GET(CD_0_IPS, c0)),

@@ -63,10 +63,11 @@ static void s2_walk_cfg(struct smmuv3 *smmu, const struct smmu_cfg *cfg,
 
 bool smmu_s2_params_valid(const struct smmuv3 *smmu, struct smmu_cfg *cfg)
 {
-	unsigned int max_ia = cfg->s2_gshift == 16 ? 52 : 48, concat;
+	unsigned int max_ia = cfg->s2_gshift == 16 ? VMSA_ADDR_BITS_64K : VMSA_ADDR_BITS;
+	unsigned int concat;
 	unsigned int ia_bits = 64 - cfg->s2_tsz;
 
-	if (cfg->s2_tsz > 39 || ia_bits > min(max_ia, smmu->conf.oas_bits))
+	if (cfg->s2_tsz > VMSA_TXSZ_MAX || ia_bits > min(max_ia, smmu->conf.oas_bits))
 		return false;
 	return vmsa_s2_start_level(cfg->s2_gshift, cfg->s2_sl0, ia_bits,
 				   smmu->conf.oas_bits, &concat) >= 0;
@@ -301,10 +302,10 @@ static int httu_leaf(const struct vmsa_walk_cfg *w, struct vmsa_walk_result *r,
 /* Which half of the VA space and the address the tables see. */
 static u64 s1_input(const struct smmu_cfg *cfg, u64 iova, unsigned int *half)
 {
-	*half = cfg->s1 ? (iova >> 55) & 1 : 0;
+	*half = cfg->s1 ? (iova >> VMSA_TTB_SELECT_BIT) & 1 : 0;
 	if (cfg->s1 && (cfg->tbi & (1u << *half)))
-		iova = (iova & GENMASK_ULL(55, 0)) |
-		       (*half ? GENMASK_ULL(63, 56) : 0);
+		iova = (iova & GENMASK_ULL(VMSA_TTB_SELECT_BIT, 0)) |
+		       (*half ? GENMASK_ULL(63, VMSA_TTB_SELECT_BIT + 1) : 0);
 	return iova;
 }
 
@@ -381,7 +382,7 @@ translate_walk(struct smmuv3 *smmu, const struct smmu_cfg *cfg, u64 iova,
 
 again:
 	nf.s2_fault = false;
-	e.s1_allow = e.s2_allow = 0x3f;
+	e.s1_allow = e.s2_allow = PERM_ALL;
 	e.httu_write = 0;
 	if (cfg->s1) {
 		const struct smmu_tt *tt = &cfg->tt[half];
