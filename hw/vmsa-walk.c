@@ -113,6 +113,61 @@ static inline void trace_step(const struct vmsa_walk_cfg *cfg, u64 ia,
 	cfg->trace(cfg->trace_opaque, cfg, &st);
 }
 
+/* Stage 1's hierarchical limits, ORed from the table descriptors walked. */
+struct walk_hier {
+	u8 ap_table;
+	bool pxn_table, xn_table;
+};
+
+/*
+ * The leaf at level: its output address (bits below the block size are
+ * RES0), the access flag (set by hardware under HTTU, else a fault unless
+ * AFFD), and everything a TLB entry keeps.
+ */
+static __attribute__((always_inline)) inline int
+walk_leaf(const struct vmsa_walk_cfg *cfg, u64 ia, phys_addr_t addr, u64 desc,
+	  int level, unsigned int shift, u64 oa_over, const struct walk_hier *hier,
+	  struct vmsa_walk_result *res, struct vmsa_fault *f)
+{
+	bool s1 = cfg->stage == 1;
+
+	res->oa = desc_to_addr(desc, cfg->granule_shift) & ~((1ULL << shift) - 1);
+	if (unlikely(res->oa & oa_over))
+		return fault(f, cfg, VMSA_F_ADDR_SIZE, level, ia);
+	if (unlikely(!(desc & DESC_AF))) {
+		/* HTTU: the walker sets AF itself (AFFD then plays no part). */
+		if (cfg->ha) {
+			int rc = update_desc(cfg, addr, desc, desc | DESC_AF,
+					     f, level, ia);
+
+			if (rc)
+				return rc;
+			desc |= DESC_AF;
+		} else if (!cfg->affd) {
+			return fault(f, cfg, VMSA_F_ACCESS, level, ia);
+		}
+	}
+
+	res->oa |= ia & ((1ULL << shift) - 1);
+	res->ia = ia;
+	res->desc = desc;
+	res->desc_addr = addr;
+	res->stage = cfg->stage;
+	res->level = (s8)level;
+	res->size_shift = (u8)shift;
+	res->ap = (u8)FIELD_GET(DESC_AP, desc);
+	res->xn = !!(desc & DESC_XN);
+	res->sh = (u8)FIELD_GET(DESC_SH, desc);
+	res->pxn = s1 && (desc & DESC_PXN);
+	res->ap_table = s1 ? hier->ap_table : 0;
+	res->pxn_table = s1 && hier->pxn_table;
+	res->xn_table = s1 && hier->xn_table;
+	res->attr = (u8)(s1 ? FIELD_GET(DESC_ATTRINDX, desc) : FIELD_GET(DESC_ATTR, desc));
+	res->ng = s1 && (desc & DESC_NG);
+	res->ns = s1 && (desc & DESC_NS);
+	return 0;
+}
+
 /*
  * The walk, instantiated twice: traced is a constant, so the untraced copy
  * vmsa_walk() runs is the walk alone, with no test per level.
@@ -126,8 +181,7 @@ walk(const struct vmsa_walk_cfg *cfg, u64 ia, struct vmsa_walk_result *res,
 	int level = cfg->start_level;
 	unsigned int shift = level_shift(g, level);
 	unsigned int idx_bits;
-	u8 ap_table = 0;
-	bool pxn_table = false, xn_table = false;
+	struct walk_hier hier = { 0 };
 	u64 table, desc, top, idx;
 	phys_addr_t addr;
 
@@ -194,61 +248,16 @@ walk(const struct vmsa_walk_cfg *cfg, u64 ia, struct vmsa_walk_result *res,
 		if (unlikely(table & oa_over))
 			return fault(f, cfg, VMSA_F_ADDR_SIZE, level, ia);
 		if (cfg->stage == 1 && !cfg->hpd) {
-			ap_table |= (u8)FIELD_GET(DESC_APTABLE, desc);
-			pxn_table |= !!(desc & DESC_PXNTABLE);
-			xn_table |= !!(desc & DESC_XNTABLE);
+			hier.ap_table |= (u8)FIELD_GET(DESC_APTABLE, desc);
+			hier.pxn_table |= !!(desc & DESC_PXNTABLE);
+			hier.xn_table |= !!(desc & DESC_XNTABLE);
 		}
 		level++;
 		shift -= stride;
 		idx_bits = stride;
 	}
 
-	/* Leaf: bits of the address field below the block size are RES0. */
-	res->oa = desc_to_addr(desc, g) & ~((1ULL << shift) - 1);
-	if (unlikely(res->oa & oa_over))
-		return fault(f, cfg, VMSA_F_ADDR_SIZE, level, ia);
-	if (unlikely(!(desc & DESC_AF))) {
-		/* HTTU: the walker sets AF itself (AFFD then plays no part). */
-		if (cfg->ha) {
-			int rc = update_desc(cfg, addr, desc, desc | DESC_AF,
-					     f, level, ia);
-
-			if (rc)
-				return rc;
-			desc |= DESC_AF;
-		} else if (!cfg->affd) {
-			return fault(f, cfg, VMSA_F_ACCESS, level, ia);
-		}
-	}
-
-	res->oa |= ia & ((1ULL << shift) - 1);
-	res->ia = ia;
-	res->desc = desc;
-	res->desc_addr = addr;
-	res->stage = cfg->stage;
-	res->level = (s8)level;
-	res->size_shift = (u8)shift;
-	res->ap = (u8)FIELD_GET(DESC_AP, desc);
-	res->xn = !!(desc & DESC_XN);
-	res->sh = (u8)FIELD_GET(DESC_SH, desc);
-	if (cfg->stage == 1) {
-		res->pxn = !!(desc & DESC_PXN);
-		res->ap_table = ap_table;
-		res->pxn_table = pxn_table;
-		res->xn_table = xn_table;
-		res->attr = (u8)FIELD_GET(GENMASK_ULL(4, 2), desc);
-		res->ng = !!(desc & DESC_NG);
-		res->ns = !!(desc & DESC_NS);
-	} else {
-		res->pxn = false;
-		res->ap_table = 0;
-		res->pxn_table = false;
-		res->xn_table = false;
-		res->attr = (u8)FIELD_GET(DESC_ATTR, desc);
-		res->ng = false;
-		res->ns = false;
-	}
-	return 0;
+	return walk_leaf(cfg, ia, addr, desc, level, shift, oa_over, &hier, res, f);
 }
 
 static __attribute__((noinline, cold)) int
