@@ -22,6 +22,7 @@ struct ctx {
 	struct rig r;
 	u64 sink;
 	unsigned int stride;
+	unsigned int pages;	/* the working set: 1..NR_PAGES */
 };
 
 static void write_cd(struct rig *r, u64 ttb0)
@@ -52,7 +53,7 @@ static void translate_one(void *opaque, uint64_t i)
 {
 	struct ctx *c = opaque;
 	struct smmuv3_result res;
-	u64 page = (i * c->stride) % NR_PAGES;
+	u64 page = (i * c->stride) % c->pages;
 
 	if (smmuv3_translate(c->r.smmu, SID, SMMUV3_NO_SSID,
 			     VA_BASE + page * 4096 + 8, SMMUV3_READ, &res))
@@ -176,12 +177,40 @@ static void print_counters(const char *name, struct ctx *c)
 	smmuv3_reset_stats(c->r.smmu);
 }
 
+/*
+ * Translation cost and TLB hit rate against the working set: the device
+ * cycles over `pages` pages (a stride coprime to them, so every page in
+ * turn); beyond the TLB's 4096 entries every access misses.
+ */
+static void working_set(struct ctx *c)
+{
+	static const unsigned int sizes[] = { 16, 256, 1024, 2048, 4096, 8192, 16384 };
+	struct smmuv3_stats st;
+
+	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		struct bench_result r;
+
+		c->stride = 1;
+		c->pages = sizes[i];
+		smmuv3_reset_stats(c->r.smmu);
+		r = bench_measure(translate_one, c, sizes[i] * 4);
+		smmuv3_get_stats(c->r.smmu, &st);
+		bench_print_point("smmuv3_working_set_ns", sizes[i], "pages", "ns/op", r.median);
+		bench_print_point("smmuv3_working_set_tlb_hit_rate", sizes[i], "pages", "%",
+				  100.0 * (double)st.tlb_hits[SMMUV3_REGIME_S1] /
+				  (double)(st.tlb_hits[SMMUV3_REGIME_S1] +
+					   st.tlb_misses[SMMUV3_REGIME_S1]));
+	}
+	c->pages = NR_PAGES;
+}
+
 int main(void)
 {
 	static struct ctx c;
 	struct bench_result r;
 
 	setup_s1(&c);
+	c.pages = NR_PAGES;
 	c.stride = 0;		/* the same page: always a hit */
 	r = bench_measure(translate_one, &c, 200000);
 	bench_print("smmuv3_translate_tlb_hit", "ns/op", r);
@@ -193,6 +222,7 @@ int main(void)
 	r = bench_measure(translate_one, &c, NR_PAGES);
 	bench_print("smmuv3_translate_s1_walk_4level_miss", "ns/op", r);
 	print_counters("smmuv3_translate_s1_walk_4level_miss", &c);
+	working_set(&c);
 	rig_destroy(&c.r);
 
 	setup_nested(&c);
