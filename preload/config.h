@@ -28,6 +28,7 @@ struct preload_config {
 	enum preload_iommu iommu;
 	int nr_devices;
 	struct preload_dev_config dev[PRELOAD_MAX_DEVICES];
+	bool selftest;			/* IOMMU_TEST_CMD's mock driver (default on) */
 };
 
 void preload_config_defaults(struct preload_config *c);
