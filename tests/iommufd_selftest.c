@@ -124,6 +124,25 @@ static void test_mock_domain(void)
 	CHECK_EQ(destroy_id(&e, hwpt2), 0);
 	CHECK_EQ(destroy_id(&e, stdev2), 0);
 	CHECK_EQ(destroy_id(&e, hwpt), -ENOENT);	/* auto domain went */
+	/* GET_HW_INFO: the mock's type and register; PASID width when capable. */
+	CHECK_EQ(mock_domain(&e, ioas, MOCK_FLAGS_DEVICE_PASID, &stdev, &hwpt, &idev), 0);
+	{
+		struct iommu_test_hw_info info = { 0 };
+		struct iommu_hw_info hi = { .size = sizeof(hi), .dev_id = idev,
+					    .data_len = sizeof(info),
+					    .data_uptr = (uintptr_t)&info };
+
+		CHECK_EQ(IOCTL(&e, IOMMU_GET_HW_INFO, &hi), 0);
+		CHECK_EQ(hi.out_data_type, IOMMU_HW_INFO_TYPE_SELFTEST);
+		CHECK_EQ(info.test_reg, IOMMU_HW_INFO_SELFTEST_REGVAL);
+		CHECK_EQ(hi.out_max_pasid_log2, MOCK_PASID_WIDTH);
+		CHECK_EQ(hi.out_capabilities & IOMMU_HW_CAP_DIRTY_TRACKING,
+			 IOMMU_HW_CAP_DIRTY_TRACKING);
+		hi.flags = IOMMU_HW_INFO_FLAG_INPUT_TYPE;
+		hi.in_data_type = IOMMU_HW_INFO_TYPE_ARM_SMMUV3;
+		CHECK_EQ(IOCTL(&e, IOMMU_GET_HW_INFO, &hi), -EOPNOTSUPP);
+	}
+	CHECK_EQ(destroy_id(&e, stdev), 0);
 	CHECK_EQ(destroy_id(&e, ioas), 0);
 	/* Unknown ops answer EOPNOTSUPP. */
 	c.op = 0x7777;

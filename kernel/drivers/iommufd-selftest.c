@@ -630,6 +630,9 @@ struct device *selftest_dev_create(struct selftest_iommu *st, u32 dev_flags)
 	}
 	/* Nothing looked at them yet: probing attached the identity domain. */
 	to_mdev(dev)->flags = dev_flags;
+	/* Linux's mock gives a PASID device the "pasid-num-bits" property. */
+	if (dev_flags & MOCK_FLAGS_DEVICE_PASID)
+		dev->iommu->max_pasids = 1U << MOCK_PASID_WIDTH;
 	return dev;
 }
 

@@ -541,7 +541,10 @@ int iommufd_get_hw_info(struct iommufd_ucmd *ucmd)
 	cmd->out_capabilities = 0;
 	if (device_iommu_capable(idev->dev, IOMMU_CAP_DIRTY_TRACKING))
 		cmd->out_capabilities |= IOMMU_HW_CAP_DIRTY_TRACKING;
+	/* The PASID width the core recorded at probe (dev_iommu_get_max_pasids). */
 	cmd->out_max_pasid_log2 = 0;
+	if (idev->dev->iommu->max_pasids)
+		cmd->out_max_pasid_log2 = (u8)ilog2(idev->dev->iommu->max_pasids);
 	return iommufd_ucmd_respond(ucmd, sizeof(*cmd));
 }
 
