@@ -311,6 +311,7 @@ iommufd_hwpt_paging_alloc(struct iommufd_ctx *ictx, struct iommufd_ioas *ioas,
 
 /* selftest.c: IOMMU_TEST_CMD; -ENOTTY without the mock driver */
 int iommufd_test(struct iommufd_ucmd *ucmd);
+bool iommufd_test_present(struct iommufd_ctx *ictx);
 void iommufd_selftest_destroy(struct iommufd_object *obj);
 /* Closes a CREATE_ACCESS fd: false when fd is not one. */
 bool iommufd_test_fd_close(struct iommufd_ctx *ictx, int fd);

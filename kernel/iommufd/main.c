@@ -324,6 +324,9 @@ long iommufd_ioctl(struct iommufd_ctx *ictx, unsigned int cmd,
 	op = &iommufd_ioctl_ops[nr - IOMMUFD_CMD_BASE];
 	if (!op->execute || op->ioctl_num != cmd)
 		return -ENOTTY;	/* -ENOIOCTLCMD, which the VFS turns into this */
+	/* Without CONFIG_IOMMUFD_TEST the command is not in the table at all. */
+	if (cmd == IOMMU_TEST_CMD && !iommufd_test_present(ictx))
+		return -ENOTTY;
 	if (!arg)
 		return -EFAULT;	/* the one unreadable pointer we can see */
 	ucmd.ictx = ictx;

@@ -603,6 +603,11 @@ static int test_access_rw(struct iommufd_ucmd *ucmd, struct iommu_test_cmd *cmd)
 
 /* ------------------------------------------------------------ dispatch */
 
+bool iommufd_test_present(struct iommufd_ctx *ictx)
+{
+	return selftest_iommu_find(ictx->k);
+}
+
 int iommufd_test(struct iommufd_ucmd *ucmd)
 {
 	struct iommu_test_cmd *cmd = ucmd->cmd;

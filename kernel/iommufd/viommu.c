@@ -17,8 +17,10 @@ int iommu_copy_struct_from_user(void *dst, size_t dst_size, size_t min_size,
 
 	if (!user_data || user_data->type != data_type)
 		return -EINVAL;
-	if (user_data->len < min_size || !user_data->uptr)
+	if (user_data->len < min_size)
 		return -EINVAL;
+	if (!user_data->uptr)
+		return -EFAULT;	/* copy_struct_from_user of NULL */
 	p = user_data->uptr;
 	for (size_t i = dst_size; i < user_data->len; i++)
 		if (p[i])
