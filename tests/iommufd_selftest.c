@@ -433,6 +433,73 @@ static void test_nested_and_dirty(void)
 	st_fini(&e, st);
 }
 
+/* TRIGGER_IOPF: the page request lands in the fault queue of the device's HWPT. */
+static void test_iopf(void)
+{
+	struct fd_env e;
+	struct selftest_iommu *st;
+	struct iommu_hwpt_selftest data = { .iotlb = IOMMU_TEST_IOTLB_DEFAULT };
+	struct iommu_fault_alloc fa = { .size = sizeof(fa) };
+	struct iommu_test_cmd c = { 0 };
+	struct iommu_hwpt_pgfault pf[2];
+	struct iommu_hwpt_page_response resp = { 0 };
+	struct iommu_hwpt_alloc ha = { .size = sizeof(ha) };
+	u32 ioas, stdev, hwpt, idev, parent;
+
+	st = st_init(&e);
+	ioas = ioas_alloc(&e);
+	CHECK_EQ(mock_domain(&e, ioas, 0, &stdev, &hwpt, &idev), 0);
+	CHECK_EQ(IOCTL(&e, IOMMU_FAULT_QUEUE_ALLOC, &fa), 0);
+	CHECK_EQ(hwpt_alloc(&e, idev, ioas, IOMMU_HWPT_ALLOC_NEST_PARENT, 0, NULL,
+			    0, &parent), 0);
+	ha.flags = IOMMU_HWPT_FAULT_ID_VALID;
+	ha.dev_id = idev;
+	ha.pt_id = parent;
+	ha.data_type = IOMMU_HWPT_DATA_SELFTEST;
+	ha.data_len = sizeof(data);
+	ha.data_uptr = (uintptr_t)&data;
+	ha.fault_id = fa.out_fault_id;
+	CHECK_EQ(IOCTL(&e, IOMMU_HWPT_ALLOC, &ha), 0);
+	/* On the IOAS's domain (no fault queue) a request goes nowhere. */
+	c.op = IOMMU_TEST_OP_TRIGGER_IOPF;
+	c.trigger_iopf = (typeof(c.trigger_iopf)){ idev, 1, 2,
+		IOMMU_PGFAULT_PERM_READ | IOMMU_PGFAULT_PERM_WRITE, 0xdeadbeaf };
+	CHECK_EQ(test_cmd(&e, &c), 0);
+	CHECK_EQ(iommufd_fd_read(e.ictx, (int)fa.out_fault_fd, pf, sizeof(pf)), 0);
+	c.op = IOMMU_TEST_OP_MOCK_DOMAIN_REPLACE;
+	c.id = stdev;
+	c.mock_domain_replace.pt_id = ha.out_hwpt_id;
+	CHECK_EQ(test_cmd(&e, &c), 0);
+	c.op = IOMMU_TEST_OP_TRIGGER_IOPF;
+	c.trigger_iopf = (typeof(c.trigger_iopf)){ idev, 1, 2,
+		IOMMU_PGFAULT_PERM_READ | IOMMU_PGFAULT_PERM_WRITE, 0xdeadbeaf };
+	CHECK_EQ(test_cmd(&e, &c), 0);
+	CHECK_EQ(iommufd_fd_read(e.ictx, (int)fa.out_fault_fd, pf, sizeof(pf)),
+		 sizeof(pf[0]));
+	CHECK_EQ(pf[0].flags, IOMMU_PGFAULT_FLAGS_PASID_VALID |
+			      IOMMU_PGFAULT_FLAGS_LAST_PAGE);
+	CHECK_EQ(pf[0].dev_id, idev);
+	CHECK_EQ(pf[0].pasid, 1);
+	CHECK_EQ(pf[0].grpid, 2);
+	CHECK_EQ(pf[0].addr, 0xdeadbeaf);
+	resp.cookie = pf[0].cookie;
+	CHECK_EQ(iommufd_fd_write(e.ictx, (int)fa.out_fault_fd, &resp, sizeof(resp)),
+		 sizeof(resp));
+	c.trigger_iopf.dev_id = ioas;			/* not a device */
+	CHECK_EQ(test_cmd(&e, &c), -ENOENT);
+	c.trigger_iopf.dev_id = bind(&e, fd_env_dev(&e, "not-mock", 0x10));
+	CHECK_EQ(test_cmd(&e, &c), -EINVAL);		/* not the mock's */
+	iommufd_device_unbind(e.ictx, c.trigger_iopf.dev_id);
+	c.op = IOMMU_TEST_OP_MOCK_DOMAIN_REPLACE;
+	c.id = stdev;
+	c.mock_domain_replace.pt_id = ioas;
+	CHECK_EQ(test_cmd(&e, &c), 0);
+	CHECK_EQ(destroy_id(&e, ha.out_hwpt_id), 0);
+	CHECK_EQ(destroy_id(&e, parent), 0);
+	CHECK_EQ(destroy_id(&e, stdev), 0);
+	st_fini(&e, st);
+}
+
 /* A kernel without the driver: the command is unknown, as without CONFIG_IOMMUFD_TEST. */
 static void test_absent(void)
 {
@@ -451,6 +518,7 @@ int main(void)
 	test_md_checks();
 	test_access();
 	test_nested_and_dirty();
+	test_iopf();
 	test_absent();
 	return test_done();
 }

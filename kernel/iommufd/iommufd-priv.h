@@ -324,5 +324,7 @@ ssize_t iommufd_eventq_read(struct iommufd_ctx *ictx, struct iommufd_eventq *q,
 ssize_t iommufd_fault_write(struct iommufd_ctx *ictx, struct iommufd_fault *f,
 			    const void *buf, size_t count);
 int iommufd_eventq_init(struct iommufd_ctx *ictx, struct iommufd_eventq *q);
+int iommufd_fault_report(struct iommufd_ctx *ictx, struct iommufd_fault *f,
+			 const struct iommu_hwpt_pgfault *pf);
 
 #endif

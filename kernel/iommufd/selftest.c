@@ -16,8 +16,8 @@
  *
  * Runs under ictx->lock like every command, so it uses the _locked forms
  * of the device and access calls.  Not modelled (answer -EOPNOTSUPP as an
- * unknown op would): TRIGGER_IOPF, TRIGGER_VEVENT, DEV_CHECK_CACHE and the
- * PASID ops, for want of IOPF delivery and PASID attach in kernel/iommufd.
+ * unknown op would): TRIGGER_VEVENT, DEV_CHECK_CACHE and the
+ * PASID ops, for want of PASID attach in kernel/iommufd.
  * SET_TEMP_MEMORY_LIMIT is checked and kept but limits nothing: our
  * io_pagetable pins without Linux's batch buffers.
  */
@@ -601,6 +601,35 @@ static int test_access_rw(struct iommufd_ucmd *ucmd, struct iommu_test_cmd *cmd)
 	return rc;
 }
 
+/*
+ * iommufd_test_trigger_iopf(): the mock device reports a page request, as
+ * iommu_report_device_fault() would; what the domain's handler makes of it
+ * is not the command's result.
+ */
+static int test_trigger_iopf(struct iommufd_ucmd *ucmd, struct iommu_test_cmd *cmd)
+{
+	struct iommufd_device *idev =
+		iommufd_get_device(ucmd->ictx, cmd->trigger_iopf.dev_id);
+	struct iommu_hwpt_pgfault pf = {
+		.flags = IOMMU_PGFAULT_FLAGS_LAST_PAGE,
+		.pasid = cmd->trigger_iopf.pasid,
+		.grpid = cmd->trigger_iopf.grpid,
+		.perm = cmd->trigger_iopf.perm,
+		.addr = cmd->trigger_iopf.addr,
+	};
+
+	if (IS_ERR(idev))
+		return PTR_ERR(idev);
+	if (!selftest_is_mock_dev(idev->dev))
+		return -EINVAL;
+	if (cmd->trigger_iopf.pasid != 0)	/* IOMMU_NO_PASID */
+		pf.flags |= IOMMU_PGFAULT_FLAGS_PASID_VALID;
+	pf.dev_id = idev->obj.id;
+	if (idev->hwpt && idev->hwpt->fault)
+		iommufd_fault_report(ucmd->ictx, idev->hwpt->fault, &pf);
+	return 0;
+}
+
 /* ------------------------------------------------------------ dispatch */
 
 bool iommufd_test_present(struct iommufd_ctx *ictx)
@@ -655,6 +684,8 @@ int iommufd_test(struct iommufd_ucmd *ucmd)
 		return 0;
 	case IOMMU_TEST_OP_DIRTY:
 		return test_dirty(ucmd, cmd);
+	case IOMMU_TEST_OP_TRIGGER_IOPF:
+		return test_trigger_iopf(ucmd, cmd);
 	default:
 		return -EOPNOTSUPP;
 	}
