@@ -500,6 +500,99 @@ static void test_iopf(void)
 	st_fini(&e, st);
 }
 
+/*
+ * The mock's vIOMMU: nested domains through it need the device's vDEVICE;
+ * its invalidations clear the device cache DEV_CHECK_CACHE reads; and
+ * TRIGGER_VEVENT reports the device's virtual ID on a SELFTEST vEVENTQ.
+ */
+static void test_viommu(void)
+{
+	struct fd_env e;
+	struct selftest_iommu *st;
+	struct iommu_hwpt_selftest data = { .iotlb = IOMMU_TEST_IOTLB_DEFAULT };
+	struct iommu_viommu_alloc va = { .size = sizeof(va),
+					 .type = IOMMU_VIOMMU_TYPE_SELFTEST };
+	struct iommu_vdevice_alloc vd = { .size = sizeof(vd), .virt_id = 0x42 };
+	struct iommu_veventq_alloc vq = { .size = sizeof(vq), .veventq_depth = 4,
+					  .type = IOMMU_VEVENTQ_TYPE_SELFTEST };
+	struct iommu_viommu_invalidate_selftest inv[2] = {
+		{ .vdev_id = 0x42, .cache_id = 1 },
+		{ .vdev_id = 0x43, .cache_id = 1 } };
+	struct iommu_hwpt_invalidate hi = {
+		.size = sizeof(hi), .data_uptr = (uintptr_t)inv,
+		.data_type = IOMMU_VIOMMU_INVALIDATE_DATA_SELFTEST,
+		.entry_len = sizeof(inv[0]), .entry_num = 2 };
+	struct iommu_test_cmd c = { 0 };
+	struct { struct iommufd_vevent_header h; u32 virt_id; } ev;
+	u32 ioas, stdev, hwpt, idev, parent, nested;
+
+	st = st_init(&e);
+	ioas = ioas_alloc(&e);
+	CHECK_EQ(mock_domain(&e, ioas, 0, &stdev, &hwpt, &idev), 0);
+	CHECK_EQ(hwpt_alloc(&e, idev, ioas, IOMMU_HWPT_ALLOC_NEST_PARENT, 0, NULL,
+			    0, &parent), 0);
+	va.dev_id = idev;
+	va.hwpt_id = parent;
+	CHECK_EQ(IOCTL(&e, IOMMU_VIOMMU_ALLOC, &va), 0);
+	CHECK_EQ(hwpt_alloc(&e, idev, va.out_viommu_id, 0, IOMMU_HWPT_DATA_SELFTEST,
+			    &data, sizeof(data), &nested), 0);
+	c.op = IOMMU_TEST_OP_MOCK_DOMAIN_REPLACE;
+	c.id = stdev;
+	c.mock_domain_replace.pt_id = nested;
+	CHECK_EQ(test_cmd(&e, &c), -ENOENT);		/* no vDEVICE yet */
+	vd.viommu_id = va.out_viommu_id;
+	vd.dev_id = idev;
+	CHECK_EQ(IOCTL(&e, IOMMU_VDEVICE_ALLOC, &vd), 0);
+	CHECK_EQ(test_cmd(&e, &c), 0);
+	/* The device's cache starts full; invalidation stops at the bad ID. */
+	memset(&c, 0, sizeof(c));
+	c.op = IOMMU_TEST_OP_DEV_CHECK_CACHE;
+	c.id = idev;
+	c.check_dev_cache.id = 1;
+	c.check_dev_cache.cache = IOMMU_TEST_DEV_CACHE_DEFAULT;
+	CHECK_EQ(test_cmd(&e, &c), 0);
+	hi.hwpt_id = va.out_viommu_id;
+	CHECK_EQ(IOCTL(&e, IOMMU_HWPT_INVALIDATE, &hi), -EINVAL);
+	CHECK_EQ(hi.entry_num, 1);
+	CHECK_EQ(test_cmd(&e, &c), -EINVAL);
+	c.check_dev_cache.cache = 0;
+	CHECK_EQ(test_cmd(&e, &c), 0);
+	c.check_dev_cache.id = MOCK_DEV_CACHE_ID_MAX + 1;
+	CHECK_EQ(test_cmd(&e, &c), -EINVAL);
+	/* vEVENTs: none without a queue, then the virtual ID. */
+	memset(&c, 0, sizeof(c));
+	c.op = IOMMU_TEST_OP_TRIGGER_VEVENT;
+	c.trigger_vevent.dev_id = idev;
+	CHECK_EQ(test_cmd(&e, &c), -EOPNOTSUPP);
+	vq.viommu_id = va.out_viommu_id;
+	CHECK_EQ(IOCTL(&e, IOMMU_VEVENTQ_ALLOC, &vq), 0);
+	CHECK_EQ(test_cmd(&e, &c), 0);
+	CHECK_EQ(iommufd_fd_read(e.ictx, (int)vq.out_veventq_fd, &ev, sizeof(ev)),
+		 sizeof(ev));
+	CHECK_EQ(ev.virt_id, 0x42);
+	CHECK_EQ(ev.h.sequence, 0);
+	/* Back on the parent: no vIOMMU behind the device. */
+	memset(&c, 0, sizeof(c));
+	c.op = IOMMU_TEST_OP_MOCK_DOMAIN_REPLACE;
+	c.id = stdev;
+	c.mock_domain_replace.pt_id = parent;
+	CHECK_EQ(test_cmd(&e, &c), 0);
+	memset(&c, 0, sizeof(c));
+	c.op = IOMMU_TEST_OP_TRIGGER_VEVENT;
+	c.trigger_vevent.dev_id = idev;
+	CHECK_EQ(test_cmd(&e, &c), -ENOENT);
+	/* Another type of vIOMMU is not the mock's. */
+	va.type = IOMMU_VIOMMU_TYPE_ARM_SMMUV3;
+	CHECK_EQ(IOCTL(&e, IOMMU_VIOMMU_ALLOC, &va), -EOPNOTSUPP);
+	CHECK_EQ(iommufd_fd_close(e.ictx, (int)vq.out_veventq_fd), 0);
+	CHECK_EQ(destroy_id(&e, vq.out_veventq_id), 0);
+	CHECK_EQ(destroy_id(&e, nested), 0);
+	CHECK_EQ(destroy_id(&e, stdev), 0);		/* and its vDEVICE */
+	CHECK_EQ(destroy_id(&e, va.out_viommu_id), 0);
+	CHECK_EQ(destroy_id(&e, parent), 0);
+	st_fini(&e, st);
+}
+
 /* A kernel without the driver: the command is unknown, as without CONFIG_IOMMUFD_TEST. */
 static void test_absent(void)
 {
@@ -519,6 +612,7 @@ int main(void)
 	test_access();
 	test_nested_and_dirty();
 	test_iopf();
+	test_viommu();
 	test_absent();
 	return test_done();
 }

@@ -23,7 +23,7 @@
 
 #include "include/uapi/linux/iommufd_test.h"
 #include "kernel/device.h"
-#include "kernel/drivers/iommufd-selftest.h"
+#include "kernel/drivers/iommufd-selftest-priv.h"
 #include "kernel/iommufd/iommufd.h"
 
 /*
@@ -40,52 +40,10 @@
 #define ENT_HUGE	(1ULL << 59)
 #define ENT_PFN		((1ULL << 52) - 1)
 
-#define LEAF_BITS	10
-#define LEAF_ENTRIES	(1U << LEAF_BITS)
-#define TOP_ENTRIES	(((MOCK_APERTURE_LAST + 1UL) / MOCK_IO_PAGE_SIZE) >> LEAF_BITS)
-
-struct selftest_iommu {
-	struct kernel *k;
-	struct device hwdev;
-	struct iommu_device iommu;
-	struct mutex lock;
-	unsigned int next_dev;
-};
-
-struct mock_dev {
-	struct device *dev;
-	struct selftest_iommu *st;
-	u32 flags;		/* MOCK_FLAGS_DEVICE_* */
-};
-
-struct mock_domain {
-	struct iommu_domain domain;
-	struct kernel *k;
-	spinlock_t lock;	/* the table and tracking */
-	bool tracking;		/* set_dirty_tracking(true) */
-	u64 *top[TOP_ENTRIES];
-};
-
-struct mock_nested {
-	struct iommu_domain domain;
-	struct mock_domain *parent;
-	u32 iotlb[MOCK_NESTED_DOMAIN_IOTLB_NUM];
-};
-
 static const struct iommu_ops selftest_ops;
 static const struct iommu_domain_ops selftest_paging_ops;
-static const struct iommu_domain_ops selftest_nested_ops;
 static const struct iommu_dirty_ops selftest_dirty_ops;
 
-static struct mock_domain *to_md(struct iommu_domain *d)
-{
-	return container_of(d, struct mock_domain, domain);
-}
-
-static struct mock_dev *to_mdev(struct device *dev)
-{
-	return dev_iommu_priv_get(dev);
-}
 
 bool selftest_is_paging_domain(struct iommu_domain *d)
 {
@@ -329,14 +287,17 @@ static const struct iommu_dirty_ops selftest_dirty_ops = {
 
 /* ------------------------------------------------------------ domains */
 
-/* mock_domain_nop_attach(): a dirty-tracking domain needs a device that can. */
+/*
+ * mock_domain_nop_attach(): a dirty-tracking domain needs a device that
+ * can; a nested domain made through a vIOMMU needs the device's vDEVICE.
+ */
 static int selftest_attach(struct iommu_domain *d, struct device *dev)
 {
 	struct mock_dev *mdev = to_mdev(dev);
 
 	if (d->dirty_ops && (mdev->flags & MOCK_FLAGS_DEVICE_NO_DIRTY))
 		return -EINVAL;
-	return 0;
+	return selftest_viommu_attach(mdev, d);
 }
 
 static const struct iommu_domain_ops selftest_paging_ops = {
@@ -445,37 +406,46 @@ out:
 	return rc;
 }
 
-static const struct iommu_domain_ops selftest_nested_ops = {
+const struct iommu_domain_ops selftest_nested_ops = {
 	.attach_dev = selftest_attach,
 	.cache_invalidate_user = nested_cache_invalidate,
 	.free = nested_free,
 };
 
-static struct iommu_domain *
-selftest_alloc_nested(struct device *dev, struct iommu_domain *parent,
-		      u32 flags, const struct iommu_user_data *user_data)
+struct iommu_domain *selftest_nested_create(struct kernel *k,
+					    struct mock_domain *parent,
+					    const struct iommu_user_data *user_data)
 {
 	struct iommu_hwpt_selftest cfg;
 	struct mock_nested *n;
 	int rc;
 
-	if (user_data->type != IOMMU_HWPT_DATA_SELFTEST || flags)
+	if (user_data->type != IOMMU_HWPT_DATA_SELFTEST)
 		return ERR_PTR(-EOPNOTSUPP);
-	if (!selftest_is_paging_domain(parent))
-		return ERR_PTR(-EINVAL);
 	rc = iommu_copy_struct_from_user(&cfg, sizeof(cfg), sizeof(cfg.iotlb),
 					 user_data, IOMMU_HWPT_DATA_SELFTEST);
 	if (rc)
 		return ERR_PTR(rc);
-	n = kzalloc(dev->k, sizeof(*n));
+	n = kzalloc(k, sizeof(*n));
 	if (!n)
 		return ERR_PTR(-ENOMEM);
-	n->parent = to_md(parent);
+	n->parent = parent;
 	n->domain.ops = &selftest_nested_ops;
 	n->domain.type = IOMMU_DOMAIN_NESTED;
 	for (int i = 0; i < MOCK_NESTED_DOMAIN_IOTLB_NUM; i++)
 		n->iotlb[i] = cfg.iotlb;
 	return &n->domain;
+}
+
+static struct iommu_domain *
+selftest_alloc_nested(struct device *dev, struct iommu_domain *parent,
+		      u32 flags, const struct iommu_user_data *user_data)
+{
+	if (user_data->type != IOMMU_HWPT_DATA_SELFTEST || flags)
+		return ERR_PTR(-EOPNOTSUPP);
+	if (!selftest_is_paging_domain(parent))
+		return ERR_PTR(-EINVAL);
+	return selftest_nested_create(dev->k, to_md(parent), user_data);
 }
 
 /* ------------------------------------------------------------ device ops */
@@ -556,6 +526,7 @@ static const struct iommu_ops selftest_ops = {
 	.release_device = selftest_release_device,
 	.device_group = generic_device_group,
 	.hw_info = selftest_hw_info,
+	.viommu_alloc = selftest_viommu_alloc,
 	.def_domain_type = selftest_def_domain_type,
 	.default_domain_ops = &selftest_paging_ops,
 	.pgsize_bitmap = MOCK_IO_PAGE_SIZE,
@@ -639,6 +610,8 @@ struct device *selftest_dev_create(struct selftest_iommu *st, u32 dev_flags)
 	}
 	/* Nothing looked at them yet: probing attached the identity domain. */
 	to_mdev(dev)->flags = dev_flags;
+	for (int i = 0; i < MOCK_DEV_CACHE_NUM; i++)
+		to_mdev(dev)->cache[i] = IOMMU_TEST_DEV_CACHE_DEFAULT;
 	/* Linux's mock gives a PASID device the "pasid-num-bits" property. */
 	if (dev_flags & MOCK_FLAGS_DEVICE_PASID)
 		dev->iommu->max_pasids = 1U << MOCK_PASID_WIDTH;

@@ -11,6 +11,7 @@
  * accessors below (what the kernel's selftest reads from its xarray).
  *
  * One instance per kernel; iommufd finds it with selftest_iommu_find().
+ * Its vIOMMU (IOMMU_VIOMMU_TYPE_SELFTEST) is in iommufd-selftest-viommu.c.
  */
 #ifndef IOMMUSIM_KERNEL_DRIVERS_IOMMUFD_SELFTEST_H
 #define IOMMUSIM_KERNEL_DRIVERS_IOMMUFD_SELFTEST_H
@@ -49,5 +50,10 @@ int selftest_domain_mark_dirty(struct iommu_domain *domain, unsigned long iova);
 /* The nested domain's IOTLB entry id; -EINVAL past MOCK_NESTED_DOMAIN_IOTLB_ID_MAX. */
 int selftest_nested_iotlb(struct iommu_domain *domain, unsigned int id,
 			  u32 *val);
+
+/* DEV_CHECK_CACHE: -EINVAL unless entry id of the device's cache holds val. */
+int selftest_dev_check_cache(struct device *dev, unsigned int id, u32 val);
+/* TRIGGER_VEVENT: a vEVENT with the device's virtual ID to its vIOMMU. */
+int selftest_dev_trigger_vevent(struct device *dev);
 
 #endif

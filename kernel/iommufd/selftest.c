@@ -16,8 +16,8 @@
  *
  * Runs under ictx->lock like every command, so it uses the _locked forms
  * of the device and access calls.  Not modelled (answer -EOPNOTSUPP as an
- * unknown op would): TRIGGER_VEVENT, DEV_CHECK_CACHE and the
- * PASID ops, for want of PASID attach in kernel/iommufd.
+ * unknown op would): the PASID ops, for want of PASID attach in
+ * kernel/iommufd.
  * SET_TEMP_MEMORY_LIMIT is checked and kept but limits nothing: our
  * io_pagetable pins without Linux's batch buffers.
  */
@@ -630,6 +630,21 @@ static int test_trigger_iopf(struct iommufd_ucmd *ucmd, struct iommu_test_cmd *c
 	return 0;
 }
 
+/* DEV_CHECK_CACHE and TRIGGER_VEVENT: a bound device's mock state. */
+static int test_dev_op(struct iommufd_ucmd *ucmd, struct iommu_test_cmd *cmd)
+{
+	u32 dev_id = cmd->op == IOMMU_TEST_OP_DEV_CHECK_CACHE ?
+		     cmd->id : cmd->trigger_vevent.dev_id;
+	struct iommufd_device *idev = iommufd_get_device(ucmd->ictx, dev_id);
+
+	if (IS_ERR(idev))
+		return PTR_ERR(idev);
+	if (cmd->op == IOMMU_TEST_OP_TRIGGER_VEVENT)
+		return selftest_dev_trigger_vevent(idev->dev);
+	return selftest_dev_check_cache(idev->dev, cmd->check_dev_cache.id,
+					cmd->check_dev_cache.cache);
+}
+
 /* ------------------------------------------------------------ dispatch */
 
 bool iommufd_test_present(struct iommufd_ctx *ictx)
@@ -686,6 +701,9 @@ int iommufd_test(struct iommufd_ucmd *ucmd)
 		return test_dirty(ucmd, cmd);
 	case IOMMU_TEST_OP_TRIGGER_IOPF:
 		return test_trigger_iopf(ucmd, cmd);
+	case IOMMU_TEST_OP_DEV_CHECK_CACHE:
+	case IOMMU_TEST_OP_TRIGGER_VEVENT:
+		return test_dev_op(ucmd, cmd);
 	default:
 		return -EOPNOTSUPP;
 	}
