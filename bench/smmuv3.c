@@ -150,6 +150,32 @@ static void setup_nested(struct ctx *c)
 	write_ste(&c->r, STE_CFG_NESTED, s2.root);
 }
 
+/*
+ * What explains a figure: descriptor reads per translation and the TLB
+ * hit rate over the measurement just made (smmuv3_get_stats()).
+ */
+static void print_counters(const char *name, struct ctx *c)
+{
+	struct smmuv3_stats st;
+	char key[96];
+	u64 reads = 0, hits = 0, lookups = 0;
+
+	smmuv3_get_stats(c->r.smmu, &st);
+	for (int s = 0; s < 2; s++)
+		for (int l = 0; l < 4; l++)
+			reads += st.walk_reads[s][l];
+	for (int k = 0; k < SMMUV3_REGIMES; k++) {
+		hits += st.tlb_hits[k];
+		lookups += st.tlb_hits[k] + st.tlb_misses[k];
+	}
+	snprintf(key, sizeof(key), "%s_reads", name);
+	bench_print_value(key, "reads/op", st.translations ?
+			  (double)reads / (double)st.translations : 0);
+	snprintf(key, sizeof(key), "%s_tlb_hit_rate", name);
+	bench_print_value(key, "%", lookups ? 100.0 * (double)hits / (double)lookups : 0);
+	smmuv3_reset_stats(c->r.smmu);
+}
+
 int main(void)
 {
 	static struct ctx c;
@@ -163,8 +189,10 @@ int main(void)
 	bench_print_value("smmuv3_translate_tlb_hit_2threads", "cpu-ns/op",
 			  hits_two_threads(&c));
 	c.stride = 7919;	/* a prime: every page in turn, all misses */
+	smmuv3_reset_stats(c.r.smmu);
 	r = bench_measure(translate_one, &c, NR_PAGES);
 	bench_print("smmuv3_translate_s1_walk_4level_miss", "ns/op", r);
+	print_counters("smmuv3_translate_s1_walk_4level_miss", &c);
 	rig_destroy(&c.r);
 
 	setup_nested(&c);
@@ -172,8 +200,10 @@ int main(void)
 	r = bench_measure(translate_one, &c, 200000);
 	bench_print("smmuv3_translate_nested_tlb_hit", "ns/op", r);
 	c.stride = 7919;
+	smmuv3_reset_stats(c.r.smmu);
 	r = bench_measure(translate_one, &c, NR_PAGES);
 	bench_print("smmuv3_translate_nested_4+4_walk_miss", "ns/op", r);
+	print_counters("smmuv3_translate_nested_4+4_walk_miss", &c);
 	rig_destroy(&c.r);
 	return c.sink == 42 ? 1 : 0;
 }

@@ -254,3 +254,10 @@ void its_get_stats(struct its *its, struct its_stats *st)
 	*st = its->stats;
 	mutex_unlock(&its->lock);
 }
+
+void its_reset_stats(struct its *its)
+{
+	mutex_lock(&its->lock);
+	memset(&its->stats, 0, sizeof(its->stats));
+	mutex_unlock(&its->lock);
+}

@@ -247,7 +247,10 @@ void smmu_cmdq_process(struct smmuv3 *smmu)
 		if (!err && smmu->trap && cmd_trapped(cmd[0]))
 			err = smmu->trap->cmd(smmu->trap_opaque, smmu, cmd) &
 			      0x7f;
+		if (!err && FIELD_GET(CMD_0_OP, cmd[0]) < SMMUV3_STATS_OPCODES)
+			smmu->stats.commands[FIELD_GET(CMD_0_OP, cmd[0])]++;
 		if (err) {
+			smmu->stats.cmd_errors++;
 			smmu->cmdq_cons = cons | FIELD_PREP(CMDQ_CONS_ERR, err);
 			smmu_raise_gerror(smmu, GERROR_CMDQ_ERR);
 			break;

@@ -37,7 +37,8 @@ static void encode_event(const struct smmu_event *ev, u64 rec[4])
 			 (ev->access & SMMUV3_WRITE ? 0 : EVT_1_RNW) |
 			 (ev->s2 ? EVT_1_S2 : 0) |
 			 FIELD_PREP(EVT_1_CLASS, ev->class) |
-			 (ev->class == EVT_CLASS_TT ? EVT_1_TT_READ : 0);
+			 (ev->class == EVT_CLASS_TT && !ev->tt_write ?
+			  EVT_1_TT_READ : 0);
 		rec[2] = ev->input;
 		if (ev->type == EVT_F_WALK_EABT)
 			rec[3] = ev->fetch_addr & EVT_3_FETCH_ADDR;
@@ -54,12 +55,15 @@ int smmu_write_event_record(struct smmuv3 *smmu, const u64 rec[4])
 	u32 prod = smmu->eventq_prod, cons = smmu->eventq_cons;
 	u64 base;
 
-	if (!(smmu->cr0 & CR0_EVTQEN))
+	if (!(smmu->cr0 & CR0_EVTQEN)) {
+		smmu->stats.events_lost++;
 		return -ENODEV;
+	}
 
 	if ((prod & idx_mask) == (cons & idx_mask) &&
 	    (prod & wrap) != (cons & wrap)) {
 		/* Full: the record is lost, signal overflow once. */
+		smmu->stats.events_lost++;
 		if (!((prod ^ cons) & EVTQ_PROD_OVFLG))
 			smmu->eventq_prod = prod ^ EVTQ_PROD_OVFLG;
 		return -ENOSPC;
@@ -71,6 +75,8 @@ int smmu_write_event_record(struct smmuv3 *smmu, const u64 rec[4])
 		smmu_raise_gerror(smmu, GERROR_EVTQ_ABT_ERR);
 		return -EFAULT;
 	}
+	if (FIELD_GET(EVT_0_TYPE, rec[0]) < SMMUV3_STATS_EVENTS)
+		smmu->stats.events[FIELD_GET(EVT_0_TYPE, rec[0])]++;
 	prod = (prod & EVTQ_PROD_OVFLG) | (((prod & (idx_mask | wrap)) + 1) &
 					   (idx_mask | wrap));
 	smmu->eventq_prod = prod;

@@ -190,6 +190,11 @@ static int decode_ste(struct smmuv3 *smmu, const u64 *ste,
 		cfg->s2_sl0 = FIELD_GET(STE_2_S2SL0, s2);
 		cfg->s2ttb = ste[3] & STE_3_S2TTB;
 		cfg->s2_affd = !!(s2 & STE_2_S2AFFD);
+		/* HD needs HA, and both what IDR0.HTTU offers (else IGNORED). */
+		cfg->s2_ha = smmu->conf.httu >= IDR0_HTTU_ACCESS &&
+			     (s2 & STE_2_S2HA);
+		cfg->s2_hd = cfg->s2_ha && smmu->conf.httu >= IDR0_HTTU_ACCESS_DIRTY &&
+			     (s2 & STE_2_S2HD);
 		cfg->record_s2 = !!(s2 & STE_2_S2R);
 		if (cfg->s2ttb >> cfg->s2_oas)
 			return bad(ev, EVT_C_BAD_STE);
@@ -243,6 +248,9 @@ static int decode_cd(struct smmuv3 *smmu, const u64 *cd, struct smmu_cfg *cfg,
 	cfg->s1_oas = min(smmu_oas_bits(FIELD_GET(CD_0_IPS, c0)),
 			  smmu->conf.oas_bits);
 	cfg->s1_affd = !!(c0 & CD_0_AFFD);
+	cfg->s1_ha = smmu->conf.httu >= IDR0_HTTU_ACCESS && (c0 & CD_0_HA);
+	cfg->s1_hd = cfg->s1_ha && smmu->conf.httu >= IDR0_HTTU_ACCESS_DIRTY &&
+		     (c0 & CD_0_HD);
 	cfg->wxn = !!(c0 & CD_0_WXN);
 	cfg->record_s1 = !!(c0 & CD_0_R);
 	cfg->tbi = FIELD_GET(CD_0_TBI, c0);
@@ -400,6 +408,9 @@ void smmu_cfg_cache_insert(struct smmuv3 *smmu, u32 sid, u32 ssid,
 	unsigned int i = cfg_slot(sid, ssid);
 	struct smmu_cfg_slot *s = &smmu->cfg_cache[i];
 
+	if (smmu->cfg_valid[i / 64] & (1ULL << (i % 64)) &&
+	    (smmu->cfg_sid[i] != sid || s->ssid != ssid))
+		smmu->stats.cfg_evictions++;
 	slot_write_begin(s);
 	__atomic_store_n(&s->sid, sid, __ATOMIC_RELEASE);
 	__atomic_store_n(&s->ssid, ssid, __ATOMIC_RELEASE);
@@ -414,6 +425,7 @@ static void slot_invalidate(struct smmuv3 *smmu, unsigned int i)
 {
 	struct smmu_cfg_slot *s = &smmu->cfg_cache[i];
 
+	smmu->stats.cfg_invalidated++;
 	slot_write_begin(s);
 	__atomic_store_n(&s->valid, 0u, __ATOMIC_RELEASE);
 	slot_write_end(s);

@@ -134,8 +134,13 @@ void smmu_tlb_insert(struct smmuv3 *smmu, const struct smmu_tlb_entry *n)
 	if (!e)
 		e = &set[smmu->tlb_victim++ % SMMU_TLB_WAYS];
 
-	if (e->kind)
+	smmu->stats.tlb_fills++;
+	if (e->kind) {
 		tlb_track(smmu, e, false);
+		if (e->va_page != n->va_page || e->kind != n->kind ||
+		    e->vmid != n->vmid || e->asid != n->asid)
+			smmu->stats.tlb_evictions++;
+	}
 	entry_write_begin(e);
 	smmu_copy_words_publish((u8 *)e + SMMU_TLB_PAYLOAD,
 				(const u8 *)n + SMMU_TLB_PAYLOAD,
@@ -169,6 +174,7 @@ static void inv_entry(struct smmuv3 *smmu, struct smmu_tlb_entry *e,
 {
 	if (!e->kind || !inv_matches(e, inv))
 		return;
+	smmu->stats.tlb_invalidated++;
 	tlb_track(smmu, e, false);
 	entry_write_begin(e);
 	__atomic_store_n((u64 *)&e->kind, 0, __ATOMIC_RELEASE);	/* kind = 0 */

@@ -52,9 +52,13 @@ static void s2_walk_cfg(struct smmuv3 *smmu, const struct smmu_cfg *cfg,
 						 w->ia_bits,
 						 smmu->conf.oas_bits, &concat);
 	w->affd = cfg->s2_affd;
+	w->ha = cfg->s2_ha;
+	w->hd = cfg->s2_hd;
 	w->ttb = cfg->s2ttb;
 	w->fetch = vmsa_fetch_ram;
+	w->update = vmsa_update_ram;
 	w->opaque = smmu->mem;
+	w->read_count = smmu->stats.walk_reads[1];	/* lock held */
 }
 
 bool smmu_s2_params_valid(const struct smmuv3 *smmu, struct smmu_cfg *cfg)
@@ -77,6 +81,8 @@ int smmu_s2_translate_fetch(struct smmuv3 *smmu, const struct smmu_cfg *cfg,
 	struct vmsa_fault f;
 
 	s2_walk_cfg(smmu, cfg, &w);
+	if (ev->dry_run)
+		w.read_count = NULL;	/* inspection counts nothing */
 	if (vmsa_walk(&w, ipa, &r, &f) ||
 	    vmsa_check_perm(&r, VMSA_ACC_READ, &f)) {
 		ev->type = fault_event(f.type);
@@ -130,6 +136,45 @@ static int nested_fetch(void *opaque, phys_addr_t ipa, u64 *desc,
 	u64 pa;
 
 	return nested_fetch_pa(opaque, ipa, desc, fault, &pa);
+}
+
+/*
+ * A hardware update of a stage-1 descriptor (AF, dirty state) is a write
+ * to the table at its IPA: stage 2 must allow the write (marking its own
+ * leaf dirty first when that is how it would), else a stage-2 permission
+ * fault on the table walk (S2=1, CLASS=TT).
+ */
+static int nested_update(void *opaque, phys_addr_t ipa, u64 old, u64 new,
+			 struct vmsa_fault *fault)
+{
+	struct nested_fetch *nf = opaque;
+	struct vmsa_walk_result r;
+	int rc;
+
+	do {
+		if (vmsa_walk(&nf->s2, ipa, &r, fault))
+			goto s2_fault;
+		rc = 0;
+		if (vmsa_check_perm(&r, VMSA_ACC_WRITE, fault)) {
+			if (!vmsa_dirty_update_allowed(&nf->s2, &r, VMSA_ACC_WRITE))
+				goto s2_fault;
+			rc = vmsa_dirty_update(&nf->s2, &r, fault);
+			if (rc < 0)
+				goto s2_fault;
+		}
+	} while (rc == VMSA_WALK_AGAIN);
+	fault->type = VMSA_FAULT_NONE;
+	rc = vmsa_update_ram(nf->smmu->mem, r.oa, old, new, fault);
+	if (rc < 0) {
+		fault->type = VMSA_F_EABT;
+		fault->stage = 1;
+		fault->fetch_addr = r.oa;
+	}
+	return rc;
+s2_fault:
+	nf->s2_fault = true;
+	fault->ipa = ipa;
+	return -1;
 }
 
 /* Inspecting: the stage-2 steps are marked as this fetch's, its PA kept. */
@@ -207,6 +252,52 @@ static unsigned int access_need(unsigned int access)
 	return access & SMMUV3_PRIV ? need << PERM_PRIV_SHIFT : need;
 }
 
+/* The walker's access bits of a transaction at one stage. */
+static unsigned int vmsa_access(unsigned int access, bool stage1)
+{
+	unsigned int a = access & SMMUV3_WRITE ? VMSA_ACC_WRITE : 0;
+
+	if (access & SMMUV3_EXEC)
+		a |= VMSA_ACC_EXEC;
+	if (!a || (access & SMMUV3_READ))
+		a |= VMSA_ACC_READ;
+	if (stage1 && (access & SMMUV3_PRIV))
+		a |= VMSA_ACC_PRIV;
+	return a;
+}
+
+/* Whether a later write through this leaf could mark it dirty. */
+static bool dirty_possible(const struct vmsa_walk_cfg *w,
+			   const struct vmsa_walk_result *r)
+{
+	return vmsa_dirty_update_allowed(w, r, VMSA_ACC_WRITE) ||
+	       vmsa_dirty_update_allowed(w, r, VMSA_ACC_WRITE | VMSA_ACC_PRIV);
+}
+
+/*
+ * HTTU dirty state (Arm IHI0070 3.13.4) at one stage with HD: a write the
+ * leaf refuses marks it dirty when that would allow the write (a
+ * compare-and-swap in the table); *allow is then recomputed and
+ * *httu_write notes whether a later write could do the same.  0,
+ * VMSA_WALK_AGAIN, or -1 with *f.
+ */
+static int httu_leaf(const struct vmsa_walk_cfg *w, struct vmsa_walk_result *r,
+		     unsigned int access, unsigned int need, bool wxn, u8 *allow,
+		     u8 *httu_write, struct vmsa_fault *f)
+{
+	unsigned int acc = vmsa_access(access, w->stage == 1);
+
+	if ((need & ~*allow) && vmsa_dirty_update_allowed(w, r, acc)) {
+		int rc = vmsa_dirty_update(w, r, f);
+
+		if (rc)
+			return rc;
+		*allow = allow_mask(r, wxn);
+	}
+	*httu_write |= dirty_possible(w, r);
+	return 0;
+}
+
 /* Which half of the VA space and the address the tables see. */
 static u64 s1_input(const struct smmu_cfg *cfg, u64 iova, unsigned int *half)
 {
@@ -236,6 +327,7 @@ static int walk_fault(struct smmuv3 *smmu, struct smmu_event *ev,
 	ev->level = f->level;
 	ev->ipa = f->ipa;
 	ev->fetch_addr = f->fetch_addr;
+	ev->tt_write = f->tt_write;
 	ev->no_record = f->type != VMSA_F_EABT &&
 			!(s2 ? cfg->record_s2 : cfg->record_s1);
 	return record(smmu, ev, res);
@@ -258,6 +350,7 @@ translate_walk(struct smmuv3 *smmu, const struct smmu_cfg *cfg, u64 iova,
 	struct vmsa_fault f;
 	unsigned int half, need = access_need(access);
 	u64 va = s1_input(cfg, iova, &half), ipa = va, pa, gmask;
+	int rc;
 
 	if (cfg->s2)
 		s2_walk_cfg(smmu, cfg, &nf.s2);
@@ -266,10 +359,15 @@ translate_walk(struct smmuv3 *smmu, const struct smmu_cfg *cfg, u64 iova,
 		nf.t = t;
 		nf.s2.trace = trace_s2;
 		nf.s2.trace_opaque = t;
+		nf.s2.update = NULL;	/* inspection writes nothing */
+		nf.s2.read_count = NULL;	/* nor counts */
 		t->nested = cfg->s1 && cfg->s2;
 	}
 
+again:
+	nf.s2_fault = false;
 	e.s1_allow = e.s2_allow = 0x3f;
+	e.httu_write = 0;
 	if (cfg->s1) {
 		const struct smmu_tt *tt = &cfg->tt[half];
 		int level;
@@ -282,11 +380,17 @@ translate_walk(struct smmuv3 *smmu, const struct smmu_cfg *cfg, u64 iova,
 		level = vmsa_s1_start_level(tt->gshift, w.ia_bits);
 		w.start_level = (s8)level;
 		w.affd = cfg->s1_affd;
+		w.ha = cfg->s1_ha;
+		w.hd = cfg->s1_hd;
 		w.ttb1 = half;
 		w.ttb = tt->ttb;
 		w.fetch = cfg->s2 ? nested_fetch : vmsa_fetch_ram;
+		w.update = cfg->s2 ? nested_update : vmsa_update_ram;
 		w.opaque = cfg->s2 ? (void *)&nf : (void *)smmu->mem;
+		w.read_count = smmu->stats.walk_reads[0];
 		if (unlikely(t)) {
+			w.update = NULL;
+			w.read_count = NULL;
 			if (cfg->s2)
 				w.fetch = nested_fetch_traced;
 			w.trace = trace_s1;
@@ -305,6 +409,13 @@ translate_walk(struct smmuv3 *smmu, const struct smmu_cfg *cfg, u64 iova,
 					  EVT_CLASS_IN, res);
 		}
 		e.s1_allow = allow_mask(&r1, cfg->wxn);
+		rc = unlikely(w.hd) ? httu_leaf(&w, &r1, access, need, cfg->wxn,
+						&e.s1_allow, &e.httu_write, &f) : 0;
+		if (rc == VMSA_WALK_AGAIN)
+			goto again;
+		if (rc)
+			return walk_fault(smmu, ev, cfg, &f, nf.s2_fault,
+					  EVT_CLASS_TT, res);
 		if (unlikely(t))
 			t->s1_allow = e.s1_allow;
 		if (need & ~e.s1_allow) {
@@ -323,6 +434,16 @@ translate_walk(struct smmuv3 *smmu, const struct smmu_cfg *cfg, u64 iova,
 					  EVT_CLASS_IN, res);
 		}
 		e.s2_allow = allow_mask(&r2, false);
+		rc = unlikely(nf.s2.hd) ? httu_leaf(&nf.s2, &r2, access, need,
+						    false, &e.s2_allow,
+						    &e.httu_write, &f) : 0;
+		if (rc == VMSA_WALK_AGAIN)
+			goto again;
+		if (rc) {
+			f.ipa = ipa;
+			return walk_fault(smmu, ev, cfg, &f, true, EVT_CLASS_TT,
+					  res);
+		}
 		pa = r2.oa;
 	}
 
@@ -411,6 +532,17 @@ static bool tlb_lookup(struct smmuv3 *smmu, const struct smmu_cfg *hot,
 	return false;
 }
 
+/* The slow path's TLB lookups, by regime (lock held). */
+static void count_tlb(struct smmuv3 *smmu, u8 tlb_kind, bool hit)
+{
+	if (!tlb_kind || tlb_kind > SMMUV3_REGIMES)
+		return;		/* a stream that reaches no TLB */
+	if (hit)
+		smmu->stats.tlb_hits[SMMU_REGIME(tlb_kind)]++;
+	else
+		smmu->stats.tlb_misses[SMMU_REGIME(tlb_kind)]++;
+}
+
 static int translate_slow(struct smmuv3 *smmu, u32 sid, u32 ssid, u64 iova,
 			  unsigned int access, struct smmuv3_result *res)
 {
@@ -422,7 +554,11 @@ static int translate_slow(struct smmuv3 *smmu, u32 sid, u32 ssid, u64 iova,
 	unsigned int half, need;
 	u64 va;
 
-	if (!smmu_cfg_cache_lookup(smmu, sid, ssid, &cfg, sizeof(cfg))) {
+	smmu->stats.translations++;
+	if (smmu_cfg_cache_lookup(smmu, sid, ssid, &cfg, sizeof(cfg))) {
+		smmu->stats.cfg_hits++;
+	} else {
+		smmu->stats.cfg_misses++;
 		if (smmu_fetch_config(smmu, sid, ssid, &cfg, &ev))
 			return record(smmu, &ev, res);
 		smmu_cfg_cache_insert(smmu, sid, ssid, &cfg);
@@ -439,7 +575,15 @@ static int translate_slow(struct smmuv3 *smmu, u32 sid, u32 ssid, u64 iova,
 
 	va = s1_input(&cfg, iova, &half);
 	need = access_need(access);
-	if (tlb_lookup(smmu, &cfg, va, half, &e, true)) {
+	if (!tlb_lookup(smmu, &cfg, va, half, &e, true)) {
+		count_tlb(smmu, cfg.tlb_kind, false);
+	} else {
+		count_tlb(smmu, cfg.tlb_kind, true);
+		/* A write to a writable-clean leaf marks it dirty: walk. */
+		if ((need & ~(e.s1_allow & e.s2_allow)) && e.httu_write &&
+		    (access & SMMUV3_WRITE))
+			return translate_walk(smmu, &cfg, iova, access, &ev, res,
+					      NULL);
 		if (need & ~(e.s1_allow & e.s2_allow))
 			return tlb_perm_fault(smmu, &cfg, &e, va, need, &ev, res);
 		res->addr = e.out_page | (va & ((1ULL << e.gshift) - 1));
@@ -481,6 +625,8 @@ int smmuv3_translate(struct smmuv3 *smmu, u32 sid, u32 ssid, u64 iova,
 			va = s1_input(&hot, iova, &half);
 			if (likely(tlb_lookup(smmu, &hot, va, half, &e, false)) &&
 			    likely(!(access_need(access) & ~(e.s1_allow & e.s2_allow)))) {
+				smmu_fast_inc(&smmu_fast_stats(smmu)->
+					      tlb_hits[SMMU_REGIME(hot.tlb_kind)]);
 				res->addr = e.out_page |
 					    (va & ((1ULL << e.gshift) - 1));
 				res->size_shift = e.gshift;
@@ -488,6 +634,7 @@ int smmuv3_translate(struct smmuv3 *smmu, u32 sid, u32 ssid, u64 iova,
 				return 0;
 			}
 		} else if (hot.kind == CFG_BYPASS) {
+			smmu_fast_inc(&smmu_fast_stats(smmu)->bypasses);
 			res->addr = iova;
 			res->bypass = true;
 			return 0;

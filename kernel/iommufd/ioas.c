@@ -119,6 +119,27 @@ static int conv_iommu_prot(u32 map_flags)
 	return prot;
 }
 
+/*
+ * Pins [uptr, uptr + length) and maps it at *iova (allocated unless
+ * fixed): what IOAS_MAP and VFIO_IOMMU_MAP_DMA share (Linux's
+ * iopt_map_user_pages).
+ */
+int iopt_map_user_pages(struct iommufd_ctx *ictx, struct io_pagetable *iopt,
+			unsigned long *iova, void *uptr, unsigned long length,
+			int prot, bool fixed)
+{
+	phys_addr_t pa;
+
+	if (!length)
+		return -EINVAL;
+	if (!IS_ALIGNED((uintptr_t)uptr, PAGE_SIZE))
+		return -EINVAL;
+	if (phys_ram_virt_to_phys(ictx->k->mem, uptr, length, &pa))
+		return -EFAULT;
+	return iopt_map_pages(iopt, iova, pa, (uintptr_t)uptr, length, prot,
+			      fixed);
+}
+
 #define IOAS_MAP_FLAGS	(IOMMU_IOAS_MAP_FIXED_IOVA | IOMMU_IOAS_MAP_WRITEABLE | \
 			 IOMMU_IOAS_MAP_READABLE)
 
@@ -127,7 +148,6 @@ int iommufd_ioas_map(struct iommufd_ucmd *ucmd)
 	struct iommu_ioas_map *cmd = ucmd->cmd;
 	unsigned long iova = cmd->iova;
 	struct iommufd_ioas *ioas;
-	phys_addr_t pa;
 	int rc;
 
 	if ((cmd->flags & ~IOAS_MAP_FLAGS) || cmd->__reserved)
@@ -139,17 +159,10 @@ int iommufd_ioas_map(struct iommufd_ucmd *ucmd)
 	ioas = iommufd_get_ioas(ucmd->ictx, cmd->ioas_id);
 	if (IS_ERR(ioas))
 		return PTR_ERR(ioas);
-	if (!cmd->length)
-		return -EINVAL;
-	if (!IS_ALIGNED(cmd->user_va, PAGE_SIZE))
-		return -EINVAL;
-	if (phys_ram_virt_to_phys(ucmd->ictx->k->mem,
-				  (const void *)(uintptr_t)cmd->user_va,
-				  cmd->length, &pa))
-		return -EFAULT;
-	rc = iopt_map_pages(&ioas->iopt, &iova, pa, cmd->user_va, cmd->length,
-			    conv_iommu_prot(cmd->flags),
-			    cmd->flags & IOMMU_IOAS_MAP_FIXED_IOVA);
+	rc = iopt_map_user_pages(ucmd->ictx, &ioas->iopt, &iova,
+				 (void *)(uintptr_t)cmd->user_va, cmd->length,
+				 conv_iommu_prot(cmd->flags),
+				 cmd->flags & IOMMU_IOAS_MAP_FIXED_IOVA);
 	if (rc)
 		return rc;
 	cmd->iova = iova;
@@ -202,6 +215,8 @@ int iommufd_ioas_unmap(struct iommufd_ucmd *ucmd)
 			return -EOVERFLOW;
 		rc = iopt_unmap_iova(&ioas->iopt, cmd->iova, cmd->length,
 				     &unmapped);
+		if (!rc && !unmapped)
+			rc = -ENOENT;	/* nothing there */
 	}
 	if (rc)
 		return rc;
