@@ -11,20 +11,6 @@
 
 #define PG	4096UL
 
-/*
- * The dirty read-back reports through iova_bitmap_set() (iommufd's, helper
- * branch "compat"); until that links, this test counts the reports.
- */
-static unsigned long bitmap_sets;
-__attribute__((weak)) void iova_bitmap_set(struct iova_bitmap *bitmap,
-					   unsigned long iova, size_t length)
-{
-	(void)bitmap;
-	(void)iova;
-	(void)length;
-	bitmap_sets++;
-}
-
 static struct selftest_iommu *st_init(struct fd_env *e)
 {
 	struct selftest_iommu *st;
@@ -301,58 +287,34 @@ static void test_access(void)
 	st_fini(&e, st);			/* closes it */
 }
 
-/* IOMMU_HWPT_SET_DIRTY_TRACKING when iommufd has it: true if it ran. */
-static bool set_tracking(struct fd_env *e, u32 hwpt)
+static long set_tracking(struct fd_env *e, u32 hwpt)
 {
 	struct iommu_hwpt_set_dirty_tracking sd = {
 		.size = sizeof(sd), .flags = IOMMU_HWPT_DIRTY_TRACKING_ENABLE,
 		.hwpt_id = hwpt };
-	long ret = IOCTL(e, IOMMU_HWPT_SET_DIRTY_TRACKING, &sd);
 
-	if (ret == -ENOTTY)
-		return false;
-	CHECK_EQ(ret, 0);
-	return true;
+	return IOCTL(e, IOMMU_HWPT_SET_DIRTY_TRACKING, &sd);
 }
 
-/*
- * IO pages 0 and 2 of the 4 from iova are dirty: read them back with and
- * without clearing, through IOMMU_HWPT_GET_DIRTY_BITMAP when iommufd has
- * it, else through the domain's dirty ops and the stub above.
- */
-static void check_readback(struct fd_env *e, struct iommu_domain *d, u32 hwpt,
-			   u64 iova)
+/* IO pages 0 and 2 of the 4 from iova are dirty: read them, then clear them. */
+static void check_readback(struct fd_env *e, u32 hwpt, u64 iova)
 {
 	struct iommu_hwpt_get_dirty_bitmap gd = {
 		.size = sizeof(gd), .hwpt_id = hwpt, .iova = iova,
 		.length = 4 * MOCK_IO_PAGE_SIZE, .page_size = MOCK_IO_PAGE_SIZE };
-	struct iommu_dirty_bitmap dirty = { 0 };
 	u64 bits = 0;
 
 	gd.data = (uintptr_t)&bits;
 	gd.flags = IOMMU_HWPT_GET_DIRTY_BITMAP_NO_CLEAR;
-	if (IOCTL(e, IOMMU_HWPT_GET_DIRTY_BITMAP, &gd) != -ENOTTY) {
-		CHECK_EQ(bits, 0x5);
-		bits = 0;
-		gd.flags = 0;
-		CHECK_EQ(IOCTL(e, IOMMU_HWPT_GET_DIRTY_BITMAP, &gd), 0);
-		CHECK_EQ(bits, 0x5);			/* still there, now cleared */
-		bits = 0;
-		CHECK_EQ(IOCTL(e, IOMMU_HWPT_GET_DIRTY_BITMAP, &gd), 0);
-		CHECK_EQ(bits, 0);
-		return;
-	}
-	dirty.bitmap = (struct iova_bitmap *)&bits;	/* only the stub sees it */
-	bitmap_sets = 0;
-	CHECK_EQ(d->dirty_ops->read_and_clear_dirty(d, iova, 4 * MOCK_IO_PAGE_SIZE,
-						    IOMMU_DIRTY_NO_CLEAR, &dirty), 0);
-	CHECK_EQ(bitmap_sets, 2);
-	CHECK_EQ(d->dirty_ops->read_and_clear_dirty(d, iova, 4 * MOCK_IO_PAGE_SIZE,
-						    0, &dirty), 0);
-	CHECK_EQ(bitmap_sets, 4);
-	CHECK_EQ(d->dirty_ops->read_and_clear_dirty(d, iova, 4 * MOCK_IO_PAGE_SIZE,
-						    0, &dirty), 0);
-	CHECK_EQ(bitmap_sets, 4);
+	CHECK_EQ(IOCTL(e, IOMMU_HWPT_GET_DIRTY_BITMAP, &gd), 0);
+	CHECK_EQ(bits, 0x5);
+	bits = 0;
+	gd.flags = 0;
+	CHECK_EQ(IOCTL(e, IOMMU_HWPT_GET_DIRTY_BITMAP, &gd), 0);
+	CHECK_EQ(bits, 0x5);			/* still there, now cleared */
+	bits = 0;
+	CHECK_EQ(IOCTL(e, IOMMU_HWPT_GET_DIRTY_BITMAP, &gd), 0);
+	CHECK_EQ(bits, 0);
 }
 
 /* The nested domain's pretend IOTLB and the mock's dirty bits. */
@@ -416,14 +378,13 @@ static void test_nested_and_dirty(void)
 	dirty.bitmap = (struct iova_bitmap *)&bits;	/* refused before any use */
 	CHECK_EQ(d->dirty_ops->read_and_clear_dirty(d, iova, 2 * PG, 0, &dirty),
 		 -EINVAL);
-	if (!set_tracking(&e, parent))
-		CHECK_EQ(d->dirty_ops->set_dirty_tracking(d, true), 0);
+	CHECK_EQ(set_tracking(&e, parent), 0);
 	CHECK_EQ(test_cmd(&e, &c), 0);
 	CHECK_EQ(c.dirty.out_nr_dirty, 2);		/* pages 0 and 2 */
 	c.dirty.page_size = 0;
 	CHECK_EQ(test_cmd(&e, &c), -EINVAL);
 	c.dirty.page_size = MOCK_IO_PAGE_SIZE;
-	check_readback(&e, d, parent, iova);
+	check_readback(&e, parent, iova);
 	/* A device that cannot track refuses a dirty-tracking domain. */
 	CHECK_EQ(mock_domain(&e, parent, MOCK_FLAGS_DEVICE_NO_DIRTY, &c.id, &hwpt,
 			     NULL), -EINVAL);

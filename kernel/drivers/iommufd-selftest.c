@@ -26,13 +26,6 @@
 #include "kernel/drivers/iommufd-selftest-priv.h"
 #include "kernel/iommufd/iommufd.h"
 
-/*
- * iova_bitmap_set() belongs to iommufd's dirty tracking (kernel/iommufd,
- * helper branch "compat"): referenced weakly so the library links before
- * that lands; read_and_clear_dirty refuses to report without it.
- */
-#pragma weak iova_bitmap_set
-
 #define ENT_VALID	(1ULL << 63)
 #define ENT_START	(1ULL << 62)	/* first IO page of a map_pages call */
 #define ENT_LAST	(1ULL << 61)	/* last one */
@@ -251,8 +244,6 @@ static int md_read_and_clear_dirty(struct iommu_domain *d, unsigned long iova,
 	struct mock_domain *md = to_md(d);
 	unsigned long end = iova + size;
 
-	if (dirty->bitmap && !iova_bitmap_set)
-		return -EOPNOTSUPP;
 	spin_lock(&md->lock);
 	if (!md->tracking && dirty->bitmap) {
 		spin_unlock(&md->lock);
