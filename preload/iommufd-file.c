@@ -227,7 +227,7 @@ static long iommufd_file_ioctl(struct shim_file *f, unsigned long cmd,
 
 	/* One of iommufd's commands: its size and struct must be readable. */
 	if (cmd == _IO(IOMMUFD_TYPE, nr) && nr >= IOMMUFD_CMD_BASE &&
-	    nr <= IOMMUFD_CMD_HW_QUEUE_ALLOC) {
+	    (nr <= IOMMUFD_CMD_HW_QUEUE_ALLOC || cmd == IOMMU_TEST_CMD)) {
 		__u32 size, len;
 		char probe[256];
 

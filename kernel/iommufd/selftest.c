@@ -55,6 +55,13 @@ struct selftest_access_item {
 	unsigned int id;
 };
 
+/* copy_from_user/copy_to_user's -EFAULT, where the shim can tell. */
+static int uaccess_ok(struct iommufd_ctx *ictx, const void *uptr, size_t len,
+		      bool write)
+{
+	return ictx->uaccess ? ictx->uaccess((void *)uptr, len, write) : 0;
+}
+
 static struct iommufd_hw_pagetable *get_hwpt(struct iommufd_ctx *ictx, u32 id,
 					     enum iommufd_object_type type)
 {
@@ -315,6 +322,8 @@ static int test_dirty(struct iommufd_ucmd *ucmd, struct iommu_test_cmd *cmd)
 		return PTR_ERR(domain);
 	if (!selftest_domain_tracking(domain))
 		return -EINVAL;
+	if (uaccess_ok(ucmd->ictx, bitmap, DIV_ROUND_UP(max, 8), false))
+		return -EFAULT;
 	for (unsigned long i = 0; i < max; i++)
 		if (bitmap[i / 8] & (1U << (i % 8)))
 			count += selftest_domain_mark_dirty(domain,
@@ -587,16 +596,25 @@ static int test_access_rw(struct iommufd_ucmd *ucmd, struct iommu_test_cmd *cmd)
 	tmp = kzalloc(ictx->k, length ? length : 1);
 	if (!tmp)
 		return -ENOMEM;
-	if (flags & MOCK_ACCESS_RW_WRITE)
+	if (flags & MOCK_ACCESS_RW_WRITE) {
+		if (uaccess_ok(ictx, ubuf, length, false)) {
+			kfree(tmp);
+			return -EFAULT;
+		}
 		memcpy(tmp, ubuf, length);
+	}
 	if (flags & MOCK_FLAGS_ACCESS_SYZ)
 		iova = access_obj(sa)->ioas ?
 		       syz_conv_iova(access_obj(sa)->ioas, iova) : 0;
 	rc = iommufd_access_rw_locked(ictx, sa->access_id, iova, tmp, length,
 				      flags & MOCK_ACCESS_RW_WRITE ?
 				      IOMMUFD_ACCESS_RW_WRITE : 0);
-	if (!rc && !(flags & MOCK_ACCESS_RW_WRITE))
-		memcpy(ubuf, tmp, length);
+	if (!rc && !(flags & MOCK_ACCESS_RW_WRITE)) {
+		if (uaccess_ok(ictx, ubuf, length, true))
+			rc = -EFAULT;
+		else
+			memcpy(ubuf, tmp, length);
+	}
 	kfree(tmp);
 	return rc;
 }

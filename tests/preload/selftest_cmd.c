@@ -110,6 +110,22 @@ static void test_mock_and_access(void)
 	CHECK_ERRNO(test_cmd(fd, &c), EBADFD);
 	c.id = 1000;				/* no descriptor at all */
 	CHECK_ERRNO(test_cmd(fd, &c), EBADFD);
+	/* Memory the program cannot reach is EFAULT, not a crash. */
+	{
+		void *none = mmap(NULL, 4096, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS,
+				  -1, 0);
+
+		REQUIRE(none != MAP_FAILED);
+		c.id = (uint32_t)afd;
+		c.access_rw.uptr = (uintptr_t)none;
+		CHECK_ERRNO(test_cmd(fd, &c), EFAULT);	/* read into it */
+		c.access_rw.flags = MOCK_ACCESS_RW_WRITE;
+		CHECK_ERRNO(test_cmd(fd, &c), EFAULT);	/* write from it */
+		c.access_rw.flags = 0;
+		c.access_rw.uptr = (uintptr_t)out;
+		CHECK_ERRNO(ioctl(fd, IOMMU_TEST_CMD, none), EFAULT);
+		munmap(none, 4096);
+	}
 	/* The access holds the IOAS until its descriptor is closed. */
 	destroy.id = alloc.out_ioas_id;
 	CHECK_ERRNO(ioctl(fd, IOMMU_DESTROY, &destroy), EBUSY);
