@@ -72,8 +72,11 @@ static void test_alloc_errors(void)
 		 -EOPNOTSUPP);
 	CHECK_EQ(hwpt_alloc(&e, dev_id, ioas, IOMMU_HWPT_ALLOC_DIRTY_TRACKING,
 			    0, NULL, 0, NULL), -EOPNOTSUPP);
+	/* The domain is checked before the fault queue is looked up. */
 	CHECK_EQ(hwpt_alloc(&e, dev_id, ioas, IOMMU_HWPT_ALLOC_NEST_PARENT |
-			    IOMMU_HWPT_FAULT_ID_VALID, 0, NULL, 0, NULL), -ENOENT);
+			    IOMMU_HWPT_FAULT_ID_VALID, 0, NULL, 0, NULL), -EOPNOTSUPP);
+	CHECK_EQ(hwpt_alloc(&e, dev_id, ioas, IOMMU_HWPT_FAULT_ID_VALID, 0, NULL,
+			    0, NULL), -ENOENT);
 	/* Driver data for a paging domain the mock does not take. */
 	CHECK_EQ(hwpt_alloc(&e, dev_id, ioas, 0, IOMMU_HWPT_DATA_MOCK, &s1,
 			    sizeof(s1), NULL), -EOPNOTSUPP);

@@ -32,7 +32,7 @@ static struct iommufd_group *igroup_get(struct iommufd_ctx *ictx,
 	return ig;
 }
 
-int iommufd_device_bind(struct iommufd_ctx *ictx, struct device *dev, u32 *id)
+int iommufd_device_bind_locked(struct iommufd_ctx *ictx, struct device *dev, u32 *id)
 {
 	struct iommufd_device *idev;
 	struct iommufd_group *ig;
@@ -42,7 +42,6 @@ int iommufd_device_bind(struct iommufd_ctx *ictx, struct device *dev, u32 *id)
 		return -ENODEV;
 	if (!device_iommu_capable(dev, IOMMU_CAP_CACHE_COHERENCY))
 		return -EINVAL;
-	mutex_lock(&ictx->lock);
 	for (unsigned int i = 1; i < ictx->nr_slots; i++) {
 		struct iommufd_object *o = ictx->objs[i];
 
@@ -71,7 +70,6 @@ int iommufd_device_bind(struct iommufd_ctx *ictx, struct device *dev, u32 *id)
 	ig->bound++;
 	idev->obj.users = 1;	/* the binding driver, until unbind */
 	*id = idev->obj.id;
-	mutex_unlock(&ictx->lock);
 	return 0;
 
 err_free:
@@ -85,6 +83,15 @@ err_group:
 err_release:
 	iommu_device_release_dma_owner(dev);
 out_unlock:
+	return rc;
+}
+
+int iommufd_device_bind(struct iommufd_ctx *ictx, struct device *dev, u32 *id)
+{
+	int rc;
+
+	mutex_lock(&ictx->lock);
+	rc = iommufd_device_bind_locked(ictx, dev, id);
 	mutex_unlock(&ictx->lock);
 	return rc;
 }
@@ -271,13 +278,12 @@ static int attach_ioas(struct iommufd_ctx *ictx, struct iommufd_device *idev,
 	return 0;
 }
 
-int iommufd_device_attach_pt(struct iommufd_ctx *ictx, u32 dev_id, u32 *pt_id)
+int iommufd_device_attach_pt_locked(struct iommufd_ctx *ictx, u32 dev_id, u32 *pt_id)
 {
 	struct iommufd_device *idev;
 	struct iommufd_object *pt;
 	int rc;
 
-	mutex_lock(&ictx->lock);
 	idev = iommufd_get_device(ictx, dev_id);
 	if (IS_ERR(idev)) {
 		rc = PTR_ERR(idev);
@@ -302,6 +308,15 @@ int iommufd_device_attach_pt(struct iommufd_ctx *ictx, u32 dev_id, u32 *pt_id)
 		rc = -EINVAL;
 	}
 out:
+	return rc;
+}
+
+int iommufd_device_attach_pt(struct iommufd_ctx *ictx, u32 dev_id, u32 *pt_id)
+{
+	int rc;
+
+	mutex_lock(&ictx->lock);
+	rc = iommufd_device_attach_pt_locked(ictx, dev_id, pt_id);
 	mutex_unlock(&ictx->lock);
 	return rc;
 }
@@ -339,21 +354,25 @@ int iommufd_device_detach_pt(struct iommufd_ctx *ictx, u32 dev_id)
 	return rc;
 }
 
-void iommufd_device_unbind(struct iommufd_ctx *ictx, u32 dev_id)
+void iommufd_device_unbind_locked(struct iommufd_ctx *ictx, u32 dev_id)
 {
 	struct iommufd_device *idev;
 
-	mutex_lock(&ictx->lock);
 	idev = iommufd_get_device(ictx, dev_id);
 	if (KWARN_ON(ictx->k, IS_ERR(idev)))
-		goto out;
+		return;
 	if (idev->vdev)
 		iommufd_destroy_object(ictx, &idev->vdev->obj);
 	if (idev->hwpt)
 		do_detach(ictx, idev);
 	idev->obj.users--;
 	KWARN_ON(ictx->k, iommufd_destroy_object(ictx, &idev->obj));
-out:
+}
+
+void iommufd_device_unbind(struct iommufd_ctx *ictx, u32 dev_id)
+{
+	mutex_lock(&ictx->lock);
+	iommufd_device_unbind_locked(ictx, dev_id);
 	mutex_unlock(&ictx->lock);
 }
 
@@ -487,21 +506,23 @@ int iommufd_get_hw_info(struct iommufd_ucmd *ucmd)
 	cmd->out_capabilities = 0;
 	if (device_iommu_capable(idev->dev, IOMMU_CAP_DIRTY_TRACKING))
 		cmd->out_capabilities |= IOMMU_HW_CAP_DIRTY_TRACKING;
+	/* The PASID width the core recorded at probe (dev_iommu_get_max_pasids). */
 	cmd->out_max_pasid_log2 = 0;
+	if (idev->dev->iommu->max_pasids)
+		cmd->out_max_pasid_log2 = (u8)ilog2(idev->dev->iommu->max_pasids);
 	return iommufd_ucmd_respond(ucmd, sizeof(*cmd));
 }
 
 /* ------------------------------------------------------------ accesses */
 
-int iommufd_access_create(struct iommufd_ctx *ictx, u32 ioas_id,
-			  const struct iommufd_access_ops *ops, void *data,
+int iommufd_access_create_locked(struct iommufd_ctx *ictx, u32 ioas_id,
+				 const struct iommufd_access_ops *ops, void *data,
 			  u32 *id)
 {
 	struct iommufd_access *access;
 	struct iommufd_ioas *ioas;
 	int rc;
 
-	mutex_lock(&ictx->lock);
 	ioas = iommufd_get_ioas(ictx, ioas_id);
 	if (IS_ERR(ioas)) {
 		rc = PTR_ERR(ioas);
@@ -524,6 +545,17 @@ int iommufd_access_create(struct iommufd_ctx *ictx, u32 ioas_id,
 	access->obj.users = 1;	/* its creator, until iommufd_access_destroy */
 	*id = access->obj.id;
 out:
+	return rc;
+}
+
+int iommufd_access_create(struct iommufd_ctx *ictx, u32 ioas_id,
+			  const struct iommufd_access_ops *ops, void *data,
+			  u32 *id)
+{
+	int rc;
+
+	mutex_lock(&ictx->lock);
+	rc = iommufd_access_create_locked(ictx, ioas_id, ops, data, id);
 	mutex_unlock(&ictx->lock);
 	return rc;
 }
@@ -538,22 +570,58 @@ void iommufd_access_destroy_object(struct iommufd_object *obj)
 	kfree(access);
 }
 
-void iommufd_access_destroy(struct iommufd_ctx *ictx, u32 access_id)
+void iommufd_access_destroy_locked(struct iommufd_ctx *ictx, u32 access_id)
 {
 	struct iommufd_object *obj;
 
-	mutex_lock(&ictx->lock);
 	obj = iommufd_get_object(ictx, access_id, IOMMUFD_OBJ_ACCESS);
 	if (!KWARN_ON(ictx->k, IS_ERR(obj))) {
 		obj->users--;
 		KWARN_ON(ictx->k, iommufd_destroy_object(ictx, obj));
 	}
+}
+
+/*
+ * iommufd_access_replace(): the access moves to ioas_id; what it pinned
+ * through the old IOAS is given back first (ops->unmap of everything), as
+ * iommufd_access_change_ioas() does.  Same IOAS: nothing to do.
+ */
+int iommufd_access_replace_locked(struct iommufd_ctx *ictx, u32 access_id,
+				  u32 ioas_id)
+{
+	struct iommufd_object *obj;
+	struct iommufd_access *access;
+	struct iommufd_ioas *ioas;
+
+	obj = iommufd_get_object(ictx, access_id, IOMMUFD_OBJ_ACCESS);
+	if (IS_ERR(obj))
+		return PTR_ERR(obj);
+	access = container_of(obj, struct iommufd_access, obj);
+	ioas = iommufd_get_ioas(ictx, ioas_id);
+	if (IS_ERR(ioas))
+		return PTR_ERR(ioas);
+	if (ioas == access->ioas)
+		return 0;
+	if (access->ops && access->ops->unmap)
+		access->ops->unmap(access->data, 0, ULONG_MAX);
+	list_del(&access->node);
+	access->ioas->obj.users--;
+	access->ioas = ioas;
+	list_add_tail(&access->node, &ioas->iopt.accesses);
+	ioas->obj.users++;
+	return 0;
+}
+
+void iommufd_access_destroy(struct iommufd_ctx *ictx, u32 access_id)
+{
+	mutex_lock(&ictx->lock);
+	iommufd_access_destroy_locked(ictx, access_id);
 	mutex_unlock(&ictx->lock);
 }
 
-int iommufd_access_rw(struct iommufd_ctx *ictx, u32 access_id,
-		      unsigned long iova, void *data, size_t len,
-		      unsigned int flags)
+int iommufd_access_rw_locked(struct iommufd_ctx *ictx, u32 access_id,
+			     unsigned long iova, void *data, size_t len,
+			     unsigned int flags)
 {
 	struct iommufd_access *access;
 	struct iommufd_object *obj;
@@ -564,7 +632,6 @@ int iommufd_access_rw(struct iommufd_ctx *ictx, u32 access_id,
 		return -EINVAL;
 	if (__builtin_add_overflow(iova, len - 1, &last))
 		return -EOVERFLOW;
-	mutex_lock(&ictx->lock);
 	obj = iommufd_get_object(ictx, access_id, IOMMUFD_OBJ_ACCESS);
 	if (IS_ERR(obj)) {
 		rc = PTR_ERR(obj);
@@ -599,6 +666,17 @@ int iommufd_access_rw(struct iommufd_ctx *ictx, u32 access_id,
 		len -= n;
 	}
 out:
+	return rc;
+}
+
+int iommufd_access_rw(struct iommufd_ctx *ictx, u32 access_id,
+		      unsigned long iova, void *data, size_t len,
+		      unsigned int flags)
+{
+	int rc;
+
+	mutex_lock(&ictx->lock);
+	rc = iommufd_access_rw_locked(ictx, access_id, iova, data, len, flags);
 	mutex_unlock(&ictx->lock);
 	return rc;
 }

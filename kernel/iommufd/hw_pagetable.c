@@ -222,14 +222,6 @@ int iommufd_hwpt_alloc(struct iommufd_ucmd *ucmd)
 	if ((cmd->data_type == IOMMU_HWPT_DATA_NONE && cmd->data_len) ||
 	    (cmd->data_type != IOMMU_HWPT_DATA_NONE && !cmd->data_len))
 		return -EINVAL;
-	if (cmd->flags & IOMMU_HWPT_FAULT_ID_VALID) {
-		struct iommufd_object *f = iommufd_get_object(ictx, cmd->fault_id,
-							      IOMMUFD_OBJ_FAULT);
-
-		if (IS_ERR(f))
-			return PTR_ERR(f);
-		fault = container_of(f, struct iommufd_fault, common.obj);
-	}
 	idev = iommufd_get_device(ictx, cmd->dev_id);
 	if (IS_ERR(idev))
 		return PTR_ERR(idev);
@@ -272,7 +264,16 @@ int iommufd_hwpt_alloc(struct iommufd_ucmd *ucmd)
 	default:
 		return -EINVAL;
 	}
-	if (fault) {
+	/* The fault queue is looked up once the HWPT exists, as Linux does. */
+	if (cmd->flags & IOMMU_HWPT_FAULT_ID_VALID) {
+		struct iommufd_object *f = iommufd_get_object(ictx, cmd->fault_id,
+							      IOMMUFD_OBJ_FAULT);
+
+		if (IS_ERR(f)) {
+			KWARN_ON(ictx->k, iommufd_destroy_object(ictx, &hwpt->obj));
+			return PTR_ERR(f);
+		}
+		fault = container_of(f, struct iommufd_fault, common.obj);
 		hwpt->fault = fault;
 		fault->common.obj.users++;
 	}
