@@ -508,9 +508,11 @@ dma_addr_t iommu_dma_map_page(struct device *dev, phys_addr_t phys,
 {
 	dma_addr_t addr = __iommu_dma_map(dev, phys, size, dma_info_to_prot(dir, attrs));
 
-	ktrace(dev->k, IOMMUSIM_TRACE_DMA,
-	       "dma:dma_map_page %s dir=%d dma_addr=%llx size=%zu phys_addr=%llx",
-	       dev_name(dev), dir, (unsigned long long)addr, size, (unsigned long long)phys);
+	if (dev)
+		ktrace(dev->k, IOMMUSIM_TRACE_DMA,
+		       "dma:dma_map_page %s dir=%d dma_addr=%llx size=%zu phys_addr=%llx",
+		       dev_name(dev), dir, (unsigned long long)addr, size,
+		       (unsigned long long)phys);
 	return addr;
 }
 
@@ -519,8 +521,9 @@ void iommu_dma_unmap_page(struct device *dev, dma_addr_t dma_handle,
 			  unsigned long attrs)
 {
 	(void)attrs;
-	ktrace(dev->k, IOMMUSIM_TRACE_DMA, "dma:dma_unmap_page %s dir=%d dma_addr=%llx size=%zu",
-	       dev_name(dev), dir, (unsigned long long)dma_handle, size);
+	if (dev)
+		ktrace(dev->k, IOMMUSIM_TRACE_DMA, "dma:dma_unmap_page %s dir=%d dma_addr=%llx size=%zu",
+		       dev_name(dev), dir, (unsigned long long)dma_handle, size);
 	__iommu_dma_unmap(dev, dma_handle, size);
 }
 
