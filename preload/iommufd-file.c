@@ -8,6 +8,9 @@
  * Every ioctl goes to the in-kernel iommufd (kernel/iommufd) unchanged,
  * after the one check it cannot make in-process: that the argument struct
  * is readable (the kernel's get_user/copy_struct_from_user -EFAULT).
+ * What iommufd writes back (the struct, output arrays) goes through the
+ * shim's copy_to_user, which the context is given at open, so a read-only
+ * struct is EFAULT after the work, in Linux's order.
  *
  * The event queues iommufd hands out (IOMMU_FAULT_QUEUE_ALLOC,
  * IOMMU_VEVENTQ_ALLOC) are eventfds iommufd creates and keeps readable
@@ -187,7 +190,7 @@ static long iommufd_file_ioctl(struct shim_file *f, unsigned long cmd,
 				return -EFAULT;
 		}
 		/* And what the struct points at. */
-		ret = preload_iommufd_check_uptrs(ictx, (unsigned int)cmd, arg, size);
+		ret = preload_iommufd_check_uptrs((unsigned int)cmd, arg, size);
 		if (ret)
 			return ret;
 	}
@@ -234,6 +237,8 @@ int iommufd_file_open(int flags)
 		free(file);
 		return -ENOMEM;
 	}
+	/* What iommufd writes back to the program is copy_to_user. */
+	iommufd_ctx_set_copy_out(file->ictx, shim_copy_to_user);
 	ret = shim_file_install(&iommufd_fops, file, flags, NULL);
 	if (ret < 0) {
 		iommufd_ctx_destroy(file->ictx);

@@ -106,7 +106,7 @@ int iommufd_fault_alloc(struct iommufd_ucmd *ucmd)
 		goto err_remove;
 	cmd->out_fault_id = f->common.obj.id;
 	cmd->out_fault_fd = f->common.fd;
-	return iommufd_ucmd_respond(ucmd, sizeof(*cmd));
+	return iommufd_ucmd_respond_new(ucmd, sizeof(*cmd), &f->common.obj);
 
 err_remove:
 	iommufd_object_remove(ucmd->ictx, &f->common.obj);
@@ -222,7 +222,7 @@ int iommufd_veventq_alloc(struct iommufd_ucmd *ucmd)
 	viommu->obj.users++;
 	cmd->out_veventq_id = vq->common.obj.id;
 	cmd->out_veventq_fd = vq->common.fd;
-	return iommufd_ucmd_respond(ucmd, sizeof(*cmd));
+	return iommufd_ucmd_respond_new(ucmd, sizeof(*cmd), &vq->common.obj);
 
 err_remove:
 	iommufd_object_remove(ictx, &vq->common.obj);
