@@ -106,6 +106,7 @@ static void eventq_release(struct shim_file *f)
 {
 	struct eventq_file *q = f->priv;
 
+	shim_fd_internal(q->iommufd_fd, false);
 	iommufd_fd_close(file_ictx(q->ictx_file), q->iommufd_fd);
 	shim_fput(q->ictx_file);
 	free(q);
@@ -138,8 +139,10 @@ static long eventq_adopt(struct shim_file *ictx_file, unsigned long arg,
 	    shim_copy_from_user(&id, (void *)(arg + id_off), sizeof(id)))
 		return -EFAULT;
 	q = calloc(1, sizeof(*q));
-	if (!q)
+	if (!q || shim_fd_internal((int)fd, true)) {
+		free(q);
 		goto err;
+	}
 	q->ictx_file = ictx_file;
 	q->iommufd_fd = (int)fd;
 	q->fault = fault;
@@ -147,6 +150,7 @@ static long eventq_adopt(struct shim_file *ictx_file, unsigned long arg,
 	cfd = shim_file_adopt((int)fd, &eventq_fops, q, O_RDWR | O_CLOEXEC);
 	if (cfd < 0) {
 		shim_fput(ictx_file);
+		shim_fd_internal((int)fd, false);
 		free(q);
 		goto err;
 	}

@@ -42,10 +42,18 @@ struct preload {
 	pthread_once_t libc_once;
 	struct libc_fns libc;
 
-	pthread_rwlock_t lock;		/* fds[], cap */
+	pthread_rwlock_t lock;		/* fds[], cap, internal[] */
 	struct shim_file **fds;
 	int cap;
 	atomic_int nr_files;		/* installed entries: the fast path */
+	/*
+	 * Descriptors the emulated kernel holds for itself (an event queue's
+	 * own eventfd, the uaccess pipe), sorted: the program never got them,
+	 * so its close and close_range pass them by, as they would on Linux
+	 * where such objects have no descriptor in the process at all.
+	 */
+	int internal[SHIM_MAX_INTERNAL_FDS];
+	int nr_internal;
 
 	pthread_mutex_t ready_lock;	/* readable <-> eventfd counter */
 	atomic_int uaccess_mode;	/* enum uaccess_mode */
@@ -241,6 +249,19 @@ void shim_fput(struct shim_file *f)
 		file_free(f);
 }
 
+bool shim_any_files(void)
+{
+	return atomic_load_explicit(&preload.nr_files, memory_order_acquire) != 0;
+}
+
+bool shim_fd_is_ours(int fd)
+{
+	struct shim_file *f = shim_fget(fd);
+
+	shim_fput(f);
+	return f != NULL;
+}
+
 struct shim_file *shim_fget(int fd)
 {
 	struct shim_file *f = NULL;
@@ -408,6 +429,59 @@ int shim_fd_alias(int newfd, struct shim_file *f, struct shim_file **old)
 	return table_set(newfd, f, old);
 }
 
+int shim_fd_internal(int fd, bool add)
+{
+	int i, ret = 0;
+
+	pthread_rwlock_wrlock(&preload.lock);
+	for (i = 0; i < preload.nr_internal && preload.internal[i] < fd; i++)
+		;
+	if (add) {
+		if (preload.nr_internal == SHIM_MAX_INTERNAL_FDS) {
+			ret = -EMFILE;
+		} else {
+			memmove(&preload.internal[i + 1], &preload.internal[i],
+				(preload.nr_internal - i) * sizeof(int));
+			preload.internal[i] = fd;
+			preload.nr_internal++;
+		}
+	} else if (i < preload.nr_internal && preload.internal[i] == fd) {
+		preload.nr_internal--;
+		memmove(&preload.internal[i], &preload.internal[i + 1],
+			(preload.nr_internal - i) * sizeof(int));
+	}
+	pthread_rwlock_unlock(&preload.lock);
+	return ret;
+}
+
+bool shim_fd_is_internal(int fd)
+{
+	bool found = false;
+
+	pthread_rwlock_rdlock(&preload.lock);
+	for (int i = 0; i < preload.nr_internal && !found; i++)
+		found = preload.internal[i] == fd;
+	pthread_rwlock_unlock(&preload.lock);
+	return found;
+}
+
+/*
+ * The first internal descriptor in [first, last], or -1: close_range
+ * closes up to it, steps over it and goes on.
+ */
+int shim_fd_next_internal(unsigned int first, unsigned int last)
+{
+	int fd = -1;
+
+	pthread_rwlock_rdlock(&preload.lock);
+	for (int i = 0; i < preload.nr_internal && fd < 0; i++)
+		if ((unsigned int)preload.internal[i] >= first &&
+		    (unsigned int)preload.internal[i] <= last)
+			fd = preload.internal[i];
+	pthread_rwlock_unlock(&preload.lock);
+	return fd;
+}
+
 bool shim_fd_is_open(int fd)
 {
 	return fd >= 0 && libc()->fcntl(fd, F_GETFD) >= 0;
@@ -477,9 +551,11 @@ static void uaccess_init(void)
 	if ((!force || strcmp(force, "pipe")) &&
 	    process_vm_readv(getpid(), &l, 1, &r, 1, 0) == sizeof(copy))
 		return;
-	if (pipe2(preload.uaccess_pipe, O_CLOEXEC | O_NONBLOCK) == 0)
+	if (pipe2(preload.uaccess_pipe, O_CLOEXEC | O_NONBLOCK) == 0) {
+		shim_fd_internal(preload.uaccess_pipe[0], true);
+		shim_fd_internal(preload.uaccess_pipe[1], true);
 		atomic_store(&preload.uaccess_mode, UACCESS_PIPE);
-	else
+	} else
 		atomic_store(&preload.uaccess_mode, UACCESS_DIRECT);
 }
 

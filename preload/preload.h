@@ -75,6 +75,10 @@ int shim_file_install(const struct shim_file_ops *ops, void *priv, int flags,
  */
 int shim_file_adopt(int fd, const struct shim_file_ops *ops, void *priv,
 		    int flags);
+/* Whether any descriptor stands for a file of ours (a lock-free hint). */
+bool shim_any_files(void);
+/* Whether fd stands for a file of ours now. */
+bool shim_fd_is_ours(int fd);
 /* The file behind fd with a reference held, or NULL when fd is not ours. */
 struct shim_file *shim_fget(int fd);
 void shim_fget_ref(struct shim_file *f);
@@ -85,6 +89,15 @@ struct shim_file *shim_fd_forget(int fd);
 void shim_fd_forget_range(unsigned int first, unsigned int last);
 /* Descriptor newfd (a dup) stands for f too; *old is what it stood for. */
 int shim_fd_alias(int newfd, struct shim_file *f, struct shim_file **old);
+/*
+ * Descriptors the emulated kernel keeps for itself (add, or remove): the
+ * program's close/close_range pass them by.  0, or -EMFILE when the
+ * table of SHIM_MAX_INTERNAL_FDS is full.
+ */
+#define SHIM_MAX_INTERNAL_FDS	256
+int shim_fd_internal(int fd, bool add);
+bool shim_fd_is_internal(int fd);
+int shim_fd_next_internal(unsigned int first, unsigned int last);
 /* Whether fd is an open descriptor at all (ours or the real kernel's). */
 bool shim_fd_is_open(int fd);
 /* Sets POLLIN readiness: the eventfd counter follows. */

@@ -20,6 +20,7 @@
  *     response names no pending cookie (-EINVAL).
  * The fd holds the object (IOMMU_DESTROY says -EBUSY until it is closed).
  */
+#include <poll.h>
 #include <stdint.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
@@ -47,12 +48,19 @@ static void eventq_signal(struct iommufd_eventq *q)
 		return;	/* counter saturated: still readable */
 }
 
+/*
+ * Only a signalled counter is read: the fd's open file may be shared with
+ * a descriptor its user made blocking, and a read of a zero counter would
+ * then wait for ever.  (Signal and drain both run under events_lock.)
+ */
 static void eventq_drain_signal(struct iommufd_eventq *q)
 {
+	struct pollfd p = { .fd = q->fd, .events = POLLIN };
 	u64 v;
 
-	if (q->fd >= 0 && list_empty(&q->deliver) && read(q->fd, &v, sizeof(v)) < 0)
-		return;	/* nothing was pending */
+	if (q->fd >= 0 && list_empty(&q->deliver) && poll(&p, 1, 0) == 1 &&
+	    (p.revents & POLLIN) && read(q->fd, &v, sizeof(v)) < 0)
+		return;	/* nothing was pending after all */
 }
 
 void iommufd_eventq_destroy(struct iommufd_object *obj)

@@ -11,9 +11,11 @@
  * EFAULT and the kernel's side effects, never a SIGSEGV inside the shim.
  */
 #include <fcntl.h>
+#include <poll.h>
 #include <stdint.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <linux/iommufd.h>
@@ -164,6 +166,22 @@ static void test_queries(void)
 	CHECK_ERRNO(pread(dev, page, 4, 0), EFAULT);
 }
 
+/* do_sys_poll: the array copied in (EFAULT), each revents put back (EFAULT). */
+static void test_poll(void)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN }, *bad = (void *)8, *pp = &p;
+	struct rlimit rl;
+
+	/* Hidden from the compiler, which would warn about the sizes. */
+	__asm__("" : "+r"(bad), "+r"(pp));
+	CHECK_ERRNO(poll(bad, 1, 0), EFAULT);
+	CHECK_ERRNO(poll(ro(&p, sizeof(p)), 1, 0), EFAULT);
+	CHECK_EQ(poll(&p, 1, 0), 1);		/* DEFAULT_POLLMASK */
+	CHECK_EQ(p.revents, POLLIN);
+	REQUIRE(getrlimit(RLIMIT_NOFILE, &rl) == 0);
+	CHECK_ERRNO(poll(pp, rl.rlim_cur + 1, 0), EINVAL);
+}
+
 int main(void)
 {
 	page = mmap(NULL, PG, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
@@ -179,6 +197,7 @@ int main(void)
 	test_allocs();
 	test_mappings();
 	test_queries();
+	test_poll();
 	close(dev);
 	close(fd);
 	return test_done();
