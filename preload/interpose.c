@@ -375,6 +375,7 @@ int ioctl(int fd, unsigned long request, ...)
 	f = shim_fget(fd);
 	if (!f)
 		return libc()->ioctl(fd, request, arg);
+	shim_call_begin();
 	switch (cmd) {
 	/* do_vfs_ioctl handles these on any file: the eventfd does them. */
 	case FIOCLEX:
@@ -389,6 +390,7 @@ int ioctl(int fd, unsigned long request, ...)
 		break;
 	}
 	shim_fput(f);
+	shim_call_end();
 	return (int)ret;
 }
 
@@ -399,6 +401,7 @@ ssize_t read(int fd, void *buf, size_t count)
 
 	if (!f)
 		return libc()->read(fd, buf, count);
+	shim_call_begin();
 	if (f->accmode == O_WRONLY)
 		ret = -EBADF;
 	else if (!f->ops->read)
@@ -406,6 +409,7 @@ ssize_t read(int fd, void *buf, size_t count)
 	else
 		ret = f->ops->read(f, buf, count);
 	shim_fput(f);
+	shim_call_end();
 	return set_errno(ret);
 }
 
@@ -416,6 +420,7 @@ ssize_t write(int fd, const void *buf, size_t count)
 
 	if (!f)
 		return libc()->write(fd, buf, count);
+	shim_call_begin();
 	if (f->accmode == O_RDONLY)
 		ret = -EBADF;
 	else if (!f->ops->write)
@@ -423,6 +428,7 @@ ssize_t write(int fd, const void *buf, size_t count)
 	else
 		ret = f->ops->write(f, buf, count);
 	shim_fput(f);
+	shim_call_end();
 	return set_errno(ret);
 }
 
@@ -434,6 +440,7 @@ ssize_t pread(int fd, void *buf, size_t count, off_t off)
 
 	if (!f)
 		return libc()->pread(fd, buf, count, off);
+	shim_call_begin();
 	if (f->accmode == O_WRONLY)
 		ret = -EBADF;
 	else if (off < 0)
@@ -443,6 +450,7 @@ ssize_t pread(int fd, void *buf, size_t count, off_t off)
 	else
 		ret = f->ops->pread(f, buf, count, off);
 	shim_fput(f);
+	shim_call_end();
 	return set_errno(ret);
 }
 
@@ -458,6 +466,7 @@ ssize_t pwrite(int fd, const void *buf, size_t count, off_t off)
 
 	if (!f)
 		return libc()->pwrite(fd, buf, count, off);
+	shim_call_begin();
 	if (f->accmode == O_RDONLY)
 		ret = -EBADF;
 	else if (off < 0)
@@ -467,6 +476,7 @@ ssize_t pwrite(int fd, const void *buf, size_t count, off_t off)
 	else
 		ret = f->ops->pwrite(f, buf, count, off);
 	shim_fput(f);
+	shim_call_end();
 	return set_errno(ret);
 }
 

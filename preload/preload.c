@@ -243,10 +243,55 @@ void shim_fget_ref(struct shim_file *f)
 	atomic_fetch_add(&f->refs, 1);
 }
 
+/*
+ * Linux's fput() does not release a file in the middle of a system call:
+ * the final __fput runs as task work on the way back to user space, so a
+ * driver dropping the last reference while it holds its own lock cannot
+ * re-enter its release op under that lock.  Here, the entry points that
+ * call a file's ops bracket the call with shim_call_begin/end; a last
+ * reference dropped inside is queued on the thread and released by the
+ * outermost shim_call_end, after the op returned and dropped its locks.
+ * A release that drops further last references queues them too, and they
+ * run in the same loop.
+ */
+static __thread int call_depth;
+static __thread struct shim_file *deferred_fput;
+
+void shim_call_begin(void)
+{
+	call_depth++;
+}
+
+void shim_call_end(void)
+{
+	if (call_depth > 1) {
+		call_depth--;
+		return;
+	}
+	if (deferred_fput) {
+		int saved = errno;	/* the call's answer is already set */
+
+		while (deferred_fput) {
+			struct shim_file *f = deferred_fput;
+
+			deferred_fput = f->deferred_next;
+			file_free(f);
+		}
+		errno = saved;
+	}
+	call_depth = 0;
+}
+
 void shim_fput(struct shim_file *f)
 {
-	if (f && atomic_fetch_sub(&f->refs, 1) == 1)
-		file_free(f);
+	if (!f || atomic_fetch_sub(&f->refs, 1) != 1)
+		return;
+	if (call_depth) {
+		f->deferred_next = deferred_fput;
+		deferred_fput = f;
+		return;
+	}
+	file_free(f);
 }
 
 bool shim_any_files(void)

@@ -58,6 +58,7 @@ struct shim_file {
 	int efd;			/* the eventfd every dup of it shares */
 	int accmode;			/* O_RDONLY, O_WRONLY or O_RDWR */
 	atomic_bool readable;		/* mirrored in the eventfd's counter */
+	struct shim_file *deferred_next; /* a release waiting for shim_call_end */
 };
 
 /*
@@ -82,7 +83,11 @@ bool shim_fd_is_ours(int fd);
 /* The file behind fd with a reference held, or NULL when fd is not ours. */
 struct shim_file *shim_fget(int fd);
 void shim_fget_ref(struct shim_file *f);
+/* Drops a reference; the last one's release waits for shim_call_end. */
 void shim_fput(struct shim_file *f);
+/* Around a file op: releases dropped inside run at the outermost end. */
+void shim_call_begin(void);
+void shim_call_end(void);
 /* Descriptor fd no longer stands for a file of ours: returns it (referenced). */
 struct shim_file *shim_fd_forget(int fd);
 /* Every descriptor of ours in [first, last] is being closed (close_range). */
