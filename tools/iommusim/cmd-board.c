@@ -81,6 +81,7 @@ int cmd_board(struct scenario *s, const struct scn_line *l, struct scn_result *r
 	pc.lazy = !strict;
 	pc.passthrough = pt != 0;
 	pc.fail_count = &w->fail_nth;
+	pc.fail_site = &w->fail_site;
 	w->platform = platform_boot(w->machine, &pc);
 	if (IS_ERR(w->platform)) {
 		r->rc = (int)PTR_ERR(w->platform);

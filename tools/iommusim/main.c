@@ -107,9 +107,16 @@ int main(int argc, char **argv)
 	}
 	world_fail_nth(w, fail_nth);
 	ret = scenario_run(s, name, text ? text : default_scenario);
-	if (fail_nth && !world_fail_nth_hit(w))
+	if (fail_nth && !world_fail_nth_hit(w)) {
 		fprintf(stderr, "iommusim: --fail-nth %lu: the run made fewer allocations, "
 			"none failed\n", fail_nth);
+	} else if (fail_nth) {
+		/* Which allocation failed (issue 15): where to look. */
+		fprintf(stderr, "iommusim: --fail-nth %lu: failed the allocation at ",
+			fail_nth);
+		world_fail_nth_site(w, stderr);
+		fputc('\n', stderr);
+	}
 	scenario_destroy(s);
 	world_destroy(w);
 	free(text);

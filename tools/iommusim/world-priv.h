@@ -8,6 +8,7 @@
 
 #include <stdatomic.h>
 
+#include "kernel/kernel.h"
 #include "tools/iommusim/scenario.h"
 #include "tools/iommusim/world.h"
 
@@ -86,6 +87,7 @@ struct world {
 	struct msi_row rows[WORLD_MAX_ROWS];
 	atomic_ulong fail_nth;	/* every kernel's fail-nth count (--fail-nth) */
 	bool fail_nth_set;
+	struct kernel_fail_site fail_site;	/* where it fired */
 };
 
 const char *obj_kind_name(enum obj_kind kind);
