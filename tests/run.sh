@@ -24,10 +24,12 @@ run_one() {	# name, command...
 	fi
 }
 
-# A scenario that must fail: exit status 1 and the message of its first line.
+# A scenario that must fail: exit status 1 and the message of its first line
+# (a directory stands for itself, its message in its file 'error').
 expect_failure() {	# iommusim scenario
-	local want err status
-	want=$(sed -n '1s/^# error: //p' "$2")
+	local want err status msg=$2
+	[ -d "$2" ] && msg=$2/error
+	want=$(sed -n '1s/^# error: //p' "$msg")
 	[ -n "$want" ] || { echo "$2: first line must be '# error: TEXT'"; return 1; }
 	err=$(timeout 600 "$1" "$2" 2>&1 >/dev/null)
 	status=$?

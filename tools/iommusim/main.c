@@ -5,7 +5,8 @@
  * ../DESIGN.md.
  *
  * Exit status: 0 when every command and expectation held, 1 when the
- * scenario failed, 2 for a usage or I/O error.
+ * scenario failed (or FILE is no scenario: a directory), 2 for a usage
+ * or I/O error.
  *
  * --fail-nth N makes the N-th kernel allocation of the run fail (any
  * kernel's, counted together), as Linux's fail-nth does for a task; when
@@ -17,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "tools/iommusim/scenario.h"
 #include "tools/iommusim/world.h"
@@ -25,14 +27,28 @@ extern const char default_scenario[];
 
 #define MAX_SCENARIO_BYTES	(1 << 20)
 
-static char *read_file(const char *path)
+static char *read_file(const char *path, int *status)
 {
 	FILE *f = fopen(path, "rb");
+	struct stat st;
 	char *buf;
 	size_t n;
 
+	*status = 2;
 	if (!f) {
 		perror(path);
+		return NULL;
+	}
+	/* fopen() opens a directory, whose read then fails: not a scenario. */
+	if (fstat(fileno(f), &st)) {
+		perror(path);
+		fclose(f);
+		return NULL;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		fprintf(stderr, "%s: a directory, not a scenario file\n", path);
+		fclose(f);
+		*status = 1;
 		return NULL;
 	}
 	buf = malloc(MAX_SCENARIO_BYTES + 1);
@@ -41,6 +57,12 @@ static char *read_file(const char *path)
 		return NULL;
 	}
 	n = fread(buf, 1, MAX_SCENARIO_BYTES + 1, f);
+	if (ferror(f)) {
+		perror(path);
+		fclose(f);
+		free(buf);
+		return NULL;
+	}
 	fclose(f);
 	if (n > MAX_SCENARIO_BYTES) {
 		fprintf(stderr, "%s: larger than %d bytes\n", path, MAX_SCENARIO_BYTES);
@@ -93,9 +115,9 @@ int main(int argc, char **argv)
 	}
 	if (argc == 2) {
 		name = argv[1];
-		text = read_file(name);
+		text = read_file(name, &ret);
 		if (!text)
-			return 2;
+			return ret;
 	}
 	w = world_create(stdout);
 	s = w ? scenario_create(stdout, world_commands, w) : NULL;
