@@ -622,8 +622,9 @@ static int shim_poll(struct pollfd *ufds, nfds_t n, const struct timespec *tmo,
 		shim_fput(files[i]);
 	/* __put_user of each revents. */
 	for (i = 0; i < n && ret >= 0; i++)
-		if (shim_copy_to_user(&ufds[i].revents, &in[i].revents,
-				      sizeof(in[i].revents)))
+		if (shim_copy_to_user(SHIM_UFIELD((char *)ufds + i * sizeof(*ufds),
+						  struct pollfd, revents),
+				      &in[i].revents, sizeof(in[i].revents)))
 			ret = (int)set_errno(-EFAULT);
 	free(files);
 	free(in);

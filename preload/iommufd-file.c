@@ -180,19 +180,19 @@ static long iommufd_file_ioctl(struct shim_file *f, unsigned long cmd,
 	/* One of iommufd's commands: its size and struct must be readable. */
 	if (cmd == _IO(IOMMUFD_TYPE, nr) && nr >= IOMMUFD_CMD_BASE &&
 	    nr <= IOMMUFD_CMD_HW_QUEUE_ALLOC) {
-		__u32 size, len;
-		char probe[256];
+		__u32 size;
 
 		if (shim_copy_from_user(&size, (void *)arg, sizeof(size)))
 			return -EFAULT;
-		/* Within the page just read, access is all or nothing. */
-		len = (arg & (PAGE_SIZE - 1)) + size <= PAGE_SIZE ? 0 : size;
-		for (size_t off = 0; off < len; off += sizeof(probe)) {
-			size_t n = len - off < sizeof(probe) ? len - off : sizeof(probe);
-
-			if (shim_copy_from_user(probe, (char *)arg + off, n))
-				return -EFAULT;
-		}
+		/*
+		 * Within the page just read, access is all or nothing; past
+		 * it, a byte of each page tells (a size of 4G is 2K calls).
+		 */
+		if ((arg & (PAGE_SIZE - 1)) + size > PAGE_SIZE &&
+		    shim_check_pages((arg & ~(PAGE_SIZE - 1)) + PAGE_SIZE,
+				     ((arg + size - 1) >> PAGE_SHIFT) -
+				     (arg >> PAGE_SHIFT)))
+			return -EFAULT;
 		/* And what the struct points at. */
 		ret = preload_iommufd_check_uptrs((unsigned int)cmd, arg, size);
 		if (ret)

@@ -644,6 +644,25 @@ static bool on_live_stack(const void *p, size_t len)
 }
 
 /*
+ * The unchecked copies (the caller's live stack, or no check available):
+ * the bytes are the program's, not the shim's objects.  A struct whose
+ * size field runs past the program's local into its other frames is
+ * copied as the kernel would copy it, so the copy is not the sanitizer's
+ * business (an instrumented program puts redzones between its locals,
+ * which are still its mapped stack): byte by byte through volatile, so no
+ * compiler turns it back into an intercepted memcpy.
+ */
+__attribute__((no_sanitize("address")))
+static void user_copy(void *dst, const void *src, size_t len)
+{
+	volatile unsigned char *d = dst;
+	const volatile unsigned char *s = src;
+
+	for (size_t i = 0; i < len; i++)
+		d[i] = s[i];
+}
+
+/*
  * The kernel copies ioctl arguments with copy_from_user and answers EFAULT
  * for an address the process cannot access.  process_vm_readv on ourselves
  * does the same check without risking a SIGSEGV in the shim.
@@ -672,9 +691,41 @@ static int uaccess(void *local, void *remote, size_t len, bool to_user)
 	}
 copy:
 	if (to_user)
-		memcpy(remote, local, len);
+		user_copy(remote, local, len);
 	else
-		memcpy(local, remote, len);
+		user_copy(local, remote, len);
+	return 0;
+}
+
+/*
+ * Whether one byte of each of n pages from page is readable: up to 512
+ * pages per process_vm_readv (one 1-byte remote segment each), which
+ * stops at the first that faults; page by page otherwise.
+ */
+int shim_check_pages(uintptr_t page, uint64_t n)
+{
+	enum { BATCH = 512 };
+	struct iovec l, r[BATCH];
+	unsigned char sink[BATCH];
+
+	while (n) {
+		unsigned int k = n < BATCH ? (unsigned int)n : BATCH;
+
+		if (atomic_load_explicit(&preload.uaccess_mode,
+					 memory_order_relaxed) != UACCESS_VM) {
+			if (uaccess(sink, (void *)page, 1, false))
+				return -EFAULT;
+			k = 1;
+		} else {
+			for (unsigned int i = 0; i < k; i++)
+				r[i] = (struct iovec){ (void *)(page + i * 4096UL), 1 };
+			l = (struct iovec){ sink, k };
+			if (process_vm_readv(getpid(), &l, 1, r, k, 0) != (ssize_t)k)
+				return -EFAULT;
+		}
+		page += k * 4096UL;
+		n -= k;
+	}
 	return 0;
 }
 

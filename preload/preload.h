@@ -114,6 +114,15 @@ void shim_file_set_readable(struct shim_file *f, bool readable);
  */
 int shim_copy_from_user(void *dst, const void *usrc, size_t len);
 int shim_copy_to_user(void *udst, const void *src, size_t len);
+/* 0 when a byte of each of n 4K pages from page can be read, or -EFAULT. */
+int shim_check_pages(uintptr_t page, uint64_t n);
+/*
+ * The address of field in the program's struct at up: by byte offset, as
+ * the kernel's &uarg->field, without dereferencing a pointer the program
+ * may have misaligned (C's member access would be undefined there).
+ */
+#define SHIM_UFIELD(up, type, field)					\
+	((void *)((char *)(up) + offsetof(type, field)))
 
 /* The real libc functions, resolved once. */
 struct libc_fns {
