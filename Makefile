@@ -130,6 +130,11 @@ $(BUILD)/tests/fuzz-preload: $(BUILD)/obj/tests/fuzz-preload.o $(PRELOAD_OBJS) $
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(filter %.o,$^) $(LIB) $(LDLIBS) -ldl -o $@
 
+# The scenario harness's replay test links the scenario engine, as the harness.
+$(BUILD)/tests/fuzz-scenario: $(BUILD)/obj/tests/fuzz-scenario.o $(filter-out %/main.o,$(TOOL_OBJS)) $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(filter %.o,$^) $(LIB) $(LDLIBS) -o $@
+
 fuzzers: $(FUZZERS)
 
 # Each harness for FUZZ_SECONDS, new inputs kept in build/fuzz-corpus/NAME,

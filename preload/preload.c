@@ -22,6 +22,7 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
@@ -698,15 +699,62 @@ copy:
 }
 
 /*
+ * A large range, from /proc/self/maps: whether readable mappings cover
+ * [lo, hi) without a gap.  Probing it page by page would fault in (or map
+ * the zero page at) every page of a huge mapping - gigabytes of a
+ * program's reserved address space for one hostile size field.
+ */
+static int maps_readable(uintptr_t lo, uintptr_t hi)
+{
+	char buf[4096], *line, *nl;
+	size_t have = 0;
+	ssize_t r;
+	int fd = libc()->open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
+	int ret = -EFAULT;
+
+	if (fd < 0)
+		return -EFAULT;
+	while (lo < hi && (r = libc()->read(fd, buf + have, sizeof(buf) - 1 - have)) > 0) {
+		have += (size_t)r;
+		buf[have] = '\0';
+		for (line = buf; lo < hi && (nl = strchr(line, '\n')); line = nl + 1) {
+			unsigned long start, end;
+			char perms[8];
+
+			*nl = '\0';
+			if (sscanf(line, "%lx-%lx %7s", &start, &end, perms) != 3)
+				continue;
+			if (end <= lo)
+				continue;
+			if (start > lo || perms[0] != 'r')
+				goto out;	/* a hole or an unreadable mapping */
+			lo = end;
+		}
+		have = strlen(line);
+		memmove(buf, line, have);
+	}
+	if (lo >= hi)
+		ret = 0;
+out:
+	libc()->close(fd);
+	return ret;
+}
+
+/*
  * Whether one byte of each of n pages from page is readable: up to 512
  * pages per process_vm_readv (one 1-byte remote segment each), which
- * stops at the first that faults; page by page otherwise.
+ * stops at the first that faults; page by page otherwise; from the
+ * process's map for a range too large to probe.
  */
 int shim_check_pages(uintptr_t page, uint64_t n)
 {
-	enum { BATCH = 512 };
+	enum { BATCH = 512, PROBE_MAX = 4096 };
 	struct iovec l, r[BATCH];
 	unsigned char sink[BATCH];
+
+	if (n > PROBE_MAX)
+		return n > (UINTPTR_MAX - page) / 4096 ? -EFAULT :
+		       maps_readable(page, page + n * 4096);
 
 	while (n) {
 		unsigned int k = n < BATCH ? (unsigned int)n : BATCH;
