@@ -20,7 +20,6 @@
  *     response names no pending cookie (-EINVAL).
  * The fd holds the object (IOMMU_DESTROY says -EBUSY until it is closed).
  */
-#include <poll.h>
 #include <stdint.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
@@ -44,23 +43,27 @@ static void eventq_signal(struct iommufd_eventq *q)
 {
 	u64 one = 1;
 
-	if (q->fd >= 0 && write(q->fd, &one, sizeof(one)) < 0)
-		return;	/* counter saturated: still readable */
+	if (q->fd < 0)
+		return;
+	/* A saturated counter (EAGAIN) is non-zero all the same. */
+	(void)!write(q->fd, &one, sizeof(one));
+	q->signalled = true;
 }
 
 /*
  * Only a signalled counter is read: the fd's open file may be shared with
  * a descriptor its user made blocking, and a read of a zero counter would
- * then wait for ever.  (Signal and drain both run under events_lock.)
+ * then wait for ever.  Signal and drain both run under events_lock, and
+ * nothing else touches the counter, so signalled says exactly when.
  */
 static void eventq_drain_signal(struct iommufd_eventq *q)
 {
-	struct pollfd p = { .fd = q->fd, .events = POLLIN };
 	u64 v;
 
-	if (q->fd >= 0 && list_empty(&q->deliver) && poll(&p, 1, 0) == 1 &&
-	    (p.revents & POLLIN) && read(q->fd, &v, sizeof(v)) < 0)
-		return;	/* nothing was pending after all */
+	if (q->fd >= 0 && q->signalled && list_empty(&q->deliver)) {
+		(void)!read(q->fd, &v, sizeof(v));
+		q->signalled = false;
+	}
 }
 
 void iommufd_eventq_destroy(struct iommufd_object *obj)

@@ -167,6 +167,7 @@ struct iommufd_eventq {
 	int fd;				/* -1 once closed */
 	struct list_head deliver;
 	unsigned int num_events;
+	bool signalled;			/* the eventfd's counter is non-zero */
 };
 
 struct iommufd_fault {
