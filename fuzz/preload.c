@@ -95,14 +95,18 @@ static void keep_fd(struct fz *f, int fd)
 }
 
 /*
- * Any address - but not into a sanitizer's shadow (x86-64 ASan keeps it at
- * [0x7fff8000, 0x10007fff8000)): mapped, so the shim's check passes it,
- * and the instrumented kernel code's own access then faults in the
- * shadow's gap.  No real program has such memory to point at.
+ * Any address - but not into a sanitizer's own regions: x86-64 ASan's
+ * shadow [0x7fff8000, 0x10007fff8000) and its allocator's space around
+ * 0x600000000000.  They are mapped, so the shim's check passes them, and
+ * the instrumented kernel code reading the "user" struct there then trips
+ * the sanitizer (Linux reads user memory with copy_from_user, which
+ * KASAN does not check; kernel/iommufd here reads it directly).  No real
+ * program has such memory to point at.
  */
 static void *wild(u64 v)
 {
-	if (v >= 0x7fff8000ull && v < 0x10007fff8000ull)
+	if ((v >= 0x7fff8000ull && v < 0x10007fff8000ull) ||
+	    (v >= 0x500000000000ull && v < 0x700000000000ull))
 		v |= 1ull << 62;	/* non-canonical: EFAULT all the same */
 	return (void *)(uintptr_t)v;
 }
