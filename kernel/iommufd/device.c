@@ -520,7 +520,7 @@ int iommufd_get_hw_info(struct iommufd_ucmd *ucmd)
 		return rc;
 	/* clear_user of the rest of the buffer. */
 	for (u32 off = copy_len; off < cmd->data_len;) {
-		static const u8 zero[256];
+		static const u8 zero[16384];
 		u32 n = min_t(u32, cmd->data_len - off, sizeof(zero));
 
 		if (iommufd_copy_to_user(ucmd->ictx, (u8 *)uptr + off, zero, n))
