@@ -133,6 +133,19 @@ $(BUILD)/fuzz/%: $(BUILD)/obj/fuzz/%.o $(filter-out %/main.o,$(TOOL_OBJS)) $(LIB
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -fsanitize=fuzzer $^ $(LDLIBS) -o $@
 
+# The shim's harness and its replay test link the shim's objects: their
+# open, ioctl, read, close... are the shim's entry points, in-process.
+PRELOAD_OBJS := $(PRELOAD_SRCS:%.c=$(BUILD)/obj/%.o)
+$(BUILD)/fuzz/preload: $(PRELOAD_OBJS)
+$(BUILD)/tests/fuzz-preload: $(BUILD)/obj/tests/fuzz-preload.o $(PRELOAD_OBJS) $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(filter %.o,$^) $(LIB) $(LDLIBS) -ldl -o $@
+
+# The scenario harness's replay test links the scenario engine, as the harness.
+$(BUILD)/tests/fuzz-scenario: $(BUILD)/obj/tests/fuzz-scenario.o $(filter-out %/main.o,$(TOOL_OBJS)) $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(filter %.o,$^) $(LIB) $(LDLIBS) -o $@
+
 fuzzers: $(FUZZERS)
 
 # Each harness for FUZZ_SECONDS, new inputs kept in build/fuzz-corpus/NAME,

@@ -13,7 +13,15 @@
  * ever handed out.  Ranges freed into a cache, or merged by a reservation,
  * are no longer checked exactly (the allocator may hand the first back and
  * owns the second).
+ *
+ * A burst allocates hundreds of ranges of one cached size and frees them
+ * all: more than a CPU slot's two magazines hold (2 x IOVA_MAG_SIZE), so
+ * full magazines go to the depot, and the next burst's allocations take
+ * them back out - the depot the single operations never fill.  A burst's
+ * ranges are checked against the shadow and each other, then leave it:
+ * freed, they sit in the caches, where no reservation may go.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "fuzz/fuzz.h"
@@ -40,6 +48,8 @@ struct fz {
 	struct iova_domain iovad;
 	struct held held[MAX_HELD];
 	unsigned int nr;
+	/* Where bursts freed ranges into the caches (no reservations there). */
+	unsigned long burst_lo, burst_hi;
 };
 
 static bool overlaps(const struct held *h, unsigned long lo, unsigned long hi)
@@ -157,6 +167,8 @@ static void op_reserve(struct fz *f, struct fuzz_in *in)
 		if (overlaps(&f->held[i], lo, hi) &&
 		    (f->held[i].kind == HELD_FAST || f->held[i].kind == HELD_CACHED))
 			return;
+	if (f->burst_lo <= f->burst_hi && f->burst_lo <= hi && lo <= f->burst_hi)
+		return;
 	/* Ranges it overlaps are merged into it (even when it fails): no longer ours. */
 	for (unsigned int i = 0; i < f->nr; i++) {
 		if (overlaps(&f->held[i], lo, hi) && f->held[i].kind == HELD_TREE) {
@@ -198,6 +210,43 @@ static void op_free(struct fz *f, struct fuzz_in *in)
 	}
 }
 
+static int cmp_ulong(const void *a, const void *b)
+{
+	unsigned long x = *(const unsigned long *)a, y = *(const unsigned long *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static void op_burst(struct fz *f, struct fuzz_in *in)
+{
+	unsigned long size = 1ul << (fuzz_u8(in) % 6);	/* cached sizes */
+	unsigned int want = 2 * IOVA_MAG_SIZE + 1 + fuzz_u8(in) % 64, n = 0;
+	unsigned long pfns[2 * IOVA_MAG_SIZE + 64], sorted[ARRAY_SIZE(pfns)];
+	bool reverse = fuzz_bool(in);
+
+	for (; n < want; n++) {
+		unsigned long pfn = alloc_iova_fast(&f->iovad, size, 0xfffff, true);
+
+		if (!pfn)
+			break;
+		FUZZ_CHECK(pfn >= f->iovad.start_pfn && pfn + size - 1 <= 0xfffff);
+		check_new(f, pfn, pfn + size - 1);
+		pfns[n] = pfn;
+	}
+	/* Nothing handed out twice within the burst either. */
+	memcpy(sorted, pfns, n * sizeof(pfns[0]));
+	qsort(sorted, n, sizeof(sorted[0]), cmp_ulong);
+	for (unsigned int i = 1; i < n; i++)
+		FUZZ_CHECK(sorted[i] >= sorted[i - 1] + size);
+	for (unsigned int i = 0; i < n; i++) {
+		unsigned long pfn = pfns[reverse ? n - 1 - i : i];
+
+		free_iova_fast(&f->iovad, pfn, size);
+		f->burst_lo = pfn < f->burst_lo ? pfn : f->burst_lo;
+		f->burst_hi = pfn + size - 1 > f->burst_hi ? pfn + size - 1 : f->burst_hi;
+	}
+}
+
 static void op_find(struct fz *f, struct fuzz_in *in)
 {
 	unsigned long pfn = pick_pfn(in);
@@ -224,6 +273,9 @@ static void op_find(struct fz *f, struct fuzz_in *in)
 	}
 	if (must)
 		FUZZ_CHECK(iova && iova->pfn_lo <= pfn && pfn <= iova->pfn_hi);
+	/* A burst's ranges sit allocated in the caches, out of the shadow. */
+	if (f->burst_lo <= pfn && pfn <= f->burst_hi)
+		maybe = true;
 	if (!maybe)
 		FUZZ_CHECK(!iova);
 }
@@ -236,6 +288,7 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 	struct kernel *k = NULL;
 	struct fz *f = calloc(1, sizeof(*f));
 	unsigned long granule, start;
+	unsigned int bursts = 0;
 	int ret;
 
 	if (!mem || !f || phys_mem_add_ram(mem, RAM_BASE, 1 << 20, "ram"))
@@ -248,6 +301,7 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 	start = fuzz_u8(&in) < 0xf0 ? (unsigned long)fuzz_u8(&in) % 4 + 1 : pick_pfn(&in);
 	if (!start)
 		start = 1;
+	f->burst_lo = ~0ul;		/* no burst yet: an empty interval */
 	ret = init_iova_domain(&f->iovad, granule, start);
 	if (granule < 4096 || granule > 65536 || (granule & (granule - 1))) {
 		FUZZ_CHECK(ret == -EINVAL);
@@ -265,7 +319,7 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 			   !atomic_load(k->fail_count));
 
 	for (unsigned int steps = 0; fuzz_more(&in) && steps < 256; steps++) {
-		u8 op = fuzz_u8(&in) % 8;
+		u8 b = fuzz_u8(&in), op = b >= 0xf8 && bursts < 2 ? 8 : b % 8;
 
 		if (f->nr == MAX_HELD && op <= 3)
 			op = 4;		/* the shadow is full: free something */
@@ -288,8 +342,17 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 		case 7:
 			kernel_fail_nth(k, fuzz_u8(&in) % 8);
 			break;
+		case 8:
+			op_burst(f, &in);
+			bursts++;
+			break;
 		}
-		FUZZ_CHECK(iova_domain_check(&f->iovad) == 0);
+		/*
+		 * The whole-domain check walks every cached range: after a
+		 * burst filled the caches, on every 32nd step and the burst's.
+		 */
+		if (!bursts || op == 8 || steps % 32 == 0)
+			FUZZ_CHECK(iova_domain_check(&f->iovad) == 0);
 	}
 	put_iova_domain(&f->iovad);
 out:

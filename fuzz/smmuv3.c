@@ -20,6 +20,14 @@
  *  - inspecting a transaction first (hw/smmuv3/inspect.h) answers the same
  *    way, with at most 24 descriptor reads, and records nothing.  (It reads
  *    memory, not the caches, so it may differ from the translation.)
+ *
+ * Random words rarely make a nested configuration, so one operation
+ * writes a whole one: an STE with stage 1 over stage 2, the stage-2 tables
+ * (an identity map of RAM's IPAs), a CD and three levels of stage-1 tables
+ * at IPAs, the CFGI/TLBI commands, then a transaction - with one piece
+ * broken on purpose or none, when it must land exactly where the tables
+ * say.  And the vSMMU hooks a VMM uses: a command trap (that may refuse
+ * commands, and reads STEs from inside the trap) and injected events.
  */
 #include <string.h>
 
@@ -47,6 +55,9 @@ struct fz {
 	u32 cmdq_prod;
 	u32 cmdq_log2;
 	bool evtq_untrusted;	/* something but the SMMU may have written the event queue */
+	bool linear;		/* bring_up() made a linear stream table */
+	u32 trap_err;		/* what the command trap answers (0: accept) */
+	unsigned long trapped;
 };
 
 static void irq_nop(void *opaque)
@@ -105,6 +116,7 @@ static void bring_up(struct fz *f, bool two_level)
 	} else {
 		wr(f, SMMU_STRTAB_BASE, 8, STRTAB);
 		wr(f, SMMU_STRTAB_BASE_CFG, 4, 8);
+		f->linear = true;
 	}
 	f->cmdq_log2 = min_t(u32, CMDQ_LOG2, f->cfg.cmdq_max_log2);
 	wr(f, SMMU_CMDQ_BASE, 8, CMDQ | f->cmdq_log2);
@@ -206,6 +218,157 @@ static void op_desc(struct fz *f, struct fuzz_in *in)
 	phys_write64(f->mem, addr, desc);
 }
 
+static bool event_type_known(u32 t)
+{
+	switch (t) {
+	case EVT_F_UUT: case EVT_C_BAD_STREAMID: case EVT_F_STE_FETCH:
+	case EVT_C_BAD_STE: case EVT_F_STREAM_DISABLED: case EVT_C_BAD_SUBSTREAMID:
+	case EVT_F_CD_FETCH: case EVT_C_BAD_CD: case EVT_F_WALK_EABT:
+	case EVT_F_TRANSLATION: case EVT_F_ADDR_SIZE: case EVT_F_ACCESS:
+	case EVT_F_PERMISSION:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* ------------------------------------------------------- nested recipe */
+
+#define S2_L1		(TABLES + 0x00000)	/* IPA 39 bits, 4K: level 1 first */
+#define S1_L1		(TABLES + 0x10000)
+#define S1_L2		(TABLES + 0x20000)
+#define S1_L3		(TABLES + 0x30000)
+#define NEST_OUT	(RAM_BASE + 0x400000)	/* what the pages map to */
+/* Valid table or page descriptors; the fields are hw/vmsa-walk.h's. */
+#define DESC_NEXT	(DESC_VALID | DESC_TABLE)
+#define DESC_SH_IS	FIELD_PREP(DESC_SH, 3)
+#define S1_AP_RW_EL0	(1ull << 6)
+#define S1_AP_RO	(3ull << 6)
+#define S2_AP_RW	(3ull << 6)
+#define S2_MEMATTR_WB	(0xfull << 2)
+
+static void queue_cmd(struct fz *f, u64 c0, u64 c1)
+{
+	u64 cmd[2] = { c0, c1 };
+	u64 a = CMDQ + (f->cmdq_prod & ((1u << f->cmdq_log2) - 1)) * 16;
+
+	phys_write(f->mem, a, cmd, sizeof(cmd));
+	f->cmdq_prod = (f->cmdq_prod + 1) & ((2u << f->cmdq_log2) - 1);
+	/* One at a time: the queue may hold a single command. */
+	wr(f, SMMU_CMDQ_PROD, 4, f->cmdq_prod);
+}
+
+/* Whether the SMMU is as bring_up() left it and took every command. */
+static bool smmu_sane(struct fz *f)
+{
+	return f->linear && (rd(f, SMMU_CR0, 4) & CR0_SMMUEN) &&
+	       rd(f, SMMU_STRTAB_BASE, 8) == STRTAB &&
+	       rd(f, SMMU_STRTAB_BASE_CFG, 4) == 8 &&
+	       (rd(f, SMMU_CMDQ_CONS, 4) & ~CMDQ_CONS_ERR) == f->cmdq_prod &&
+	       !((rd(f, SMMU_GERROR, 4) ^ rd(f, SMMU_GERRORN, 4)) & GERROR_MASK);
+}
+
+static void op_nested(struct fz *f, struct fuzz_in *in)
+{
+	u32 sid = fuzz_u8(in) % 256, page = fuzz_u8(in) % 512;
+	u8 broken = fuzz_u8(in) % 10;
+	unsigned int access = fuzz_bool(in) ? SMMUV3_WRITE : SMMUV3_READ;
+	u64 va = (u64)page << 12 | (fuzz_u16(in) & 0xff8);
+	u64 ste[8] = { 0 }, cd[8] = { 0 }, pte;
+	struct smmuv3_result res;
+	int ret;
+
+	/* Stage 2: IPA 1G block n -> PA 1G block n, for RAM's gigabyte. */
+	for (u64 i = 0; i < 4; i++)
+		phys_write64(f->mem, S2_L1 + i * 8, (i << 30) | 1 | DESC_AF | DESC_SH_IS |
+			     (broken == 3 && i == 1 ? 0 : S2_AP_RW) | S2_MEMATTR_WB);
+	if (broken == 5)
+		phys_write64(f->mem, S2_L1 + 8, 0);	/* RAM's IPAs unmapped */
+	/* Stage 1 at IPAs (the identity above): L1 -> L2 -> L3 -> page. */
+	phys_write64(f->mem, S1_L1, (broken == 7 ? 1ull << 33 : S1_L2) | DESC_NEXT);
+	phys_write64(f->mem, S1_L2, S1_L3 | DESC_NEXT);
+	pte = (NEST_OUT + ((u64)page << 12)) | DESC_NEXT | DESC_SH_IS |
+	      (broken == 1 ? 0 : DESC_AF) | (broken == 2 ? S1_AP_RO : S1_AP_RW_EL0);
+	phys_write64(f->mem, S1_L3 + (u64)page * 8, broken == 4 ? 0 : pte);
+	cd[0] = FIELD_PREP(CD_0_T0SZ, 25) | FIELD_PREP(CD_0_TG0, 0) | CD_0_EPD1 |
+		(broken == 6 ? 0 : CD_0_V) | FIELD_PREP(CD_0_IPS, 5) | CD_0_AA64 |
+		FIELD_PREP(CD_0_ASID, 1 + fuzz_u8(in));
+	cd[1] = S1_L1 & CD_TTB;
+	cd[3] = 0xff;	/* MAIR: attribute 0 is Normal write-back */
+	phys_write(f->mem, CDS, cd, sizeof(cd));
+	ste[0] = STE_0_V | FIELD_PREP(STE_0_CFG, broken == 8 ? STE_CFG_S2 : STE_CFG_NESTED) |
+		 (CDS & STE_0_S1CTXPTR);
+	ste[2] = FIELD_PREP(STE_2_S2VMID, 1 + fuzz_u8(in)) | FIELD_PREP(STE_2_S2T0SZ, 25) |
+		 FIELD_PREP(STE_2_S2SL0, 1) | FIELD_PREP(STE_2_S2TG, 0) |
+		 FIELD_PREP(STE_2_S2PS, broken == 9 ? 0 : 5) | STE_2_S2AA64 | STE_2_S2R;
+	ste[3] = S2_L1 & STE_3_S2TTB;
+	phys_write(f->mem, STRTAB + (u64)sid * 64, ste, sizeof(ste));
+	/* What a driver issues after writing them. */
+	queue_cmd(f, CMD_CFGI_STE | FIELD_PREP(CMD_0_SID, sid), CMD_1_LEAF);
+	queue_cmd(f, CMD_CFGI_CD_ALL | FIELD_PREP(CMD_0_SID, sid), 0);
+	queue_cmd(f, CMD_TLBI_NSNH_ALL, 0);
+	queue_cmd(f, CMD_SYNC, 0);
+
+	ret = smmuv3_translate(f->smmu, sid, SMMUV3_NO_SSID, va, access, &res);
+	FUZZ_CHECK(!ret || res.event == SMMUV3_ABORT || event_type_known(res.event));
+	/*
+	 * Whole and supported, on an SMMU in the state bring_up() left:
+	 * the transaction lands where the two stages say, and a table
+	 * broken on purpose faults.  (Stage 2's 39-bit IPA needs a PA size
+	 * of at least as much, or the STE is C_BAD_STE.)
+	 */
+	if (smmu_sane(f) && f->cfg.stage1 && f->cfg.stage2 && f->cfg.gran4k &&
+	    f->cfg.oas_bits >= 40 && sid < (1ull << f->cfg.sid_bits)) {
+		if (!broken) {
+			FUZZ_CHECK(ret == 0 && res.addr == NEST_OUT + va);
+		} else if (broken <= 7 && !(broken == 2 && access == SMMUV3_READ)) {
+			FUZZ_CHECK(ret != 0);
+		}
+	}
+}
+
+/* ------------------------------------------------------- vSMMU hooks */
+
+/* The trap a VMM installs: reads the STE the command names, may refuse it. */
+static uint32_t trap_cmd(void *opaque, struct smmuv3 *smmu, const uint64_t cmd[2])
+{
+	struct fz *f = opaque;
+	uint64_t ste[8];
+	int ret = smmuv3_trap_read_ste(smmu, (u32)(cmd[0] >> 32), ste);
+
+	FUZZ_CHECK(ret == 0 || ret == -ERANGE || ret == -EFAULT);
+	f->trapped++;
+	return f->trap_err;
+}
+
+static const struct smmuv3_cmd_trap_ops trap_ops = { .cmd = trap_cmd };
+
+static void op_vsmmu(struct fz *f, struct fuzz_in *in)
+{
+	u8 what = fuzz_u8(in) % 4;
+	u64 rec[4];
+	int ret;
+
+	switch (what) {
+	case 0:
+		smmuv3_set_cmd_trap(f->smmu, fuzz_bool(in) ? &trap_ops : NULL, f);
+		break;
+	case 1:
+		f->trap_err = fuzz_u8(in) < 0xc0 ? 0 : fuzz_u8(in) % 4;
+		break;
+	default:
+		/* The host's event, forwarded: any record, queued as the model's. */
+		for (int i = 0; i < 4; i++)
+			rec[i] = fuzz_u64(in);
+		if (fuzz_bool(in))
+			rec[0] = (rec[0] & ~0xffull) | EVT_F_TRANSLATION;
+		ret = smmuv3_inject_event(f->smmu, rec);
+		FUZZ_CHECK(ret == 0 || ret == -ENODEV || ret == -ENOSPC || ret == -EFAULT);
+		f->evtq_untrusted = true;
+		break;
+	}
+}
+
 static void op_command(struct fz *f, struct fuzz_in *in)
 {
 	static const u64 ops[] = {
@@ -295,20 +458,6 @@ static void op_reg(struct fz *f, struct fuzz_in *in, bool write)
 	if (off == SMMU_CMDQ_BASE && (size == 8 || size == 4))
 		f->cmdq_log2 = min_t(u32, val & 0x1f, CMDQ_LOG2);
 	wr(f, off, size, val);
-}
-
-static bool event_type_known(u32 t)
-{
-	switch (t) {
-	case EVT_F_UUT: case EVT_C_BAD_STREAMID: case EVT_F_STE_FETCH:
-	case EVT_C_BAD_STE: case EVT_F_STREAM_DISABLED: case EVT_C_BAD_SUBSTREAMID:
-	case EVT_F_CD_FETCH: case EVT_C_BAD_CD: case EVT_F_WALK_EABT:
-	case EVT_F_TRANSLATION: case EVT_F_ADDR_SIZE: case EVT_F_ACCESS:
-	case EVT_F_PERMISSION:
-		return true;
-	default:
-		return false;
-	}
 }
 
 static void count_step(void *opaque, const struct smmuv3_walk_step *st)
@@ -460,7 +609,18 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 		bring_up(&f, start & 2);
 
 	for (unsigned int steps = 0; fuzz_more(&in) && steps < 256; steps++) {
-		switch (fuzz_u8(&in) % 12) {
+		u8 op = fuzz_u8(&in);
+
+		/* 0xf0..: the recipes, past the single operations' range. */
+		if (op >= 0xf0) {
+			if (op < 0xfa)
+				op_nested(&f, &in);
+			else
+				op_vsmmu(&f, &in);
+			check_regs(&f);
+			continue;
+		}
+		switch (op % 12) {
 		case 0: case 1:
 			op_ste(&f, &in);
 			break;

@@ -42,10 +42,11 @@ static inline struct iova *to_iova(struct rb_node *node)
 	return node ? rb_entry(node, struct iova, node) : NULL;
 }
 
-void *iova_zalloc(struct iova_domain *iovad, size_t size)
+void *iova_zalloc_at(struct iova_domain *iovad, size_t size, const char *file,
+		     int line, const char *func)
 {
 	if (iovad->kernel)
-		return kzalloc(iovad->kernel, size);
+		return kzalloc_at(iovad->kernel, size, file, line, func);
 	return calloc(1, size);
 }
 

@@ -11,7 +11,11 @@
 /* The anchor sits above the top of any usable space. */
 #define IOVA_ANCHOR	(~0UL)
 
-void *iova_zalloc(struct iova_domain *iovad, size_t size);
+void *iova_zalloc_at(struct iova_domain *iovad, size_t size, const char *file,
+		     int line, const char *func);
+/* The caller's site is what --fail-nth names. */
+#define iova_zalloc(iovad, size)					\
+	iova_zalloc_at((iovad), (size), __FILE__, __LINE__, __func__)
 
 /* Highest pfn whose byte address fits 64 bits (and stays under the anchor). */
 static inline unsigned long iova_max_pfn(const struct iova_domain *iovad)

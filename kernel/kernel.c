@@ -32,6 +32,7 @@ struct kernel *kernel_create(const char *name, struct phys_mem *mem,
 	INIT_LIST_HEAD(&k->groups);
 	atomic_init(&k->kmalloc_fail_nth, 0);
 	k->fail_count = &k->kmalloc_fail_nth;
+	k->fail_site = &k->own_site;
 	atomic_init(&k->warnings, 0);
 	k->msi_model = &msi_model_mainline;
 	return k;
@@ -54,21 +55,30 @@ void kernel_destroy(struct kernel *k)
 	free(k);
 }
 
-/* True when this allocation is the one fail-nth asked to fail. */
-static bool should_fail(struct kernel *k)
+/*
+ * True when this allocation is the one fail-nth asked to fail; its call
+ * site is then recorded (one allocation fails per count, so one writer).
+ */
+static bool should_fail(struct kernel *k, const char *file, int line,
+			const char *func)
 {
 	unsigned long n = atomic_load_explicit(k->fail_count, memory_order_relaxed);
 
 	while (n) {
-		if (atomic_compare_exchange_weak(k->fail_count, &n, n - 1))
-			return n == 1;
+		if (atomic_compare_exchange_weak(k->fail_count, &n, n - 1)) {
+			if (n != 1)
+				return false;
+			*k->fail_site = (struct kernel_fail_site){ file, func, line };
+			return true;
+		}
 	}
 	return false;
 }
 
-void *kzalloc(struct kernel *k, size_t size)
+void *kzalloc_at(struct kernel *k, size_t size, const char *file, int line,
+		 const char *func)
 {
-	if (should_fail(k))
+	if (should_fail(k, file, line, func))
 		return NULL;
 	return calloc(1, size);
 }
@@ -88,11 +98,17 @@ void kernel_share_fail_nth(struct kernel *k, atomic_ulong *count)
 	k->fail_count = count;
 }
 
-phys_addr_t kernel_alloc_pages(struct kernel *k, u64 size)
+void kernel_share_fail_site(struct kernel *k, struct kernel_fail_site *site)
+{
+	k->fail_site = site;
+}
+
+phys_addr_t kernel_alloc_pages_at(struct kernel *k, u64 size, const char *file,
+				  int line, const char *func)
 {
 	int order = get_order(size);
 
-	if (order < 0 || should_fail(k))
+	if (order < 0 || should_fail(k, file, line, func))
 		return 0;
 	return alloc_pages(k->pages, (unsigned int)order);
 }

@@ -64,6 +64,11 @@ struct kernel {
 
 	atomic_ulong kmalloc_fail_nth;	/* see kernel_fail_nth() */
 	atomic_ulong *fail_count;	/* &kmalloc_fail_nth, or a shared count */
+	struct kernel_fail_site *fail_site; /* &own_site, or a shared one */
+	struct kernel_fail_site {
+		const char *file, *func;	/* NULL until it fires */
+		int line;
+	} own_site;
 };
 
 /*
@@ -100,7 +105,9 @@ void kernel_destroy(struct kernel *k);
  * injection: after kernel_fail_nth(k, n) the n-th allocation (heap or pages)
  * from now returns NULL, as the kernel's fail-nth does for a task.
  */
-void *kzalloc(struct kernel *k, size_t size);
+void *kzalloc_at(struct kernel *k, size_t size, const char *file, int line,
+		 const char *func);
+#define kzalloc(k, size)	kzalloc_at((k), (size), __FILE__, __LINE__, __func__)
 void kfree(void *p);
 void kernel_fail_nth(struct kernel *k, unsigned long n);
 /*
@@ -111,6 +118,12 @@ void kernel_fail_nth(struct kernel *k, unsigned long n);
  * (and failed); kernel_fail_nth() sets the shared count.
  */
 void kernel_share_fail_nth(struct kernel *k, atomic_ulong *count);
+/*
+ * Where the injected failure fired (the call site of the allocation that
+ * failed: file, line, function), kept in *site - shared as the count is,
+ * so a whole run can say which allocation failed (iommusim --fail-nth).
+ */
+void kernel_share_fail_site(struct kernel *k, struct kernel_fail_site *site);
 
 /* The kernel's linear map of the RAM it can see. */
 static inline void *phys_to_virt(struct kernel *k, phys_addr_t pa, size_t len)
@@ -119,7 +132,10 @@ static inline void *phys_to_virt(struct kernel *k, phys_addr_t pa, size_t len)
 }
 
 /* Whole zeroed blocks of machine memory, size rounded up to 2^order pages. */
-phys_addr_t kernel_alloc_pages(struct kernel *k, u64 size);
+phys_addr_t kernel_alloc_pages_at(struct kernel *k, u64 size, const char *file,
+				  int line, const char *func);
+#define kernel_alloc_pages(k, size)					\
+	kernel_alloc_pages_at((k), (size), __FILE__, __LINE__, __func__)
 int kernel_free_pages(struct kernel *k, phys_addr_t pa, u64 size);
 
 #endif

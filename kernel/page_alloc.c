@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "lib/bits.h"
 #include "lib/lock.h"
@@ -118,6 +119,23 @@ int get_order(u64 size)
 	return (int)order;
 }
 
+/*
+ * A block is handed out zeroed.  A large one (a stream table, an ITS
+ * table) is zeroed by giving its host pages back (RAM is a private
+ * anonymous mapping, hw/memory.c): they read as zero and cost nothing
+ * until touched, where a memset would fault every page in - most of such
+ * a table is never written.
+ */
+#define ZERO_BY_MADVISE	(64u << 10)
+
+static void zero_block(void *p, size_t len)
+{
+	if (len >= ZERO_BY_MADVISE && !((uintptr_t)p & (PAGE_SIZE - 1)) &&
+	    !madvise(p, len, MADV_DONTNEED))
+		return;
+	memset(p, 0, len);
+}
+
 phys_addr_t alloc_pages(struct page_alloc *pa, unsigned int order)
 {
 	unsigned int o;
@@ -146,8 +164,8 @@ phys_addr_t alloc_pages(struct page_alloc *pa, unsigned int order)
 	mutex_unlock(&pa->lock);
 
 	addr = (pa->base_pfn + idx) << PAGE_SHIFT;
-	memset(phys_ram_ptr(pa->mem, addr, PAGE_SIZE << order), 0,
-	       PAGE_SIZE << order);
+	zero_block(phys_ram_ptr(pa->mem, addr, PAGE_SIZE << order),
+		   PAGE_SIZE << order);
 	return addr;
 }
 
@@ -201,31 +219,71 @@ u64 page_alloc_used_bytes(struct page_alloc *pa)
  * the list of its order, aligned, with sound links and no free buddy of
  * its own order left unmerged; used_bytes the sum of the allocated blocks.
  */
+/* Whether len bytes at p are all zero: a word at a time. */
+static bool all_zero(const u8 *p, size_t len)
+{
+	u64 acc = 0, w;
+	size_t i = 0;
+
+	for (; i + 8 <= len; i += 8) {
+		memcpy(&w, p + i, 8);
+		acc |= w;
+	}
+	for (; i < len; i++)
+		acc |= p[i];
+	return !acc;
+}
+
+/*
+ * The invariants, at a cost in blocks rather than pages (kernel_destroy()
+ * runs this for every kernel, over all its RAM): the blocks tile the range
+ * - walked head to head, each head marked free or used with an order that
+ * is aligned and fits, no mark inside a block - and the free lists hold
+ * exactly the free heads, each at its order, unmerged with a free buddy.
+ */
 int page_alloc_check(struct page_alloc *pa)
 {
-	u8 *seen = calloc(pa->nr_pages ? pa->nr_pages : 1, 1);
+	u32 free_heads[PAGE_ALLOC_MAX_ORDER + 1] = { 0 };
 	u64 used = 0;
 	int ret = 0;
 
 #define PA_BROKEN(...)	do { fprintf(stderr, "page_alloc_check: " __VA_ARGS__); \
 			     fputc('\n', stderr); ret = -EUCLEAN; goto out; } while (0)
-	if (!seen)
-		return -ENOMEM;
 	mutex_lock(&pa->lock);
-	for (unsigned int o = 0; o <= PAGE_ALLOC_MAX_ORDER; o++) {
-		u32 prev = NONE;
+	for (u32 i = 0; i < pa->nr_pages;) {
+		u64 pfn = pa->base_pfn + i, n;
+		unsigned int o;
 
-		for (u32 i = pa->free_head[o], n = 0; i != NONE; prev = i, i = pa->next[i]) {
+		if (!!pa->free_order[i] == !!pa->used_order[i])
+			PA_BROKEN("page %#llx in no block, or in two",
+				  (unsigned long long)pfn);
+		o = (pa->free_order[i] ? pa->free_order[i] : pa->used_order[i]) - 1u;
+		n = 1ULL << o;
+		if (o > PAGE_ALLOC_MAX_ORDER || (pfn & (n - 1)) || i + n > pa->nr_pages)
+			PA_BROKEN("block %#llx order %u misaligned or past the end",
+				  (unsigned long long)pfn, o);
+		if (!all_zero(pa->free_order + i + 1, n - 1) ||
+		    !all_zero(pa->used_order + i + 1, n - 1))
+			PA_BROKEN("block %#llx order %u: a page in two blocks",
+				  (unsigned long long)pfn, o);
+		if (pa->free_order[i])
+			free_heads[o]++;
+		else
+			used += PAGE_SIZE << o;
+		i += (u32)n;
+	}
+	for (unsigned int o = 0; o <= PAGE_ALLOC_MAX_ORDER; o++) {
+		u32 prev = NONE, n = 0;
+
+		for (u32 i = pa->free_head[o]; i != NONE; prev = i, i = pa->next[i]) {
 			u64 pfn = pa->base_pfn + i;
 
-			if (i >= pa->nr_pages || ++n > pa->nr_pages)
-				PA_BROKEN("order %u list runs out of range or loops", o);
-			if (pa->prev[i] != prev || pa->free_order[i] != o + 1 || pa->used_order[i])
+			if (i >= pa->nr_pages || ++n > free_heads[o])
+				PA_BROKEN("order %u list runs out of range, loops or holds "
+					  "more than the free blocks", o);
+			if (pa->prev[i] != prev || pa->free_order[i] != o + 1)
 				PA_BROKEN("free block %#llx: bad links or order marks",
 					  (unsigned long long)pfn);
-			if ((pfn & ((1ULL << o) - 1)) || i + (1ULL << o) > pa->nr_pages)
-				PA_BROKEN("free block %#llx order %u misaligned or past the end",
-					  (unsigned long long)pfn, o);
 			if (o < PAGE_ALLOC_MAX_ORDER) {
 				u64 b = pfn ^ (1ULL << o);
 
@@ -234,36 +292,16 @@ int page_alloc_check(struct page_alloc *pa)
 					PA_BROKEN("free block %#llx and its buddy not merged",
 						  (unsigned long long)pfn);
 			}
-			for (u64 p = i; p < i + (1ULL << o); p++)
-				if (seen[p]++)
-					PA_BROKEN("page %#llx in two blocks",
-						  (unsigned long long)(pa->base_pfn + p));
 		}
+		if (n != free_heads[o])
+			PA_BROKEN("order %u list holds %u of %u free blocks", o, n,
+				  free_heads[o]);
 	}
-	for (u32 i = 0; i < pa->nr_pages; i++) {
-		unsigned int o;
-
-		if (!pa->used_order[i])
-			continue;
-		o = pa->used_order[i] - 1u;
-		if (pa->free_order[i] || i + (1ULL << o) > pa->nr_pages)
-			PA_BROKEN("allocated block %#llx: bad marks",
-				  (unsigned long long)(pa->base_pfn + i));
-		used += PAGE_SIZE << o;
-		for (u64 p = i; p < i + (1ULL << o); p++)
-			if (seen[p]++)
-				PA_BROKEN("page %#llx in two blocks",
-					  (unsigned long long)(pa->base_pfn + p));
-	}
-	for (u32 i = 0; i < pa->nr_pages; i++)
-		if (!seen[i])
-			PA_BROKEN("page %#llx in no block", (unsigned long long)(pa->base_pfn + i));
 	if (used != pa->used_bytes)
 		PA_BROKEN("used_bytes %llu, blocks hold %llu",
 			  (unsigned long long)pa->used_bytes, (unsigned long long)used);
 #undef PA_BROKEN
 out:
 	mutex_unlock(&pa->lock);
-	free(seen);
 	return ret;
 }

@@ -136,6 +136,8 @@ static struct platform *platform_boot_common(struct machine *m,
 		return ERR_PTR(-ENOMEM);
 	if (cfg->fail_count)
 		kernel_share_fail_nth(k, cfg->fail_count);
+	if (cfg->fail_site)
+		kernel_share_fail_site(k, cfg->fail_site);
 	p = kzalloc(k, sizeof(*p));
 	if (!p) {
 		kernel_destroy(k);

@@ -51,6 +51,7 @@ struct platform_config {
 	u64 ram_size;
 	/* Allocation-failure injection shared from boot on (kernel_share_fail_nth). */
 	atomic_ulong *fail_count;
+	struct kernel_fail_site *fail_site;	/* kernel_share_fail_site */
 };
 
 struct platform;

@@ -26,6 +26,7 @@
 #include <sys/epoll.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -211,9 +212,16 @@ int __openat64_2(int dirfd, const char *path, int flags)
 
 int close(int fd)
 {
-	struct shim_file *f = shim_fd_forget(fd);
-	int ret = libc()->close(fd);
+	struct shim_file *f;
+	int ret;
 
+	/* Not a descriptor of the program's: on Linux it does not exist. */
+	if (shim_fd_is_internal(fd)) {
+		errno = EBADF;
+		return -1;
+	}
+	f = shim_fd_forget(fd);
+	ret = libc()->close(fd);
 	shim_fput(f);
 	return ret;
 }
@@ -221,8 +229,27 @@ int close(int fd)
 /*
  * close_range and closefrom close descriptors of ours behind close()'s
  * back: forget them first, or a file opened later at one of their numbers
- * would be taken for ours.  (CLOSE_RANGE_CLOEXEC only marks them.)
+ * would be taken for ours.  (CLOSE_RANGE_CLOEXEC only marks them.)  The
+ * emulated kernel's own descriptors are stepped over: the program never
+ * had them.
  */
+static int close_range_around(unsigned int first, unsigned int last, int flags)
+{
+	int ret = 0, skip;
+
+	if (!(flags & CLOSE_RANGE_CLOEXEC))
+		shim_fd_forget_range(first, last);
+	while (!ret && first <= last &&
+	       (skip = shim_fd_next_internal(first, last)) >= 0) {
+		if ((unsigned int)skip > first)
+			ret = libc()->close_range(first, (unsigned int)skip - 1, flags);
+		if ((unsigned int)skip == last)
+			return ret;
+		first = (unsigned int)skip + 1;
+	}
+	return ret ? ret : libc()->close_range(first, last, flags);
+}
+
 int close_range(unsigned int first, unsigned int last, int flags)
 {
 	if (!libc()->close_range) {
@@ -233,15 +260,18 @@ int close_range(unsigned int first, unsigned int last, int flags)
 		errno = EINVAL;
 		return -1;
 	}
-	if (!(flags & CLOSE_RANGE_CLOEXEC))
-		shim_fd_forget_range(first, last);
-	return libc()->close_range(first, last, flags);
+	return close_range_around(first, last, flags);
 }
 
 void closefrom(int lowfd)
 {
-	if (lowfd >= 0)
-		shim_fd_forget_range((unsigned int)lowfd, ~0U);
+	if (lowfd < 0)
+		return;
+	if (libc()->close_range) {
+		close_range_around((unsigned int)lowfd, ~0U, 0);
+		return;
+	}
+	shim_fd_forget_range((unsigned int)lowfd, ~0U);
 	if (libc()->closefrom)
 		libc()->closefrom(lowfd);
 }
@@ -345,6 +375,7 @@ int ioctl(int fd, unsigned long request, ...)
 	f = shim_fget(fd);
 	if (!f)
 		return libc()->ioctl(fd, request, arg);
+	shim_call_begin();
 	switch (cmd) {
 	/* do_vfs_ioctl handles these on any file: the eventfd does them. */
 	case FIOCLEX:
@@ -359,6 +390,7 @@ int ioctl(int fd, unsigned long request, ...)
 		break;
 	}
 	shim_fput(f);
+	shim_call_end();
 	return (int)ret;
 }
 
@@ -369,6 +401,7 @@ ssize_t read(int fd, void *buf, size_t count)
 
 	if (!f)
 		return libc()->read(fd, buf, count);
+	shim_call_begin();
 	if (f->accmode == O_WRONLY)
 		ret = -EBADF;
 	else if (!f->ops->read)
@@ -376,6 +409,7 @@ ssize_t read(int fd, void *buf, size_t count)
 	else
 		ret = f->ops->read(f, buf, count);
 	shim_fput(f);
+	shim_call_end();
 	return set_errno(ret);
 }
 
@@ -386,6 +420,7 @@ ssize_t write(int fd, const void *buf, size_t count)
 
 	if (!f)
 		return libc()->write(fd, buf, count);
+	shim_call_begin();
 	if (f->accmode == O_RDONLY)
 		ret = -EBADF;
 	else if (!f->ops->write)
@@ -393,6 +428,7 @@ ssize_t write(int fd, const void *buf, size_t count)
 	else
 		ret = f->ops->write(f, buf, count);
 	shim_fput(f);
+	shim_call_end();
 	return set_errno(ret);
 }
 
@@ -404,6 +440,7 @@ ssize_t pread(int fd, void *buf, size_t count, off_t off)
 
 	if (!f)
 		return libc()->pread(fd, buf, count, off);
+	shim_call_begin();
 	if (f->accmode == O_WRONLY)
 		ret = -EBADF;
 	else if (off < 0)
@@ -413,6 +450,7 @@ ssize_t pread(int fd, void *buf, size_t count, off_t off)
 	else
 		ret = f->ops->pread(f, buf, count, off);
 	shim_fput(f);
+	shim_call_end();
 	return set_errno(ret);
 }
 
@@ -428,6 +466,7 @@ ssize_t pwrite(int fd, const void *buf, size_t count, off_t off)
 
 	if (!f)
 		return libc()->pwrite(fd, buf, count, off);
+	shim_call_begin();
 	if (f->accmode == O_RDONLY)
 		ret = -EBADF;
 	else if (off < 0)
@@ -437,6 +476,7 @@ ssize_t pwrite(int fd, const void *buf, size_t count, off_t off)
 	else
 		ret = f->ops->pwrite(f, buf, count, off);
 	shim_fput(f);
+	shim_call_end();
 	return set_errno(ret);
 }
 
@@ -462,63 +502,98 @@ static long ts_ms_left(const struct timespec *deadline)
  * POLLIN, which a file raises when it becomes readable; a file already
  * readable (whose caller wants something else) has nothing more to say
  * and is left out of the wait.  tmo NULL waits forever.
+ *
+ * The array is the program's: do_sys_poll copies it in (EINVAL past
+ * RLIMIT_NOFILE entries, EFAULT where unreadable) and puts each revents
+ * back (EFAULT where unwritable), so the shim works on a copy, in[], and
+ * hands libc its own wait[] behind it.
  */
+static int poll_copy_in(struct pollfd *ufds, nfds_t n, struct pollfd **in)
+{
+	struct rlimit rl;
+
+	if (!getrlimit(RLIMIT_NOFILE, &rl) && n > rl.rlim_cur)
+		return -EINVAL;
+	*in = malloc(2 * (n ? n : 1) * sizeof(**in));
+	if (!*in)
+		return -ENOMEM;
+	if (shim_copy_from_user(*in, ufds, n * sizeof(**in))) {
+		free(*in);
+		return -EFAULT;
+	}
+	return 0;
+}
+
+/* One pass over our files: how many are ready, and wait[] for the rest. */
+static int poll_files(struct pollfd *in, struct pollfd *wait,
+		      struct shim_file **files, nfds_t n)
+{
+	int ready = 0;
+
+	for (nfds_t i = 0; i < n; i++) {
+		struct shim_file *f = files[i];
+		unsigned int mask;
+
+		if (!f)
+			continue;
+		mask = f->ops->poll ? f->ops->poll(f) : SHIM_DEFAULT_POLLMASK;
+		in[i].revents = (short)(mask & ((unsigned short)in[i].events |
+						POLLERR | POLLHUP));
+		ready += !!in[i].revents;
+		wait[i].fd = (mask & POLLIN) ? -1 : in[i].fd;
+		wait[i].events = POLLIN;
+	}
+	return ready;
+}
+
+static void poll_deadline(const struct timespec *tmo, struct timespec *deadline)
+{
+	clock_gettime(CLOCK_MONOTONIC, deadline);
+	deadline->tv_sec += tmo->tv_sec;
+	deadline->tv_nsec += tmo->tv_nsec;
+	if (deadline->tv_nsec >= 1000000000L) {
+		deadline->tv_sec++;
+		deadline->tv_nsec -= 1000000000L;
+	}
+}
+
 static int shim_poll(struct pollfd *ufds, nfds_t n, const struct timespec *tmo,
 		     const sigset_t *sigmask)
 {
-	struct shim_file *stack_files[16], **files = stack_files, *f;
-	struct pollfd stack_fds[16], *fds = stack_fds;
 	struct timespec deadline, wait = { 0, 0 };
+	struct pollfd *in, *wait_fds;
+	struct shim_file **files;
 	bool ours = false;
 	int ret;
 	nfds_t i;
 
-	for (i = 0; i < n && !ours; i++)
-		if ((f = shim_fget(ufds[i].fd)) && (ours = true))
-			shim_fput(f);
-	if (!ours)
+	if (!shim_any_files())
 		return libc()->ppoll(ufds, n, tmo, sigmask);
-
-	if (n > 16) {
-		fds = malloc(n * sizeof(*fds));
-		files = malloc(n * sizeof(*files));
-		if (!fds || !files) {
-			free(fds);
-			free(files);
+	ret = poll_copy_in(ufds, n, &in);
+	if (ret)
+		return (int)set_errno(ret);
+	for (i = 0; i < n && !ours; i++)
+		ours = shim_fd_is_ours(in[i].fd);
+	files = ours ? calloc(n, sizeof(*files)) : NULL;
+	if (!files) {
+		free(in);
+		if (ours)
 			return (int)set_errno(-ENOMEM);
-		}
+		return libc()->ppoll(ufds, n, tmo, sigmask);
 	}
-	memcpy(fds, ufds, n * sizeof(*fds));
+	wait_fds = in + n;
+	memcpy(wait_fds, in, n * sizeof(*in));
 	for (i = 0; i < n; i++)
-		files[i] = shim_fget(ufds[i].fd);
-	if (tmo) {
-		clock_gettime(CLOCK_MONOTONIC, &deadline);
-		deadline.tv_sec += tmo->tv_sec;
-		deadline.tv_nsec += tmo->tv_nsec;
-		if (deadline.tv_nsec >= 1000000000L) {
-			deadline.tv_sec++;
-			deadline.tv_nsec -= 1000000000L;
-		}
-	}
+		files[i] = shim_fget(in[i].fd);
+	if (tmo)
+		poll_deadline(tmo, &deadline);
 	for (;;) {
-		int ready = 0, others = 0, r;
+		int ready = poll_files(in, wait_fds, files, n), others = 0, r;
 
-		for (i = 0; i < n; i++) {
-			unsigned int mask;
-
-			if (!(f = files[i]))
-				continue;
-			mask = f->ops->poll ? f->ops->poll(f) : SHIM_DEFAULT_POLLMASK;
-			ufds[i].revents = (short)(mask & ((unsigned short)ufds[i].events |
-							  POLLERR | POLLHUP));
-			ready += !!ufds[i].revents;
-			fds[i].fd = (mask & POLLIN) ? -1 : ufds[i].fd;
-			fds[i].events = POLLIN;
-		}
 		if (ready) {
 			for (i = 0; i < n; i++)
 				if (files[i])
-					fds[i].fd = -1;
+					wait_fds[i].fd = -1;
 			wait.tv_sec = wait.tv_nsec = 0;
 		} else if (tmo) {
 			long ms = ts_ms_left(&deadline);
@@ -527,7 +602,7 @@ static int shim_poll(struct pollfd *ufds, nfds_t n, const struct timespec *tmo,
 			wait.tv_sec = ms / 1000;
 			wait.tv_nsec = (ms % 1000) * 1000000L;
 		}
-		r = libc()->ppoll(fds, n, (ready || tmo) ? &wait : NULL, sigmask);
+		r = libc()->ppoll(wait_fds, n, (ready || tmo) ? &wait : NULL, sigmask);
 		if (r < 0) {
 			ret = -1;
 			break;
@@ -535,8 +610,8 @@ static int shim_poll(struct pollfd *ufds, nfds_t n, const struct timespec *tmo,
 		for (i = 0; i < n; i++) {
 			if (files[i])
 				continue;
-			ufds[i].revents = fds[i].revents;
-			others += !!fds[i].revents;
+			in[i].revents = wait_fds[i].revents;
+			others += !!wait_fds[i].revents;
 		}
 		ret = ready + others;
 		/* Done, unless only an eventfd of ours woke the wait. */
@@ -545,10 +620,14 @@ static int shim_poll(struct pollfd *ufds, nfds_t n, const struct timespec *tmo,
 	}
 	for (i = 0; i < n; i++)
 		shim_fput(files[i]);
-	if (fds != stack_fds) {
-		free(fds);
-		free(files);
-	}
+	/* __put_user of each revents. */
+	for (i = 0; i < n && ret >= 0; i++)
+		if (shim_copy_to_user(SHIM_UFIELD((char *)ufds + i * sizeof(*ufds),
+						  struct pollfd, revents),
+				      &in[i].revents, sizeof(in[i].revents)))
+			ret = (int)set_errno(-EFAULT);
+	free(files);
+	free(in);
 	return ret;
 }
 

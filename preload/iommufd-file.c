@@ -10,6 +10,9 @@
  * is readable (the kernel's get_user/copy_struct_from_user -EFAULT).
  * That includes the VFIO type1 container ioctls iommufd answers on the
  * same file (VFIO_SET_IOMMU, VFIO_IOMMU_MAP_DMA, ...).
+ * What iommufd writes back (the struct, output arrays) goes through the
+ * shim's copy_to_user, which the context is given at open, so a read-only
+ * struct is EFAULT after the work, in Linux's order.
  *
  * The event queues iommufd hands out (IOMMU_FAULT_QUEUE_ALLOC,
  * IOMMU_VEVENTQ_ALLOC) are eventfds iommufd creates and keeps readable
@@ -106,6 +109,7 @@ static void eventq_release(struct shim_file *f)
 {
 	struct eventq_file *q = f->priv;
 
+	shim_fd_internal(q->iommufd_fd, false);
 	iommufd_fd_close(file_ictx(q->ictx_file), q->iommufd_fd);
 	shim_fput(q->ictx_file);
 	free(q);
@@ -145,8 +149,10 @@ static long eventq_adopt(struct shim_file *ictx_file, unsigned long arg,
 	    shim_copy_from_user(&id, (void *)(arg + id_off), sizeof(id)))
 		return -EFAULT;
 	q = calloc(1, sizeof(*q));
-	if (!q)
+	if (!q || shim_fd_internal((int)fd, true)) {
+		free(q);
 		goto err;
+	}
 	q->ictx_file = ictx_file;
 	q->iommufd_fd = (int)fd;
 	q->fault = fault;
@@ -154,6 +160,7 @@ static long eventq_adopt(struct shim_file *ictx_file, unsigned long arg,
 	cfd = shim_file_adopt((int)fd, fops, q, O_RDWR | O_CLOEXEC);
 	if (cfd < 0) {
 		shim_fput(ictx_file);
+		shim_fd_internal((int)fd, false);
 		free(q);
 		goto err;
 	}
@@ -228,21 +235,21 @@ static long iommufd_file_ioctl(struct shim_file *f, unsigned long cmd,
 	/* One of iommufd's commands: its size and struct must be readable. */
 	if (cmd == _IO(IOMMUFD_TYPE, nr) && nr >= IOMMUFD_CMD_BASE &&
 	    (nr <= IOMMUFD_CMD_HW_QUEUE_ALLOC || cmd == IOMMU_TEST_CMD)) {
-		__u32 size, len;
-		char probe[256];
+		__u32 size;
 
 		if (shim_copy_from_user(&size, (void *)arg, sizeof(size)))
 			return -EFAULT;
-		/* Within the page just read, access is all or nothing. */
-		len = (arg & (PAGE_SIZE - 1)) + size <= PAGE_SIZE ? 0 : size;
-		for (size_t off = 0; off < len; off += sizeof(probe)) {
-			size_t n = len - off < sizeof(probe) ? len - off : sizeof(probe);
-
-			if (shim_copy_from_user(probe, (char *)arg + off, n))
-				return -EFAULT;
-		}
+		/*
+		 * Within the page just read, access is all or nothing; past
+		 * it, a byte of each page tells (a size of 4G is 2K calls).
+		 */
+		if ((arg & (PAGE_SIZE - 1)) + size > PAGE_SIZE &&
+		    shim_check_pages((arg & ~(PAGE_SIZE - 1)) + PAGE_SIZE,
+				     ((arg + size - 1) >> PAGE_SHIFT) -
+				     (arg >> PAGE_SHIFT)))
+			return -EFAULT;
 		/* And what the struct points at. */
-		ret = preload_iommufd_check_uptrs(ictx, (unsigned int)cmd, arg, size);
+		ret = preload_iommufd_check_uptrs((unsigned int)cmd, arg, size);
 		if (ret)
 			return ret;
 	} else if (_IOC_TYPE(cmd) == IOMMUFD_TYPE) {
@@ -299,6 +306,8 @@ int iommufd_file_open(int flags)
 		return -ENOMEM;
 	}
 	iommufd_ctx_set_uaccess(file->ictx, preload_iommufd_uaccess);
+	/* What iommufd writes back to the program is copy_to_user. */
+	iommufd_ctx_set_copy_out(file->ictx, shim_copy_to_user);
 	ret = shim_file_install(&iommufd_fops, file, flags, NULL);
 	if (ret < 0) {
 		iommufd_ctx_destroy(file->ictx);

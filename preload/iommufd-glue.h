@@ -25,12 +25,12 @@ void preload_iommufd_detach(struct preload_idev *idev);
 
 /*
  * iommufd-uptr.c: 0, or -EFAULT when a pointer inside the argument of
- * command cmd (a blob, an array, an output buffer) reaches a page the
- * program cannot access.  arg's first size bytes were found readable.
+ * command cmd (a blob or an array iommufd reads) reaches a page the
+ * program cannot read.  arg's first size bytes were found readable.
  */
 struct iommufd_ctx;
-int preload_iommufd_check_uptrs(struct iommufd_ctx *ictx, unsigned int cmd,
-				unsigned long arg, uint32_t size);
+int preload_iommufd_check_uptrs(unsigned int cmd, unsigned long arg,
+				uint32_t size);
 /* What iommufd calls where Linux pins user memory (the dirty bitmap). */
 int preload_iommufd_uaccess(void *uptr, size_t len, bool write);
 /* The same for the VFIO type1 ioctls on /dev/iommu (their argsz struct). */

@@ -2,15 +2,16 @@
 /*
  * The user pointers inside iommufd's ioctl structs.
  *
- * The kernel reaches a program's arrays and blobs (a vSTE, an
- * invalidation array, the hw_info buffer, IOVA ranges) with copy_from_user
- * and copy_to_user, and a pointer the program cannot access is EFAULT.
- * In-process, kernel/iommufd reads and writes them directly, so a bad
- * pointer would fault the program inside the shim.  Before handing such a
- * command to iommufd, the shim checks every page iommufd will touch: one
- * byte of each is read (and, for buffers iommufd writes, written back)
- * through the same uaccess path as the ioctl argument (process_vm_readv
- * or the pipe, preload.c), so an inaccessible page is EFAULT instead.
+ * The kernel reads a program's arrays and blobs (a vSTE, an invalidation
+ * array, allowed IOVA ranges) with copy_from_user, and a pointer the
+ * program cannot read is EFAULT.  In-process, kernel/iommufd and the
+ * drivers read them directly, so a bad pointer would fault the program
+ * inside the shim.  Before handing such a command to iommufd, the shim
+ * checks every page iommufd will read: one byte of each, through the same
+ * uaccess path as the ioctl argument (process_vm_readv or the pipe,
+ * preload.c), so an unreadable page is EFAULT instead.  (What iommufd
+ * writes - the struct, IOVA_RANGES' array, GET_HW_INFO's data - goes
+ * through the copy_to_user hook the context was given, in Linux's order.)
  *
  * The check runs before iommufd's own, so a command with both a bad
  * pointer and another mistake answers EFAULT where the kernel might name
@@ -29,61 +30,40 @@
 
 #define PG	4096UL
 
-static int probe_byte(uint64_t a, bool write)
-{
-	unsigned char b;
-
-	if (shim_copy_from_user(&b, (void *)(uintptr_t)a, 1) ||
-	    (write && shim_copy_to_user((void *)(uintptr_t)a, &b, 1)))
-		return -EFAULT;
-	return 0;
-}
-
 /*
- * Every page of [p, p + len) readable, and writable when write: access
- * is page-granular, so one byte per page tells.  A huge range stops at
- * its first hole.
+ * Every page of [p, p + len) readable: access is page-granular, so one
+ * byte per page tells, hundreds of pages per system call.  A huge range
+ * stops at its first hole.  write: also writable, a byte of each page
+ * read and written back (what iommufd will write directly: the VFIO
+ * structs, the dirty bitmap's windows).
  */
 static int probe_range(uint64_t p, uint64_t len, bool write)
 {
 	uint64_t last = p + len - 1;
+	unsigned char b;
 
 	if (!len)
 		return 0;
-	if (last < p)
+	if (last < p || last > UINTPTR_MAX)
 		return -EFAULT;
+	if (!write)
+		return shim_check_pages((uintptr_t)(p & ~(PG - 1)),
+					((last & ~(PG - 1)) - (p & ~(PG - 1))) / PG + 1);
 	for (uint64_t a = p;; a = (a & ~(PG - 1)) + PG) {
-		if (probe_byte(a, write))
+		if (shim_copy_from_user(&b, (void *)(uintptr_t)a, 1) ||
+		    shim_copy_to_user((void *)(uintptr_t)a, &b, 1))
 			return -EFAULT;
 		if ((a & ~(PG - 1)) == (last & ~(PG - 1)))
 			return 0;
 	}
 }
 
-/* How many ranges IOVA_RANGES will write: a query with room for none. */
-static uint64_t iova_ranges_extent(struct iommufd_ctx *ictx,
-				   const struct iommu_ioas_iova_ranges *cmd)
-{
-	struct iommu_ioas_iova_ranges q = *cmd;
-
-	q.size = sizeof(q);
-	q.num_iovas = 0;
-	q.allowed_iovas = 0;
-	if (iommufd_ioctl(ictx, IOMMU_IOAS_IOVA_RANGES, (unsigned long)&q) &&
-	    !q.num_iovas)
-		return 0;	/* fails before writing anything */
-	return (uint64_t)(q.num_iovas < cmd->num_iovas ? q.num_iovas :
-			  cmd->num_iovas) * sizeof(struct iommu_iova_range);
-}
-
-int preload_iommufd_check_uptrs(struct iommufd_ctx *ictx, unsigned int cmd,
-				unsigned long arg, uint32_t size)
+int preload_iommufd_check_uptrs(unsigned int cmd, unsigned long arg,
+				uint32_t size)
 {
 	union {
 		struct iommu_hwpt_alloc hwpt;
 		struct iommu_hwpt_invalidate inv;
-		struct iommu_hw_info info;
-		struct iommu_ioas_iova_ranges ranges;
 		struct iommu_ioas_allow_iovas allow;
 	} u;
 	size_t need;
@@ -95,10 +75,6 @@ int preload_iommufd_check_uptrs(struct iommufd_ctx *ictx, unsigned int cmd,
 	case IOMMU_HWPT_INVALIDATE:
 		need = offsetof(struct iommu_hwpt_invalidate, __reserved);
 		break;
-	case IOMMU_GET_HW_INFO:
-		need = offsetof(struct iommu_hw_info, in_data_type);
-		break;
-	case IOMMU_IOAS_IOVA_RANGES:
 	case IOMMU_IOAS_ALLOW_IOVAS:
 		need = offsetof(struct iommu_ioas_allow_iovas, allowed_iovas) +
 		       sizeof(__u64);
@@ -119,17 +95,10 @@ int preload_iommufd_check_uptrs(struct iommufd_ctx *ictx, unsigned int cmd,
 	case IOMMU_HWPT_INVALIDATE:
 		return u.inv.data_uptr ? probe_range(u.inv.data_uptr,
 				(uint64_t)u.inv.entry_len * u.inv.entry_num, false) : 0;
-	case IOMMU_GET_HW_INFO:
-		return u.info.data_uptr ? probe_range(u.info.data_uptr,
-						      u.info.data_len, true) : 0;
-	case IOMMU_IOAS_ALLOW_IOVAS:
+	default:	/* IOMMU_IOAS_ALLOW_IOVAS */
 		return u.allow.allowed_iovas ? probe_range(u.allow.allowed_iovas,
 				(uint64_t)u.allow.num_iovas *
 				sizeof(struct iommu_iova_range), false) : 0;
-	default:	/* IOMMU_IOAS_IOVA_RANGES */
-		return u.ranges.allowed_iovas && u.ranges.num_iovas ?
-		       probe_range(u.ranges.allowed_iovas,
-				   iova_ranges_extent(ictx, &u.ranges), true) : 0;
 	}
 }
 

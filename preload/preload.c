@@ -22,6 +22,7 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
@@ -42,10 +43,18 @@ struct preload {
 	pthread_once_t libc_once;
 	struct libc_fns libc;
 
-	pthread_rwlock_t lock;		/* fds[], cap */
+	pthread_rwlock_t lock;		/* fds[], cap, internal[] */
 	struct shim_file **fds;
 	int cap;
 	atomic_int nr_files;		/* installed entries: the fast path */
+	/*
+	 * Descriptors the emulated kernel holds for itself (an event queue's
+	 * own eventfd, the uaccess pipe), sorted: the program never got them,
+	 * so its close and close_range pass them by, as they would on Linux
+	 * where such objects have no descriptor in the process at all.
+	 */
+	int internal[SHIM_MAX_INTERNAL_FDS];
+	int nr_internal;
 
 	pthread_mutex_t ready_lock;	/* readable <-> eventfd counter */
 	atomic_int uaccess_mode;	/* enum uaccess_mode */
@@ -235,10 +244,69 @@ void shim_fget_ref(struct shim_file *f)
 	atomic_fetch_add(&f->refs, 1);
 }
 
+/*
+ * Linux's fput() does not release a file in the middle of a system call:
+ * the final __fput runs as task work on the way back to user space, so a
+ * driver dropping the last reference while it holds its own lock cannot
+ * re-enter its release op under that lock.  Here, the entry points that
+ * call a file's ops bracket the call with shim_call_begin/end; a last
+ * reference dropped inside is queued on the thread and released by the
+ * outermost shim_call_end, after the op returned and dropped its locks.
+ * A release that drops further last references queues them too, and they
+ * run in the same loop.
+ */
+/* The shim is preloaded: its TLS is in the static block, no lookup call. */
+static __thread int call_depth __attribute__((tls_model("initial-exec")));
+static __thread struct shim_file *deferred_fput __attribute__((tls_model("initial-exec")));
+
+void shim_call_begin(void)
+{
+	call_depth++;
+}
+
+void shim_call_end(void)
+{
+	if (call_depth > 1) {
+		call_depth--;
+		return;
+	}
+	if (deferred_fput) {
+		int saved = errno;	/* the call's answer is already set */
+
+		while (deferred_fput) {
+			struct shim_file *f = deferred_fput;
+
+			deferred_fput = f->deferred_next;
+			file_free(f);
+		}
+		errno = saved;
+	}
+	call_depth = 0;
+}
+
 void shim_fput(struct shim_file *f)
 {
-	if (f && atomic_fetch_sub(&f->refs, 1) == 1)
-		file_free(f);
+	if (!f || atomic_fetch_sub(&f->refs, 1) != 1)
+		return;
+	if (call_depth) {
+		f->deferred_next = deferred_fput;
+		deferred_fput = f;
+		return;
+	}
+	file_free(f);
+}
+
+bool shim_any_files(void)
+{
+	return atomic_load_explicit(&preload.nr_files, memory_order_acquire) != 0;
+}
+
+bool shim_fd_is_ours(int fd)
+{
+	struct shim_file *f = shim_fget(fd);
+
+	shim_fput(f);
+	return f != NULL;
 }
 
 struct shim_file *shim_fget(int fd)
@@ -408,6 +476,59 @@ int shim_fd_alias(int newfd, struct shim_file *f, struct shim_file **old)
 	return table_set(newfd, f, old);
 }
 
+int shim_fd_internal(int fd, bool add)
+{
+	int i, ret = 0;
+
+	pthread_rwlock_wrlock(&preload.lock);
+	for (i = 0; i < preload.nr_internal && preload.internal[i] < fd; i++)
+		;
+	if (add) {
+		if (preload.nr_internal == SHIM_MAX_INTERNAL_FDS) {
+			ret = -EMFILE;
+		} else {
+			memmove(&preload.internal[i + 1], &preload.internal[i],
+				(preload.nr_internal - i) * sizeof(int));
+			preload.internal[i] = fd;
+			preload.nr_internal++;
+		}
+	} else if (i < preload.nr_internal && preload.internal[i] == fd) {
+		preload.nr_internal--;
+		memmove(&preload.internal[i], &preload.internal[i + 1],
+			(preload.nr_internal - i) * sizeof(int));
+	}
+	pthread_rwlock_unlock(&preload.lock);
+	return ret;
+}
+
+bool shim_fd_is_internal(int fd)
+{
+	bool found = false;
+
+	pthread_rwlock_rdlock(&preload.lock);
+	for (int i = 0; i < preload.nr_internal && !found; i++)
+		found = preload.internal[i] == fd;
+	pthread_rwlock_unlock(&preload.lock);
+	return found;
+}
+
+/*
+ * The first internal descriptor in [first, last], or -1: close_range
+ * closes up to it, steps over it and goes on.
+ */
+int shim_fd_next_internal(unsigned int first, unsigned int last)
+{
+	int fd = -1;
+
+	pthread_rwlock_rdlock(&preload.lock);
+	for (int i = 0; i < preload.nr_internal && fd < 0; i++)
+		if ((unsigned int)preload.internal[i] >= first &&
+		    (unsigned int)preload.internal[i] <= last)
+			fd = preload.internal[i];
+	pthread_rwlock_unlock(&preload.lock);
+	return fd;
+}
+
 bool shim_fd_is_open(int fd)
 {
 	return fd >= 0 && libc()->fcntl(fd, F_GETFD) >= 0;
@@ -477,9 +598,11 @@ static void uaccess_init(void)
 	if ((!force || strcmp(force, "pipe")) &&
 	    process_vm_readv(getpid(), &l, 1, &r, 1, 0) == sizeof(copy))
 		return;
-	if (pipe2(preload.uaccess_pipe, O_CLOEXEC | O_NONBLOCK) == 0)
+	if (pipe2(preload.uaccess_pipe, O_CLOEXEC | O_NONBLOCK) == 0) {
+		shim_fd_internal(preload.uaccess_pipe[0], true);
+		shim_fd_internal(preload.uaccess_pipe[1], true);
 		atomic_store(&preload.uaccess_mode, UACCESS_PIPE);
-	else
+	} else
 		atomic_store(&preload.uaccess_mode, UACCESS_DIRECT);
 }
 
@@ -487,7 +610,8 @@ static void uaccess_init(void)
  * This thread's stack, [lo, hi), as pthread knows it: learnt on the
  * thread's first check (lo = hi = 1 when pthread cannot tell).
  */
-static __thread uintptr_t stack_lo, stack_hi;
+static __thread uintptr_t stack_lo __attribute__((tls_model("initial-exec")));
+static __thread uintptr_t stack_hi __attribute__((tls_model("initial-exec")));
 
 /*
  * Whether [p, p + len) lies in the calling thread's stack between this
@@ -523,6 +647,37 @@ static bool on_live_stack(const void *p, size_t len)
 }
 
 /*
+ * The unchecked copies (the caller's live stack, or no check available):
+ * the bytes are the program's, not the shim's objects.  A struct whose
+ * size field runs past the program's local into its other frames is
+ * copied as the kernel would copy it, so the copy is not the sanitizer's
+ * business (an instrumented program puts redzones between its locals,
+ * which are still its mapped stack): byte by byte through volatile, so no
+ * compiler turns it back into an intercepted memcpy.
+ */
+#if defined(__SANITIZE_ADDRESS__)
+#define SHIM_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define SHIM_ASAN 1
+#endif
+#endif
+
+__attribute__((no_sanitize("address")))
+static void user_copy(void *dst, const void *src, size_t len)
+{
+#ifdef SHIM_ASAN
+	volatile unsigned char *d = dst;
+	const volatile unsigned char *s = src;
+
+	for (size_t i = 0; i < len; i++)
+		d[i] = s[i];
+#else
+	memcpy(dst, src, len);	/* no sanitizer to keep out: the fast copy */
+#endif
+}
+
+/*
  * The kernel copies ioctl arguments with copy_from_user and answers EFAULT
  * for an address the process cannot access.  process_vm_readv on ourselves
  * does the same check without risking a SIGSEGV in the shim.
@@ -551,9 +706,88 @@ static int uaccess(void *local, void *remote, size_t len, bool to_user)
 	}
 copy:
 	if (to_user)
-		memcpy(remote, local, len);
+		user_copy(remote, local, len);
 	else
-		memcpy(local, remote, len);
+		user_copy(local, remote, len);
+	return 0;
+}
+
+/*
+ * A large range, from /proc/self/maps: whether readable mappings cover
+ * [lo, hi) without a gap.  Probing it page by page would fault in (or map
+ * the zero page at) every page of a huge mapping - gigabytes of a
+ * program's reserved address space for one hostile size field.
+ */
+static int maps_readable(uintptr_t lo, uintptr_t hi)
+{
+	char buf[4096], *line, *nl;
+	size_t have = 0;
+	ssize_t r;
+	int fd = libc()->open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
+	int ret = -EFAULT;
+
+	if (fd < 0)
+		return -EFAULT;
+	while (lo < hi && (r = libc()->read(fd, buf + have, sizeof(buf) - 1 - have)) > 0) {
+		have += (size_t)r;
+		buf[have] = '\0';
+		for (line = buf; lo < hi && (nl = strchr(line, '\n')); line = nl + 1) {
+			unsigned long start, end;
+			char perms[8];
+
+			*nl = '\0';
+			if (sscanf(line, "%lx-%lx %7s", &start, &end, perms) != 3)
+				continue;
+			if (end <= lo)
+				continue;
+			if (start > lo || perms[0] != 'r')
+				goto out;	/* a hole or an unreadable mapping */
+			lo = end;
+		}
+		have = strlen(line);
+		memmove(buf, line, have);
+	}
+	if (lo >= hi)
+		ret = 0;
+out:
+	libc()->close(fd);
+	return ret;
+}
+
+/*
+ * Whether one byte of each of n pages from page is readable: up to 512
+ * pages per process_vm_readv (one 1-byte remote segment each), which
+ * stops at the first that faults; page by page otherwise; from the
+ * process's map for a range too large to probe.
+ */
+int shim_check_pages(uintptr_t page, uint64_t n)
+{
+	enum { BATCH = 512, PROBE_MAX = 4096 };
+	struct iovec l, r[BATCH];
+	unsigned char sink[BATCH];
+
+	if (n > PROBE_MAX)
+		return n > (UINTPTR_MAX - page) / 4096 ? -EFAULT :
+		       maps_readable(page, page + n * 4096);
+
+	while (n) {
+		unsigned int k = n < BATCH ? (unsigned int)n : BATCH;
+
+		if (atomic_load_explicit(&preload.uaccess_mode,
+					 memory_order_relaxed) != UACCESS_VM) {
+			if (uaccess(sink, (void *)page, 1, false))
+				return -EFAULT;
+			k = 1;
+		} else {
+			for (unsigned int i = 0; i < k; i++)
+				r[i] = (struct iovec){ (void *)(page + i * 4096UL), 1 };
+			l = (struct iovec){ sink, k };
+			if (process_vm_readv(getpid(), &l, 1, r, k, 0) != (ssize_t)k)
+				return -EFAULT;
+		}
+		page += k * 4096UL;
+		n -= k;
+	}
 	return 0;
 }
 

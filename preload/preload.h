@@ -58,6 +58,7 @@ struct shim_file {
 	int efd;			/* the eventfd every dup of it shares */
 	int accmode;			/* O_RDONLY, O_WRONLY or O_RDWR */
 	atomic_bool readable;		/* mirrored in the eventfd's counter */
+	struct shim_file *deferred_next; /* a release waiting for shim_call_end */
 };
 
 /*
@@ -75,16 +76,33 @@ int shim_file_install(const struct shim_file_ops *ops, void *priv, int flags,
  */
 int shim_file_adopt(int fd, const struct shim_file_ops *ops, void *priv,
 		    int flags);
+/* Whether any descriptor stands for a file of ours (a lock-free hint). */
+bool shim_any_files(void);
+/* Whether fd stands for a file of ours now. */
+bool shim_fd_is_ours(int fd);
 /* The file behind fd with a reference held, or NULL when fd is not ours. */
 struct shim_file *shim_fget(int fd);
 void shim_fget_ref(struct shim_file *f);
+/* Drops a reference; the last one's release waits for shim_call_end. */
 void shim_fput(struct shim_file *f);
+/* Around a file op: releases dropped inside run at the outermost end. */
+void shim_call_begin(void);
+void shim_call_end(void);
 /* Descriptor fd no longer stands for a file of ours: returns it (referenced). */
 struct shim_file *shim_fd_forget(int fd);
 /* Every descriptor of ours in [first, last] is being closed (close_range). */
 void shim_fd_forget_range(unsigned int first, unsigned int last);
 /* Descriptor newfd (a dup) stands for f too; *old is what it stood for. */
 int shim_fd_alias(int newfd, struct shim_file *f, struct shim_file **old);
+/*
+ * Descriptors the emulated kernel keeps for itself (add, or remove): the
+ * program's close/close_range pass them by.  0, or -EMFILE when the
+ * table of SHIM_MAX_INTERNAL_FDS is full.
+ */
+#define SHIM_MAX_INTERNAL_FDS	256
+int shim_fd_internal(int fd, bool add);
+bool shim_fd_is_internal(int fd);
+int shim_fd_next_internal(unsigned int first, unsigned int last);
 /* Whether fd is an open descriptor at all (ours or the real kernel's). */
 bool shim_fd_is_open(int fd);
 /* Sets POLLIN readiness: the eventfd counter follows. */
@@ -96,6 +114,15 @@ void shim_file_set_readable(struct shim_file *f, bool readable);
  */
 int shim_copy_from_user(void *dst, const void *usrc, size_t len);
 int shim_copy_to_user(void *udst, const void *src, size_t len);
+/* 0 when a byte of each of n 4K pages from page can be read, or -EFAULT. */
+int shim_check_pages(uintptr_t page, uint64_t n);
+/*
+ * The address of field in the program's struct at up: by byte offset, as
+ * the kernel's &uarg->field, without dereferencing a pointer the program
+ * may have misaligned (C's member access would be undefined there).
+ */
+#define SHIM_UFIELD(up, type, field)					\
+	((void *)((char *)(up) + offsetof(type, field)))
 
 /* The real libc functions, resolved once. */
 struct libc_fns {

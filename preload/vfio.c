@@ -124,7 +124,8 @@ static long vfio_bind(struct vfio_df *df, struct vfio_device_bind_iommufd *uarg)
 	ret = preload_iommufd_bind(ictx_file, vdev->dev, &df->idev, &df->devid);
 	if (ret)
 		goto out_put;
-	if (shim_copy_to_user(&uarg->out_devid, &df->devid, sizeof(df->devid))) {
+	if (shim_copy_to_user(SHIM_UFIELD(uarg, struct vfio_device_bind_iommufd,
+					  out_devid), &df->devid, sizeof(df->devid))) {
 		ret = -EFAULT;
 		goto out_unbind;
 	}
@@ -162,7 +163,8 @@ static long vfio_attach(struct vfio_df *df,
 	ret = preload_iommufd_attach(df->idev, df->attached, &attach.pt_id);
 	if (ret)
 		goto out_unlock;
-	if (shim_copy_to_user(&uarg->pt_id, &attach.pt_id, sizeof(attach.pt_id))) {
+	if (shim_copy_to_user(SHIM_UFIELD(uarg, struct vfio_device_attach_iommufd_pt,
+					  pt_id), &attach.pt_id, sizeof(attach.pt_id))) {
 		preload_iommufd_detach(df->idev);
 		df->attached = false;
 		ret = -EFAULT;

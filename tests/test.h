@@ -56,8 +56,17 @@ static int test_checks;
 		}							\
 	} while (0)
 
+/*
+ * 0 when every check held - and at least one ran: a program that reached
+ * its end without checking anything (a loop that ran zero times, a skipped
+ * branch) has shown nothing and fails.
+ */
 static inline int test_done(void)
 {
+	if (!test_checks) {
+		fprintf(stderr, "no check ran: a test that checks nothing cannot fail\n");
+		return 1;
+	}
 	if (test_failures)
 		fprintf(stderr, "%d of %d checks failed\n", test_failures,
 			test_checks);

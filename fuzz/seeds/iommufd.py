@@ -7,7 +7,8 @@ fuzz/corpus/iommufd/seed-*.  Each seed drives the main ioctls to success
 (map/copy/unmap over an attached IOAS; a nest parent, vIOMMU, vDEVICE,
 vEVENTQ, nested HWPT, invalidation and an event read; a driver-data nested
 HWPT, allowed ranges, a fault queue; the SW_MSI options and a group
-replace) for libFuzzer to mutate from.  Build the harness with -DFUZZ_TRACE
+replace) for libFuzzer to mutate from, each over the mock and (board-seed-*)
+over arm-smmu-v3 on the SMMUv3 model.  Build the harness with -DFUZZ_TRACE
 to see what each ioctl returned.  Keep the encoders in step with
 fuzz/iommufd.c.
 
@@ -216,12 +217,44 @@ SEEDS = {
 }
 
 
+# Over arm-smmu-v3 on the SMMUv3 model (the harness's BOARD_MARK first):
+# every seed above, and a nested HWPT straight on a nest parent, whose
+# HWPT_INVALIDATE is arm_smmu_nested_cache_invalidate.
+BOARD_MARK = 0xb5
+
+
+def nested_invalidate(hwpt, cmds):
+    """Board only: the event op's other half, arm_smmu_nested_cache_invalidate."""
+    out = [0xe8, 0, 1, hwpt, len(cmds)]
+    for c in cmds:
+        out += c
+    return out
+BOARD_SEEDS = {
+    # IOAS 4, parent 5, nested 6 (no vIOMMU), vIOMMU 7, vDEVICE 8, nested 9.
+    "nested-parent-invalidate": ioas_alloc() + ioas_map(4, 0, 8, 16) +
+        hwpt_alloc(1, 4, "parent") + hwpt_alloc(1, 5, "smmuv3", data=vste("S1")) +
+        attach(0, 6) + invalidate(6, 1, [smmu_cmd(0x12), smmu_cmd(0x10)]) +
+        invalidate(6, 1, [smmu_cmd(0x05, 1), smmu_cmd(0xff)]) +
+        nested_invalidate(6, [smmu_cmd(0x12), smmu_cmd(0x05, 1)]) +
+        nested_invalidate(6, [smmu_cmd(0x10), smmu_cmd(0xff)]) + event(0) +
+        viommu_alloc(1, 5) + vdevice_alloc(7, 1, 3) +
+        hwpt_alloc(1, 7, "smmuv3", data=vste("S1")) + attach(0, 9) +
+        msi_toggle(0, 2) + event(0) + invalidate(7, 1, [smmu_cmd(0x11), smmu_cmd(0x30)]) +
+        msi_toggle(0, 0) + detach(0) + destroy(9) + destroy(6),
+}
+
+
 def main():
     out = "fuzz/corpus/iommufd"
     os.makedirs(out, exist_ok=True)
     for name, prog in SEEDS.items():
         with open(os.path.join(out, "seed-" + name), "wb") as f:
             f.write(bytes(prog))
+        with open(os.path.join(out, "board-seed-" + name), "wb") as f:
+            f.write(bytes([BOARD_MARK] + prog))
+    for name, prog in BOARD_SEEDS.items():
+        with open(os.path.join(out, "board-seed-" + name), "wb") as f:
+            f.write(bytes([BOARD_MARK] + prog))
 
 
 if __name__ == "__main__":

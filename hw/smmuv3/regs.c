@@ -180,6 +180,33 @@ static bool smmu_reentered(struct smmuv3 *smmu)
 	return READ_ONCE(smmu->lock_owner) == (unsigned long)pthread_self();
 }
 
+/*
+ * A wired interrupt line asserted: its handler runs now, on this thread -
+ * unless it is already running (active), on this thread or another.  Then
+ * the assertion only pends, as a GIC keeps an active interrupt's new
+ * assertion pending until the handler's EOI, and the running handler is
+ * entered again after it returns.  So a register write a handler makes
+ * (GERRORN restarting the command queue, which meets the next bad
+ * command) never re-enters that handler from inside the write.  The
+ * re-check after dropping active catches an assertion that came after the
+ * last pass but saw the line still active.
+ */
+static void smmu_irq_line(struct smmuv3 *smmu, unsigned int line,
+			  void (*handler)(void *))
+{
+	if (!handler)
+		return;
+	__atomic_fetch_or(&smmu->line_pending, line, __ATOMIC_ACQ_REL);
+	while (__atomic_load_n(&smmu->line_pending, __ATOMIC_ACQUIRE) & line) {
+		if (__atomic_fetch_or(&smmu->line_active, line, __ATOMIC_ACQ_REL) & line)
+			return;		/* its handler runs: it takes this one */
+		while (__atomic_fetch_and(&smmu->line_pending, ~line,
+					  __ATOMIC_ACQ_REL) & line)
+			handler(smmu->irq_opaque);
+		__atomic_fetch_and(&smmu->line_active, ~line, __ATOMIC_RELEASE);
+	}
+}
+
 void smmu_unlock(struct smmuv3 *smmu)
 {
 	unsigned int pend = smmu->pending_irqs;
@@ -188,14 +215,14 @@ void smmu_unlock(struct smmuv3 *smmu)
 	smmu->pending_irqs = 0;
 	WRITE_ONCE(smmu->lock_owner, 0UL);
 	mutex_unlock(&smmu->lock);
-	if ((pend & PEND_EVTQ) && irq->eventq)
-		irq->eventq(smmu->irq_opaque);
-	if ((pend & PEND_GERROR) && irq->gerror)
-		irq->gerror(smmu->irq_opaque);
-	if ((pend & PEND_SYNC) && irq->cmdq_sync)
-		irq->cmdq_sync(smmu->irq_opaque);
-	if ((pend & PEND_SEV) && irq->sev)
-		irq->sev(smmu->irq_opaque);
+	if (pend & PEND_EVTQ)
+		smmu_irq_line(smmu, PEND_EVTQ, irq->eventq);
+	if (pend & PEND_GERROR)
+		smmu_irq_line(smmu, PEND_GERROR, irq->gerror);
+	if (pend & PEND_SYNC)
+		smmu_irq_line(smmu, PEND_SYNC, irq->cmdq_sync);
+	if (pend & PEND_SEV)
+		smmu_irq_line(smmu, PEND_SEV, irq->sev);
 }
 
 /* Queue base: cap LOG2SIZE to the implemented maximum. */

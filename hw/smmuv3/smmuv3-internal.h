@@ -465,6 +465,12 @@ struct smmuv3 {
 
 	/* Interrupts raised under the lock, delivered after it is dropped. */
 	unsigned int pending_irqs;
+	/*
+	 * The wired lines as the interrupt controller holds them (PEND_*
+	 * bits, atomics, no lock): asserted and not yet taken, and whose
+	 * handler runs now (active).  See smmu_irq_line().
+	 */
+	unsigned int line_pending, line_active;
 
 	struct smmu_cfg_slot *cfg_cache;
 	/* Which slots are valid, and their StreamIDs, packed: what CFGI_*

@@ -75,7 +75,11 @@ struct smmuv3_config {
  */
 void smmuv3_config_default(struct smmuv3_config *cfg);
 
-/* Wired interrupt lines, each an edge; NULL to leave unconnected. */
+/*
+ * Wired interrupt lines, each an edge; NULL to leave unconnected.  A
+ * line's handler is not re-entered while it runs: an edge raised then is
+ * delivered after it returns (docs/embedding.md).
+ */
 struct smmuv3_irq_ops {
 	void (*eventq)(void *opaque);
 	void (*gerror)(void *opaque);

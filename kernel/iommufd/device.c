@@ -469,6 +469,7 @@ int iommufd_get_hw_info(struct iommufd_ucmd *ucmd)
 	struct iommufd_device *idev;
 	u32 data_len = 0, copy_len;
 	void *data = NULL;
+	int rc;
 
 	if (cmd->flags & ~IOMMU_HW_INFO_FLAG_INPUT_TYPE)
 		return -EOPNOTSUPP;
@@ -497,11 +498,19 @@ int iommufd_get_hw_info(struct iommufd_ucmd *ucmd)
 		cmd->out_data_type = IOMMU_HW_INFO_TYPE_NONE;
 	}
 	copy_len = min(cmd->data_len, data_len);
-	if (copy_len)
-		memcpy(uptr, data, copy_len);
-	if (copy_len < cmd->data_len)
-		memset((u8 *)uptr + copy_len, 0, cmd->data_len - copy_len);
+	rc = iommufd_copy_to_user(ucmd->ictx, uptr, data, copy_len);
 	kfree(data);
+	if (rc)
+		return rc;
+	/* clear_user of the rest of the buffer. */
+	for (u32 off = copy_len; off < cmd->data_len;) {
+		static const u8 zero[16384];
+		u32 n = min_t(u32, cmd->data_len - off, sizeof(zero));
+
+		if (iommufd_copy_to_user(ucmd->ictx, (u8 *)uptr + off, zero, n))
+			return -EFAULT;
+		off += n;
+	}
 	cmd->data_len = data_len;
 	cmd->out_capabilities = 0;
 	if (device_iommu_capable(idev->dev, IOMMU_CAP_DIRTY_TRACKING))

@@ -43,16 +43,27 @@ static void eventq_signal(struct iommufd_eventq *q)
 {
 	u64 one = 1;
 
-	if (q->fd >= 0 && write(q->fd, &one, sizeof(one)) < 0)
-		return;	/* counter saturated: still readable */
+	if (q->fd < 0)
+		return;
+	/* A saturated counter (EAGAIN) is non-zero all the same. */
+	(void)!write(q->fd, &one, sizeof(one));
+	q->signalled = true;
 }
 
+/*
+ * Only a signalled counter is read: the fd's open file may be shared with
+ * a descriptor its user made blocking, and a read of a zero counter would
+ * then wait for ever.  Signal and drain both run under events_lock, and
+ * nothing else touches the counter, so signalled says exactly when.
+ */
 static void eventq_drain_signal(struct iommufd_eventq *q)
 {
 	u64 v;
 
-	if (q->fd >= 0 && list_empty(&q->deliver) && read(q->fd, &v, sizeof(v)) < 0)
-		return;	/* nothing was pending */
+	if (q->fd >= 0 && q->signalled && list_empty(&q->deliver)) {
+		(void)!read(q->fd, &v, sizeof(v));
+		q->signalled = false;
+	}
 }
 
 void iommufd_eventq_destroy(struct iommufd_object *obj)
@@ -106,7 +117,7 @@ int iommufd_fault_alloc(struct iommufd_ucmd *ucmd)
 		goto err_remove;
 	cmd->out_fault_id = f->common.obj.id;
 	cmd->out_fault_fd = f->common.fd;
-	return iommufd_ucmd_respond(ucmd, sizeof(*cmd));
+	return iommufd_ucmd_respond_new(ucmd, sizeof(*cmd), &f->common.obj);
 
 err_remove:
 	iommufd_object_remove(ucmd->ictx, &f->common.obj);
@@ -247,7 +258,7 @@ int iommufd_veventq_alloc(struct iommufd_ucmd *ucmd)
 	viommu->obj.users++;
 	cmd->out_veventq_id = vq->common.obj.id;
 	cmd->out_veventq_fd = vq->common.fd;
-	return iommufd_ucmd_respond(ucmd, sizeof(*cmd));
+	return iommufd_ucmd_respond_new(ucmd, sizeof(*cmd), &vq->common.obj);
 
 err_remove:
 	iommufd_object_remove(ictx, &vq->common.obj);

@@ -278,7 +278,7 @@ int iommufd_hwpt_alloc(struct iommufd_ucmd *ucmd)
 		fault->common.obj.users++;
 	}
 	cmd->out_hwpt_id = hwpt->obj.id;
-	return iommufd_ucmd_respond(ucmd, sizeof(*cmd));
+	return iommufd_ucmd_respond_new(ucmd, sizeof(*cmd), &hwpt->obj);
 }
 
 int iommufd_hwpt_invalidate(struct iommufd_ucmd *ucmd)
@@ -333,6 +333,7 @@ int iommufd_hwpt_invalidate(struct iommufd_ucmd *ucmd)
 out:
 	/* Early failures report nothing handled, as the kernel's done_num. */
 	cmd->entry_num = done_num;
-	iommufd_ucmd_respond(ucmd, sizeof(*cmd));
+	if (iommufd_ucmd_respond(ucmd, sizeof(*cmd)))
+		return -EFAULT;		/* before rc, as in Linux */
 	return rc;
 }

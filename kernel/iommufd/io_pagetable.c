@@ -258,9 +258,9 @@ int iopt_set_allow_iova(struct io_pagetable *iopt,
 /*
  * The holes between reserved ranges (areas do not count: they are
  * mappable IOVA already mapped), in order; returns how many there are,
- * filling at most max of out.
+ * filling out with at most max of them, starting at the skip-th.
  */
-unsigned int iopt_for_each_allowed(struct io_pagetable *iopt,
+unsigned int iopt_for_each_allowed(struct io_pagetable *iopt, unsigned int skip,
 				   struct iommu_iova_range *out,
 				   unsigned int max)
 {
@@ -271,8 +271,9 @@ unsigned int iopt_for_each_allowed(struct io_pagetable *iopt,
 
 	list_for_each_entry(r, &iopt->reserved, node) {
 		if (r->start > next) {
-			if (n < max)
-				out[n] = (struct iommu_iova_range){ next, r->start - 1 };
+			if (n >= skip && n - skip < max)
+				out[n - skip] = (struct iommu_iova_range){
+					next, r->start - 1 };
 			n++;
 		}
 		if (r->last >= next) {
@@ -284,8 +285,8 @@ unsigned int iopt_for_each_allowed(struct io_pagetable *iopt,
 		}
 	}
 	if (!done) {
-		if (n < max)
-			out[n] = (struct iommu_iova_range){ next, ULONG_MAX };
+		if (n >= skip && n - skip < max)
+			out[n - skip] = (struct iommu_iova_range){ next, ULONG_MAX };
 		n++;
 	}
 	return n;

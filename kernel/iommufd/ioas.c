@@ -32,7 +32,7 @@ int iommufd_ioas_alloc_ioctl(struct iommufd_ucmd *ucmd)
 		return rc;
 	}
 	cmd->out_ioas_id = ioas->obj.id;
-	return iommufd_ucmd_respond(ucmd, sizeof(*cmd));
+	return iommufd_ucmd_respond_new(ucmd, sizeof(*cmd), &ioas->obj);
 }
 
 void iommufd_ioas_destroy(struct iommufd_object *obj)
@@ -46,7 +46,7 @@ void iommufd_ioas_destroy(struct iommufd_object *obj)
 int iommufd_ioas_iova_ranges(struct iommufd_ucmd *ucmd)
 {
 	struct iommu_ioas_iova_ranges *cmd = ucmd->cmd;
-	struct iommu_iova_range *out;
+	struct iommu_iova_range chunk[16];
 	struct iommufd_ioas *ioas;
 	u32 max_iovas;
 	int rc;
@@ -57,12 +57,19 @@ int iommufd_ioas_iova_ranges(struct iommufd_ucmd *ucmd)
 	if (IS_ERR(ioas))
 		return PTR_ERR(ioas);
 	max_iovas = cmd->num_iovas;
-	out = (struct iommu_iova_range *)(uintptr_t)cmd->allowed_iovas;
-	cmd->num_iovas = iopt_for_each_allowed(&ioas->iopt, out,
-					       out ? max_iovas : 0);
-	/* The kernel's copy_to_user of the first range into NULL faults. */
-	if (!out && max_iovas && cmd->num_iovas)
-		return -EFAULT;
+	cmd->num_iovas = iopt_for_each_allowed(&ioas->iopt, 0, NULL, 0);
+	/* copy_to_user of each range that fits, in chunks of the list. */
+	for (u32 i = 0; i < min(cmd->num_iovas, max_iovas); i += ARRAY_SIZE(chunk)) {
+		u32 n = min_t(u32, min(cmd->num_iovas, max_iovas) - i,
+			      ARRAY_SIZE(chunk));
+
+		iopt_for_each_allowed(&ioas->iopt, i, chunk, n);
+		/* Address arithmetic on the user's number: it may be NULL. */
+		if (iommufd_copy_to_user(ucmd->ictx,
+				(void *)(uintptr_t)(cmd->allowed_iovas + i * sizeof(*chunk)),
+				chunk, n * sizeof(*chunk)))
+			return -EFAULT;
+	}
 	/* Every domain here maps PAGE_SIZE granules; see docs/iommufd.md. */
 	cmd->out_iova_alignment = PAGE_SIZE;
 	rc = iommufd_ucmd_respond(ucmd, sizeof(*cmd));

@@ -74,8 +74,8 @@ int iopt_reserve_iova(struct io_pagetable *iopt, unsigned long start,
 void iopt_remove_reserved_iova(struct io_pagetable *iopt, const void *owner);
 int iopt_set_allow_iova(struct io_pagetable *iopt,
 			struct iommu_iova_range *ranges, unsigned int n);
-/* Calls fn for each hole of the reserved list: the usable ranges. */
-unsigned int iopt_for_each_allowed(struct io_pagetable *iopt,
+/* The holes of the reserved list (the usable ranges) from the skip-th on. */
+unsigned int iopt_for_each_allowed(struct io_pagetable *iopt, unsigned int skip,
 				   struct iommu_iova_range *out,
 				   unsigned int max);
 int iopt_table_add_domain(struct io_pagetable *iopt,
@@ -178,6 +178,7 @@ struct iommufd_eventq {
 	int fd;				/* -1 once closed */
 	struct list_head deliver;
 	unsigned int num_events;
+	bool signalled;			/* the eventfd's counter is non-zero */
 };
 
 struct iommufd_fault {
@@ -210,6 +211,7 @@ struct iommufd_ctx {
 	u32 test_memory_limit;		/* SET_TEMP_MEMORY_LIMIT */
 	struct iommufd_ioas *vfio_ioas;	/* what VFIO type1 ioctls act on */
 	iommufd_uaccess_fn uaccess;	/* NULL: all user memory is reachable */
+	iommufd_copy_out_fn copy_out;	/* copy_to_user */
 };
 
 /* A command as the handlers see it (struct iommufd_ucmd). */
@@ -220,11 +222,20 @@ struct iommufd_ucmd {
 	void *cmd;
 };
 
-/* Copies the command back, no more than the user's size. */
+/* copy_to_user into the program's memory: 0 or -EFAULT (page 0 never maps). */
+static inline int iommufd_copy_to_user(struct iommufd_ctx *ictx, void *udst,
+				       const void *src, size_t len)
+{
+	if (!len)
+		return 0;
+	return !udst || ictx->copy_out(udst, src, len) ? -EFAULT : 0;
+}
+
+/* Copies the command back, no more than the user's size: 0 or -EFAULT. */
 static inline int iommufd_ucmd_respond(struct iommufd_ucmd *ucmd, size_t len)
 {
-	memcpy(ucmd->ubuffer, ucmd->cmd, min_t(size_t, ucmd->user_size, len));
-	return 0;
+	return iommufd_copy_to_user(ucmd->ictx, ucmd->ubuffer, ucmd->cmd,
+				    min_t(size_t, ucmd->user_size, len));
 }
 
 /* main.c */
@@ -234,6 +245,12 @@ void iommufd_object_remove(struct iommufd_ctx *ictx, struct iommufd_object *obj)
 struct iommufd_object *iommufd_get_object(struct iommufd_ctx *ictx, u32 id,
 					  enum iommufd_object_type type);
 int iommufd_destroy_object(struct iommufd_ctx *ictx, struct iommufd_object *obj);
+/*
+ * The answer of a command that made obj: when it cannot be written back,
+ * obj is undone (iommufd_object_abort_and_destroy) and this is -EFAULT.
+ */
+int iommufd_ucmd_respond_new(struct iommufd_ucmd *ucmd, size_t len,
+			     struct iommufd_object *obj);
 
 static inline struct iommufd_ioas *iommufd_get_ioas(struct iommufd_ctx *ictx,
 						    u32 id)

@@ -88,6 +88,16 @@ ssize_t iommufd_fd_read(struct iommufd_ctx *ictx, int fd, void *buf,
 typedef int (*iommufd_copy_out_fn)(void *udst, const void *src, size_t len);
 ssize_t iommufd_fd_read_user(struct iommufd_ctx *ictx, int fd, void *ubuf,
 			     size_t count, iommufd_copy_out_fn copy_out);
+/*
+ * How the context's ioctls write the program's memory back (the command
+ * struct, IOVA_RANGES' array, GET_HW_INFO's data): the kernel's
+ * copy_to_user.  A copy that fails is EFAULT after the work was done, as
+ * in Linux: a new object is destroyed again, a map or unmap stays done.
+ * The default is memcpy (a caller in this process passing its own
+ * memory); the LD_PRELOAD shim sets its checked copy.
+ */
+void iommufd_ctx_set_copy_out(struct iommufd_ctx *ictx,
+			      iommufd_copy_out_fn copy_out);
 ssize_t iommufd_fd_write(struct iommufd_ctx *ictx, int fd, const void *buf,
 			 size_t count);
 /* close(): drops the fd's hold on its queue object. */

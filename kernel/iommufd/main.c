@@ -93,6 +93,33 @@ int iommufd_destroy_object(struct iommufd_ctx *ictx, struct iommufd_object *obj)
 	return 0;
 }
 
+/*
+ * A new object whose ID could not be told to the program: gone again, the
+ * fd of an event queue with it, so the ID is free for the next one.
+ */
+int iommufd_ucmd_respond_new(struct iommufd_ucmd *ucmd, size_t len,
+			     struct iommufd_object *obj)
+{
+	struct iommufd_ctx *ictx = ucmd->ictx;
+	int rc = iommufd_ucmd_respond(ucmd, len);
+
+	if (!rc)
+		return 0;
+	if (obj->type == IOMMUFD_OBJ_FAULT || obj->type == IOMMUFD_OBJ_VEVENTQ) {
+		struct iommufd_eventq *q =
+			container_of(obj, struct iommufd_eventq, obj);
+
+		mutex_lock(&ictx->events_lock);
+		list_del(&q->fd_node);
+		mutex_unlock(&ictx->events_lock);
+		close(q->fd);
+		q->fd = -1;
+		obj->users--;
+	}
+	KWARN_ON(ictx->k, iommufd_destroy_object(ictx, obj));
+	return rc;
+}
+
 static int iommufd_destroy(struct iommufd_ucmd *ucmd)
 {
 	struct iommu_destroy *cmd = ucmd->cmd;
@@ -106,6 +133,18 @@ static int iommufd_destroy(struct iommufd_ucmd *ucmd)
 
 /* ------------------------------------------------------------ context */
 
+static int copy_out_memcpy(void *dst, const void *src, size_t len)
+{
+	memcpy(dst, src, len);
+	return 0;
+}
+
+void iommufd_ctx_set_copy_out(struct iommufd_ctx *ictx,
+			      iommufd_copy_out_fn copy_out)
+{
+	ictx->copy_out = copy_out ? copy_out : copy_out_memcpy;
+}
+
 struct iommufd_ctx *iommufd_ctx_create(struct kernel *k)
 {
 	struct iommufd_ctx *ictx = kzalloc(k, sizeof(*ictx));
@@ -113,6 +152,7 @@ struct iommufd_ctx *iommufd_ctx_create(struct kernel *k)
 	if (!ictx)
 		return NULL;
 	ictx->k = k;
+	ictx->copy_out = copy_out_memcpy;
 	ictx->sw_msi = sw_msi_ctx_create(k);
 	if (!ictx->sw_msi) {
 		kfree(ictx);
@@ -217,9 +257,9 @@ static int iommufd_option(struct iommufd_ucmd *ucmd)
 	if (rc)
 		return rc;
 	/* Only val64 goes back, as the kernel's copy_to_user of that field. */
-	memcpy((u8 *)ucmd->ubuffer + offsetof(struct iommu_option, val64),
-	       &cmd->val64, sizeof(cmd->val64));
-	return 0;
+	return iommufd_copy_to_user(ucmd->ictx, (u8 *)ucmd->ubuffer +
+				    offsetof(struct iommu_option, val64),
+				    &cmd->val64, sizeof(cmd->val64));
 }
 
 /* ------------------------------------------------------------ dispatch */
@@ -386,12 +426,6 @@ ssize_t iommufd_fd_read_user(struct iommufd_ctx *ictx, int fd, void *ubuf,
 	ret = q ? iommufd_eventq_read(ictx, q, ubuf, count, copy_out) : -EBADF;
 	mutex_unlock(&ictx->lock);
 	return ret;
-}
-
-static int copy_out_memcpy(void *dst, const void *src, size_t len)
-{
-	memcpy(dst, src, len);
-	return 0;
 }
 
 ssize_t iommufd_fd_read(struct iommufd_ctx *ictx, int fd, void *buf,

@@ -203,11 +203,11 @@ static int fill_cap_iova(struct iommufd_ioas *ioas, void *cur, size_t avail)
 	struct iommu_iova_range *ranges;
 	unsigned int n;
 
-	n = iopt_for_each_allowed(&ioas->iopt, NULL, 0);
+	n = iopt_for_each_allowed(&ioas->iopt, 0, NULL, 0);
 	ranges = kzalloc(ioas->iopt.k, n * sizeof(*ranges));
 	if (!ranges)
 		return -ENOMEM;
-	iopt_for_each_allowed(&ioas->iopt, ranges, n);
+	iopt_for_each_allowed(&ioas->iopt, 0, ranges, n);
 	for (cap.nr_iovas = 0; cap.nr_iovas < n; cap.nr_iovas++) {
 		struct vfio_iova_range r = {
 			.start = ranges[cap.nr_iovas].start,

@@ -125,7 +125,7 @@ int iommufd_viommu_alloc_ioctl(struct iommufd_ucmd *ucmd)
 	}
 	hwpt->common.obj.users++;
 	cmd->out_viommu_id = viommu->obj.id;
-	return iommufd_ucmd_respond(ucmd, sizeof(*cmd));
+	return iommufd_ucmd_respond_new(ucmd, sizeof(*cmd), &viommu->obj);
 }
 
 void iommufd_viommu_destroy(struct iommufd_object *obj)
@@ -182,7 +182,7 @@ int iommufd_vdevice_alloc_ioctl(struct iommufd_ucmd *ucmd)
 	idev->vdev = vdev;
 	viommu->obj.users++;
 	cmd->out_vdevice_id = vdev->obj.id;
-	return iommufd_ucmd_respond(ucmd, sizeof(*cmd));
+	return iommufd_ucmd_respond_new(ucmd, sizeof(*cmd), &vdev->obj);
 }
 
 void iommufd_vdevice_destroy(struct iommufd_object *obj)

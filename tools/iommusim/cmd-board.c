@@ -188,6 +188,7 @@ int cmd_board(struct scenario *s, const struct scn_line *l, struct scn_result *r
 	pc.passthrough = pt != 0;
 	pc.fail_count = &w->fail_nth;
 	world_trace_machine(w, w->machine);
+	pc.fail_site = &w->fail_site;
 	w->platform = platform_boot(w->machine, &pc);
 	if (IS_ERR(w->platform)) {
 		r->rc = (int)PTR_ERR(w->platform);

@@ -201,6 +201,10 @@ int cmd_domain(struct scenario *s, const struct scn_line *l, struct scn_result *
 		return -1;
 	if (!type)
 		return scn_error(s, l, "domain: missing type=");
+	/* Only a nested domain has a parent and a guest stage 1. */
+	if (strcmp(type, "nested") && (scn_key(l, "parent") || scn_key(l, "s1-of")))
+		return scn_error(s, l, "domain: %s= is for type=nested only",
+				 scn_key(l, "parent") ? "parent" : "s1-of");
 	dev = world_arg_obj(s, l, "dev", 0, OBJ_DEVICE);
 	if (!dev || !(o = world_new_obj(s, l, OBJ_DOMAIN)))
 		return -1;

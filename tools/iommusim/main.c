@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "hw/trace.h"
 #include "include/iommusim/version.h"
@@ -168,9 +169,16 @@ int main(int argc, char **argv)
 	world_set_trace(w, o.trace, stderr);
 	world_fail_nth(w, o.fail_nth);
 	ret = scenario_run(s, name, text ? text : default_scenario);
-	if (o.fail_nth && !world_fail_nth_hit(w))
+	if (o.fail_nth && !world_fail_nth_hit(w)) {
 		fprintf(stderr, "iommusim: --fail-nth %lu: the run made fewer allocations, "
 			"none failed\n", o.fail_nth);
+	} else if (o.fail_nth) {
+		/* Which allocation failed: where to look. */
+		fprintf(stderr, "iommusim: --fail-nth %lu: failed the allocation at ",
+			o.fail_nth);
+		world_fail_nth_site(w, stderr);
+		fputc('\n', stderr);
+	}
 	scenario_destroy(s);
 	world_destroy(w);
 	free(text);

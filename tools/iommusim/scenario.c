@@ -448,6 +448,46 @@ static int check_unexpected_failure(struct scenario *s)
 static int do_set(struct scenario *s, const struct scn_line *l);
 static int do_include(struct scenario *s, const struct scn_line *l);
 static int unknown_command(struct scenario *s, const struct scn_line *l);
+/*
+ * How many positional words a command takes, read off its usage line
+ * ("attach DEV DOMAIN [via=iommufd]": 2): words without '=' and not in
+ * brackets, up to the "(...)" remark; -1 for "WORDS...", any number.
+ */
+static int usage_positionals(const char *usage)
+{
+	const char *p = usage + strcspn(usage, " ");
+	int n = 0;
+
+	for (;;) {
+		size_t len;
+
+		p += strspn(p, " ");
+		len = strcspn(p, " ");
+		if (!len || *p == '(')
+			return n;
+		if (*p != '[' && !memchr(p, '=', len)) {
+			if (len >= 3 && !strncmp(p + len - 3, "...", 3))
+				return -1;
+			n++;
+		}
+		p += len;
+	}
+}
+
+/* A word after the command's arguments is a mistake, not something to ignore. */
+static int check_extra_words(struct scenario *s, const struct scn_line *l,
+			     const struct scn_command *c)
+{
+	int max = c->usage ? usage_positionals(c->usage) : -1;
+
+	if (max < 0)
+		return 0;
+	for (int i = 0; i < l->nargs; i++)
+		if (!l->args[i].key[0] && max-- <= 0)
+			return scn_error(s, l, "%s: extra word '%s' (usage: %s)",
+					 l->cmd, l->args[i].val, c->usage);
+	return 0;
+}
 
 static int run_line(struct scenario *s, struct scn_line *l)
 {
@@ -467,6 +507,8 @@ static int run_line(struct scenario *s, struct scn_line *l)
 			break;
 	if (!c->name)
 		return unknown_command(s, l);
+	if (check_extra_words(s, l, c))
+		return -1;
 	memset(&r, 0, sizeof(r));
 	if (c->fn(s, l, &r))
 		return -1;

@@ -8,6 +8,7 @@
 
 #include <stdatomic.h>
 
+#include "kernel/kernel.h"
 #include "tools/iommusim/scenario.h"
 #include "tools/iommusim/world.h"
 
@@ -88,6 +89,7 @@ struct world {
 	unsigned int trace;	/* --trace categories */
 	FILE *trace_out;
 	bool fail_nth_set;
+	struct kernel_fail_site fail_site;	/* where it fired */
 };
 
 const char *obj_kind_name(enum obj_kind kind);

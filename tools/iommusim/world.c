@@ -72,6 +72,16 @@ bool world_fail_nth_hit(struct world *w)
 	return w->fail_nth_set && atomic_load(&w->fail_nth) == 0;
 }
 
+void world_fail_nth_site(struct world *w, FILE *f)
+{
+	const struct kernel_fail_site *s = &w->fail_site;
+
+	if (s->file)
+		fprintf(f, "%s:%d (%s)", s->file, s->line, s->func);
+	else
+		fputs("an allocation outside any kernel of the run", f);
+}
+
 static void obj_release(struct world_obj *o)
 {
 	switch (o->kind) {
@@ -343,6 +353,7 @@ static int cmd_kernel(struct scenario *s, const struct scn_line *l,
 	}
 	kernel_share_fail_nth(o->k, &w->fail_nth);
 	world_trace_kernel(w, o->k);
+	kernel_share_fail_site(o->k, &w->fail_site);
 	iommu_set_default_passthrough(o->k, pt != 0);
 	iommu_set_dma_strict(o->k, strict != 0);
 	if (msi && kernel_set_msi_model(o->k, msi)) {

@@ -23,6 +23,8 @@ void world_destroy(struct world *w);
  */
 void world_fail_nth(struct world *w, unsigned long n);
 bool world_fail_nth_hit(struct world *w);
+/* Prints the call site of the allocation --fail-nth failed: FILE:LINE (FUNC). */
+void world_fail_nth_site(struct world *w, FILE *f);
 
 /*
  * --trace: the categories (hw/trace.h) the machines and kernels the world
