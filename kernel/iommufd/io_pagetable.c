@@ -27,6 +27,8 @@ void iopt_init(struct io_pagetable *iopt, struct kernel *k)
 	INIT_LIST_HEAD(&iopt->reserved);
 	INIT_LIST_HEAD(&iopt->domains);
 	INIT_LIST_HEAD(&iopt->accesses);
+	/* A table with no domain takes any byte (iopt_init_table). */
+	iopt->iova_alignment = 1;
 }
 
 void iopt_destroy(struct io_pagetable *iopt)
@@ -141,13 +143,66 @@ err_unwind:
 	return ret;
 }
 
+static unsigned long area_page_offset(const struct iopt_area *area)
+{
+	return area->pa % PAGE_SIZE;
+}
+
+/* Every area conforms to a larger alignment (iopt_check_iova_alignment). */
+static int check_iova_alignment(struct io_pagetable *iopt, unsigned long align)
+{
+	struct iopt_area *area;
+
+	list_for_each_entry(area, &iopt->areas, node)
+		if ((area->iova | (area->last - area->iova + 1) |
+		     area_page_offset(area)) & (align - 1))
+			return -EADDRINUSE;
+	return 0;
+}
+
+static unsigned long domain_min_page(struct iommu_domain *domain)
+{
+	return 1UL << __ffs64(domain->pgsize_bitmap);
+}
+
+/* iopt_calculate_iova_alignment: the large-pages rule, then every domain's. */
+static int calculate_iova_alignment(struct io_pagetable *iopt)
+{
+	unsigned long align = iopt->disable_large_pages ? PAGE_SIZE : 1;
+	struct iopt_domain *d;
+	int ret;
+
+	list_for_each_entry(d, &iopt->domains, node)
+		align = max(align, domain_min_page(d->domain));
+	if (align > iopt->iova_alignment) {
+		ret = check_iova_alignment(iopt, align);
+		if (ret)
+			return ret;
+	}
+	iopt->iova_alignment = align;
+	return 0;
+}
+
 int iopt_table_add_domain(struct io_pagetable *iopt, struct iommu_domain *domain)
 {
 	const struct iommu_domain_geometry *geo = &domain->geometry;
 	struct iopt_area *area, *undo;
+	unsigned long align;
 	struct iopt_domain *d;
 	int ret;
 
+	/*
+	 * The smallest IO page drives the alignment, and a domain must take
+	 * PAGE_SIZE: iopt pins whole CPU pages.
+	 */
+	align = max(domain_min_page(domain), iopt->iova_alignment);
+	if (align > PAGE_SIZE)
+		return -EINVAL;
+	if (align != iopt->iova_alignment) {
+		ret = check_iova_alignment(iopt, align);
+		if (ret)
+			return ret;
+	}
 	d = kzalloc(iopt->k, sizeof(*d));
 	if (!d)
 		return -ENOMEM;
@@ -170,6 +225,7 @@ int iopt_table_add_domain(struct io_pagetable *iopt, struct iommu_domain *domain
 			goto err_unmap;
 	}
 	list_add_tail(&d->node, &iopt->domains);
+	iopt->iova_alignment = align;
 	return 0;
 
 err_unmap:
@@ -200,6 +256,30 @@ void iopt_table_remove_domain(struct io_pagetable *iopt,
 		break;
 	}
 	iopt_remove_reserved_iova(iopt, domain);
+	/* Fewer domains never ask for more alignment. */
+	KWARN_ON(iopt->k, calculate_iova_alignment(iopt));
+}
+
+int iopt_disable_large_pages(struct io_pagetable *iopt)
+{
+	int ret;
+
+	if (iopt->disable_large_pages)
+		return 0;
+	/* Not once a domain may hold large IOPTEs for an area. */
+	if (!list_empty(&iopt->domains) && !list_empty(&iopt->areas))
+		return -EINVAL;
+	iopt->disable_large_pages = true;
+	ret = calculate_iova_alignment(iopt);
+	if (ret)
+		iopt->disable_large_pages = false;
+	return ret;
+}
+
+void iopt_enable_large_pages(struct io_pagetable *iopt)
+{
+	iopt->disable_large_pages = false;
+	KWARN_ON(iopt->k, calculate_iova_alignment(iopt));
 }
 
 /* ------------------------------------------------------------ reserved */
@@ -298,7 +378,7 @@ static int iopt_check_iova(struct io_pagetable *iopt, unsigned long iova,
 {
 	unsigned long last;
 
-	if (!IS_ALIGNED(iova, PAGE_SIZE) || !IS_ALIGNED(length, PAGE_SIZE))
+	if (iova & (iopt->iova_alignment - 1))
 		return -EINVAL;
 	if (__builtin_add_overflow(iova, length - 1, &last))
 		return -EOVERFLOW;
@@ -309,25 +389,33 @@ static int iopt_check_iova(struct io_pagetable *iopt, unsigned long iova,
 	return 0;
 }
 
+/*
+ * The first IOVA of [lo, hi] that is align-aligned plus page_offset and
+ * starts length free bytes (__alloc_iova_check_range and _hole).
+ */
 static bool try_place(struct io_pagetable *iopt, unsigned long lo,
 		      unsigned long hi, unsigned long length,
-		      unsigned long align, unsigned long *iova)
+		      unsigned long align, unsigned long page_offset,
+		      unsigned long *iova)
 {
-	unsigned long cand, last;
+	unsigned long cand;
 
 	/* As iopt_alloc_iova: never the first or the last page. */
 	lo = max(lo, PAGE_SIZE);
 	hi = min(hi, ULONG_MAX - PAGE_SIZE);
-	if (lo > hi)
-		return false;
-	cand = ALIGN(lo, align);
-	if (cand < lo)
-		return false;
-	while (!__builtin_add_overflow(cand, length - 1, &last) && last <= hi) {
-		struct iopt_reserved *r = reserved_first(iopt, cand, last);
-		struct iopt_area *a = area_first(iopt, cand, last);
-		unsigned long skip;
+	for (;;) {
+		struct iopt_reserved *r;
+		struct iopt_area *a;
+		unsigned long skip, last;
 
+		if (lo > hi || __builtin_add_overflow(lo, align - 1, &cand))
+			return false;
+		cand = (cand & ~(align - 1)) | page_offset;
+		if (cand >= hi || hi - cand < length - 1)
+			return false;
+		last = cand + length - 1;
+		r = reserved_first(iopt, cand, last);
+		a = area_first(iopt, cand, last);
 		if (!r && !a) {
 			*iova = cand;
 			return true;
@@ -335,38 +423,43 @@ static bool try_place(struct io_pagetable *iopt, unsigned long lo,
 		skip = max(r ? r->last : 0, a ? a->last : 0);
 		if (skip == ULONG_MAX)
 			return false;
-		cand = ALIGN(skip + 1, align);
-		if (cand <= skip)
-			return false;
+		lo = skip + 1;
 	}
-	return false;
+}
+
+static unsigned long roundup_pow_of_two_ul(unsigned long n)
+{
+	unsigned long p = 1UL << ilog2(n);
+
+	return p < n ? p << 1 : p;
 }
 
 /*
  * iopt_alloc_iova: the lowest free IOVA from PAGE_SIZE up (to ULONG_MAX -
  * PAGE_SIZE), aligned to the length rounded up to a power of two but no
  * more than the buffer's own alignment (so a huge-page-aligned buffer can
- * use huge IOPTEs), inside the allowed list when there is one.
+ * use huge IOPTEs), keeping the buffer's offset in its page, inside the
+ * allowed list when there is one.
  */
 static int iopt_alloc_iova(struct io_pagetable *iopt, unsigned long *iova,
-			   unsigned long user_va, unsigned long length)
+			   unsigned long uptr, unsigned long length)
 {
-	unsigned long align;
+	unsigned long align, page_offset = uptr % PAGE_SIZE;
 
 	if (!length || length >= ULONG_MAX / 2)
 		return -EOVERFLOW;
-	align = 1UL << ilog2(length);
-	if (align < length)
-		align <<= 1;
-	if (user_va)
-		align = min(align, 1UL << __ffs64(user_va));
-	align = max(align, PAGE_SIZE);
+	align = roundup_pow_of_two_ul(length);
+	if (uptr)
+		align = min(align, 1UL << __ffs64(uptr));
+	if (align < iopt->iova_alignment)
+		return -EINVAL;
 	if (!iopt->nr_allowed)
-		return try_place(iopt, 0, ULONG_MAX, length, align, iova) ?
-		       0 : -ENOSPC;
+		return try_place(iopt, 0, ULONG_MAX, length, align, page_offset,
+				 iova) ? 0 : -ENOSPC;
 	for (unsigned int i = 0; i < iopt->nr_allowed; i++)
 		if (try_place(iopt, iopt->allowed[i].start,
-			      iopt->allowed[i].last, length, align, iova))
+			      iopt->allowed[i].last, length, align,
+			      page_offset, iova))
 			return 0;
 	return -ENOSPC;
 }
@@ -404,9 +497,8 @@ int iopt_map_pages(struct io_pagetable *iopt, unsigned long *iova,
 {
 	int ret;
 
-	if (!length)
-		return -EINVAL;
-	if (!IS_ALIGNED(length, PAGE_SIZE) || !IS_ALIGNED(pa, PAGE_SIZE))
+	/* iopt_alloc_area_pages, then iopt_insert_area's page-offset rule. */
+	if (!length || (length & (iopt->iova_alignment - 1)))
 		return -EINVAL;
 	if (fixed)
 		ret = iopt_check_iova(iopt, *iova, length);
@@ -414,6 +506,8 @@ int iopt_map_pages(struct io_pagetable *iopt, unsigned long *iova,
 		ret = iopt_alloc_iova(iopt, iova, user_va, length);
 	if (ret)
 		return ret;
+	if ((pa % PAGE_SIZE) & (iopt->iova_alignment - 1))
+		return -EINVAL;
 	return insert_area(iopt, *iova, pa, user_va, length, prot);
 }
 
@@ -483,36 +577,47 @@ int iopt_unmap_all(struct io_pagetable *iopt, unsigned long *unmapped)
 	return ret == -ENOENT ? 0 : ret;
 }
 
+/* iopt_get_pages' rule: [iova, iova + length) is mapped with no hole. */
+int iopt_check_contig(struct io_pagetable *iopt, unsigned long iova,
+		      unsigned long length)
+{
+	unsigned long last, cur;
+	struct iopt_area *a;
+
+	if (!length)
+		return -EINVAL;
+	if (__builtin_add_overflow(iova, length - 1, &last))
+		return -EOVERFLOW;
+	for (cur = iova; ; cur = a->last + 1) {
+		a = area_first(iopt, cur, cur);
+		if (!a)
+			return -ENOENT;
+		if (a->last >= last)
+			return 0;
+	}
+}
+
 int iopt_copy(struct io_pagetable *dst, struct io_pagetable *src,
 	      unsigned long src_iova, unsigned long length,
 	      unsigned long *dst_iova, int prot, bool fixed)
 {
 	unsigned long last, cur, done = 0;
 	struct iopt_area *a;
-	phys_addr_t first_pa = 0;
 	int ret;
 
-	if (!length)
-		return -EINVAL;
-	if (__builtin_add_overflow(src_iova, length - 1, &last))
-		return -EOVERFLOW;
-	/* The source range must be mapped with no hole. */
-	for (cur = src_iova; ; ) {
-		a = area_first(src, cur, cur);
-		if (!a)
-			return -ENOENT;
-		if (cur == src_iova)
-			first_pa = a->pa + (cur - a->iova);
-		if (a->last >= last)
-			break;
-		cur = a->last + 1;
-	}
-	if (!IS_ALIGNED(src_iova, PAGE_SIZE) || !IS_ALIGNED(length, PAGE_SIZE))
+	ret = iopt_check_contig(src, src_iova, length);
+	if (ret)
+		return ret;
+	last = src_iova + length - 1;
+	a = area_first(src, src_iova, src_iova);
+	if (length & (dst->iova_alignment - 1))
 		return -EINVAL;
 	if (fixed)
 		ret = iopt_check_iova(dst, *dst_iova, length);
 	else
-		ret = iopt_alloc_iova(dst, dst_iova, first_pa, length);
+		ret = iopt_alloc_iova(dst, dst_iova,
+				      a->user_va ? a->user_va + (src_iova - a->iova) : 0,
+				      length);
 	if (ret)
 		return ret;
 	/* One destination area per source piece. */
@@ -521,6 +626,10 @@ int iopt_copy(struct io_pagetable *dst, struct io_pagetable *src,
 
 		a = area_first(src, cur, cur);
 		n = min(a->last, last) - cur + 1;
+		if (((a->pa + (cur - a->iova)) % PAGE_SIZE) & (dst->iova_alignment - 1)) {
+			ret = -EINVAL;
+			goto err_undo;
+		}
 		ret = insert_area(dst, *dst_iova + done, a->pa + (cur - a->iova),
 				  a->user_va ? a->user_va + (cur - a->iova) : 0,
 				  n, prot);

@@ -63,8 +63,7 @@ int iommufd_ioas_iova_ranges(struct iommufd_ucmd *ucmd)
 	/* The kernel's copy_to_user of the first range into NULL faults. */
 	if (!out && max_iovas && cmd->num_iovas)
 		return -EFAULT;
-	/* Every domain here maps PAGE_SIZE granules; see docs/iommufd.md. */
-	cmd->out_iova_alignment = PAGE_SIZE;
+	cmd->out_iova_alignment = ioas->iopt.iova_alignment;
 	rc = iommufd_ucmd_respond(ucmd, sizeof(*cmd));
 	if (!rc && cmd->num_iovas > max_iovas)
 		rc = -EMSGSIZE;
@@ -139,10 +138,11 @@ int iommufd_ioas_map(struct iommufd_ucmd *ucmd)
 	ioas = iommufd_get_ioas(ucmd->ictx, cmd->ioas_id);
 	if (IS_ERR(ioas))
 		return PTR_ERR(ioas);
-	if (!cmd->length)
+	/* iopt_alloc_pages */
+	if (!cmd->length || cmd->length > SIZE_MAX - PAGE_SIZE)
 		return -EINVAL;
-	if (!IS_ALIGNED(cmd->user_va, PAGE_SIZE))
-		return -EINVAL;
+	if (cmd->user_va + cmd->length < cmd->user_va)
+		return -EOVERFLOW;
 	if (phys_ram_virt_to_phys(ucmd->ictx->k->mem,
 				  (const void *)(uintptr_t)cmd->user_va,
 				  cmd->length, &pa))
@@ -173,6 +173,10 @@ int iommufd_ioas_copy(struct iommufd_ucmd *ucmd)
 	src = iommufd_get_ioas(ucmd->ictx, cmd->src_ioas_id);
 	if (IS_ERR(src))
 		return PTR_ERR(src);
+	/* iopt_get_pages before the destination is looked up. */
+	rc = iopt_check_contig(&src->iopt, cmd->src_iova, cmd->length);
+	if (rc)
+		return rc;
 	dst = iommufd_get_ioas(ucmd->ictx, cmd->dst_ioas_id);
 	if (IS_ERR(dst))
 		return PTR_ERR(dst);
@@ -218,10 +222,13 @@ int iommufd_ioas_option(struct iommufd_ucmd *ucmd)
 	if (IS_ERR(ioas))
 		return PTR_ERR(ioas);
 	if (cmd->op == IOMMU_OPTION_OP_SET) {
-		if (cmd->val64 > 1)
-			return -EINVAL;
-		ioas->iopt.disable_large_pages = !cmd->val64;
-		return 0;
+		if (cmd->val64 == 0)
+			return iopt_disable_large_pages(&ioas->iopt);
+		if (cmd->val64 == 1) {
+			iopt_enable_large_pages(&ioas->iopt);
+			return 0;
+		}
+		return -EINVAL;
 	}
 	if (cmd->op == IOMMU_OPTION_OP_GET) {
 		cmd->val64 = !ioas->iopt.disable_large_pages;

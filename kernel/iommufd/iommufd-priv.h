@@ -54,6 +54,12 @@ struct io_pagetable {
 	struct iommu_iova_range *allowed;
 	unsigned int nr_allowed;
 	bool disable_large_pages;
+	/*
+	 * What IOVAs, lengths and page offsets must be aligned to: 1 with no
+	 * domain (any byte), else the smallest page of the domains
+	 * (iopt_calculate_iova_alignment); PAGE_SIZE when large pages are off.
+	 */
+	unsigned long iova_alignment;
 	struct kernel *k;
 };
 
@@ -66,12 +72,16 @@ int iopt_map_pages(struct io_pagetable *iopt, unsigned long *iova,
 int iopt_unmap_iova(struct io_pagetable *iopt, unsigned long iova,
 		    unsigned long length, unsigned long *unmapped);
 int iopt_unmap_all(struct io_pagetable *iopt, unsigned long *unmapped);
+int iopt_check_contig(struct io_pagetable *iopt, unsigned long iova,
+		      unsigned long length);
 int iopt_copy(struct io_pagetable *dst, struct io_pagetable *src,
 	      unsigned long src_iova, unsigned long length,
 	      unsigned long *dst_iova, int prot, bool fixed);
 int iopt_reserve_iova(struct io_pagetable *iopt, unsigned long start,
 		      unsigned long last, const void *owner);
 void iopt_remove_reserved_iova(struct io_pagetable *iopt, const void *owner);
+int iopt_disable_large_pages(struct io_pagetable *iopt);
+void iopt_enable_large_pages(struct io_pagetable *iopt);
 int iopt_set_allow_iova(struct io_pagetable *iopt,
 			struct iommu_iova_range *ranges, unsigned int n);
 /* Calls fn for each hole of the reserved list: the usable ranges. */
