@@ -7,6 +7,11 @@
  * nothing and read as zero, like RAM after reset.  A region table small
  * enough to scan linearly (a machine has a handful of regions) keeps the
  * lookup cheaper than any tree would be.
+ *
+ * A host window (phys_mem_add_host_window) is RAM that is the host
+ * process's own memory at a fixed offset, gated by pin counts
+ * (host-pins.c); pinning checks the host pages with MADV_POPULATE_*,
+ * which fails where pin_user_pages would.
  */
 #include "hw/memory.h"
 
@@ -15,7 +20,13 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "hw/host-pins.h"
 #include "lib/bits.h"
+
+#ifndef MADV_POPULATE_READ
+#define MADV_POPULATE_READ	22	/* Linux 5.14, include/uapi/asm-generic/mman-common.h */
+#define MADV_POPULATE_WRITE	23
+#endif
 
 _Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__,
 	       "RAM is accessed in place: the host must be little-endian");
@@ -28,12 +39,15 @@ struct mem_region {
 	u64 size;
 	u8 *host;			/* RAM only */
 	bool borrowed;			/* host belongs to someone else */
+	struct host_pins *pins;		/* a host window ... */
+	uintptr_t window;		/* ... showing host memory from here */
 	const struct mmio_ops *ops;	/* MMIO only */
 	void *opaque;
 	char name[32];
 };
 
 struct phys_mem {
+	bool no_populate;		/* the host lacks MADV_POPULATE_* */
 	unsigned int nr_regions;
 	struct mem_region regions[PHYS_MEM_MAX_REGIONS];	/* sorted by base */
 };
@@ -47,9 +61,11 @@ void phys_mem_destroy(struct phys_mem *mem)
 {
 	if (!mem)
 		return;
-	for (unsigned int i = 0; i < mem->nr_regions; i++)
+	for (unsigned int i = 0; i < mem->nr_regions; i++) {
 		if (mem->regions[i].host && !mem->regions[i].borrowed)
 			munmap(mem->regions[i].host, mem->regions[i].size);
+		host_pins_destroy(mem->regions[i].pins);
+	}
 	free(mem);
 }
 
@@ -108,6 +124,31 @@ int phys_mem_add_ram_backed(struct phys_mem *mem, phys_addr_t base, u64 size,
 	return add_region(mem, &r);
 }
 
+int phys_mem_add_host_window(struct phys_mem *mem, phys_addr_t base, u64 size,
+			     uintptr_t host, const char *name)
+{
+	struct mem_region r = { .base = base, .size = size, .window = host };
+	static const char probe;
+	int ret;
+
+	if (!size || size > PHYS_ADDR_LIMIT || !IS_ALIGNED(host, 4096) ||
+	    host + size < host)
+		return -EINVAL;
+	r.pins = host_pins_create(size / 4096);
+	if (!r.pins)
+		return -ENOMEM;
+	strncpy(r.name, name ? name : "host", sizeof(r.name) - 1);
+	ret = add_region(mem, &r);
+	if (ret) {
+		host_pins_destroy(r.pins);
+		return ret;
+	}
+	/* A kernel before 5.14 rejects the advice on memory that surely exists. */
+	mem->no_populate = madvise((void *)ALIGN_DOWN((uintptr_t)&probe, 4096), 1,
+				   MADV_POPULATE_READ) != 0;
+	return 0;
+}
+
 int phys_mem_add_mmio(struct phys_mem *mem, phys_addr_t base, u64 size,
 		      const struct mmio_ops *ops, void *opaque, const char *name)
 {
@@ -135,11 +176,105 @@ static inline struct mem_region *find_region(struct phys_mem *mem,
 	return NULL;
 }
 
+/* For a host window: whether [addr, addr + len) of r is pinned as asked. */
+static bool window_reachable(const struct mem_region *r, phys_addr_t addr,
+			     size_t len, bool write)
+{
+	u64 first = (addr - r->base) / 4096;
+	u64 last = (addr - r->base + len - 1) / 4096;
+
+	return host_pins_reachable(r->pins, first, last - first + 1, write);
+}
+
 void *phys_ram_ptr(struct phys_mem *mem, phys_addr_t addr, size_t len)
 {
 	struct mem_region *r = find_region(mem, addr, len ? len : 1);
 
-	return r && r->host ? r->host + (addr - r->base) : NULL;
+	if (!r)
+		return NULL;
+	if (r->pins) {
+		/* A pointer lets its holder write: only to pages pinned writable. */
+		if (!window_reachable(r, addr, len ? len : 1, true))
+			return NULL;
+		return (void *)(r->window + (addr - r->base));
+	}
+	return r->host ? r->host + (addr - r->base) : NULL;
+}
+
+/* The host window holding host memory [p, p + len), or NULL. */
+static struct mem_region *find_window(struct phys_mem *mem, uintptr_t p,
+				      size_t len)
+{
+	for (unsigned int i = 0; i < mem->nr_regions; i++) {
+		struct mem_region *r = &mem->regions[i];
+		uintptr_t host = r->window;
+
+		if (r->pins && p >= host && p - host < r->size &&
+		    len <= r->size - (p - host))
+			return r;
+	}
+	return NULL;
+}
+
+/* Faults the host pages in as pin_user_pages would: 0 or -EFAULT. */
+static int host_populate(struct phys_mem *mem, uintptr_t start, size_t len,
+			 bool writable)
+{
+	unsigned char vec[64];
+
+	if (!mem->no_populate)
+		return madvise((void *)start, len, writable ? MADV_POPULATE_WRITE :
+				MADV_POPULATE_READ) ? -EFAULT : 0;
+	/* Without it: mapped at least (mincore fails with ENOMEM on a hole). */
+	for (size_t off = 0; off < len; off += sizeof(vec) * 4096) {
+		size_t n = min_t(size_t, len - off, sizeof(vec) * 4096);
+
+		if (mincore((void *)(start + off), n, vec))
+			return -EFAULT;
+	}
+	return 0;
+}
+
+int phys_mem_pin_host(struct phys_mem *mem, const void *p, size_t len,
+		      bool writable, phys_addr_t *pa)
+{
+	uintptr_t start = ALIGN_DOWN((uintptr_t)p, 4096), end;
+	struct mem_region *r;
+	int ret;
+
+	if (!len || __builtin_add_overflow((uintptr_t)p, len, &end))
+		return -EFAULT;
+	if (!phys_ram_virt_to_phys(mem, p, len, pa))
+		return 0;
+	end = ALIGN(end, 4096);
+	r = find_window(mem, start, end - start);
+	if (!r)
+		return -EFAULT;
+	ret = host_populate(mem, start, end - start, writable);
+	if (ret)
+		return ret;
+	ret = host_pins_get(r->pins, (start - r->window) / 4096,
+			    (end - start) / 4096, writable);
+	if (ret)
+		return ret;
+	*pa = r->base + ((uintptr_t)p - r->window);
+	return 0;
+}
+
+void phys_mem_unpin_host(struct phys_mem *mem, const void *p, size_t len,
+			 bool writable)
+{
+	uintptr_t start = ALIGN_DOWN((uintptr_t)p, 4096);
+	uintptr_t end = ALIGN((uintptr_t)p + len, 4096);
+	struct mem_region *r;
+	phys_addr_t pa;
+
+	if (!len || !phys_ram_virt_to_phys(mem, p, len, &pa))
+		return;
+	r = find_window(mem, start, end - start);
+	if (r)
+		host_pins_put(r->pins, (start - r->window) / 4096,
+			      (end - start) / 4096, writable);
 }
 
 int phys_ram_virt_to_phys(struct phys_mem *mem, const void *p, size_t len,
@@ -201,8 +336,11 @@ static int mem_access(struct phys_mem *mem, phys_addr_t addr, void *buf,
 	r = find_region(mem, addr, len);
 	if (unlikely(!r))
 		return -EFAULT;
-	if (r->host) {
-		u8 *p = r->host + (addr - r->base);
+	if (r->pins && !window_reachable(r, addr, len, write))
+		return -EFAULT;
+	if (r->host || r->pins) {
+		u8 *p = r->pins ? (u8 *)(r->window + (addr - r->base)) :
+				  r->host + (addr - r->base);
 
 		if (write)
 			memcpy(p, buf, len);
