@@ -10,8 +10,8 @@
  * FIOCLEX/FIONBIO ioctls before the driver's); on any other descriptor
  * they are libc's, untouched.  dup, dup2, dup3 and fcntl(F_DUPFD*)
  * duplicate the real eventfd and make the new number stand for the same
- * file, as a dup shares a struct file.  mmap, munmap and mremap of
- * anonymous memory use the machine's user RAM window (usermem.c).
+ * file, as a dup shares a struct file.  mmap serves MAP_HUGETLB of
+ * anonymous memory with 2 MiB-aligned ordinary pages.
  *
  * Each entry point sets errno and returns -1 exactly where the kernel's
  * system call would fail.
@@ -61,8 +61,6 @@ ssize_t pwrite(int fd, const void *buf, size_t count, off_t off);
 ssize_t pwrite64(int fd, const void *buf, size_t count, off_t off);
 void *mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off);
 void *mmap64(void *addr, size_t len, int prot, int flags, int fd, off_t off);
-int munmap(void *addr, size_t len);
-void *mremap(void *old, size_t old_len, size_t new_len, int flags, ...);
 
 static long set_errno(long ret)
 {
@@ -588,67 +586,67 @@ int epoll_ctl(int epfd, int op, int fd, struct epoll_event *event)
 /* ------------------------------------------------------------ mmap */
 
 /*
- * Anonymous mappings come from the machine's user RAM window (usermem.c),
- * so IOMMU_IOAS_MAP can pin them and devices can reach them.
+ * MAP_HUGETLB of anonymous memory (the default huge page size, or
+ * MAP_HUGE_2MB) is served whatever the host's hugetlbfs pool holds: an
+ * ordinary anonymous mapping, 2 MiB aligned and rounded up to 2 MiB as a
+ * huge page mapping is, with MADV_HUGEPAGE as a hint.  iommufd then sees
+ * what it would see of a huge page: 2 MiB-aligned, contiguous physical
+ * memory (the host window keeps host contiguity), mapped with block
+ * IOPTEs unless IOMMU_OPTION_HUGE_PAGES is off.  Other sizes go to libc.
  */
-static bool served_mmap(int flags)
+#define HPAGE_SIZE	(2UL << 20)
+#ifndef MAP_HUGE_SHIFT
+#define MAP_HUGE_SHIFT	26
+#endif
+#define MAP_HUGE_SIZE_MASK	(0x3fU << MAP_HUGE_SHIFT)
+
+static bool served_hugetlb(int flags)
 {
-	return (flags & MAP_ANONYMOUS) &&
-	       !(flags & (MAP_FIXED | MAP_FIXED_NOREPLACE | MAP_GROWSDOWN |
-			  MAP_HUGETLB));
+	unsigned int shift = ((unsigned int)flags & MAP_HUGE_SIZE_MASK) >> MAP_HUGE_SHIFT;
+
+	return (flags & MAP_HUGETLB) && (flags & MAP_ANONYMOUS) &&
+	       (shift == 0 || shift == 21);
+}
+
+static void *hugetlb_mmap(void *addr, size_t len, int prot, int flags)
+{
+	size_t size = (len + HPAGE_SIZE - 1) & ~(HPAGE_SIZE - 1);
+	uintptr_t p, start;
+
+	flags &= ~(MAP_HUGETLB | (int)MAP_HUGE_SIZE_MASK);
+	if (!len || size < len) {
+		errno = EINVAL;
+		return MAP_FAILED;
+	}
+	if (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) {
+		/* A huge page mapping starts on a huge page. */
+		if ((uintptr_t)addr & (HPAGE_SIZE - 1)) {
+			errno = EINVAL;
+			return MAP_FAILED;
+		}
+		return libc()->mmap(addr, size, prot, flags, -1, 0);
+	}
+	/* Over-allocate, keep the aligned middle. */
+	p = (uintptr_t)libc()->mmap(NULL, size + HPAGE_SIZE, prot, flags, -1, 0);
+	if ((void *)p == MAP_FAILED)
+		return MAP_FAILED;
+	start = (p + HPAGE_SIZE - 1) & ~(HPAGE_SIZE - 1);
+	if (start > p)
+		libc()->munmap((void *)p, start - p);
+	if (start + size < p + size + HPAGE_SIZE)
+		libc()->munmap((void *)(start + size), p + size + HPAGE_SIZE - start - size);
+	madvise((void *)start, size, MADV_HUGEPAGE);
+	return (void *)start;
 }
 
 void *mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
 {
-	struct usermem *u;
-	void *p;
-
-	if (served_mmap(flags) && (u = preload_usermem()) &&
-	    (p = usermem_alloc(u, len))) {
-		if (prot == (PROT_READ | PROT_WRITE) || !mprotect(p, len, prot))
-			return p;
-		usermem_free(u, p, len);
-	}
+	if (served_hugetlb(flags))
+		return hugetlb_mmap(addr, len, prot, flags);
 	return libc()->mmap(addr, len, prot, flags, fd, off);
 }
 
 void *mmap64(void *addr, size_t len, int prot, int flags, int fd, off_t off)
 {
 	return mmap(addr, len, prot, flags, fd, off);
-}
-
-int munmap(void *addr, size_t len)
-{
-	struct usermem *u = preload_usermem_if_built();
-
-	if (usermem_contains(u, addr))
-		return (int)set_errno(usermem_free(u, addr, len));
-	return libc()->munmap(addr, len);
-}
-
-void *mremap(void *old, size_t old_len, size_t new_len, int flags, ...)
-{
-	struct usermem *u = preload_usermem_if_built();
-	void *new_addr = NULL, *p;
-	va_list ap;
-	int err;
-
-	if (flags & MREMAP_FIXED) {
-		va_start(ap, flags);
-		new_addr = va_arg(ap, void *);
-		va_end(ap);
-	}
-	if (!usermem_contains(u, old))
-		return libc()->mremap(old, old_len, new_len, flags, new_addr);
-	/* A fixed target would leave the window: refused, see docs/preload.md. */
-	if (flags & ~MREMAP_MAYMOVE) {
-		errno = EINVAL;
-		return MAP_FAILED;
-	}
-	p = usermem_remap(u, old, old_len, new_len, flags & MREMAP_MAYMOVE, &err);
-	if (!p) {
-		errno = -err;
-		return MAP_FAILED;
-	}
-	return p;
 }

@@ -28,9 +28,14 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
-/* The user RAM window: see usermem.c.  512G up, under a 48-bit OAS. */
-#define USER_RAM_BASE	0x8000000000ULL
-#define USER_RAM_SIZE	(4ULL << 30)
+/*
+ * The machine sees this whole process at HOST_WINDOW_BASE + address
+ * (hw/memory.h's host window): a 47-bit user address space above 2^47,
+ * under the SMMU's 48-bit OAS.  Pages become reachable as iommufd pins
+ * them.
+ */
+#define HOST_WINDOW_BASE	(1ULL << 47)
+#define HOST_WINDOW_SIZE	(1ULL << 47)
 
 enum uaccess_mode {
 	UACCESS_VM,		/* process_vm_readv/writev on ourselves */
@@ -52,14 +57,9 @@ struct preload {
 	pthread_mutex_t uaccess_lock;	/* uaccess_pipe */
 	int uaccess_pipe[2];
 
-	/*
-	 * The machine's physical address space and the user RAM window in
-	 * it exist from the first served mmap or open; the rest of the
-	 * machine (configured) from the first open.
-	 */
-	pthread_mutex_t machine_lock;	/* all four below */
+	/* The machine, with the process's host window, from the first open. */
+	pthread_mutex_t machine_lock;	/* all three below */
 	struct phys_mem *mem;
-	struct usermem *usermem;
 	struct preload_machine *machine;
 	int machine_err;		/* a failed build is not retried */
 };
@@ -72,22 +72,26 @@ static struct preload preload = {
 	.machine_lock = PTHREAD_MUTEX_INITIALIZER,
 };
 
-/* Set while this thread builds the machine: its own mmaps are libc's. */
+/* Set while this thread builds the machine (an open from inside fails). */
 static __thread int building;
 
-/* Under machine_lock: the address space and the user RAM window. */
+/* Under machine_lock: the address space and the process's window in it. */
 static int mem_get_locked(void)
 {
+	int ret;
+
 	if (preload.mem)
 		return 0;
-	building = 1;
 	preload.mem = phys_mem_create();
-	if (preload.mem)
-		preload.usermem = usermem_create(preload.mem, USER_RAM_BASE,
-						 USER_RAM_SIZE);
-	building = 0;
-	/* Without the window the machine still works; mmaps stay libc's. */
-	return preload.mem ? 0 : -ENOMEM;
+	if (!preload.mem)
+		return -ENOMEM;
+	ret = phys_mem_add_host_window(preload.mem, HOST_WINDOW_BASE,
+				       HOST_WINDOW_SIZE, 0, "process");
+	if (ret) {
+		phys_mem_destroy(preload.mem);
+		preload.mem = NULL;
+	}
+	return ret;
 }
 
 int preload_machine_get(struct preload_machine **m)
@@ -109,31 +113,6 @@ int preload_machine_get(struct preload_machine **m)
 	ret = preload.machine_err;
 	pthread_mutex_unlock(&preload.machine_lock);
 	return ret;
-}
-
-struct usermem *preload_usermem(void)
-{
-	struct usermem *u;
-
-	if (building)
-		return NULL;
-	pthread_mutex_lock(&preload.machine_lock);
-	mem_get_locked();
-	u = preload.usermem;
-	pthread_mutex_unlock(&preload.machine_lock);
-	return u;
-}
-
-struct usermem *preload_usermem_if_built(void)
-{
-	struct usermem *u;
-
-	if (building)
-		return NULL;
-	pthread_mutex_lock(&preload.machine_lock);
-	u = preload.usermem;
-	pthread_mutex_unlock(&preload.machine_lock);
-	return u;
 }
 
 /* ------------------------------------------------------------- libc */
@@ -162,7 +141,6 @@ static void resolve_libc(void)
 	RESOLVE(fcntl, "fcntl");
 	RESOLVE(mmap, "mmap");
 	RESOLVE(munmap, "munmap");
-	RESOLVE(mremap, "mremap");
 	RESOLVE(epoll_ctl, "epoll_ctl");
 	RESOLVE(pread, "pread");
 	RESOLVE(pwrite, "pwrite");

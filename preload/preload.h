@@ -114,7 +114,6 @@ struct libc_fns {
 	int (*fcntl)(int, int, ...);
 	void *(*mmap)(void *, size_t, int, int, int, off_t);
 	int (*munmap)(void *, size_t);
-	void *(*mremap)(void *, size_t, size_t, int, ...);
 	int (*epoll_ctl)(int, int, int, struct epoll_event *);
 	int (*close_range)(unsigned int, unsigned int, int);
 	void (*closefrom)(int);
@@ -141,21 +140,6 @@ int preload_machine_build(struct phys_mem *mem, struct preload_machine **m);
 struct kernel *preload_machine_kernel(struct preload_machine *m);
 int preload_machine_nr_devices(struct preload_machine *m);
 struct preload_vdev *preload_machine_vdev(struct preload_machine *m, int idx);
-
-/* Anonymous mmaps as machine RAM (usermem.c). */
-struct usermem;
-struct usermem *usermem_create(struct phys_mem *mem, unsigned long long base,
-			       unsigned long long size);
-void usermem_destroy(struct usermem *u);
-bool usermem_contains(struct usermem *u, const void *p);
-void *usermem_alloc(struct usermem *u, size_t len);
-int usermem_free(struct usermem *u, void *p, size_t len);
-void *usermem_remap(struct usermem *u, void *p, size_t old_len, size_t new_len,
-		    bool may_move, int *err);
-/* The window, made on first use; NULL inside the shim itself. */
-struct usermem *preload_usermem(void);
-/* The window if it exists already (munmap must not make it). */
-struct usermem *preload_usermem_if_built(void);
 
 /* Openers for the paths the shim serves. */
 int iommufd_file_open(int flags);

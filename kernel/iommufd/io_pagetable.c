@@ -5,11 +5,17 @@
  * what lies outside a domain's aperture), the allowed list, and every
  * paging domain that mirrors the areas.
  *
- * "Pinned pages" are machine RAM: IOAS_MAP resolves the user buffer to the
- * physical range it is (phys_ram_virt_to_phys), so an area is one
- * physically contiguous run, and each domain maps it with iommu_map(),
- * which picks the largest page sizes that fit (unless the IOAS's
- * HUGE_PAGES option is off, when it maps page by page).
+ * "Pinned pages" are physical addresses of the kernel's machine: an area's
+ * bytes are host memory (the program's, or a mapping of a file), pinned
+ * with phys_mem_pin_host when the first domain needs them - lazily, as
+ * iopt_pages pins nothing while an IOAS has no domain - and unpinned when
+ * the last domain or the area goes.  Machine RAM (a VMM's guest memory
+ * carved from the host kernel's RAM) is its own physical range; other
+ * host memory is reached through the machine's host window, at one
+ * physical address per host address, so an area is one physically
+ * contiguous run and each domain maps it with iommu_map(), which picks
+ * the largest page sizes that fit (unless the IOAS's HUGE_PAGES option
+ * is off, when it maps page by page).
  *
  * Areas and reserved ranges are sorted lists: an IOAS holds few, large
  * mappings (guest RAM), and lists keep the code short.  The kernel uses
@@ -145,7 +151,7 @@ err_unwind:
 
 static unsigned long area_page_offset(const struct iopt_area *area)
 {
-	return area->pa % PAGE_SIZE;
+	return area->user_va % PAGE_SIZE;
 }
 
 /* Every area conforms to a larger alignment (iopt_check_iova_alignment). */
@@ -189,6 +195,7 @@ int iopt_table_add_domain(struct io_pagetable *iopt, struct iommu_domain *domain
 	struct iopt_area *area, *undo;
 	unsigned long align;
 	struct iopt_domain *d;
+	bool first;
 	int ret;
 
 	/*
@@ -219,10 +226,18 @@ int iopt_table_add_domain(struct io_pagetable *iopt, struct iommu_domain *domain
 		if (ret)
 			goto err_free;
 	}
+	/* The first domain pins every area: it is their storage. */
+	first = list_empty(&iopt->domains);
 	list_for_each_entry(area, &iopt->areas, node) {
-		ret = domain_map(iopt, domain, area);
+		ret = first ? iopt_area_pin(iopt, area) : 0;
 		if (ret)
 			goto err_unmap;
+		ret = domain_map(iopt, domain, area);
+		if (ret) {
+			if (first)
+				iopt_area_unpin(iopt, area);
+			goto err_unmap;
+		}
 	}
 	list_add_tail(&d->node, &iopt->domains);
 	iopt->iova_alignment = align;
@@ -233,6 +248,8 @@ err_unmap:
 		if (undo == area)
 			break;
 		domain_unmap(domain, undo);
+		if (first)
+			iopt_area_unpin(iopt, undo);
 	}
 err_free:
 	iopt_remove_reserved_iova(iopt, domain);
@@ -249,9 +266,12 @@ void iopt_table_remove_domain(struct io_pagetable *iopt,
 	list_for_each_entry(d, &iopt->domains, node) {
 		if (d->domain != domain)
 			continue;
-		list_for_each_entry(area, &iopt->areas, node)
-			domain_unmap(domain, area);
 		list_del(&d->node);
+		list_for_each_entry(area, &iopt->areas, node) {
+			domain_unmap(domain, area);
+			if (list_empty(&iopt->domains))
+				iopt_area_unpin(iopt, area);
+		}
 		kfree(d);
 		break;
 	}
@@ -465,25 +485,39 @@ static int iopt_alloc_iova(struct io_pagetable *iopt, unsigned long *iova,
 }
 
 static int insert_area(struct io_pagetable *iopt, unsigned long iova,
-		       phys_addr_t pa, unsigned long user_va,
-		       unsigned long length, int prot)
+		       unsigned long user_va, struct iopt_file *file,
+		       unsigned long length, int prot, bool writable)
 {
 	struct iopt_area *area, *pos;
 	int ret;
 
+	/* iopt_insert_area: no writable IOVA over pages pinned read-only. */
+	if ((prot & IOMMU_WRITE) && !writable)
+		return -EPERM;
 	area = kzalloc(iopt->k, sizeof(*area));
 	if (!area)
 		return -ENOMEM;
 	area->iova = iova;
 	area->last = iova + length - 1;
-	area->pa = pa;
 	area->user_va = user_va;
 	area->prot = prot;
-	ret = area_fill_domains(iopt, area);
-	if (ret) {
-		kfree(area);
-		return ret;
+	area->writable = writable;
+	area->file = file;
+	/* Domains need the pages now (iopt_fill_domains_pages). */
+	if (!list_empty(&iopt->domains)) {
+		ret = iopt_area_pin(iopt, area);
+		if (!ret) {
+			ret = area_fill_domains(iopt, area);
+			if (ret)
+				iopt_area_unpin(iopt, area);
+		}
+		if (ret) {
+			kfree(area);
+			return ret;
+		}
 	}
+	if (file)
+		file->refs++;
 	list_for_each_entry(pos, &iopt->areas, node)
 		if (pos->iova > iova)
 			break;
@@ -492,8 +526,8 @@ static int insert_area(struct io_pagetable *iopt, unsigned long iova,
 }
 
 int iopt_map_pages(struct io_pagetable *iopt, unsigned long *iova,
-		   phys_addr_t pa, unsigned long user_va, unsigned long length,
-		   int prot, bool fixed)
+		   unsigned long user_va, struct iopt_file *file,
+		   unsigned long length, int prot, bool writable, bool fixed)
 {
 	int ret;
 
@@ -503,12 +537,13 @@ int iopt_map_pages(struct io_pagetable *iopt, unsigned long *iova,
 	if (fixed)
 		ret = iopt_check_iova(iopt, *iova, length);
 	else
-		ret = iopt_alloc_iova(iopt, iova, user_va, length);
+		ret = iopt_alloc_iova(iopt, iova, iopt_pages_hint(user_va, file),
+				      length);
 	if (ret)
 		return ret;
-	if ((pa % PAGE_SIZE) & (iopt->iova_alignment - 1))
+	if ((user_va % PAGE_SIZE) & (iopt->iova_alignment - 1))
 		return -EINVAL;
-	return insert_area(iopt, *iova, pa, user_va, length, prot);
+	return insert_area(iopt, *iova, user_va, file, length, prot, writable);
 }
 
 static void notify_accesses(struct io_pagetable *iopt, struct iopt_area *area)
@@ -528,7 +563,11 @@ static void remove_area(struct io_pagetable *iopt, struct iopt_area *area)
 	notify_accesses(iopt, area);
 	list_for_each_entry(d, &iopt->domains, node)
 		domain_unmap(d->domain, area);
+	if (!list_empty(&iopt->domains))
+		iopt_area_unpin(iopt, area);
+	KWARN_ON(iopt->k, area->pins);
 	list_del(&area->node);
+	iopt_file_put(area->file);
 	kfree(area);
 }
 
@@ -616,8 +655,7 @@ int iopt_copy(struct io_pagetable *dst, struct io_pagetable *src,
 		ret = iopt_check_iova(dst, *dst_iova, length);
 	else
 		ret = iopt_alloc_iova(dst, dst_iova,
-				      a->user_va ? a->user_va + (src_iova - a->iova) : 0,
-				      length);
+				      a->user_va + (src_iova - a->iova), length);
 	if (ret)
 		return ret;
 	/* One destination area per source piece. */
@@ -626,13 +664,14 @@ int iopt_copy(struct io_pagetable *dst, struct io_pagetable *src,
 
 		a = area_first(src, cur, cur);
 		n = min(a->last, last) - cur + 1;
-		if (((a->pa + (cur - a->iova)) % PAGE_SIZE) & (dst->iova_alignment - 1)) {
+		if (((a->user_va + (cur - a->iova)) % PAGE_SIZE) &
+		    (dst->iova_alignment - 1)) {
 			ret = -EINVAL;
 			goto err_undo;
 		}
-		ret = insert_area(dst, *dst_iova + done, a->pa + (cur - a->iova),
-				  a->user_va ? a->user_va + (cur - a->iova) : 0,
-				  n, prot);
+		ret = insert_area(dst, *dst_iova + done,
+				  a->user_va + (cur - a->iova), a->file, n, prot,
+				  a->writable);
 		if (ret)
 			goto err_undo;
 		done += n;

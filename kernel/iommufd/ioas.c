@@ -4,10 +4,10 @@
  * kernel's order, so each bad input gets the kernel's errno, then the
  * io_pagetable does the work.
  *
- * IOAS_MAP's user memory: the buffer must be RAM of this kernel instance
- * (its phys_mem), page aligned; its physical pages are what the IOVAs map.
- * A VMM gets such memory as guest RAM carved from the host's RAM.  Memory
- * that is not RAM of the instance is -EFAULT, as an unpinnable range is.
+ * IOAS_MAP's user memory is host memory the io_pagetable pins when a
+ * domain needs it (phys_mem_pin_host: RAM of this kernel instance, or any
+ * memory of the process where the machine has a host window); memory that
+ * cannot be pinned is -EFAULT then, as pin_user_pages answers.
  */
 #include <string.h>
 
@@ -126,7 +126,6 @@ int iommufd_ioas_map(struct iommufd_ucmd *ucmd)
 	struct iommu_ioas_map *cmd = ucmd->cmd;
 	unsigned long iova = cmd->iova;
 	struct iommufd_ioas *ioas;
-	phys_addr_t pa;
 	int rc;
 
 	if ((cmd->flags & ~IOAS_MAP_FLAGS) || cmd->__reserved)
@@ -143,13 +142,48 @@ int iommufd_ioas_map(struct iommufd_ucmd *ucmd)
 		return -EINVAL;
 	if (cmd->user_va + cmd->length < cmd->user_va)
 		return -EOVERFLOW;
-	if (phys_ram_virt_to_phys(ucmd->ictx->k->mem,
-				  (const void *)(uintptr_t)cmd->user_va,
-				  cmd->length, &pa))
-		return -EFAULT;
-	rc = iopt_map_pages(&ioas->iopt, &iova, pa, cmd->user_va, cmd->length,
+	/* The pages are pinned when a domain needs them: -EFAULT then. */
+	rc = iopt_map_pages(&ioas->iopt, &iova, cmd->user_va, NULL, cmd->length,
 			    conv_iommu_prot(cmd->flags),
+			    cmd->flags & IOMMU_IOAS_MAP_WRITEABLE,
 			    cmd->flags & IOMMU_IOAS_MAP_FIXED_IOVA);
+	if (rc)
+		return rc;
+	cmd->iova = iova;
+	return iommufd_ucmd_respond(ucmd, sizeof(*cmd));
+}
+
+/* iommufd_ioas_map_file: IOAS_MAP's checks, then the file's (pages.c). */
+int iommufd_ioas_map_file(struct iommufd_ucmd *ucmd)
+{
+	struct iommu_ioas_map_file *cmd = ucmd->cmd;
+	unsigned long iova = cmd->iova, user_va, last;
+	bool writable = cmd->flags & IOMMU_IOAS_MAP_WRITEABLE;
+	struct iommufd_ioas *ioas;
+	struct iopt_file *file;
+	int rc;
+
+	if (cmd->flags & ~IOAS_MAP_FLAGS)
+		return -EOPNOTSUPP;
+	if (cmd->iova >= ULONG_MAX || cmd->length >= ULONG_MAX)
+		return -EOVERFLOW;
+	if (!(cmd->flags & (IOMMU_IOAS_MAP_WRITEABLE | IOMMU_IOAS_MAP_READABLE)))
+		return -EINVAL;
+	ioas = iommufd_get_ioas(ucmd->ictx, cmd->ioas_id);
+	if (IS_ERR(ioas))
+		return PTR_ERR(ioas);
+	if (!cmd->length)
+		return -EINVAL;
+	if (__builtin_add_overflow(cmd->start, cmd->length - 1, &last))
+		return -EOVERFLOW;
+	file = iopt_file_get(ucmd->ictx->k, cmd->fd, cmd->start, cmd->length,
+			     writable, &user_va, &rc);
+	if (!file)
+		return rc;
+	rc = iopt_map_pages(&ioas->iopt, &iova, user_va, file, cmd->length,
+			    conv_iommu_prot(cmd->flags), writable,
+			    cmd->flags & IOMMU_IOAS_MAP_FIXED_IOVA);
+	iopt_file_put(file);	/* the areas hold it now */
 	if (rc)
 		return rc;
 	cmd->iova = iova;

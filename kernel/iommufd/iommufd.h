@@ -20,8 +20,9 @@
  * Everything a user pointer names is memory of this process: the kernel's
  * -EFAULT for an unreadable pointer cannot be detected here, so a bad
  * pointer crashes the caller as it would crash any library.  The one -EFAULT
- * we do give is IOAS_MAP of memory that is not RAM of the kernel instance
- * (see docs/iommufd.md).
+ * we do give is for IOAS_MAP memory that cannot be pinned when a domain
+ * needs it (see docs/iommufd.md).  IOMMU_IOAS_MAP_FILE's fd is a
+ * descriptor of this process.
  */
 #ifndef IOMMUSIM_KERNEL_IOMMUFD_IOMMUFD_H
 #define IOMMUSIM_KERNEL_IOMMUFD_IOMMUFD_H
@@ -62,7 +63,7 @@ struct iommufd_ctx *iommufd_ctx_create(struct kernel *k);
 void iommufd_ctx_destroy(struct iommufd_ctx *ictx);
 /*
  * The ioctl entry point, as iommufd_fops_ioctl: 0 or -errno.  -ENOTTY for
- * a command iommufd does not know (VFIO_IOAS, dirty tracking, MAP_FILE,
+ * a command iommufd does not know (VFIO_IOAS, dirty tracking,
  * CHANGE_PROCESS and HW_QUEUE_ALLOC are not implemented and answer so),
  * -EINVAL for a size below the command's minimum, -E2BIG for a non-zero
  * tail past the struct the kernel knows.
