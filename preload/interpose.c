@@ -71,6 +71,16 @@ static long set_errno(long ret)
 	return ret;
 }
 
+/* Drops a reference that may be the last: release enters the kernel. */
+static void put_call(struct shim_file *f)
+{
+	if (!f)
+		return;
+	shim_call_begin();
+	shim_fput(f);
+	shim_call_end();
+}
+
 /* ------------------------------------------------------------ open */
 
 #define VFIO_CDEV_PREFIX	"/dev/vfio/devices/vfio"
@@ -83,6 +93,7 @@ static int serve_open(const char *path, int flags, bool *served)
 {
 	const char *p;
 	long idx = 0;
+	int ret;
 
 	*served = false;
 	if (!path)
@@ -108,9 +119,11 @@ static int serve_open(const char *path, int flags, bool *served)
 		return -ENOTDIR;
 	if ((flags & O_CREAT) && (flags & O_EXCL))
 		return -EEXIST;
-	if (path[5] == 'i')
-		return iommufd_file_open(flags);
-	return vfio_cdev_open((int)idx, flags);
+	shim_call_begin();
+	ret = path[5] == 'i' ? iommufd_file_open(flags) :
+			       vfio_cdev_open((int)idx, flags);
+	shim_call_end();
+	return ret;
 }
 
 static int do_openat(int dirfd, const char *path, int flags, mode_t mode)
@@ -212,7 +225,7 @@ int close(int fd)
 	struct shim_file *f = shim_fd_forget(fd);
 	int ret = libc()->close(fd);
 
-	shim_fput(f);
+	put_call(f);
 	return ret;
 }
 
@@ -259,13 +272,13 @@ static int dup_done(struct shim_file *f, int newfd)
 			err = shim_fd_alias(newfd, f, &old);
 		else
 			old = shim_fd_forget(newfd);
-		shim_fput(old);
+		put_call(old);
 		if (err) {
 			libc()->close(newfd);
 			newfd = (int)set_errno(err);
 		}
 	}
-	shim_fput(f);
+	put_call(f);
 	return newfd;
 }
 int dup(int fd)
@@ -281,7 +294,7 @@ int dup2(int oldfd, int newfd)
 	int ret = libc()->dup2(oldfd, newfd);
 
 	if (ret >= 0 && oldfd == newfd) {
-		shim_fput(f);
+		put_call(f);
 		return ret;
 	}
 	return dup_done(f, ret);
@@ -343,6 +356,7 @@ int ioctl(int fd, unsigned long request, ...)
 	f = shim_fget(fd);
 	if (!f)
 		return libc()->ioctl(fd, request, arg);
+	shim_call_begin();
 	switch (cmd) {
 	/* do_vfs_ioctl handles these on any file: the eventfd does them. */
 	case FIOCLEX:
@@ -352,12 +366,12 @@ int ioctl(int fd, unsigned long request, ...)
 		ret = libc()->ioctl(fd, request, arg);
 		break;
 	default:
-		ret = f->ops->ioctl ? set_errno(f->ops->ioctl(f, cmd, arg)) :
-				      set_errno(-ENOTTY);
+		ret = f->ops->ioctl ? f->ops->ioctl(f, cmd, arg) : -ENOTTY;
 		break;
 	}
 	shim_fput(f);
-	return (int)ret;
+	shim_call_end();
+	return (int)set_errno(ret);
 }
 
 ssize_t read(int fd, void *buf, size_t count)
@@ -367,6 +381,7 @@ ssize_t read(int fd, void *buf, size_t count)
 
 	if (!f)
 		return libc()->read(fd, buf, count);
+	shim_call_begin();
 	if (f->accmode == O_WRONLY)
 		ret = -EBADF;
 	else if (!f->ops->read)
@@ -374,6 +389,7 @@ ssize_t read(int fd, void *buf, size_t count)
 	else
 		ret = f->ops->read(f, buf, count);
 	shim_fput(f);
+	shim_call_end();
 	return set_errno(ret);
 }
 
@@ -384,6 +400,7 @@ ssize_t write(int fd, const void *buf, size_t count)
 
 	if (!f)
 		return libc()->write(fd, buf, count);
+	shim_call_begin();
 	if (f->accmode == O_RDONLY)
 		ret = -EBADF;
 	else if (!f->ops->write)
@@ -391,6 +408,7 @@ ssize_t write(int fd, const void *buf, size_t count)
 	else
 		ret = f->ops->write(f, buf, count);
 	shim_fput(f);
+	shim_call_end();
 	return set_errno(ret);
 }
 
@@ -402,6 +420,7 @@ ssize_t pread(int fd, void *buf, size_t count, off_t off)
 
 	if (!f)
 		return libc()->pread(fd, buf, count, off);
+	shim_call_begin();
 	if (f->accmode == O_WRONLY)
 		ret = -EBADF;
 	else if (off < 0)
@@ -411,6 +430,7 @@ ssize_t pread(int fd, void *buf, size_t count, off_t off)
 	else
 		ret = f->ops->pread(f, buf, count, off);
 	shim_fput(f);
+	shim_call_end();
 	return set_errno(ret);
 }
 
@@ -426,6 +446,7 @@ ssize_t pwrite(int fd, const void *buf, size_t count, off_t off)
 
 	if (!f)
 		return libc()->pwrite(fd, buf, count, off);
+	shim_call_begin();
 	if (f->accmode == O_RDONLY)
 		ret = -EBADF;
 	else if (off < 0)
@@ -435,6 +456,7 @@ ssize_t pwrite(int fd, const void *buf, size_t count, off_t off)
 	else
 		ret = f->ops->pwrite(f, buf, count, off);
 	shim_fput(f);
+	shim_call_end();
 	return set_errno(ret);
 }
 
@@ -473,7 +495,7 @@ static int shim_poll(struct pollfd *ufds, nfds_t n, const struct timespec *tmo,
 
 	for (i = 0; i < n && !ours; i++)
 		if ((f = shim_fget(ufds[i].fd)) && (ours = true))
-			shim_fput(f);
+			put_call(f);
 	if (!ours)
 		return libc()->ppoll(ufds, n, tmo, sigmask);
 
@@ -506,7 +528,9 @@ static int shim_poll(struct pollfd *ufds, nfds_t n, const struct timespec *tmo,
 
 			if (!(f = files[i]))
 				continue;
+			shim_call_begin();
 			mask = f->ops->poll ? f->ops->poll(f) : SHIM_DEFAULT_POLLMASK;
+			shim_call_end();
 			ufds[i].revents = (short)(mask & ((unsigned short)ufds[i].events |
 							  POLLERR | POLLHUP));
 			ready += !!ufds[i].revents;
@@ -542,7 +566,7 @@ static int shim_poll(struct pollfd *ufds, nfds_t n, const struct timespec *tmo,
 			break;
 	}
 	for (i = 0; i < n; i++)
-		shim_fput(files[i]);
+		put_call(files[i]);
 	if (fds != stack_fds) {
 		free(fds);
 		free(files);
@@ -575,7 +599,7 @@ int epoll_ctl(int epfd, int op, int fd, struct epoll_event *event)
 	struct shim_file *f = shim_fget(fd);
 	bool pollable = !f || f->ops->poll;
 
-	shim_fput(f);
+	put_call(f);
 	if (!pollable && op == EPOLL_CTL_ADD) {
 		errno = EPERM;
 		return -1;

@@ -21,6 +21,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,6 +54,14 @@ struct preload {
 	atomic_int nr_files;		/* installed entries: the fast path */
 
 	pthread_mutex_t ready_lock;	/* readable <-> eventfd counter */
+
+	/*
+	 * Calls into the emulated kernel in flight (shim_call_begin/end),
+	 * and a fork() waiting for there to be none: see atfork_prepare.
+	 */
+	atomic_int calls;
+	atomic_bool forking;
+	pthread_mutex_t fork_lock;	/* one fork at a time */
 	atomic_int uaccess_mode;	/* enum uaccess_mode */
 	pthread_mutex_t uaccess_lock;	/* uaccess_pipe */
 	int uaccess_pipe[2];
@@ -70,6 +79,7 @@ static struct preload preload = {
 	.ready_lock = PTHREAD_MUTEX_INITIALIZER,
 	.uaccess_lock = PTHREAD_MUTEX_INITIALIZER,
 	.machine_lock = PTHREAD_MUTEX_INITIALIZER,
+	.fork_lock = PTHREAD_MUTEX_INITIALIZER,
 };
 
 /* Set while this thread builds the machine (an open from inside fails). */
@@ -164,13 +174,40 @@ const struct libc_fns *libc(void)
 	return &preload.libc;
 }
 
+void shim_call_begin(void)
+{
+	for (;;) {
+		atomic_fetch_add(&preload.calls, 1);
+		if (__builtin_expect(!atomic_load(&preload.forking), 1))
+			return;
+		/* A fork is draining calls: wait until it is done. */
+		atomic_fetch_sub(&preload.calls, 1);
+		while (atomic_load(&preload.forking))
+			sched_yield();
+	}
+}
+
+void shim_call_end(void)
+{
+	atomic_fetch_sub(&preload.calls, 1);
+}
+
 /*
- * fork() while another thread holds one of the shim's locks: the parent
- * takes them all first, and the child, whose copies belong to a thread
- * that no longer exists there, starts them afresh.
+ * fork() copies only the calling thread; a lock another thread held at
+ * that moment stays held in the child forever, and the data it guarded
+ * stays half-changed.  So the parent first lets every call into the
+ * emulated kernel finish and holds new ones at the door (the kernel's
+ * mutexes - ictx->lock, a group's, the drivers' - are then all free and
+ * its objects consistent), then takes the shim's own locks.  The child
+ * starts its copies of them afresh; its kernel is a consistent copy of
+ * the parent's at the fork (docs/preload.md says what the child sees).
  */
 static void atfork_prepare(void)
 {
+	pthread_mutex_lock(&preload.fork_lock);
+	atomic_store(&preload.forking, true);
+	while (atomic_load(&preload.calls))
+		sched_yield();
 	pthread_mutex_lock(&preload.machine_lock);
 	pthread_rwlock_wrlock(&preload.lock);
 	pthread_mutex_lock(&preload.ready_lock);
@@ -181,6 +218,8 @@ static void atfork_parent(void)
 	pthread_mutex_unlock(&preload.ready_lock);
 	pthread_rwlock_unlock(&preload.lock);
 	pthread_mutex_unlock(&preload.machine_lock);
+	atomic_store(&preload.forking, false);
+	pthread_mutex_unlock(&preload.fork_lock);
 }
 
 static void atfork_child(void)
@@ -188,6 +227,9 @@ static void atfork_child(void)
 	pthread_mutex_init(&preload.ready_lock, NULL);
 	pthread_rwlock_init(&preload.lock, NULL);
 	pthread_mutex_init(&preload.machine_lock, NULL);
+	atomic_store(&preload.calls, 0);
+	atomic_store(&preload.forking, false);
+	pthread_mutex_init(&preload.fork_lock, NULL);
 }
 
 static void uaccess_init(void);
@@ -376,7 +418,9 @@ void shim_fd_forget_range(unsigned int first, unsigned int last)
 		pthread_rwlock_unlock(&preload.lock);
 		if (!f)
 			return;
+		shim_call_begin();
 		shim_fput(f);	/* outside the lock: release may close fds */
+		shim_call_end();
 	}
 }
 

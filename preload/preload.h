@@ -75,6 +75,12 @@ int shim_file_install(const struct shim_file_ops *ops, void *priv, int flags,
  */
 int shim_file_adopt(int fd, const struct shim_file_ops *ops, void *priv,
 		    int flags);
+/*
+ * Around every call that may enter the emulated kernel (a file op, a
+ * release): a fork() waits until none is in flight (preload.c).
+ */
+void shim_call_begin(void);
+void shim_call_end(void);
 /* The file behind fd with a reference held, or NULL when fd is not ours. */
 struct shim_file *shim_fget(int fd);
 void shim_fget_ref(struct shim_file *f);
