@@ -3,7 +3,9 @@
  * The libc entry points the shim interposes, and nothing else.
  *
  * open/openat (and their 64-bit and _FORTIFY_SOURCE __*_2 variants) serve
- * /dev/iommu and /dev/vfio/devices/vfioN; every other path goes to libc.
+ * /dev/iommu, /dev/vfio/devices/vfioN and the fault-injection files
+ * (fault-inject.c, with opendir and friends for /sys/kernel/debug); every
+ * other path goes to libc.
  * ioctl, read, write, pread, pwrite, poll, ppoll, epoll_ctl and close on a
  * descriptor of ours go to its emulated file, following the VFS's order
  * of checks (access mode before a missing read op, the generic
@@ -16,6 +18,7 @@
  * Each entry point sets errno and returns -1 exactly where the kernel's
  * system call would fail.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -61,6 +64,11 @@ ssize_t pwrite(int fd, const void *buf, size_t count, off_t off);
 ssize_t pwrite64(int fd, const void *buf, size_t count, off_t off);
 void *mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off);
 void *mmap64(void *addr, size_t len, int prot, int flags, int fd, off_t off);
+DIR *opendir(const char *path);
+struct dirent *readdir(DIR *dir);
+struct dirent64 *readdir64(DIR *dir);
+int dirfd(DIR *dir);
+int closedir(DIR *dir);
 
 static long set_errno(long ret)
 {
@@ -89,7 +97,7 @@ static void put_call(struct shim_file *f)
  * -ENOENT when path is not one the shim serves (the caller then asks
  * libc), else the result of opening it: a descriptor or -errno.
  */
-static int serve_open(const char *path, int flags, bool *served)
+static int serve_open(int dirfd, const char *path, int flags, bool *served)
 {
 	const char *p;
 	long idx = 0;
@@ -98,6 +106,9 @@ static int serve_open(const char *path, int flags, bool *served)
 	*served = false;
 	if (!path)
 		return -EFAULT;
+	ret = fault_inject_open(dirfd, path, flags, served);
+	if (*served)
+		return ret;
 	if (!strcmp(path, "/dev/iommu")) {
 		*served = true;
 	} else if (!strncmp(path, VFIO_CDEV_PREFIX, strlen(VFIO_CDEV_PREFIX))) {
@@ -129,7 +140,7 @@ static int serve_open(const char *path, int flags, bool *served)
 static int do_openat(int dirfd, const char *path, int flags, mode_t mode)
 {
 	bool served;
-	int ret = serve_open(path, flags, &served);
+	int ret = serve_open(dirfd, path, flags, &served);
 
 	if (served)
 		return (int)set_errno(ret);
@@ -177,7 +188,7 @@ int openat64(int dirfd, const char *path, int flags, ...)
 int __open_2(const char *path, int flags)
 {
 	bool served;
-	int ret = serve_open(path, flags, &served);
+	int ret = serve_open(AT_FDCWD, path, flags, &served);
 
 	if (served)
 		return (int)set_errno(ret);
@@ -188,7 +199,7 @@ int __open_2(const char *path, int flags)
 int __open64_2(const char *path, int flags)
 {
 	bool served;
-	int ret = serve_open(path, flags, &served);
+	int ret = serve_open(AT_FDCWD, path, flags, &served);
 
 	if (served)
 		return (int)set_errno(ret);
@@ -199,7 +210,7 @@ int __open64_2(const char *path, int flags)
 int __openat_2(int dirfd, const char *path, int flags)
 {
 	bool served;
-	int ret = serve_open(path, flags, &served);
+	int ret = serve_open(dirfd, path, flags, &served);
 
 	if (served)
 		return (int)set_errno(ret);
@@ -210,7 +221,7 @@ int __openat_2(int dirfd, const char *path, int flags)
 int __openat64_2(int dirfd, const char *path, int flags)
 {
 	bool served;
-	int ret = serve_open(path, flags, &served);
+	int ret = serve_open(dirfd, path, flags, &served);
 
 	if (served)
 		return (int)set_errno(ret);
@@ -605,6 +616,48 @@ int epoll_ctl(int epfd, int op, int fd, struct epoll_event *event)
 		return -1;
 	}
 	return libc()->epoll_ctl(epfd, op, fd, event);
+}
+
+/* ---------------------------------------------------- directories */
+
+/*
+ * opendir("/sys/kernel/debug") lists the fault-injection directories the
+ * shim serves (fault-inject.c); every other directory is libc's.  The
+ * directory functions tell the shim's DIR from libc's by its first word.
+ */
+DIR *opendir(const char *path)
+{
+	if (fault_inject_is_dir_path(path))
+		return fault_inject_opendir();
+	return libc()->opendir(path);
+}
+
+struct dirent *readdir(DIR *dir)
+{
+	if (fault_inject_is_dir(dir))
+		return fault_inject_readdir(dir);
+	return libc()->readdir(dir);
+}
+
+struct dirent64 *readdir64(DIR *dir)
+{
+	if (fault_inject_is_dir(dir))
+		return (struct dirent64 *)(void *)fault_inject_readdir(dir);
+	return (struct dirent64 *)(void *)libc()->readdir64(dir);
+}
+
+int dirfd(DIR *dir)
+{
+	if (fault_inject_is_dir(dir))
+		return fault_inject_dirfd(dir);
+	return libc()->dirfd(dir);
+}
+
+int closedir(DIR *dir)
+{
+	if (fault_inject_is_dir(dir))
+		return fault_inject_closedir(dir);
+	return libc()->closedir(dir);
 }
 
 /* ------------------------------------------------------------ mmap */

@@ -152,6 +152,11 @@ static void resolve_libc(void)
 	RESOLVE(mmap, "mmap");
 	RESOLVE(munmap, "munmap");
 	RESOLVE(epoll_ctl, "epoll_ctl");
+	RESOLVE(opendir, "opendir");
+	RESOLVE(readdir, "readdir");
+	RESOLVE(readdir64, "readdir64");
+	RESOLVE(dirfd, "dirfd");
+	RESOLVE(closedir, "closedir");
 	RESOLVE(pread, "pread");
 	RESOLVE(pwrite, "pwrite");
 #undef RESOLVE

@@ -123,6 +123,11 @@ struct libc_fns {
 	int (*epoll_ctl)(int, int, int, struct epoll_event *);
 	int (*close_range)(unsigned int, unsigned int, int);
 	void (*closefrom)(int);
+	void *(*opendir)(const char *);
+	struct dirent *(*readdir)(void *);
+	struct dirent *(*readdir64)(void *);
+	int (*dirfd)(void *);
+	int (*closedir)(void *);
 	ssize_t (*pread)(int, void *, size_t, off_t);
 	ssize_t (*pwrite)(int, const void *, size_t, off_t);
 	/* _FORTIFY_SOURCE's checked opens; NULL if this libc lacks one. */
@@ -146,6 +151,19 @@ int preload_machine_build(struct phys_mem *mem, struct preload_machine **m);
 struct kernel *preload_machine_kernel(struct preload_machine *m);
 int preload_machine_nr_devices(struct preload_machine *m);
 struct preload_vdev *preload_machine_vdev(struct preload_machine *m, int idx);
+
+/*
+ * fault-inject.c: fail-nth and the debugfs fault-injection knobs.  The
+ * opener answers -ENOENT with *served false for a path it does not serve.
+ */
+struct dirent;
+int fault_inject_open(int dirfd, const char *path, int flags, bool *served);
+bool fault_inject_is_dir_path(const char *path);
+void *fault_inject_opendir(void);
+bool fault_inject_is_dir(const void *dir);
+struct dirent *fault_inject_readdir(void *dir);
+int fault_inject_dirfd(void *dir);
+int fault_inject_closedir(void *dir);
 
 /* Openers for the paths the shim serves. */
 int iommufd_file_open(int flags);
