@@ -8,9 +8,41 @@
 #include "hw/host-pins.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#ifndef MADV_POPULATE_READ
+#define MADV_POPULATE_READ	22	/* Linux 5.14, include/uapi/asm-generic/mman-common.h */
+#define MADV_POPULATE_WRITE	23
+#endif
+
+/* Linux 6.11 include/uapi/linux/fs.h: one mapping of /proc/PID/maps. */
+struct procmap_query {
+	uint64_t size;
+	uint64_t query_flags;
+	uint64_t query_addr;
+	uint64_t vma_start;
+	uint64_t vma_end;
+	uint64_t vma_flags;
+	uint64_t vma_page_size;
+	uint64_t vma_offset;
+	uint64_t inode;
+	uint32_t dev_major;
+	uint32_t dev_minor;
+	uint32_t vma_name_size;
+	uint32_t build_id_size;
+	uint64_t vma_name_addr;
+	uint64_t build_id_addr;
+};
+_Static_assert(sizeof(struct procmap_query) == 104, "procmap_query");
+#define PROCMAP_QUERY			_IOWR('f', 17, struct procmap_query)
+#define PROCMAP_QUERY_VMA_READABLE	0x01
+#define PROCMAP_QUERY_VMA_WRITABLE	0x02
 
 #define LEAF_BITS	9		/* 512 pages: 2 MiB */
 #define MID_BITS	9		/* 512 leaves: 1 GiB */
@@ -29,7 +61,9 @@ struct pin_mid {
 };
 
 struct host_pins {
-	pthread_mutex_t lock;		/* adding nodes */
+	pthread_mutex_t lock;		/* adding nodes; maps_fd */
+	int maps_fd;			/* /proc/self/maps of ... */
+	pid_t maps_pid;			/* ... this process; -1: no PROCMAP_QUERY */
 	uint64_t nr_pages;
 	uint64_t nr_top;
 	struct pin_mid *_Atomic top[];
@@ -48,6 +82,7 @@ struct host_pins *host_pins_create(uint64_t nr_pages)
 	pthread_mutex_init(&t->lock, NULL);
 	t->nr_pages = nr_pages;
 	t->nr_top = nr_top;
+	t->maps_fd = -1;
 	return t;
 }
 
@@ -65,6 +100,8 @@ void host_pins_destroy(struct host_pins *t)
 			free(atomic_load_explicit(&mid->leaf[j], memory_order_relaxed));
 		free(mid);
 	}
+	if (t->maps_fd >= 0)
+		close(t->maps_fd);
 	pthread_mutex_destroy(&t->lock);
 	free(t);
 }
@@ -92,7 +129,11 @@ static struct pin_leaf *leaf_of(struct host_pins *t, uint64_t pg, bool make)
 	return leaf;
 }
 
-/* Adds delta (two's complement to remove) to each page of the range. */
+/*
+ * Adds delta (two's complement to remove) to each page of the range.
+ * Writers hold t->lock, so a load and a store suffice (no locked
+ * read-modify-write per page); readers see each count whole.
+ */
 static void add_range(struct host_pins *t, uint64_t first, uint64_t n,
 		      uint64_t delta)
 {
@@ -102,9 +143,12 @@ static void add_range(struct host_pins *t, uint64_t first, uint64_t n,
 
 		if (end > first + n)
 			end = first + n;
-		for (; pg < end; pg++)
-			atomic_fetch_add_explicit(&leaf->count[pg % LEAF_PAGES],
-						  delta, memory_order_release);
+		for (; pg < end; pg++) {
+			_Atomic uint64_t *c = &leaf->count[pg % LEAF_PAGES];
+
+			atomic_store_explicit(c, atomic_load_explicit(c, memory_order_relaxed) +
+					      delta, memory_order_release);
+		}
 	}
 }
 
@@ -121,15 +165,73 @@ int host_pins_get(struct host_pins *t, uint64_t first, uint64_t n,
 			return -ENOMEM;
 		}
 	}
-	pthread_mutex_unlock(&t->lock);
 	add_range(t, first, n, PIN_ONE | (writable ? PIN_WRITABLE : 0));
+	pthread_mutex_unlock(&t->lock);
 	return 0;
 }
 
 void host_pins_put(struct host_pins *t, uint64_t first, uint64_t n,
 		   bool writable)
 {
+	pthread_mutex_lock(&t->lock);
 	add_range(t, first, n, -(PIN_ONE | (writable ? PIN_WRITABLE : 0)));
+	pthread_mutex_unlock(&t->lock);
+}
+
+/*
+ * The maps descriptor of this process (a fork()ed child opens its own:
+ * /proc/self was the parent when the parent opened it), or -1.
+ */
+static int maps_fd(struct host_pins *t)
+{
+	pid_t pid = getpid();
+	int fd;
+
+	pthread_mutex_lock(&t->lock);
+	if (t->maps_pid != pid) {
+		if (t->maps_fd >= 0)
+			close(t->maps_fd);
+		t->maps_fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
+		t->maps_pid = pid;
+	}
+	fd = t->maps_fd;
+	pthread_mutex_unlock(&t->lock);
+	return fd;
+}
+
+static int populate(uintptr_t start, size_t len, bool writable)
+{
+	return madvise((void *)start, len, writable ? MADV_POPULATE_WRITE :
+			MADV_POPULATE_READ) ? -EFAULT : 0;
+}
+
+int host_pins_check(struct host_pins *t, uintptr_t start, size_t len,
+		    bool writable)
+{
+	uint64_t need = PROCMAP_QUERY_VMA_READABLE |
+			(writable ? PROCMAP_QUERY_VMA_WRITABLE : 0);
+	uintptr_t end = start + len;
+	int fd = maps_fd(t);
+
+	if (fd < 0)
+		return populate(start, len, writable);
+	while (start < end) {
+		struct procmap_query q = { .size = sizeof(q), .query_addr = start };
+		uintptr_t stop;
+
+		if (ioctl(fd, PROCMAP_QUERY, &q)) {
+			if (errno == ENOENT)
+				return -EFAULT;		/* a hole */
+			return populate(start, end - start, writable);
+		}
+		if ((q.vma_flags & need) != need)
+			return -EFAULT;
+		stop = q.vma_end < end ? q.vma_end : end;
+		if (q.inode && populate(start, stop - start, writable))
+			return -EFAULT;
+		start = stop;
+	}
+	return 0;
 }
 
 bool host_pins_reachable(struct host_pins *t, uint64_t first, uint64_t n,

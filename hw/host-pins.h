@@ -18,6 +18,7 @@
 #define IOMMUSIM_HW_HOST_PINS_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 struct host_pins;
@@ -31,6 +32,18 @@ int host_pins_get(struct host_pins *t, uint64_t first, uint64_t n,
 /* Drops pins host_pins_get took, with the same arguments. */
 void host_pins_put(struct host_pins *t, uint64_t first, uint64_t n,
 		   bool writable);
+/*
+ * pin_user_pages' checks on host memory [start, start + len) (page
+ * aligned): 0 when every page is mapped, readable and (if writable)
+ * writable, else -EFAULT.  Anonymous memory is checked on the mappings
+ * (PROCMAP_QUERY, one ioctl per mapping); file-backed memory, and any
+ * memory where that ioctl is missing (Linux before 6.11), is faulted in
+ * with MADV_POPULATE_READ/WRITE, which also catches pages past a file's
+ * end that a device's access would take a SIGBUS on.
+ */
+int host_pins_check(struct host_pins *t, uintptr_t start, size_t len,
+		    bool writable);
+
 /* Whether every page of [first, first + n) is pinned (writably, for write). */
 bool host_pins_reachable(struct host_pins *t, uint64_t first, uint64_t n,
 			 bool write);

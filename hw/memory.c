@@ -10,8 +10,8 @@
  *
  * A host window (phys_mem_add_host_window) is RAM that is the host
  * process's own memory at a fixed offset, gated by pin counts
- * (host-pins.c); pinning checks the host pages with MADV_POPULATE_*,
- * which fails where pin_user_pages would.
+ * (host-pins.c), which also checks the host pages where pin_user_pages
+ * would.
  */
 #include "hw/memory.h"
 
@@ -22,11 +22,6 @@
 
 #include "hw/host-pins.h"
 #include "lib/bits.h"
-
-#ifndef MADV_POPULATE_READ
-#define MADV_POPULATE_READ	22	/* Linux 5.14, include/uapi/asm-generic/mman-common.h */
-#define MADV_POPULATE_WRITE	23
-#endif
 
 _Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__,
 	       "RAM is accessed in place: the host must be little-endian");
@@ -47,7 +42,6 @@ struct mem_region {
 };
 
 struct phys_mem {
-	bool no_populate;		/* the host lacks MADV_POPULATE_* */
 	unsigned int nr_regions;
 	struct mem_region regions[PHYS_MEM_MAX_REGIONS];	/* sorted by base */
 };
@@ -128,7 +122,6 @@ int phys_mem_add_host_window(struct phys_mem *mem, phys_addr_t base, u64 size,
 			     uintptr_t host, const char *name)
 {
 	struct mem_region r = { .base = base, .size = size, .window = host };
-	static const char probe;
 	int ret;
 
 	if (!size || size > PHYS_ADDR_LIMIT || !IS_ALIGNED(host, 4096) ||
@@ -143,9 +136,6 @@ int phys_mem_add_host_window(struct phys_mem *mem, phys_addr_t base, u64 size,
 		host_pins_destroy(r.pins);
 		return ret;
 	}
-	/* A kernel before 5.14 rejects the advice on memory that surely exists. */
-	mem->no_populate = madvise((void *)ALIGN_DOWN((uintptr_t)&probe, 4096), 1,
-				   MADV_POPULATE_READ) != 0;
 	return 0;
 }
 
@@ -216,25 +206,6 @@ static struct mem_region *find_window(struct phys_mem *mem, uintptr_t p,
 	return NULL;
 }
 
-/* Faults the host pages in as pin_user_pages would: 0 or -EFAULT. */
-static int host_populate(struct phys_mem *mem, uintptr_t start, size_t len,
-			 bool writable)
-{
-	unsigned char vec[64];
-
-	if (!mem->no_populate)
-		return madvise((void *)start, len, writable ? MADV_POPULATE_WRITE :
-				MADV_POPULATE_READ) ? -EFAULT : 0;
-	/* Without it: mapped at least (mincore fails with ENOMEM on a hole). */
-	for (size_t off = 0; off < len; off += sizeof(vec) * 4096) {
-		size_t n = min_t(size_t, len - off, sizeof(vec) * 4096);
-
-		if (mincore((void *)(start + off), n, vec))
-			return -EFAULT;
-	}
-	return 0;
-}
-
 int phys_mem_pin_host(struct phys_mem *mem, const void *p, size_t len,
 		      bool writable, phys_addr_t *pa)
 {
@@ -250,7 +221,7 @@ int phys_mem_pin_host(struct phys_mem *mem, const void *p, size_t len,
 	r = find_window(mem, start, end - start);
 	if (!r)
 		return -EFAULT;
-	ret = host_populate(mem, start, end - start, writable);
+	ret = host_pins_check(r->pins, start, end - start, writable);
 	if (ret)
 		return ret;
 	ret = host_pins_get(r->pins, (start - r->window) / 4096,

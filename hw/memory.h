@@ -96,9 +96,9 @@ int phys_mem_add_host_window(struct phys_mem *mem, uint64_t base,
 			     uint64_t size, uintptr_t host, const char *name);
 
 /*
- * pin_user_pages for the machine: host memory [p, p + len) is faulted in
- * with the access asked for (MADV_POPULATE_READ or _WRITE: unmapped memory,
- * or read-only memory pinned writable, is -EFAULT), then reachable through
+ * pin_user_pages for the machine: host memory [p, p + len) is checked for
+ * the access asked for (unmapped memory, or read-only memory pinned
+ * writable, is -EFAULT; file-backed pages are faulted in), then reachable through
  * the window holding it until unpinned; *pa is p's physical address.
  * Memory that is machine RAM (phys_ram_virt_to_phys) is always reachable:
  * its address is returned and nothing is counted.  -EFAULT also when no

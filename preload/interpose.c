@@ -672,6 +672,10 @@ int closedir(DIR *dir)
  * IOPTEs unless IOMMU_OPTION_HUGE_PAGES is off.  Other sizes go to libc.
  */
 #define HPAGE_SIZE	(2UL << 20)
+#ifndef MADV_POPULATE_READ
+#define MADV_POPULATE_READ	22	/* Linux 5.14 */
+#define MADV_POPULATE_WRITE	23
+#endif
 #ifndef MAP_HUGE_SHIFT
 #define MAP_HUGE_SHIFT	26
 #endif
@@ -688,9 +692,11 @@ static bool served_hugetlb(int flags)
 static void *hugetlb_mmap(void *addr, size_t len, int prot, int flags)
 {
 	size_t size = (len + HPAGE_SIZE - 1) & ~(HPAGE_SIZE - 1);
+	bool populate = flags & MAP_POPULATE;
 	uintptr_t p, start;
 
-	flags &= ~(MAP_HUGETLB | (int)MAP_HUGE_SIZE_MASK);
+	/* Populated after MADV_HUGEPAGE, so that THP can back it. */
+	flags &= ~(MAP_HUGETLB | (int)MAP_HUGE_SIZE_MASK | MAP_POPULATE);
 	if (!len || size < len) {
 		errno = EINVAL;
 		return MAP_FAILED;
@@ -701,7 +707,9 @@ static void *hugetlb_mmap(void *addr, size_t len, int prot, int flags)
 			errno = EINVAL;
 			return MAP_FAILED;
 		}
-		return libc()->mmap(addr, size, prot, flags, -1, 0);
+		p = (uintptr_t)libc()->mmap(addr, size, prot, flags, -1, 0);
+		start = p;
+		goto out;
 	}
 	/* Over-allocate, keep the aligned middle. */
 	p = (uintptr_t)libc()->mmap(NULL, size + HPAGE_SIZE, prot, flags, -1, 0);
@@ -712,7 +720,14 @@ static void *hugetlb_mmap(void *addr, size_t len, int prot, int flags)
 		libc()->munmap((void *)p, start - p);
 	if (start + size < p + size + HPAGE_SIZE)
 		libc()->munmap((void *)(start + size), p + size + HPAGE_SIZE - start - size);
+out:
+	if ((void *)p == MAP_FAILED)
+		return MAP_FAILED;
 	madvise((void *)start, size, MADV_HUGEPAGE);
+	if (populate && (prot & PROT_WRITE))
+		madvise((void *)start, size, MADV_POPULATE_WRITE);
+	else if (populate)
+		madvise((void *)start, size, MADV_POPULATE_READ);
 	return (void *)start;
 }
 

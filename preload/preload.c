@@ -21,11 +21,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <linux/membarrier.h>
 #include <sched.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <sys/syscall.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
@@ -56,12 +58,15 @@ struct preload {
 	pthread_mutex_t ready_lock;	/* readable <-> eventfd counter */
 
 	/*
-	 * Calls into the emulated kernel in flight (shim_call_begin/end),
-	 * and a fork() waiting for there to be none: see atfork_prepare.
+	 * Calls into the emulated kernel in flight, counted per thread
+	 * (shim_call_begin/end), and a fork() waiting for there to be none:
+	 * see atfork_prepare.
 	 */
-	atomic_int calls;
+	pthread_mutex_t fork_lock;	/* one fork at a time; threads */
+	struct shim_thread *threads;	/* every thread that made a call */
+	pthread_key_t thread_key;	/* frees a thread's entry at exit */
 	atomic_bool forking;
-	pthread_mutex_t fork_lock;	/* one fork at a time */
+	bool membarrier;		/* the fork issues the readers' fences */
 	atomic_int uaccess_mode;	/* enum uaccess_mode */
 	pthread_mutex_t uaccess_lock;	/* uaccess_pipe */
 	int uaccess_pipe[2];
@@ -179,14 +184,75 @@ const struct libc_fns *libc(void)
 	return &preload.libc;
 }
 
+/*
+ * A thread's count of calls in flight, and whether the entry is in use.
+ * Threads only ever store to their own count; a fork reads them all.
+ */
+struct shim_thread {
+	struct shim_thread *next;
+	atomic_uint calls;
+	atomic_bool used;
+};
+
+static __thread __attribute__((tls_model("initial-exec")))
+	struct shim_thread *self_thread;
+
+static void thread_exit(void *p)
+{
+	struct shim_thread *t = p;
+
+	atomic_store(&t->calls, 0);
+	atomic_store(&t->used, false);		/* for the next thread */
+}
+
+/* This thread's entry, made (or reused) on its first call. */
+static struct shim_thread *thread_get(void)
+{
+	struct shim_thread *t;
+
+	pthread_mutex_lock(&preload.fork_lock);
+	for (t = preload.threads; t; t = t->next)
+		if (!atomic_load(&t->used))
+			break;
+	if (!t && (t = calloc(1, sizeof(*t)))) {
+		t->next = preload.threads;
+		preload.threads = t;
+	}
+	if (t) {
+		atomic_store(&t->used, true);
+		pthread_setspecific(preload.thread_key, t);
+	}
+	pthread_mutex_unlock(&preload.fork_lock);
+	if (!t)
+		abort();	/* 24 bytes once per thread */
+	self_thread = t;
+	return t;
+}
+
+/*
+ * The reader's half of an asymmetric Dekker: store our count, then load
+ * forking.  With membarrier the fork makes every running thread execute
+ * a full fence between its store and its load, so ours is a compiler
+ * barrier and a call costs two plain stores and a load; without it, a
+ * real fence here.
+ */
 void shim_call_begin(void)
 {
+	struct shim_thread *t = self_thread ? self_thread : thread_get();
+	unsigned int n = atomic_load_explicit(&t->calls, memory_order_relaxed);
+
 	for (;;) {
-		atomic_fetch_add(&preload.calls, 1);
-		if (__builtin_expect(!atomic_load(&preload.forking), 1))
+		atomic_store_explicit(&t->calls, n + 1, memory_order_relaxed);
+		if (preload.membarrier)
+			atomic_signal_fence(memory_order_seq_cst);
+		else
+			atomic_thread_fence(memory_order_seq_cst);
+		/* Nested in a call the fork waits for anyway: go on. */
+		if (__builtin_expect(!atomic_load_explicit(&preload.forking,
+							   memory_order_relaxed), 1) || n)
 			return;
-		/* A fork is draining calls: wait until it is done. */
-		atomic_fetch_sub(&preload.calls, 1);
+		/* A fork is draining calls: step back, wait till it is done. */
+		atomic_store_explicit(&t->calls, n, memory_order_release);
 		while (atomic_load(&preload.forking))
 			sched_yield();
 	}
@@ -194,7 +260,29 @@ void shim_call_begin(void)
 
 void shim_call_end(void)
 {
-	atomic_fetch_sub(&preload.calls, 1);
+	struct shim_thread *t = self_thread;
+
+	atomic_store_explicit(&t->calls,
+			      atomic_load_explicit(&t->calls, memory_order_relaxed) - 1,
+			      memory_order_release);
+}
+
+/* Waits until no thread is inside a call (fork_lock held, forking set). */
+static void calls_drain(void)
+{
+	bool busy;
+
+	if (preload.membarrier)
+		syscall(SYS_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED, 0, 0);
+	else
+		atomic_thread_fence(memory_order_seq_cst);
+	do {
+		busy = false;
+		for (struct shim_thread *t = preload.threads; t; t = t->next)
+			busy |= atomic_load_explicit(&t->calls, memory_order_acquire) != 0;
+		if (busy)
+			sched_yield();
+	} while (busy);
 }
 
 /*
@@ -211,8 +299,7 @@ static void atfork_prepare(void)
 {
 	pthread_mutex_lock(&preload.fork_lock);
 	atomic_store(&preload.forking, true);
-	while (atomic_load(&preload.calls))
-		sched_yield();
+	calls_drain();
 	pthread_mutex_lock(&preload.machine_lock);
 	pthread_rwlock_wrlock(&preload.lock);
 	pthread_mutex_lock(&preload.ready_lock);
@@ -232,7 +319,10 @@ static void atfork_child(void)
 	pthread_mutex_init(&preload.ready_lock, NULL);
 	pthread_rwlock_init(&preload.lock, NULL);
 	pthread_mutex_init(&preload.machine_lock, NULL);
-	atomic_store(&preload.calls, 0);
+	/* The other threads are gone: their entries are free again. */
+	for (struct shim_thread *t = preload.threads; t; t = t->next)
+		if (t != self_thread)
+			atomic_store(&t->used, false);
 	atomic_store(&preload.forking, false);
 	pthread_mutex_init(&preload.fork_lock, NULL);
 }
@@ -243,6 +333,9 @@ __attribute__((constructor)) static void preload_init(void)
 {
 	libc();
 	uaccess_init();
+	pthread_key_create(&preload.thread_key, thread_exit);
+	preload.membarrier = syscall(SYS_membarrier,
+				     MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED, 0, 0) == 0;
 	pthread_atfork(atfork_prepare, atfork_parent, atfork_child);
 }
 

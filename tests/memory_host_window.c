@@ -9,6 +9,8 @@
 #include <stdatomic.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <unistd.h>
+#include <stdlib.h>
 
 #include "hw/memory.h"
 #include "lib/types.h"
@@ -82,6 +84,28 @@ static void test_pin_read_only(void)
 	REQUIRE(buf != MAP_FAILED);
 	CHECK_EQ(phys_mem_pin_host(mem, buf, PG, false, &pa), -EFAULT);
 	munmap(buf, PG);
+}
+
+/* A shared file mapping: pinnable up to the file's end, not past it. */
+static void test_pin_file(void)
+{
+	char path[] = "/tmp/iommusim-hw-XXXXXX";
+	int fd = mkstemp(path);
+	u8 *p;
+	u64 pa;
+
+	REQUIRE(fd >= 0 && ftruncate(fd, PG) == 0);
+	unlink(path);
+	p = mmap(NULL, 2 * PG, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	REQUIRE(p != MAP_FAILED);
+	CHECK_EQ(phys_mem_pin_host(mem, p, PG, true, &pa), 0);
+	CHECK_EQ(phys_write64(mem, pa, 0xabcd), 0);
+	CHECK_EQ(*(u64 *)p, 0xabcd);
+	phys_mem_unpin_host(mem, p, PG, true);
+	/* A device touching page 2 would take the SIGBUS: no pin. */
+	CHECK_EQ(phys_mem_pin_host(mem, p, 2 * PG, false, &pa), -EFAULT);
+	munmap(p, 2 * PG);
+	close(fd);
 }
 
 /* The machine's own RAM is pinned by nature: its physical address. */
@@ -165,6 +189,7 @@ int main(void)
 	REQUIRE(phys_mem_add_host_window(mem, WBASE, WSIZE, 0, "host") == 0);
 	test_pin_rw();
 	test_pin_read_only();
+	test_pin_file();
 	test_ram_is_ram();
 	test_add_errors();
 	test_concurrent();
