@@ -206,6 +206,25 @@ static struct mem_region *find_window(struct phys_mem *mem, uintptr_t p,
 	return NULL;
 }
 
+/* RAM regions only: machine memory, always reachable. */
+static int ram_virt_to_phys(struct phys_mem *mem, const void *p, size_t len,
+			    phys_addr_t *pa)
+{
+	const u8 *b = p;
+
+	for (unsigned int i = 0; i < mem->nr_regions; i++) {
+		struct mem_region *r = &mem->regions[i];
+
+		if (!r->host || b < r->host || b >= r->host + r->size)
+			continue;
+		if (len > (u64)(r->host + r->size - b))
+			return -EFAULT;
+		*pa = r->base + (u64)(b - r->host);
+		return 0;
+	}
+	return -EFAULT;
+}
+
 int phys_mem_pin_host(struct phys_mem *mem, const void *p, size_t len,
 		      bool writable, phys_addr_t *pa)
 {
@@ -215,7 +234,7 @@ int phys_mem_pin_host(struct phys_mem *mem, const void *p, size_t len,
 
 	if (!len || __builtin_add_overflow((uintptr_t)p, len, &end))
 		return -EFAULT;
-	if (!phys_ram_virt_to_phys(mem, p, len, pa))
+	if (!ram_virt_to_phys(mem, p, len, pa))
 		return 0;
 	end = ALIGN(end, 4096);
 	r = find_window(mem, start, end - start);
@@ -240,7 +259,7 @@ void phys_mem_unpin_host(struct phys_mem *mem, const void *p, size_t len,
 	struct mem_region *r;
 	phys_addr_t pa;
 
-	if (!len || !phys_ram_virt_to_phys(mem, p, len, &pa))
+	if (!len || !ram_virt_to_phys(mem, p, len, &pa))
 		return;
 	r = find_window(mem, start, end - start);
 	if (r)
@@ -251,19 +270,15 @@ void phys_mem_unpin_host(struct phys_mem *mem, const void *p, size_t len,
 int phys_ram_virt_to_phys(struct phys_mem *mem, const void *p, size_t len,
 			  phys_addr_t *pa)
 {
-	const u8 *b = p;
+	struct mem_region *r;
 
-	for (unsigned int i = 0; i < mem->nr_regions; i++) {
-		struct mem_region *r = &mem->regions[i];
-
-		if (!r->host || b < r->host || b >= r->host + r->size)
-			continue;
-		if (len > (u64)(r->host + r->size - b))
-			return -EFAULT;
-		*pa = r->base + (u64)(b - r->host);
+	if (!ram_virt_to_phys(mem, p, len, pa))
 		return 0;
-	}
-	return -EFAULT;
+	r = find_window(mem, (uintptr_t)p, len ? len : 1);
+	if (!r)
+		return -EFAULT;
+	*pa = r->base + ((uintptr_t)p - r->window);
+	return 0;
 }
 
 static int mmio_access(struct mem_region *r, phys_addr_t addr, u8 *buf,

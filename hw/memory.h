@@ -100,7 +100,7 @@ int phys_mem_add_host_window(struct phys_mem *mem, uint64_t base,
  * the access asked for (unmapped memory, or read-only memory pinned
  * writable, is -EFAULT; file-backed pages are faulted in), then reachable through
  * the window holding it until unpinned; *pa is p's physical address.
- * Memory that is machine RAM (phys_ram_virt_to_phys) is always reachable:
+ * Memory that is machine RAM (phys_ram_ptr's) is always reachable:
  * its address is returned and nothing is counted.  -EFAULT also when no
  * RAM or window holds the range; -ENOMEM.  Pins nest; each unpin names the
  * range and writability of one pin.  Pins come and go while accesses run;
@@ -165,11 +165,10 @@ static inline int phys_write32(struct phys_mem *mem, uint64_t addr,
 void *phys_ram_ptr(struct phys_mem *mem, uint64_t addr, size_t len);
 
 /*
- * The inverse of phys_ram_ptr: the physical address of host memory
- * [p, p + len) when it lies wholly inside one RAM region (0), else
- * -EFAULT.  Lets a kernel instance turn "user memory" of this process
- * that is really its own RAM (a VMM's guest memory) into the physical
- * pages an IOMMU maps, as pinning does.
+ * The inverse of phys_ram_ptr: the physical address at which the machine
+ * sees host memory [p, p + len) - inside one RAM region, or a host window
+ * (where it is reachable only while pinned: this neither pins nor checks)
+ * - (0), else -EFAULT.  What get_user_pages answers about a page's frame.
  */
 int phys_ram_virt_to_phys(struct phys_mem *mem, const void *p, size_t len,
 			  uint64_t *pa);

@@ -503,6 +503,13 @@ static int insert_area(struct io_pagetable *iopt, unsigned long iova,
 	area->prot = prot;
 	area->writable = writable;
 	area->file = file;
+	/*
+	 * Where the machine sees the bytes (get_user_pages' answer), known
+	 * before any pin when the memory is RAM or in a host window.
+	 */
+	if (!file || file->addr)
+		phys_ram_virt_to_phys(iopt->k->mem, (const void *)user_va, length,
+				      &area->pa);
 	/* Domains need the pages now (iopt_fill_domains_pages). */
 	if (!list_empty(&iopt->domains)) {
 		ret = iopt_area_pin(iopt, area);

@@ -44,7 +44,7 @@ struct iopt_area {
 	unsigned long iova, last;
 	unsigned long user_va;		/* host address of iova's byte */
 	struct iopt_file *file;		/* MAP_FILE's mapping, or NULL */
-	phys_addr_t pa;			/* of iova, while pinned; contiguous */
+	phys_addr_t pa;			/* of iova (reachable while pinned) */
 	unsigned int pins;		/* the domains' storage, accesses */
 	bool writable;			/* pages pinned for write (iopt_pages) */
 	int prot;			/* IOMMU_READ / IOMMU_WRITE */
