@@ -61,9 +61,7 @@ struct pin_mid {
 };
 
 struct host_pins {
-	pthread_mutex_t lock;		/* adding nodes; maps_fd */
-	int maps_fd;			/* /proc/self/maps of ... */
-	pid_t maps_pid;			/* ... this process; -1: no PROCMAP_QUERY */
+	pthread_mutex_t lock;		/* adding nodes, counting */
 	uint64_t nr_pages;
 	uint64_t nr_top;
 	struct pin_mid *_Atomic top[];
@@ -82,7 +80,6 @@ struct host_pins *host_pins_create(uint64_t nr_pages)
 	pthread_mutex_init(&t->lock, NULL);
 	t->nr_pages = nr_pages;
 	t->nr_top = nr_top;
-	t->maps_fd = -1;
 	return t;
 }
 
@@ -100,8 +97,6 @@ void host_pins_destroy(struct host_pins *t)
 			free(atomic_load_explicit(&mid->leaf[j], memory_order_relaxed));
 		free(mid);
 	}
-	if (t->maps_fd >= 0)
-		close(t->maps_fd);
 	pthread_mutex_destroy(&t->lock);
 	free(t);
 }
@@ -178,60 +173,47 @@ void host_pins_put(struct host_pins *t, uint64_t first, uint64_t n,
 	pthread_mutex_unlock(&t->lock);
 }
 
-/*
- * The maps descriptor of this process (a fork()ed child opens its own:
- * /proc/self was the parent when the parent opened it), or -1.
- */
-static int maps_fd(struct host_pins *t)
-{
-	pid_t pid = getpid();
-	int fd;
-
-	pthread_mutex_lock(&t->lock);
-	if (t->maps_pid != pid) {
-		if (t->maps_fd >= 0)
-			close(t->maps_fd);
-		t->maps_fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
-		t->maps_pid = pid;
-	}
-	fd = t->maps_fd;
-	pthread_mutex_unlock(&t->lock);
-	return fd;
-}
-
 static int populate(uintptr_t start, size_t len, bool writable)
 {
 	return madvise((void *)start, len, writable ? MADV_POPULATE_WRITE :
 			MADV_POPULATE_READ) ? -EFAULT : 0;
 }
 
-int host_pins_check(struct host_pins *t, uintptr_t start, size_t len,
-		    bool writable)
+int host_pins_check(uintptr_t start, size_t len, bool writable)
 {
 	uint64_t need = PROCMAP_QUERY_VMA_READABLE |
 			(writable ? PROCMAP_QUERY_VMA_WRITABLE : 0);
 	uintptr_t end = start + len;
-	int fd = maps_fd(t);
+	int fd, ret = 0;
 
+	/*
+	 * Opened per check: a descriptor kept open would be one the program
+	 * sees appear (and a fork()ed child would share the parent's maps).
+	 */
+	fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return populate(start, len, writable);
-	while (start < end) {
+	while (start < end && !ret) {
 		struct procmap_query q = { .size = sizeof(q), .query_addr = start };
 		uintptr_t stop;
 
 		if (ioctl(fd, PROCMAP_QUERY, &q)) {
-			if (errno == ENOENT)
-				return -EFAULT;		/* a hole */
-			return populate(start, end - start, writable);
+			/* ENOENT: a hole; else no PROCMAP_QUERY (before 6.11). */
+			ret = errno == ENOENT ? -EFAULT :
+			      populate(start, end - start, writable);
+			break;
 		}
-		if ((q.vma_flags & need) != need)
-			return -EFAULT;
+		if ((q.vma_flags & need) != need) {
+			ret = -EFAULT;
+			break;
+		}
 		stop = q.vma_end < end ? q.vma_end : end;
-		if (q.inode && populate(start, stop - start, writable))
-			return -EFAULT;
+		if (q.inode)
+			ret = populate(start, stop - start, writable);
 		start = stop;
 	}
-	return 0;
+	close(fd);
+	return ret;
 }
 
 bool host_pins_reachable(struct host_pins *t, uint64_t first, uint64_t n,

@@ -41,8 +41,7 @@ void host_pins_put(struct host_pins *t, uint64_t first, uint64_t n,
  * with MADV_POPULATE_READ/WRITE, which also catches pages past a file's
  * end that a device's access would take a SIGBUS on.
  */
-int host_pins_check(struct host_pins *t, uintptr_t start, size_t len,
-		    bool writable);
+int host_pins_check(uintptr_t start, size_t len, bool writable);
 
 /* Whether every page of [first, first + n) is pinned (writably, for write). */
 bool host_pins_reachable(struct host_pins *t, uint64_t first, uint64_t n,

@@ -240,7 +240,7 @@ int phys_mem_pin_host(struct phys_mem *mem, const void *p, size_t len,
 	r = find_window(mem, start, end - start);
 	if (!r)
 		return -EFAULT;
-	ret = host_pins_check(r->pins, start, end - start, writable);
+	ret = host_pins_check(start, end - start, writable);
 	if (ret)
 		return ret;
 	ret = host_pins_get(r->pins, (start - r->window) / 4096,
