@@ -121,6 +121,23 @@ static int conv_iommu_prot(u32 map_flags)
 #define IOAS_MAP_FLAGS	(IOMMU_IOAS_MAP_FIXED_IOVA | IOMMU_IOAS_MAP_WRITEABLE | \
 			 IOMMU_IOAS_MAP_READABLE)
 
+/*
+ * The checks IOAS_MAP and IOAS_MAP_FILE share, in their order, ending with
+ * the IOAS lookup: the IOAS or an ERR_PTR.
+ */
+static struct iommufd_ioas *ioas_map_checks(struct iommufd_ucmd *ucmd,
+					    u32 flags, bool reserved, u64 iova,
+					    u64 length, u32 ioas_id)
+{
+	if ((flags & ~IOAS_MAP_FLAGS) || reserved)
+		return ERR_PTR(-EOPNOTSUPP);
+	if (iova >= ULONG_MAX || length >= ULONG_MAX)
+		return ERR_PTR(-EOVERFLOW);
+	if (!(flags & (IOMMU_IOAS_MAP_WRITEABLE | IOMMU_IOAS_MAP_READABLE)))
+		return ERR_PTR(-EINVAL);
+	return iommufd_get_ioas(ucmd->ictx, ioas_id);
+}
+
 int iommufd_ioas_map(struct iommufd_ucmd *ucmd)
 {
 	struct iommu_ioas_map *cmd = ucmd->cmd;
@@ -128,13 +145,8 @@ int iommufd_ioas_map(struct iommufd_ucmd *ucmd)
 	struct iommufd_ioas *ioas;
 	int rc;
 
-	if ((cmd->flags & ~IOAS_MAP_FLAGS) || cmd->__reserved)
-		return -EOPNOTSUPP;
-	if (cmd->iova >= ULONG_MAX || cmd->length >= ULONG_MAX)
-		return -EOVERFLOW;
-	if (!(cmd->flags & (IOMMU_IOAS_MAP_WRITEABLE | IOMMU_IOAS_MAP_READABLE)))
-		return -EINVAL;
-	ioas = iommufd_get_ioas(ucmd->ictx, cmd->ioas_id);
+	ioas = ioas_map_checks(ucmd, cmd->flags, cmd->__reserved, cmd->iova,
+			       cmd->length, cmd->ioas_id);
 	if (IS_ERR(ioas))
 		return PTR_ERR(ioas);
 	/* iopt_alloc_pages */
@@ -163,13 +175,8 @@ int iommufd_ioas_map_file(struct iommufd_ucmd *ucmd)
 	struct iopt_file *file;
 	int rc;
 
-	if (cmd->flags & ~IOAS_MAP_FLAGS)
-		return -EOPNOTSUPP;
-	if (cmd->iova >= ULONG_MAX || cmd->length >= ULONG_MAX)
-		return -EOVERFLOW;
-	if (!(cmd->flags & (IOMMU_IOAS_MAP_WRITEABLE | IOMMU_IOAS_MAP_READABLE)))
-		return -EINVAL;
-	ioas = iommufd_get_ioas(ucmd->ictx, cmd->ioas_id);
+	ioas = ioas_map_checks(ucmd, cmd->flags, false, cmd->iova, cmd->length,
+			       cmd->ioas_id);
 	if (IS_ERR(ioas))
 		return PTR_ERR(ioas);
 	if (!cmd->length)

@@ -27,13 +27,6 @@
 
 #include "client.h"
 
-#define EP_DMA_SRC		0x40
-#define EP_DMA_DST		0x48
-#define EP_DMA_LEN		0x50
-#define EP_DMA_CMD		0x54
-#define EP_DMA_STATUS		0x58
-#define EP_DMA_CMD_GO		1
-
 #define PG	4096UL
 #define IOVA	0x100000000ULL
 #define RW	(IOMMU_IOAS_MAP_READABLE | IOMMU_IOAS_MAP_WRITEABLE)
@@ -45,16 +38,7 @@ static atomic_bool stop;
 
 static int dma_copy(__u64 dst, __u64 src, __u32 len)
 {
-	__u64 a[2] = { src, dst };
-	__u32 cmd[2] = { len, EP_DMA_CMD_GO }, st = ~0U;
-
-	if (pwrite(dev, a, 8, (off_t)(bar0 + EP_DMA_SRC)) != 8 ||
-	    pwrite(dev, &a[1], 8, (off_t)(bar0 + EP_DMA_DST)) != 8 ||
-	    pwrite(dev, &cmd[0], 4, (off_t)(bar0 + EP_DMA_LEN)) != 4 ||
-	    pwrite(dev, &cmd[1], 4, (off_t)(bar0 + EP_DMA_CMD)) != 4 ||
-	    pread(dev, &st, 4, (off_t)(bar0 + EP_DMA_STATUS)) != 4)
-		return -1;
-	return (int)st;
+	return (int)client_dma_copy(dev, bar0, dst, src, len);
 }
 
 static int map(void *p, __u64 len, __u64 iova)
@@ -196,22 +180,7 @@ static void test_fork_during_ioctls(void)
 
 int main(void)
 {
-	struct vfio_device_bind_iommufd bind = { .argsz = sizeof(bind) };
-	struct iommu_ioas_alloc alloc = { .size = sizeof(alloc) };
-	struct vfio_region_info reg = { .argsz = sizeof(reg) };
-	struct vfio_device_attach_iommufd_pt at = { .argsz = sizeof(at) };
-
-	fd = open("/dev/iommu", O_RDWR);
-	dev = open("/dev/vfio/devices/vfio0", O_RDWR);
-	REQUIRE(fd >= 0 && dev >= 0);
-	bind.iommufd = fd;
-	REQUIRE(ioctl(dev, VFIO_DEVICE_BIND_IOMMUFD, &bind) == 0);
-	REQUIRE(ioctl(dev, VFIO_DEVICE_GET_REGION_INFO, &reg) == 0);
-	bar0 = reg.offset;
-	REQUIRE(ioctl(fd, IOMMU_IOAS_ALLOC, &alloc) == 0);
-	ioas = alloc.out_ioas_id;
-	at.pt_id = ioas;
-	REQUIRE(ioctl(dev, VFIO_DEVICE_ATTACH_IOMMUFD_PT, &at) == 0);
+	client_attached_vfio0(&fd, &dev, &ioas, &bar0);
 
 	test_shared_memory();
 	test_fork_during_ioctls();

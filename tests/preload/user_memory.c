@@ -20,14 +20,6 @@
 
 #include "client.h"
 
-/* The endpoint's DMA engine (hw/endpoint.h's layout, as a driver has it). */
-#define EP_DMA_SRC		0x40
-#define EP_DMA_DST		0x48
-#define EP_DMA_LEN		0x50
-#define EP_DMA_CMD		0x54
-#define EP_DMA_STATUS		0x58
-#define EP_DMA_CMD_GO		1
-
 #define PG	4096UL
 #define RW	(IOMMU_IOAS_MAP_READABLE | IOMMU_IOAS_MAP_WRITEABLE)
 #define FIXED	IOMMU_IOAS_MAP_FIXED_IOVA
@@ -36,22 +28,9 @@ static int fd, dev;
 static __u32 ioas;
 static __u64 bar0, next_iova = 0x100000000ULL;	/* clear of the MSI window */
 
-static void wr(__u64 reg, __u64 v, int size)
-{
-	CHECK_EQ(pwrite(dev, &v, size, (off_t)(bar0 + reg)), size);
-}
-
-/* The device copies len bytes from bus address src to dst: its status. */
 static __u32 dma_copy(__u64 dst, __u64 src, __u32 len)
 {
-	__u32 st = ~0U;
-
-	wr(EP_DMA_SRC, src, 8);
-	wr(EP_DMA_DST, dst, 8);
-	wr(EP_DMA_LEN, len, 4);
-	wr(EP_DMA_CMD, EP_DMA_CMD_GO, 4);
-	CHECK_EQ(pread(dev, &st, 4, (off_t)(bar0 + EP_DMA_STATUS)), 4);
-	return st;
+	return client_dma_copy(dev, bar0, dst, src, len);
 }
 
 static int map(__u32 id, void *p, __u64 len, __u32 flags, __u64 *iova)
@@ -285,22 +264,7 @@ static void test_lazy(void)
 
 int main(void)
 {
-	struct vfio_device_bind_iommufd bind = { .argsz = sizeof(bind) };
-	struct iommu_ioas_alloc alloc = { .size = sizeof(alloc) };
-	struct vfio_region_info reg = { .argsz = sizeof(reg) };
-	struct vfio_device_attach_iommufd_pt at = { .argsz = sizeof(at) };
-
-	fd = open("/dev/iommu", O_RDWR);
-	dev = open("/dev/vfio/devices/vfio0", O_RDWR);
-	REQUIRE(fd >= 0 && dev >= 0);
-	bind.iommufd = fd;
-	REQUIRE(ioctl(dev, VFIO_DEVICE_BIND_IOMMUFD, &bind) == 0);
-	REQUIRE(ioctl(dev, VFIO_DEVICE_GET_REGION_INFO, &reg) == 0);
-	bar0 = reg.offset;
-	REQUIRE(ioctl(fd, IOMMU_IOAS_ALLOC, &alloc) == 0);
-	ioas = alloc.out_ioas_id;
-	at.pt_id = ioas;
-	REQUIRE(ioctl(dev, VFIO_DEVICE_ATTACH_IOMMUFD_PT, &at) == 0);
+	client_attached_vfio0(&fd, &dev, &ioas, &bar0);
 
 	test_kinds();
 	test_hugetlb();
