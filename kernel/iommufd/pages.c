@@ -87,7 +87,12 @@ struct iopt_file *iopt_file_get(struct kernel *k, int fd, unsigned long start,
 	struct iopt_file *file;
 	int mode, seals;
 
-	/* fget, then iopt_alloc_file_pages' checks, then iopt_alloc_pages'. */
+	/*
+	 * fget, then the write checks of a posted fix to iopt_alloc_file_pages
+	 * (not in mainline, which would pin a read-only file for write; a
+	 * read-only descriptor cannot be mapped writable here), then
+	 * iopt_alloc_pages'.
+	 */
 	mode = fcntl(fd, F_GETFL);
 	if (mode < 0) {
 		*err = -EBADF;
