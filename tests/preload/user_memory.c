@@ -187,7 +187,20 @@ static void test_map_file(void)
 	p[PG + 6] = 0x43;
 	CHECK_EQ(dma_copy(iova + 2 * PG - 2, iova + 6, 1), 0);
 	CHECK_EQ(p[3 * PG - 2], 0x43);
-	CHECK_EQ(unmap(ioas, iova, 2 * PG), 0);
+	/* A copy of the area holds the file's pages after the original goes. */
+	{
+		struct iommu_ioas_copy c = { .size = sizeof(c),
+			.flags = RW | FIXED, .dst_ioas_id = ioas,
+			.src_ioas_id = ioas, .length = 2 * PG,
+			.dst_iova = 0x78000000, .src_iova = iova };
+
+		CHECK_EQ(ioctl(fd, IOMMU_IOAS_COPY, &c), 0);
+		CHECK_EQ(unmap(ioas, iova, 2 * PG), 0);
+		p[PG + 7] = 0x44;
+		CHECK_EQ(dma_copy(0x78000000 + 2 * PG - 3, 0x78000000 + 7, 1), 0);
+		CHECK_EQ(p[3 * PG - 3], 0x44);
+		CHECK_EQ(unmap(ioas, 0x78000000, 2 * PG), 0);
+	}
 
 	/* Errors: a closed fd, a read-only fd mapped writable, not shmem. */
 	CHECK_ERRNO(map_file(ioas, mfd, 0, PG, RW | FIXED, &iova), EBADF);
