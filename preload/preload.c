@@ -194,6 +194,11 @@ struct shim_thread {
 	atomic_bool used;
 };
 
+/*
+ * Thread-locals on the call path use the initial-exec model: the shim is
+ * loaded at start-up (LD_PRELOAD), so static TLS holds them and each
+ * access is one instruction rather than a __tls_get_addr call.
+ */
 static __thread __attribute__((tls_model("initial-exec")))
 	struct shim_thread *self_thread;
 
@@ -607,7 +612,8 @@ static void uaccess_init(void)
  * This thread's stack, [lo, hi), as pthread knows it: learnt on the
  * thread's first check (lo = hi = 1 when pthread cannot tell).
  */
-static __thread uintptr_t stack_lo, stack_hi;
+static __thread __attribute__((tls_model("initial-exec")))
+	uintptr_t stack_lo, stack_hi;
 
 /*
  * Whether [p, p + len) lies in the calling thread's stack between this
