@@ -7,11 +7,13 @@
 #                   LD_PRELOAD shim (build/release)
 #   make run        the main job: the default end-to-end scenario
 #   make test       every test, plain and under ASan+UBSan (+ a clang -Werror build when clang exists)
-#   make bench      every benchmark, JSON lines on stdout
+#   make bench      every benchmark (BENCH="iova smmuv3": some), JSON lines
+#                   on stdout, a metadata line first; bench/compare A B
 #   make tsan       every test under ThreadSanitizer (a data race fails it)
 #   make fuzz       every fuzz/NAME.c harness for FUZZ_SECONDS (clang, libFuzzer)
-#   make install    the library, the SMMUv3 model's headers and iommusim.pc
-#                   under PREFIX (/usr/local), for embedders (docs/embedding.md)
+#   make install    the libraries, the public headers and iommusim.pc under
+#                   PREFIX (/usr/local), for embedders (docs/embedding.md);
+#                   make uninstall removes them
 #   make clean
 #
 # VARIANT=release|san|tsan|clang selects flags and the build/ subfolder.
@@ -33,9 +35,9 @@ endif
 CFLAGS_release := -O2 -g
 CFLAGS_clang   := -O2 -g
 CFLAGS_san     := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
-		  -fno-sanitize-recover=all
-CFLAGS_tsan    := -O1 -g -fsanitize=thread
-CFLAGS_fuzz    := -O1 -g -fsanitize=fuzzer-no-link,address,undefined \
+		  -fno-sanitize-recover=all -DIOMMUSIM_LOCKDEP
+CFLAGS_tsan    := -O1 -g -fsanitize=thread -DIOMMUSIM_LOCKDEP
+CFLAGS_fuzz    := -O1 -g -fsanitize=fuzzer-no-link,address,undefined -DIOMMUSIM_LOCKDEP \
 		  -fno-sanitize-recover=all
 
 CPPFLAGS += -I. -D_GNU_SOURCE -MMD -MP
@@ -46,6 +48,12 @@ LDLIBS  += -pthread -lm
 LIB_SRCS := $(wildcard lib/*.c hw/*.c hw/*/*.c kernel/*.c kernel/*/*.c kernel/*/*/*.c vmm/*.c)
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
 LIB      := $(BUILD)/libiommusim.a
+# The shared library: its soname carries the major version of
+# include/iommusim/version.h.
+VERSION  := $(shell sed -n 's/^\#define IOMMUSIM_VERSION_STRING[^"]*"\(.*\)"/\1/p' include/iommusim/version.h)
+SOMAJOR  := $(firstword $(subst ., ,$(VERSION)))
+SONAME   := libiommusim.so.$(SOMAJOR)
+SHLIB    := $(BUILD)/libiommusim.so.$(VERSION)
 TESTS    := $(patsubst %.c,$(BUILD)/%,$(wildcard tests/*.c))
 BENCHES  := $(patsubst %.c,$(BUILD)/%,$(wildcard bench/*.c))
 TOOL_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard tools/iommusim/*.c)) \
@@ -58,12 +66,12 @@ PRELOAD  := $(BUILD)/libiommusim-preload.so
 PRELOAD_CLIENTS := $(patsubst tests/preload/%.c,$(BUILD)/preload-tests/%,$(wildcard tests/preload/*.c))
 FUZZ_SECONDS ?= 30
 
-.PHONY: all run test check build-all bench fuzz fuzzers tsan install clean
+.PHONY: all run test check build-all bench fuzz fuzzers tsan install uninstall clean
 .SECONDARY:
 
 all: $(LIB) $(TOOLS) $(PRELOAD)
 
-build-all: $(LIB) $(TOOLS) $(TESTS) $(BENCHES) $(PRELOAD) $(PRELOAD_CLIENTS)
+build-all: $(LIB) $(SHLIB) $(TOOLS) $(TESTS) $(BENCHES) $(PRELOAD) $(PRELOAD_CLIENTS)
 
 run: all
 	$(BUILD)/iommusim
@@ -86,6 +94,9 @@ $(LIB): $(LIB_OBJS)
 	rm -f $@
 	$(AR) rcs $@ $^
 
+$(SHLIB): $(LIB_OBJS)
+	$(CC) $(ALL_CFLAGS) -shared -Wl,-soname,$(SONAME) $^ $(LDLIBS) -o $@
+
 $(BUILD)/tests/%: $(BUILD)/obj/tests/%.o $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $< $(LIB) $(LDLIBS) -o $@
@@ -104,7 +115,7 @@ $(PRELOAD): $(PRELOAD_SRCS:%.c=$(BUILD)/obj/%.o) $(LIB) preload/preload.map
 # Clients know only libc and the uAPI headers: no sanitizer, no library.
 $(BUILD)/preload-tests/%: tests/preload/%.c
 	@mkdir -p $(dir $@)
-	$(CC) -std=gnu11 -Wall -Wextra $(WERROR) -O2 -g -D_GNU_SOURCE -MMD -MP -Iinclude/uapi $< -o $@
+	$(CC) -std=gnu11 -Wall -Wextra $(WERROR) -O2 -g -D_GNU_SOURCE -MMD -MP -Iinclude/uapi -I. $< -o $@
 
 # The default scenario is examples/default.scn, embedded as a C string.
 $(BUILD)/gen/default-scenario.c: examples/default.scn
@@ -156,37 +167,58 @@ tsan:
 	$(MAKE) -j$(JOBS) VARIANT=tsan WERROR=-Werror build-all
 	tests/run.sh build/tsan
 
+# JSON lines only on stdout (bench/run.sh): the build talks on stderr.
 bench:
-	$(MAKE) -j$(JOBS) VARIANT=release build-all
-	@for b in $(patsubst %.c,build/release/%,$(wildcard bench/*.c)); do $$b || exit 1; done
+	@$(MAKE) -s -j$(JOBS) VARIANT=release build-all >&2
+	@bench/run.sh build/release $(BENCH)
 
-# What an emulator needs to embed the SMMUv3 model: the library, the
-# model's public headers under $(INCLUDEDIR)/iommusim/ (their own includes
-# made <iommusim/...>, so the embedder adds only -I$(INCLUDEDIR)) and a
-# pkg-config file.  DESTDIR prefixes every path but is not written into
-# the .pc.  tests/embed.sh installs into a temporary PREFIX and builds
-# examples/embed against it.
+# What an emulator needs to embed the SMMUv3 model: the static and the
+# shared library, the public headers under $(INCLUDEDIR)/iommusim/ (their
+# own includes made <iommusim/...>, so the embedder adds only
+# -I$(INCLUDEDIR)) and a pkg-config file whose paths follow ${prefix}.
+# DESTDIR prefixes every path but is not written into the .pc.
+# tests/embed.sh installs into a temporary PREFIX, builds examples/embed
+# against it, and uninstalls.
 PREFIX     ?= /usr/local
 LIBDIR     ?= $(PREFIX)/lib
 INCLUDEDIR ?= $(PREFIX)/include
-PUBLIC_HEADERS := hw/smmuv3/smmuv3.h hw/memory.h
+# Source path -> installed path under $(INCLUDEDIR)/iommusim/.
+PUBLIC_HEADERS := hw/smmuv3/smmuv3.h:hw/smmuv3/smmuv3.h hw/memory.h:hw/memory.h \
+		  hw/endpoint-regs.h:hw/endpoint-regs.h \
+		  include/iommusim/version.h:version.h
+PC_LIBDIR  := $(patsubst $(PREFIX)/%,$${prefix}/%,$(LIBDIR))
+PC_INCDIR  := $(patsubst $(PREFIX)/%,$${prefix}/%,$(INCLUDEDIR))
 
-install: $(LIB)
+install: $(LIB) $(SHLIB)
 	install -d $(DESTDIR)$(LIBDIR)/pkgconfig
 	install -m 644 $(LIB) $(DESTDIR)$(LIBDIR)/libiommusim.a
-	@set -e; for h in $(PUBLIC_HEADERS); do \
-		d=$(DESTDIR)$(INCLUDEDIR)/iommusim/$$h; \
+	install -m 755 $(SHLIB) $(DESTDIR)$(LIBDIR)/libiommusim.so.$(VERSION)
+	ln -sf libiommusim.so.$(VERSION) $(DESTDIR)$(LIBDIR)/$(SONAME)
+	ln -sf $(SONAME) $(DESTDIR)$(LIBDIR)/libiommusim.so
+	@set -e; for pair in $(PUBLIC_HEADERS); do \
+		src=$${pair%%:*}; d=$(DESTDIR)$(INCLUDEDIR)/iommusim/$${pair#*:}; \
 		install -d $$(dirname $$d); \
-		sed 's|^#include "\([^"]*\)"|#include <iommusim/\1>|' $$h > $$d; \
+		sed -e 's|^#include "include/iommusim/\([^"]*\)"|#include <iommusim/\1>|' \
+		    -e 's|^#include "\([^"]*\)"|#include <iommusim/\1>|' $$src > $$d; \
 		chmod 644 $$d; echo "installed $$d"; \
 	done
-	printf '%s\n' 'prefix=$(PREFIX)' 'libdir=$(LIBDIR)' 'includedir=$(INCLUDEDIR)' '' \
+	printf '%s\n' 'prefix=$(PREFIX)' 'libdir=$(PC_LIBDIR)' 'includedir=$(PC_INCDIR)' '' \
 		'Name: iommusim' \
 		'Description: Arm SMMUv3 model (iommusim) for embedding in an emulator' \
-		'Version: 0.1' \
+		'Version: $(VERSION)' \
 		'Cflags: -I$${includedir}' \
-		'Libs: -L$${libdir} -liommusim -pthread -lm' \
+		'Libs: -L$${libdir} -liommusim' \
+		'Libs.private: -pthread -lm' \
 		> $(DESTDIR)$(LIBDIR)/pkgconfig/iommusim.pc
+
+# Removes what install put there, and the folders it made if now empty.
+uninstall:
+	rm -f $(DESTDIR)$(LIBDIR)/libiommusim.a $(DESTDIR)$(LIBDIR)/libiommusim.so \
+	      $(DESTDIR)$(LIBDIR)/$(SONAME) $(DESTDIR)$(LIBDIR)/libiommusim.so.$(VERSION) \
+	      $(DESTDIR)$(LIBDIR)/pkgconfig/iommusim.pc
+	rm -rf $(DESTDIR)$(INCLUDEDIR)/iommusim
+	-rmdir $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCLUDEDIR) \
+	       $(DESTDIR)$(PREFIX) 2>/dev/null || true
 
 clean:
 	rm -rf build

@@ -32,8 +32,7 @@ struct ctx {
 	__u64 bar0;
 };
 
-#define EP_MSI_ADDR		0x10
-#define EP_MSI_TRIGGER		0x28
+#include "hw/endpoint-regs.h"
 #define GPA			0x40000000ULL
 #define MSI_HOLE		0x2000000ULL	/* a guest IOVA its stage 1 lacks */
 

@@ -153,7 +153,7 @@ int main(void)
 		    bench_measure(device_fire, c, 2000));
 	r = bench_measure(dma_write_4k, c, 2000);
 	bench_print("vmm_dma_write_4k_nested", "ns/op", r);
-	bench_print_value("vmm_dma_write_4k_nested", "GB/s", 4096.0 / r.median);
+	bench_print_value("vmm_dma_write_4k_nested_throughput", "GB/s", 4096.0 / r.median);
 
 	c->be = be;
 	c->hwpt = vmm_vdev_hwpt(vmm, 0x8);

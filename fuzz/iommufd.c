@@ -20,8 +20,10 @@
  * dereferences, takes any value.
  *
  * Beyond "no crash, no sanitizer report, no leak" it checks:
- *  - every return is 0 or a negative errno the kernel can give, -EFAULT
- *    only for IOAS_MAP or a NULL pointer, -ENOMEM only after fail-nth;
+ *  - every return is 0 or a negative errno the kernel can give (or 1 from
+ *    VFIO_CHECK_EXTENSION, reached as "any number"), -EFAULT only for
+ *    IOAS_MAP / VFIO_IOMMU_MAP_DMA or a NULL pointer, -ENOMEM only after
+ *    fail-nth;
  *  - a successful allocation returns a live object's ID;
  *  - the context tears down without a kernel warning, and every page the
  *    iommufd objects took goes back to the page allocator.
@@ -29,6 +31,7 @@
 #include <string.h>
 
 #include "fuzz/fuzz.h"
+#include "include/uapi/linux/vfio.h"
 #include "kernel/drivers/irq-sw-its.h"
 #include "kernel/drivers/mock-iommu.h"
 #include "kernel/iommufd/iommufd.h"
@@ -456,6 +459,32 @@ static void fill_struct(struct fz *f, struct fuzz_in *in, unsigned int cmd)
 		c->veventq_depth = fuzz_small_or_raw(in, 4, 4);
 		break;
 	}
+	case IOMMU_HWPT_SET_DIRTY_TRACKING: {
+		struct iommu_hwpt_set_dirty_tracking *c = a;
+
+		c->flags = pick_flags(in, IOMMU_HWPT_DIRTY_TRACKING_ENABLE);
+		c->hwpt_id = pick_id(f, in);
+		break;
+	}
+	case IOMMU_HWPT_GET_DIRTY_BITMAP: {
+		struct iommu_hwpt_get_dirty_bitmap *c = a;
+		u32 words = DATA_SIZE / 8;
+		void *p;
+
+		c->hwpt_id = pick_id(f, in);
+		c->flags = pick_flags(in, fuzz_bool(in) ?
+				      IOMMU_HWPT_GET_DIRTY_BITMAP_NO_CLEAR : 0);
+		c->iova = pick_iova(in);
+		c->length = pick_len(in);
+		c->page_size = fuzz_u8(in) < 0xf0 ? PAGE_SIZE << (fuzz_u8(in) % 4) :
+			       fuzz_u64(in);
+		/* The bitmap inside the data buffer: the range cut to fit it. */
+		p = pick_uptr(f, in, 8, &words);
+		if (p && c->page_size && c->length / c->page_size / 64 >= words)
+			c->length = (u64)words * 64 * c->page_size;
+		c->data = (uintptr_t)p;
+		break;
+	}
 	default:
 		/* The rest (not implemented, or a made-up number): raw bytes. */
 		fill_raw(in, f->arg.b + 4, 60);
@@ -641,7 +670,14 @@ static void op_ioctl(struct fz *f, struct fuzz_in *in)
 #ifdef FUZZ_TRACE	/* for writing seeds: what each ioctl of an input did */
 	fprintf(stderr, "ioctl %#x size %u -> %ld\n", cmd, size, ret);
 #endif
-	check_ret(f, ret, null_arg || cmd == IOMMU_IOAS_MAP);
+	/* VFIO type1 on the iommufd: VFIO_CHECK_EXTENSION answers 1 for yes. */
+	if (cmd == VFIO_CHECK_EXTENSION && ret == 1)
+		ret = 0;
+	/* VFIO_IOMMU_MAP_DMA: like IOAS_MAP, any vaddr. */
+	if (!ret && cmd == VFIO_IOMMU_MAP_DMA)
+		f->foreign_map = true;
+	check_ret(f, ret, null_arg || cmd == IOMMU_IOAS_MAP ||
+		  cmd == VFIO_IOMMU_MAP_DMA);
 	if (ret || null_arg)
 		return;
 	switch (cmd) {

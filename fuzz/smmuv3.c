@@ -431,6 +431,7 @@ static void pick_config(struct smmuv3_config *c, struct fuzz_in *in)
 	c->range_inv = mode & 128;
 	c->hyp = fuzz_bool(in);
 	c->tlb_sets = fuzz_bool(in) ? 1u << fuzz_range(in, 0, 12) : 0;
+	c->httu = (unsigned int)fuzz_range(in, 0, 3);	/* CD.HA/HD, STE.S2HA/S2HD live */
 }
 
 int LLVMFuzzerTestOneInput(const u8 *data, size_t size)

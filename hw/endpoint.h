@@ -16,11 +16,13 @@
  *
  * The machine may also map the endpoint's register BAR (endpoint_mmio_ops,
  * ENDPOINT_MMIO_SIZE) so that a driver programs MSI and DMA as it would a
- * device; the layout is below (ours, like any device's BAR).
+ * device; the layout is in hw/endpoint-regs.h (ours, like any device's
+ * BAR, and public).
  */
 #ifndef IOMMUSIM_HW_ENDPOINT_H
 #define IOMMUSIM_HW_ENDPOINT_H
 
+#include "hw/endpoint-regs.h"
 #include "hw/memory.h"
 #include "lib/bits.h"
 
@@ -83,31 +85,7 @@ bool endpoint_msi_pending(struct endpoint *ep, unsigned int vec);
 
 void endpoint_get_stats(struct endpoint *ep, struct endpoint_stats *st);
 
-/* Register BAR (32-bit registers unless noted; 64-bit ones take two halves). */
-#define EP_ID			0x00	/* RO: ENDPOINT_ID */
-#define EP_RID			0x04	/* RO: requester ID */
-#define EP_MSI_NVEC		0x08	/* RO: vectors */
-#define EP_MSI_ADDR		0x10	/* 64 */
-#define EP_MSI_DATA		0x18
-#define EP_MSI_CTRL		0x1c	/* bit 0: enable */
-#define EP_MSI_MASK		0x20	/* bit per vector */
-#define EP_MSI_PENDING		0x24	/* RO */
-#define EP_MSI_TRIGGER		0x28	/* WO: vector number to signal */
-#define EP_DMA_SRC		0x40	/* 64 */
-#define EP_DMA_DST		0x48	/* 64 */
-#define EP_DMA_LEN		0x50
-#define EP_DMA_CMD		0x54	/* WO: GO copies SRC to DST */
-#define EP_DMA_STATUS		0x58	/* RO: 0, or the errno of the last failure */
-#define EP_FAULTS		0x5c	/* RO: DMA + MSI faults */
-#define EP_FAULT_ADDR		0x60	/* RO 64: bus address of the last fault */
-#define ENDPOINT_MMIO_SIZE	0x1000
-
-#define ENDPOINT_ID		0x45505431	/* "EPT1" */
-#define EP_MSI_CTRL_ENABLE	BIT(0)
-#define EP_DMA_CMD_GO		BIT(0)
-#define EP_DMA_CMD_IRQ		BIT(1)	/* signal vector EP_DMA_CMD_VEC when done */
-#define EP_DMA_CMD_VEC		GENMASK(12, 8)
-
+/* The register BAR's layout: hw/endpoint-regs.h. */
 extern const struct mmio_ops endpoint_mmio_ops;
 
 #endif

@@ -12,21 +12,6 @@
 #include "hw/memory.h"
 #include "lib/bits.h"
 
-/* Descriptor fields (Arm DDI0487 D8.3). */
-#define DESC_VALID		BIT_ULL(0)
-#define DESC_TABLE		BIT_ULL(1)	/* table (L0-2) / page (L3) */
-#define DESC_ATTR		GENMASK_ULL(5, 2)	/* S1 AttrIndx[4:2] + NS[5]; S2 MemAttr */
-#define DESC_NS			BIT_ULL(5)
-#define DESC_AP			GENMASK_ULL(7, 6)
-#define DESC_SH			GENMASK_ULL(9, 8)
-#define DESC_AF			BIT_ULL(10)
-#define DESC_NG			BIT_ULL(11)
-#define DESC_PXN		BIT_ULL(53)
-#define DESC_XN			BIT_ULL(54)
-#define DESC_PXNTABLE		BIT_ULL(59)
-#define DESC_XNTABLE		BIT_ULL(60)
-#define DESC_APTABLE		GENMASK_ULL(62, 61)
-
 #define ADDR_BITS_MAX		48
 #define ADDR_BITS_MAX_64K	52
 
@@ -73,7 +58,50 @@ static int fault(struct vmsa_fault *f, const struct vmsa_walk_cfg *cfg,
 	f->ipa = cfg->stage == 2 ? ia : 0;
 	f->fetch_addr = 0;
 	f->access = 0;
+	f->tt_write = false;
 	return -1;
+}
+
+/*
+ * A fetch or update callback failed at addr: an external abort unless the
+ * callback reported its own (nested stage-2) fault.
+ */
+static int callback_fault(const struct vmsa_walk_cfg *cfg, struct vmsa_fault *f,
+			  phys_addr_t addr, int level, u64 ia)
+{
+	if (f->type == VMSA_FAULT_NONE) {
+		fault(f, cfg, VMSA_F_EABT, level, ia);
+		f->fetch_addr = addr;
+	} else if (cfg->stage == 1) {
+		/* The callback's own stage-2 fault. */
+		f->s1ptw = true;
+		f->ia = ia;
+	}
+	return -1;
+}
+
+/*
+ * A hardware update of the descriptor at addr from old to new, atomic
+ * with respect to every other writer (compare-and-swap).  0 when done,
+ * VMSA_WALK_AGAIN when the descriptor had changed (the walk starts over
+ * on the new tables), -1 with *f on a fault.  Without an update callback
+ * (an inspection) nothing is written and the update counts as done.
+ */
+static int update_desc(const struct vmsa_walk_cfg *cfg, phys_addr_t addr,
+		       u64 old, u64 new, struct vmsa_fault *f, int level, u64 ia)
+{
+	int rc;
+
+	if (!cfg->update)
+		return 0;
+	f->type = VMSA_FAULT_NONE;
+	rc = cfg->update(cfg->opaque, addr, old, new, f);
+	if (rc < 0) {
+		callback_fault(cfg, f, addr, level, ia);
+		f->tt_write = true;
+		return -1;
+	}
+	return rc ? VMSA_WALK_AGAIN : 0;
 }
 
 static inline void trace_step(const struct vmsa_walk_cfg *cfg, u64 ia,
@@ -104,6 +132,7 @@ walk(const struct vmsa_walk_cfg *cfg, u64 ia, struct vmsa_walk_result *res,
 	u8 ap_table = 0;
 	bool pxn_table = false, xn_table = false;
 	u64 table, desc, top, idx;
+	phys_addr_t addr;
 
 	if (unlikely(g != 12 && g != 14 && g != 16) || level < 0 ||
 	    level > 3 || cfg->ia_bits <= shift || cfg->ia_bits > 52 ||
@@ -124,22 +153,11 @@ walk(const struct vmsa_walk_cfg *cfg, u64 ia, struct vmsa_walk_result *res,
 		return fault(f, cfg, VMSA_F_ADDR_SIZE, 0, ia);
 
 	for (;;) {
-		phys_addr_t addr;
-
 		idx = (ia >> shift) & ((1ULL << idx_bits) - 1);
 		addr = table + idx * 8;
 		f->type = VMSA_FAULT_NONE;
-		if (unlikely(cfg->fetch(cfg->opaque, addr, &desc, f))) {
-			if (f->type == VMSA_FAULT_NONE) {
-				fault(f, cfg, VMSA_F_EABT, level, ia);
-				f->fetch_addr = addr;
-			} else if (cfg->stage == 1) {
-				/* The callback's own stage-2 fault. */
-				f->s1ptw = true;
-				f->ia = ia;
-			}
-			return -1;
-		}
+		if (unlikely(cfg->fetch(cfg->opaque, addr, &desc, f)))
+			return callback_fault(cfg, f, addr, level, ia);
 		if (unlikely(!(desc & DESC_VALID))) {
 			if (traced)
 				trace_step(cfg, ia, level, VMSA_DESC_INVALID,
@@ -190,12 +208,24 @@ walk(const struct vmsa_walk_cfg *cfg, u64 ia, struct vmsa_walk_result *res,
 	res->oa = desc_to_addr(desc, g) & ~((1ULL << shift) - 1);
 	if (unlikely(res->oa & oa_over))
 		return fault(f, cfg, VMSA_F_ADDR_SIZE, level, ia);
-	if (unlikely(!(desc & DESC_AF)) && !cfg->affd)
-		return fault(f, cfg, VMSA_F_ACCESS, level, ia);
+	if (unlikely(!(desc & DESC_AF))) {
+		/* HTTU: the walker sets AF itself (AFFD then plays no part). */
+		if (cfg->ha) {
+			int rc = update_desc(cfg, addr, desc, desc | DESC_AF,
+					     f, level, ia);
+
+			if (rc)
+				return rc;
+			desc |= DESC_AF;
+		} else if (!cfg->affd) {
+			return fault(f, cfg, VMSA_F_ACCESS, level, ia);
+		}
+	}
 
 	res->oa |= ia & ((1ULL << shift) - 1);
 	res->ia = ia;
 	res->desc = desc;
+	res->desc_addr = addr;
 	res->stage = cfg->stage;
 	res->level = (s8)level;
 	res->size_shift = (u8)shift;
@@ -232,9 +262,72 @@ walk_traced(const struct vmsa_walk_cfg *cfg, u64 ia,
 int vmsa_walk(const struct vmsa_walk_cfg *cfg, u64 ia,
 	      struct vmsa_walk_result *res, struct vmsa_fault *f)
 {
-	if (unlikely(cfg->trace))
-		return walk_traced(cfg, ia, res, f);
-	return walk(cfg, ia, res, f, false);
+	int ret;
+
+	do {
+		if (unlikely(cfg->trace))
+			ret = walk_traced(cfg, ia, res, f);
+		else
+			ret = walk(cfg, ia, res, f, false);
+	} while (unlikely(ret == VMSA_WALK_AGAIN));
+	return ret;
+}
+
+/* ------------------------------------------------- hardware dirty state */
+
+/* The permissions the leaf would give once marked dirty. */
+static void as_dirty(struct vmsa_walk_result *r)
+{
+	if (r->stage == 1)
+		r->ap &= (u8)~2;	/* AP[2] clear: writable */
+	else
+		r->ap |= 2;		/* S2AP[1] set: writable */
+}
+
+bool vmsa_dirty_update_allowed(const struct vmsa_walk_cfg *cfg,
+			       const struct vmsa_walk_result *r,
+			       unsigned int access)
+{
+	struct vmsa_walk_result d;
+	struct vmsa_fault f;
+
+	if (!cfg->ha || !cfg->hd || !(access & VMSA_ACC_WRITE) ||
+	    !(r->desc & DESC_DBM))
+		return false;
+	/* Only a writable-clean leaf; every other permission must hold. */
+	if (r->stage == 1 ? !(r->ap & 2) : (r->ap & 2))
+		return false;
+	d = *r;
+	as_dirty(&d);
+	return !vmsa_check_perm(&d, access, &f);
+}
+
+int vmsa_dirty_update(const struct vmsa_walk_cfg *cfg,
+		      struct vmsa_walk_result *r, struct vmsa_fault *f)
+{
+	u64 new = r->stage == 1 ? r->desc & ~DESC_AP_RDONLY :
+				  r->desc | DESC_S2AP_W;
+	int rc = update_desc(cfg, r->desc_addr, r->desc, new, f, r->level,
+			     r->ia);
+
+	if (rc)
+		return rc;
+	r->desc = new;
+	as_dirty(r);
+	return 0;
+}
+
+int vmsa_update_ram(void *opaque, phys_addr_t addr, u64 old, u64 new,
+		    struct vmsa_fault *fault)
+{
+	u64 *p = phys_ram_ptr(opaque, addr, 8);
+
+	(void)fault;
+	if (unlikely(!p))
+		return -1;	/* not RAM: no atomic update there */
+	return __atomic_compare_exchange_n(p, &old, new, false,
+					   __ATOMIC_ACQ_REL,
+					   __ATOMIC_ACQUIRE) ? 0 : 1;
 }
 
 int vmsa_check_perm(const struct vmsa_walk_result *r, unsigned int access,
@@ -277,6 +370,7 @@ int vmsa_check_perm(const struct vmsa_walk_result *r, unsigned int access,
 	f->ipa = r->stage == 2 ? r->ia : 0;
 	f->fetch_addr = 0;
 	f->access = access;
+	f->tt_write = false;
 	return -1;
 }
 

@@ -18,8 +18,17 @@
  *
  * Scope: 4K, 16K and 64K granules; 48-bit addresses, and 52-bit output
  * addresses with the 64K granule (FEAT_LPA: OA[51:48] in descriptor bits
- * [15:12], 4TB level-1 blocks).  No FEAT_LPA2, no hardware AF/dirty
- * update, no contiguous-hint merging (the hint is legal to ignore).
+ * [15:12], 4TB level-1 blocks).  No FEAT_LPA2, no contiguous-hint
+ * merging (the hint is legal to ignore).
+ *
+ * Hardware management of the access flag and dirty state (DDI0487 D8.4,
+ * FEAT_HAFDBS; the SMMU's HTTU): with cfg->ha a leaf with AF=0 gets AF set
+ * by the walk instead of an access flag fault; with cfg->ha and cfg->hd a
+ * write to a writable-clean leaf (DBM=1 with AP[2]=1 at stage 1, S2AP[1]=0
+ * at stage 2) is made dirty by vmsa_dirty_update() instead of faulting.
+ * Both are compare-and-swap updates of the descriptor in memory (the
+ * cfg->update callback); when the descriptor changed meanwhile the walk
+ * starts again on what is there now.
  * Descriptors are 64-bit little-endian.
  *
  * A walk can be traced (cfg->trace): each descriptor it reads is reported
@@ -29,9 +38,31 @@
 #ifndef IOMMUSIM_HW_VMSA_WALK_H
 #define IOMMUSIM_HW_VMSA_WALK_H
 
+#include "lib/bits.h"
 #include "lib/types.h"
 
 struct phys_mem;
+
+/* Descriptor fields (Arm DDI0487 D8.3). */
+#define DESC_VALID		BIT_ULL(0)
+#define DESC_TABLE		BIT_ULL(1)	/* table (L0-2) / page (L3) */
+#define DESC_ATTR		GENMASK_ULL(5, 2)	/* S1 AttrIndx[4:2] + NS[5]; S2 MemAttr */
+#define DESC_NS			BIT_ULL(5)
+#define DESC_AP			GENMASK_ULL(7, 6)	/* S1 AP[2:1] / S2 S2AP[1:0] */
+#define DESC_AP_RDONLY		BIT_ULL(7)	/* stage 1 AP[2] */
+#define DESC_S2AP_W		BIT_ULL(7)	/* stage 2 S2AP[1] */
+#define DESC_SH			GENMASK_ULL(9, 8)
+#define DESC_AF			BIT_ULL(10)
+#define DESC_NG			BIT_ULL(11)
+#define DESC_DBM		BIT_ULL(51)	/* Dirty Bit Modifier (leaves) */
+#define DESC_PXN		BIT_ULL(53)
+#define DESC_XN			BIT_ULL(54)
+#define DESC_PXNTABLE		BIT_ULL(59)
+#define DESC_XNTABLE		BIT_ULL(60)
+#define DESC_APTABLE		GENMASK_ULL(62, 61)
+
+/* An update callback's "the descriptor changed": walk again. */
+#define VMSA_WALK_AGAIN		1
 
 enum vmsa_fault_type {
 	VMSA_FAULT_NONE = 0,
@@ -55,6 +86,7 @@ struct vmsa_fault {
 	u64 ipa;		/* stage 2 faults: the IPA stage 2 was translating */
 	phys_addr_t fetch_addr;	/* F_EABT: the descriptor address that aborted */
 	unsigned int access;	/* F_PERMISSION: the refused VMSA_ACC_* mask */
+	bool tt_write;		/* the table access that failed was a hardware update */
 };
 
 /*
@@ -64,6 +96,14 @@ struct vmsa_fault {
  */
 typedef int (*vmsa_fetch_fn)(void *opaque, phys_addr_t addr, u64 *desc,
 			     struct vmsa_fault *fault);
+
+/*
+ * Replaces the descriptor at addr with new if it still holds old, atomically
+ * (same opaque as the fetch).  0 when replaced, 1 when it held something
+ * else, -1 on failure as for vmsa_fetch_fn.
+ */
+typedef int (*vmsa_update_fn)(void *opaque, phys_addr_t addr, u64 old, u64 new,
+			      struct vmsa_fault *fault);
 
 /* What the walker made of a descriptor it read (Arm DDI0487 D8.3). */
 enum vmsa_desc_kind {
@@ -97,8 +137,12 @@ struct vmsa_walk_cfg {
 	bool affd;		/* access-flag faults disabled (SMMU CD/STE.AFFD) */
 	bool hpd;		/* stage 1: hierarchical permissions disabled (HADx) */
 	bool ttb1;		/* stage 1: the upper VA range, ia[63:ia_bits] all ones */
+	bool ha;		/* hardware access flag (SMMU CD.HA / STE.S2HA) */
+	bool hd;		/* and dirty state (CD.HD / STE.S2HD); needs ha */
 	phys_addr_t ttb;	/* start table; aligned down to its size */
 	vmsa_fetch_fn fetch;
+	/* Hardware updates (ha/hd); NULL: pretend them, write nothing. */
+	vmsa_update_fn update;
 	void *opaque;
 	/*
 	 * Optional: called after each descriptor is read and classified,
@@ -114,6 +158,7 @@ struct vmsa_walk_result {
 	phys_addr_t oa;		/* output address of ia */
 	u64 ia;			/* input address walked */
 	u64 desc;		/* raw leaf descriptor */
+	phys_addr_t desc_addr;	/* where it was read (as given to the fetch) */
 	u8 stage;
 	s8 level;		/* leaf level */
 	u8 size_shift;		/* log2 of the page/block size */
@@ -187,5 +232,25 @@ u64 vmsa_start_table_size(unsigned int granule_shift, unsigned int ia_bits,
  */
 int vmsa_fetch_ram(void *opaque, phys_addr_t addr, u64 *desc,
 		   struct vmsa_fault *fault);
+/* Its update: a compare-and-swap in RAM; anything else aborts. */
+int vmsa_update_ram(void *opaque, phys_addr_t addr, u64 old, u64 new,
+		    struct vmsa_fault *fault);
+
+/*
+ * Hardware dirty state: whether access (with VMSA_ACC_WRITE) to the leaf
+ * of r, refused by vmsa_check_perm(), would be allowed by marking the leaf
+ * dirty -- cfg->ha and cfg->hd, DBM set, the leaf writable-clean, and
+ * every other permission (AP[1], APTable, privilege) allowing it.
+ */
+bool vmsa_dirty_update_allowed(const struct vmsa_walk_cfg *cfg,
+			       const struct vmsa_walk_result *r,
+			       unsigned int access);
+/*
+ * Marks the leaf of r dirty in memory (clears AP[2] / sets S2AP[1]) and
+ * updates r.  0 when done, VMSA_WALK_AGAIN when the descriptor had
+ * changed (walk again), -1 with *f on a fault of the update.
+ */
+int vmsa_dirty_update(const struct vmsa_walk_cfg *cfg,
+		      struct vmsa_walk_result *r, struct vmsa_fault *f);
 
 #endif

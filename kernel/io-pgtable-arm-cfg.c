@@ -148,7 +148,7 @@ static struct io_pgtable *arm_64_lpae_alloc_pgtable_s1(struct io_pgtable_cfg *cf
 	int ps;
 
 	(void)cookie;
-	if (cfg->quirks & ~IO_PGTABLE_QUIRK_ARM_NS)
+	if (cfg->quirks & ~(IO_PGTABLE_QUIRK_ARM_NS | IO_PGTABLE_QUIRK_ARM_HD))
 		return NULL;
 	d = arm_lpae_alloc_pgtable(cfg);
 	if (!d)

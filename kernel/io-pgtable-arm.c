@@ -21,6 +21,7 @@
  * outside IOMMU_PROT_MASK are -EINVAL (Linux leaves both to its callers).
  */
 #include "kernel/io-pgtable-arm.h"
+#include "kernel/iommu.h"
 
 /* Descriptor bits (Arm DDI0487 D8.3; names as Linux's). */
 #define ARM_LPAE_PTE_TYPE_MASK		0x3ULL
@@ -31,6 +32,7 @@
 #define ARM_LPAE_PTE_NSTABLE		BIT_ULL(63)
 #define ARM_LPAE_PTE_XN			(3ULL << 53)	/* UXN|PXN, XN[1:0] */
 #define ARM_LPAE_PTE_AF			BIT_ULL(10)
+#define ARM_LPAE_PTE_DBM		BIT_ULL(51)	/* Dirty Bit Modifier */
 #define ARM_LPAE_PTE_SH_OS		(2ULL << 8)
 #define ARM_LPAE_PTE_SH_IS		(3ULL << 8)
 #define ARM_LPAE_PTE_NS			BIT_ULL(5)
@@ -316,6 +318,8 @@ static arm_lpae_iopte prot_to_pte(const struct arm_lpae_io_pgtable *d, int prot)
 		pte = ARM_LPAE_PTE_nG;
 		if (!(prot & IOMMU_WRITE) && (prot & IOMMU_READ))
 			pte |= ARM_LPAE_PTE_AP_RDONLY;
+		else if (d->iop.cfg.quirks & IO_PGTABLE_QUIRK_ARM_HD)
+			pte |= ARM_LPAE_PTE_DBM;	/* writable-dirty */
 		if (!(prot & IOMMU_PRIV))
 			pte |= ARM_LPAE_PTE_AP_UNPRIV;
 		if (prot & IOMMU_MMIO)
@@ -543,8 +547,83 @@ static phys_addr_t arm_lpae_iova_to_phys(struct io_pgtable_ops *ops,
 	}
 }
 
+/* ------------------------------------------------------ dirty state */
+
+/* DBM set and writable: the SMMU (or the mapping) made it dirty. */
+static inline bool iopte_writeable_dirty(arm_lpae_iopte pte)
+{
+	return (pte & (ARM_LPAE_PTE_AP_RDONLY | ARM_LPAE_PTE_DBM)) ==
+	       ARM_LPAE_PTE_DBM;
+}
+
+struct dirty_walk {
+	u64 addr, end;
+	unsigned long flags;
+	struct iommu_dirty_bitmap *dirty;
+};
+
+/*
+ * Linux's __arm_lpae_iopte_walk with visit_dirty: every leaf from addr to
+ * end is visited (a leaf counts from addr, wherever addr falls in it); an
+ * entry that is neither leaf nor table is -EINVAL.  Cleaning sets AP[2]
+ * with an atomic OR, so a concurrent hardware update (a compare-and-swap
+ * clearing it) is never lost.
+ */
+static int dirty_walk_lvl(struct arm_lpae_io_pgtable *d, struct dirty_walk *w,
+			  arm_lpae_iopte *table, int lvl)
+{
+	unsigned long idx = lvl_idx(w->addr, lvl, d);
+	unsigned long n = lvl == d->start_level ?
+			  1UL << d->pgd_bits : 1UL << d->bits_per_level;
+
+	for (; idx < n && w->addr < w->end; idx++) {
+		arm_lpae_iopte *ptep = table + idx;
+		arm_lpae_iopte pte = pte_read(ptep);
+		u64 size = block_size(lvl, d);
+		int ret;
+
+		if (iopte_leaf(pte, lvl)) {
+			if (iopte_writeable_dirty(pte)) {
+				iommu_dirty_bitmap_record(w->dirty, w->addr, size);
+				if (!(w->flags & IOMMU_DIRTY_NO_CLEAR))
+					__atomic_fetch_or(ptep, ARM_LPAE_PTE_AP_RDONLY,
+							  __ATOMIC_RELAXED);
+			}
+			w->addr += size;
+			continue;
+		}
+		if (!iopte_table(pte, lvl))
+			return -EINVAL;
+		ret = dirty_walk_lvl(d, w, iopte_deref(pte, d), lvl + 1);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+static int arm_lpae_read_and_clear_dirty(struct io_pgtable_ops *ops,
+					 unsigned long iova, size_t size,
+					 unsigned long flags,
+					 struct iommu_dirty_bitmap *dirty)
+{
+	struct arm_lpae_io_pgtable *d = io_pgtable_ops_to_data(ops);
+	struct dirty_walk w = {
+		.addr = iova, .end = (u64)iova + size, .flags = flags,
+		.dirty = dirty,
+	};
+
+	if (KWARN_ON(d->k, !size))
+		return -EINVAL;
+	if (KWARN_ON(d->k, ((u64)iova + size - 1) >> d->iop.cfg.ias))
+		return -EINVAL;
+	if (d->iop.fmt != ARM_64_LPAE_S1)
+		return -EINVAL;
+	return dirty_walk_lvl(d, &w, d->pgd, d->start_level);
+}
+
 const struct io_pgtable_ops arm_lpae_ops = {
 	.map_pages	= arm_lpae_map_pages,
 	.unmap_pages	= arm_lpae_unmap_pages,
 	.iova_to_phys	= arm_lpae_iova_to_phys,
+	.read_and_clear_dirty = arm_lpae_read_and_clear_dirty,
 };

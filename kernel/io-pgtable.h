@@ -67,6 +67,13 @@ struct iommu_flush_ops {
 
 /* Quirks, as in Linux. */
 #define IO_PGTABLE_QUIRK_ARM_NS		(1UL << 0)
+/*
+ * Stage 1 with hardware dirty state (the SMMU's CD.HD): writable leaves
+ * get DBM; a writable-clean leaf is AP read-only + DBM, which the SMMU
+ * makes writable (dirty) on the first write.  read_and_clear_dirty then
+ * works.
+ */
+#define IO_PGTABLE_QUIRK_ARM_HD		(1UL << 7)
 
 struct io_pgtable_cfg {
 	unsigned long quirks;

@@ -209,8 +209,12 @@ static bool iova_search_down(const struct iova_search *s,
 static bool iova_find_spot(struct iova_domain *iovad, struct iova_search *s,
 			   struct iova_spot *spot)
 {
-	struct rb_node *hint = iova_hint(iovad, s->ceiling);
-	unsigned long hint_hi = to_iova(hint)->pfn_hi;
+	struct rb_node *hint;
+	unsigned long hint_hi;
+
+	lockdep_assert_held(&iovad->iova_rbtree_lock);
+	hint = iova_hint(iovad, s->ceiling);
+	hint_hi = to_iova(hint)->pfn_hi;
 
 	if (iova_search_down(s, hint, spot))
 		return true;
@@ -305,7 +309,10 @@ struct iova *alloc_iova(struct iova_domain *iovad, unsigned long size,
 /* Caller holds iova_rbtree_lock.  Never returns the anchor. */
 struct iova *iova_find_locked(struct iova_domain *iovad, unsigned long pfn)
 {
-	struct iova *iova = to_iova(iova_first_reaching(iovad, pfn));
+	struct iova *iova;
+
+	lockdep_assert_held(&iovad->iova_rbtree_lock);
+	iova = to_iova(iova_first_reaching(iovad, pfn));
 
 	if (!iova || iova->pfn_lo > pfn || iova == &iovad->anchor)
 		return NULL;
@@ -315,6 +322,7 @@ struct iova *iova_find_locked(struct iova_domain *iovad, unsigned long pfn)
 /* Caller holds iova_rbtree_lock; the caller frees the memory. */
 void iova_unlink_locked(struct iova_domain *iovad, struct iova *iova)
 {
+	lockdep_assert_held(&iovad->iova_rbtree_lock);
 	iova_hints_before_free(iovad, iova);
 	rb_erase(&iova->node, &iovad->rbroot);
 }

@@ -43,21 +43,30 @@ struct iova_magazine {
 };
 _Static_assert(sizeof(struct iova_magazine) == 1024, "a magazine is 1 KiB");
 
+/* Padded to a line whatever a lock weighs (LOCKDEP builds add an owner). */
 struct iova_cpu_rcache {
-	spinlock_t lock;
-	struct iova_magazine *loaded;
-	struct iova_magazine *prev;
-	char pad[IOVA_CACHELINE - 3 * sizeof(void *)];
+	union {
+		struct {
+			spinlock_t lock;
+			struct iova_magazine *loaded;
+			struct iova_magazine *prev;
+		};
+		char line[IOVA_CACHELINE];
+	};
 };
 _Static_assert(sizeof(struct iova_cpu_rcache) == IOVA_CACHELINE,
 	       "one CPU slot per cache line");
 
 struct iova_rcache {
-	spinlock_t lock;			/* the depot */
-	unsigned int depot_size;
-	struct iova_magazine *depot;
-	struct iova_cpu_rcache *cpu_rcaches;	/* cpu_cache_mask + 1 of them */
-	char pad[IOVA_CACHELINE - 3 * sizeof(void *)];
+	union {
+		struct {
+			spinlock_t lock;		/* the depot */
+			unsigned int depot_size;
+			struct iova_magazine *depot;
+			struct iova_cpu_rcache *cpu_rcaches;	/* cpu_cache_mask + 1 of them */
+		};
+		char line[IOVA_CACHELINE];
+	};
 };
 _Static_assert(sizeof(struct iova_rcache) == IOVA_CACHELINE,
 	       "one rcache head per cache line");

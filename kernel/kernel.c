@@ -24,6 +24,7 @@ struct kernel *kernel_create(const char *name, struct phys_mem *mem,
 	k->mem = mem;
 	mutex_init(&k->lock);
 	mutex_init(&k->groups_lock);
+	kernel_log_init(k);
 	INIT_LIST_HEAD(&k->devices);
 	INIT_LIST_HEAD(&k->iommu_devices);
 	INIT_LIST_HEAD(&k->groups);
@@ -109,5 +110,5 @@ int kernel_free_pages(struct kernel *k, phys_addr_t pa, u64 size)
 void kernel_warn(struct kernel *k, const char *file, int line, const char *what)
 {
 	atomic_fetch_add(&k->warnings, 1);
-	fprintf(stderr, "WARNING: %s: %s:%d: %s\n", k->name, file, line, what);
+	kernel_printk(k, LOGLEVEL_WARNING, "WARNING: %s: %s:%d: %s", k->name, file, line, what);
 }

@@ -15,8 +15,19 @@
 
 #include "hw/memory.h"
 #include "kernel/page_alloc.h"
+#include "kernel/printk.h"
 #include "lib/list.h"
 #include "lib/lock.h"
+
+/* The instance's log (kernel/printk.h). */
+struct kernel_log {
+	spinlock_t lock;
+	size_t written;			/* bytes ever written; the ring keeps the last */
+	int console_level;
+	kernel_console_fn console;
+	void *console_opaque;
+	char ring[KERNEL_LOG_BYTES];
+};
 
 struct kernel {
 	char name[32];
@@ -40,6 +51,7 @@ struct kernel {
 	bool iommu_dma_lazy;		/* strict=0: DMA_FQ where the driver can */
 
 	atomic_ulong warnings;		/* KWARN_ON() hits: a kernel bug or misuse */
+	struct kernel_log log;
 
 	atomic_ulong kmalloc_fail_nth;	/* see kernel_fail_nth() */
 	atomic_ulong *fail_count;	/* &kmalloc_fail_nth, or a shared count */
@@ -51,6 +63,7 @@ struct kernel {
  * it, and yields cond so the caller can bail out as the kernel does.
  */
 void kernel_warn(struct kernel *k, const char *file, int line, const char *what);
+void kernel_log_init(struct kernel *k);	/* kernel_create()'s */
 #define KWARN_ON(k, cond) ({						\
 	bool __c = !!(cond);						\
 	if (unlikely(__c))						\

@@ -22,6 +22,7 @@ void preload_config_defaults(struct preload_config *c)
 	memset(c, 0, sizeof(*c));
 	c->ram = 256ULL << 20;
 	c->iommu = PRELOAD_IOMMU_SMMUV3;
+	c->httu = 2;		/* as an SMMU with HTTU (MMU-700): dirty tracking */
 	c->nr_devices = 2;
 	for (int i = 0; i < c->nr_devices; i++) {
 		c->dev[i].sids[0] = PRELOAD_DEFAULT_SID_BASE + i;
@@ -102,6 +103,10 @@ static int apply_item(struct preload_config *c, const char *src, char *item)
 			c->iommu = PRELOAD_IOMMU_MOCK;
 		else
 			return cfg_error(src, "iommu=%s: 'smmuv3' or 'mock'", val);
+	} else if (!strcmp(item, "httu")) {
+		if (parse_u64(val, &v, false) || v > 2)
+			return cfg_error(src, "httu=%s: 0, 1 or 2", val);
+		c->httu = (unsigned int)v;
 	} else if (!strcmp(item, "devices")) {
 		if (parse_u64(val, &v, false) || v > PRELOAD_MAX_DEVICES)
 			return cfg_error(src, "devices=%s: a count up to 32", val);

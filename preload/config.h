@@ -26,6 +26,7 @@ enum preload_iommu {
 struct preload_config {
 	unsigned long long ram;		/* machine RAM at 0x40000000 */
 	enum preload_iommu iommu;
+	unsigned int httu;		/* the SMMU's IDR0.HTTU (dirty tracking: 2) */
 	int nr_devices;
 	struct preload_dev_config dev[PRELOAD_MAX_DEVICES];
 };

@@ -8,6 +8,8 @@
  * Every ioctl goes to the in-kernel iommufd (kernel/iommufd) unchanged,
  * after the one check it cannot make in-process: that the argument struct
  * is readable (the kernel's get_user/copy_struct_from_user -EFAULT).
+ * That includes the VFIO type1 container ioctls iommufd answers on the
+ * same file (VFIO_SET_IOMMU, VFIO_IOMMU_MAP_DMA, ...).
  *
  * The event queues iommufd hands out (IOMMU_FAULT_QUEUE_ALLOC,
  * IOMMU_VEVENTQ_ALLOC) are eventfds iommufd creates and keeps readable
@@ -190,6 +192,11 @@ static long iommufd_file_ioctl(struct shim_file *f, unsigned long cmd,
 		ret = preload_iommufd_check_uptrs(ictx, (unsigned int)cmd, arg, size);
 		if (ret)
 			return ret;
+	} else if (_IOC_TYPE(cmd) == IOMMUFD_TYPE) {
+		/* VFIO type1 container ioctls (same type): vfio_compat.c. */
+		ret = preload_iommufd_check_vfio(ictx, (unsigned int)cmd, arg);
+		if (ret)
+			return ret;
 	}
 	ret = iommufd_ioctl(ictx, (unsigned int)cmd, arg);
 	if (ret)
@@ -234,6 +241,7 @@ int iommufd_file_open(int flags)
 		free(file);
 		return -ENOMEM;
 	}
+	iommufd_ctx_set_uaccess(file->ictx, preload_iommufd_uaccess);
 	ret = shim_file_install(&iommufd_fops, file, flags, NULL);
 	if (ret < 0) {
 		iommufd_ctx_destroy(file->ictx);

@@ -31,5 +31,10 @@ void preload_iommufd_detach(struct preload_idev *idev);
 struct iommufd_ctx;
 int preload_iommufd_check_uptrs(struct iommufd_ctx *ictx, unsigned int cmd,
 				unsigned long arg, uint32_t size);
+/* What iommufd calls where Linux pins user memory (the dirty bitmap). */
+int preload_iommufd_uaccess(void *uptr, size_t len, bool write);
+/* The same for the VFIO type1 ioctls on /dev/iommu (their argsz struct). */
+int preload_iommufd_check_vfio(struct iommufd_ctx *ictx, unsigned int cmd,
+			       unsigned long arg);
 
 #endif

@@ -22,6 +22,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "include/uapi/linux/vfio.h"
 #include "kernel/iommufd/iommufd.h"
 #include "preload/iommufd-glue.h"
 #include "preload/preload.h"
@@ -130,4 +131,44 @@ int preload_iommufd_check_uptrs(struct iommufd_ctx *ictx, unsigned int cmd,
 		       probe_range(u.ranges.allowed_iovas,
 				   iova_ranges_extent(ictx, &u.ranges), true) : 0;
 	}
+}
+
+/*
+ * The VFIO type1 ioctls iommufd serves (vfio_compat.c) take a struct the
+ * kernel reads with copy_from_user and writes back with copy_to_user:
+ * GET_INFO as far as argsz and the capability chain reach (found by a
+ * query that writes nothing of the caller's), UNMAP_DMA its size field,
+ * MAP_DMA nothing.  Integer-argument ones (SET_IOMMU, CHECK_EXTENSION)
+ * have nothing to check.
+ */
+int preload_iommufd_check_vfio(struct iommufd_ctx *ictx, unsigned int cmd,
+			       unsigned long arg)
+{
+	struct vfio_iommu_type1_info q = { .argsz = 16 };
+	__u32 argsz;
+
+	switch (cmd) {
+	case VFIO_IOMMU_MAP_DMA:
+		return probe_range(arg, sizeof(struct vfio_iommu_type1_dma_map),
+				   false);
+	case VFIO_IOMMU_UNMAP_DMA:
+		return probe_range(arg, sizeof(struct vfio_iommu_type1_dma_unmap),
+				   true);
+	case VFIO_IOMMU_GET_INFO:
+		if (probe_range(arg, 16, false))
+			return -EFAULT;
+		if (shim_copy_from_user(&argsz, (void *)arg, sizeof(argsz)))
+			return -EFAULT;
+		if (argsz < 16 || iommufd_ioctl(ictx, cmd, (unsigned long)&q))
+			return 0;	/* fails before writing anything */
+		return probe_range(arg, argsz < q.argsz ? argsz : q.argsz, true);
+	default:
+		return 0;
+	}
+}
+
+/* iommufd's stand-in for pin_user_pages (iommufd_ctx_set_uaccess). */
+int preload_iommufd_uaccess(void *uptr, size_t len, bool write)
+{
+	return probe_range((uintptr_t)uptr, len, write);
 }

@@ -168,6 +168,7 @@ int preload_machine_build(struct phys_mem *mem, struct preload_machine **out)
 	pthread_mutex_init(&m->route_lock, NULL);
 	machine_config_default(&mc);
 	mc.ram_size = m->cfg.ram;
+	mc.smmu.httu = m->cfg.httu;
 	m->board = machine_create_on(mem, &mc);
 	if (!m->board)
 		return machine_fail(m, "board", -ENOMEM);

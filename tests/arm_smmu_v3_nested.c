@@ -252,9 +252,20 @@ static void test_bad_vste(void)
 	/* The parent must be this SMMU's stage-2 nest parent; no flags. */
 	CHECK_EQ(nested_err(dev, dma, 0, &ud), -EINVAL);
 	CHECK_EQ(nested_err(dev, s2, 1, &ud), -EOPNOTSUPP);
-	/* Paging flags the driver does not offer. */
-	dma = iommu_paging_domain_alloc_flags(dev, IOMMU_HWPT_ALLOC_DIRTY_TRACKING);
+	/* A nest parent takes no other flag (dirty tracking is stage 1). */
+	dma = iommu_paging_domain_alloc_flags(dev, IOMMU_HWPT_ALLOC_NEST_PARENT |
+					      IOMMU_HWPT_ALLOC_DIRTY_TRACKING);
 	CHECK_EQ(PTR_ERR(dma), -EOPNOTSUPP);
+	/*
+	 * Dirty tracking alone: a stage-1 domain with dirty_ops (whether the
+	 * SMMU can track is iommufd's IOMMU_CAP_DIRTY_TRACKING check, as in
+	 * Linux's arm_smmu_domain_alloc_paging_flags).
+	 */
+	dma = iommu_paging_domain_alloc_flags(dev, IOMMU_HWPT_ALLOC_DIRTY_TRACKING);
+	REQUIRE(!IS_ERR(dma));
+	CHECK(dma->dirty_ops != NULL);
+	CHECK(!device_iommu_capable(dev, IOMMU_CAP_DIRTY_TRACKING));
+	iommu_domain_free(dma);
 
 	iommu_domain_free(s2);
 	device_destroy(dev);

@@ -139,6 +139,8 @@ static void test_cmdq_error(bool unwired)
 	CHECK_EQ(st.cmdq_skipped, 1);
 	CHECK_EQ(st.last_cmdq_err, 1);		/* CERROR_ILL */
 	CHECK_EQ(st.last_bad_cmd[0], 0xff);
+	/* The driver said so in the host's log, in Linux's words. */
+	CHECK(kernel_log_contains(m.k, "skipping command in error state: 0x00000000000000ff"));
 	CHECK_EQ(testbed_irqs(&m, 1), 1);	/* GERROR */
 	/* Acknowledged: GERROR and GERRORN agree, the queue is drained. */
 	CHECK_EQ(m_readl(&m, 0x60) ^ m_readl(&m, 0x64), 0);

@@ -30,10 +30,18 @@ MAKEFLAGS=$(sed -E 's/(^| )(-j[0-9]*|--jobserver-[^ ]*)//g' <<<"${MAKEFLAGS:-}")
 export MAKEFLAGS
 make -s install VARIANT="$variant" PREFIX="$tmp/prefix"
 P=$tmp/prefix
-for f in lib/libiommusim.a lib/pkgconfig/iommusim.pc \
-	 include/iommusim/hw/smmuv3/smmuv3.h include/iommusim/hw/memory.h; do
-	[ -f "$P/$f" ] || { echo "not installed: $f"; exit 1; }
+HEADERS=(hw/smmuv3/smmuv3.h hw/memory.h hw/endpoint-regs.h version.h)
+for f in lib/libiommusim.a lib/libiommusim.so lib/libiommusim.so.0 \
+	 lib/pkgconfig/iommusim.pc "${HEADERS[@]/#/include/iommusim/}"; do
+	[ -e "$P/$f" ] || { echo "not installed: $f"; exit 1; }
 done
+# The shared library answers to its soname, which carries the major version.
+major=$(sed -n 's/^#define IOMMUSIM_VERSION_MAJOR[[:space:]]*//p' "$P/include/iommusim/version.h")
+soname=$(objdump -p "$P/lib/libiommusim.so" | awk '$1 == "SONAME" { print $2 }')
+[ "$soname" = "libiommusim.so.$major" ] || { echo "soname '$soname', want libiommusim.so.$major"; exit 1; }
+# The .pc names its paths through ${prefix}, so a relocated tree still works.
+grep -qx 'libdir=${prefix}/lib' "$P/lib/pkgconfig/iommusim.pc"
+grep -qx 'includedir=${prefix}/include' "$P/lib/pkgconfig/iommusim.pc"
 
 # DESTDIR stages the files; the .pc still names the final PREFIX.
 make -s install VARIANT="$variant" PREFIX=/opt/iommusim DESTDIR="$tmp/stage"
@@ -47,8 +55,8 @@ cd "$tmp"
 
 # Each public header alone, first in its translation unit, at the oldest
 # C the docs promise.
-for h in hw/smmuv3/smmuv3.h hw/memory.h; do
-	printf '#include <iommusim/%s>\n' "$h" > alone.c
+for h in "${HEADERS[@]}"; do
+	printf '#include <iommusim/%s>\ntypedef int alone_t;\n' "$h" > alone.c
 	"$cc" -std=c99 "${CFLAGS[@]}" -I"$P/include" -c alone.c -o alone.o
 done
 
@@ -59,6 +67,8 @@ printf '#include <iommusim/hw/smmuv3/smmuv3.h>\n' > ours.c
 "$cc" -std=c11 -E -dM std.c | awk '{ print $2 }' | sed 's/(.*//' | sort > std.macros
 "$cc" -std=c11 -E -dM -I"$P/include" ours.c | awk '{ print $2 }' | sed 's/(.*//' |
 	sort | comm -13 std.macros - > ours.macros
+printf '#include <iommusim/hw/smmuv3/smmuv3.h>\n#if IOMMUSIM_VERSION_NUM < IOMMUSIM_VERSION_CODE(0, 2, 0)\n#error old\n#endif\n' > ver.c
+"$cc" -std=c99 "${CFLAGS[@]}" -I"$P/include" -c ver.c -o ver.o
 if grep -vE '^(SMMUV3_|IOMMUSIM_|MEM_ATTRS_)' ours.macros; then
 	echo "the public headers define the unprefixed macros above"
 	exit 1
@@ -117,7 +127,7 @@ int main()
 }
 EOF
 	"$cxx" -std=c++11 -Wall -Wextra -Werror "${san[@]}" -I"$P/include" cxx.cc \
-		-L"$P/lib" -liommusim -pthread -lm -o cxx
+		"$P/lib/libiommusim.a" -pthread -lm -o cxx
 	./cxx
 else
 	echo "no $cxx: C++ check skipped"
@@ -131,9 +141,15 @@ embed: stale TLB entry until TLBI: pa=0x80020040
 embed: fault: event 0x10 sid=0x10 iova=0x10000040 write, msi data=42 rid=0xfff0
 embed: ok
 EOF
-"$cc" -std=c11 "${CFLAGS[@]}" -I"$P/include" embed.c -L"$P/lib" -liommusim \
+# Static: the archive by name.
+"$cc" -std=c11 "${CFLAGS[@]}" -I"$P/include" embed.c "$P/lib/libiommusim.a" \
 	-pthread -lm -o embed
 ./embed > got
+diff -u want got
+# Shared: -liommusim takes the .so, found at run time through its soname.
+"$cc" -std=c11 "${CFLAGS[@]}" -I"$P/include" embed.c -L"$P/lib" -liommusim -o embed-so
+objdump -p embed-so | grep -q "NEEDED.*libiommusim.so.$major"
+LD_LIBRARY_PATH=$P/lib ./embed-so > got
 diff -u want got
 
 if command -v pkg-config >/dev/null 2>&1; then
@@ -142,9 +158,15 @@ if command -v pkg-config >/dev/null 2>&1; then
 	# shellcheck disable=SC2046	# pkg-config's flags are words
 	"$cc" -std=c11 "${CFLAGS[@]}" $(pkg-config --cflags iommusim) embed.c \
 		$(pkg-config --libs iommusim) -o embed-pc
-	./embed-pc > got
+	LD_LIBRARY_PATH=$P/lib ./embed-pc > got
 	diff -u want got
 else
 	echo "no pkg-config: the pkg-config build skipped"
+fi
+# make uninstall takes back everything install put there.
+cd - >/dev/null
+make -s uninstall VARIANT="$variant" PREFIX="$P"
+if [ -e "$P" ]; then
+	echo "make uninstall left:"; find "$P"; exit 1
 fi
 echo "embed: $variant ok"

@@ -103,13 +103,19 @@ static int run(unsigned long n, const char *file, char *err, size_t errsz)
 	return finish(start(n, file), err, errsz);
 }
 
-/* "NAME:LINE: message": the scenario's own error; returns LINE, or 0. */
+/*
+ * "NAME:LINE: message": the scenario's own error, or one of a file it
+ * includes from examples/lib/; returns LINE, or 0.
+ */
 static unsigned long scenario_error_line(const char *line, const char *name)
 {
 	size_t nl = strlen(name);
-	const char *p = line + nl;
+	const char *p;
 	unsigned long n = 0;
 
+	if (!strncmp(line, "examples/lib/", 13) && strchr(line, ':'))
+		nl = (size_t)(strchr(line, ':') - line), name = line;
+	p = line + nl;
 	if (strncmp(line, name, nl) || *p++ != ':' || *p < '0' || *p > '9')
 		return 0;
 	while (*p >= '0' && *p <= '9')

@@ -38,7 +38,6 @@ static void test_size_rules(void)
 	/* Unknown commands: a number outside the table, a hole, a wrong type. */
 	CHECK_EQ(IOCTL(&e, _IO(IOMMUFD_TYPE, 0x7f), &big), -ENOTTY);
 	CHECK_EQ(IOCTL(&e, _IO(IOMMUFD_TYPE, 0xa0), &big), -ENOTTY);
-	CHECK_EQ(IOCTL(&e, IOMMU_VFIO_IOAS, &big), -ENOTTY);
 	CHECK_EQ(IOCTL(&e, _IO('x', 0x81), &big), -ENOTTY);
 	CHECK_EQ(IOCTL(&e, _IOW(IOMMUFD_TYPE, 0x81, u32), &big), -ENOTTY);
 	/* Below the minimum size. */

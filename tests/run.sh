@@ -48,6 +48,7 @@ expect_failure() {	# iommusim scenario
 
 # Rules of the source tree itself, once per run (tests/tree-rules.sh).
 run_one "tree rules: SPDX lines, hw/ includes no kernel/" tests/tree-rules.sh
+run_one "bench/compare on saved runs" tests/bench-tools.sh
 
 for build in "$@"; do
 	for t in "$build"/tests/*; do

@@ -37,7 +37,8 @@ static void encode_event(const struct smmu_event *ev, u64 rec[4])
 			 (ev->access & SMMUV3_WRITE ? 0 : EVT_1_RNW) |
 			 (ev->s2 ? EVT_1_S2 : 0) |
 			 FIELD_PREP(EVT_1_CLASS, ev->class) |
-			 (ev->class == EVT_CLASS_TT ? EVT_1_TT_READ : 0);
+			 (ev->class == EVT_CLASS_TT && !ev->tt_write ?
+			  EVT_1_TT_READ : 0);
 		rec[2] = ev->input;
 		if (ev->type == EVT_F_WALK_EABT)
 			rec[3] = ev->fetch_addr & EVT_3_FETCH_ADDR;

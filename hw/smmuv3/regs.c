@@ -64,6 +64,7 @@ static void build_idr(struct smmuv3 *smmu)
 		       (c->msi ? IDR0_MSI : 0) | (c->sev ? IDR0_SEV : 0) |
 		       (c->vmid16 ? IDR0_VMID16 : 0) |
 		       (c->cd_2level ? IDR0_CD2L : 0) |
+		       FIELD_PREP(IDR0_HTTU, c->httu) |
 		       FIELD_PREP(GENMASK(22, 21), 2) |	/* TTENDIAN: little only */
 		       FIELD_PREP(IDR0_STALL_MODEL, 1) |	/* no stalls */
 		       IDR0_TERM_MODEL |
@@ -92,7 +93,7 @@ struct smmuv3 *smmuv3_create(const struct smmuv3_config *cfg,
 	    cfg->sid_bits > 32 || cfg->ssid_bits > 20 ||
 	    cfg->cmdq_max_log2 > 19 || cfg->evtq_max_log2 > 19 ||
 	    (!cfg->stage1 && !cfg->stage2) ||
-	    (cfg->hyp && !cfg->stage1) ||
+	    (cfg->hyp && !cfg->stage1) || cfg->httu > IDR0_HTTU_ACCESS_DIRTY ||
 	    (!cfg->gran4k && !cfg->gran16k && !cfg->gran64k) ||
 	    (cfg->tlb_sets && !is_power_of_2(cfg->tlb_sets)))
 		return NULL;

@@ -93,6 +93,9 @@ static inline void smmu_copy_words_snapshot(void *dst, const void *src,
 #define IDR0_TTF		GENMASK(3, 2)
 #define IDR0_TTF_AARCH64	2
 #define IDR0_COHACC		BIT(4)
+#define IDR0_HTTU		GENMASK(7, 6)
+#define IDR0_HTTU_ACCESS	1
+#define IDR0_HTTU_ACCESS_DIRTY	2
 #define IDR0_HYP		BIT(9)
 #define IDR0_ASID16		BIT(12)
 #define IDR0_MSI		BIT(13)
@@ -189,6 +192,8 @@ static inline u32 smmu_q_idx_wrap(u64 base)
 #define STE_2_S2AA64		BIT_ULL(51)
 #define STE_2_S2ENDI		BIT_ULL(52)
 #define STE_2_S2AFFD		BIT_ULL(53)
+#define STE_2_S2HD		BIT_ULL(55)
+#define STE_2_S2HA		BIT_ULL(56)
 #define STE_2_S2S		BIT_ULL(57)
 #define STE_2_S2R		BIT_ULL(58)
 #define STE_3_S2TTB		GENMASK_ULL(51, 4)
@@ -222,6 +227,8 @@ static inline u32 smmu_q_idx_wrap(u64 base)
 #define CD_0_WXN		BIT_ULL(36)
 #define CD_0_TBI		GENMASK_ULL(39, 38)
 #define CD_0_AA64		BIT_ULL(41)
+#define CD_0_HD			BIT_ULL(42)
+#define CD_0_HA			BIT_ULL(43)
 #define CD_0_S			BIT_ULL(44)
 #define CD_0_R			BIT_ULL(45)
 #define CD_0_ASID		GENMASK_ULL(63, 48)
@@ -340,8 +347,10 @@ struct smmu_cfg {
 	struct smmu_tt tt[2];
 	u8 s1_oas;		/* effective IPS, bits */
 	bool s1_affd, wxn, record_s1;
+	bool s1_ha, s1_hd;	/* effective CD.HA/HD (IDR0.HTTU allows them) */
 	u8 s2_tsz, s2_gshift, s2_sl0, s2_oas;
 	bool s2_affd, record_s2;
+	bool s2_ha, s2_hd;	/* effective STE.S2HA/S2HD */
 	u64 s2ttb;
 };
 
@@ -369,7 +378,8 @@ struct smmu_tlb_entry {
 	u16 vmid, asid;
 	u8 s1_allow, s2_allow;	/* PERM_* bits allowed by each stage */
 	u8 attr;
-	u8 pad[5];
+	u8 httu_write;		/* a refused write may mark a leaf dirty: walk */
+	u8 pad[4];
 	u64 va_page;
 	u64 out_page;		/* output address of the granule page */
 	u64 ipa_page;		/* nested: IPA of the granule page */
@@ -458,6 +468,7 @@ struct smmu_event {
 	bool dry_run;		/* smmuv3_inspect_walk(): never recorded */
 	s8 level;		/* walk faults: the lookup level (not in the record) */
 	u8 class;
+	bool tt_write;		/* CLASS=TT: a hardware update (TnD write) */
 	u64 input;
 	u64 ipa;
 	u64 fetch_addr;

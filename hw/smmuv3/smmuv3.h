@@ -30,6 +30,7 @@
 #define IOMMUSIM_HW_SMMUV3_H
 
 #include "hw/memory.h"
+#include "include/iommusim/version.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -57,6 +58,12 @@ struct smmuv3_config {
 	bool hyp;		/* IDR0.HYP: EL2 StreamWorld and TLBI_EL2_*;
 			 * EL2 contexts are stage 1: needs stage1 */
 	bool sev;		/* IDR0.SEV */
+	/*
+	 * IDR0.HTTU: hardware translation table updates.  0 none, 1 the
+	 * access flag (CD.HA, STE.S2HA), 2 the access flag and dirty state
+	 * (and CD.HD, STE.S2HD with DBM descriptors).  Off by default.
+	 */
+	unsigned int httu;
 	unsigned int tlb_sets;	/* power of two, 0 = default (1024 x 4 ways) */
 };
 

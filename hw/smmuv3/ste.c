@@ -190,6 +190,11 @@ static int decode_ste(struct smmuv3 *smmu, const u64 *ste,
 		cfg->s2_sl0 = FIELD_GET(STE_2_S2SL0, s2);
 		cfg->s2ttb = ste[3] & STE_3_S2TTB;
 		cfg->s2_affd = !!(s2 & STE_2_S2AFFD);
+		/* HD needs HA, and both what IDR0.HTTU offers (else IGNORED). */
+		cfg->s2_ha = smmu->conf.httu >= IDR0_HTTU_ACCESS &&
+			     (s2 & STE_2_S2HA);
+		cfg->s2_hd = cfg->s2_ha && smmu->conf.httu >= IDR0_HTTU_ACCESS_DIRTY &&
+			     (s2 & STE_2_S2HD);
 		cfg->record_s2 = !!(s2 & STE_2_S2R);
 		if (cfg->s2ttb >> cfg->s2_oas)
 			return bad(ev, EVT_C_BAD_STE);
@@ -243,6 +248,9 @@ static int decode_cd(struct smmuv3 *smmu, const u64 *cd, struct smmu_cfg *cfg,
 	cfg->s1_oas = min(smmu_oas_bits(FIELD_GET(CD_0_IPS, c0)),
 			  smmu->conf.oas_bits);
 	cfg->s1_affd = !!(c0 & CD_0_AFFD);
+	cfg->s1_ha = smmu->conf.httu >= IDR0_HTTU_ACCESS && (c0 & CD_0_HA);
+	cfg->s1_hd = cfg->s1_ha && smmu->conf.httu >= IDR0_HTTU_ACCESS_DIRTY &&
+		     (c0 & CD_0_HD);
 	cfg->wxn = !!(c0 & CD_0_WXN);
 	cfg->record_s1 = !!(c0 & CD_0_R);
 	cfg->tbi = FIELD_GET(CD_0_TBI, c0);

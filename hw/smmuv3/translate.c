@@ -52,8 +52,11 @@ static void s2_walk_cfg(struct smmuv3 *smmu, const struct smmu_cfg *cfg,
 						 w->ia_bits,
 						 smmu->conf.oas_bits, &concat);
 	w->affd = cfg->s2_affd;
+	w->ha = cfg->s2_ha;
+	w->hd = cfg->s2_hd;
 	w->ttb = cfg->s2ttb;
 	w->fetch = vmsa_fetch_ram;
+	w->update = vmsa_update_ram;
 	w->opaque = smmu->mem;
 }
 
@@ -132,6 +135,45 @@ static int nested_fetch(void *opaque, phys_addr_t ipa, u64 *desc,
 	return nested_fetch_pa(opaque, ipa, desc, fault, &pa);
 }
 
+/*
+ * A hardware update of a stage-1 descriptor (AF, dirty state) is a write
+ * to the table at its IPA: stage 2 must allow the write (marking its own
+ * leaf dirty first when that is how it would), else a stage-2 permission
+ * fault on the table walk (S2=1, CLASS=TT).
+ */
+static int nested_update(void *opaque, phys_addr_t ipa, u64 old, u64 new,
+			 struct vmsa_fault *fault)
+{
+	struct nested_fetch *nf = opaque;
+	struct vmsa_walk_result r;
+	int rc;
+
+	do {
+		if (vmsa_walk(&nf->s2, ipa, &r, fault))
+			goto s2_fault;
+		rc = 0;
+		if (vmsa_check_perm(&r, VMSA_ACC_WRITE, fault)) {
+			if (!vmsa_dirty_update_allowed(&nf->s2, &r, VMSA_ACC_WRITE))
+				goto s2_fault;
+			rc = vmsa_dirty_update(&nf->s2, &r, fault);
+			if (rc < 0)
+				goto s2_fault;
+		}
+	} while (rc == VMSA_WALK_AGAIN);
+	fault->type = VMSA_FAULT_NONE;
+	rc = vmsa_update_ram(nf->smmu->mem, r.oa, old, new, fault);
+	if (rc < 0) {
+		fault->type = VMSA_F_EABT;
+		fault->stage = 1;
+		fault->fetch_addr = r.oa;
+	}
+	return rc;
+s2_fault:
+	nf->s2_fault = true;
+	fault->ipa = ipa;
+	return -1;
+}
+
 /* Inspecting: the stage-2 steps are marked as this fetch's, its PA kept. */
 static int nested_fetch_traced(void *opaque, phys_addr_t ipa, u64 *desc,
 			       struct vmsa_fault *fault)
@@ -207,6 +249,42 @@ static unsigned int access_need(unsigned int access)
 	return access & SMMUV3_PRIV ? need << PERM_PRIV_SHIFT : need;
 }
 
+/* The walker's access bits of a transaction at one stage. */
+static unsigned int vmsa_access(unsigned int access, bool stage1)
+{
+	unsigned int a = access & SMMUV3_WRITE ? VMSA_ACC_WRITE : 0;
+
+	if (access & SMMUV3_EXEC)
+		a |= VMSA_ACC_EXEC;
+	if (!a || (access & SMMUV3_READ))
+		a |= VMSA_ACC_READ;
+	if (stage1 && (access & SMMUV3_PRIV))
+		a |= VMSA_ACC_PRIV;
+	return a;
+}
+
+/*
+ * HTTU dirty state on a write the leaf refuses (Arm IHI0070 3.13.4): when
+ * marking the leaf dirty would allow it, do so (a compare-and-swap in the
+ * table).  0 (done, or nothing to do), VMSA_WALK_AGAIN, or -1 with *f.
+ */
+static int dirty_on_write(const struct vmsa_walk_cfg *w,
+			  struct vmsa_walk_result *r, unsigned int acc,
+			  u8 allow, unsigned int need, struct vmsa_fault *f)
+{
+	if (!(need & ~allow) || !vmsa_dirty_update_allowed(w, r, acc))
+		return 0;
+	return vmsa_dirty_update(w, r, f);
+}
+
+/* Whether a later write through this leaf could mark it dirty. */
+static bool dirty_possible(const struct vmsa_walk_cfg *w,
+			   const struct vmsa_walk_result *r)
+{
+	return vmsa_dirty_update_allowed(w, r, VMSA_ACC_WRITE) ||
+	       vmsa_dirty_update_allowed(w, r, VMSA_ACC_WRITE | VMSA_ACC_PRIV);
+}
+
 /* Which half of the VA space and the address the tables see. */
 static u64 s1_input(const struct smmu_cfg *cfg, u64 iova, unsigned int *half)
 {
@@ -236,6 +314,7 @@ static int walk_fault(struct smmuv3 *smmu, struct smmu_event *ev,
 	ev->level = f->level;
 	ev->ipa = f->ipa;
 	ev->fetch_addr = f->fetch_addr;
+	ev->tt_write = f->tt_write;
 	ev->no_record = f->type != VMSA_F_EABT &&
 			!(s2 ? cfg->record_s2 : cfg->record_s1);
 	return record(smmu, ev, res);
@@ -258,6 +337,7 @@ translate_walk(struct smmuv3 *smmu, const struct smmu_cfg *cfg, u64 iova,
 	struct vmsa_fault f;
 	unsigned int half, need = access_need(access);
 	u64 va = s1_input(cfg, iova, &half), ipa = va, pa, gmask;
+	int rc;
 
 	if (cfg->s2)
 		s2_walk_cfg(smmu, cfg, &nf.s2);
@@ -266,10 +346,14 @@ translate_walk(struct smmuv3 *smmu, const struct smmu_cfg *cfg, u64 iova,
 		nf.t = t;
 		nf.s2.trace = trace_s2;
 		nf.s2.trace_opaque = t;
+		nf.s2.update = NULL;	/* inspection writes nothing */
 		t->nested = cfg->s1 && cfg->s2;
 	}
 
+again:
+	nf.s2_fault = false;
 	e.s1_allow = e.s2_allow = 0x3f;
+	e.httu_write = 0;
 	if (cfg->s1) {
 		const struct smmu_tt *tt = &cfg->tt[half];
 		int level;
@@ -282,11 +366,15 @@ translate_walk(struct smmuv3 *smmu, const struct smmu_cfg *cfg, u64 iova,
 		level = vmsa_s1_start_level(tt->gshift, w.ia_bits);
 		w.start_level = (s8)level;
 		w.affd = cfg->s1_affd;
+		w.ha = cfg->s1_ha;
+		w.hd = cfg->s1_hd;
 		w.ttb1 = half;
 		w.ttb = tt->ttb;
 		w.fetch = cfg->s2 ? nested_fetch : vmsa_fetch_ram;
+		w.update = cfg->s2 ? nested_update : vmsa_update_ram;
 		w.opaque = cfg->s2 ? (void *)&nf : (void *)smmu->mem;
 		if (unlikely(t)) {
+			w.update = NULL;
 			if (cfg->s2)
 				w.fetch = nested_fetch_traced;
 			w.trace = trace_s1;
@@ -305,6 +393,17 @@ translate_walk(struct smmuv3 *smmu, const struct smmu_cfg *cfg, u64 iova,
 					  EVT_CLASS_IN, res);
 		}
 		e.s1_allow = allow_mask(&r1, cfg->wxn);
+		if (unlikely(w.hd)) {
+			rc = dirty_on_write(&w, &r1, vmsa_access(access, true),
+					    e.s1_allow, need, &f);
+			if (rc == VMSA_WALK_AGAIN)
+				goto again;
+			if (rc)
+				return walk_fault(smmu, ev, cfg, &f, nf.s2_fault,
+						  EVT_CLASS_TT, res);
+			e.s1_allow = allow_mask(&r1, cfg->wxn);
+			e.httu_write = dirty_possible(&w, &r1);
+		}
 		if (unlikely(t))
 			t->s1_allow = e.s1_allow;
 		if (need & ~e.s1_allow) {
@@ -323,6 +422,19 @@ translate_walk(struct smmuv3 *smmu, const struct smmu_cfg *cfg, u64 iova,
 					  EVT_CLASS_IN, res);
 		}
 		e.s2_allow = allow_mask(&r2, false);
+		if (unlikely(nf.s2.hd)) {
+			rc = dirty_on_write(&nf.s2, &r2, vmsa_access(access, false),
+					    e.s2_allow, need, &f);
+			if (rc == VMSA_WALK_AGAIN)
+				goto again;
+			if (rc) {
+				f.ipa = ipa;
+				return walk_fault(smmu, ev, cfg, &f, true,
+						  EVT_CLASS_TT, res);
+			}
+			e.s2_allow = allow_mask(&r2, false);
+			e.httu_write |= dirty_possible(&nf.s2, &r2);
+		}
 		pa = r2.oa;
 	}
 
@@ -440,6 +552,11 @@ static int translate_slow(struct smmuv3 *smmu, u32 sid, u32 ssid, u64 iova,
 	va = s1_input(&cfg, iova, &half);
 	need = access_need(access);
 	if (tlb_lookup(smmu, &cfg, va, half, &e, true)) {
+		/* A write to a writable-clean leaf marks it dirty: walk. */
+		if ((need & ~(e.s1_allow & e.s2_allow)) && e.httu_write &&
+		    (access & SMMUV3_WRITE))
+			return translate_walk(smmu, &cfg, iova, access, &ev, res,
+					      NULL);
 		if (need & ~(e.s1_allow & e.s2_allow))
 			return tlb_perm_fault(smmu, &cfg, &e, va, need, &ev, res);
 		res->addr = e.out_page | (va & ((1ULL << e.gshift) - 1));

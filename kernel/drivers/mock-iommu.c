@@ -380,6 +380,7 @@ static struct iommu_group *mock_device_group(struct device *dev)
 	struct mock_master *master = dev_iommu_priv_get(dev);
 	struct device *other;
 
+	lockdep_assert_held(&dev->k->lock);
 	list_for_each_entry(other, &dev->k->devices, node) {
 		struct mock_master *om = dev_iommu_priv_get(other);
 

@@ -581,14 +581,16 @@ static void remove_area(struct io_pagetable *iopt, struct iopt_area *area)
 /*
  * Unmaps, in IOVA order, every area inside [start, last]; an area that
  * sticks out stops it with -ENOENT (what was unmapped before stays so).
- * Nothing to unmap is -ENOENT too.
+ * Nothing to unmap is success with *unmapped 0 (Linux since the "unmap of
+ * empty" fix; IOAS_UNMAP turns that into -ENOENT itself, VFIO's UNMAP_DMA
+ * does not).
  */
 static int iopt_unmap_iova_range(struct io_pagetable *iopt, unsigned long start,
 				 unsigned long last, unsigned long *unmapped)
 {
 	unsigned long bytes = 0;
 	struct iopt_area *area;
-	int ret = -ENOENT;
+	int ret = 0;
 
 	while ((area = area_first(iopt, start, last))) {
 		if (area->iova < start || area->last > last) {
@@ -597,7 +599,6 @@ static int iopt_unmap_iova_range(struct io_pagetable *iopt, unsigned long start,
 		}
 		bytes += area->last - area->iova + 1;
 		remove_area(iopt, area);
-		ret = 0;
 	}
 	if (unmapped)
 		*unmapped = bytes;
@@ -618,9 +619,7 @@ int iopt_unmap_iova(struct io_pagetable *iopt, unsigned long iova,
 
 int iopt_unmap_all(struct io_pagetable *iopt, unsigned long *unmapped)
 {
-	int ret = iopt_unmap_iova_range(iopt, 0, ULONG_MAX, unmapped);
-
-	return ret == -ENOENT ? 0 : ret;
+	return iopt_unmap_iova_range(iopt, 0, ULONG_MAX, unmapped);
 }
 
 /* iopt_get_pages' rule: [iova, iova + length) is mapped with no hole. */
@@ -690,4 +689,66 @@ err_undo:
 	if (done)
 		iopt_unmap_iova(dst, *dst_iova, done, NULL);
 	return ret;
+}
+
+/* ------------------------------------------------------------ VFIO type1 */
+
+/* The table's iova_alignment (iopt_calculate_iova_alignment keeps it). */
+unsigned long iopt_iova_alignment(struct io_pagetable *iopt)
+{
+	return iopt->iova_alignment;
+}
+
+/*
+ * iopt_area_split: iova becomes the last byte of the left part.  Both
+ * parts keep the pages and the domain mappings they had (which are
+ * page-sized: splitting is only for tables without large pages).
+ */
+static int iopt_area_split(struct io_pagetable *iopt, struct iopt_area *area,
+			   unsigned long iova)
+{
+	/*
+	 * Linux asks iova_alignment; here the cut is a page boundary too,
+	 * so that each part's pin covers pages of its own.
+	 */
+	unsigned long align = max(iopt_iova_alignment(iopt), PAGE_SIZE);
+	unsigned long new_start = iova + 1;
+	struct iopt_area *rhs;
+
+	if (iova == area->iova || iova == area->last)
+		return 0;
+	if ((new_start & (align - 1)) ||
+	    ((area->user_va + (new_start - area->iova)) & (align - 1)))
+		return -EINVAL;
+	if (!list_empty(&iopt->domains) && !iopt->disable_large_pages)
+		return -EINVAL;
+	rhs = kzalloc(iopt->k, sizeof(*rhs));
+	if (!rhs)
+		return -ENOMEM;
+	*rhs = *area;		/* pins, prot, file: both parts hold them */
+	rhs->iova = new_start;
+	rhs->pa = area->pa + (new_start - area->iova);
+	rhs->user_va = area->user_va + (new_start - area->iova);
+	if (rhs->file)
+		rhs->file->refs++;
+	area->last = iova;
+	list_add(&rhs->node, &area->node);
+	return 0;
+}
+
+/* iopt_cut_iova: split the areas holding each of iovas there. */
+int iopt_cut_iova(struct io_pagetable *iopt, const unsigned long *iovas,
+		  size_t num_iovas)
+{
+	for (size_t i = 0; i < num_iovas; i++) {
+		struct iopt_area *area = area_first(iopt, iovas[i], iovas[i]);
+		int rc;
+
+		if (!area)
+			continue;
+		rc = iopt_area_split(iopt, area, iovas[i]);
+		if (rc)
+			return rc;
+	}
+	return 0;
 }

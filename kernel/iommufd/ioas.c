@@ -118,6 +118,26 @@ static int conv_iommu_prot(u32 map_flags)
 	return prot;
 }
 
+/*
+ * Pins [uptr, uptr + length) and maps it at *iova (allocated unless
+ * fixed): what IOAS_MAP and VFIO_IOMMU_MAP_DMA share (Linux's
+ * iopt_map_user_pages).
+ */
+int iopt_map_user_pages(struct iommufd_ctx *ictx, struct io_pagetable *iopt,
+			unsigned long *iova, void *uptr, unsigned long length,
+			int prot, bool fixed)
+{
+	(void)ictx;
+	/* iopt_alloc_pages */
+	if (!length || length > SIZE_MAX - PAGE_SIZE)
+		return -EINVAL;
+	if ((uintptr_t)uptr + length < (uintptr_t)uptr)
+		return -EOVERFLOW;
+	/* The pages are pinned when a domain needs them: -EFAULT then. */
+	return iopt_map_pages(iopt, iova, (uintptr_t)uptr, NULL, length, prot,
+			      prot & IOMMU_WRITE, fixed);
+}
+
 #define IOAS_MAP_FLAGS	(IOMMU_IOAS_MAP_FIXED_IOVA | IOMMU_IOAS_MAP_WRITEABLE | \
 			 IOMMU_IOAS_MAP_READABLE)
 
@@ -149,16 +169,10 @@ int iommufd_ioas_map(struct iommufd_ucmd *ucmd)
 			       cmd->length, cmd->ioas_id);
 	if (IS_ERR(ioas))
 		return PTR_ERR(ioas);
-	/* iopt_alloc_pages */
-	if (!cmd->length || cmd->length > SIZE_MAX - PAGE_SIZE)
-		return -EINVAL;
-	if (cmd->user_va + cmd->length < cmd->user_va)
-		return -EOVERFLOW;
-	/* The pages are pinned when a domain needs them: -EFAULT then. */
-	rc = iopt_map_pages(&ioas->iopt, &iova, cmd->user_va, NULL, cmd->length,
-			    conv_iommu_prot(cmd->flags),
-			    cmd->flags & IOMMU_IOAS_MAP_WRITEABLE,
-			    cmd->flags & IOMMU_IOAS_MAP_FIXED_IOVA);
+	rc = iopt_map_user_pages(ucmd->ictx, &ioas->iopt, &iova,
+				 (void *)(uintptr_t)cmd->user_va, cmd->length,
+				 conv_iommu_prot(cmd->flags),
+				 cmd->flags & IOMMU_IOAS_MAP_FIXED_IOVA);
 	if (rc)
 		return rc;
 	cmd->iova = iova;
@@ -247,6 +261,8 @@ int iommufd_ioas_unmap(struct iommufd_ucmd *ucmd)
 			return -EOVERFLOW;
 		rc = iopt_unmap_iova(&ioas->iopt, cmd->iova, cmd->length,
 				     &unmapped);
+		if (!rc && !unmapped)
+			rc = -ENOENT;	/* nothing there */
 	}
 	if (rc)
 		return rc;

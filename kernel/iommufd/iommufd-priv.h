@@ -133,6 +133,13 @@ void iopt_table_remove_domain(struct io_pagetable *iopt,
 			      struct iommu_domain *domain);
 struct iopt_area *iopt_find_area(struct io_pagetable *iopt,
 				 unsigned long iova);
+/* VFIO type1 compatibility (vfio_compat.c). */
+unsigned long iopt_iova_alignment(struct io_pagetable *iopt);
+int iopt_cut_iova(struct io_pagetable *iopt, const unsigned long *iovas,
+		  size_t num_iovas);
+int iopt_map_user_pages(struct iommufd_ctx *ictx, struct io_pagetable *iopt,
+			unsigned long *iova, void *uptr, unsigned long length,
+			int prot, bool fixed);
 
 /* ------------------------------------------------------------ objects */
 
@@ -156,6 +163,8 @@ struct iommufd_hwpt_paging {
 	struct list_head hwpt_item;	/* in ioas->hwpt_list */
 	bool nest_parent;
 	bool auto_domain;
+	/* The domain enforces coherency (no driver here offers it yet). */
+	bool enforce_cache_coherency;
 };
 
 struct iommufd_hwpt_nested {
@@ -244,6 +253,8 @@ struct iommufd_ctx {
 	struct mutex events_lock;
 	struct sw_msi_ctx *sw_msi;
 	bool account_mm;		/* IOMMU_OPTION_RLIMIT_MODE */
+	struct iommufd_ioas *vfio_ioas;	/* what VFIO type1 ioctls act on */
+	iommufd_uaccess_fn uaccess;	/* NULL: all user memory is reachable */
 };
 
 /* A command as the handlers see it (struct iommufd_ucmd). */
@@ -332,6 +343,30 @@ void iommufd_vdevice_destroy(struct iommufd_object *obj);
 void iommufd_eventq_destroy(struct iommufd_object *obj);
 void iommufd_device_destroy(struct iommufd_object *obj);
 void iommufd_access_destroy_object(struct iommufd_object *obj);
+
+/* vfio_compat.c */
+int iommufd_vfio_ioas(struct iommufd_ucmd *ucmd);
+long iommufd_vfio_ioctl(struct iommufd_ctx *ictx, unsigned int cmd,
+			unsigned long arg);
+
+/* iova_bitmap.c, dirty.c: dirty tracking */
+typedef int (*iova_bitmap_fn_t)(struct iova_bitmap *bitmap, unsigned long iova,
+				size_t length, void *opaque);
+struct iova_bitmap *iova_bitmap_alloc(struct iommufd_ctx *ictx,
+				      unsigned long iova, size_t length,
+				      unsigned long page_size, void *data);
+void iova_bitmap_free(struct iova_bitmap *bitmap);
+int iova_bitmap_for_each(struct iova_bitmap *bitmap, void *opaque,
+			 iova_bitmap_fn_t fn);
+int iopt_set_dirty_tracking(struct io_pagetable *iopt,
+			    struct iommu_domain *domain, bool enable);
+int iopt_read_and_clear_dirty_data(struct iommufd_ctx *ictx,
+				   struct io_pagetable *iopt,
+				   struct iommu_domain *domain,
+				   unsigned long flags,
+				   const struct iommu_hwpt_get_dirty_bitmap *cmd);
+int iommufd_hwpt_set_dirty_tracking(struct iommufd_ucmd *ucmd);
+int iommufd_hwpt_get_dirty_bitmap(struct iommufd_ucmd *ucmd);
 
 /* hw_pagetable.c */
 struct iommufd_hwpt_paging *

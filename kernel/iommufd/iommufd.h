@@ -62,9 +62,10 @@ struct iommufd_ctx *iommufd_ctx_create(struct kernel *k);
 /* Destroys every object (unbinding devices still bound, with a warning). */
 void iommufd_ctx_destroy(struct iommufd_ctx *ictx);
 /*
- * The ioctl entry point, as iommufd_fops_ioctl: 0 or -errno.  -ENOTTY for
- * a command iommufd does not know (VFIO_IOAS, dirty tracking,
- * CHANGE_PROCESS and HW_QUEUE_ALLOC are not implemented and answer so),
+ * The ioctl entry point, as iommufd_fops_ioctl: 0 (or, for the VFIO type1
+ * ioctls of vfio_compat.c, a positive answer) or -errno.  -ENOTTY for a
+ * command iommufd does not know (CHANGE_PROCESS and HW_QUEUE_ALLOC are
+ * not implemented and answer so),
  * -EINVAL for a size below the command's minimum, -E2BIG for a non-zero
  * tail past the struct the kernel knows.
  */
@@ -91,6 +92,16 @@ ssize_t iommufd_fd_write(struct iommufd_ctx *ictx, int fd, const void *buf,
 			 size_t count);
 /* close(): drops the fd's hold on its queue object. */
 int iommufd_fd_close(struct iommufd_ctx *ictx, int fd);
+
+/*
+ * What stands for pin_user_pages(FOLL_WRITE) / access_ok where iommufd
+ * holds on to user memory across a longer operation (the dirty bitmap):
+ * 0 when [uptr, uptr + len) can be accessed (written when write), else
+ * -EFAULT.  The shim installs its uaccess probe; without one (NULL, the
+ * default) all memory of the process counts as accessible.
+ */
+typedef int (*iommufd_uaccess_fn)(void *uptr, size_t len, bool write);
+void iommufd_ctx_set_uaccess(struct iommufd_ctx *ictx, iommufd_uaccess_fn fn);
 
 /* ------------------------------------------------------------ devices */
 

@@ -53,6 +53,9 @@ void iommufd_object_remove(struct iommufd_ctx *ictx, struct iommufd_object *obj)
 	if (obj->id && obj->id < ictx->nr_slots && ictx->objs[obj->id] == obj)
 		ictx->objs[obj->id] = NULL;
 	obj->id = 0;
+	/* A destroyed compat IOAS leaves the VFIO ioctls without one. */
+	if (ictx->vfio_ioas && &ictx->vfio_ioas->obj == obj)
+		ictx->vfio_ioas = NULL;
 }
 
 struct iommufd_object *iommufd_get_object(struct iommufd_ctx *ictx, u32 id,
@@ -219,6 +222,8 @@ union ucmd_buffer {
 	struct iommu_hw_info info;
 	struct iommu_hwpt_alloc hwpt;
 	struct iommu_hwpt_invalidate cache;
+	struct iommu_hwpt_set_dirty_tracking set_dirty;
+	struct iommu_hwpt_get_dirty_bitmap get_dirty;
 	struct iommu_ioas_alloc alloc;
 	struct iommu_ioas_allow_iovas allow_iovas;
 	struct iommu_ioas_copy ioas_copy;
@@ -230,6 +235,7 @@ union ucmd_buffer {
 	struct iommu_vdevice_alloc vdev;
 	struct iommu_veventq_alloc veventq;
 	struct iommu_viommu_alloc viommu;
+	struct iommu_vfio_ioas vfio_ioas;
 };
 
 struct iommufd_ioctl_op {
@@ -256,8 +262,12 @@ static const struct iommufd_ioctl_op iommufd_ioctl_ops[] = {
 		 __reserved),
 	IOCTL_OP(IOMMU_HWPT_ALLOC, iommufd_hwpt_alloc, struct iommu_hwpt_alloc,
 		 __reserved),
+	IOCTL_OP(IOMMU_HWPT_GET_DIRTY_BITMAP, iommufd_hwpt_get_dirty_bitmap,
+		 struct iommu_hwpt_get_dirty_bitmap, data),
 	IOCTL_OP(IOMMU_HWPT_INVALIDATE, iommufd_hwpt_invalidate,
 		 struct iommu_hwpt_invalidate, __reserved),
+	IOCTL_OP(IOMMU_HWPT_SET_DIRTY_TRACKING, iommufd_hwpt_set_dirty_tracking,
+		 struct iommu_hwpt_set_dirty_tracking, __reserved),
 	IOCTL_OP(IOMMU_IOAS_ALLOC, iommufd_ioas_alloc_ioctl,
 		 struct iommu_ioas_alloc, out_ioas_id),
 	IOCTL_OP(IOMMU_IOAS_ALLOW_IOVAS, iommufd_ioas_allow_iovas,
@@ -272,6 +282,8 @@ static const struct iommufd_ioctl_op iommufd_ioctl_ops[] = {
 	IOCTL_OP(IOMMU_IOAS_UNMAP, iommufd_ioas_unmap, struct iommu_ioas_unmap,
 		 length),
 	IOCTL_OP(IOMMU_OPTION, iommufd_option, struct iommu_option, val64),
+	IOCTL_OP(IOMMU_VFIO_IOAS, iommufd_vfio_ioas, struct iommu_vfio_ioas,
+		 __reserved),
 	IOCTL_OP(IOMMU_VDEVICE_ALLOC, iommufd_vdevice_alloc_ioctl,
 		 struct iommu_vdevice_alloc, virt_id),
 	IOCTL_OP(IOMMU_VEVENTQ_ALLOC, iommufd_veventq_alloc,
@@ -311,9 +323,10 @@ long iommufd_ioctl(struct iommufd_ctx *ictx, unsigned int cmd,
 	unsigned int nr = _IOC_NR(cmd);
 	int ret;
 
+	/* Numbers outside iommufd's table may be VFIO container ioctls. */
 	if (nr < IOMMUFD_CMD_BASE ||
 	    nr - IOMMUFD_CMD_BASE >= ARRAY_SIZE(iommufd_ioctl_ops))
-		return -ENOTTY;
+		return iommufd_vfio_ioctl(ictx, cmd, arg);
 	op = &iommufd_ioctl_ops[nr - IOMMUFD_CMD_BASE];
 	if (!op->execute || op->ioctl_num != cmd)
 		return -ENOTTY;	/* -ENOIOCTLCMD, which the VFS turns into this */
@@ -333,6 +346,11 @@ long iommufd_ioctl(struct iommufd_ctx *ictx, unsigned int cmd,
 	ret = op->execute(&ucmd);
 	mutex_unlock(&ictx->lock);
 	return ret;
+}
+
+void iommufd_ctx_set_uaccess(struct iommufd_ctx *ictx, iommufd_uaccess_fn fn)
+{
+	ictx->uaccess = fn;
 }
 
 /* ------------------------------------------------------------ fds */

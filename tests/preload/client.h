@@ -94,7 +94,7 @@ static inline void client_require_iommu(const char *iommu, const char *why)
  * vfio0 bound to a fresh /dev/iommu and attached to a new IOAS (so the
  * IOAS has a domain): the descriptors, the IOAS and region 0's offset.
  * Only for clients that include <linux/iommufd.h>, <linux/vfio.h>,
- * <fcntl.h>, <sys/ioctl.h> and <unistd.h> before this header.
+ * <fcntl.h> and <sys/ioctl.h> before this header.
  */
 #if defined(VFIO_DEVICE_ATTACH_IOMMUFD_PT) && defined(IOMMU_IOAS_ALLOC)
 static inline void client_attached_vfio0(int *fd, int *dev, __u32 *ioas,
@@ -116,29 +116,6 @@ static inline void client_attached_vfio0(int *fd, int *dev, __u32 *ioas,
 	*ioas = alloc.out_ioas_id;
 	at.pt_id = *ioas;
 	REQUIRE(ioctl(*dev, VFIO_DEVICE_ATTACH_IOMMUFD_PT, &at) == 0);
-}
-
-/* The endpoint's DMA engine (hw/endpoint.h's layout, as a driver has it). */
-#define EP_DMA_SRC		0x40
-#define EP_DMA_DST		0x48
-#define EP_DMA_LEN		0x50
-#define EP_DMA_CMD		0x54
-#define EP_DMA_STATUS		0x58
-#define EP_DMA_CMD_GO		1
-
-/* The device copies len bytes from bus address src to dst: its status. */
-static inline __u32 client_dma_copy(int dev, __u64 bar0, __u64 dst, __u64 src,
-				    __u32 len)
-{
-	__u32 cmd = EP_DMA_CMD_GO, st = ~0U;
-
-	if (pwrite(dev, &src, 8, (off_t)(bar0 + EP_DMA_SRC)) != 8 ||
-	    pwrite(dev, &dst, 8, (off_t)(bar0 + EP_DMA_DST)) != 8 ||
-	    pwrite(dev, &len, 4, (off_t)(bar0 + EP_DMA_LEN)) != 4 ||
-	    pwrite(dev, &cmd, 4, (off_t)(bar0 + EP_DMA_CMD)) != 4 ||
-	    pread(dev, &st, 4, (off_t)(bar0 + EP_DMA_STATUS)) != 4)
-		return ~0U;
-	return st;
 }
 #endif
 

@@ -94,6 +94,8 @@ int main(void)
 	CHECK_EQ(probe("devices=-1", NULL), 100 + ENODEV);
 	CHECK_EQ(probe("devices=two", NULL), 100 + ENODEV);
 	CHECK_EQ(probe("ram=3M", NULL), 100 + ENODEV);
+	CHECK_EQ(probe("httu=3", NULL), 100 + ENODEV);
+	CHECK_EQ(probe("httu=x", NULL), 100 + ENODEV);
 	CHECK_EQ(probe("ram=0", NULL), 100 + ENODEV);
 	CHECK_EQ(probe("ram=128T", NULL), 100 + ENODEV);
 	CHECK_EQ(probe("ram=1X", NULL), 100 + ENODEV);

@@ -20,15 +20,7 @@
 #include "client.h"
 
 /* The endpoint's registers. */
-#define EP_ID			0x00
-#define EP_DMA_SRC		0x40
-#define EP_DMA_DST		0x48
-#define EP_DMA_LEN		0x50
-#define EP_DMA_CMD		0x54
-#define EP_DMA_STATUS		0x58
-#define EP_FAULT_ADDR		0x60
-#define ENDPOINT_ID		0x45505431
-#define EP_DMA_CMD_GO		1
+#include "hw/endpoint-regs.h"
 
 #define PG	4096UL
 #define IOVA	0x100000UL

@@ -26,6 +26,7 @@
 #include <linux/vfio.h>
 
 #include "client.h"
+#include "endpoint.h"
 
 #define PG	4096UL
 #define IOVA	0x100000000ULL
@@ -38,7 +39,9 @@ static atomic_bool stop;
 
 static int dma_copy(__u64 dst, __u64 src, __u32 len)
 {
-	return (int)client_dma_copy(dev, bar0, dst, src, len);
+	struct ep ep = { dev, bar0 };
+
+	return (int)ep_dma_copy(&ep, dst, src, len);
 }
 
 static int map(void *p, __u64 len, __u64 iova)

@@ -31,19 +31,8 @@
 
 #include "client.h"
 
-/* The endpoint's registers (hw/endpoint.h). */
-#define EP_MSI_ADDR		0x10
-#define EP_MSI_CTRL		0x1c
-#define EP_MSI_TRIGGER		0x28
-#define EP_DMA_SRC		0x40
-#define EP_DMA_DST		0x48
-#define EP_DMA_LEN		0x50
-#define EP_DMA_CMD		0x54
-#define EP_DMA_STATUS		0x58
-#define EP_FAULTS		0x5c
-#define EP_DMA_CMD_GO		1
-#define EP_DMA_CMD_IRQ		2
-#define EP_DMA_CMD_VEC(v)	((v) << 8)
+/* The endpoint's registers: the public hw/endpoint-regs.h. */
+#include "hw/endpoint-regs.h"
 
 #define NVEC		8
 #define PG		4096ULL
@@ -356,7 +345,7 @@ static void test_paging(void)
 	wr(dev0, EP_DMA_SRC, GPA, 8);
 	wr(dev0, EP_DMA_DST, GPA + PG, 8);
 	wr(dev0, EP_DMA_LEN, 64, 4);
-	wr(dev0, EP_DMA_CMD, EP_DMA_CMD_GO | EP_DMA_CMD_IRQ | EP_DMA_CMD_VEC(0), 4);
+	wr(dev0, EP_DMA_CMD, EP_DMA_CMD_GO | EP_DMA_CMD_IRQ | (0 << EP_DMA_CMD_VEC_SHIFT), 4);
 	CHECK_EQ(rd(dev0, EP_DMA_STATUS, 4), 0);
 	CHECK_EQ(ram[PG], 0x7e);
 	CHECK_EQ(fired(efd[0]), 1);

@@ -19,6 +19,7 @@
 #include <linux/vfio.h>
 
 #include "client.h"
+#include "endpoint.h"
 
 #define PG	4096UL
 #define RW	(IOMMU_IOAS_MAP_READABLE | IOMMU_IOAS_MAP_WRITEABLE)
@@ -30,7 +31,9 @@ static __u64 bar0, next_iova = 0x100000000ULL;	/* clear of the MSI window */
 
 static __u32 dma_copy(__u64 dst, __u64 src, __u32 len)
 {
-	return client_dma_copy(dev, bar0, dst, src, len);
+	struct ep ep = { dev, bar0 };
+
+	return ep_dma_copy(&ep, dst, src, len);
 }
 
 static int map(__u32 id, void *p, __u64 len, __u32 flags, __u64 *iova)

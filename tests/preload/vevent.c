@@ -31,14 +31,8 @@
 
 #include "client.h"
 
-/* The endpoint's registers (hw/endpoint.h's layout, as its driver has it). */
-#define EP_DMA_SRC		0x40
-#define EP_DMA_DST		0x48
-#define EP_DMA_LEN		0x50
-#define EP_DMA_CMD		0x54
-#define EP_DMA_STATUS		0x58
-#define EP_FAULT_ADDR		0x60
-#define EP_DMA_CMD_GO		1
+/* The endpoint's registers: the public hw/endpoint-regs.h. */
+#include "hw/endpoint-regs.h"
 
 /* Guest RAM: 1M at guest-physical GPA, laid out as below. */
 #define PG		4096ULL

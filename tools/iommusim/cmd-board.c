@@ -7,6 +7,8 @@
  * write would land, the board makes the device write it: a DMA lands in RAM
  * or faults with an event the driver decodes, an MSI pends an LPI or not.
  */
+#include <stddef.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "hw/machine.h"
@@ -23,9 +25,110 @@ static const char *event_name(u8 id)
 	return smmuv3_event_name(id) ?: "unknown";
 }
 
+/* The board SMMU's smmuv3_config fields a scenario may set, as 0/1 switches. */
+static const struct {
+	const char *key;
+	size_t off;
+} smmu_switches[] = {
+	{ "ril",       offsetof(struct smmuv3_config, range_inv) },
+	{ "hyp",       offsetof(struct smmuv3_config, hyp) },
+	{ "msi",       offsetof(struct smmuv3_config, msi) },
+	{ "cd-2level", offsetof(struct smmuv3_config, cd_2level) },
+	{ "asid16",    offsetof(struct smmuv3_config, asid16) },
+	{ "vmid16",    offsetof(struct smmuv3_config, vmid16) },
+	{ "s2fwb",     offsetof(struct smmuv3_config, s2fwb) },
+};
+
+/*
+ * The SMMU's identity from board's keys, over smmuv3_config_default():
+ * stages=s1|s2|s1+s2, granules=4K,16K,64K, oas=BITS, sid-bits=, ssid-bits=,
+ * tlb-sets=, strtab=linear|2-level and the 0/1 switches above.  Values
+ * the model would refuse are refused here, by smmuv3_create() itself.
+ */
+static int board_smmu_config(struct scenario *s, const struct scn_line *l,
+			     struct smmuv3_config *cfg)
+{
+	const char *stages = scn_key(l, "stages"), *grans = scn_key(l, "granules");
+	const char *strtab = scn_key(l, "strtab");
+	u64 v;
+
+	for (size_t i = 0; i < ARRAY_SIZE(smmu_switches); i++) {
+		if (!scn_key(l, smmu_switches[i].key))
+			continue;
+		if (scn_u64(s, l, smmu_switches[i].key, true, &v))
+			return -1;
+		if (v > 1)
+			return scn_error(s, l, "board: %s= is 0 or 1", smmu_switches[i].key);
+		*(bool *)((char *)cfg + smmu_switches[i].off) = v;
+	}
+	if (stages) {
+		cfg->stage1 = !strcmp(stages, "s1") || !strcmp(stages, "s1+s2");
+		cfg->stage2 = !strcmp(stages, "s2") || !strcmp(stages, "s1+s2");
+		if (!cfg->stage1 && !cfg->stage2)
+			return scn_error(s, l, "board: stages=%s: s1, s2 or s1+s2", stages);
+		if (!cfg->stage1)
+			cfg->hyp = false;	/* EL2 contexts are stage 1 */
+	}
+	if (grans) {
+		char list[SCN_MAX_WORD], *save, *g;
+
+		snprintf(list, sizeof(list), "%s", grans);
+		cfg->gran4k = cfg->gran16k = cfg->gran64k = false;
+		for (g = strtok_r(list, ",", &save); g; g = strtok_r(NULL, ",", &save)) {
+			if (!strcmp(g, "4K"))
+				cfg->gran4k = true;
+			else if (!strcmp(g, "16K"))
+				cfg->gran16k = true;
+			else if (!strcmp(g, "64K"))
+				cfg->gran64k = true;
+			else
+				return scn_error(s, l, "board: granules=%s: a list of 4K, 16K, 64K",
+						 grans);
+		}
+	}
+	if (scn_key(l, "oas")) {
+		if (scn_u64(s, l, "oas", true, &v))
+			return -1;
+		cfg->oas_bits = (unsigned int)min_t(u64, v, 64);
+	}
+	if (scn_key(l, "sid-bits")) {
+		if (scn_u64(s, l, "sid-bits", true, &v))
+			return -1;
+		cfg->sid_bits = (unsigned int)min_t(u64, v, 64);
+	}
+	if (scn_key(l, "ssid-bits")) {
+		if (scn_u64(s, l, "ssid-bits", true, &v))
+			return -1;
+		cfg->ssid_bits = (unsigned int)min_t(u64, v, 64);
+	}
+	if (scn_key(l, "tlb-sets")) {
+		if (scn_u64(s, l, "tlb-sets", true, &v))
+			return -1;
+		if (!v || v > (1u << 20) || (v & (v - 1)))
+			return scn_error(s, l, "board: tlb-sets= is a power of two, at most 1M");
+		cfg->tlb_sets = (unsigned int)v;
+	}
+	if (strtab && strcmp(strtab, "linear") && strcmp(strtab, "2-level"))
+		return scn_error(s, l, "board: strtab=%s: 2-level or linear", strtab);
+	if (strtab)
+		cfg->st_2level = !strcmp(strtab, "2-level");
+	return 0;
+}
+
+/* Whether the model accepts cfg: the same check smmuv3_create() makes. */
+static bool smmu_config_valid(const struct smmuv3_config *cfg)
+{
+	struct phys_mem *mem = phys_mem_create();
+	struct smmuv3 *smmu = mem ? smmuv3_create(cfg, mem, NULL, NULL, 0) : NULL;
+
+	smmuv3_destroy(smmu);
+	phys_mem_destroy(mem);
+	return smmu != NULL;
+}
+
 /*
  * board KERNEL [ram=SIZE] [iommu=smmuv3|mock|none] [strict=] [passthrough=]
- * [strtab=2-level|linear]: build the machine (RAM at 0x40000000, SMMUv3 at
+ * [strtab=2-level|linear] [SMMU identity, board_smmu_config()]: build the machine (RAM at 0x40000000, SMMUv3 at
  * 0x09050000, ITS at 0x08080000) and boot kernel KERNEL on it, owning the
  * lower half of RAM.  strtab=linear: an SMMU without IDR0.ST_LEVEL, so the
  * driver makes a linear stream table.
@@ -35,12 +138,14 @@ static const char *event_name(u8 id)
 int cmd_board(struct scenario *s, const struct scn_line *l, struct scn_result *r)
 {
 	static const char *const keys[] = { "ram", "iommu", "strict", "passthrough",
-					    "strtab", NULL };
+					    "strtab", "stages", "granules", "oas", "sid-bits",
+					    "ssid-bits", "tlb-sets", "ril", "hyp", "msi",
+					    "cd-2level", "asid16", "vmid16", "s2fwb", NULL };
 	struct world *w = scenario_world(s);
 	struct machine_config mc;
 	struct platform_config pc = { .iommu = PLATFORM_IOMMU_SMMUV3 };
 	struct world_obj *ko, *its;
-	const char *iommu = scn_key(l, "iommu"), *strtab = scn_key(l, "strtab");
+	const char *iommu = scn_key(l, "iommu");
 	u64 ram = 1ULL << 30, strict = 1, pt = 0;
 
 	if (scn_check_keys(s, l, keys) || scn_u64(s, l, "ram", false, &ram) ||
@@ -57,14 +162,15 @@ int cmd_board(struct scenario *s, const struct scn_line *l, struct scn_result *r
 		pc.iommu = PLATFORM_IOMMU_NONE;
 	else if (iommu && strcmp(iommu, "smmuv3"))
 		return scn_error(s, l, "board: iommu=%s: one of smmuv3, mock, none", iommu);
-	if (strtab && strcmp(strtab, "linear") && strcmp(strtab, "2-level"))
-		return scn_error(s, l, "board: strtab=%s: 2-level or linear", strtab);
-	if (!(ko = world_new_obj(s, l, OBJ_KERNEL)))
-		return -1;
 	machine_config_default(&mc);
 	mc.ram_size = ram;
-	if (strtab && !strcmp(strtab, "linear"))
-		mc.smmu.st_2level = false;
+	if (board_smmu_config(s, l, &mc.smmu))
+		return -1;
+	if (!smmu_config_valid(&mc.smmu))
+		return scn_error(s, l, "board: the SMMUv3 model refuses this configuration "
+				 "(docs/smmuv3.md lists what it supports)");
+	if (!(ko = world_new_obj(s, l, OBJ_KERNEL)))
+		return -1;
 	w->machine = machine_create(&mc);
 	if (!w->machine) {
 		r->rc = -ENOMEM;
@@ -178,39 +284,127 @@ int cmd_dma_map(struct scenario *s, const struct scn_line *l, struct scn_result 
 	return 0;
 }
 
+/* Where iova goes for dev on the board, as the hardware that carries it sees it. */
+static int board_translate(struct world *w, struct world_obj *dev, u64 iova,
+			   bool is_write, phys_addr_t *pa)
+{
+	struct smmuv3_result res = { 0 };
+
+	*pa = iova;
+	if (!dev->ep->behind_iommu)
+		return 0;
+	if (platform_smmu(w->platform)) {
+		if (smmuv3_translate(machine_smmu(w->machine), dev->ep->rid, SMMUV3_NO_SSID,
+				     iova, is_write ? SMMUV3_WRITE : SMMUV3_READ, &res))
+			return -EFAULT;
+		*pa = res.addr;
+		return 0;
+	}
+	return mock_iommu_translate(dev->dev, iova, pa);
+}
+
+/* Why a device access failed, in words, for the trace line. */
+static const char *board_dma_why(struct world *w, struct world_obj *dev, u64 iova,
+				 bool is_write, char *buf, size_t len)
+{
+	struct smmuv3_walk_info info;
+	phys_addr_t pa = iova;
+	u64 probe;
+
+	/* Side-effect free: the diagnosis must not record a second event. */
+	if (dev->ep->behind_iommu && platform_smmu(w->platform)) {
+		if (smmuv3_inspect_walk(machine_smmu(w->machine), dev->ep->rid, SMMUV3_NO_SSID,
+					iova, is_write ? SMMUV3_WRITE : SMMUV3_READ,
+					NULL, NULL, &info))
+			return "the SMMU faulted: 'events' shows the record, 'walk' the walk";
+		pa = info.bypass ? iova : info.addr;
+	} else if (dev->ep->behind_iommu && mock_iommu_translate(dev->dev, iova, &pa)) {
+		return "the IOMMU has no translation for it";
+	}
+	if (phys_read64(machine_mem(w->machine), pa, &probe)) {
+		snprintf(buf, len, "no RAM or device at pa 0x%llx%s", (unsigned long long)pa,
+			 dev->ep->behind_iommu ? ", where the IOMMU sent it" : "");
+		return buf;
+	}
+	snprintf(buf, len, "what reads back at pa 0x%llx is not what was written: not plain RAM",
+		 (unsigned long long)pa);
+	return buf;
+}
+
 /*
- * The device writes 8 bytes at iova through the SMMU; where they landed is
- * found by reading RAM back, not by asking any page table.
+ * The device reads or writes size bytes at iova through the IOMMU; where a
+ * write landed is found by reading RAM back, not by asking any page table.
+ * Reports pa= (of the first byte) and, for a read, data= (its first 8 bytes).
  */
-int board_dma(struct scenario *s, struct world_obj *dev, u64 iova,
-	      struct scn_result *r)
+int board_dma(struct scenario *s, struct world_obj *dev, u64 iova, bool is_write,
+	      size_t size, struct scn_result *r)
 {
 	struct world *w = scenario_world(s);
 	struct endpoint *ep = machine_endpoint(w->machine, dev->ep->index);
-	struct smmuv3_result res = { 0 };
-	u64 pattern = 0x10a5c0de00000000ULL | (iova & 0xffffffff), got = 0;
-	phys_addr_t pa = iova;
+	u8 *buf = calloc(1, size), *back = NULL;
+	size_t first = min_t(size_t, size, 4096 - (iova & 4095));
+	phys_addr_t pa = 0;
+	char why[96];
 
-	r->rc = endpoint_dma_write(ep, iova, &pattern, sizeof(pattern));
+	if (!buf) {
+		r->rc = -ENOMEM;
+		return 0;
+	}
+	for (size_t i = 0; i < size; i++)
+		buf[i] = (u8)(0xa5 ^ (iova + i) ^ ((iova + i) >> 8));
+	r->rc = is_write ? endpoint_dma_write(ep, iova, buf, size) :
+			   endpoint_dma_read(ep, iova, buf, size);
 	/* Where did it go?  Ask the hardware that carried it (a TLB hit now). */
-	if (!r->rc && dev->ep->behind_iommu) {
-		if (platform_smmu(w->platform))
-			pa = smmuv3_translate(machine_smmu(w->machine), dev->ep->rid,
-					      SMMUV3_NO_SSID, iova, SMMUV3_WRITE,
-					      &res) ? 0 : res.addr;
-		else if (mock_iommu_translate(dev->dev, iova, &pa))
-			pa = 0;
+	if (!r->rc && board_translate(w, dev, iova, is_write, &pa))
+		r->rc = -EIO;
+	if (!r->rc && is_write) {
+		back = malloc(first);
+		if (!back || phys_read(machine_mem(w->machine), pa, back, first) ||
+		    memcmp(back, buf, first))
+			r->rc = -EIO;	/* the write went somewhere we did not expect */
 	}
-	if (!r->rc && (phys_read64(machine_mem(w->machine), pa, &got) || got != pattern))
-		r->rc = -EIO;	/* the write went somewhere we did not expect */
 	if (!r->rc) {
+		u64 head = 0;
+
 		scn_set_hex(r, "pa", pa);
-		fprintf(w->out, "dma %s: wrote iova 0x%llx, the bytes landed at pa 0x%llx\n",
-			dev->name, (unsigned long long)iova, (unsigned long long)pa);
+		if (!is_write) {
+			memcpy(&head, buf, min_t(size_t, size, sizeof(head)));
+			scn_set_hex(r, "data", head);
+		}
+		fprintf(w->out, "dma %s: %s %zu bytes at iova 0x%llx, %s pa 0x%llx\n",
+			dev->name, is_write ? "wrote" : "read", size,
+			(unsigned long long)iova, is_write ? "they landed at" : "from",
+			(unsigned long long)pa);
 	} else {
-		fprintf(w->out, "dma %s: write to iova 0x%llx failed (-%s)\n", dev->name,
-			(unsigned long long)iova, scn_errno_name(-r->rc));
+		fprintf(w->out, "dma %s: %s at iova 0x%llx failed (-%s): %s\n", dev->name,
+			is_write ? "write" : "read", (unsigned long long)iova,
+			scn_errno_name(-r->rc),
+			board_dma_why(w, dev, iova, is_write, why, sizeof(why)));
 	}
+	free(back);
+	free(buf);
+	return 0;
+}
+
+/* dma-unmap DEV iova=A size=S: the DMA API unmaps what dma-map mapped. */
+int cmd_dma_unmap(struct scenario *s, const struct scn_line *l, struct scn_result *r)
+{
+	static const char *const keys[] = { "iova", "size", NULL };
+	struct world_obj *dev;
+	u64 iova, size;
+
+	(void)r;
+	if (scn_check_keys(s, l, keys) ||
+	    !(dev = world_arg_obj(s, l, NULL, 0, OBJ_DEVICE)) ||
+	    scn_u64(s, l, "iova", true, &iova) || scn_u64(s, l, "size", true, &size))
+		return -1;
+	if (!dev->ep)
+		return scn_error(s, l, "dma-unmap: %s is not a board endpoint", dev->name);
+	if (!size)
+		return scn_error(s, l, "dma-unmap: size= must not be 0");
+	ep_dma_unmap(dev->ep, iova, size, DMA_BIDIRECTIONAL);
+	fprintf(scenario_out(s), "dma-unmap %s: iova 0x%llx (0x%llx bytes)\n", dev->name,
+		(unsigned long long)iova, (unsigned long long)size);
 	return 0;
 }
 

@@ -24,6 +24,7 @@
 #include "kernel/io-pgtable.h"
 #include "kernel/platform.h"
 #include "lib/bits.h"
+#include "tools/iommusim/inspect-dot.h"
 #include "tools/iommusim/inspect.h"
 
 /* iova=: a 64-bit number; beyond 64 bits is said so, not "not a number". */
@@ -62,7 +63,7 @@ static int parse_access(struct scenario *s, const struct scn_line *l,
 }
 
 /* The board's SMMUv3 model, when the board's kernel drives it. */
-static struct smmuv3 *board_smmu(struct world *w)
+struct smmuv3 *inspect_board_smmu(struct world *w)
 {
 	return w->platform && platform_smmu(w->platform) ?
 	       machine_smmu(w->machine) : NULL;
@@ -70,7 +71,7 @@ static struct smmuv3 *board_smmu(struct world *w)
 
 bool inspect_board_endpoint(struct world *w, const struct world_obj *dev)
 {
-	return dev->ep && dev->ep->behind_iommu && board_smmu(w);
+	return dev->ep && dev->ep->behind_iommu && inspect_board_smmu(w);
 }
 
 /* STE word 0 and 1 fields a guest owns (Linux's STRTAB_STE_*_NESTING_ALLOWED). */
@@ -100,7 +101,7 @@ int inspect_board_vste(struct scenario *s, const struct scn_line *l, u64 vste[2]
 	if (!inspect_board_endpoint(w, g))
 		return scn_error(s, l, "%s: s1-of=%s is not behind the board's SMMU",
 				 l->cmd, g->name);
-	smmuv3_inspect_ste(board_smmu(w), machine_endpoint_sid(w->machine, g->ep->index),
+	smmuv3_inspect_ste(inspect_board_smmu(w), machine_endpoint_sid(w->machine, g->ep->index),
 			   SMMUV3_NO_SSID, &si);
 	if (!si.ste_read || !(si.ste[0] & 1) ||
 	    (si.ste[0] & GENMASK_ULL(3, 1)) != VSTE_CFG_S1)
@@ -129,7 +130,7 @@ int cmd_ste(struct scenario *s, const struct scn_line *l, struct scn_result *r)
 	if (!dev->ep)
 		return scn_error(s, l, "ste: '%s' is not a board endpoint (the mock IOMMU has no stream table; try walk)",
 				 dev->name);
-	if (!(smmu = board_smmu(w)))
+	if (!(smmu = inspect_board_smmu(w)))
 		return scn_error(s, l, "ste: the board's kernel does not drive the SMMU (board iommu=smmuv3)");
 	if (!dev->ep->behind_iommu)
 		return scn_error(s, l, "ste: '%s' is not behind the SMMU", dev->name);
@@ -140,7 +141,7 @@ int cmd_ste(struct scenario *s, const struct scn_line *l, struct scn_result *r)
 }
 
 /* The register values a mock paging domain's io-pgtable gave the driver. */
-static int mock_walk_cfg(struct iommu_domain *d, struct vmsa_walk_cfg *wc)
+int inspect_mock_walk_cfg(struct iommu_domain *d, struct vmsa_walk_cfg *wc)
 {
 	static const u8 tg_shift[4] = { 12, 16, 14, 0 };
 	static const u8 ps_bits[8] = { 32, 36, 40, 42, 44, 48, 52, 0 };
@@ -172,7 +173,7 @@ static int mock_walk_cfg(struct iommu_domain *d, struct vmsa_walk_cfg *wc)
 	return wc->start_level < 0 ? -EINVAL : 0;
 }
 
-static void log_vmsa_step(void *opaque, const struct vmsa_walk_cfg *cfg,
+void inspect_log_vmsa_step(void *opaque, const struct vmsa_walk_cfg *cfg,
 			  const struct vmsa_walk_step *d)
 {
 	struct smmuv3_walk_step st = {
@@ -180,6 +181,28 @@ static void log_vmsa_step(void *opaque, const struct vmsa_walk_cfg *cfg,
 	};
 
 	inspect_log_step(opaque, &st);
+}
+
+/* The walk as text, and as a picture when dot= or svg= asks for one. */
+static int walk_show(struct scenario *s, const struct scn_line *l,
+		     const struct walk_view *v, const struct walk_log *log,
+		     struct scn_result *r)
+{
+	const char *dot = scn_key(l, "dot"), *svg = scn_key(l, "svg");
+	struct dot_graph *g;
+	int ret = 0;
+
+	inspect_print_walk(scenario_out(s), v, log, r);
+	if (!dot && !svg)
+		return 0;
+	g = dot_graph_new("walk", "TB");
+	if (!g)
+		return scn_error(s, l, "walk: out of memory");
+	dot_walk(g, v, log);
+	if (dot_graph_finish(g, dot, svg, scenario_out(s)))
+		ret = scn_error(s, l, "walk: %s", dot_graph_error(g));
+	dot_graph_free(g);
+	return ret;
 }
 
 /*
@@ -197,6 +220,7 @@ static int mock_walk(struct scenario *s, const struct scn_line *l,
 	struct vmsa_walk_cfg wc;
 	struct walk_log *log;
 	unsigned int vacc = 0;
+	int ret;
 
 	if (!d) {
 		v.config = "none";
@@ -239,13 +263,13 @@ static int mock_walk(struct scenario *s, const struct scn_line *l,
 		}
 		d = mock_nested_parent(d);
 	}
-	if (mock_domain_fmt(d) < 0 || mock_walk_cfg(d, &wc))
+	if (mock_domain_fmt(d) < 0 || inspect_mock_walk_cfg(d, &wc))
 		return scn_error(s, l, "walk: '%s' has no page table to walk", name);
 	v.config = wc.stage == 1 ? "s1-trans" : "s2-trans";
 	log = calloc(1, sizeof(*log));
 	if (!log)
 		return scn_error(s, l, "walk: out of memory");
-	wc.trace = log_vmsa_step;
+	wc.trace = inspect_log_vmsa_step;
 	wc.trace_opaque = log;
 	if (acc & SMMUV3_READ)
 		vacc |= VMSA_ACC_READ;
@@ -273,9 +297,9 @@ static int mock_walk(struct scenario *s, const struct scn_line *l,
 		if (!vmsa_check_perm(&res, VMSA_ACC_WRITE, &f))
 			*allow |= SMMUV3_ALLOW_W;
 	}
-	inspect_print_walk(scenario_out(s), &v, log, r);
+	ret = walk_show(s, l, &v, log, r);
 	free(log);
-	return 0;
+	return ret;
 }
 
 static int smmu_walk(struct scenario *s, const struct scn_line *l,
@@ -283,10 +307,11 @@ static int smmu_walk(struct scenario *s, const struct scn_line *l,
 		     struct scn_result *r)
 {
 	struct world *w = scenario_world(s);
-	struct smmuv3 *smmu = board_smmu(w);
+	struct smmuv3 *smmu = inspect_board_smmu(w);
 	struct walk_view v = { .name = dev->name, .iova = iova, .access = acc };
 	struct smmuv3_ste_info si;
 	struct walk_log *log;
+	int ret;
 
 	v.sid = machine_endpoint_sid(w->machine, dev->ep->index);
 	v.on_smmu = true;
@@ -298,15 +323,15 @@ static int smmu_walk(struct scenario *s, const struct scn_line *l,
 	/* Endpoints make unprivileged data accesses (smmuv3_dma_translator). */
 	smmuv3_inspect_walk(smmu, v.sid, SMMUV3_NO_SSID, iova, acc,
 			    inspect_log_step, log, &v.info);
-	inspect_print_walk(scenario_out(s), &v, log, r);
+	ret = walk_show(s, l, &v, log, r);
 	free(log);
-	return 0;
+	return ret;
 }
 
 /* walk DEV|DOMAIN iova=A [access=r|w|rw]: the hardware's walk of one access. */
 int cmd_walk(struct scenario *s, const struct scn_line *l, struct scn_result *r)
 {
-	static const char *const keys[] = { "iova", "access", NULL };
+	static const char *const keys[] = { "iova", "access", "dot", "svg", NULL };
 	struct world *w = scenario_world(s);
 	const char *name;
 	struct world_obj *o;
@@ -329,7 +354,7 @@ int cmd_walk(struct scenario *s, const struct scn_line *l, struct scn_result *r)
 		return -1;
 	if (o->kind == OBJ_DOMAIN)
 		return mock_walk(s, l, o->name, o->domain, iova, acc, r);
-	if (o->ep && o->ep->behind_iommu && board_smmu(w))
+	if (o->ep && o->ep->behind_iommu && inspect_board_smmu(w))
 		return smmu_walk(s, l, o, iova, acc, r);
 	/* No IOMMU at all, or the mock (its own or the board's). */
 	if (!dev_has_iommu(o->dev))

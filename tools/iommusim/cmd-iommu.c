@@ -391,19 +391,30 @@ int cmd_iova_to_phys(struct scenario *s, const struct scn_line *l,
  * dma DEV iova=A: where a DMA of DEV to A lands, as the (mock) IOMMU's
  * hardware would translate it: pa=, or rc=-EFAULT for a fault.
  */
+#define DMA_MAX_SIZE	(1 << 20)
+
 int cmd_dma(struct scenario *s, const struct scn_line *l, struct scn_result *r)
 {
-	static const char *const keys[] = { "iova", NULL };
+	static const char *const keys[] = { "iova", "access", "size", NULL };
+	const char *access = scn_key(l, "access");
 	struct world_obj *dev;
 	phys_addr_t pa = 0;
-	u64 iova;
+	u64 iova, size = 8;
 
 	if (scn_check_keys(s, l, keys) ||
 	    !(dev = world_arg_obj(s, l, NULL, 0, OBJ_DEVICE)) ||
-	    scn_u64(s, l, "iova", true, &iova))
+	    scn_u64(s, l, "iova", true, &iova) || scn_u64(s, l, "size", false, &size))
 		return -1;
+	if (access && strcmp(access, "r") && strcmp(access, "w"))
+		return scn_error(s, l, "dma: access=%s: r or w", access);
+	if (!size || size > DMA_MAX_SIZE)
+		return scn_error(s, l, "dma: size= must be 1..%d bytes", DMA_MAX_SIZE);
 	if (dev->ep)
-		return board_dma(s, dev, iova, r);
+		return board_dma(s, dev, iova, !access || !strcmp(access, "w"), size, r);
+	/* The mock world only translates: a device that moves bytes is the board's. */
+	if (access || scn_key(l, "size"))
+		return scn_error(s, l, "dma: access= and size= need a board endpoint "
+				 "(here the mock IOMMU only says where iova goes)");
 	r->rc = mock_iommu_translate(dev->dev, iova, &pa);
 	if (!r->rc)
 		scn_set_hex(r, "pa", pa);
@@ -416,18 +427,83 @@ int cmd_dma(struct scenario *s, const struct scn_line *l, struct scn_result *r)
 	return 0;
 }
 
-/* show DEV: reports domain= (its type) and group=. */
+static void show_device(struct world_obj *o, struct scn_result *r)
+{
+	struct iommu_fwspec *fw = dev_iommu_fwspec_get(o->dev);
+	struct iommu_domain *d = iommu_get_domain_for_dev(o->dev);
+
+	scn_set(r, "domain", "%s", domain_type_name(d));
+	scn_set(r, "group", "%d", o->dev->iommu_group ?
+		iommu_group_id(o->dev->iommu_group) : -1);
+	if (fw && fw->num_ids)
+		scn_set_hex(r, "sid", fw->ids[0]);
+	if (fw && fw->num_ids > 1)
+		scn_set(r, "sids", "%u", fw->num_ids);
+	scn_set(r, "attached", "%s", o->attached ? "yes" : "no");
+	scn_set(r, "owned", "%s", o->claimed ? "yes" : "no");
+	if (o->dev->iommu_probe_err)
+		scn_set(r, "probe", "-%s", scn_errno_name(-o->dev->iommu_probe_err) ?: "?");
+	if (o->ep)
+		scn_set(r, "board", "yes");
+}
+
+static void show_domain(struct world_obj *o, struct scn_result *r)
+{
+	const struct iommu_domain *d = o->domain;
+
+	scn_set(r, "type", "%s", domain_type_name(d));
+	if (d->pgsize_bitmap)
+		scn_set_hex(r, "pgsizes", d->pgsize_bitmap);
+	if (d->geometry.force_aperture) {
+		scn_set_hex(r, "aperture_start", d->geometry.aperture_start);
+		scn_set_hex(r, "aperture_end", d->geometry.aperture_end);
+	}
+	scn_set(r, "iommufd", "%s", o->iommufd_owned ? "yes" : "no");
+}
+
+/*
+ * show OBJECT: the object's state as values (a device's domain=, group=,
+ * sid=; a domain's type=, pgsizes=, aperture; an ITS's doorbell=), also
+ * printed as one line.
+ */
 int cmd_show(struct scenario *s, const struct scn_line *l, struct scn_result *r)
 {
-	struct world_obj *dev = world_arg_obj(s, l, NULL, 0, OBJ_DEVICE);
-	struct iommu_domain *d;
+	struct world *w = scenario_world(s);
+	const char *name;
+	struct world_obj *o;
 
-	if (!dev)
+	if (scn_need_pos(s, l, 0, "object name", &name))
 		return -1;
-	d = iommu_get_domain_for_dev(dev->dev);
-	scn_set(r, "domain", "%s", domain_type_name(d));
-	scn_set(r, "group", "%d", dev->dev->iommu_group ?
-		iommu_group_id(dev->dev->iommu_group) : -1);
+	if (l->nargs > 1)
+		return scn_error(s, l, "show: one object at a time");
+	o = world_find(w, name);
+	if (!o) {
+		char have[512];
+
+		world_list_objs(w, OBJ_DEVICE, have, sizeof(have));
+		return scn_error(s, l, "show: no object named '%s' (%s)", name, have);
+	}
+	scn_set(r, "kind", "%s", obj_kind_name(o->kind));
+	switch (o->kind) {
+	case OBJ_DEVICE:
+		show_device(o, r);
+		break;
+	case OBJ_DOMAIN:
+		show_domain(o, r);
+		break;
+	case OBJ_ITS:
+		scn_set_hex(r, "doorbell", o->its.doorbell);
+		break;
+	case OBJ_KERNEL:
+		scn_set(r, "board", "%s", o->platform ? "yes" : "no");
+		break;
+	case OBJ_IOMMU:
+		break;
+	}
+	fprintf(scenario_out(s), "show %s:", name);
+	for (int k = 0; k < r->nkv; k++)
+		fprintf(scenario_out(s), " %s=%s", r->kv[k].key, r->kv[k].val);
+	fputc('\n', scenario_out(s));
 	return 0;
 }
 

@@ -24,7 +24,7 @@ static const char *config_name(unsigned int config)
 }
 
 /* "4K", "2M", "1G": buf holds 24 bytes. */
-static const char *size_name(u64 size, char *buf, size_t len)
+const char *inspect_size_name(u64 size, char *buf, size_t len)
 {
 	static const char units[] = "KMGT";
 	unsigned int u = 0;
@@ -38,7 +38,7 @@ static const char *size_name(u64 size, char *buf, size_t len)
 	return buf;
 }
 
-static unsigned int level_shift(unsigned int g, int level)
+unsigned int inspect_level_shift(unsigned int g, int level)
 {
 	return g + (unsigned int)(3 - level) * (g - 3);
 }
@@ -248,7 +248,7 @@ void inspect_print_ste(FILE *out, const char *name, u32 sid,
 static const char *const s1_ap[4] = { "rw,el1", "rw,el0", "ro,el1", "ro,el0" };
 static const char *const s2_ap[4] = { "none", "r", "w", "rw" };
 
-static void print_attrs(FILE *out, unsigned int stage, enum vmsa_desc_kind kind,
+void inspect_print_attrs(FILE *out, unsigned int stage, enum vmsa_desc_kind kind,
 			u64 d)
 {
 	if (kind == VMSA_DESC_TABLE) {
@@ -298,7 +298,7 @@ static void print_step(FILE *out, const char *indent,
 		break;
 	case VMSA_DESC_BLOCK:
 		fprintf(out, "block -> 0x%llx (%s)", (unsigned long long)d->out,
-			size_name(1ULL << level_shift(ls->granule_shift, d->level),
+			inspect_size_name(1ULL << inspect_level_shift(ls->granule_shift, d->level),
 				  sz, sizeof(sz)));
 		break;
 	case VMSA_DESC_PAGE:
@@ -307,7 +307,7 @@ static void print_step(FILE *out, const char *indent,
 	}
 	if (d->kind == VMSA_DESC_TABLE || d->kind == VMSA_DESC_BLOCK ||
 	    d->kind == VMSA_DESC_PAGE)
-		print_attrs(out, ls->s.stage, d->kind, d->desc);
+		inspect_print_attrs(out, ls->s.stage, d->kind, d->desc);
 	fputc('\n', out);
 }
 
@@ -325,7 +325,7 @@ static void print_walk_header(FILE *out, const struct walk_log_step *ls,
 	else
 		fprintf(out, "  stage 2: S2TTB 0x%llx", (unsigned long long)ls->ttb);
 	fprintf(out, ", %s granule, %u-bit input, start level %d\n",
-		size_name(1ULL << ls->granule_shift, sz, sizeof(sz)), ls->ia_bits,
+		inspect_size_name(1ULL << ls->granule_shift, sz, sizeof(sz)), ls->ia_bits,
 		ls->start_level);
 }
 
@@ -447,7 +447,7 @@ static void print_result(FILE *out, const struct walk_view *v,
 		scn_set_hex(r, "ipa", in->ipa);
 	}
 	fprintf(out, "pa 0x%llx (%s %s, allows %s%s)\n", (unsigned long long)in->addr,
-		size_name(1ULL << in->size_shift, sz, sizeof(sz)),
+		inspect_size_name(1ULL << in->size_shift, sz, sizeof(sz)),
 		in->size_shift <= 16 ? "page" : "block",
 		allow & SMMUV3_ALLOW_R ? "r" : "-", allow & SMMUV3_ALLOW_W ? "w" : "-");
 	scn_set_hex(r, "size", 1ULL << in->size_shift);

@@ -29,6 +29,22 @@ struct walk_log {
 
 /* A smmuv3_walk_trace_fn (and for the mock's walks): opaque is a walk_log. */
 void inspect_log_step(void *opaque, const struct smmuv3_walk_step *st);
+/* The same for a plain VMSA walk (a vmsa_trace_fn). */
+void inspect_log_vmsa_step(void *opaque, const struct vmsa_walk_cfg *cfg,
+			   const struct vmsa_walk_step *d);
+
+/* The board's SMMUv3 model when the board's kernel drives it, else NULL. */
+struct smmuv3 *inspect_board_smmu(struct world *w);
+/* The walk a mock paging domain's registers (TTBR/TCR, VTTBR/VTCR) describe. */
+struct iommu_domain;
+int inspect_mock_walk_cfg(struct iommu_domain *d, struct vmsa_walk_cfg *wc);
+
+/* "4K", "2M", "1G" (buf: 24 bytes); log2 of a level's block size. */
+const char *inspect_size_name(u64 size, char *buf, size_t len);
+unsigned int inspect_level_shift(unsigned int granule_shift, int level);
+/* A table or leaf descriptor's attributes, by their Arm names. */
+void inspect_print_attrs(FILE *out, unsigned int stage, enum vmsa_desc_kind kind,
+			 u64 desc);
 
 struct walk_view {
 	const char *name;

@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: MIT
 /*
- * iommusim: run a scenario file, or with no argument the default scenario
- * (examples/default.scn, embedded at build time) that tells the story of
- * ../DESIGN.md.
+ * iommusim: run a scenario file ("-" for standard input), or with no
+ * argument the default scenario (examples/default.scn, embedded at build
+ * time) that tells the story of ../DESIGN.md.
  *
  * Exit status: 0 when every command and expectation held, 1 when the
- * scenario failed, 2 for a usage or I/O error.
+ * scenario failed, 2 for a usage or I/O error (said on stderr, with the
+ * reason).
  *
  * --fail-nth N makes the N-th kernel allocation of the run fail (any
  * kernel's, counted together), as Linux's fail-nth does for a task; when
@@ -13,55 +14,55 @@
  * must end in exit 0 or 1 with the scenario's own error line: see
  * tests/fail_nth.c.
  */
+#include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "include/iommusim/version.h"
 #include "tools/iommusim/scenario.h"
 #include "tools/iommusim/world.h"
 
 extern const char default_scenario[];
 
-#define MAX_SCENARIO_BYTES	(1 << 20)
-
-static char *read_file(const char *path)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf;
-	size_t n;
-
-	if (!f) {
-		perror(path);
-		return NULL;
-	}
-	buf = malloc(MAX_SCENARIO_BYTES + 1);
-	if (!buf) {
-		fclose(f);
-		return NULL;
-	}
-	n = fread(buf, 1, MAX_SCENARIO_BYTES + 1, f);
-	fclose(f);
-	if (n > MAX_SCENARIO_BYTES) {
-		fprintf(stderr, "%s: larger than %d bytes\n", path, MAX_SCENARIO_BYTES);
-		free(buf);
-		return NULL;
-	}
-	buf[n] = '\0';
-	if (strlen(buf) != n) {
-		fprintf(stderr, "%s: contains a NUL byte: not a scenario file\n", path);
-		free(buf);
-		return NULL;
-	}
-	return buf;
-}
-
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: iommusim [--fail-nth N] [SCENARIO-FILE]\n"
-		   "       iommusim --help-commands\n"
-		   "With no file, runs the default end-to-end scenario.\n");
+	fprintf(f,
+		"usage: iommusim [OPTION]... [SCENARIO-FILE | -]\n"
+		"Run a scenario (- reads standard input); with no file, the default\n"
+		"end-to-end scenario (examples/default.scn).\n"
+		"\n"
+		"  --fail-nth=N      fail the N-th kernel allocation of the run\n"
+		"  --help-commands   list the scenario commands and their arguments\n"
+		"  --json            one JSON object per command on stdout (file, line,\n"
+		"                    command, rc, values); the narrative goes to stderr\n"
+		"  -h, --help        this text\n"
+		"  -V, --version     the version\n"
+		"\n"
+		"Exit status: 0 when every command and expectation held, 1 when the\n"
+		"scenario failed, 2 for a usage or I/O error.\n");
 }
+
+/* A usage mistake: the reason, then where to look. */
+static int usage_error(const char *fmt, const char *arg)
+{
+	fprintf(stderr, "iommusim: ");
+	fprintf(stderr, fmt, arg);
+	fprintf(stderr, "\nTry 'iommusim --help'.\n");
+	return 2;
+}
+
+enum { OPT_FAIL_NTH = 256, OPT_HELP_COMMANDS, OPT_JSON };
+
+static const struct option options[] = {
+	{ "fail-nth",      required_argument, NULL, OPT_FAIL_NTH },
+	{ "help-commands", no_argument,       NULL, OPT_HELP_COMMANDS },
+	{ "json",          no_argument,       NULL, OPT_JSON },
+	{ "help",          no_argument,       NULL, 'h' },
+	{ "version",       no_argument,       NULL, 'V' },
+	{ NULL, 0, NULL, 0 }
+};
 
 int main(int argc, char **argv)
 {
@@ -70,41 +71,65 @@ int main(int argc, char **argv)
 	struct world *w;
 	struct scenario *s;
 	unsigned long fail_nth = 0;
-	int ret;
+	bool json = false;
+	FILE *narrative;
+	int opt, ret;
+	u64 n;
 
-	if (argc >= 3 && !strcmp(argv[1], "--fail-nth")) {
-		u64 n;
+	/* Results and errors keep their order when both go to one pipe. */
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	opterr = 0;	/* our own messages, with the reason */
+	while ((opt = getopt_long(argc, argv, ":hV", options, NULL)) != -1) {
+		switch (opt) {
+		case OPT_FAIL_NTH:
+			if (scn_parse_u64(optarg, &n) || !n || n > (u64)LONG_MAX)
+				return usage_error("--fail-nth takes a positive number, not '%s'",
+						   optarg);
+			fail_nth = n;
+			break;
+		case OPT_JSON:
+			json = true;
+			break;
+		case OPT_HELP_COMMANDS:
+			world_print_commands(stdout);
+			return 0;
+		case 'h':
+			usage(stdout);
+			return 0;
+		case 'V':
+			printf("iommusim %s\n", IOMMUSIM_VERSION_STRING);
+			return 0;
+		case ':':
+			return usage_error("%s needs an argument", argv[optind - 1]);
+		default:
+			return usage_error("unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (argc - optind > 1)
+		return usage_error("one scenario file at a time; '%s' is a second one",
+				   argv[optind + 1]);
+	if (optind < argc) {
+		char why[128];
 
-		if (scn_parse_u64(argv[2], &n) || !n || n > (u64)LONG_MAX) {
-			fprintf(stderr, "iommusim: --fail-nth takes a positive number\n");
+		name = strcmp(argv[optind], "-") ? argv[optind] : "<stdin>";
+		text = scn_read_file(argv[optind], why, sizeof(why));
+		if (!text) {
+			fprintf(stderr, "iommusim: %s: %s\n", name, why);
 			return 2;
 		}
-		fail_nth = n;
-		argv += 2;
-		argc -= 2;
 	}
-	if (argc > 2 || (argc == 2 && !strcmp(argv[1], "--help"))) {
-		usage(argc > 2 ? stderr : stdout);
-		return argc > 2 ? 2 : 0;
-	}
-	if (argc == 2 && !strcmp(argv[1], "--help-commands")) {
-		world_print_commands(stdout);
-		return 0;
-	}
-	if (argc == 2) {
-		name = argv[1];
-		text = read_file(name);
-		if (!text)
-			return 2;
-	}
-	w = world_create(stdout);
-	s = w ? scenario_create(stdout, world_commands, w) : NULL;
+	/* With --json, stdout carries only JSON; the narrative goes to stderr. */
+	narrative = json ? stderr : stdout;
+	w = world_create(narrative);
+	s = w ? scenario_create(narrative, world_commands, w) : NULL;
 	if (!s) {
 		fprintf(stderr, "iommusim: out of memory\n");
 		world_destroy(w);
 		free(text);
 		return 2;
 	}
+	if (json)
+		scenario_set_json(s, stdout);
 	world_fail_nth(w, fail_nth);
 	ret = scenario_run(s, name, text ? text : default_scenario);
 	if (fail_nth && !world_fail_nth_hit(w))

@@ -13,15 +13,23 @@
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 struct scenario {
 	FILE *out;
+	FILE *json;		/* --json: one object per line, or NULL */
 	const struct scn_command *cmds;
 	void *world;
 	struct scn_result last;
 	bool last_valid;
 	bool last_checked;	/* an expect looked at rc */
 	struct scn_line last_line;
+	int depth;		/* include nesting */
+	int nvars;
+	struct {
+		char name[SCN_MAX_NAME];
+		char val[SCN_MAX_WORD];
+	} vars[SCN_MAX_VARS];
 };
 
 struct scenario *scenario_create(FILE *out, const struct scn_command *cmds,
@@ -42,6 +50,58 @@ void scenario_destroy(struct scenario *s)
 	free(s);
 }
 
+void scenario_set_json(struct scenario *s, FILE *json)
+{
+	s->json = json;
+}
+
+/* A JSON string: quotes, backslashes and control characters escaped. */
+static void json_str(FILE *f, const char *str)
+{
+	fputc('"', f);
+	for (const unsigned char *c = (const unsigned char *)str; *c; c++) {
+		if (*c == '"' || *c == '\\')
+			fprintf(f, "\\%c", *c);
+		else if (*c < 0x20)
+			fprintf(f, "\\u%04x", *c);
+		else
+			fputc(*c, f);
+	}
+	fputc('"', f);
+}
+
+/* {"file":..,"line":..,"command":.. — the opening every JSON line shares. */
+static void json_open(struct scenario *s, const struct scn_line *l, const char *cmd)
+{
+	fputs("{\"file\":", s->json);
+	json_str(s->json, l->file);
+	fprintf(s->json, ",\"line\":%u,\"command\":", l->lineno);
+	json_str(s->json, cmd);
+}
+
+static void rc_string(int rc, char *buf, size_t len);
+
+/* One command's result: rc (and its errno name) and the named values. */
+static void json_result(struct scenario *s, const struct scn_line *l,
+			const struct scn_result *r)
+{
+	char rc[32];
+
+	json_open(s, l, l->cmd);
+	rc_string(r->rc, rc, sizeof(rc));
+	fprintf(s->json, ",\"rc\":%d,\"rc_name\":", r->rc);
+	json_str(s->json, rc);
+	fputs(",\"values\":{", s->json);
+	for (int k = 0; k < r->nkv; k++) {
+		if (k)
+			fputc(',', s->json);
+		json_str(s->json, r->kv[k].key);
+		fputc(':', s->json);
+		json_str(s->json, r->kv[k].val);
+	}
+	fputs("}}\n", s->json);
+}
+
 void *scenario_world(struct scenario *s)
 {
 	return s->world;
@@ -54,14 +114,19 @@ FILE *scenario_out(struct scenario *s)
 
 int scn_error(struct scenario *s, const struct scn_line *l, const char *fmt, ...)
 {
+	char msg[1024];
 	va_list ap;
 
-	(void)s;
-	fprintf(stderr, "%s:%u: ", l->file, l->lineno);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+	fprintf(stderr, "%s:%u: %s\n", l->file, l->lineno, msg);
+	if (s && s->json) {
+		json_open(s, l, l->cmd);
+		fputs(",\"error\":", s->json);
+		json_str(s->json, msg);
+		fputs("}\n", s->json);
+	}
 	return -1;
 }
 
@@ -295,6 +360,15 @@ static void rc_string(int rc, char *buf, size_t len)
 		snprintf(buf, len, "%d", rc);
 }
 
+/* "rc, iova, pa" — what the last command reported, for error messages. */
+static void reported_keys(const struct scn_result *r, char *buf, size_t len)
+{
+	size_t used = snprintf(buf, len, "rc");
+
+	for (int k = 0; k < r->nkv && used < len; k++)
+		used += snprintf(buf + used, len - used, ", %s", r->kv[k].key);
+}
+
 static int do_expect(struct scenario *s, const struct scn_line *l)
 {
 	int failures = 0;
@@ -336,8 +410,11 @@ static int do_expect(struct scenario *s, const struct scn_line *l)
 			if (!strcmp(s->last.kv[k].key, a->key))
 				g = s->last.kv[k].val;
 		if (!g) {
-			scn_error(s, l, "expected %s %s=%s, but it reported no %s",
-				  s->last_line.cmd, a->key, a->val, a->key);
+			char keys[512];
+
+			reported_keys(&s->last, keys, sizeof(keys));
+			scn_error(s, l, "expected %s %s=%s, but it reported no %s (it reported %s)",
+				  s->last_line.cmd, a->key, a->val, a->key, keys);
 			failures++;
 			continue;
 		}
@@ -347,6 +424,10 @@ static int do_expect(struct scenario *s, const struct scn_line *l)
 				  s->last_line.cmd, a->key, a->val, a->key, got);
 			failures++;
 		}
+	}
+	if (s->json && !failures) {
+		json_open(s, l, "expect");
+		fputs(",\"ok\":true}\n", s->json);
 	}
 	return failures ? -1 : 0;
 }
@@ -364,6 +445,10 @@ static int check_unexpected_failure(struct scenario *s)
 			 s->last_line.cmd, rc, rc);
 }
 
+static int do_set(struct scenario *s, const struct scn_line *l);
+static int do_include(struct scenario *s, const struct scn_line *l);
+static int unknown_command(struct scenario *s, const struct scn_line *l);
+
 static int run_line(struct scenario *s, struct scn_line *l)
 {
 	const struct scn_command *c;
@@ -373,19 +458,268 @@ static int run_line(struct scenario *s, struct scn_line *l)
 		return do_expect(s, l);
 	if (check_unexpected_failure(s))
 		return -1;
+	if (!strcmp(l->cmd, "set"))
+		return do_set(s, l);
+	if (!strcmp(l->cmd, "include"))
+		return do_include(s, l);
 	for (c = s->cmds; c->name; c++)
 		if (!strcmp(c->name, l->cmd))
 			break;
 	if (!c->name)
-		return scn_error(s, l, "unknown command '%s'", l->cmd);
+		return unknown_command(s, l);
 	memset(&r, 0, sizeof(r));
 	if (c->fn(s, l, &r))
 		return -1;
+	if (s->json)
+		json_result(s, l, &r);
 	s->last = r;
 	s->last_line = *l;
 	s->last_valid = true;
 	s->last_checked = false;
 	return 0;
+}
+
+/* ------------------------------------------------------------ variables */
+
+static bool is_name_char(char c)
+{
+	return isalnum((unsigned char)c) || c == '_';
+}
+
+static const char *var_get(struct scenario *s, const char *name)
+{
+	for (int i = 0; i < s->nvars; i++)
+		if (!strcmp(s->vars[i].name, name))
+			return s->vars[i].val;
+	return NULL;
+}
+
+/*
+ * set NAME=VALUE...: scenario variables, used later as $NAME or ${NAME}.
+ * VALUE may itself be $.KEY, a value the previous command reported
+ * (set buf=$.iova after dma-map), expanded like any word.
+ */
+static int do_set(struct scenario *s, const struct scn_line *l)
+{
+	if (!l->nargs)
+		return scn_error(s, l, "set: nothing to set (use NAME=VALUE)");
+	for (int i = 0; i < l->nargs; i++) {
+		const struct scn_arg *a = &l->args[i];
+		int v;
+
+		if (!a->key[0])
+			return scn_error(s, l, "set: '%s' is not NAME=VALUE", a->val);
+		for (const char *c = a->key; *c; c++)
+			if (!is_name_char(*c) || strlen(a->key) >= SCN_MAX_NAME)
+				return scn_error(s, l, "set: '%s' is not a name (letters, digits, _; at most %d)",
+						 a->key, SCN_MAX_NAME - 1);
+		for (v = 0; v < s->nvars; v++)
+			if (!strcmp(s->vars[v].name, a->key))
+				break;
+		if (v == SCN_MAX_VARS)
+			return scn_error(s, l, "set: at most %d variables", SCN_MAX_VARS);
+		if (v == s->nvars) {
+			s->nvars++;
+			snprintf(s->vars[v].name, sizeof(s->vars[v].name), "%s", a->key);
+		}
+		snprintf(s->vars[v].val, sizeof(s->vars[v].val), "%s", a->val);
+	}
+	return 0;
+}
+
+/*
+ * Replaces $NAME, ${NAME} and $.KEY in one line up to its comment; $$ is
+ * a dollar.  -1 with a message for an unknown name or an overlong result.
+ */
+static int expand_line(struct scenario *s, struct scn_line *l, const char *in,
+		       char *out, size_t len)
+{
+	size_t o = 0;
+
+	while (*in && *in != '#') {
+		char name[SCN_MAX_NAME];
+		const char *val = NULL, *start = in;
+		bool braced, last_key;
+		size_t n = 0, vlen;
+
+		if (*in != '$' || in[1] == '$') {
+			if (o + 1 >= len)
+				goto too_long;
+			out[o++] = *in;
+			in += *in == '$' ? 2 : 1;
+			continue;
+		}
+		in++;
+		braced = *in == '{';
+		in += braced;
+		last_key = *in == '.';
+		in += last_key;
+		while (is_name_char(*in) && n + 1 < sizeof(name))
+			name[n++] = *in++;
+		name[n] = '\0';
+		if (braced && *in++ != '}')
+			return scn_error(s, l, "'%.*s': unclosed ${", (int)(in - start), start);
+		if (!n)
+			return scn_error(s, l, "a '$' with no name after it (write $$ for a dollar)");
+		if (last_key) {
+			for (int k = 0; s->last_valid && k < s->last.nkv; k++)
+				if (!strcmp(s->last.kv[k].key, name))
+					val = s->last.kv[k].val;
+			if (!val) {
+				char keys[512] = "nothing";
+
+				if (s->last_valid)
+					reported_keys(&s->last, keys, sizeof(keys));
+				return scn_error(s, l, "$.%s: the previous command reported no %s (it reported %s)",
+						 name, name, keys);
+			}
+		} else if (!(val = var_get(s, name))) {
+			return scn_error(s, l, "$%s: no such variable (set it first with 'set %s=VALUE')",
+					 name, name);
+		}
+		vlen = strlen(val);
+		if (o + vlen >= len)
+			goto too_long;
+		memcpy(out + o, val, vlen);
+		o += vlen;
+	}
+	out[o] = '\0';
+	return 0;
+too_long:
+	return scn_error(s, l, "line too long after expanding variables (max %zu characters)",
+			 len - 1);
+}
+
+/* ------------------------------------------------------------ files */
+
+char *scn_read_file(const char *path, char *why, size_t whylen)
+{
+	struct stat st;
+	FILE *f = strcmp(path, "-") ? fopen(path, "rb") : stdin;
+	char *buf = NULL;
+	size_t n;
+
+	if (!f) {
+		snprintf(why, whylen, "%s", strerror(errno));
+		return NULL;
+	}
+	/* fopen() opens a directory for reading; a scenario is a file. */
+	if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
+		snprintf(why, whylen, "is a directory, not a scenario file");
+		goto out;
+	}
+	buf = malloc(SCN_MAX_FILE + 1);
+	if (!buf) {
+		snprintf(why, whylen, "out of memory");
+		goto out;
+	}
+	n = fread(buf, 1, SCN_MAX_FILE + 1, f);
+	if (ferror(f))
+		snprintf(why, whylen, "%s", strerror(errno));
+	else if (n > SCN_MAX_FILE)
+		snprintf(why, whylen, "larger than %d bytes", SCN_MAX_FILE);
+	else if (memchr(buf, '\0', n))
+		snprintf(why, whylen, "contains a NUL byte: not a scenario file");
+	else {
+		buf[n] = '\0';
+		goto out;
+	}
+	free(buf);
+	buf = NULL;
+out:
+	if (f != stdin)
+		fclose(f);
+	return buf;
+}
+
+/*
+ * include FILE: runs FILE's lines here, as if pasted, with its own name
+ * and line numbers in messages.  A relative FILE is found beside the file
+ * that includes it.  Variables and the last result carry across.
+ */
+static int do_include(struct scenario *s, const struct scn_line *l)
+{
+	const char *file, *slash = strrchr(l->file, '/');
+	char path[1024], why[128];
+	char *text;
+	int ret;
+
+	if (scn_need_pos(s, l, 0, "file name", &file))
+		return -1;
+	if (l->nargs > 1)
+		return scn_error(s, l, "include: one file at a time");
+	if (s->depth >= SCN_MAX_INCLUDE)
+		return scn_error(s, l, "include: nested deeper than %d files (an include loop?)",
+				 SCN_MAX_INCLUDE);
+	if (file[0] != '/' && slash)
+		snprintf(path, sizeof(path), "%.*s/%s", (int)(slash - l->file), l->file, file);
+	else
+		snprintf(path, sizeof(path), "%s", file);
+	text = scn_read_file(path, why, sizeof(why));
+	if (!text)
+		return scn_error(s, l, "include: %s: %s", path, why);
+	s->depth++;
+	ret = scenario_run(s, path, text);
+	s->depth--;
+	free(text);
+	return ret;
+}
+
+/* ------------------------------------------------------------ commands */
+
+/* Edit distance of two short words (names are < SCN_MAX_WORD). */
+static unsigned int edit_distance(const char *a, const char *b)
+{
+	unsigned int row[SCN_MAX_WORD + 1], la = strlen(a), lb = strlen(b);
+
+	if (la > SCN_MAX_WORD || lb > SCN_MAX_WORD)
+		return ~0u;
+	for (unsigned int j = 0; j <= lb; j++)
+		row[j] = j;
+	for (unsigned int i = 1; i <= la; i++) {
+		unsigned int diag = row[0];
+
+		row[0] = i;
+		for (unsigned int j = 1; j <= lb; j++) {
+			unsigned int up = row[j], best = diag + (a[i - 1] != b[j - 1]);
+
+			if (up + 1 < best)
+				best = up + 1;
+			if (row[j - 1] + 1 < best)
+				best = row[j - 1] + 1;
+			diag = up;
+			row[j] = best;
+		}
+	}
+	return row[lb];
+}
+
+static int unknown_command(struct scenario *s, const struct scn_line *l)
+{
+	static const char *const builtins[] = { "expect", "set", "include", NULL };
+	const char *best = NULL;
+	unsigned int best_d = ~0u, d;
+
+	for (const struct scn_command *c = s->cmds; c->name; c++)
+		if ((d = edit_distance(l->cmd, c->name)) < best_d)
+			best_d = d, best = c->name;
+	for (const char *const *b = builtins; *b; b++)
+		if ((d = edit_distance(l->cmd, *b)) < best_d)
+			best_d = d, best = *b;
+	if (best && best_d <= 2 + strlen(l->cmd) / 4)
+		return scn_error(s, l, "unknown command '%s'; did you mean '%s'? "
+				 "(iommusim --help-commands lists them all)", l->cmd, best);
+	return scn_error(s, l, "unknown command '%s' (iommusim --help-commands lists them all)",
+			 l->cmd);
+}
+
+/* Whether a raw line is an expect (which may look at a failure). */
+static bool is_expect(const char *raw)
+{
+	while (isspace((unsigned char)*raw))
+		raw++;
+	return !strncmp(raw, "expect", 6) &&
+	       (!raw[6] || isspace((unsigned char)raw[6]) || raw[6] == '#');
 }
 
 int scenario_run(struct scenario *s, const char *name, const char *text)
@@ -397,28 +731,38 @@ int scenario_run(struct scenario *s, const char *name, const char *text)
 
 	if (!l)
 		return -1;
-	s->last_valid = false;
+	if (!s->depth)
+		s->last_valid = false;
 	while (*p && !ret) {
 		const char *nl = strchr(p, '\n');
 		size_t len = nl ? (size_t)(nl - p) : strlen(p);
-		char buf[1024];
+		char raw[1024], buf[1024];
 
 		lineno++;
 		l->file = name;
 		l->lineno = lineno;
-		if (len >= sizeof(buf)) {
+		if (len >= sizeof(raw)) {
 			ret = scn_error(s, l, "line too long (max %zu characters)",
-					sizeof(buf) - 1);
+					sizeof(raw) - 1);
 			break;
 		}
-		memcpy(buf, p, len);
-		buf[len] = '\0';
+		memcpy(raw, p, len);
+		raw[len] = '\0';
 		p = nl ? nl + 1 : p + len;
-		ret = tokenize(s, buf, l);
+		/*
+		 * A failure nobody checked is the first thing to report, before
+		 * a variable that the failed command never set.
+		 */
+		if (!is_expect(raw))
+			ret = check_unexpected_failure(s);
+		if (!ret)
+			ret = expand_line(s, l, raw, buf, sizeof(buf));
+		if (!ret)
+			ret = tokenize(s, buf, l);
 		if (!ret && l->cmd[0])
 			ret = run_line(s, l);
 	}
-	if (!ret)
+	if (!ret && !s->depth)
 		ret = check_unexpected_failure(s);
 	free(l);
 	return ret;

@@ -7,6 +7,11 @@
  *
  * `print` takes the rest of its line as text, '=' and all.
  *
+ * `set NAME=VALUE` defines a variable, used later as $NAME or ${NAME};
+ * $.KEY is a value the previous command reported (set buf=$.iova), and
+ * $$ a dollar.  `include FILE` runs another file's lines in place (a
+ * relative FILE is found beside the including file).
+ *
  * Every command leaves a result: a return code (0 or -errno, as the kernel
  * function returned it) and named values ("iova=0x8000000 data=3").  An
  * `expect key=value ...` line checks the previous command's result.  A
@@ -27,6 +32,10 @@
 #define SCN_MAX_ARGS	16
 #define SCN_MAX_WORD	96
 #define SCN_MAX_KV	16
+#define SCN_MAX_NAME	32	/* a variable's name */
+#define SCN_MAX_VARS	64
+#define SCN_MAX_INCLUDE	8	/* include nesting */
+#define SCN_MAX_FILE	(1 << 20)
 
 struct scn_arg {
 	char key[SCN_MAX_WORD];	/* "" for a positional word */
@@ -68,9 +77,20 @@ struct scenario *scenario_create(FILE *out, const struct scn_command *cmds,
 				 void *world);
 void scenario_destroy(struct scenario *s);
 void *scenario_world(struct scenario *s);
+/*
+ * --json: after each command, one JSON object on its own line to json
+ * ({"file","line","command","rc","rc_name","values":{...}}; an expect
+ * that held gives "ok":true, a mistake or failed check "error":"...").
+ */
+void scenario_set_json(struct scenario *s, FILE *json);
 /* Run a whole text; name is used in messages.  0 on success, -1 on failure
  * (the message was printed to stderr). */
 int scenario_run(struct scenario *s, const char *name, const char *text);
+/*
+ * A scenario file's text ("-": standard input), at most SCN_MAX_FILE bytes
+ * with no NUL, to free(); NULL with the reason in why.
+ */
+char *scn_read_file(const char *path, char *why, size_t whylen);
 FILE *scenario_out(struct scenario *s);
 
 /* Report a mistake in the current line, as FILE:LINE: message. */

@@ -89,6 +89,7 @@ struct world {
 };
 
 const char *obj_kind_name(enum obj_kind kind);
+void world_list_objs(struct world *w, enum obj_kind kind, char *buf, size_t len);
 struct world_obj *world_find(struct world *w, const char *name);
 struct world_obj *world_arg_obj(struct scenario *s, const struct scn_line *l,
 				const char *key, int idx, enum obj_kind kind);
@@ -125,14 +126,16 @@ int cmd_msi_table(struct scenario *, const struct scn_line *, struct scn_result 
 int cmd_board(struct scenario *, const struct scn_line *, struct scn_result *);
 int cmd_endpoint(struct scenario *, const struct scn_line *, struct scn_result *);
 int cmd_dma_map(struct scenario *, const struct scn_line *, struct scn_result *);
+int cmd_dma_unmap(struct scenario *, const struct scn_line *, struct scn_result *);
 int cmd_events(struct scenario *, const struct scn_line *, struct scn_result *);
 int cmd_nested_vm(struct scenario *, const struct scn_line *, struct scn_result *);
 int cmd_ste(struct scenario *, const struct scn_line *, struct scn_result *);
 int cmd_walk(struct scenario *, const struct scn_line *, struct scn_result *);
+int cmd_pgtable(struct scenario *, const struct scn_line *, struct scn_result *);
 /* Board endpoints: fire vector 0 of a device and report the LPI; the row. */
 int board_fire_msi(struct world *w, struct world_obj *dev, struct msi_row *row);
-int board_dma(struct scenario *s, struct world_obj *dev, u64 iova,
-	      struct scn_result *r);
+int board_dma(struct scenario *s, struct world_obj *dev, u64 iova, bool is_write,
+	      size_t size, struct scn_result *r);
 /* A device that is an endpoint behind the board's SMMU, driven by arm-smmu-v3. */
 bool inspect_board_endpoint(struct world *w, const struct world_obj *dev);
 /*
@@ -142,15 +145,17 @@ bool inspect_board_endpoint(struct world *w, const struct world_obj *dev);
 int inspect_board_vste(struct scenario *s, const struct scn_line *l, u64 vste[2]);
 
 #define BOARD_COMMANDS \
-	{ "board", cmd_board, "board KERNEL [ram=SIZE] [iommu=smmuv3|mock|none] [strict=0|1] [passthrough=0|1] [strtab=2-level|linear]" }, \
+	{ "board", cmd_board, "board KERNEL [ram=SIZE] [iommu=smmuv3|mock|none] [strict=0|1] [passthrough=0|1] [strtab=2-level|linear] [stages=s1|s2|s1+s2] [granules=4K,16K,64K] [oas=BITS] [sid-bits=N] [ssid-bits=N] [tlb-sets=N] [ril=0|1] [hyp=0|1] [msi=0|1] [cd-2level=0|1] [asid16=0|1] [vmid16=0|1] [s2fwb=0|1] (the emulated board with its SMMUv3's identity)" }, \
 	{ "endpoint", cmd_endpoint, "endpoint NAME sid=RID [smmu=0|1]        (a PCI-like endpoint on the board)" }, \
 	{ "dma-map", cmd_dma_map, "dma-map DEV pa=P size=S                (the DMA API: reports iova=)" }, \
+	{ "dma-unmap", cmd_dma_unmap, "dma-unmap DEV iova=A size=S            (the DMA API: unmaps what dma-map mapped)" }, \
 	{ "events", cmd_events, "events                                (SMMU events the driver decoded: count=, last=)" }, \
 	{ "nested-vm", cmd_nested_vm, "nested-vm                             (the nesting story: VMM, vSMMU, guest kernel; rc=0 when all held)" }
 
 #define INSPECT_COMMANDS \
 	{ "ste", cmd_ste, "ste DEV                               (a board endpoint's STE and CD as the SMMU reads them: config=, asid=, vmid=, event=)" }, \
-	{ "walk", cmd_walk, "walk DEV|DOMAIN iova=A [access=r|w|rw] (the hardware's table walk, level by level: pa=, fault=, stage=, level=)" }
+	{ "walk", cmd_walk, "walk DEV|DOMAIN iova=A [access=r|w|rw] [dot=FILE] [svg=FILE] (the hardware's table walk, level by level: pa=, fault=, stage=, level=; dot=/svg=: as a picture, nesting as a grid)" }, \
+	{ "pgtable", cmd_pgtable, "pgtable DEV|DOMAIN [dot=FILE] [svg=FILE] (the whole table as the hardware reads it, runs of leaves collapsed: tables=, leaves=, runs=)" }
 
 #define IOMMU_COMMANDS \
 	{ "iommu", cmd_iommu, "iommu NAME [kernel=K]                 (a mock IOMMU)" }, \
@@ -162,8 +167,8 @@ int inspect_board_vste(struct scenario *s, const struct scn_line *l, u64 vste[2]
 	{ "map", cmd_map, "map DOMAIN iova=A pa=P size=S [prot=rwxmcp]" }, \
 	{ "unmap", cmd_unmap, "unmap DOMAIN iova=A size=S" }, \
 	{ "iova-to-phys", cmd_iova_to_phys, "iova-to-phys DOMAIN iova=A" }, \
-	{ "dma", cmd_dma, "dma DEV iova=A                        (where the device's DMA lands)" }, \
-	{ "show", cmd_show, "show DEV" }, \
+	{ "dma", cmd_dma, "dma DEV iova=A [access=r|w] [size=N]  (the device reads or writes N bytes (8); where they land: pa=, data= for a read)" }, \
+	{ "show", cmd_show, "show OBJECT                           (its state: a device's domain=, group=, sid=; a domain's type=, pgsizes=, aperture)" }, \
 	{ "no-msi-parent", cmd_no_msi_parent, "no-msi-parent IOMMU                   (its nested domains name no doorbell domain)" }
 
 #define MSI_COMMANDS \

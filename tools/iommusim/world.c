@@ -136,6 +136,23 @@ struct world_obj *world_find(struct world *w, const char *name)
 	return NULL;
 }
 
+/*
+ * "device objects: nic0, nic1": the objects of kind there are, for a
+ * message about a name that is not one of them.
+ */
+void world_list_objs(struct world *w, enum obj_kind kind, char *buf, size_t len)
+{
+	size_t used = snprintf(buf, len, "%s objects:", obj_kind_name(kind));
+	int n = 0;
+
+	for (int i = 0; i < w->nr_objs && used < len; i++)
+		if (w->objs[i].kind == kind)
+			used += snprintf(buf + used, len - used, "%s %s",
+					 n++ ? "," : "", w->objs[i].name);
+	if (!n)
+		snprintf(buf, len, "there is no %s yet", obj_kind_name(kind));
+}
+
 /* The object named by positional word idx (or key=), which must be of kind. */
 struct world_obj *world_arg_obj(struct scenario *s, const struct scn_line *l,
 				const char *key, int idx, enum obj_kind kind)
@@ -153,7 +170,10 @@ struct world_obj *world_arg_obj(struct scenario *s, const struct scn_line *l,
 	}
 	o = world_find(scenario_world(s), name);
 	if (!o) {
-		scn_error(s, l, "%s: no object named '%s'", l->cmd, name);
+		char have[512];
+
+		world_list_objs(scenario_world(s), kind, have, sizeof(have));
+		scn_error(s, l, "%s: no object named '%s' (%s)", l->cmd, name, have);
 		return NULL;
 	}
 	if (o->kind != kind) {
@@ -320,10 +340,44 @@ const struct scn_command world_commands[] = {
 	{ NULL, NULL, NULL },
 };
 
+/* Commands that need the emulated board ('board KERNEL ...') first. */
+static bool needs_board(const char *name)
+{
+	static const char *const board_only[] = {
+		"endpoint", "dma-map", "events", "nested-vm", "ste", NULL
+	};
+
+	for (const char *const *b = board_only; *b; b++)
+		if (!strcmp(*b, name))
+			return true;
+	return false;
+}
+
+/*
+ * One command of --help-commands: the synopsis, then what it does (the
+ * usage text's closing parenthesis), indented, so no column overflows.
+ */
+static void print_command(FILE *f, const char *name, const char *usage)
+{
+	size_t len = strlen(usage);
+	const char *paren = len && usage[len - 1] == ')' ? strstr(usage, " (") : NULL;
+	int syn = paren ? (int)(paren - usage) : (int)len;
+
+	while (syn && usage[syn - 1] == ' ')
+		syn--;
+	fprintf(f, "%.*s\n", syn, usage);
+	if (paren)
+		fprintf(f, "    %.*s\n", (int)(usage + len - 1 - (paren + 2)), paren + 2);
+	if (needs_board(name))
+		fprintf(f, "    needs the board: run 'board KERNEL' first\n");
+}
+
 void world_print_commands(FILE *f)
 {
-	fprintf(f, "%-12s %s\n", "expect",
-		"expect KEY=VALUE... (checks the previous command; rc=0 or rc=-ENAME)");
+	fprintf(f, "Scenario commands, one per line; KEY=VALUE arguments, '#' comments.\n\n");
+	print_command(f, "expect", "expect KEY=VALUE... (checks the previous command's result; rc=0 or rc=-ENAME)");
+	print_command(f, "set", "set NAME=VALUE... (variables: later words use $NAME or ${NAME}; $.KEY is a value the previous command reported)");
+	print_command(f, "include", "include FILE (runs FILE's lines here; a relative FILE is found beside this one)");
 	for (const struct scn_command *c = world_commands; c->name; c++)
-		fprintf(f, "%-12s %s\n", c->name, c->usage);
+		print_command(f, c->name, c->usage);
 }

@@ -309,6 +309,8 @@ static void arm_smmu_cmdq_skip_err(struct arm_smmu_device *smmu)
 	u32 cons = arm_smmu_readl(smmu, ARM_SMMU_CMDQ_CONS);
 	u32 idx = FIELD_GET(CMDQ_CONS_ERR, cons);
 	u64 *ent = q->base + (size_t)q_idx(q, cons) * CMDQ_ENT_DWORDS;
+
+	lockdep_assert_held(&smmu->gerror_lock);
 	u64 cmd_sync[CMDQ_ENT_DWORDS];
 
 	smmu->stats.cmdq_errors++;
@@ -327,9 +329,8 @@ static void arm_smmu_cmdq_skip_err(struct arm_smmu_device *smmu)
 	}
 	smmu->stats.last_bad_cmd[0] = ent[0];
 	smmu->stats.last_bad_cmd[1] = ent[1];
-	fprintf(stderr, "%s: skipping command in error state: 0x%016llx 0x%016llx\n",
-		dev_name(&smmu->hwdev), (unsigned long long)ent[0],
-		(unsigned long long)ent[1]);
+	dev_err(&smmu->hwdev, "skipping command in error state: 0x%016llx 0x%016llx\n",
+		(unsigned long long)ent[0], (unsigned long long)ent[1]);
 	arm_smmu_cmdq_build_sync(smmu, cmd_sync);
 	ent[1] = cmd_sync[1];
 	__atomic_store_n(&ent[0], cmd_sync[0], __ATOMIC_RELEASE);
@@ -350,8 +351,7 @@ void arm_smmu_handle_gerror(struct arm_smmu_device *smmu)
 	}
 	smmu->stats.gerrors += (unsigned long)__builtin_popcount(active);
 	if (active & ~GERROR_CMDQ_ERR)
-		fprintf(stderr, "%s: unexpected global error reported (0x%08x)\n",
-			dev_name(&smmu->hwdev), active);
+		dev_warn(&smmu->hwdev, "unexpected global error reported (0x%08x)\n", active);
 	if (active & GERROR_CMDQ_ERR)
 		arm_smmu_cmdq_skip_err(smmu);
 	arm_smmu_writel(smmu, ARM_SMMU_GERRORN, gerror);

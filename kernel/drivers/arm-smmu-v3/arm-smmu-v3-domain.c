@@ -108,6 +108,7 @@ static void arm_smmu_detach_all(struct arm_smmu_device *smmu,
 {
 	struct arm_smmu_master *master;
 
+	lockdep_assert_held(&smmu->streams_mutex);
 	list_for_each_entry(master, &smmu->masters, node) {
 		if (master->domain != domain)
 			continue;
@@ -208,9 +209,38 @@ const struct iommu_domain_ops arm_smmu_paging_ops = {
 	.free = arm_smmu_domain_free_paging,
 };
 
-/* Linux's arm_smmu_domain_finalise: tag, table format and geometry. */
-static int arm_smmu_domain_finalise(struct arm_smmu_domain *d)
+/*
+ * Dirty tracking (arm_smmu_dirty_ops): the SMMU marks dirty leaves itself
+ * (CD.HD), so tracking is always on and there is nothing to switch; the
+ * io-pgtable reads and cleans the leaves.
+ */
+static int arm_smmu_set_dirty_tracking(struct iommu_domain *domain,
+				       bool enabled)
 {
+	(void)domain;
+	(void)enabled;
+	return 0;
+}
+
+static int arm_smmu_read_and_clear_dirty(struct iommu_domain *domain,
+					 unsigned long iova, size_t size,
+					 unsigned long flags,
+					 struct iommu_dirty_bitmap *dirty)
+{
+	struct io_pgtable_ops *ops = to_smmu_domain(domain)->pgtbl_ops;
+
+	return ops->read_and_clear_dirty(ops, iova, size, flags, dirty);
+}
+
+static const struct iommu_dirty_ops arm_smmu_dirty_ops = {
+	.set_dirty_tracking = arm_smmu_set_dirty_tracking,
+	.read_and_clear_dirty = arm_smmu_read_and_clear_dirty,
+};
+
+/* Linux's arm_smmu_domain_finalise: tag, table format and geometry. */
+static int arm_smmu_domain_finalise(struct arm_smmu_domain *d, u32 flags)
+{
+	bool enable_dirty = flags & IOMMU_HWPT_ALLOC_DIRTY_TRACKING;
 	struct arm_smmu_device *smmu = d->smmu;
 	struct io_pgtable_cfg cfg;
 	enum io_pgtable_fmt fmt;
@@ -239,6 +269,8 @@ static int arm_smmu_domain_finalise(struct arm_smmu_domain *d)
 		.tlb = &arm_smmu_flush_ops,
 		.k = smmu->k,
 	};
+	if (enable_dirty)
+		cfg.quirks |= IO_PGTABLE_QUIRK_ARM_HD;
 	/* The TLB callbacks need the tag before the first map. */
 	if (d->stage == ARM_SMMU_DOMAIN_S1)
 		d->asid = (u16)id;
@@ -255,6 +287,8 @@ static int arm_smmu_domain_finalise(struct arm_smmu_domain *d)
 	d->domain.geometry.aperture_start = 0;
 	d->domain.geometry.aperture_end = (1ULL << cfg.ias) - 1;
 	d->domain.geometry.force_aperture = true;
+	if (enable_dirty)
+		d->domain.dirty_ops = &arm_smmu_dirty_ops;
 	return 0;
 }
 
@@ -271,9 +305,15 @@ arm_smmu_domain_alloc_paging_flags(struct device *dev, u32 flags,
 		return ERR_PTR(-ENODEV);
 	smmu = master->smmu;
 	if (user_data || (flags & ~(IOMMU_HWPT_ALLOC_NEST_PARENT |
-				    IOMMU_HWPT_ALLOC_PASID)))
+				    IOMMU_HWPT_ALLOC_PASID |
+				    IOMMU_HWPT_ALLOC_DIRTY_TRACKING)))
 		return ERR_PTR(-EOPNOTSUPP);
-	if (flags == (IOMMU_HWPT_ALLOC_NEST_PARENT | IOMMU_HWPT_ALLOC_PASID))
+	/* A nest parent is NEST_PARENT alone; dirty tracking is stage 1. */
+	if ((flags & IOMMU_HWPT_ALLOC_NEST_PARENT) &&
+	    flags != IOMMU_HWPT_ALLOC_NEST_PARENT)
+		return ERR_PTR(-EOPNOTSUPP);
+	if ((flags & IOMMU_HWPT_ALLOC_DIRTY_TRACKING) &&
+	    !(smmu->features & ARM_SMMU_FEAT_TRANS_S1))
 		return ERR_PTR(-EOPNOTSUPP);
 	if ((flags & IOMMU_HWPT_ALLOC_NEST_PARENT) &&
 	    !(smmu->features & ARM_SMMU_FEAT_NESTING))
@@ -295,7 +335,7 @@ arm_smmu_domain_alloc_paging_flags(struct device *dev, u32 flags,
 		d->stage = (smmu->features & ARM_SMMU_FEAT_TRANS_S1) ?
 			   ARM_SMMU_DOMAIN_S1 : ARM_SMMU_DOMAIN_S2;
 	}
-	ret = arm_smmu_domain_finalise(d);
+	ret = arm_smmu_domain_finalise(d, flags);
 	if (ret) {
 		kfree(d);
 		return ERR_PTR(ret);

@@ -97,8 +97,7 @@ void arm_smmu_evtq_irq(struct arm_smmu_device *smmu)
 	/* An overflow lost events; acknowledge it so the SMMU reports the next. */
 	if ((prod ^ q->cons) & Q_OVERFLOW_FLAG) {
 		smmu->stats.evtq_overflows++;
-		fprintf(stderr, "%s: EVTQ overflow detected -- events lost\n",
-			dev_name(&smmu->hwdev));
+		dev_err(&smmu->hwdev, "EVTQ overflow detected -- events lost\n");
 		q->cons = (prod & Q_OVERFLOW_FLAG) | (q->cons & mask);
 	}
 	arm_smmu_writel(smmu, ARM_SMMU_EVTQ_CONS, q->cons);

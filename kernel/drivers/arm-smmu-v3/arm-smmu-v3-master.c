@@ -40,6 +40,7 @@ static struct arm_smmu_stream *arm_smmu_find_stream(struct arm_smmu_device *smmu
 {
 	struct arm_smmu_stream *stream;
 
+	lockdep_assert_held(&smmu->streams_mutex);
 	list_for_each_entry(stream, &smmu->streams, node)
 		if (stream->sid == sid)
 			return stream;
@@ -104,6 +105,7 @@ static void arm_smmu_put_stream(struct arm_smmu_device *smmu,
 				struct arm_smmu_stream *stream,
 				struct arm_smmu_master *master)
 {
+	lockdep_assert_held(&smmu->streams_mutex);
 	if (--stream->users) {
 		if (stream->dev == master->dev) {
 			struct device *other = arm_smmu_other_user(smmu, stream, master);
@@ -252,6 +254,8 @@ static bool arm_smmu_capable(struct device *dev, enum iommu_cap cap)
 	case IOMMU_CAP_NOEXEC:
 	case IOMMU_CAP_DEFERRED_FLUSH:
 		return true;
+	case IOMMU_CAP_DIRTY_TRACKING:
+		return master && arm_smmu_dbm_capable(master->smmu);
 	default:
 		return false;
 	}

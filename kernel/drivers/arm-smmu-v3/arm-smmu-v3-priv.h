@@ -36,6 +36,8 @@
 #define ARM_SMMU_FEAT_SEV		BIT(7)
 #define ARM_SMMU_FEAT_HYP		BIT(8)
 #define ARM_SMMU_FEAT_STALLS		BIT(9)
+#define ARM_SMMU_FEAT_HA		BIT(10)	/* IDR0.HTTU: access flag */
+#define ARM_SMMU_FEAT_HD		BIT(11)	/* IDR0.HTTU: and dirty state */
 
 #define ARM_SMMU_SZ_4K		0x1000UL
 #define ARM_SMMU_SZ_16K		0x4000UL
@@ -183,6 +185,14 @@ extern const struct iommu_domain arm_smmu_blocked_domain;
 static inline struct arm_smmu_domain *to_smmu_domain(struct iommu_domain *d)
 {
 	return container_of(d, struct arm_smmu_domain, domain);
+}
+
+/* Hardware dirty state the driver can rely on: HD on a coherent SMMU. */
+static inline bool arm_smmu_dbm_capable(const struct arm_smmu_device *smmu)
+{
+	u32 need = ARM_SMMU_FEAT_HD | ARM_SMMU_FEAT_COHERENCY;
+
+	return (smmu->features & need) == need;
 }
 
 static inline struct arm_smmu_nested_domain *to_nested_domain(struct iommu_domain *d)

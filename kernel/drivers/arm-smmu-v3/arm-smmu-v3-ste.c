@@ -213,6 +213,9 @@ void arm_smmu_make_s1_cd(u64 *cd, struct arm_smmu_domain *d)
 		CTXDESC_CD_0_TCR_EPD1 | CTXDESC_CD_0_V | CTXDESC_CD_0_AA64 |
 		CTXDESC_CD_0_R | CTXDESC_CD_0_A | CTXDESC_CD_0_ASET |
 		FIELD_PREP(CTXDESC_CD_0_ASID, d->asid);
+	/* Dirty state needs both: the SMMU sets AF and clears AP[2]. */
+	if (cfg->quirks & IO_PGTABLE_QUIRK_ARM_HD)
+		cd[0] |= CTXDESC_CD_0_TCR_HA | CTXDESC_CD_0_TCR_HD;
 	cd[1] = cfg->arm_lpae_s1_cfg.ttbr & CTXDESC_CD_1_TTB0_MASK;
 	cd[3] = cfg->arm_lpae_s1_cfg.mair;
 }

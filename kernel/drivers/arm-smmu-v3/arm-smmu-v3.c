@@ -33,7 +33,7 @@ static int arm_smmu_device_hw_probe(struct arm_smmu_device *smmu)
 	case IDR0_TTENDIAN_LE:
 		break;
 	default:
-		fprintf(stderr, "%s: unsupported endianness\n", dev_name(&smmu->hwdev));
+		dev_err(&smmu->hwdev, "unsupported endianness\n");
 		return -ENXIO;
 	}
 	if (reg & IDR0_SEV)
@@ -44,7 +44,7 @@ static int arm_smmu_device_hw_probe(struct arm_smmu_device *smmu)
 		smmu->features |= ARM_SMMU_FEAT_HYP;
 	/* Faults are terminated, never stalled: there is no resume path. */
 	if (FIELD_GET(IDR0_STALL_MODEL, reg) == IDR0_STALL_MODEL_FORCE) {
-		fprintf(stderr, "%s: stall-only SMMU not supported\n", dev_name(&smmu->hwdev));
+		dev_err(&smmu->hwdev, "stall-only SMMU not supported\n");
 		return -ENXIO;
 	}
 	if (reg & IDR0_S1P)
@@ -52,7 +52,7 @@ static int arm_smmu_device_hw_probe(struct arm_smmu_device *smmu)
 	if (reg & IDR0_S2P)
 		smmu->features |= ARM_SMMU_FEAT_TRANS_S2;
 	if (!(reg & (IDR0_S1P | IDR0_S2P))) {
-		fprintf(stderr, "%s: no translation support!\n", dev_name(&smmu->hwdev));
+		dev_err(&smmu->hwdev, "no translation support!\n");
 		return -ENXIO;
 	}
 	switch (FIELD_GET(IDR0_TTF, reg)) {
@@ -62,25 +62,33 @@ static int arm_smmu_device_hw_probe(struct arm_smmu_device *smmu)
 	case IDR0_TTF_AARCH64:
 		break;
 	default:
-		fprintf(stderr, "%s: AArch64 table format not supported!\n", dev_name(&smmu->hwdev));
+		dev_err(&smmu->hwdev, "AArch64 table format not supported!\n");
 		return -ENXIO;
 	}
 	if (reg & IDR0_COHACC)
 		smmu->features |= ARM_SMMU_FEAT_COHERENCY;
+	/* arm_smmu_get_httu, as on a device-tree system: IDR0 decides. */
+	switch (FIELD_GET(IDR0_HTTU, reg)) {
+	case IDR0_HTTU_ACCESS_DIRTY:
+		smmu->features |= ARM_SMMU_FEAT_HD;
+		/* fallthrough */
+	case IDR0_HTTU_ACCESS:
+		smmu->features |= ARM_SMMU_FEAT_HA;
+		break;
+	}
 	smmu->asid_bits = (reg & IDR0_ASID16) ? 16 : 8;
 	smmu->vmid_bits = (reg & IDR0_VMID16) ? 16 : 8;
 
 	reg = arm_smmu_readl(smmu, ARM_SMMU_IDR1);
 	if (reg & (IDR1_TABLES_PRESET | IDR1_QUEUES_PRESET | IDR1_REL)) {
-		fprintf(stderr, "%s: embedded implementation not supported\n", dev_name(&smmu->hwdev));
+		dev_err(&smmu->hwdev, "embedded implementation not supported\n");
 		return -ENXIO;
 	}
 	smmu->cmdq.max_n_shift = min_t(unsigned int, CMDQ_MAX_SZ_SHIFT,
 				       FIELD_GET(IDR1_CMDQS, reg));
 	if (smmu->cmdq.max_n_shift <= ilog2(CMDQ_BATCH_ENTRIES)) {
 		/* A batch plus its SYNC must fit in the queue. */
-		fprintf(stderr, "%s: command queue size <= %d entries not supported\n",
-			dev_name(&smmu->hwdev), CMDQ_BATCH_ENTRIES);
+		dev_err(&smmu->hwdev, "command queue size <= %d entries not supported\n", CMDQ_BATCH_ENTRIES);
 		return -ENXIO;
 	}
 	smmu->evtq.max_n_shift = min_t(unsigned int, EVTQ_MAX_SZ_SHIFT,
@@ -103,7 +111,7 @@ static int arm_smmu_device_hw_probe(struct arm_smmu_device *smmu)
 	if (reg & IDR5_GRAN4K)
 		smmu->pgsize_bitmap |= ARM_SMMU_SZ_4K | ARM_SMMU_SZ_2M | ARM_SMMU_SZ_1G;
 	if (!smmu->pgsize_bitmap) {
-		fprintf(stderr, "%s: no translation granule\n", dev_name(&smmu->hwdev));
+		dev_err(&smmu->hwdev, "no translation granule\n");
 		return -ENXIO;
 	}
 	switch (FIELD_GET(IDR5_OAS, reg)) {
@@ -175,8 +183,7 @@ static int arm_smmu_init_strtab(struct arm_smmu_device *smmu)
 		l1_shift = min_t(unsigned int, STRTAB_L1_MAX_SHIFT,
 				 smmu->sid_bits - STRTAB_SPLIT);
 		if (l1_shift + STRTAB_SPLIT < smmu->sid_bits)
-			fprintf(stderr, "%s: 2-level strtab only covers %u/%u bits of SID\n",
-				dev_name(&smmu->hwdev), l1_shift + STRTAB_SPLIT,
+			dev_err(&smmu->hwdev, "2-level strtab only covers %u/%u bits of SID\n", l1_shift + STRTAB_SPLIT,
 				smmu->sid_bits);
 		st->two_level = true;
 		st->num_ents = 1u << l1_shift;
@@ -251,7 +258,7 @@ static int arm_smmu_update_gbpa(struct arm_smmu_device *smmu, u32 set, u32 clr)
 		cpu_relax();
 	}
 timeout:
-	fprintf(stderr, "%s: GBPA not responding to update\n", dev_name(&smmu->hwdev));
+	dev_err(&smmu->hwdev, "GBPA not responding to update\n");
 	return -ETIMEDOUT;
 }
 
@@ -260,7 +267,7 @@ static int arm_smmu_device_disable(struct arm_smmu_device *smmu)
 	int ret = arm_smmu_write_reg_sync(smmu, 0, ARM_SMMU_CR0, ARM_SMMU_CR0ACK);
 
 	if (ret)
-		fprintf(stderr, "%s: failed to clear cr0\n", dev_name(&smmu->hwdev));
+		dev_err(&smmu->hwdev, "failed to clear cr0\n");
 	return ret;
 }
 
@@ -273,8 +280,7 @@ static int arm_smmu_device_reset(struct arm_smmu_device *smmu)
 	/* Left enabled (by firmware, a previous kernel): stop traffic first. */
 	reg = arm_smmu_readl(smmu, ARM_SMMU_CR0);
 	if (reg & CR0_SMMUEN) {
-		fprintf(stderr, "%s: SMMU currently enabled! Resetting...\n",
-			dev_name(&smmu->hwdev));
+		dev_warn(&smmu->hwdev, "SMMU currently enabled! Resetting...\n");
 		ret = arm_smmu_update_gbpa(smmu, GBPA_ABORT, 0);
 		if (ret)
 			return ret;
@@ -302,7 +308,7 @@ static int arm_smmu_device_reset(struct arm_smmu_device *smmu)
 	enables = CR0_CMDQEN;
 	ret = arm_smmu_write_reg_sync(smmu, enables, ARM_SMMU_CR0, ARM_SMMU_CR0ACK);
 	if (ret) {
-		fprintf(stderr, "%s: failed to enable command queue\n", dev_name(&smmu->hwdev));
+		dev_err(&smmu->hwdev, "failed to enable command queue\n");
 		return ret;
 	}
 
@@ -328,7 +334,7 @@ static int arm_smmu_device_reset(struct arm_smmu_device *smmu)
 	enables |= CR0_EVTQEN;
 	ret = arm_smmu_write_reg_sync(smmu, enables, ARM_SMMU_CR0, ARM_SMMU_CR0ACK);
 	if (ret) {
-		fprintf(stderr, "%s: failed to enable event queue\n", dev_name(&smmu->hwdev));
+		dev_err(&smmu->hwdev, "failed to enable event queue\n");
 		return ret;
 	}
 
@@ -339,14 +345,14 @@ static int arm_smmu_device_reset(struct arm_smmu_device *smmu)
 					      IRQ_CTRL_EVTQ_IRQEN | IRQ_CTRL_GERROR_IRQEN,
 					      ARM_SMMU_IRQ_CTRL, ARM_SMMU_IRQ_CTRLACK);
 	if (ret) {
-		fprintf(stderr, "%s: failed to enable irqs\n", dev_name(&smmu->hwdev));
+		dev_err(&smmu->hwdev, "failed to enable irqs\n");
 		return ret;
 	}
 
 	enables |= CR0_SMMUEN;
 	ret = arm_smmu_write_reg_sync(smmu, enables, ARM_SMMU_CR0, ARM_SMMU_CR0ACK);
 	if (ret)
-		fprintf(stderr, "%s: failed to enable SMMU interface\n", dev_name(&smmu->hwdev));
+		dev_err(&smmu->hwdev, "failed to enable SMMU interface\n");
 	return ret;
 }
 
