@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #ifndef MADV_POPULATE_READ
@@ -189,15 +190,18 @@ int host_pins_check(uintptr_t start, size_t len, bool writable)
 	/*
 	 * Opened per check: a descriptor kept open would be one the program
 	 * sees appear (and a fork()ed child would share the parent's maps).
+	 * Raw system calls: a library interposing open/close/ioctl (the
+	 * LD_PRELOAD shim) must not see its own machine's calls.
 	 */
-	fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
+	fd = (int)syscall(SYS_openat, AT_FDCWD, "/proc/self/maps",
+			  O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return populate(start, len, writable);
 	while (start < end && !ret) {
 		struct procmap_query q = { .size = sizeof(q), .query_addr = start };
 		uintptr_t stop;
 
-		if (ioctl(fd, PROCMAP_QUERY, &q)) {
+		if (syscall(SYS_ioctl, fd, PROCMAP_QUERY, &q)) {
 			/* ENOENT: a hole; else no PROCMAP_QUERY (before 6.11). */
 			ret = errno == ENOENT ? -EFAULT :
 			      populate(start, end - start, writable);
@@ -212,7 +216,7 @@ int host_pins_check(uintptr_t start, size_t len, bool writable)
 			ret = populate(start, stop - start, writable);
 		start = stop;
 	}
-	close(fd);
+	syscall(SYS_close, fd);
 	return ret;
 }
 

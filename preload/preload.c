@@ -67,6 +67,8 @@ struct preload {
 	pthread_key_t thread_key;	/* frees a thread's entry at exit */
 	atomic_bool forking;
 	bool membarrier;		/* the fork issues the readers' fences */
+	struct fork_share *shares;	/* children served (fork_lock) */
+	struct fork_share *sharing;	/* the fork under way's, or NULL */
 	atomic_int uaccess_mode;	/* enum uaccess_mode */
 	pthread_mutex_t uaccess_lock;	/* uaccess_pipe */
 	int uaccess_pipe[2];
@@ -308,10 +310,15 @@ static void atfork_prepare(void)
 	pthread_mutex_lock(&preload.machine_lock);
 	pthread_rwlock_wrlock(&preload.lock);
 	pthread_mutex_lock(&preload.ready_lock);
+	preload.sharing = fork_share_prepare(preload.fds, preload.cap,
+					     &preload.shares, &preload.fork_lock);
 }
 
 static void atfork_parent(void)
 {
+	if (preload.sharing)
+		fork_share_parent(preload.sharing);
+	preload.sharing = NULL;
 	pthread_mutex_unlock(&preload.ready_lock);
 	pthread_rwlock_unlock(&preload.lock);
 	pthread_mutex_unlock(&preload.machine_lock);
@@ -321,6 +328,8 @@ static void atfork_parent(void)
 
 static void atfork_child(void)
 {
+	fork_share_child(preload.sharing, &preload.shares);
+	preload.sharing = NULL;
 	pthread_mutex_init(&preload.ready_lock, NULL);
 	pthread_rwlock_init(&preload.lock, NULL);
 	pthread_mutex_init(&preload.machine_lock, NULL);

@@ -22,6 +22,7 @@
 #define IOMMUSIM_PRELOAD_PRELOAD_H
 
 #include <poll.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -164,6 +165,23 @@ bool fault_inject_is_dir(const void *dir);
 struct dirent *fault_inject_readdir(void *dir);
 int fault_inject_dirfd(void *dir);
 int fault_inject_closedir(void *dir);
+
+/*
+ * fork-share.c: the parent's /dev/iommu files served to a fork()ed child.
+ * prepare (fork_lock and the table held) takes the files to share, or
+ * NULL; parent/child finish it on each side of the fork.
+ */
+struct fork_share;
+struct fork_share *fork_share_prepare(struct shim_file *const *fds, int cap,
+				      struct fork_share **live,
+				      pthread_mutex_t *live_lock);
+void fork_share_parent(struct fork_share *sh);
+void fork_share_child(struct fork_share *sh, struct fork_share **live);
+long fork_share_call(struct fork_share *sh, struct shim_file *f,
+		     unsigned int cmd, unsigned long arg);
+/* A child's file whose ioctls its parent serves (NULL: a local file). */
+struct fork_share *iommufd_file_remote(struct shim_file *f);
+void iommufd_file_set_remote(struct shim_file *f, struct fork_share *sh);
 
 /* Openers for the paths the shim serves. */
 int iommufd_file_open(int flags);

@@ -486,7 +486,8 @@ static int iopt_alloc_iova(struct io_pagetable *iopt, unsigned long *iova,
 
 static int insert_area(struct io_pagetable *iopt, unsigned long iova,
 		       unsigned long user_va, struct iopt_file *file,
-		       unsigned long length, int prot, bool writable)
+		       struct iommufd_source *source, unsigned long length,
+		       int prot, bool writable)
 {
 	struct iopt_area *area, *pos;
 	int ret;
@@ -503,6 +504,7 @@ static int insert_area(struct io_pagetable *iopt, unsigned long iova,
 	area->prot = prot;
 	area->writable = writable;
 	area->file = file;
+	area->source = source;
 	/*
 	 * Where the machine sees the bytes (get_user_pages' answer), known
 	 * before any pin when the memory is RAM or in a host window.
@@ -525,6 +527,8 @@ static int insert_area(struct io_pagetable *iopt, unsigned long iova,
 	}
 	if (file)
 		file->refs++;
+	if (source)
+		source->get(source);
 	list_for_each_entry(pos, &iopt->areas, node)
 		if (pos->iova > iova)
 			break;
@@ -534,7 +538,8 @@ static int insert_area(struct io_pagetable *iopt, unsigned long iova,
 
 int iopt_map_pages(struct io_pagetable *iopt, unsigned long *iova,
 		   unsigned long user_va, struct iopt_file *file,
-		   unsigned long length, int prot, bool writable, bool fixed)
+		   struct iommufd_source *source, unsigned long length,
+		   int prot, bool writable, bool fixed)
 {
 	int ret;
 
@@ -550,7 +555,8 @@ int iopt_map_pages(struct io_pagetable *iopt, unsigned long *iova,
 		return ret;
 	if ((user_va % PAGE_SIZE) & (iopt->iova_alignment - 1))
 		return -EINVAL;
-	return insert_area(iopt, *iova, user_va, file, length, prot, writable);
+	return insert_area(iopt, *iova, user_va, file, source, length, prot,
+			   writable);
 }
 
 static void notify_accesses(struct io_pagetable *iopt, struct iopt_area *area)
@@ -575,6 +581,8 @@ static void remove_area(struct io_pagetable *iopt, struct iopt_area *area)
 	KWARN_ON(iopt->k, area->pins);
 	list_del(&area->node);
 	iopt_file_put(area->file);
+	if (area->source)
+		area->source->put(area->source);
 	kfree(area);
 }
 
@@ -676,8 +684,8 @@ int iopt_copy(struct io_pagetable *dst, struct io_pagetable *src,
 			goto err_undo;
 		}
 		ret = insert_area(dst, *dst_iova + done,
-				  a->user_va + (cur - a->iova), a->file, n, prot,
-				  a->writable);
+				  a->user_va + (cur - a->iova), a->file,
+				  a->source, n, prot, a->writable);
 		if (ret)
 			goto err_undo;
 		done += n;
@@ -731,6 +739,8 @@ static int iopt_area_split(struct io_pagetable *iopt, struct iopt_area *area,
 	rhs->user_va = area->user_va + (new_start - area->iova);
 	if (rhs->file)
 		rhs->file->refs++;
+	if (rhs->source)
+		rhs->source->get(rhs->source);
 	area->last = iova;
 	list_add(&rhs->node, &area->node);
 	return 0;

@@ -127,14 +127,14 @@ int iopt_map_user_pages(struct iommufd_ctx *ictx, struct io_pagetable *iopt,
 			unsigned long *iova, void *uptr, unsigned long length,
 			int prot, bool fixed)
 {
-	(void)ictx;
 	/* iopt_alloc_pages */
 	if (!length || length > SIZE_MAX - PAGE_SIZE)
 		return -EINVAL;
 	if ((uintptr_t)uptr + length < (uintptr_t)uptr)
 		return -EOVERFLOW;
 	/* The pages are pinned when a domain needs them: -EFAULT then. */
-	return iopt_map_pages(iopt, iova, (uintptr_t)uptr, NULL, length, prot,
+	return iopt_map_pages(iopt, iova, (uintptr_t)uptr, NULL,
+			      ictx->call_source, length, prot,
 			      prot & IOMMU_WRITE, fixed);
 }
 
@@ -201,8 +201,8 @@ int iommufd_ioas_map_file(struct iommufd_ucmd *ucmd)
 			     writable, &user_va, &rc);
 	if (!file)
 		return rc;
-	rc = iopt_map_pages(&ioas->iopt, &iova, user_va, file, cmd->length,
-			    conv_iommu_prot(cmd->flags), writable,
+	rc = iopt_map_pages(&ioas->iopt, &iova, user_va, file, NULL,
+			    cmd->length, conv_iommu_prot(cmd->flags), writable,
 			    cmd->flags & IOMMU_IOAS_MAP_FIXED_IOVA);
 	iopt_file_put(file);	/* the areas hold it now */
 	if (rc)

@@ -44,6 +44,7 @@ struct iopt_area {
 	unsigned long iova, last;
 	unsigned long user_va;		/* host address of iova's byte */
 	struct iopt_file *file;		/* MAP_FILE's mapping, or NULL */
+	struct iommufd_source *source;	/* another process's memory, or NULL */
 	phys_addr_t pa;			/* of iova (reachable while pinned) */
 	unsigned int pins;		/* the domains' storage, accesses */
 	bool writable;			/* pages pinned for write (iopt_pages) */
@@ -83,7 +84,8 @@ void iopt_destroy(struct io_pagetable *iopt);
 /* *iova in/out (IOVA allocated unless fixed); prot IOMMU_READ/WRITE. */
 int iopt_map_pages(struct io_pagetable *iopt, unsigned long *iova,
 		   unsigned long user_va, struct iopt_file *file,
-		   unsigned long length, int prot, bool writable, bool fixed);
+		   struct iommufd_source *source, unsigned long length,
+		   int prot, bool writable, bool fixed);
 /*
  * Pins an area's pages (pin_user_pages on first use, as iopt_pages fills
  * its first domain): area->pa is valid while pins > 0.  0 or -EFAULT.
@@ -253,6 +255,7 @@ struct iommufd_ctx {
 	struct mutex events_lock;
 	struct sw_msi_ctx *sw_msi;
 	bool account_mm;		/* IOMMU_OPTION_RLIMIT_MODE */
+	struct iommufd_source *call_source; /* of the ioctl running, or NULL */
 	struct iommufd_ioas *vfio_ioas;	/* what VFIO type1 ioctls act on */
 	iommufd_uaccess_fn uaccess;	/* NULL: all user memory is reachable */
 };

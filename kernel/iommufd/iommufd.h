@@ -71,6 +71,21 @@ void iommufd_ctx_destroy(struct iommufd_ctx *ictx);
  */
 long iommufd_ioctl(struct iommufd_ctx *ictx, unsigned int cmd,
 		   unsigned long arg);
+/*
+ * The process whose memory an ioctl's user pointers name, when it is not
+ * the one iommufd runs in: a fork()ed child whose shared descriptor the
+ * LD_PRELOAD shim serves from its parent.  IOAS_MAP records it with the
+ * area (Linux's iopt_pages.source_mm); a pin once it is gone is -EFAULT,
+ * as pinning from an exited mm is.  get/put keep it while areas hold it.
+ */
+struct iommufd_source {
+	bool (*alive)(struct iommufd_source *src);
+	void (*get)(struct iommufd_source *src);
+	void (*put)(struct iommufd_source *src);
+};
+/* iommufd_ioctl on behalf of src (NULL: this process). */
+long iommufd_ioctl_source(struct iommufd_ctx *ictx, unsigned int cmd,
+			  unsigned long arg, struct iommufd_source *src);
 
 /*
  * Event-queue fds (vEVENTQ, fault queue): real eventfds, so they can be

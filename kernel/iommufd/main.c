@@ -317,6 +317,12 @@ static int copy_struct_from_user(void *dst, size_t ksize, const void *src,
 long iommufd_ioctl(struct iommufd_ctx *ictx, unsigned int cmd,
 		   unsigned long arg)
 {
+	return iommufd_ioctl_source(ictx, cmd, arg, NULL);
+}
+
+long iommufd_ioctl_source(struct iommufd_ctx *ictx, unsigned int cmd,
+			  unsigned long arg, struct iommufd_source *src)
+{
 	const struct iommufd_ioctl_op *op;
 	struct iommufd_ucmd ucmd = {};
 	union ucmd_buffer buf;
@@ -343,7 +349,9 @@ long iommufd_ioctl(struct iommufd_ctx *ictx, unsigned int cmd,
 	if (ret)
 		return ret;
 	mutex_lock(&ictx->lock);
+	ictx->call_source = src;
 	ret = op->execute(&ucmd);
+	ictx->call_source = NULL;
 	mutex_unlock(&ictx->lock);
 	return ret;
 }

@@ -45,6 +45,9 @@ int iopt_area_pin(struct io_pagetable *iopt, struct iopt_area *area)
 	/* memfd_pin_folios takes shmem and hugetlbfs files only. */
 	if (area->file && !area->file->addr)
 		ret = -EINVAL;
+	/* pin_user_pages_remote of an mm that is gone. */
+	else if (area->source && !area->source->alive(area->source))
+		ret = -EFAULT;
 	else
 		ret = phys_mem_pin_host(iopt->k->mem, (const void *)area->user_va,
 					iopt_area_length(area), area->writable,

@@ -79,6 +79,82 @@ static int wait_child(pid_t pid, int seconds)
 	return -1;
 }
 
+static int attach(__u32 pt)
+{
+	struct vfio_device_attach_iommufd_pt at = { .argsz = sizeof(at), .pt_id = pt };
+
+	return ioctl(dev, VFIO_DEVICE_ATTACH_IOMMUFD_PT, &at);
+}
+
+/*
+ * The child's /dev/iommu is the parent's (the selftest's fork_gone and
+ * fork_present): what the child maps into an IOAS is there for the
+ * parent, pinned from the child while it lives and EFAULT once it is
+ * gone; commands that point at more memory answer EOPNOTSUPP there.
+ */
+static void test_shared_file(void)
+{
+	struct iommu_ioas_alloc a = { .size = sizeof(a) };
+	unsigned char *shared = mmap(NULL, 2 * PG, PROT_READ | PROT_WRITE,
+				     MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	int go[2], done[2];
+	__u32 ioas2, saved = ioas;
+	pid_t pid;
+	char c;
+
+	REQUIRE(shared != MAP_FAILED && pipe(go) == 0 && pipe(done) == 0);
+	REQUIRE(ioctl(fd, IOMMU_IOAS_ALLOC, &a) == 0);
+	ioas2 = a.out_ioas_id;
+
+	/* fork_gone: mapped by a child that then exits. */
+	pid = fork();
+	REQUIRE(pid >= 0);
+	if (!pid) {
+		struct iommu_ioas_iova_ranges r = { .size = sizeof(r), .ioas_id = ioas2 };
+
+		ioas = ioas2;
+		if (map(shared, 2 * PG, IOVA) ||
+		    ioctl(fd, IOMMU_IOAS_IOVA_RANGES, &r) != -1 || errno != EOPNOTSUPP)
+			_exit(2);
+		_exit(0);
+	}
+	CHECK_EQ(wait_child(pid, 20), 0);
+	ioas = ioas2;
+	CHECK_ERRNO(map(shared, PG, IOVA), EEXIST);	/* the child's area */
+	CHECK_ERRNO(attach(ioas2), EFAULT);		/* its pages are gone */
+	CHECK_EQ(unmap(IOVA, 2 * PG), 0);
+
+	/* fork_present: the child maps and waits; the parent pins and DMAs. */
+	pid = fork();
+	REQUIRE(pid >= 0);
+	if (!pid) {
+		close(go[0]);
+		close(done[1]);
+		if (map(shared, 2 * PG, IOVA) || write(go[1], "x", 1) != 1 ||
+		    read(done[0], &c, 1) != 1)
+			_exit(2);
+		_exit(0);
+	}
+	close(go[1]);
+	close(done[0]);
+	CHECK_EQ(read(go[0], &c, 1), 1);
+	CHECK_EQ(attach(ioas2), 0);
+	shared[3] = 0x5c;
+	CHECK_EQ(dma_copy(IOVA + PG, IOVA + 3, 1), 0);
+	CHECK_EQ(shared[PG], 0x5c);
+	CHECK_EQ(write(done[1], "x", 1), 1);
+	CHECK_EQ(wait_child(pid, 20), 0);
+	/* Pinned while the child lived: still mapped, still reachable. */
+	CHECK_EQ(dma_copy(IOVA + PG + 1, IOVA + 3, 1), 0);
+	CHECK_EQ(shared[PG + 1], 0x5c);
+	CHECK_EQ(unmap(IOVA, 2 * PG), 0);
+	ioas = saved;
+	CHECK_EQ(attach(ioas), 0);
+	close(go[0]);
+	close(done[1]);
+	munmap(shared, 2 * PG);
+}
+
 /* The child's device writes shared memory: the parent sees it. */
 static void test_shared_memory(void)
 {
@@ -186,6 +262,7 @@ int main(void)
 	client_attached_vfio0(&fd, &dev, &ioas, &bar0);
 
 	test_shared_memory();
+	test_shared_file();
 	test_fork_during_ioctls();
 	close(dev);
 	close(fd);
