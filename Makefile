@@ -184,7 +184,7 @@ LIBDIR     ?= $(PREFIX)/lib
 INCLUDEDIR ?= $(PREFIX)/include
 # Source path -> installed path under $(INCLUDEDIR)/iommusim/.
 PUBLIC_HEADERS := hw/smmuv3/smmuv3.h:hw/smmuv3/smmuv3.h hw/memory.h:hw/memory.h \
-		  hw/endpoint-regs.h:hw/endpoint-regs.h \
+		  hw/endpoint-regs.h:hw/endpoint-regs.h hw/trace.h:hw/trace.h \
 		  include/iommusim/version.h:version.h
 PC_LIBDIR  := $(patsubst $(PREFIX)/%,$${prefix}/%,$(LIBDIR))
 PC_INCDIR  := $(patsubst $(PREFIX)/%,$${prefix}/%,$(INCLUDEDIR))

@@ -82,4 +82,16 @@ static inline void bench_print_value(const char *name, const char *unit,
 	fflush(stdout);
 }
 
+/*
+ * One point of a scaling series (bench/plot draws each series): the
+ * name is series/x, so every line's name stays unique.
+ */
+static inline void bench_print_point(const char *series, double x, const char *x_unit,
+				     const char *unit, double value)
+{
+	printf("{\"bench\":\"%s/%.0f\",\"series\":\"%s\",\"x\":%.0f,\"x_unit\":\"%s\","
+	       "\"unit\":\"%s\",\"value\":%.2f}\n", series, x, series, x, x_unit, unit, value);
+	fflush(stdout);
+}
+
 #endif

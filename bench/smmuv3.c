@@ -22,6 +22,7 @@ struct ctx {
 	struct rig r;
 	u64 sink;
 	unsigned int stride;
+	unsigned int pages;	/* the working set: 1..NR_PAGES */
 };
 
 static void write_cd(struct rig *r, u64 ttb0)
@@ -52,7 +53,7 @@ static void translate_one(void *opaque, uint64_t i)
 {
 	struct ctx *c = opaque;
 	struct smmuv3_result res;
-	u64 page = (i * c->stride) % NR_PAGES;
+	u64 page = (i * c->stride) % c->pages;
 
 	if (smmuv3_translate(c->r.smmu, SID, SMMUV3_NO_SSID,
 			     VA_BASE + page * 4096 + 8, SMMUV3_READ, &res))
@@ -150,12 +151,66 @@ static void setup_nested(struct ctx *c)
 	write_ste(&c->r, STE_CFG_NESTED, s2.root);
 }
 
+/*
+ * What explains a figure: descriptor reads per translation and the TLB
+ * hit rate over the measurement just made (smmuv3_get_stats()).
+ */
+static void print_counters(const char *name, struct ctx *c)
+{
+	struct smmuv3_stats st;
+	char key[96];
+	u64 reads = 0, hits = 0, lookups = 0;
+
+	smmuv3_get_stats(c->r.smmu, &st);
+	for (int s = 0; s < 2; s++)
+		for (int l = 0; l < 4; l++)
+			reads += st.walk_reads[s][l];
+	for (int k = 0; k < SMMUV3_REGIMES; k++) {
+		hits += st.tlb_hits[k];
+		lookups += st.tlb_hits[k] + st.tlb_misses[k];
+	}
+	snprintf(key, sizeof(key), "%s_reads", name);
+	bench_print_value(key, "reads/op", st.translations ?
+			  (double)reads / (double)st.translations : 0);
+	snprintf(key, sizeof(key), "%s_tlb_hit_rate", name);
+	bench_print_value(key, "%", lookups ? 100.0 * (double)hits / (double)lookups : 0);
+	smmuv3_reset_stats(c->r.smmu);
+}
+
+/*
+ * Translation cost and TLB hit rate against the working set: the device
+ * cycles over `pages` pages (a stride coprime to them, so every page in
+ * turn); beyond the TLB's 4096 entries every access misses.
+ */
+static void working_set(struct ctx *c)
+{
+	static const unsigned int sizes[] = { 16, 256, 1024, 2048, 4096, 8192, 16384 };
+	struct smmuv3_stats st;
+
+	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		struct bench_result r;
+
+		c->stride = 1;
+		c->pages = sizes[i];
+		smmuv3_reset_stats(c->r.smmu);
+		r = bench_measure(translate_one, c, sizes[i] * 4);
+		smmuv3_get_stats(c->r.smmu, &st);
+		bench_print_point("smmuv3_working_set_ns", sizes[i], "pages", "ns/op", r.median);
+		bench_print_point("smmuv3_working_set_tlb_hit_rate", sizes[i], "pages", "%",
+				  100.0 * (double)st.tlb_hits[SMMUV3_REGIME_S1] /
+				  (double)(st.tlb_hits[SMMUV3_REGIME_S1] +
+					   st.tlb_misses[SMMUV3_REGIME_S1]));
+	}
+	c->pages = NR_PAGES;
+}
+
 int main(void)
 {
 	static struct ctx c;
 	struct bench_result r;
 
 	setup_s1(&c);
+	c.pages = NR_PAGES;
 	c.stride = 0;		/* the same page: always a hit */
 	r = bench_measure(translate_one, &c, 200000);
 	bench_print("smmuv3_translate_tlb_hit", "ns/op", r);
@@ -163,8 +218,11 @@ int main(void)
 	bench_print_value("smmuv3_translate_tlb_hit_2threads", "cpu-ns/op",
 			  hits_two_threads(&c));
 	c.stride = 7919;	/* a prime: every page in turn, all misses */
+	smmuv3_reset_stats(c.r.smmu);
 	r = bench_measure(translate_one, &c, NR_PAGES);
 	bench_print("smmuv3_translate_s1_walk_4level_miss", "ns/op", r);
+	print_counters("smmuv3_translate_s1_walk_4level_miss", &c);
+	working_set(&c);
 	rig_destroy(&c.r);
 
 	setup_nested(&c);
@@ -172,8 +230,10 @@ int main(void)
 	r = bench_measure(translate_one, &c, 200000);
 	bench_print("smmuv3_translate_nested_tlb_hit", "ns/op", r);
 	c.stride = 7919;
+	smmuv3_reset_stats(c.r.smmu);
 	r = bench_measure(translate_one, &c, NR_PAGES);
 	bench_print("smmuv3_translate_nested_4+4_walk_miss", "ns/op", r);
+	print_counters("smmuv3_translate_nested_4+4_walk_miss", &c);
 	rig_destroy(&c.r);
 	return c.sink == 42 ? 1 : 0;
 }

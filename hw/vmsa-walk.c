@@ -12,9 +12,6 @@
 #include "hw/memory.h"
 #include "lib/bits.h"
 
-#define ADDR_BITS_MAX		48
-#define ADDR_BITS_MAX_64K	52
-
 /* Level at which a lookup resolves the bits from shift upwards. */
 static inline unsigned int level_shift(unsigned int g, int level)
 {
@@ -41,7 +38,7 @@ static inline bool block_allowed(const struct vmsa_walk_cfg *cfg, int level)
 	case 12:
 		return level == 1 || level == 2;
 	case 16:
-		return level == 2 || (level == 1 && cfg->oa_bits > 48);
+		return level == 2 || (level == 1 && cfg->oa_bits > VMSA_ADDR_BITS);
 	default:
 		return level == 2;
 	}
@@ -116,6 +113,61 @@ static inline void trace_step(const struct vmsa_walk_cfg *cfg, u64 ia,
 	cfg->trace(cfg->trace_opaque, cfg, &st);
 }
 
+/* Stage 1's hierarchical limits, ORed from the table descriptors walked. */
+struct walk_hier {
+	u8 ap_table;
+	bool pxn_table, xn_table;
+};
+
+/*
+ * The leaf at level: its output address (bits below the block size are
+ * RES0), the access flag (set by hardware under HTTU, else a fault unless
+ * AFFD), and everything a TLB entry keeps.
+ */
+static __attribute__((always_inline)) inline int
+walk_leaf(const struct vmsa_walk_cfg *cfg, u64 ia, phys_addr_t addr, u64 desc,
+	  int level, unsigned int shift, u64 oa_over, const struct walk_hier *hier,
+	  struct vmsa_walk_result *res, struct vmsa_fault *f)
+{
+	bool s1 = cfg->stage == 1;
+
+	res->oa = desc_to_addr(desc, cfg->granule_shift) & ~((1ULL << shift) - 1);
+	if (unlikely(res->oa & oa_over))
+		return fault(f, cfg, VMSA_F_ADDR_SIZE, level, ia);
+	if (unlikely(!(desc & DESC_AF))) {
+		/* HTTU: the walker sets AF itself (AFFD then plays no part). */
+		if (cfg->ha) {
+			int rc = update_desc(cfg, addr, desc, desc | DESC_AF,
+					     f, level, ia);
+
+			if (rc)
+				return rc;
+			desc |= DESC_AF;
+		} else if (!cfg->affd) {
+			return fault(f, cfg, VMSA_F_ACCESS, level, ia);
+		}
+	}
+
+	res->oa |= ia & ((1ULL << shift) - 1);
+	res->ia = ia;
+	res->desc = desc;
+	res->desc_addr = addr;
+	res->stage = cfg->stage;
+	res->level = (s8)level;
+	res->size_shift = (u8)shift;
+	res->ap = (u8)FIELD_GET(DESC_AP, desc);
+	res->xn = !!(desc & DESC_XN);
+	res->sh = (u8)FIELD_GET(DESC_SH, desc);
+	res->pxn = s1 && (desc & DESC_PXN);
+	res->ap_table = s1 ? hier->ap_table : 0;
+	res->pxn_table = s1 && hier->pxn_table;
+	res->xn_table = s1 && hier->xn_table;
+	res->attr = (u8)(s1 ? FIELD_GET(DESC_ATTRINDX, desc) : FIELD_GET(DESC_ATTR, desc));
+	res->ng = s1 && (desc & DESC_NG);
+	res->ns = s1 && (desc & DESC_NS);
+	return 0;
+}
+
 /*
  * The walk, instantiated twice: traced is a constant, so the untraced copy
  * vmsa_walk() runs is the walk alone, with no test per level.
@@ -129,14 +181,13 @@ walk(const struct vmsa_walk_cfg *cfg, u64 ia, struct vmsa_walk_result *res,
 	int level = cfg->start_level;
 	unsigned int shift = level_shift(g, level);
 	unsigned int idx_bits;
-	u8 ap_table = 0;
-	bool pxn_table = false, xn_table = false;
+	struct walk_hier hier = { 0 };
 	u64 table, desc, top, idx;
 	phys_addr_t addr;
 
 	if (unlikely(g != 12 && g != 14 && g != 16) || level < 0 ||
-	    level > 3 || cfg->ia_bits <= shift || cfg->ia_bits > 52 ||
-	    cfg->oa_bits > 52)
+	    level > 3 || cfg->ia_bits <= shift || cfg->ia_bits > VMSA_ADDR_BITS_64K ||
+	    cfg->oa_bits > VMSA_ADDR_BITS_64K)
 		return fault(f, cfg, VMSA_F_TRANSLATION, 0, ia);
 	oa_over = ~0ULL << cfg->oa_bits;
 
@@ -156,6 +207,8 @@ walk(const struct vmsa_walk_cfg *cfg, u64 ia, struct vmsa_walk_result *res,
 		idx = (ia >> shift) & ((1ULL << idx_bits) - 1);
 		addr = table + idx * 8;
 		f->type = VMSA_FAULT_NONE;
+		if (cfg->read_count)
+			cfg->read_count[level]++;
 		if (unlikely(cfg->fetch(cfg->opaque, addr, &desc, f)))
 			return callback_fault(cfg, f, addr, level, ia);
 		if (unlikely(!(desc & DESC_VALID))) {
@@ -195,61 +248,16 @@ walk(const struct vmsa_walk_cfg *cfg, u64 ia, struct vmsa_walk_result *res,
 		if (unlikely(table & oa_over))
 			return fault(f, cfg, VMSA_F_ADDR_SIZE, level, ia);
 		if (cfg->stage == 1 && !cfg->hpd) {
-			ap_table |= (u8)FIELD_GET(DESC_APTABLE, desc);
-			pxn_table |= !!(desc & DESC_PXNTABLE);
-			xn_table |= !!(desc & DESC_XNTABLE);
+			hier.ap_table |= (u8)FIELD_GET(DESC_APTABLE, desc);
+			hier.pxn_table |= !!(desc & DESC_PXNTABLE);
+			hier.xn_table |= !!(desc & DESC_XNTABLE);
 		}
 		level++;
 		shift -= stride;
 		idx_bits = stride;
 	}
 
-	/* Leaf: bits of the address field below the block size are RES0. */
-	res->oa = desc_to_addr(desc, g) & ~((1ULL << shift) - 1);
-	if (unlikely(res->oa & oa_over))
-		return fault(f, cfg, VMSA_F_ADDR_SIZE, level, ia);
-	if (unlikely(!(desc & DESC_AF))) {
-		/* HTTU: the walker sets AF itself (AFFD then plays no part). */
-		if (cfg->ha) {
-			int rc = update_desc(cfg, addr, desc, desc | DESC_AF,
-					     f, level, ia);
-
-			if (rc)
-				return rc;
-			desc |= DESC_AF;
-		} else if (!cfg->affd) {
-			return fault(f, cfg, VMSA_F_ACCESS, level, ia);
-		}
-	}
-
-	res->oa |= ia & ((1ULL << shift) - 1);
-	res->ia = ia;
-	res->desc = desc;
-	res->desc_addr = addr;
-	res->stage = cfg->stage;
-	res->level = (s8)level;
-	res->size_shift = (u8)shift;
-	res->ap = (u8)FIELD_GET(DESC_AP, desc);
-	res->xn = !!(desc & DESC_XN);
-	res->sh = (u8)FIELD_GET(DESC_SH, desc);
-	if (cfg->stage == 1) {
-		res->pxn = !!(desc & DESC_PXN);
-		res->ap_table = ap_table;
-		res->pxn_table = pxn_table;
-		res->xn_table = xn_table;
-		res->attr = (u8)FIELD_GET(GENMASK_ULL(4, 2), desc);
-		res->ng = !!(desc & DESC_NG);
-		res->ns = !!(desc & DESC_NS);
-	} else {
-		res->pxn = false;
-		res->ap_table = 0;
-		res->pxn_table = false;
-		res->xn_table = false;
-		res->attr = (u8)FIELD_GET(DESC_ATTR, desc);
-		res->ng = false;
-		res->ns = false;
-	}
-	return 0;
+	return walk_leaf(cfg, ia, addr, desc, level, shift, oa_over, &hier, res, f);
 }
 
 static __attribute__((noinline, cold)) int
@@ -376,7 +384,7 @@ int vmsa_check_perm(const struct vmsa_walk_result *r, unsigned int access,
 
 static unsigned int max_addr_bits(unsigned int g)
 {
-	return g == 16 ? ADDR_BITS_MAX_64K : ADDR_BITS_MAX;
+	return g == 16 ? VMSA_ADDR_BITS_64K : VMSA_ADDR_BITS;
 }
 
 int vmsa_s1_start_level(unsigned int g, unsigned int ia_bits)

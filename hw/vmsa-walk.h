@@ -44,9 +44,17 @@
 struct phys_mem;
 
 /* Descriptor fields (Arm DDI0487 D8.3). */
+/* Architectural limits (Arm DDI0487 D8.1-D8.2), named once. */
+#define VMSA_ADDR_BITS		48	/* input and output addresses, 4K/16K */
+#define VMSA_ADDR_BITS_64K	52	/* with the 64K granule (FEAT_LVA/LPA) */
+#define VMSA_TXSZ_MIN		16	/* TnSZ of the largest input (48 bits) */
+#define VMSA_TXSZ_MAX		39	/* TnSZ of the smallest input (25 bits) */
+#define VMSA_TTB_SELECT_BIT	55	/* VA bit choosing TTB0 (0) or TTB1 (1) */
+
 #define DESC_VALID		BIT_ULL(0)
 #define DESC_TABLE		BIT_ULL(1)	/* table (L0-2) / page (L3) */
 #define DESC_ATTR		GENMASK_ULL(5, 2)	/* S1 AttrIndx[4:2] + NS[5]; S2 MemAttr */
+#define DESC_ATTRINDX		GENMASK_ULL(4, 2)	/* stage 1 AttrIndx */
 #define DESC_NS			BIT_ULL(5)
 #define DESC_AP			GENMASK_ULL(7, 6)	/* S1 AP[2:1] / S2 S2AP[1:0] */
 #define DESC_AP_RDONLY		BIT_ULL(7)	/* stage 1 AP[2] */
@@ -60,6 +68,9 @@ struct phys_mem;
 #define DESC_PXNTABLE		BIT_ULL(59)
 #define DESC_XNTABLE		BIT_ULL(60)
 #define DESC_APTABLE		GENMASK_ULL(62, 61)
+#define DESC_NSTABLE		BIT_ULL(63)
+/* Stage 1 table descriptors: the hierarchical attributes above. */
+#define DESC_TABLE_ATTRS	GENMASK_ULL(63, 59)
 
 /* An update callback's "the descriptor changed": walk again. */
 #define VMSA_WALK_AGAIN		1
@@ -151,6 +162,8 @@ struct vmsa_walk_cfg {
 	 */
 	vmsa_trace_fn trace;
 	void *trace_opaque;
+	/* Optional: read_count[level] counts each descriptor fetch issued. */
+	u64 *read_count;
 };
 
 /* What a TLB entry caches: everything about the leaf but the access. */

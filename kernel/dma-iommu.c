@@ -6,9 +6,9 @@
  * unmap_page) take no lock of their own: alloc_iova_fast() has its
  * magazines, io-pgtable its own atomicity, and in lazy mode the flush queue
  * a spinlock held for a few stores.  The doorbell list is protected by the
- * group mutex, which iommu_dma_prepare_msi() holds around every sw_msi call
- * (upstream replaced a static msi_prepare_lock with it in 6.15), and by the cookie
- * mutex for callers outside it.
+ * group mutex, which mainline's iommu_dma_prepare_msi() holds around
+ * iommu_dma_sw_msi() (it replaced a static msi_prepare_lock in 6.15), and by
+ * the cookie mutex for callers outside it (the rfc-2023 model's prepare).
  *
  * Flush queue, as Linux's: an unmapped IOVA is queued with the value of
  * fq_flush_start_cnt at that moment; a flush bumps start, invalidates the
@@ -65,7 +65,10 @@ struct iommu_dma_cookie {
 
 static inline struct iommu_dma_cookie *cookie_of(struct iommu_domain *domain)
 {
-	return domain ? domain->iova_cookie : NULL;
+	if (!domain || (domain->cookie_type != IOMMU_COOKIE_DMA_IOVA &&
+			domain->cookie_type != IOMMU_COOKIE_DMA_MSI))
+		return NULL;
+	return domain->iova_cookie;
 }
 
 static size_t cookie_msi_granule(struct iommu_dma_cookie *cookie)
@@ -98,7 +101,7 @@ int iommu_get_dma_cookie(struct iommu_domain *domain)
 
 	if (!domain)
 		return -EINVAL;
-	if (domain->iova_cookie)
+	if (domain->cookie_type != IOMMU_COOKIE_NONE)
 		return -EEXIST;
 	if (!(domain->type & __IOMMU_DOMAIN_DMA_API))
 		return -EINVAL;
@@ -106,7 +109,7 @@ int iommu_get_dma_cookie(struct iommu_domain *domain)
 	if (!cookie)
 		return -ENOMEM;
 	domain->iova_cookie = cookie;
-	domain->sw_msi = iommu_dma_sw_msi;
+	domain->cookie_type = IOMMU_COOKIE_DMA_IOVA;
 	return 0;
 }
 
@@ -116,14 +119,15 @@ int iommu_get_msi_cookie(struct iommu_domain *domain, dma_addr_t base)
 
 	if (!domain || domain->type != IOMMU_DOMAIN_UNMANAGED)
 		return -EINVAL;
-	if (domain->iova_cookie)
+	/* Any owner already, iommufd included: mainline's -EEXIST. */
+	if (domain->cookie_type != IOMMU_COOKIE_NONE)
 		return -EEXIST;
 	cookie = cookie_alloc(domain->k, IOMMU_DMA_MSI_COOKIE);
 	if (!cookie)
 		return -ENOMEM;
 	cookie->msi_iova = base;
 	domain->iova_cookie = cookie;
-	domain->sw_msi = iommu_dma_sw_msi;
+	domain->cookie_type = IOMMU_COOKIE_DMA_MSI;
 	return 0;
 }
 
@@ -134,7 +138,8 @@ void iommu_put_dma_cookie(struct iommu_domain *domain)
 	struct iommu_dma_cookie *cookie = cookie_of(domain);
 	struct iommu_dma_msi_page *msi, *tmp;
 
-	if (!cookie || domain->sw_msi != iommu_dma_sw_msi)
+	if (!cookie || (domain->cookie_type != IOMMU_COOKIE_DMA_IOVA &&
+			domain->cookie_type != IOMMU_COOKIE_DMA_MSI))
 		return;
 	/* Doorbells first: their IOVAs come from the allocator freed below. */
 	list_for_each_entry_safe(msi, tmp, &cookie->msi_page_list, list) {
@@ -150,7 +155,7 @@ void iommu_put_dma_cookie(struct iommu_domain *domain)
 	}
 	mutex_destroy(&cookie->mutex);
 	domain->iova_cookie = NULL;
-	domain->sw_msi = NULL;
+	domain->cookie_type = IOMMU_COOKIE_NONE;
 	kfree(cookie);
 }
 
@@ -501,15 +506,24 @@ dma_addr_t iommu_dma_map_page(struct device *dev, phys_addr_t phys,
 			      size_t size, enum dma_data_direction dir,
 			      unsigned long attrs)
 {
-	return __iommu_dma_map(dev, phys, size, dma_info_to_prot(dir, attrs));
+	dma_addr_t addr = __iommu_dma_map(dev, phys, size, dma_info_to_prot(dir, attrs));
+
+	if (dev)
+		ktrace(dev->k, IOMMUSIM_TRACE_DMA,
+		       "dma:dma_map_page %s dir=%d dma_addr=%llx size=%zu phys_addr=%llx",
+		       dev_name(dev), dir, (unsigned long long)addr, size,
+		       (unsigned long long)phys);
+	return addr;
 }
 
 void iommu_dma_unmap_page(struct device *dev, dma_addr_t dma_handle,
 			  size_t size, enum dma_data_direction dir,
 			  unsigned long attrs)
 {
-	(void)dir;
 	(void)attrs;
+	if (dev)
+		ktrace(dev->k, IOMMUSIM_TRACE_DMA, "dma:dma_unmap_page %s dir=%d dma_addr=%llx size=%zu",
+		       dev_name(dev), dir, (unsigned long long)dma_handle, size);
 	__iommu_dma_unmap(dev, dma_handle, size);
 }
 

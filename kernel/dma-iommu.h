@@ -12,7 +12,8 @@
  *    linearly from the base the owner reserved for them.
  * Both keep the domain's list of mapped doorbell pages: one mapping per
  * doorbell page per domain, shared by every device and vector, released
- * with the cookie.  Both install iommu_dma_sw_msi as the domain's sw_msi.
+ * with the cookie.  Both set domain->cookie_type (IOMMU_COOKIE_DMA_IOVA,
+ * IOMMU_COOKIE_DMA_MSI), on which iommu_dma_prepare_msi() calls iommu_dma_sw_msi.
  *
  * Unmap invalidates the IOTLB before the IOVA can be reused: at once in a
  * DMA domain (strict), or in a DMA_FQ domain by queueing the IOVA in a flush
@@ -56,7 +57,7 @@ int iommu_dma_init_domain(struct iommu_domain *domain, struct device *dev);
  */
 int iommu_setup_dma_ops(struct device *dev);
 
-/* The domain's sw_msi for both cookie types. */
+/* The doorbell installer for both cookie types (mainline iommu_dma_sw_msi). */
 int iommu_dma_sw_msi(struct iommu_domain *domain, struct msi_desc *desc,
 		     phys_addr_t msi_addr);
 

@@ -151,6 +151,10 @@ int iommu_map(struct iommu_domain *domain, unsigned long iova,
 		if (ret)
 			iommu_unmap(domain, iova, size);
 	}
+	if (!ret && domain->k)
+		ktrace(domain->k, IOMMUSIM_TRACE_DMA,
+		       "iommu:map IOMMU: iova=0x%016lx - 0x%016lx paddr=0x%016llx size=%zu",
+		       iova, iova + size, (unsigned long long)paddr, size);
 	return ret;
 }
 
@@ -208,6 +212,10 @@ size_t iommu_unmap(struct iommu_domain *domain, unsigned long iova,
 	ret = __iommu_unmap(domain, iova, size, &gather);
 	if (!IS_ERR_OR_NULL(domain))
 		iommu_iotlb_sync(domain, &gather);
+	if (!IS_ERR_OR_NULL(domain) && domain->k)
+		ktrace(domain->k, IOMMUSIM_TRACE_DMA,
+		       "iommu:unmap IOMMU: iova=0x%016lx - 0x%016lx size=%zu unmapped_size=%zu",
+		       iova, iova + size, size, ret);
 	return ret;
 }
 

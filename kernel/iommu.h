@@ -116,10 +116,10 @@ struct iommu_domain_ops {
 			   struct iommu_iotlb_gather *iotlb_gather);
 	phys_addr_t (*iova_to_phys)(struct iommu_domain *domain, dma_addr_t iova);
 	/*
-	 * NESTED domains: the paging domain a software-MSI doorbell must be
-	 * installed in for this domain (the nest parent, stage 2); NULL when
-	 * the driver has none (the op Jason Gunthorpe's 2023 proposal called
-	 * get_unmanged_msi_domain).
+	 * NESTED domains, rfc-2023 MSI model only (kernel/msi-rfc-2023.c): the
+	 * unmanaged domain a doorbell must go into, the op Jason Gunthorpe's
+	 * 2023 sketch called get_unmanged_msi_domain.  Not in mainline, where
+	 * iommufd finds a nested hwpt's paging parent itself.
 	 */
 	struct iommu_domain *(*get_msi_mapping_domain)(struct iommu_domain *domain);
 	/*
@@ -180,6 +180,15 @@ static inline void iommu_dirty_bitmap_record(struct iommu_dirty_bitmap *dirty,
 		iommu_iotlb_gather_add_range(dirty->gather, iova, length);
 }
 
+enum iommu_domain_cookie_type {
+	IOMMU_COOKIE_NONE,
+	IOMMU_COOKIE_DMA_IOVA,		/* dma-iommu: a DMA(_FQ) domain */
+	IOMMU_COOKIE_DMA_MSI,		/* iommu_get_msi_cookie(): VFIO type1 */
+	IOMMU_COOKIE_FAULT_HANDLER,
+	IOMMU_COOKIE_SVA,
+	IOMMU_COOKIE_IOMMUFD,		/* an iommufd hwpt (kernel/sw-msi.c) */
+};
+
 struct iommu_domain {
 	unsigned int type;
 	const struct iommu_domain_ops *ops;
@@ -189,14 +198,15 @@ struct iommu_domain {
 	struct iommu_domain_geometry geometry;
 	struct kernel *k;		/* NULL for a driver's static domains */
 	/*
-	 * Software MSI hook (6.15): called when a device behind this domain
-	 * needs its MSI doorbell msi_addr reachable; the owner of the domain
-	 * (dma-iommu's cookie, iommufd) installs it.
+	 * Who owns the domain's IOVA space and so may install an MSI doorbell
+	 * in it (include/linux/iommu.h's cookie_type, mainline since 6.15):
+	 * iommu_dma_prepare_msi() switches on it.  Mainline keeps the owners'
+	 * records in a union; here they are two fields, each valid only for
+	 * its cookie_type.
 	 */
-	int (*sw_msi)(struct iommu_domain *domain, struct msi_desc *desc,
-		      phys_addr_t msi_addr);
-	void *iova_cookie;		/* dma-iommu's cookie, DMA domains */
-	void *iommufd_hwpt;		/* sw-msi's record when iommufd owns it */
+	enum iommu_domain_cookie_type cookie_type;
+	void *iova_cookie;		/* DMA_IOVA, DMA_MSI: dma-iommu's cookie */
+	void *iommufd_hwpt;		/* IOMMUFD: sw-msi's record of the hwpt */
 };
 
 static inline bool iommu_is_dma_domain(struct iommu_domain *domain)

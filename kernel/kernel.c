@@ -3,6 +3,7 @@
  * Kernel instance lifetime and its allocators: see kernel.h.
  */
 #include "kernel/kernel.h"
+#include "kernel/msi-model.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,12 +26,14 @@ struct kernel *kernel_create(const char *name, struct phys_mem *mem,
 	mutex_init(&k->lock);
 	mutex_init(&k->groups_lock);
 	kernel_log_init(k);
+	mutex_init(&k->msi_prepare_lock);
 	INIT_LIST_HEAD(&k->devices);
 	INIT_LIST_HEAD(&k->iommu_devices);
 	INIT_LIST_HEAD(&k->groups);
 	atomic_init(&k->kmalloc_fail_nth, 0);
 	k->fail_count = &k->kmalloc_fail_nth;
 	atomic_init(&k->warnings, 0);
+	k->msi_model = &msi_model_mainline;
 	return k;
 }
 
@@ -47,6 +50,7 @@ void kernel_destroy(struct kernel *k)
 	page_alloc_destroy(k->pages);
 	mutex_destroy(&k->lock);
 	mutex_destroy(&k->groups_lock);
+	mutex_destroy(&k->msi_prepare_lock);
 	free(k);
 }
 
@@ -105,6 +109,14 @@ int kernel_free_pages(struct kernel *k, phys_addr_t pa, u64 size)
 	if (order < 0)
 		return order;
 	return free_pages(k->pages, pa, (unsigned int)order);
+}
+
+void kernel_set_trace(struct kernel *k, unsigned int categories,
+		      iommusim_trace_fn fn, void *opaque)
+{
+	mutex_lock(&k->lock);
+	hw_trace_set(&k->trace, categories, fn, opaque);
+	mutex_unlock(&k->lock);
 }
 
 void kernel_warn(struct kernel *k, const char *file, int line, const char *what)

@@ -14,6 +14,7 @@
 #include <stdatomic.h>
 
 #include "hw/memory.h"
+#include "hw/trace-priv.h"
 #include "kernel/page_alloc.h"
 #include "kernel/printk.h"
 #include "lib/list.h"
@@ -28,6 +29,8 @@ struct kernel_log {
 	void *console_opaque;
 	char ring[KERNEL_LOG_BYTES];
 };
+
+struct msi_model;
 
 struct kernel {
 	char name[32];
@@ -50,8 +53,14 @@ struct kernel {
 	bool iommu_passthrough;		/* default domains are IDENTITY */
 	bool iommu_dma_lazy;		/* strict=0: DMA_FQ where the driver can */
 
+	/* How MSI doorbells are placed (kernel/msi-model.h): mainline unless
+	 * kernel_set_msi_model() chose one of the other designs. */
+	const struct msi_model *msi_model;
+	struct mutex msi_prepare_lock;	/* rfc-2023's static msi_prepare_lock */
+
 	atomic_ulong warnings;		/* KWARN_ON() hits: a kernel bug or misuse */
 	struct kernel_log log;
+	struct hw_trace trace;		/* IOMMUSIM_TRACE_IOMMUFD and _DMA */
 
 	atomic_ulong kmalloc_fail_nth;	/* see kernel_fail_nth() */
 	atomic_ulong *fail_count;	/* &kmalloc_fail_nth, or a shared count */
@@ -64,6 +73,16 @@ struct kernel {
  */
 void kernel_warn(struct kernel *k, const char *file, int line, const char *what);
 void kernel_log_init(struct kernel *k);	/* kernel_create()'s */
+
+/*
+ * Trace (hw/trace.h) of the kernel's own events: IOMMUSIM_TRACE_DMA
+ * (iommu_map/unmap as Linux's iommu:map and iommu:unmap events word them,
+ * the DMA API's map/unmap as its dma: events) and IOMMUSIM_TRACE_IOMMUFD
+ * (each ioctl and its result).  ktrace() costs a load and a branch off.
+ */
+void kernel_set_trace(struct kernel *k, unsigned int categories,
+		      iommusim_trace_fn fn, void *opaque);
+#define ktrace(k, category, ...)	hw_trace(&(k)->trace, (category), __VA_ARGS__)
 #define KWARN_ON(k, cond) ({						\
 	bool __c = !!(cond);						\
 	if (unlikely(__c))						\

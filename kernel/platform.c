@@ -56,6 +56,8 @@ static int platform_probe_iommu(struct platform *p)
 			return (int)PTR_ERR(smmu);
 		p->smmu = smmu;
 		p->iommu_fwnode = arm_smmu_fwnode(smmu);
+		if (p->board.rmr_size)
+			arm_smmu_set_rmr(smmu, p->board.rmr_base, p->board.rmr_size);
 		if (p->m)
 			machine_set_smmu_irq(p->m, &platform_smmu_irq_ops, p);
 		return 0;

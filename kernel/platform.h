@@ -83,6 +83,9 @@ struct platform_board {
 	phys_addr_t its_base, gicr_base;
 	bool has_smmu;
 	phys_addr_t smmu_base;
+	/* An IORT RMR node over every stream of the SMMU (0 size: none). */
+	phys_addr_t rmr_base;
+	u64 rmr_size;
 	unsigned int nr_eps;
 	struct platform_board_ep ep[MACHINE_MAX_ENDPOINTS];
 };

@@ -24,6 +24,7 @@ void preload_config_defaults(struct preload_config *c)
 	c->iommu = PRELOAD_IOMMU_SMMUV3;
 	c->httu = 2;		/* as an SMMU with HTTU (MMU-700): dirty tracking */
 	c->nr_devices = 2;
+	c->selftest = true;
 	for (int i = 0; i < c->nr_devices; i++) {
 		c->dev[i].sids[0] = PRELOAD_DEFAULT_SID_BASE + i;
 		c->dev[i].nr_sids = 1;
@@ -121,6 +122,10 @@ static int apply_item(struct preload_config *c, const char *src, char *item)
 		if (parse_sids(val, &c->dev[c->nr_devices]))
 			return cfg_error(src, "device=%s: StreamIDs as SID[:SID...], at most 8", val);
 		c->nr_devices++;
+	} else if (!strcmp(item, "selftest")) {
+		if (strcmp(val, "0") && strcmp(val, "1"))
+			return cfg_error(src, "selftest=%s: 0 or 1", val);
+		c->selftest = val[0] == '1';
 	} else {
 		return cfg_error(src, "unknown key '%s'", item);
 	}

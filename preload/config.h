@@ -29,6 +29,7 @@ struct preload_config {
 	unsigned int httu;		/* the SMMU's IDR0.HTTU (dirty tracking: 2) */
 	int nr_devices;
 	struct preload_dev_config dev[PRELOAD_MAX_DEVICES];
+	bool selftest;			/* IOMMU_TEST_CMD's mock driver (default on) */
 };
 
 void preload_config_defaults(struct preload_config *c);

@@ -26,6 +26,7 @@
 #include <poll.h>
 #include <stdlib.h>
 
+#include "include/uapi/linux/iommufd_test.h"
 #include "kernel/iommufd/iommufd.h"
 #include "preload/iommufd-glue.h"
 #include "preload/preload.h"
@@ -119,6 +120,12 @@ static const struct shim_file_ops eventq_fops = {
 	.release = eventq_release,
 };
 
+/* IOMMU_TEST_CMD's access file: nothing but release (the kernel's staccess fops). */
+static const struct shim_file_ops test_access_fops = {
+	.name = "iommufd-test-access",
+	.release = eventq_release,
+};
+
 /*
  * After a successful *_ALLOC: the client's own descriptor for the queue
  * replaces iommufd's number in the output field.  On failure the queue
@@ -126,7 +133,8 @@ static const struct shim_file_ops eventq_fops = {
  * file.
  */
 static long eventq_adopt(struct shim_file *ictx_file, unsigned long arg,
-			 size_t fd_off, size_t id_off, bool fault)
+			 size_t fd_off, size_t id_off, bool fault,
+			 const struct shim_file_ops *fops)
 {
 	struct iommufd_ctx *ictx = file_ictx(ictx_file);
 	struct iommu_destroy destroy = { .size = sizeof(destroy) };
@@ -144,7 +152,7 @@ static long eventq_adopt(struct shim_file *ictx_file, unsigned long arg,
 	q->iommufd_fd = (int)fd;
 	q->fault = fault;
 	shim_fget_ref(ictx_file);
-	cfd = shim_file_adopt((int)fd, &eventq_fops, q, O_RDWR | O_CLOEXEC);
+	cfd = shim_file_adopt((int)fd, fops, q, O_RDWR | O_CLOEXEC);
 	if (cfd < 0) {
 		shim_fput(ictx_file);
 		free(q);
@@ -159,9 +167,54 @@ static long eventq_adopt(struct shim_file *ictx_file, unsigned long arg,
 	return 0;
 err:
 	iommufd_fd_close(ictx, (int)fd);
-	destroy.id = id;
-	iommufd_ioctl(ictx, IOMMU_DESTROY, (unsigned long)&destroy);
+	if (fops == &eventq_fops) {
+		destroy.id = id;
+		iommufd_ioctl(ictx, IOMMU_DESTROY, (unsigned long)&destroy);
+	}
 	return -ENOMEM;
+}
+
+/*
+ * IOMMU_TEST_CMD names an access by its file descriptor: the client's
+ * number stands for the kernel's eventfd, swapped in for the call.
+ */
+static bool test_cmd_names_access(__u32 op)
+{
+	return op == IOMMU_TEST_OP_ACCESS_RW || op == IOMMU_TEST_OP_ACCESS_PAGES ||
+	       op == IOMMU_TEST_OP_DESTROY_ACCESS_PAGES ||
+	       op == IOMMU_TEST_OP_ACCESS_REPLACE_IOAS;
+}
+
+static long test_cmd_ioctl(struct shim_file *f, unsigned long arg)
+{
+	struct iommufd_ctx *ictx = file_ictx(f);
+	__u32 hdr[3], kfd = 0;		/* size, op, id */
+	struct shim_file *af = NULL;
+	long ret;
+
+	if (shim_copy_from_user(hdr, (void *)arg, sizeof(hdr)))
+		return -EFAULT;
+	if (test_cmd_names_access(hdr[1]) && (af = shim_fget((int)hdr[2]))) {
+		if (af->ops == &test_access_fops &&
+		    ((struct eventq_file *)af->priv)->ictx_file == f)
+			kfd = (__u32)((struct eventq_file *)af->priv)->iommufd_fd;
+		else
+			kfd = (__u32)-1;	/* not an access of this context */
+		if (shim_copy_to_user((char *)arg + 8, &kfd, sizeof(kfd))) {
+			shim_fput(af);
+			return -EFAULT;
+		}
+	}
+	ret = iommufd_ioctl(ictx, IOMMU_TEST_CMD, arg);
+	if (af) {
+		shim_copy_to_user((char *)arg + 8, &hdr[2], sizeof(hdr[2]));
+		shim_fput(af);
+	}
+	if (!ret && hdr[1] == IOMMU_TEST_OP_CREATE_ACCESS)
+		ret = eventq_adopt(f, arg, offsetof(struct iommu_test_cmd,
+						    create_access.out_access_fd),
+				   8, false, &test_access_fops);
+	return ret;
 }
 
 /* ------------------------------------------------------------ ioctl */
@@ -175,7 +228,7 @@ static long iommufd_file_ioctl(struct shim_file *f, unsigned long cmd,
 
 	/* One of iommufd's commands: its size and struct must be readable. */
 	if (cmd == _IO(IOMMUFD_TYPE, nr) && nr >= IOMMUFD_CMD_BASE &&
-	    nr <= IOMMUFD_CMD_HW_QUEUE_ALLOC) {
+	    (nr <= IOMMUFD_CMD_HW_QUEUE_ALLOC || cmd == IOMMU_TEST_CMD)) {
 		__u32 size, len;
 		char probe[256];
 
@@ -202,15 +255,19 @@ static long iommufd_file_ioctl(struct shim_file *f, unsigned long cmd,
 	if (((struct iommufd_file *)f->priv)->remote)
 		return fork_share_call(((struct iommufd_file *)f->priv)->remote, f,
 				       (unsigned int)cmd, arg);
+	if (cmd == IOMMU_TEST_CMD)
+		return test_cmd_ioctl(f, arg);
 	ret = iommufd_ioctl(ictx, (unsigned int)cmd, arg);
 	if (ret)
 		return ret;
 	if (cmd == IOMMU_FAULT_QUEUE_ALLOC)
 		ret = eventq_adopt(f, arg, offsetof(struct iommu_fault_alloc, out_fault_fd),
-				   offsetof(struct iommu_fault_alloc, out_fault_id), true);
+				   offsetof(struct iommu_fault_alloc, out_fault_id), true,
+				   &eventq_fops);
 	else if (cmd == IOMMU_VEVENTQ_ALLOC)
 		ret = eventq_adopt(f, arg, offsetof(struct iommu_veventq_alloc, out_veventq_fd),
-				   offsetof(struct iommu_veventq_alloc, out_veventq_id), false);
+				   offsetof(struct iommu_veventq_alloc, out_veventq_id), false,
+				   &eventq_fops);
 	return ret;
 }
 

@@ -29,6 +29,7 @@
 #include <string.h>
 
 #include "hw/machine.h"
+#include "kernel/drivers/iommufd-selftest.h"
 #include "kernel/platform.h"
 #include "preload/config.h"
 #include "preload/preload.h"
@@ -47,6 +48,7 @@ struct preload_machine {
 	struct preload_config cfg;
 	struct machine *board;
 	struct platform *p;
+	struct selftest_iommu *selftest;	/* CONFIG_IOMMUFD_TEST's mock */
 	int nr_vdevs;
 	struct preload_vdev *vdevs[PRELOAD_MAX_DEVICES];
 	pthread_mutex_t route_lock;
@@ -64,6 +66,7 @@ static void machine_teardown(struct preload_machine *m)
 		machine_set_lpi_handler(m->board, NULL, NULL);
 	for (int i = m->nr_vdevs - 1; i >= 0; i--)
 		preload_vdev_destroy(m->vdevs[i]);
+	selftest_iommu_destroy(m->selftest);
 	if (m->p)
 		platform_shutdown(m->p);	/* and the devices it added */
 	machine_destroy(m->board);
@@ -197,6 +200,12 @@ int preload_machine_build(struct phys_mem *mem, struct preload_machine **out)
 		ret = (int)PTR_ERR(m->p);
 		m->p = NULL;
 		return machine_fail(m, "host kernel", ret);
+	}
+	/* As a kernel built with CONFIG_IOMMUFD_TEST: IOMMU_TEST_CMD works. */
+	if (m->cfg.selftest) {
+		m->selftest = selftest_iommu_create(platform_kernel(m->p));
+		if (!m->selftest)
+			return machine_fail(m, "iommufd selftest driver", -ENOMEM);
 	}
 	/* The host's CPUs take the LPIs: VFIO's MSI handler signals eventfds. */
 	machine_set_lpi_handler(m->board, machine_lpi, m);

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
-# bench/compare on two small saved runs: the metadata heads the table, a
+# bench/compare and bench/plot on small saved runs.  bench/compare: the metadata heads the table, a
 # time that dropped is "better", a rate that dropped is "worse", and names
 # only one run has are marked new or gone.  (The benchmarks themselves stay
 # out of the test run.)
@@ -30,5 +30,21 @@ grep -qE '^old_only .* gone$' <<<"$out"
 grep -qE '^new_only .* new$' <<<"$out"
 if bench/compare "$tmp/old.json" 2>/dev/null; then
 	echo "bench/compare with one file must fail"; exit 1
+fi
+# bench/plot: one SVG per series when gnuplot is there, else says how.
+cat > "$tmp/series.json" <<'EOT'
+{"meta":{"commit":"cccc","dirty":false,"compiler":"gcc 12","flags":"-O2","cpu":"X","cores":2,"date":"d"}}
+{"bench":"ws/16","series":"ws","x":16,"x_unit":"pages","unit":"ns/op","value":17.00}
+{"bench":"ws/4096","series":"ws","x":4096,"x_unit":"pages","unit":"ns/op","value":120.00}
+{"bench":"other","unit":"ns/op","value":3.00}
+EOT
+if command -v gnuplot >/dev/null 2>&1; then
+	bench/plot "$tmp/series.json" "$tmp/plots" | grep -qx "$tmp/plots/ws.svg"
+	grep -q '<svg' "$tmp/plots/ws.svg"
+	grep -q 'commit cccc' "$tmp/plots/ws.svg"
+	[ "$(ls "$tmp/plots")" = ws.svg ]
+else
+	msg=$(bench/plot "$tmp/series.json" "$tmp/plots" 2>&1) && exit 1
+	grep -q 'apt-get install gnuplot' <<<"$msg"
 fi
 echo "bench tools ok"

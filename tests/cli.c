@@ -176,6 +176,19 @@ int main(void)
 	}
 	memcpy(dir, "/tmp/iommusim-cli-XXXXXX", sizeof(dir));
 
+	/* --trace: QEMU's event names on stderr; a wrong category is named. */
+	RUN("board host\nendpoint nic0 sid=0x10\ndma-map nic0 pa=0x68000000 size=4K\n"
+	    "dma nic0 iova=$.iova\n", "--trace=cmdq,tlb,dma", "-");
+	CHECK_EQ(r.status, 0);
+	CHECK(strstr(r.err, "smmuv3_cmdq_opcode <--- CMD_SYNC") != NULL);
+	CHECK(strstr(r.err, "smmu_iotlb_insert asid=1 ") != NULL);
+	CHECK(strstr(r.err, "iommu:map IOMMU: iova=0x00000000fffff000") != NULL);
+	CHECK(strstr(r.err, "smmuv3_record_event") == NULL);	/* not asked for */
+	CHECK(strstr(r.out, "smmuv3_") == NULL);			/* not on stdout */
+	RUN(NULL, "--trace=cmdq,bogus");
+	CHECK_EQ(r.status, 2);
+	CHECK(strstr(r.err, "unknown category 'bogus'") != NULL);
+
 	RUN(NULL, "/nonexistent/x.scn");
 	CHECK_EQ(r.status, 2);
 	CHECK(strstr(r.err, "/nonexistent/x.scn: No such file or directory") != NULL);

@@ -334,9 +334,9 @@ static void test_cookies(void)
 	CHECK_EQ(iommu_get_msi_cookie(NULL, 0), -EINVAL);
 	kernel_fail_nth(e.k, 1);
 	CHECK_EQ(iommu_get_msi_cookie(u, 0x8000000), -ENOMEM);
-	CHECK(u->iova_cookie == NULL && u->sw_msi == NULL);
+	CHECK(u->iova_cookie == NULL && u->cookie_type == IOMMU_COOKIE_NONE);
 	CHECK_EQ(iommu_get_msi_cookie(u, 0x8000000), 0);
-	CHECK(u->sw_msi == iommu_dma_sw_msi);
+	CHECK_EQ(u->cookie_type, IOMMU_COOKIE_DMA_MSI);
 	CHECK_EQ(iommu_get_msi_cookie(u, 0x8000000), -EEXIST);
 	CHECK_EQ(iommu_dma_init_domain(u, dev), -ENODEV);	/* no IOVA space */
 	/* The DMA API does not run on someone else's domain. */
@@ -345,7 +345,7 @@ static void test_cookies(void)
 		 DMA_MAPPING_ERROR);
 	iommu_detach_device(u, dev);
 	iommu_put_dma_cookie(u);
-	CHECK(u->iova_cookie == NULL && u->sw_msi == NULL);
+	CHECK(u->iova_cookie == NULL && u->cookie_type == IOMMU_COOKIE_NONE);
 	iommu_put_dma_cookie(u);	/* twice is harmless */
 	iommu_domain_free(u);
 	env_fini(&e);

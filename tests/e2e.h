@@ -330,14 +330,12 @@ static inline void e2e_msi(const struct platform_config *pc)
 }
 
 /*
- * Stage 2: a VMM's nest-parent domain owns the software-MSI window, moved to
- * where its guest believes the ITS is.  The device sits first in that
- * stage-2 domain, then in a nested domain over it whose guest stage 1 is
- * given by s1 (the driver's user data, stage 1 bypassing).  The doorbell
+ * Stage 2: iommufd installs the doorbell in a VMM's nest-parent domain at
+ * the driver's software-MSI window (mainline).  The device sits first in
+ * that stage-2 domain, then in a nested domain over it whose guest stage 1
+ * is given by s1 (the driver's user data, stage 1 bypassing).  The doorbell
  * lands in the parent and the MSI pends its LPI both times.
  */
-#define E2E_GUEST_ITS	0x8800000ULL
-
 static inline void e2e_msi_nested(const struct platform_config *pc,
 				  const struct iommu_user_data *s1)
 {
@@ -355,17 +353,16 @@ static inline void e2e_msi_nested(const struct platform_config *pc,
 	REQUIRE(!iommu_device_claim_dma_owner(&epd->dev, ctx));
 	s2 = iommu_paging_domain_alloc_flags(&epd->dev, IOMMU_HWPT_ALLOC_NEST_PARENT);
 	REQUIRE(!IS_ERR(s2));
-	REQUIRE(!sw_msi_domain_init(ctx, s2));
-	REQUIRE(!sw_msi_set_window(s2, E2E_GUEST_ITS, 0x10000));
+	REQUIRE(!sw_msi_domain_init(ctx, s2, NULL));
 	nested = iommu_domain_alloc_nested(&epd->dev, s2, 0, s1);
 	REQUIRE(!IS_ERR(nested));
-	REQUIRE(!sw_msi_domain_init(ctx, nested));
+	REQUIRE(!sw_msi_domain_init(ctx, nested, s2));
 
 	/* The stage-2 domain itself, as a VMM without vIOMMU attaches it. */
 	REQUIRE(!sw_msi_group_attach(epd->dev.iommu_group, s2));
 	CHECK_EQ(ep_request_msi(epd, 2), 0);
 	addr = e2e_fire_all(&t, epd);
-	CHECK_EQ(addr, E2E_GUEST_ITS | (doorbell & 0xfff));
+	CHECK_EQ(addr, SW_MSI_DEFAULT_START | (doorbell & 0xfff));
 	CHECK_EQ(iommu_iova_to_phys(s2, addr), doorbell);
 	/* Nested over it: the same message keeps working. */
 	REQUIRE(!sw_msi_group_replace(epd->dev.iommu_group, nested));

@@ -30,7 +30,7 @@ MAKEFLAGS=$(sed -E 's/(^| )(-j[0-9]*|--jobserver-[^ ]*)//g' <<<"${MAKEFLAGS:-}")
 export MAKEFLAGS
 make -s install VARIANT="$variant" PREFIX="$tmp/prefix"
 P=$tmp/prefix
-HEADERS=(hw/smmuv3/smmuv3.h hw/memory.h hw/endpoint-regs.h version.h)
+HEADERS=(hw/smmuv3/smmuv3.h hw/memory.h hw/endpoint-regs.h hw/trace.h version.h)
 for f in lib/libiommusim.a lib/libiommusim.so lib/libiommusim.so.0 \
 	 lib/pkgconfig/iommusim.pc "${HEADERS[@]/#/include/iommusim/}"; do
 	[ -e "$P/$f" ] || { echo "not installed: $f"; exit 1; }

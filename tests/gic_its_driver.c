@@ -275,6 +275,16 @@ static void test_vectors(unsigned int nvec, u32 rid, bool no_direct_lpi)
 	CHECK_EQ(info.direct_lpi, !no_direct_lpi);
 	CHECK_EQ(info.cmd_errors, 0);
 	CHECK_EQ(stats_cmd_errors(m.its), 0);
+	{
+		struct its_stats st;
+
+		/* Linux's sequence: one MAPD, a MAPTI per vector, by opcode. */
+		its_get_stats(m.its, &st);
+		CHECK_EQ(st.by_opcode[GITS_CMD_MAPD], 1);
+		CHECK_EQ(st.by_opcode[GITS_CMD_MAPTI], nvec);
+		CHECK(!strcmp(its_cmd_name(GITS_CMD_MAPTI), "MAPTI"));
+		CHECK(its_cmd_name(0x02) == NULL);
+	}
 	for (unsigned int i = 0; i < nvec; i++) {
 		unsigned int cpu;
 

@@ -2,11 +2,12 @@
 /*
  * iommufd over the real arm-smmu-v3 driver and SMMUv3 model, as a VMM uses
  * it: guest RAM (host RAM) mapped into an IOAS at guest-physical
- * addresses, a NEST_PARENT stage 2, the guest's STE as a nested HWPT, the
- * guest's ITS window set with IOMMU_OPTION_SW_MSI_START/SIZE.  The
- * endpoint's DMA to guest-physical addresses walks the SMMU's nested
- * configuration to the right host pages, and its MSI, composed by the host
- * ITS driver, is rewritten to the window and still pends its LPI.
+ * addresses, a NEST_PARENT stage 2, the guest's STE as a nested HWPT (stage
+ * 1 bypassing).  The endpoint's DMA to guest-physical addresses walks the
+ * SMMU's nested configuration to the right host pages, and its MSI,
+ * composed by the host ITS driver, is rewritten to the driver's SW_MSI
+ * window (mainline: the unmerged IOMMU_OPTION_SW_MSI_START is refused)
+ * and still pends its LPI.
  */
 #include "kernel/iommufd/iommufd.h"
 #include "tests/e2e.h"
@@ -75,14 +76,11 @@ static void test_nested_vm(void)
 	REQUIRE(ctl(ictx, IOMMU_HWPT_ALLOC, &h) == 0);
 	nested = h.out_hwpt_id;
 
-	/* The guest's ITS doorbell page is at E2E_GUEST_ITS. */
+	/* Mainline has no IOMMU_OPTION_SW_MSI_START: the driver's window. */
 	o = (struct iommu_option){ .size = sizeof(o),
 		.option_id = IOMMU_OPTION_SW_MSI_START, .op = IOMMU_OPTION_OP_SET,
-		.object_id = dev_id, .val64 = E2E_GUEST_ITS };
-	CHECK_EQ(ctl(ictx, IOMMU_OPTION, &o), 0);
-	o.option_id = IOMMU_OPTION_SW_MSI_SIZE;
-	o.val64 = 1;
-	CHECK_EQ(ctl(ictx, IOMMU_OPTION, &o), 0);
+		.object_id = dev_id, .val64 = 0x9000000 };
+	CHECK_EQ(ctl(ictx, IOMMU_OPTION, &o), -EOPNOTSUPP);
 
 	pt = nested;
 	REQUIRE(iommufd_device_attach_pt(ictx, dev_id, &pt) == 0);
@@ -96,11 +94,11 @@ static void test_nested_vm(void)
 	/* MSI: the doorbell goes into stage 2 at the window; the LPI pends. */
 	CHECK_EQ(ep_request_msi(epd, 2), 0);
 	addr = e2e_fire_all(&t, epd);
-	CHECK_EQ(addr, E2E_GUEST_ITS | (doorbell & 0xfff));
+	CHECK_EQ(addr, SW_MSI_DEFAULT_START | (doorbell & 0xfff));
 	CHECK_EQ(iommu_iova_to_phys(iommufd_hwpt_domain(ictx, parent), addr),
 		 doorbell);
 	/* The window is not the VMM's to map any more. */
-	CHECK_EQ(map(ictx, ia.out_ioas_id, t.k, src, 0x1000, E2E_GUEST_ITS),
+	CHECK_EQ(map(ictx, ia.out_ioas_id, t.k, src, 0x1000, SW_MSI_DEFAULT_START),
 		 -EINVAL);
 
 	ep_free_msi(epd);

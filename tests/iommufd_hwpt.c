@@ -8,6 +8,8 @@
  * attach whose window collides with an IOAS mapping is refused whole.
  */
 #include "kernel/io-pgtable.h"
+#include "kernel/dma-iommu.h"
+#include "kernel/msi-model.h"
 #include "kernel/msi.h"
 #include "tests/iommufd-helpers.h"
 
@@ -70,8 +72,11 @@ static void test_alloc_errors(void)
 		 -EOPNOTSUPP);
 	CHECK_EQ(hwpt_alloc(&e, dev_id, ioas, IOMMU_HWPT_ALLOC_DIRTY_TRACKING,
 			    0, NULL, 0, NULL), -EOPNOTSUPP);
+	/* The domain is checked before the fault queue is looked up. */
 	CHECK_EQ(hwpt_alloc(&e, dev_id, ioas, IOMMU_HWPT_ALLOC_NEST_PARENT |
-			    IOMMU_HWPT_FAULT_ID_VALID, 0, NULL, 0, NULL), -ENOENT);
+			    IOMMU_HWPT_FAULT_ID_VALID, 0, NULL, 0, NULL), -EOPNOTSUPP);
+	CHECK_EQ(hwpt_alloc(&e, dev_id, ioas, IOMMU_HWPT_FAULT_ID_VALID, 0, NULL,
+			    0, NULL), -ENOENT);
 	/* Driver data for a paging domain the mock does not take. */
 	CHECK_EQ(hwpt_alloc(&e, dev_id, ioas, 0, IOMMU_HWPT_DATA_MOCK, &s1,
 			    sizeof(s1), NULL), -EOPNOTSUPP);
@@ -288,19 +293,27 @@ static void test_sw_msi_option(void)
 					    IOMMU_RESV_RESERVED));
 	dev_id = bind(&e, fd_env_dev(&e, "vf", 1));
 	ioas = ioas_alloc(&e);
+	/* Mainline has no such option: unknown options are -EOPNOTSUPP. */
+	v = 0x9000000;
+	CHECK_EQ(option(&e, dev_id, IOMMU_OPTION_SW_MSI_START, IOMMU_OPTION_OP_SET,
+			&v), -EOPNOTSUPP);
+	CHECK_EQ(option(&e, dev_id, IOMMU_OPTION_SW_MSI_SIZE, IOMMU_OPTION_OP_GET,
+			&v), -EOPNOTSUPP);
+	/* The posted series (v2, October 2025), as the sw-msi-v2 model. */
+	REQUIRE(!kernel_set_msi_model(e.k, "sw-msi-v2"));
 	v = 1;
 	CHECK_EQ(option(&e, dev_id, IOMMU_OPTION_SW_MSI_SIZE, IOMMU_OPTION_OP_SET,
 			&v), -EINVAL);	/* START first */
-	v = 0x8090800;
+	v = 0x8090000;		/* a guest's vITS doorbell page: not 1 MiB aligned */
 	CHECK_EQ(option(&e, dev_id, IOMMU_OPTION_SW_MSI_START, IOMMU_OPTION_OP_SET,
-			&v), -EINVAL);	/* page aligned */
-	v = 0x8090000;		/* a guest's vITS doorbell page */
+			&v), -EINVAL);
+	v = 0x8100000;
 	CHECK_EQ(option(&e, dev_id, IOMMU_OPTION_SW_MSI_START, IOMMU_OPTION_OP_SET,
 			&v), 0);
 	v = 0;
 	CHECK_EQ(option(&e, dev_id, IOMMU_OPTION_SW_MSI_START, IOMMU_OPTION_OP_GET,
 			&v), 0);
-	CHECK_EQ(v, 0x8090000);
+	CHECK_EQ(v, 0x8100000);
 	v = RESV_START;
 	CHECK_EQ(option(&e, dev_id, IOMMU_OPTION_SW_MSI_START, IOMMU_OPTION_OP_SET,
 			&v), -EADDRINUSE);
@@ -343,6 +356,71 @@ static void test_sw_msi_option(void)
 	fd_env_fini(&e);
 }
 
+/*
+ * Mainline: the window is the device's IOMMU_RESV_SW_MSI region (the mock's
+ * 0x8000000), for a plain paging HWPT as for a nested one, whose doorbell
+ * iommufd installs in the nest parent it knows.
+ */
+static void test_sw_msi_mainline(void)
+{
+	struct irq_domain *its, *msi;
+	struct device *dev;
+	u32 dev_id, ioas, parent, n1, pt;
+	struct iommu_domain *s2, *plain;
+	struct fd_env e;
+	u64 iova, addr;
+	void *buf;
+
+	fd_env_init(&e);
+	its = sw_its_create(e.k, "its", DB0, 64);
+	msi = msi_create_irq_domain(e.k, "msi", &msi_ops, NULL, its);
+	REQUIRE(its && msi);
+	dev = fd_env_dev(&e, "vf", 1);
+	dev_id = bind(&e, dev);
+	ioas = ioas_alloc(&e);
+	buf = user_mem(&e, 1 << 20, NULL);
+	iova = 0x40000000;
+	CHECK_EQ(ioas_map(&e, ioas, buf, 1 << 20, &iova, MAP_FIXED_RW), 0);
+
+	/* A plain (automatic) paging HWPT of the IOAS. */
+	pt = ioas;
+	CHECK_EQ(iommufd_device_attach_pt(e.ictx, dev_id, &pt), 0);
+	plain = iommufd_device_domain(e.ictx, dev_id);
+	REQUIRE(plain && plain->type == IOMMU_DOMAIN_UNMANAGED);
+	CHECK_EQ(plain->cookie_type, IOMMU_COOKIE_IOMMUFD);
+	CHECK_EQ(iommu_get_msi_cookie(plain, 0x8000000), -EEXIST);
+	CHECK_EQ(msi_domain_alloc_irqs(msi, dev, 1), 0);
+	addr = msi_msg_addr(&msi_get_desc(msi, dev, 0)->msg);
+	CHECK_EQ(addr, 0x8000000 | (DB0 & 0xfff));
+	CHECK_EQ(iommu_iova_to_phys(plain, addr), DB0);
+	msi_domain_free_irqs(msi, dev);
+	/* The window is reserved in the IOAS. */
+	iova = 0x8000000;
+	CHECK_EQ(ioas_map(&e, ioas, buf, 0x1000, &iova, MAP_FIXED_RW), -EINVAL);
+
+	/* Nested: the doorbell goes to the parent, at the same IOVA. */
+	CHECK_EQ(hwpt_alloc(&e, dev_id, ioas, IOMMU_HWPT_ALLOC_NEST_PARENT, 0,
+			    NULL, 0, &parent), 0);
+	s2 = iommufd_hwpt_domain(e.ictx, parent);
+	CHECK_EQ(nested_alloc(&e, dev_id, parent, &n1), 0);
+	pt = n1;
+	CHECK_EQ(iommufd_device_attach_pt(e.ictx, dev_id, &pt), 0);
+	CHECK_EQ(iommu_iova_to_phys(s2, addr), DB0);	/* installed at replace */
+	CHECK_EQ(msi_domain_alloc_irqs(msi, dev, 2), 0);
+	CHECK_EQ(msi_msg_addr(&msi_get_desc(msi, dev, 1)->msg), addr);
+	{
+		phys_addr_t out;
+
+		CHECK_EQ(mock_iommu_translate(dev, addr, &out), 0);
+		CHECK_EQ(out, DB0);
+	}
+	msi_domain_free_irqs(msi, dev);
+	iommufd_device_unbind(e.ictx, dev_id);
+	CHECK_EQ(irq_domain_remove(msi), 0);
+	sw_its_destroy(its);
+	fd_env_fini(&e);
+}
+
 static void test_sw_msi_nested(void)
 {
 	struct irq_domain *its, *msi;
@@ -369,7 +447,8 @@ static void test_sw_msi_nested(void)
 	CHECK_EQ(hwpt_alloc(&e, dev_id, ioas, IOMMU_HWPT_ALLOC_NEST_PARENT, 0,
 			    NULL, 0, &parent), 0);
 	s2 = iommufd_hwpt_domain(e.ictx, parent);
-	/* The guest believes its ITS doorbell page is at 0x9000000. */
+	REQUIRE(!kernel_set_msi_model(e.k, "sw-msi-v2"));
+	/* The VMM moves the device's window to 0x9000000 (1 MiB aligned). */
 	v = 0x9000000;
 	CHECK_EQ(option(&e, dev_id, IOMMU_OPTION_SW_MSI_START,
 			IOMMU_OPTION_OP_SET, &v), 0);
@@ -408,8 +487,9 @@ static void test_sw_msi_nested(void)
 	CHECK_EQ(destroy_id(&e, n2), -EBUSY);
 	CHECK_EQ(destroy_id(&e, parent), -EBUSY);
 	/*
-	 * One window per parent here (docs/iommufd.md): a device asking for
-	 * another window on a parent that holds doorbells is refused.
+	 * The window is per device (the series keys doorbell maps by start):
+	 * a second device on the same parent with its own window gets its
+	 * doorbell there, beside the first one's.
 	 */
 	v = 0xa000000;
 	CHECK_EQ(option(&e, dev2_id, IOMMU_OPTION_SW_MSI_START,
@@ -419,11 +499,14 @@ static void test_sw_msi_nested(void)
 			IOMMU_OPTION_OP_SET, &v), 0);
 	CHECK_EQ(nested_alloc(&e, dev2_id, parent, &n1), 0);
 	pt = n1;
-	CHECK_EQ(iommufd_device_attach_pt(e.ictx, dev2_id, &pt), -EBUSY);
-	CHECK(iommufd_device_domain(e.ictx, dev2_id) == NULL);
-	iova = 0xa000000;	/* its reservation went with the failure */
-	CHECK_EQ(ioas_map(&e, ioas, buf, 0x1000, &iova, MAP_FIXED_RW), 0);
-	CHECK_EQ(ioas_unmap(&e, ioas, 0xa000000, 0x1000, NULL), 0);
+	CHECK_EQ(iommufd_device_attach_pt(e.ictx, dev2_id, &pt), 0);
+	CHECK_EQ(msi_domain_alloc_irqs(msi, dev2, 1), 0);
+	CHECK_EQ(msi_msg_addr(&msi_get_desc(msi, dev2, 0)->msg),
+		 0xa000000 | (DB0 & 0xfff));
+	CHECK_EQ(iommu_iova_to_phys(s2, 0xa000000), DB0 & ~0xfffull);
+	CHECK_EQ(iommu_iova_to_phys(s2, addr), DB0);
+	msi_domain_free_irqs(msi, dev2);
+	CHECK_EQ(iommufd_device_detach_pt(e.ictx, dev2_id), 0);
 	CHECK_EQ(destroy_id(&e, n1), 0);
 
 	/*
@@ -475,6 +558,7 @@ int main(void)
 	test_alloc_errors();
 	test_attach_replace_resv();
 	test_group();
+	test_sw_msi_mainline();
 	test_sw_msi_option();
 	test_sw_msi_nested();
 	return test_done();

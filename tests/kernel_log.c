@@ -32,7 +32,7 @@ int main(void)
 	struct phys_mem *mem = phys_mem_create();
 	struct kernel *host, *guest;
 	struct console hc = { 0 }, gc = { 0 };
-	struct device dev;
+	struct device dev = { 0 };
 	static char buf[KERNEL_LOG_BYTES + 1], big[2000];
 
 	REQUIRE(mem && !phys_mem_add_ram(mem, 0x40000000, 16 << 20, "ram"));

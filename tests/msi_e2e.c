@@ -6,8 +6,8 @@
  * domain (the mock walks the tables io-pgtable wrote) and then onto the
  * bus with the StreamID as requester ID; it must pend exactly the LPI the
  * driver mapped.  Done for a DMA domain (dma-iommu's cookie) and for a
- * NESTED domain whose stage-2 parent holds the doorbell at the window the
- * VMM chose (iommufd's sw_msi), including a replace onto another parent.
+ * NESTED domain whose stage-2 parent holds the doorbell at the SW_MSI
+ * window (iommufd's sw_msi), including a replace onto another parent.
  */
 #include <string.h>
 
@@ -142,7 +142,7 @@ static struct iommu_domain *nested(struct device *dev, struct iommu_domain *pare
 	struct iommu_user_data data = { IOMMU_HWPT_DATA_MOCK, &s1, sizeof(s1) };
 	struct iommu_domain *d = iommu_domain_alloc_nested(dev, parent, 0, &data);
 
-	REQUIRE(!IS_ERR(d) && !sw_msi_domain_init(ctx, d));
+	REQUIRE(!IS_ERR(d) && !sw_msi_domain_init(ctx, d, parent));
 	return d;
 }
 
@@ -160,20 +160,19 @@ static void test_nested(void)
 	ctx = sw_msi_ctx_create(m.k);
 	REQUIRE(dev && ctx);
 	REQUIRE(!iommu_device_claim_dma_owner(dev, ctx));
-	/* The VMM's stage 2, with the guest's vITS doorbell page at 0x8800000. */
+	/* The VMM's stage 2: iommufd puts doorbells at the SW_MSI window. */
 	s2a = iommu_paging_domain_alloc_flags(dev, IOMMU_HWPT_ALLOC_NEST_PARENT);
 	s2b = iommu_paging_domain_alloc_flags(dev, IOMMU_HWPT_ALLOC_NEST_PARENT);
 	REQUIRE(!IS_ERR(s2a) && !IS_ERR(s2b));
-	REQUIRE(!sw_msi_domain_init(ctx, s2a) && !sw_msi_domain_init(ctx, s2b));
-	REQUIRE(!sw_msi_set_window(s2a, 0x8800000, 0x10000));
-	REQUIRE(!sw_msi_set_window(s2b, 0x8800000, 0x10000));
+	REQUIRE(!sw_msi_domain_init(ctx, s2a, NULL) &&
+		!sw_msi_domain_init(ctx, s2b, NULL));
 	na = nested(dev, s2a, ctx);
 	nb = nested(dev, s2b, ctx);
 	REQUIRE(!sw_msi_group_attach(dev->iommu_group, na));
 
 	CHECK_EQ(msi_domain_alloc_irqs(m.msi, dev, 3), 0);
 	addr = fire_all(&m, dev, 3);
-	CHECK_EQ(addr, 0x8800000 | ((ITS_BASE + GITS_TRANSLATER) & 0xfff));
+	CHECK_EQ(addr, SW_MSI_DEFAULT_START | ((ITS_BASE + GITS_TRANSLATER) & 0xfff));
 	CHECK_EQ(iommu_iova_to_phys(s2a, addr), ITS_BASE + GITS_TRANSLATER);
 	/* Live migration to another stage 2: the messages keep working. */
 	CHECK_EQ(sw_msi_group_replace(dev->iommu_group, nb), 0);

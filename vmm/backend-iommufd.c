@@ -14,9 +14,10 @@
  * to the vIOMMU, and destroying the parent destroys the three in reverse.
  * One parent (one vIOMMU) per backend, as the VMM has.
  *
- * The software-MSI window is per device in iommufd and must be set before
- * the device's first attach; set_sw_msi records it and sets it on the
- * parent's device, and attach sets it on any other device first.
+ * No software-MSI option is used: mainline iommufd has none (the posted
+ * IOMMU_OPTION_SW_MSI_START/SIZE series is not merged), so the host puts
+ * doorbells at the driver's IOMMU_RESV_SW_MSI window and the VMM makes its
+ * guest identity-map that window (vmm.h).
  */
 #include <string.h>
 
@@ -29,12 +30,10 @@
 #define IB_MAX_RAM	16
 #define IB_MAX_MAPS	16
 #define IB_MAX_NESTED	16
-#define SZ_1M		0x100000ULL
 
 struct ib_dev {
 	u32 id;				/* 0: free */
 	struct ep_device *hep;
-	bool msi_window;		/* SW_MSI option set */
 	u32 attached;			/* HWPT ID, 0 when none */
 };
 
@@ -64,7 +63,6 @@ struct ibackend {
 	int veventq_fd;
 	u32 nested[IB_MAX_NESTED];	/* nested HWPTs over the vIOMMU */
 	u32 vdevs[IB_MAX_DEVS];		/* the vIOMMU's vdevices */
-	u64 sw_msi_start, sw_msi_size;	/* size 0: not set */
 	u32 next_seq;			/* vEVENTQ sequence expected */
 };
 
@@ -281,53 +279,6 @@ out:
 	return ret;
 }
 
-/* IOMMU_OPTION SW_MSI_START/SIZE on one device; lock held. */
-static int ib_set_window_locked(struct ibackend *ib, struct ib_dev *d)
-{
-	struct iommu_option o = { .size = sizeof(o),
-		.option_id = IOMMU_OPTION_SW_MSI_START,
-		.op = IOMMU_OPTION_OP_SET, .object_id = d->id,
-		.val64 = ib->sw_msi_start };
-	int ret;
-
-	if (d->msi_window || !ib->sw_msi_size)
-		return 0;
-	ret = (int)ib_ioctl(ib, IOMMU_OPTION, &o);
-	if (ret)
-		return ret;
-	/* The option counts MiB: the page the VMM asked for, rounded up. */
-	o.option_id = IOMMU_OPTION_SW_MSI_SIZE;
-	o.val64 = (ib->sw_msi_size + SZ_1M - 1) / SZ_1M;
-	ret = (int)ib_ioctl(ib, IOMMU_OPTION, &o);
-	if (!ret)
-		d->msi_window = true;
-	return ret;
-}
-
-static int ib_set_sw_msi(struct vmm_backend *be, u32 parent, u64 start,
-			 u64 size)
-{
-	struct ibackend *ib = to_ib(be);
-	int ret = -ENOENT;
-
-	mutex_lock(&ib->lock);
-	if (parent && parent == ib->parent) {
-		ret = size ? 0 : -EINVAL;
-		if (!ret) {
-			ib->sw_msi_start = start;
-			ib->sw_msi_size = size;
-		}
-		/* Check it on the devices now rather than at attach. */
-		for (int i = 0; !ret && i < IB_MAX_DEVS; i++)
-			if (ib->devs[i].id)
-				ret = ib_set_window_locked(ib, &ib->devs[i]);
-		if (ret)
-			ib->sw_msi_size = 0;
-	}
-	mutex_unlock(&ib->lock);
-	return ret;
-}
-
 static int ib_vdevice_alloc(struct vmm_backend *be, u32 dev, u32 vsid,
 			    u32 *vdev)
 {
@@ -392,9 +343,7 @@ static int ib_attach(struct vmm_backend *be, u32 dev, u32 hwpt)
 	mutex_lock(&ib->lock);
 	d = ib_dev(ib, dev);
 	if (d) {
-		ret = ib_set_window_locked(ib, d);
-		if (!ret)
-			ret = iommufd_device_attach_pt(ib->ictx, dev, &pt);
+		ret = iommufd_device_attach_pt(ib->ictx, dev, &pt);
 		if (!ret)
 			d->attached = hwpt;
 	}
@@ -440,10 +389,8 @@ static int ib_destroy(struct vmm_backend *be, u32 id)
 		/* The vIOMMU's queue, the vIOMMU, then the parent. */
 		ib_parent_destroy_locked(ib);
 		ret = ib_destroy_id(ib, id);
-		if (!ret) {
+		if (!ret)
 			ib->parent = 0;
-			ib->sw_msi_size = 0;
-		}
 		goto out;
 	}
 	ret = ib_destroy_id(ib, id);
@@ -576,7 +523,6 @@ static const struct vmm_backend_ops ibackend_ops = {
 	.ioas_map = ib_ioas_map,
 	.ioas_unmap = ib_ioas_unmap,
 	.hwpt_alloc_parent = ib_hwpt_alloc_parent,
-	.set_sw_msi = ib_set_sw_msi,
 	.vdevice_alloc = ib_vdevice_alloc,
 	.hwpt_alloc_nested = ib_hwpt_alloc_nested,
 	.attach = ib_attach,

@@ -6,7 +6,7 @@
  * table of u32 IDs (bound devices, nest parents, nested HWPTs), an IOAS
  * that is the list of guest-RAM mappings every nest parent carries, a
  * sw_msi context (kernel/sw-msi.h) owning every HWPT so MSI doorbells land
- * in the nest parent's software-MSI window, and a vEVENTQ fed by the host
+ * in the nest parent at the driver's software-MSI window, and a vEVENTQ fed by the host
  * SMMU driver's fault handler with the vdevice's virtual StreamID put in.
  *
  * vmm/backend-iommufd.c is the same over the host's iommufd; this one
@@ -262,7 +262,7 @@ static int kb_hwpt_alloc_parent(struct vmm_backend *be, u32 dev, u32 *hwpt)
 	ret = IS_ERR(d) ? (int)PTR_ERR(d) : 0;
 	if (ret)
 		goto out;
-	ret = sw_msi_domain_init(kb->ctx, d);
+	ret = sw_msi_domain_init(kb->ctx, d, NULL);
 	for (unsigned int i = 0; !ret && i < kb->nr_maps; i++)
 		ret = kb_map_into(d, &kb->maps[i]);
 	id = ret ? 0 : kb_new(kb, KB_PARENT);
@@ -274,20 +274,6 @@ static int kb_hwpt_alloc_parent(struct vmm_backend *be, u32 dev, u32 *hwpt)
 	kb->objs[id - 1].domain = d;
 	*hwpt = id;
 out:
-	mutex_unlock(&kb->lock);
-	return ret;
-}
-
-static int kb_set_sw_msi(struct vmm_backend *be, u32 parent, u64 start, u64 size)
-{
-	struct kbackend *kb = to_kb(be);
-	struct kb_obj *p;
-	int ret = -ENOENT;
-
-	mutex_lock(&kb->lock);
-	p = kb_get(kb, parent, KB_PARENT);
-	if (p)
-		ret = sw_msi_set_window(p->domain, start, size);
 	mutex_unlock(&kb->lock);
 	return ret;
 }
@@ -351,7 +337,7 @@ static int kb_hwpt_alloc_nested(struct vmm_backend *be, u32 dev, u32 parent,
 	ret = IS_ERR(d) ? (int)PTR_ERR(d) : 0;
 	if (ret)
 		goto out;
-	ret = sw_msi_domain_init(kb->ctx, d);
+	ret = sw_msi_domain_init(kb->ctx, d, p->domain);
 	id = ret ? 0 : kb_new(kb, KB_NESTED);
 	if (!id) {
 		kb_free_domain(d);
@@ -577,7 +563,6 @@ static const struct vmm_backend_ops kbackend_ops = {
 	.ioas_map = kb_ioas_map,
 	.ioas_unmap = kb_ioas_unmap,
 	.hwpt_alloc_parent = kb_hwpt_alloc_parent,
-	.set_sw_msi = kb_set_sw_msi,
 	.vdevice_alloc = kb_vdevice_alloc,
 	.hwpt_alloc_nested = kb_hwpt_alloc_nested,
 	.attach = kb_attach,

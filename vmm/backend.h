@@ -31,9 +31,6 @@ struct vmm_backend_ops {
 	int (*ioas_unmap)(struct vmm_backend *be, u64 iova, u64 size);
 	/* IOMMU_HWPT_ALLOC, NEST_PARENT, over the IOAS, for device dev. */
 	int (*hwpt_alloc_parent)(struct vmm_backend *be, u32 dev, u32 *hwpt);
-	/* IOMMU_OPTION_SW_MSI_START / _SIZE: where the host puts doorbells. */
-	int (*set_sw_msi)(struct vmm_backend *be, u32 parent, u64 start,
-			  u64 size);
 	/* IOMMU_VDEVICE_ALLOC: dev is StreamID vsid on the guest's vSMMU. */
 	int (*vdevice_alloc)(struct vmm_backend *be, u32 dev, u32 vsid,
 			     u32 *vdev);

@@ -73,7 +73,7 @@ static void guest_story(struct finale *f, struct machine *m,
 	struct iommu_domain *gd;
 	struct ep_device *gep;
 	phys_addr_t src, dst, pa;
-	struct msi_msg msg;
+	struct msi_msg msg, hmsg;
 	dma_addr_t s, d;
 	unsigned int cpu;
 	u32 lpi;
@@ -120,17 +120,23 @@ static void guest_story(struct finale *f, struct machine *m,
 	if (!expect(f, ep_request_msi(gep, 1) == 0, "guest MSI request"))
 		goto out_unmap;
 	ep_msi_msg(gep, 0, &msg);
-	say(f, "guest:  MSI composed against vITS doorbell %#llx, mapped by "
-	    "guest S1 at IOVA %#llx, data %#x", VMM_GUEST_DOORBELL,
-	    (unsigned long long)msi_msg_addr(&msg), msg.data);
+	say(f, "guest:  MSI composed against vITS doorbell IPA %#llx, mapped by "
+	    "guest S1 at IOVA %#llx, data %#x (kept by the VMM for routing)",
+	    VMM_GUEST_DOORBELL, (unsigned long long)msi_msg_addr(&msg), msg.data);
 	if (!expect(f, ep_msi_lpi(hep, 0, &lpi, &cpu) == 0, "host LPI"))
 		goto out_msi;
-	pa = walk(m, msi_msg_addr(&msg));
-	say(f, "host:   ep0 vector 0 = LPI %u on cpu %u (DeviceID %#x); SMMU "
-	    "walk: IOVA %#llx -S1-> IPA %#llx -S2-> PA %#llx (GITS_TRANSLATER)",
-	    lpi, cpu, FINALE_RID, (unsigned long long)msi_msg_addr(&msg),
-	    (unsigned long long)iommu_iova_to_phys(gd, msi_msg_addr(&msg)),
+	ep_msi_msg(hep, 0, &hmsg);
+	pa = walk(m, msi_msg_addr(&hmsg));
+	say(f, "host:   ep0 vector 0 = LPI %u on cpu %u (DeviceID %#x), the device "
+	    "programmed with the host's message: IOVA %#llx in the SW_MSI window",
+	    lpi, cpu, FINALE_RID, (unsigned long long)msi_msg_addr(&hmsg));
+	say(f, "walk:   IOVA %#llx -S1 (guest RMR, 1:1)-> IPA %#llx -S2 (iommufd "
+	    "sw_msi)-> PA %#llx (GITS_TRANSLATER)",
+	    (unsigned long long)msi_msg_addr(&hmsg),
+	    (unsigned long long)iommu_iova_to_phys(gd, msi_msg_addr(&hmsg)),
 	    (unsigned long long)pa);
+	expect(f, msi_msg_addr(&hmsg) != msi_msg_addr(&msg) &&
+		  VMM_GUEST_DOORBELL != pa, "guest doorbell IPA differs from the PA");
 	expect(f, pa == machine_get_config(m)->its_base + 0x10040,
 	       "MSI reaches GITS_TRANSLATER");
 	expect(f, ep_trigger_msi(gep, 0) == 0, "device MSI write");

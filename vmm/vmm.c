@@ -7,11 +7,14 @@
  *
  * A BAR access is the VFIO region access to the physical BAR, except the
  * MSI capability, which the VMM emulates as QEMU's vfio-pci does: the
- * guest's address and data are kept in a shadow; the address is also
- * written to the device (the guest's IOVA, translated by the guest's own
- * stage 1 in the nested SMMU); the data never is (the device sends the
- * host's EventIDs, which the host ITS maps); enabling MSI first asks the
- * host for vectors, whose programming the guest's address then replaces.
+ * guest's address and data are kept in a shadow and never reach the
+ * device; enabling MSI asks the host for vectors (VFIO_DEVICE_SET_IRQS),
+ * and the host kernel programs the device with its own message: the
+ * host's EventIDs at the IOVA the host's iommufd gave the doorbell in the
+ * SW_MSI window.  That IOVA goes through the guest's stage 1 first, which
+ * maps the window 1:1 because the VMM's firmware tables declare it an RMR;
+ * stage 2 then takes it to the physical ITS.  The guest's own message (its
+ * vITS doorbell) serves only to route the host interrupt into the guest.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -95,8 +98,6 @@ static int vbar_msi_ctrl(struct vmm_vdev *vd, u32 ctrl)
 		vd->msi_on = true;
 		vd->nvec = (unsigned int)nvec;
 		vd->vmm->stats.msi_enables++;
-		ops->bar_write(be, vd->dev, EP_MSI_ADDR, 4, vd->msi_addr_lo);
-		ops->bar_write(be, vd->dev, EP_MSI_ADDR + 4, 4, vd->msi_addr_hi);
 	} else if (!on && vd->msi_on) {
 		ops->set_msi(be, vd->dev, 0);
 		vd->msi_on = false;
@@ -120,11 +121,9 @@ static int vbar_write(void *opaque, u64 off, unsigned int size, u64 val,
 		switch (off) {
 		case EP_MSI_ADDR:
 			vd->msi_addr_lo = (u32)val;
-			ret = vmm->be->ops->bar_write(vmm->be, vd->dev, off, 4, val);
 			break;
 		case EP_MSI_ADDR + 4:
 			vd->msi_addr_hi = (u32)val;
-			ret = vmm->be->ops->bar_write(vmm->be, vd->dev, off, 4, val);
 			break;
 		case EP_MSI_DATA:
 			vd->msi_data = (u32)val;
@@ -216,17 +215,9 @@ int vmm_assign(struct vmm *vmm, u32 dev, u32 vsid)
 		ret = ops->hwpt_alloc_parent(vmm->be, dev, &vmm->parent);
 		if (ret)
 			return ret;
-		/* Before any doorbell lands: the window is the vITS page. */
-		ret = ops->set_sw_msi(vmm->be, vmm->parent,
-				      VMM_GUEST_DOORBELL & ~0xfffULL, 0x1000);
-		if (ret) {
-			ops->destroy(vmm->be, vmm->parent);
-			vmm->parent = 0;
-			return ret;
-		}
-		vmm_trace(vmm, "IOMMU_HWPT_ALLOC NEST_PARENT -> HWPT %u; "
-			  "SW_MSI_START %#llx", vmm->parent,
-			  VMM_GUEST_DOORBELL & ~0xfffULL);
+		vmm_trace(vmm, "IOMMU_HWPT_ALLOC NEST_PARENT -> HWPT %u; host "
+			  "doorbells at the SW_MSI window %#llx", vmm->parent,
+			  VMM_MSI_WINDOW);
 	}
 	vd = &vmm->vdevs[vmm->nr_vdevs];
 	memset(vd, 0, sizeof(*vd));
@@ -280,6 +271,8 @@ struct platform *vmm_boot_guest_config(struct vmm *vmm,
 		.gicr_base = VMM_GUEST_GICR_BASE,
 		.has_smmu = true,
 		.smmu_base = VMM_GUEST_SMMU_BASE,
+		.rmr_base = VMM_MSI_WINDOW,
+		.rmr_size = VMM_MSI_WINDOW_SIZE,
 		.nr_eps = vmm->nr_vdevs,
 	};
 	struct platform *guest;

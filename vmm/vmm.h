@@ -3,40 +3,49 @@
  * A small VMM: a guest whose DMA goes through a nested SMMUv3.
  *
  * The guest's physical address space is its own struct phys_mem, laid out
- * as QEMU's "virt" (so the guest's virtual ITS doorbell sits where a Linux
- * guest expects it):
+ * like QEMU's "virt", with the vITS moved so that the guest's doorbell IPA
+ * differs from the host's doorbell PA (the demo then shows translation):
  *
- *	0x08080000  vITS   GITS frames; GITS_TRANSLATER at 0x08090040
- *	0x080a0000  vGICR
+ *	0x08000000  RMR    the host's SW_MSI window, 1 MiB, declared to the
+ *	                   guest as an IORT RMR: its stage 1 maps it 1:1
  *	0x09050000  vSMMU  the hw/smmuv3 model, stage 1 only, trapped
+ *	0x0c080000  vITS   GITS frames; GITS_TRANSLATER at 0x0c090040
+ *	0x0c0a0000  vGICR
  *	0x10000000  BARs of the assigned devices, 4K each, passed through
  *	0x40000000  RAM    host memory from the backend, aliased
  *
  * The host side is only the backend (vmm/backend.h: iommufd + VFIO calls):
  * guest RAM is mapped into an IOAS and a nest-parent HWPT carries it as
- * stage 2; the software-MSI window is moved to the vITS doorbell page, so
- * the host installs the physical ITS page at that IPA.  The vSMMU is a
+ * stage 2.  Mainline iommufd gives a VMM no say in where doorbells go: the
+ * host installs the physical ITS page in stage 2 at the driver's
+ * IOMMU_RESV_SW_MSI window (0x08000000 on arm-smmu-v3).  So, as QEMU's
+ * accelerated vSMMU does, the VMM keeps that IPA range free and describes
+ * it to the guest as an RMR; the guest's SMMU driver maps it 1:1 in stage
+ * 1.  The vSMMU is a
  * second instance of the SMMUv3 model on the guest's memory; its command
  * trap turns each CFGI_STE of an assigned device into a nested HWPT with
  * the guest's STE (allocate, replace, destroy the old), CFGI_CD and
  * TLBI_NH_* into invalidations of it, and vmm_poll_events() feeds the
  * host's vEVENTQ records (virtual StreamIDs) into its event queue.
  *
- * An assigned device's BAR is the physical one except its MSI address and
- * data (VFIO's MSI capability emulation): the address the guest wrote (an
- * IOVA its stage 1 maps to the vITS doorbell) goes to the device, the data
- * stays the host's EventID, and enabling MSI asks the host for vectors
- * (VFIO_DEVICE_SET_IRQS).  So a device MSI walks guest stage 1 to the
- * doorbell IPA, host stage 2 to the physical ITS, and pends the host's LPI.
+ * An assigned device's BAR is the physical one except its MSI capability
+ * (VFIO's emulation): the guest's address and data stay in a shadow; the
+ * device keeps the host's message, the host's EventID at the IOVA the
+ * host gave the doorbell in the SW_MSI window.  So a device MSI walks guest
+ * stage 1 (the RMR, 1:1) and host stage 2 to the physical ITS and pends
+ * the host's LPI; the VMM then raises the guest's LPI at the vITS doorbell
+ * the guest programmed (QEMU's MSI route fix-up, KVM's irqfd).
  */
 #ifndef IOMMUSIM_VMM_VMM_H
 #define IOMMUSIM_VMM_VMM_H
 
 #include "vmm/backend.h"
 
-#define VMM_GUEST_ITS_BASE	0x08080000ULL
-#define VMM_GUEST_GICR_BASE	0x080a0000ULL
-#define VMM_GUEST_DOORBELL	0x08090040ULL	/* vITS GITS_TRANSLATER */
+#define VMM_MSI_WINDOW		0x08000000ULL	/* host SW_MSI = guest RMR */
+#define VMM_MSI_WINDOW_SIZE	0x00100000ULL
+#define VMM_GUEST_ITS_BASE	0x0c080000ULL
+#define VMM_GUEST_GICR_BASE	0x0c0a0000ULL
+#define VMM_GUEST_DOORBELL	0x0c090040ULL	/* vITS GITS_TRANSLATER */
 #define VMM_GUEST_SMMU_BASE	0x09050000ULL
 #define VMM_GUEST_BAR_BASE	0x10000000ULL
 #define VMM_GUEST_BAR_STRIDE	0x1000ULL

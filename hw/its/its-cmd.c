@@ -367,9 +367,24 @@ static void its_cmd_error(struct its *its, u32 err)
 	its->stats.last_cmd_error = err;
 }
 
+const char *its_cmd_name(unsigned int opcode)
+{
+	static const char *const names[ITS_STATS_OPCODES] = {
+		[GITS_CMD_MOVI] = "MOVI", [GITS_CMD_INT] = "INT",
+		[GITS_CMD_CLEAR] = "CLEAR", [GITS_CMD_SYNC] = "SYNC",
+		[GITS_CMD_MAPD] = "MAPD", [GITS_CMD_MAPC] = "MAPC",
+		[GITS_CMD_MAPTI] = "MAPTI", [GITS_CMD_MAPI] = "MAPI",
+		[GITS_CMD_INV] = "INV", [GITS_CMD_INVALL] = "INVALL",
+		[GITS_CMD_MOVALL] = "MOVALL", [GITS_CMD_DISCARD] = "DISCARD",
+	};
+
+	return opcode < ITS_STATS_OPCODES ? names[opcode] : NULL;
+}
+
 /* Run commands from GITS_CREADR up to GITS_CWRITER; lock held. */
 void its_run_cmdq(struct its *its)
 {
+	lockdep_assert_held(&its->lock);
 	u64 qsize = (FIELD_GET(GITS_CBASER_SIZE, its->cbaser) + 1) << 12;
 	phys_addr_t base = its->cbaser & GITS_CBASER_ADDR;
 	u64 end = its->cwriter & GITS_CQ_OFFSET;
@@ -392,7 +407,15 @@ void its_run_cmdq(struct its *its)
 			return;
 		}
 		its->stats.commands++;
+		if ((cmd[0] & 0xff) < ITS_STATS_OPCODES)
+			its->stats.by_opcode[cmd[0] & 0xff]++;
 		err = its_exec_cmd(its, cmd);
+		hw_trace(&its->trace, IOMMUSIM_TRACE_ITS,
+			 "gicv3_its_cmd %s 0x%016llx 0x%016llx 0x%016llx 0x%016llx%s",
+			 its_cmd_name((unsigned int)(cmd[0] & 0xff)) ?: "(unknown)",
+			 (unsigned long long)cmd[0], (unsigned long long)cmd[1],
+			 (unsigned long long)cmd[2], (unsigned long long)cmd[3],
+			 err ? " (error)" : "");
 		if (err) {
 			its_cmd_error(its, err);
 			if (its->cfg.stall_on_error) {

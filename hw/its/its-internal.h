@@ -8,6 +8,7 @@
 #define IOMMUSIM_HW_ITS_INTERNAL_H
 
 #include "hw/its/its.h"
+#include "hw/trace-priv.h"
 #include "lib/lock.h"
 
 #define ITS_IIDR	0x4900043b	/* ProductID 'I'; matches no Linux quirk */
@@ -36,6 +37,7 @@ struct its {
 	u32 hcc_coll[256];		/* ITS-held collections: V | target */
 	struct its_rd rd[ITS_MAX_TARGETS];
 	struct its_stats stats;
+	struct hw_trace trace;
 };
 
 #define ITS_HCC_VALID	BIT(31)

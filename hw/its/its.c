@@ -200,6 +200,9 @@ static void its_translate(struct its *its, unsigned int size, u32 eventid,
 	}
 	if (drop != ITS_DROP_NR)
 		its->stats.drops[drop]++;
+	hw_trace(&its->trace, IOMMUSIM_TRACE_ITS,
+		 "gicv3_its_translation_write devid=0x%x eventid=%u -> %s", attrs.requester_id,
+		 eventid, drop == ITS_DROP_NR ? "LPI" : "dropped");
 }
 
 static int its_mmio_read(void *opaque, u64 off, unsigned int size, u64 *val,
@@ -252,5 +255,20 @@ void its_get_stats(struct its *its, struct its_stats *st)
 {
 	mutex_lock(&its->lock);
 	*st = its->stats;
+	mutex_unlock(&its->lock);
+}
+
+void its_set_trace(struct its *its, unsigned int categories, iommusim_trace_fn fn,
+		   void *opaque)
+{
+	mutex_lock(&its->lock);
+	hw_trace_set(&its->trace, categories, fn, opaque);
+	mutex_unlock(&its->lock);
+}
+
+void its_reset_stats(struct its *its)
+{
+	mutex_lock(&its->lock);
+	memset(&its->stats, 0, sizeof(its->stats));
 	mutex_unlock(&its->lock);
 }

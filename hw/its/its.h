@@ -31,6 +31,7 @@
 #define IOMMUSIM_HW_ITS_H
 
 #include "hw/memory.h"
+#include "hw/trace.h"
 #include "hw/its/its-regs.h"
 
 #define ITS_MAX_TARGETS	4
@@ -75,11 +76,15 @@ enum its_drop {
 	ITS_DROP_NR
 };
 
+/* Command opcodes counted one by one (the physical ones are < 0x10). */
+#define ITS_STATS_OPCODES	0x10
+
 struct its_stats {
 	u64 translations;		/* GITS_TRANSLATER writes seen */
 	u64 lpis_pended;		/* LPIs set pending (translations, INT, SETLPIR) */
 	u64 drops[ITS_DROP_NR];
 	u64 commands;			/* commands executed, errors included */
+	u64 by_opcode[ITS_STATS_OPCODES];	/* the physical ones by opcode */
 	u64 cmd_errors;
 	u32 last_cmd_error;		/* ITS_ERR_* of the last failed command */
 };
@@ -104,5 +109,11 @@ u32 its_lpi_ack(struct its *its, unsigned int target);
 unsigned int its_lpi_count_pending(struct its *its, unsigned int target);
 
 void its_get_stats(struct its *its, struct its_stats *st);
+void its_reset_stats(struct its *its);
+/* Trace (hw/trace.h): IOMMUSIM_TRACE_ITS, commands and translations. */
+void its_set_trace(struct its *its, unsigned int categories, iommusim_trace_fn fn,
+		   void *opaque);
+/* "MAPTI" for GITS_CMD_MAPTI, or NULL. */
+const char *its_cmd_name(unsigned int opcode);
 
 #endif

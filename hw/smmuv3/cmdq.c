@@ -247,7 +247,17 @@ void smmu_cmdq_process(struct smmuv3 *smmu)
 		if (!err && smmu->trap && cmd_trapped(cmd[0]))
 			err = smmu->trap->cmd(smmu->trap_opaque, smmu, cmd) &
 			      0x7f;
+		if (!err && FIELD_GET(CMD_0_OP, cmd[0]) < SMMUV3_STATS_OPCODES)
+			smmu->stats.commands[FIELD_GET(CMD_0_OP, cmd[0])]++;
+		hw_trace(&smmu->trace, IOMMUSIM_TRACE_CMDQ,
+			 "smmuv3_cmdq_opcode <--- %s 0x%016llx 0x%016llx%s",
+			 smmuv3_cmd_name((unsigned int)FIELD_GET(CMD_0_OP, cmd[0])) ?: "(unknown)",
+			 (unsigned long long)cmd[0], (unsigned long long)cmd[1],
+			 err ? " (error)" : "");
 		if (err) {
+			smmu->stats.cmd_errors++;
+			hw_trace(&smmu->trace, IOMMUSIM_TRACE_CMDQ,
+				 "smmuv3_cmdq_consume_error cons=0x%x CMDQ_CONS.ERR=%d", cons, err);
 			smmu->cmdq_cons = cons | FIELD_PREP(CMDQ_CONS_ERR, err);
 			smmu_raise_gerror(smmu, GERROR_CMDQ_ERR);
 			break;

@@ -12,6 +12,7 @@
  */
 #include <string.h>
 
+#include "hw/smmuv3/inspect.h"
 #include "hw/smmuv3/smmuv3-internal.h"
 
 static void encode_event(const struct smmu_event *ev, u64 rec[4])
@@ -55,12 +56,15 @@ int smmu_write_event_record(struct smmuv3 *smmu, const u64 rec[4])
 	u32 prod = smmu->eventq_prod, cons = smmu->eventq_cons;
 	u64 base;
 
-	if (!(smmu->cr0 & CR0_EVTQEN))
+	if (!(smmu->cr0 & CR0_EVTQEN)) {
+		smmu->stats.events_lost++;
 		return -ENODEV;
+	}
 
 	if ((prod & idx_mask) == (cons & idx_mask) &&
 	    (prod & wrap) != (cons & wrap)) {
 		/* Full: the record is lost, signal overflow once. */
+		smmu->stats.events_lost++;
 		if (!((prod ^ cons) & EVTQ_PROD_OVFLG))
 			smmu->eventq_prod = prod ^ EVTQ_PROD_OVFLG;
 		return -ENOSPC;
@@ -72,6 +76,11 @@ int smmu_write_event_record(struct smmuv3 *smmu, const u64 rec[4])
 		smmu_raise_gerror(smmu, GERROR_EVTQ_ABT_ERR);
 		return -EFAULT;
 	}
+	hw_trace(&smmu->trace, IOMMUSIM_TRACE_EVENT, "smmuv3_record_event %s sid=0x%x",
+		 smmuv3_event_name((u32)FIELD_GET(EVT_0_TYPE, rec[0])) ?: "unknown",
+		 (u32)FIELD_GET(EVT_0_SID, rec[0]));
+	if (FIELD_GET(EVT_0_TYPE, rec[0]) < SMMUV3_STATS_EVENTS)
+		smmu->stats.events[FIELD_GET(EVT_0_TYPE, rec[0])]++;
 	prod = (prod & EVTQ_PROD_OVFLG) | (((prod & (idx_mask | wrap)) + 1) &
 					   (idx_mask | wrap));
 	smmu->eventq_prod = prod;

@@ -73,13 +73,13 @@ u32 smmuv3_inspect_walk(struct smmuv3 *smmu, u32 sid, u32 ssid, u64 iova,
 		.dry_run = true,
 	};
 	struct smmu_walk_trace t = {
-		.fn = fn, .opaque = opaque, .s1_allow = 0x3f, .s2_allow = 0x3f,
+		.fn = fn, .opaque = opaque, .s1_allow = PERM_ALL, .s2_allow = PERM_ALL,
 	};
 	struct smmuv3_result res = { 0 };
 	struct smmu_cfg cfg;
 
 	memset(info, 0, sizeof(*info));
-	info->s1_allow = info->s2_allow = 0x3f;
+	info->s1_allow = info->s2_allow = PERM_ALL;
 	smmu_lock(smmu);
 	if (!(smmu->cr0 & CR0_SMMUEN)) {
 		if (smmu->gbpa & GBPA_ABORT) {
@@ -164,93 +164,123 @@ static const char *const ps_names[8] = {
 	"32-bit", "36-bit", "40-bit", "42-bit", "44-bit", "48-bit", "52-bit",
 };
 
-#define F(n, w, l, wd)		{ .name = n, .word = w, .lsb = l, .width = wd }
-#define FN(n, w, l, wd, nm)	{ .name = n, .word = w, .lsb = l, .width = wd, .names = nm }
-#define FA(n, w, l, wd)		{ .name = n, .word = w, .lsb = l, .width = wd, \
-				  .flags = SMMUV3_FIELD_ADDR }
+/*
+ * A field of word w is named by its mask in smmuv3-internal.h, the one
+ * place each field is declared; its position and width follow from it.
+ */
+#define FLD(n, w, mask, fl, nm)						\
+	{ .name = n, .word = w, .lsb = __builtin_ctzll(mask),		\
+	  .width = __builtin_popcountll(mask), .flags = fl, .names = nm }
+#define F(n, w, mask)		FLD(n, w, mask, 0, NULL)
+#define FN(n, w, mask, nm)	FLD(n, w, mask, 0, nm)
+#define FA(n, w, mask, fl)	FLD(n, w, mask, (fl) | SMMUV3_FIELD_ADDR, NULL)
 #define S1			SMMUV3_FIELD_S1
 #define S2			SMMUV3_FIELD_S2
 
+const struct smmuv3_field smmuv3_strtab_base_fields[] = {
+	FA("ADDR", 0, STRTAB_BASE_ADDR, 0),
+	{ 0 },
+};
+
+const struct smmuv3_field smmuv3_strtab_cfg_fields[] = {
+	F("FMT", 0, STRTAB_BASE_CFG_FMT),
+	F("SPLIT", 0, STRTAB_BASE_CFG_SPLIT),
+	F("LOG2SIZE", 0, STRTAB_BASE_CFG_LOG2SIZE),
+	{ 0 },
+};
+
 const struct smmuv3_field smmuv3_l1std_fields[] = {
-	F("Span", 0, 0, 5),
-	FA("L2Ptr", 0, 6, 46),
+	F("Span", 0, STRTAB_L1_DESC_SPAN),
+	FA("L2Ptr", 0, STRTAB_L1_DESC_L2PTR, 0),
 	{ 0 },
 };
 
 const struct smmuv3_field smmuv3_ste_fields[] = {
-	F("V", 0, 0, 1),
-	FN("Config", 0, 1, 3, config_names),
-	{ "S1Fmt", 0, 4, 2, S1, s1fmt_names },
-	{ "S1ContextPtr", 0, 6, 46, S1 | SMMUV3_FIELD_ADDR, NULL },
-	{ "S1CDMax", 0, 59, 5, S1, NULL },
-	{ "S1DSS", 1, 0, 2, S1, s1dss_names },
-	{ "S1CIR", 1, 2, 2, S1, NULL },
-	{ "S1COR", 1, 4, 2, S1, NULL },
-	{ "S1CSH", 1, 6, 2, S1, NULL },
-	{ "S2FWB", 1, 25, 1, S2, NULL },
-	{ "S1STALLD", 1, 27, 1, S1, NULL },
-	FN("EATS", 1, 28, 2, eats_names),
-	FN("STRW", 1, 30, 2, strw_names),
-	F("SHCFG", 1, 44, 2),
-	F("S2VMID", 2, 0, 16),
-	{ "S2T0SZ", 2, 32, 6, S2, NULL },
-	{ "S2SL0", 2, 38, 2, S2, NULL },
-	{ "S2IR0", 2, 40, 2, S2, NULL },
-	{ "S2OR0", 2, 42, 2, S2, NULL },
-	{ "S2SH0", 2, 44, 2, S2, NULL },
-	{ "S2TG", 2, 46, 2, S2, tg0_names },
-	{ "S2PS", 2, 48, 3, S2, ps_names },
-	{ "S2AA64", 2, 51, 1, S2, NULL },
-	{ "S2ENDI", 2, 52, 1, S2, NULL },
-	{ "S2AFFD", 2, 53, 1, S2, NULL },
-	{ "S2PTW", 2, 54, 1, S2, NULL },
-	{ "S2S", 2, 57, 1, S2, NULL },
-	{ "S2R", 2, 58, 1, S2, NULL },
-	{ "S2TTB", 3, 4, 48, S2 | SMMUV3_FIELD_ADDR, NULL },
+	F("V", 0, STE_0_V),
+	FN("Config", 0, STE_0_CFG, config_names),
+	FLD("S1Fmt", 0, STE_0_S1FMT, S1, s1fmt_names),
+	FA("S1ContextPtr", 0, STE_0_S1CTXPTR, S1),
+	FLD("S1CDMax", 0, STE_0_S1CDMAX, S1, NULL),
+	FLD("S1DSS", 1, STE_1_S1DSS, S1, s1dss_names),
+	FLD("S1CIR", 1, STE_1_S1CIR, S1, NULL),
+	FLD("S1COR", 1, STE_1_S1COR, S1, NULL),
+	FLD("S1CSH", 1, STE_1_S1CSH, S1, NULL),
+	FLD("S2FWB", 1, STE_1_S2FWB, S2, NULL),
+	FLD("S1STALLD", 1, STE_1_S1STALLD, S1, NULL),
+	FN("EATS", 1, STE_1_EATS, eats_names),
+	FN("STRW", 1, STE_1_STRW, strw_names),
+	F("SHCFG", 1, STE_1_SHCFG),
+	F("S2VMID", 2, STE_2_S2VMID),
+	FLD("S2T0SZ", 2, STE_2_S2T0SZ, S2, NULL),
+	FLD("S2SL0", 2, STE_2_S2SL0, S2, NULL),
+	FLD("S2IR0", 2, STE_2_S2IR0, S2, NULL),
+	FLD("S2OR0", 2, STE_2_S2OR0, S2, NULL),
+	FLD("S2SH0", 2, STE_2_S2SH0, S2, NULL),
+	FLD("S2TG", 2, STE_2_S2TG, S2, tg0_names),
+	FLD("S2PS", 2, STE_2_S2PS, S2, ps_names),
+	FLD("S2AA64", 2, STE_2_S2AA64, S2, NULL),
+	FLD("S2ENDI", 2, STE_2_S2ENDI, S2, NULL),
+	FLD("S2AFFD", 2, STE_2_S2AFFD, S2, NULL),
+	FLD("S2PTW", 2, STE_2_S2PTW, S2, NULL),
+	FLD("S2HD", 2, STE_2_S2HD, S2, NULL),
+	FLD("S2HA", 2, STE_2_S2HA, S2, NULL),
+	FLD("S2S", 2, STE_2_S2S, S2, NULL),
+	FLD("S2R", 2, STE_2_S2R, S2, NULL),
+	FA("S2TTB", 3, STE_3_S2TTB, S2),
 	{ 0 },
 };
 
 const struct smmuv3_field smmuv3_l1cd_fields[] = {
-	F("V", 0, 0, 1),
-	FA("L2Ptr", 0, 12, 40),
+	F("V", 0, L1CD_V),
+	FA("L2Ptr", 0, L1CD_L2PTR, 0),
 	{ 0 },
 };
 
 const struct smmuv3_field smmuv3_cd_fields[] = {
-	F("V", 0, 31, 1),
-	F("T0SZ", 0, 0, 6),
-	FN("TG0", 0, 6, 2, tg0_names),
-	F("IR0", 0, 8, 2),
-	F("OR0", 0, 10, 2),
-	F("SH0", 0, 12, 2),
-	F("EPD0", 0, 14, 1),
-	F("ENDI", 0, 15, 1),
-	F("T1SZ", 0, 16, 6),
-	FN("TG1", 0, 22, 2, tg1_names),
-	F("EPD1", 0, 30, 1),
-	FN("IPS", 0, 32, 3, ps_names),
-	F("AFFD", 0, 35, 1),
-	F("WXN", 0, 36, 1),
-	F("UWXN", 0, 37, 1),
-	F("TBI", 0, 38, 2),
-	F("PAN", 0, 40, 1),
-	F("AA64", 0, 41, 1),
-	F("HD", 0, 42, 1),
-	F("HA", 0, 43, 1),
-	F("S", 0, 44, 1),
-	F("R", 0, 45, 1),
-	F("A", 0, 46, 1),
-	F("ASET", 0, 47, 1),
-	F("ASID", 0, 48, 16),
-	FA("TTB0", 1, 4, 48),
-	FA("TTB1", 2, 4, 48),
-	F("MAIR", 3, 0, 64),
+	F("V", 0, CD_0_V),
+	F("T0SZ", 0, CD_0_T0SZ),
+	FN("TG0", 0, CD_0_TG0, tg0_names),
+	F("IR0", 0, CD_0_IR0),
+	F("OR0", 0, CD_0_OR0),
+	F("SH0", 0, CD_0_SH0),
+	F("EPD0", 0, CD_0_EPD0),
+	F("ENDI", 0, CD_0_ENDI),
+	F("T1SZ", 0, CD_0_T1SZ),
+	FN("TG1", 0, CD_0_TG1, tg1_names),
+	F("EPD1", 0, CD_0_EPD1),
+	FN("IPS", 0, CD_0_IPS, ps_names),
+	F("AFFD", 0, CD_0_AFFD),
+	F("WXN", 0, CD_0_WXN),
+	F("UWXN", 0, CD_0_UWXN),
+	F("TBI", 0, CD_0_TBI),
+	F("PAN", 0, CD_0_PAN),
+	F("AA64", 0, CD_0_AA64),
+	F("HD", 0, CD_0_HD),
+	F("HA", 0, CD_0_HA),
+	F("S", 0, CD_0_S),
+	F("R", 0, CD_0_R),
+	F("A", 0, CD_0_A),
+	F("ASET", 0, CD_0_ASET),
+	F("ASID", 0, CD_0_ASID),
+	FA("TTB0", 1, CD_TTB, 0),
+	FA("TTB1", 2, CD_TTB, 0),
+	F("MAIR", 3, CD_3_MAIR),
 	{ 0 },
 };
 
-/* The tables agree with the decoder's own masks. */
-_Static_assert(STE_0_S1CTXPTR == GENMASK_ULL(51, 6) && STE_2_S2PS == GENMASK_ULL(50, 48) &&
-	       STE_3_S2TTB == GENMASK_ULL(51, 4) && CD_0_ASID == GENMASK_ULL(63, 48) &&
-	       CD_0_IPS == GENMASK_ULL(34, 32) && CD_TTB == GENMASK_ULL(51, 4) &&
-	       STRTAB_L1_DESC_L2PTR == GENMASK_ULL(51, 6) && L1CD_L2PTR == GENMASK_ULL(51, 12),
-	       "field tables follow the layouts");
+const struct smmuv3_field *smmuv3_field_find(const struct smmuv3_field *table,
+					     const char *name)
+{
+	for (; table->name; table++)
+		if (!strcmp(table->name, name))
+			return table;
+	return NULL;
+}
+
+uint64_t smmuv3_field_named(const struct smmuv3_field *table, const uint64_t *words,
+			    const char *name)
+{
+	const struct smmuv3_field *f = smmuv3_field_find(table, name);
+
+	return f ? smmuv3_field_get(f, words) : 0;
+}

@@ -133,6 +133,8 @@ struct smmuv3_field {
 	const char *const *names;
 };
 
+extern const struct smmuv3_field smmuv3_strtab_base_fields[];	/* SMMU_STRTAB_BASE */
+extern const struct smmuv3_field smmuv3_strtab_cfg_fields[];	/* SMMU_STRTAB_BASE_CFG */
 extern const struct smmuv3_field smmuv3_l1std_fields[];	/* L1 stream table descriptor */
 extern const struct smmuv3_field smmuv3_ste_fields[];
 extern const struct smmuv3_field smmuv3_l1cd_fields[];	/* L1 CD table descriptor */
@@ -147,6 +149,12 @@ static inline uint64_t smmuv3_field_get(const struct smmuv3_field *f,
 		return words[f->word] & (mask << f->lsb);
 	return (words[f->word] >> f->lsb) & mask;
 }
+
+/* A field by its Arm name ("Config"), or NULL; its value (0 if none). */
+const struct smmuv3_field *smmuv3_field_find(const struct smmuv3_field *table,
+					     const char *name);
+uint64_t smmuv3_field_named(const struct smmuv3_field *table, const uint64_t *words,
+			    const char *name);
 
 /* The name of an architected event type ("F_TRANSLATION"), or NULL. */
 const char *smmuv3_event_name(uint32_t event);

@@ -151,7 +151,10 @@ void smmu_raise_gerror(struct smmuv3 *smmu, u32 bits)
 	bits &= ~active;
 	if (!bits)
 		return;
+	smmu->stats.gerrors += (u64)__builtin_popcount(bits);
 	WRITE_ONCE(smmu->gerror, smmu->gerror ^ bits);
+	hw_trace(&smmu->trace, IOMMUSIM_TRACE_GERROR,
+		 "smmuv3_write_gerror toggled=0x%x, new GERROR=0x%x", bits, smmu->gerror);
 	if (!(smmu->irq_ctrl & IRQ_CTRL_GERROR_IRQEN))
 		return;
 	if (smmu->conf.msi && (smmu->gerror_irq.cfg0 & IRQ_CFG0_ADDR)) {
@@ -266,6 +269,24 @@ static u32 read32(struct smmuv3 *smmu, u64 off)
 	return 0;
 }
 
+void smmu_update_fast_gate(struct smmuv3 *smmu)
+{
+	unsigned int slow = IOMMUSIM_TRACE_TLB | IOMMUSIM_TRACE_CFG;
+
+	lockdep_assert_held(&smmu->lock);
+	WRITE_ONCE(smmu->fast_gate, (smmu->cr0 & CR0_SMMUEN) &&
+		   !(atomic_load(&smmu->trace.mask) & slow) ? SMMU_FAST_GO : 0);
+}
+
+void smmuv3_set_trace(struct smmuv3 *smmu, unsigned int categories,
+		      iommusim_trace_fn fn, void *opaque)
+{
+	smmu_lock(smmu);
+	hw_trace_set(&smmu->trace, categories, fn, opaque);
+	smmu_update_fast_gate(smmu);
+	smmu_unlock(smmu);
+}
+
 static void write_cr0(struct smmuv3 *smmu, u32 val)
 {
 	u32 old = smmu->cr0;
@@ -273,6 +294,7 @@ static void write_cr0(struct smmuv3 *smmu, u32 val)
 	val &= CR0_MASK;
 	WRITE_ONCE(smmu->cr0, val);
 	smmu->cr0ack = val;
+	smmu_update_fast_gate(smmu);
 	if ((val & CR0_CMDQEN) && !(old & CR0_CMDQEN))
 		smmu_cmdq_process(smmu);
 }
@@ -282,6 +304,9 @@ static void write_gerrorn(struct smmuv3 *smmu, u32 val)
 	u32 was_active = smmu->gerror ^ smmu->gerrorn;
 
 	smmu->gerrorn = val & GERROR_MASK;
+	hw_trace(&smmu->trace, IOMMUSIM_TRACE_GERROR,
+		 "smmuv3_write_gerrorn acked=0x%x, new GERRORN=0x%x",
+		 was_active & ~(smmu->gerror ^ smmu->gerrorn), smmu->gerrorn);
 	/* The driver acknowledged a command error: resume at CONS. */
 	if ((was_active & GERROR_CMDQ_ERR) &&
 	    !((smmu->gerror ^ smmu->gerrorn) & GERROR_CMDQ_ERR))

@@ -15,6 +15,7 @@
 #define IOMMUSIM_HW_SMMUV3_INTERNAL_H
 
 #include "hw/smmuv3/smmuv3.h"
+#include "hw/trace-priv.h"
 #include "lib/bits.h"
 #include "lib/lock.h"
 
@@ -182,16 +183,26 @@ static inline u32 smmu_q_idx_wrap(u64 base)
 #define STE_0_S1CTXPTR		GENMASK_ULL(51, 6)
 #define STE_0_S1CDMAX		GENMASK_ULL(63, 59)
 #define STE_1_S1DSS		GENMASK_ULL(1, 0)
+#define STE_1_S1CIR		GENMASK_ULL(3, 2)
+#define STE_1_S1COR		GENMASK_ULL(5, 4)
+#define STE_1_S1CSH		GENMASK_ULL(7, 6)
+#define STE_1_S2FWB		BIT_ULL(25)
 #define STE_1_S1STALLD		BIT_ULL(27)
+#define STE_1_EATS		GENMASK_ULL(29, 28)
 #define STE_1_STRW		GENMASK_ULL(31, 30)
+#define STE_1_SHCFG		GENMASK_ULL(45, 44)
 #define STE_2_S2VMID		GENMASK_ULL(15, 0)
 #define STE_2_S2T0SZ		GENMASK_ULL(37, 32)
 #define STE_2_S2SL0		GENMASK_ULL(39, 38)
+#define STE_2_S2IR0		GENMASK_ULL(41, 40)
+#define STE_2_S2OR0		GENMASK_ULL(43, 42)
+#define STE_2_S2SH0		GENMASK_ULL(45, 44)
 #define STE_2_S2TG		GENMASK_ULL(47, 46)
 #define STE_2_S2PS		GENMASK_ULL(50, 48)
 #define STE_2_S2AA64		BIT_ULL(51)
 #define STE_2_S2ENDI		BIT_ULL(52)
 #define STE_2_S2AFFD		BIT_ULL(53)
+#define STE_2_S2PTW		BIT_ULL(54)
 #define STE_2_S2HD		BIT_ULL(55)
 #define STE_2_S2HA		BIT_ULL(56)
 #define STE_2_S2S		BIT_ULL(57)
@@ -216,6 +227,9 @@ static inline u32 smmu_q_idx_wrap(u64 base)
 /* CD. */
 #define CD_0_T0SZ		GENMASK_ULL(5, 0)
 #define CD_0_TG0		GENMASK_ULL(7, 6)
+#define CD_0_IR0		GENMASK_ULL(9, 8)
+#define CD_0_OR0		GENMASK_ULL(11, 10)
+#define CD_0_SH0		GENMASK_ULL(13, 12)
 #define CD_0_EPD0		BIT_ULL(14)
 #define CD_0_ENDI		BIT_ULL(15)
 #define CD_0_T1SZ		GENMASK_ULL(21, 16)
@@ -225,14 +239,19 @@ static inline u32 smmu_q_idx_wrap(u64 base)
 #define CD_0_IPS		GENMASK_ULL(34, 32)
 #define CD_0_AFFD		BIT_ULL(35)
 #define CD_0_WXN		BIT_ULL(36)
+#define CD_0_UWXN		BIT_ULL(37)
 #define CD_0_TBI		GENMASK_ULL(39, 38)
+#define CD_0_PAN		BIT_ULL(40)
 #define CD_0_AA64		BIT_ULL(41)
 #define CD_0_HD			BIT_ULL(42)
 #define CD_0_HA			BIT_ULL(43)
 #define CD_0_S			BIT_ULL(44)
 #define CD_0_R			BIT_ULL(45)
+#define CD_0_A			BIT_ULL(46)
+#define CD_0_ASET		BIT_ULL(47)
 #define CD_0_ASID		GENMASK_ULL(63, 48)
-#define CD_TTB			GENMASK_ULL(51, 4)
+#define CD_TTB			GENMASK_ULL(51, 4)	/* words 1 (TTB0) and 2 (TTB1) */
+#define CD_3_MAIR		GENMASK_ULL(63, 0)
 #define L1CD_V			BIT_ULL(0)
 #define L1CD_L2PTR		GENMASK_ULL(51, 12)
 
@@ -396,12 +415,27 @@ _Static_assert(sizeof(struct smmu_tlb_entry) == 64, "one cache line");
 #define PERM_W		BIT(1)
 #define PERM_X		BIT(2)
 #define PERM_PRIV_SHIFT	3
+#define PERM_ALL	0x3f	/* R, W, X for both privilege levels */
 
 /* *_IRQ_CFG0..2 of one interrupt: MSI address, data, attributes. */
 struct smmu_irq_cfg {
 	u64 cfg0;
 	u32 cfg1, cfg2;
 };
+
+/*
+ * The fast path's counters, one cache line per shard; a thread picks its
+ * shard from its stack address (smmu_fast_stats()), so threads rarely
+ * share a line and nothing locks.  Increments are a relaxed load and
+ * store: on a shared shard one may be lost, never the path slowed.
+ */
+#define SMMU_STAT_SHARDS	8
+
+struct smmu_fast_stats {
+	/* Each is also a translation and a configuration-cache hit. */
+	_Atomic u64 tlb_hits[SMMUV3_REGIMES];
+	_Atomic u64 bypasses;
+} __attribute__((aligned(64)));
 
 struct smmuv3 {
 	struct mutex lock;
@@ -442,14 +476,43 @@ struct smmuv3 {
 	u64 *tlb_big;		/* entries cut from a leaf larger than their key granule */
 	u32 tlb_pages[3];	/* other valid entries, per key granule 4K/16K/64K */
 	u32 tlb_victim;
+
+	struct smmuv3_stats stats;	/* under the lock */
+	struct hw_trace trace;
+	/*
+	 * SMMU_FAST_GO when the translation fast path may answer: SMMUEN set
+	 * and no TLB or configuration-cache tracing (smmu_update_fast_gate()).
+	 */
+	u32 fast_gate;
+	struct smmu_fast_stats fast[SMMU_STAT_SHARDS];
 };
+
+/* The calling thread's shard of the fast-path counters. */
+static inline struct smmu_fast_stats *smmu_fast_stats(struct smmuv3 *smmu)
+{
+	uintptr_t sp = (uintptr_t)__builtin_frame_address(0);
+
+	return &smmu->fast[((sp >> 20) * 0x9e3779b97f4a7c15ULL) >> 61];
+}
+
+static inline void smmu_fast_inc(_Atomic u64 *c)
+{
+	atomic_store_explicit(c, atomic_load_explicit(c, memory_order_relaxed) + 1,
+			      memory_order_relaxed);
+}
+
+/* The stats' index of a TLB kind (enum smmu_tlb_kind starts at 1). */
+#define SMMU_REGIME(tlb_kind)	((tlb_kind) - 1)
 
 #define PEND_EVTQ	BIT(0)
 #define PEND_GERROR	BIT(1)
 #define PEND_SYNC	BIT(2)
 #define PEND_SEV	BIT(3)
 
+#define SMMU_FAST_GO	1
+
 /* regs.c */
+void smmu_update_fast_gate(struct smmuv3 *smmu);	/* lock held */
 void smmu_lock(struct smmuv3 *smmu);
 void smmu_unlock(struct smmuv3 *smmu);	/* drops the lock, then fires irqs */
 void smmu_raise_gerror(struct smmuv3 *smmu, u32 bits);

@@ -30,6 +30,7 @@
 #define IOMMUSIM_HW_SMMUV3_H
 
 #include "hw/memory.h"
+#include "hw/trace.h"
 #include "include/iommusim/version.h"
 
 #ifdef __cplusplus
@@ -173,6 +174,60 @@ int smmuv3_trap_read_ste(struct smmuv3 *smmu, uint32_t sid, uint64_t ste[8]);
  * hits no memory).  Not from a trap (the lock is held there).
  */
 int smmuv3_inject_event(struct smmuv3 *smmu, const uint64_t rec[4]);
+
+/*
+ * What the model did, counted (gem5's SMMUv3 statistics, by Arm's names).
+ * The TLB's counts are by translation regime: SMMUV3_REGIME_S1 (stage 1
+ * only), _S12 (nested, stage 1 + 2), _S2 (stage 2 only), _EL2.  Descriptor
+ * reads are by stage and lookup level, a nested walk's stage-2 reads of
+ * stage-1 table addresses included.  Counters live beside the state they
+ * count; the translation fast path's (TLB and configuration-cache hits)
+ * are spread over per-thread lines and never lock: with several threads
+ * translating at once, one of those may very rarely miss an increment.
+ */
+enum {
+	SMMUV3_REGIME_S1,
+	SMMUV3_REGIME_S12,
+	SMMUV3_REGIME_S2,
+	SMMUV3_REGIME_EL2,
+	SMMUV3_REGIMES
+};
+#define SMMUV3_STATS_OPCODES	0x50	/* command opcodes 0x00..0x4f */
+#define SMMUV3_STATS_EVENTS	0x30	/* event types 0x00..0x2f */
+
+struct smmuv3_stats {
+	uint64_t translations;		/* with SMMUEN set: bypass, hit or walk */
+	uint64_t tlb_hits[SMMUV3_REGIMES];
+	uint64_t tlb_misses[SMMUV3_REGIMES];
+	uint64_t tlb_fills;
+	uint64_t tlb_evictions;		/* a valid entry replaced by a fill */
+	uint64_t tlb_invalidated;	/* entries removed by TLBI commands */
+	uint64_t cfg_hits, cfg_misses;	/* configuration cache (STE + CD) */
+	uint64_t cfg_evictions;		/* a valid slot taken by another stream */
+	uint64_t cfg_invalidated;	/* slots removed by CFGI commands */
+	uint64_t walk_reads[2][4];	/* [stage - 1][level]: descriptors read */
+	uint64_t commands[SMMUV3_STATS_OPCODES];	/* executed, by opcode */
+	uint64_t cmd_errors;		/* CMDQ_CONS.ERR set */
+	uint64_t events[SMMUV3_STATS_EVENTS];	/* written to the event queue */
+	uint64_t events_lost;		/* queue full or disabled */
+	uint64_t gerrors;		/* GERROR bits raised */
+};
+
+/*
+ * Trace (hw/trace.h): categories IOMMUSIM_TRACE_CMDQ, _CFG, _TLB, _WALK,
+ * _EVENT and _GERROR; one line per event to fn, called with the model's
+ * lock held (record the line, never call back into the model).  0 or a
+ * NULL fn turns tracing off.  Tracing the TLB or configuration cache
+ * sends every translation down the locked slow path, where they are seen.
+ */
+void smmuv3_set_trace(struct smmuv3 *smmu, unsigned int categories,
+		      iommusim_trace_fn fn, void *opaque);
+
+/* A consistent copy of the counters; reset sets them all to 0. */
+void smmuv3_get_stats(struct smmuv3 *smmu, struct smmuv3_stats *st);
+void smmuv3_reset_stats(struct smmuv3 *smmu);
+/* The name of an opcode ("CMD_TLBI_NH_VA"), or NULL. */
+const char *smmuv3_cmd_name(unsigned int opcode);
 
 #ifdef __cplusplus
 }

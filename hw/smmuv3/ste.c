@@ -242,7 +242,8 @@ static int decode_cd(struct smmuv3 *smmu, const u64 *cd, struct smmu_cfg *cfg,
 		tt->gshift = i ? tg1_shift(FIELD_GET(CD_0_TG1, c0)) :
 				 tg0_shift(FIELD_GET(CD_0_TG0, c0));
 		tt->ttb = cd[1 + i] & CD_TTB;
-		if (tt->tsz < 16 || tt->tsz > 39 || !granule_ok(smmu, tt->gshift))
+		if (tt->tsz < VMSA_TXSZ_MIN || tt->tsz > VMSA_TXSZ_MAX ||
+		    !granule_ok(smmu, tt->gshift))
 			return bad(ev, EVT_C_BAD_CD);
 	}
 	cfg->s1_oas = min(smmu_oas_bits(FIELD_GET(CD_0_IPS, c0)),
@@ -317,6 +318,9 @@ static int fetch_cd(struct smmuv3 *smmu, const u64 *ste, u32 ssid,
 	}
 	if (fetch_via_s2(smmu, cfg, ptr, cd, sizeof(cd), ev, &pa))
 		return -1;
+	if (!ev->dry_run)
+		hw_trace(&smmu->trace, IOMMUSIM_TRACE_CFG, "smmuv3_get_cd CD addr: 0x%llx (PA 0x%llx)",
+			 (unsigned long long)ptr, (unsigned long long)pa);
 	if (info) {
 		info->cd_read = true;
 		info->cd_addr = ptr;
@@ -335,6 +339,9 @@ int smmu_fetch_config_info(struct smmuv3 *smmu, u32 sid, u32 ssid,
 	memset(cfg, 0, sizeof(*cfg));
 	if (find_ste(smmu, sid, &addr, ev, info))
 		return -1;
+	if (!ev->dry_run)
+		hw_trace(&smmu->trace, IOMMUSIM_TRACE_CFG, "smmuv3_get_ste sid=0x%x STE addr: 0x%llx",
+			 sid, (unsigned long long)addr);
 	if (read_qwords(smmu, addr, ste, ARRAY_SIZE(ste)))
 		return fetch_fail(ev, EVT_F_STE_FETCH, addr);
 	if (info) {
@@ -408,6 +415,9 @@ void smmu_cfg_cache_insert(struct smmuv3 *smmu, u32 sid, u32 ssid,
 	unsigned int i = cfg_slot(sid, ssid);
 	struct smmu_cfg_slot *s = &smmu->cfg_cache[i];
 
+	if (smmu->cfg_valid[i / 64] & (1ULL << (i % 64)) &&
+	    (smmu->cfg_sid[i] != sid || s->ssid != ssid))
+		smmu->stats.cfg_evictions++;
 	slot_write_begin(s);
 	__atomic_store_n(&s->sid, sid, __ATOMIC_RELEASE);
 	__atomic_store_n(&s->ssid, ssid, __ATOMIC_RELEASE);
@@ -422,6 +432,9 @@ static void slot_invalidate(struct smmuv3 *smmu, unsigned int i)
 {
 	struct smmu_cfg_slot *s = &smmu->cfg_cache[i];
 
+	smmu->stats.cfg_invalidated++;
+	hw_trace(&smmu->trace, IOMMUSIM_TRACE_CFG, "smmuv3_config_cache_inv sid=0x%x ssid=0x%x",
+		 smmu->cfg_sid[i], s->ssid);
 	slot_write_begin(s);
 	__atomic_store_n(&s->valid, 0u, __ATOMIC_RELEASE);
 	slot_write_end(s);

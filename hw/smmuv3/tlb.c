@@ -134,8 +134,17 @@ void smmu_tlb_insert(struct smmuv3 *smmu, const struct smmu_tlb_entry *n)
 	if (!e)
 		e = &set[smmu->tlb_victim++ % SMMU_TLB_WAYS];
 
-	if (e->kind)
+	smmu->stats.tlb_fills++;
+	hw_trace(&smmu->trace, IOMMUSIM_TRACE_TLB,
+		 "smmu_iotlb_insert asid=%u vmid=%u addr=0x%llx tg=%u range=%u -> 0x%llx",
+		 n->asid, n->vmid, (unsigned long long)(n->va_page << n->gshift), n->gshift,
+		 n->range_shift, (unsigned long long)n->out_page);
+	if (e->kind) {
 		tlb_track(smmu, e, false);
+		if (e->va_page != n->va_page || e->kind != n->kind ||
+		    e->vmid != n->vmid || e->asid != n->asid)
+			smmu->stats.tlb_evictions++;
+	}
 	entry_write_begin(e);
 	smmu_copy_words_publish((u8 *)e + SMMU_TLB_PAYLOAD,
 				(const u8 *)n + SMMU_TLB_PAYLOAD,
@@ -169,6 +178,7 @@ static void inv_entry(struct smmuv3 *smmu, struct smmu_tlb_entry *e,
 {
 	if (!e->kind || !inv_matches(e, inv))
 		return;
+	smmu->stats.tlb_invalidated++;
 	tlb_track(smmu, e, false);
 	entry_write_begin(e);
 	__atomic_store_n((u64 *)&e->kind, 0, __ATOMIC_RELEASE);	/* kind = 0 */
@@ -205,7 +215,21 @@ static u64 inv_set_visits(const struct smmuv3 *smmu,
 	return visits > sets ? ~0ULL : visits;
 }
 
+static void tlb_invalidate(struct smmuv3 *smmu, const struct smmu_tlb_inv *inv);
+
 void smmu_tlb_invalidate(struct smmuv3 *smmu, const struct smmu_tlb_inv *inv)
+{
+	u64 before = smmu->stats.tlb_invalidated;
+
+	tlb_invalidate(smmu, inv);
+	hw_trace(&smmu->trace, IOMMUSIM_TRACE_TLB,
+		 "smmu_iotlb_inv%s%s%s removed=%llu",
+		 inv->match_vmid ? " vmid" : "", inv->match_asid ? " asid" : "",
+		 inv->match_range ? " range" : " all",
+		 (unsigned long long)(smmu->stats.tlb_invalidated - before));
+}
+
+static void tlb_invalidate(struct smmuv3 *smmu, const struct smmu_tlb_inv *inv)
 {
 	u16 vmid = inv->match_vmid ? inv->vmid : 0;
 

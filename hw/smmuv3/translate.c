@@ -58,14 +58,16 @@ static void s2_walk_cfg(struct smmuv3 *smmu, const struct smmu_cfg *cfg,
 	w->fetch = vmsa_fetch_ram;
 	w->update = vmsa_update_ram;
 	w->opaque = smmu->mem;
+	w->read_count = smmu->stats.walk_reads[1];	/* lock held */
 }
 
 bool smmu_s2_params_valid(const struct smmuv3 *smmu, struct smmu_cfg *cfg)
 {
-	unsigned int max_ia = cfg->s2_gshift == 16 ? 52 : 48, concat;
+	unsigned int max_ia = cfg->s2_gshift == 16 ? VMSA_ADDR_BITS_64K : VMSA_ADDR_BITS;
+	unsigned int concat;
 	unsigned int ia_bits = 64 - cfg->s2_tsz;
 
-	if (cfg->s2_tsz > 39 || ia_bits > min(max_ia, smmu->conf.oas_bits))
+	if (cfg->s2_tsz > VMSA_TXSZ_MAX || ia_bits > min(max_ia, smmu->conf.oas_bits))
 		return false;
 	return vmsa_s2_start_level(cfg->s2_gshift, cfg->s2_sl0, ia_bits,
 				   smmu->conf.oas_bits, &concat) >= 0;
@@ -80,6 +82,8 @@ int smmu_s2_translate_fetch(struct smmuv3 *smmu, const struct smmu_cfg *cfg,
 	struct vmsa_fault f;
 
 	s2_walk_cfg(smmu, cfg, &w);
+	if (ev->dry_run)
+		w.read_count = NULL;	/* inspection counts nothing */
 	if (vmsa_walk(&w, ipa, &r, &f) ||
 	    vmsa_check_perm(&r, VMSA_ACC_READ, &f)) {
 		ev->type = fault_event(f.type);
@@ -263,20 +267,6 @@ static unsigned int vmsa_access(unsigned int access, bool stage1)
 	return a;
 }
 
-/*
- * HTTU dirty state on a write the leaf refuses (Arm IHI0070 3.13.4): when
- * marking the leaf dirty would allow it, do so (a compare-and-swap in the
- * table).  0 (done, or nothing to do), VMSA_WALK_AGAIN, or -1 with *f.
- */
-static int dirty_on_write(const struct vmsa_walk_cfg *w,
-			  struct vmsa_walk_result *r, unsigned int acc,
-			  u8 allow, unsigned int need, struct vmsa_fault *f)
-{
-	if (!(need & ~allow) || !vmsa_dirty_update_allowed(w, r, acc))
-		return 0;
-	return vmsa_dirty_update(w, r, f);
-}
-
 /* Whether a later write through this leaf could mark it dirty. */
 static bool dirty_possible(const struct vmsa_walk_cfg *w,
 			   const struct vmsa_walk_result *r)
@@ -285,13 +275,37 @@ static bool dirty_possible(const struct vmsa_walk_cfg *w,
 	       vmsa_dirty_update_allowed(w, r, VMSA_ACC_WRITE | VMSA_ACC_PRIV);
 }
 
+/*
+ * HTTU dirty state (Arm IHI0070 3.13.4) at one stage with HD: a write the
+ * leaf refuses marks it dirty when that would allow the write (a
+ * compare-and-swap in the table); *allow is then recomputed and
+ * *httu_write notes whether a later write could do the same.  0,
+ * VMSA_WALK_AGAIN, or -1 with *f.
+ */
+static int httu_leaf(const struct vmsa_walk_cfg *w, struct vmsa_walk_result *r,
+		     unsigned int access, unsigned int need, bool wxn, u8 *allow,
+		     u8 *httu_write, struct vmsa_fault *f)
+{
+	unsigned int acc = vmsa_access(access, w->stage == 1);
+
+	if ((need & ~*allow) && vmsa_dirty_update_allowed(w, r, acc)) {
+		int rc = vmsa_dirty_update(w, r, f);
+
+		if (rc)
+			return rc;
+		*allow = allow_mask(r, wxn);
+	}
+	*httu_write |= dirty_possible(w, r);
+	return 0;
+}
+
 /* Which half of the VA space and the address the tables see. */
 static u64 s1_input(const struct smmu_cfg *cfg, u64 iova, unsigned int *half)
 {
-	*half = cfg->s1 ? (iova >> 55) & 1 : 0;
+	*half = cfg->s1 ? (iova >> VMSA_TTB_SELECT_BIT) & 1 : 0;
 	if (cfg->s1 && (cfg->tbi & (1u << *half)))
-		iova = (iova & GENMASK_ULL(55, 0)) |
-		       (*half ? GENMASK_ULL(63, 56) : 0);
+		iova = (iova & GENMASK_ULL(VMSA_TTB_SELECT_BIT, 0)) |
+		       (*half ? GENMASK_ULL(63, VMSA_TTB_SELECT_BIT + 1) : 0);
 	return iova;
 }
 
@@ -304,10 +318,25 @@ static int record(struct smmuv3 *smmu, struct smmu_event *ev,
 	return (int)ev->type;
 }
 
+/* The leaf a walk found, as QEMU's smmu_ptw_{page,block}_pte say it. */
+static void trace_leaf(struct smmuv3 *smmu, const struct vmsa_walk_result *r)
+{
+	hw_trace(&smmu->trace, IOMMUSIM_TRACE_WALK,
+		 "smmu_ptw_%s_pte stage=%u level=%d iova=0x%llx pte@=0x%llx pte=0x%llx address=0x%llx",
+		 r->level == 3 ? "page" : "block", r->stage, r->level,
+		 (unsigned long long)r->ia, (unsigned long long)r->desc_addr,
+		 (unsigned long long)r->desc, (unsigned long long)r->oa);
+}
+
 static int walk_fault(struct smmuv3 *smmu, struct smmu_event *ev,
 		      const struct smmu_cfg *cfg, const struct vmsa_fault *f,
 		      bool s2, u8 class, struct smmuv3_result *res)
 {
+	if (!ev->dry_run)
+		hw_trace(&smmu->trace, IOMMUSIM_TRACE_WALK,
+			 "smmu_ptw_fault sid=0x%x iova=0x%llx stage=%d level=%d class=%u %s",
+			 ev->sid, (unsigned long long)ev->input, s2 ? 2 : 1, f->level, class,
+			 smmuv3_event_name(fault_event(f->type)) ?: "?");
 	ev->type = fault_event(f->type);
 	ev->s2 = s2;
 	ev->class = class;
@@ -321,151 +350,205 @@ static int walk_fault(struct smmuv3 *smmu, struct smmu_event *ev,
 }
 
 /*
+ * One TLB miss in the making: what its stages share.  The stage helpers
+ * return 0 to go on, XLATE_AGAIN to restart the walk (a descriptor
+ * changed under a hardware update), or the fault's event type (> 0), the
+ * walk's result.
+ */
+struct xlate {
+	struct smmuv3 *smmu;
+	const struct smmu_cfg *cfg;
+	struct smmu_event *ev;
+	struct smmuv3_result *res;
+	struct smmu_walk_trace *t;	/* inspecting, else NULL */
+	unsigned int access, need, half;
+	u64 va, ipa, pa;
+	struct nested_fetch nf;
+	struct vmsa_walk_result r1, r2;
+	struct smmu_tlb_entry e;
+};
+
+#define XLATE_AGAIN	(-1)
+
+#define xlate_inline	static __attribute__((always_inline)) inline
+
+/* The stage-1 walk's parameters: the CD's half of the VA space. */
+xlate_inline int s1_walk_cfg(struct xlate *x, struct vmsa_walk_cfg *w)
+{
+	const struct smmu_cfg *cfg = x->cfg;
+	const struct smmu_tt *tt = &cfg->tt[x->half];
+	int level;
+
+	memset(w, 0, sizeof(*w));
+	w->stage = 1;
+	w->granule_shift = tt->gshift;
+	w->ia_bits = 64 - tt->tsz;
+	w->oa_bits = cfg->s1_oas;
+	level = vmsa_s1_start_level(tt->gshift, w->ia_bits);
+	w->start_level = (s8)level;
+	w->affd = cfg->s1_affd;
+	w->ha = cfg->s1_ha;
+	w->hd = cfg->s1_hd;
+	w->ttb1 = x->half;
+	w->ttb = tt->ttb;
+	w->fetch = cfg->s2 ? nested_fetch : vmsa_fetch_ram;
+	w->update = cfg->s2 ? nested_update : vmsa_update_ram;
+	w->opaque = cfg->s2 ? (void *)&x->nf : (void *)x->smmu->mem;
+	w->read_count = x->smmu->stats.walk_reads[0];
+	if (unlikely(x->t)) {
+		w->update = NULL;
+		w->read_count = NULL;
+		if (cfg->s2)
+			w->fetch = nested_fetch_traced;
+		w->trace = trace_s1;
+		w->trace_opaque = x->t;
+	}
+	return tt->disabled ? -1 : level;
+}
+
+/* Stage 1: walk, hardware updates, permission; x->ipa is its output. */
+xlate_inline int xlate_s1(struct xlate *x)
+{
+	struct vmsa_walk_cfg w;
+	struct vmsa_fault f;
+	int rc;
+
+	if (s1_walk_cfg(x, &w) < 0) {
+		f = (struct vmsa_fault){ .type = VMSA_F_TRANSLATION };
+		return walk_fault(x->smmu, x->ev, x->cfg, &f, false, EVT_CLASS_IN, x->res);
+	}
+	if (vmsa_walk(&w, x->va, &x->r1, &f))
+		return walk_fault(x->smmu, x->ev, x->cfg, &f, x->nf.s2_fault,
+				  x->nf.s2_fault || f.type == VMSA_F_EABT ? EVT_CLASS_TT :
+				  EVT_CLASS_IN, x->res);
+	x->e.s1_allow = allow_mask(&x->r1, x->cfg->wxn);
+	rc = unlikely(w.hd) ? httu_leaf(&w, &x->r1, x->access, x->need, x->cfg->wxn,
+					&x->e.s1_allow, &x->e.httu_write, &f) : 0;
+	if (rc == VMSA_WALK_AGAIN)
+		return XLATE_AGAIN;
+	if (rc)
+		return walk_fault(x->smmu, x->ev, x->cfg, &f, x->nf.s2_fault,
+				  EVT_CLASS_TT, x->res);
+	if (unlikely(x->t))
+		x->t->s1_allow = x->e.s1_allow;
+	if (x->need & ~x->e.s1_allow) {
+		f = (struct vmsa_fault){ .type = VMSA_F_PERMISSION, .level = x->r1.level };
+		return walk_fault(x->smmu, x->ev, x->cfg, &f, false, EVT_CLASS_IN, x->res);
+	}
+	x->ipa = x->r1.oa;
+	return 0;
+}
+
+/* Stage 2 of the output IPA (its permission is checked after the fill). */
+xlate_inline int xlate_s2(struct xlate *x)
+{
+	struct vmsa_fault f;
+	int rc;
+
+	if (vmsa_walk(&x->nf.s2, x->ipa, &x->r2, &f)) {
+		f.ipa = x->ipa;
+		return walk_fault(x->smmu, x->ev, x->cfg, &f, true,
+				  f.type == VMSA_F_EABT ? EVT_CLASS_TT : EVT_CLASS_IN, x->res);
+	}
+	x->e.s2_allow = allow_mask(&x->r2, false);
+	rc = unlikely(x->nf.s2.hd) ? httu_leaf(&x->nf.s2, &x->r2, x->access, x->need,
+					       false, &x->e.s2_allow, &x->e.httu_write,
+					       &f) : 0;
+	if (rc == VMSA_WALK_AGAIN)
+		return XLATE_AGAIN;
+	if (rc) {
+		f.ipa = x->ipa;
+		return walk_fault(x->smmu, x->ev, x->cfg, &f, true, EVT_CLASS_TT, x->res);
+	}
+	x->pa = x->r2.oa;
+	return 0;
+}
+
+/* The TLB entry of a finished walk, filled (or, inspecting, reported). */
+xlate_inline void xlate_fill(struct xlate *x)
+{
+	const struct smmu_cfg *cfg = x->cfg;
+	struct smmu_tlb_entry *e = &x->e;
+	u64 gmask;
+
+	e->kind = cfg->tlb_kind;
+	e->gshift = cfg->tlb_gshift[x->half];
+	gmask = (1ULL << e->gshift) - 1;
+	e->vmid = cfg->vmid;
+	e->asid = cfg->asid;
+	e->global = cfg->s1 ? !x->r1.ng : 1;
+	e->range_shift = cfg->s1 ? x->r1.size_shift : x->r2.size_shift;
+	e->attr = cfg->s1 ? x->r1.attr : x->r2.attr;
+	e->va_page = x->va >> e->gshift;
+	e->out_page = x->pa & ~gmask;
+	e->ipa_page = x->ipa & ~gmask;
+	if (unlikely(x->t)) {
+		x->t->ipa = x->ipa;
+		x->t->size_shift = e->range_shift;
+		x->t->s1_allow = e->s1_allow;
+		x->t->s2_allow = e->s2_allow;
+		return;
+	}
+	if (hw_trace_on(&x->smmu->trace, IOMMUSIM_TRACE_WALK)) {
+		if (cfg->s1)
+			trace_leaf(x->smmu, &x->r1);
+		if (cfg->s2)
+			trace_leaf(x->smmu, &x->r2);
+	}
+	smmu_tlb_insert(x->smmu, e);
+}
+
+/*
  * The walk of a TLB miss.  Inlined with t a constant NULL into the
  * translation path, so the inspector's hooks (t) cost real translations
  * nothing; smmu_translate_walk() is the copy with them.
  */
-static __attribute__((always_inline)) inline int
+xlate_inline int
 translate_walk(struct smmuv3 *smmu, const struct smmu_cfg *cfg, u64 iova,
 	       unsigned int access, struct smmu_event *ev,
 	       struct smmuv3_result *res, struct smmu_walk_trace *t)
 {
-	struct vmsa_walk_result r1 = { 0 }, r2 = { 0 };
-	struct smmu_tlb_entry e = { 0 };
-	struct nested_fetch nf = { .smmu = smmu };
-	struct vmsa_walk_cfg w;
+	struct xlate x = {
+		.smmu = smmu, .cfg = cfg, .ev = ev, .res = res, .t = t,
+		.access = access, .need = access_need(access),
+		.nf = { .smmu = smmu },
+	};
 	struct vmsa_fault f;
-	unsigned int half, need = access_need(access);
-	u64 va = s1_input(cfg, iova, &half), ipa = va, pa, gmask;
 	int rc;
 
+	x.va = s1_input(cfg, iova, &x.half);
 	if (cfg->s2)
-		s2_walk_cfg(smmu, cfg, &nf.s2);
+		s2_walk_cfg(smmu, cfg, &x.nf.s2);
 	if (unlikely(t)) {
 		ev->dry_run = true;
-		nf.t = t;
-		nf.s2.trace = trace_s2;
-		nf.s2.trace_opaque = t;
-		nf.s2.update = NULL;	/* inspection writes nothing */
+		x.nf.t = t;
+		x.nf.s2.trace = trace_s2;
+		x.nf.s2.trace_opaque = t;
+		x.nf.s2.update = NULL;		/* inspection writes nothing */
+		x.nf.s2.read_count = NULL;	/* nor counts */
 		t->nested = cfg->s1 && cfg->s2;
 	}
-
-again:
-	nf.s2_fault = false;
-	e.s1_allow = e.s2_allow = 0x3f;
-	e.httu_write = 0;
-	if (cfg->s1) {
-		const struct smmu_tt *tt = &cfg->tt[half];
-		int level;
-
-		memset(&w, 0, sizeof(w));
-		w.stage = 1;
-		w.granule_shift = tt->gshift;
-		w.ia_bits = 64 - tt->tsz;
-		w.oa_bits = cfg->s1_oas;
-		level = vmsa_s1_start_level(tt->gshift, w.ia_bits);
-		w.start_level = (s8)level;
-		w.affd = cfg->s1_affd;
-		w.ha = cfg->s1_ha;
-		w.hd = cfg->s1_hd;
-		w.ttb1 = half;
-		w.ttb = tt->ttb;
-		w.fetch = cfg->s2 ? nested_fetch : vmsa_fetch_ram;
-		w.update = cfg->s2 ? nested_update : vmsa_update_ram;
-		w.opaque = cfg->s2 ? (void *)&nf : (void *)smmu->mem;
-		if (unlikely(t)) {
-			w.update = NULL;
-			if (cfg->s2)
-				w.fetch = nested_fetch_traced;
-			w.trace = trace_s1;
-			w.trace_opaque = t;
-		}
-		if (tt->disabled || level < 0) {
-			f = (struct vmsa_fault){ .type = VMSA_F_TRANSLATION };
-			return walk_fault(smmu, ev, cfg, &f, false, EVT_CLASS_IN, res);
-		}
-		if (vmsa_walk(&w, va, &r1, &f)) {
-			if (nf.s2_fault)
-				return walk_fault(smmu, ev, cfg, &f, true,
-						  EVT_CLASS_TT, res);
-			return walk_fault(smmu, ev, cfg, &f, false,
-					  f.type == VMSA_F_EABT ? EVT_CLASS_TT :
-					  EVT_CLASS_IN, res);
-		}
-		e.s1_allow = allow_mask(&r1, cfg->wxn);
-		if (unlikely(w.hd)) {
-			rc = dirty_on_write(&w, &r1, vmsa_access(access, true),
-					    e.s1_allow, need, &f);
-			if (rc == VMSA_WALK_AGAIN)
-				goto again;
-			if (rc)
-				return walk_fault(smmu, ev, cfg, &f, nf.s2_fault,
-						  EVT_CLASS_TT, res);
-			e.s1_allow = allow_mask(&r1, cfg->wxn);
-			e.httu_write = dirty_possible(&w, &r1);
-		}
-		if (unlikely(t))
-			t->s1_allow = e.s1_allow;
-		if (need & ~e.s1_allow) {
-			f = (struct vmsa_fault){ .type = VMSA_F_PERMISSION,
-						 .level = r1.level };
-			return walk_fault(smmu, ev, cfg, &f, false, EVT_CLASS_IN, res);
-		}
-		ipa = r1.oa;
-	}
-	pa = ipa;
-	if (cfg->s2) {
-		if (vmsa_walk(&nf.s2, ipa, &r2, &f)) {
-			f.ipa = ipa;
-			return walk_fault(smmu, ev, cfg, &f, true,
-					  f.type == VMSA_F_EABT ? EVT_CLASS_TT :
-					  EVT_CLASS_IN, res);
-		}
-		e.s2_allow = allow_mask(&r2, false);
-		if (unlikely(nf.s2.hd)) {
-			rc = dirty_on_write(&nf.s2, &r2, vmsa_access(access, false),
-					    e.s2_allow, need, &f);
-			if (rc == VMSA_WALK_AGAIN)
-				goto again;
-			if (rc) {
-				f.ipa = ipa;
-				return walk_fault(smmu, ev, cfg, &f, true,
-						  EVT_CLASS_TT, res);
-			}
-			e.s2_allow = allow_mask(&r2, false);
-			e.httu_write |= dirty_possible(&nf.s2, &r2);
-		}
-		pa = r2.oa;
-	}
-
-	e.kind = cfg->tlb_kind;
-	e.gshift = cfg->tlb_gshift[half];
-	gmask = (1ULL << e.gshift) - 1;
-	e.vmid = cfg->vmid;
-	e.asid = cfg->asid;
-	e.global = cfg->s1 ? !r1.ng : 1;
-	e.range_shift = cfg->s1 ? r1.size_shift : r2.size_shift;
-	e.attr = cfg->s1 ? r1.attr : r2.attr;
-	e.va_page = va >> e.gshift;
-	e.out_page = pa & ~gmask;
-	e.ipa_page = ipa & ~gmask;
-	if (likely(!t)) {
-		smmu_tlb_insert(smmu, &e);
-	} else {
-		t->ipa = ipa;
-		t->size_shift = e.range_shift;
-		t->s1_allow = e.s1_allow;
-		t->s2_allow = e.s2_allow;
-	}
-
-	if (need & ~e.s2_allow) {
-		f = (struct vmsa_fault){ .type = VMSA_F_PERMISSION, .ipa = ipa,
-					 .level = r2.level };
+	do {
+		x.nf.s2_fault = false;
+		x.e.s1_allow = x.e.s2_allow = PERM_ALL;
+		x.e.httu_write = 0;
+		x.ipa = x.va;
+		rc = cfg->s1 ? xlate_s1(&x) : 0;
+		x.pa = x.ipa;
+		if (!rc && cfg->s2)
+			rc = xlate_s2(&x);
+	} while (rc == XLATE_AGAIN);
+	if (rc)
+		return rc;
+	xlate_fill(&x);
+	if (x.need & ~x.e.s2_allow) {
+		f = (struct vmsa_fault){ .type = VMSA_F_PERMISSION, .ipa = x.ipa,
+					 .level = x.r2.level };
 		return walk_fault(smmu, ev, cfg, &f, true, EVT_CLASS_IN, res);
 	}
-	res->addr = pa;
-	res->size_shift = e.gshift;
-	res->attr = e.attr;
+	res->addr = x.pa;
+	res->size_shift = x.e.gshift;
+	res->attr = x.e.attr;
 	return 0;
 }
 
@@ -523,6 +606,17 @@ static bool tlb_lookup(struct smmuv3 *smmu, const struct smmu_cfg *hot,
 	return false;
 }
 
+/* The slow path's TLB lookups, by regime (lock held). */
+static void count_tlb(struct smmuv3 *smmu, u8 tlb_kind, bool hit)
+{
+	if (!tlb_kind || tlb_kind > SMMUV3_REGIMES)
+		return;		/* a stream that reaches no TLB */
+	if (hit)
+		smmu->stats.tlb_hits[SMMU_REGIME(tlb_kind)]++;
+	else
+		smmu->stats.tlb_misses[SMMU_REGIME(tlb_kind)]++;
+}
+
 static int translate_slow(struct smmuv3 *smmu, u32 sid, u32 ssid, u64 iova,
 			  unsigned int access, struct smmuv3_result *res)
 {
@@ -534,7 +628,19 @@ static int translate_slow(struct smmuv3 *smmu, u32 sid, u32 ssid, u64 iova,
 	unsigned int half, need;
 	u64 va;
 
-	if (!smmu_cfg_cache_lookup(smmu, sid, ssid, &cfg, sizeof(cfg))) {
+	smmu->stats.translations++;
+	if (smmu_cfg_cache_lookup(smmu, sid, ssid, &cfg, sizeof(cfg))) {
+		smmu->stats.cfg_hits++;
+		hw_trace(&smmu->trace, IOMMUSIM_TRACE_CFG,
+			 "smmuv3_config_cache_hit sid=0x%x (hits=%llu, misses=%llu)", sid,
+			 (unsigned long long)smmu->stats.cfg_hits,
+			 (unsigned long long)smmu->stats.cfg_misses);
+	} else {
+		smmu->stats.cfg_misses++;
+		hw_trace(&smmu->trace, IOMMUSIM_TRACE_CFG,
+			 "smmuv3_config_cache_miss sid=0x%x (hits=%llu, misses=%llu)", sid,
+			 (unsigned long long)smmu->stats.cfg_hits,
+			 (unsigned long long)smmu->stats.cfg_misses);
 		if (smmu_fetch_config(smmu, sid, ssid, &cfg, &ev))
 			return record(smmu, &ev, res);
 		smmu_cfg_cache_insert(smmu, sid, ssid, &cfg);
@@ -551,7 +657,17 @@ static int translate_slow(struct smmuv3 *smmu, u32 sid, u32 ssid, u64 iova,
 
 	va = s1_input(&cfg, iova, &half);
 	need = access_need(access);
-	if (tlb_lookup(smmu, &cfg, va, half, &e, true)) {
+	if (!tlb_lookup(smmu, &cfg, va, half, &e, true)) {
+		count_tlb(smmu, cfg.tlb_kind, false);
+		hw_trace(&smmu->trace, IOMMUSIM_TRACE_TLB,
+			 "smmu_iotlb_lookup_miss asid=%u vmid=%u addr=0x%llx", cfg.asid,
+			 cfg.vmid, (unsigned long long)va);
+	} else {
+		count_tlb(smmu, cfg.tlb_kind, true);
+		hw_trace(&smmu->trace, IOMMUSIM_TRACE_TLB,
+			 "smmu_iotlb_lookup_hit asid=%u vmid=%u addr=0x%llx -> 0x%llx", cfg.asid,
+			 cfg.vmid, (unsigned long long)va,
+			 (unsigned long long)(e.out_page | (va & ((1ULL << e.gshift) - 1))));
 		/* A write to a writable-clean leaf marks it dirty: walk. */
 		if ((need & ~(e.s1_allow & e.s2_allow)) && e.httu_write &&
 		    (access & SMMUV3_WRITE))
@@ -565,6 +681,18 @@ static int translate_slow(struct smmuv3 *smmu, u32 sid, u32 ssid, u64 iova,
 		return 0;
 	}
 	return translate_walk(smmu, &cfg, iova, access, &ev, res, NULL);
+}
+
+/* SMMUEN clear: GBPA decides, untranslated. */
+static int translate_disabled(struct smmuv3 *smmu, u64 iova, struct smmuv3_result *res)
+{
+	if (READ_ONCE(smmu->gbpa) & GBPA_ABORT) {
+		res->event = SMMUV3_ABORT;
+		return SMMUV3_ABORT;
+	}
+	res->addr = iova;
+	res->bypass = true;
+	return 0;
 }
 
 int smmuv3_translate(struct smmuv3 *smmu, u32 sid, u32 ssid, u64 iova,
@@ -582,14 +710,11 @@ int smmuv3_translate(struct smmuv3 *smmu, u32 sid, u32 ssid, u64 iova,
 	res->attr = 0;
 	res->size_shift = 12;
 
-	if (unlikely(!(READ_ONCE(smmu->cr0) & CR0_SMMUEN))) {
-		if (READ_ONCE(smmu->gbpa) & GBPA_ABORT) {
-			res->event = SMMUV3_ABORT;
-			return SMMUV3_ABORT;
-		}
-		res->addr = iova;
-		res->bypass = true;
-		return 0;
+	/* The gate folds SMMUEN and "tracing the caches" into one load. */
+	if (unlikely(READ_ONCE(smmu->fast_gate) != SMMU_FAST_GO)) {
+		if (!(READ_ONCE(smmu->cr0) & CR0_SMMUEN))
+			return translate_disabled(smmu, iova, res);
+		goto slow;
 	}
 
 	if (likely(smmu_cfg_cache_lookup(smmu, sid, ssid, &hot,
@@ -598,6 +723,8 @@ int smmuv3_translate(struct smmuv3 *smmu, u32 sid, u32 ssid, u64 iova,
 			va = s1_input(&hot, iova, &half);
 			if (likely(tlb_lookup(smmu, &hot, va, half, &e, false)) &&
 			    likely(!(access_need(access) & ~(e.s1_allow & e.s2_allow)))) {
+				smmu_fast_inc(&smmu_fast_stats(smmu)->
+					      tlb_hits[SMMU_REGIME(hot.tlb_kind)]);
 				res->addr = e.out_page |
 					    (va & ((1ULL << e.gshift) - 1));
 				res->size_shift = e.gshift;
@@ -605,14 +732,18 @@ int smmuv3_translate(struct smmuv3 *smmu, u32 sid, u32 ssid, u64 iova,
 				return 0;
 			}
 		} else if (hot.kind == CFG_BYPASS) {
+			smmu_fast_inc(&smmu_fast_stats(smmu)->bypasses);
 			res->addr = iova;
 			res->bypass = true;
 			return 0;
 		}
 	}
 
+slow:
 	smmu_lock(smmu);
-	ret = translate_slow(smmu, sid, ssid, iova, access, res);
+	/* SMMUEN may have gone while we were unlocked. */
+	ret = smmu->cr0 & CR0_SMMUEN ? translate_slow(smmu, sid, ssid, iova, access, res) :
+				       translate_disabled(smmu, iova, res);
 	smmu_unlock(smmu);
 	return ret;
 }

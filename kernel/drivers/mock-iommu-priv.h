@@ -34,6 +34,7 @@ struct mock_iommu {
 	unsigned int nr_def_type;
 	bool no_deferred_flush;
 	bool nested_hides_msi_parent;
+	bool no_sw_msi;			/* report no IOMMU_RESV_SW_MSI region */
 	int fail_attach;
 };
 

@@ -433,13 +433,15 @@ static void mock_get_resv_regions(struct device *dev, struct list_head *head)
 	struct mock_iommu *m = master->m;
 
 	/* Where SMMUv3 hosts map MSI doorbells: write-only device memory. */
-	region = iommu_alloc_resv_region(dev->k, MOCK_MSI_IOVA_BASE,
+	region = m->no_sw_msi ? NULL :
+		 iommu_alloc_resv_region(dev->k, MOCK_MSI_IOVA_BASE,
 					 MOCK_MSI_IOVA_LENGTH,
 					 IOMMU_WRITE | IOMMU_NOEXEC | IOMMU_MMIO,
 					 IOMMU_RESV_SW_MSI);
-	if (!region)
+	if (region)
+		list_add_tail(&region->list, head);
+	else if (!m->no_sw_msi)
 		return;
-	list_add_tail(&region->list, head);
 
 	/* Firmware's per-StreamID regions, like IORT RMR nodes. */
 	mutex_lock(&m->lock);
@@ -558,6 +560,11 @@ int mock_iommu_set_def_domain_type(struct mock_iommu *m, u32 sid, int type)
 void mock_iommu_set_deferred_flush(struct mock_iommu *m, bool supported)
 {
 	m->no_deferred_flush = !supported;
+}
+
+void mock_iommu_set_sw_msi(struct mock_iommu *m, bool reports)
+{
+	m->no_sw_msi = !reports;
 }
 
 void mock_iommu_set_nested_msi_parent(struct mock_iommu *m, bool reports)

@@ -48,10 +48,14 @@ int mock_iommu_set_def_domain_type(struct mock_iommu *m, u32 sid, int type);
 void mock_iommu_set_deferred_flush(struct mock_iommu *m, bool supported);
 /*
  * Whether nested domains name their stage-2 parent as the domain for MSI
- * doorbells (get_msi_mapping_domain); false plays a driver that gives no
- * parent, the 2023 sketch's -EINVAL case.  Default true.
+ * doorbells (get_msi_mapping_domain, used by the rfc-2023 MSI model only);
+ * false plays a driver that gives no parent, the 2023 sketch's -EINVAL
+ * case.  Default true.
  */
 void mock_iommu_set_nested_msi_parent(struct mock_iommu *m, bool reports);
+/* Whether devices get the IOMMU_RESV_SW_MSI region (0x8000000, 1 MiB), as
+ * arm-smmu-v3's; false plays a driver without one.  Default true. */
+void mock_iommu_set_sw_msi(struct mock_iommu *m, bool reports);
 /* The next attach_dev on this IOMMU fails with err (fault injection). */
 void mock_iommu_fail_next_attach(struct mock_iommu *m, int err);
 

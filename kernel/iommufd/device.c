@@ -12,6 +12,8 @@
  * (sw_msi_group_attach/replace), so a replace loses no interrupt.
  */
 #include "kernel/iommufd/iommufd-priv.h"
+#include "kernel/msi-model.h"
+#include "kernel/msi-sw-msi-v2.h"
 
 static struct iommufd_group *igroup_get(struct iommufd_ctx *ictx,
 					struct iommu_group *group)
@@ -23,13 +25,14 @@ static struct iommufd_group *igroup_get(struct iommufd_ctx *ictx,
 			return ig;
 	ig = kzalloc(ictx->k, sizeof(*ig));
 	if (ig) {
+		ig->ictx = ictx;
 		ig->group = group;
 		list_add_tail(&ig->node, &ictx->groups);
 	}
 	return ig;
 }
 
-int iommufd_device_bind(struct iommufd_ctx *ictx, struct device *dev, u32 *id)
+int iommufd_device_bind_locked(struct iommufd_ctx *ictx, struct device *dev, u32 *id)
 {
 	struct iommufd_device *idev;
 	struct iommufd_group *ig;
@@ -39,7 +42,6 @@ int iommufd_device_bind(struct iommufd_ctx *ictx, struct device *dev, u32 *id)
 		return -ENODEV;
 	if (!device_iommu_capable(dev, IOMMU_CAP_CACHE_COHERENCY))
 		return -EINVAL;
-	mutex_lock(&ictx->lock);
 	for (unsigned int i = 1; i < ictx->nr_slots; i++) {
 		struct iommufd_object *o = ictx->objs[i];
 
@@ -68,19 +70,28 @@ int iommufd_device_bind(struct iommufd_ctx *ictx, struct device *dev, u32 *id)
 	ig->bound++;
 	idev->obj.users = 1;	/* the binding driver, until unbind */
 	*id = idev->obj.id;
-	mutex_unlock(&ictx->lock);
 	return 0;
 
 err_free:
 	kfree(idev);
 err_group:
 	if (!ig->bound && !ig->hwpt) {
+		sw_msi_group_forget(ictx->sw_msi, ig->group);
 		list_del(&ig->node);
 		kfree(ig);
 	}
 err_release:
 	iommu_device_release_dma_owner(dev);
 out_unlock:
+	return rc;
+}
+
+int iommufd_device_bind(struct iommufd_ctx *ictx, struct device *dev, u32 *id)
+{
+	int rc;
+
+	mutex_lock(&ictx->lock);
+	rc = iommufd_device_bind_locked(ictx, dev, id);
 	mutex_unlock(&ictx->lock);
 	return rc;
 }
@@ -92,6 +103,7 @@ void iommufd_device_destroy(struct iommufd_object *obj)
 
 	iommu_device_release_dma_owner(idev->dev);
 	if (!--ig->bound && !ig->hwpt) {
+		sw_msi_group_forget(ig->ictx->sw_msi, ig->group);
 		list_del(&ig->node);
 		kfree(ig);
 	}
@@ -102,18 +114,17 @@ void iommufd_device_destroy(struct iommufd_object *obj)
 
 /*
  * Reserve dev's reserved regions in iopt (iopt_table_enforce_dev_resv_regions),
- * the SW_MSI one moved to the device's window when the VMM set one; return
- * the software-MSI window in *sw_msi_start/size (size 0: none).
+ * the SW_MSI one moved to the device's window when the VMM set one with the
+ * sw-msi-v2 model's option.  The group's window itself is recorded by
+ * sw_msi_group_attach (mainline: igroup->sw_msi_start).
  */
 static int enforce_dev_resv_regions(struct iommufd_device *idev,
-				    struct io_pagetable *iopt,
-				    phys_addr_t *sw_msi_start, u64 *sw_msi_size)
+				    struct io_pagetable *iopt)
 {
 	struct iommu_resv_region *resv;
 	struct list_head resv_regions = LIST_HEAD_INIT(resv_regions);
 	int rc = 0;
 
-	*sw_msi_size = 0;
 	iommu_get_resv_regions(idev->dev, &resv_regions);
 	list_for_each_entry(resv, &resv_regions, list) {
 		unsigned long start = resv->start, len = resv->length;
@@ -125,8 +136,6 @@ static int enforce_dev_resv_regions(struct iommufd_device *idev,
 				start = idev->sw_msi_start;
 				len = idev->sw_msi_size;
 			}
-			*sw_msi_start = start;
-			*sw_msi_size = len;
 		}
 		rc = iopt_reserve_iova(iopt, start, start + len - 1, idev->dev);
 		if (rc)
@@ -174,9 +183,7 @@ static int do_attach(struct iommufd_ctx *ictx, struct iommufd_device *idev,
 	struct iommufd_hwpt_paging *paging = find_hwpt_paging(hwpt);
 	struct io_pagetable *new_iopt = &paging->ioas->iopt, *old_iopt = NULL;
 	struct iommufd_device *devs[MAX_GROUP_DEVS];
-	phys_addr_t start = 0, cur_start;
 	unsigned int n, i;
-	u64 size = 0, cur_size;
 	bool replace;
 	int rc;
 
@@ -193,26 +200,15 @@ static int do_attach(struct iommufd_ctx *ictx, struct iommufd_device *idev,
 	/* Reserved regions into the new IOAS first, all or none. */
 	if (!idev->hwpt || old_iopt != new_iopt) {
 		for (i = 0; i < n; i++) {
-			phys_addr_t s = 0;
-			u64 sz = 0;
-
-			rc = enforce_dev_resv_regions(devs[i], new_iopt, &s, &sz);
+			rc = enforce_dev_resv_regions(devs[i], new_iopt);
 			if (rc)
 				goto err_resv;
-			if (devs[i] == idev) {
-				start = s;
-				size = sz;
-			}
 		}
-	} else if (idev->sw_msi_size) {
-		start = idev->sw_msi_start;
-		size = idev->sw_msi_size;
 	}
-	/* Doorbells go into the paging domain at the device's window. */
-	if (size && !sw_msi_get_window(paging->common.domain, &cur_start,
-				       &cur_size) &&
-	    (cur_start != start || cur_size != size)) {
-		rc = sw_msi_set_window(paging->common.domain, start, size);
+	/* sw-msi-v2: the window the VMM chose for the device, at first attach. */
+	if (!old && idev->sw_msi_size) {
+		rc = sw_msi_group_set_start(ictx->sw_msi, ig->group,
+					    idev->sw_msi_start);
 		if (rc) {
 			i = n;
 			goto err_resv;
@@ -282,13 +278,12 @@ static int attach_ioas(struct iommufd_ctx *ictx, struct iommufd_device *idev,
 	return 0;
 }
 
-int iommufd_device_attach_pt(struct iommufd_ctx *ictx, u32 dev_id, u32 *pt_id)
+int iommufd_device_attach_pt_locked(struct iommufd_ctx *ictx, u32 dev_id, u32 *pt_id)
 {
 	struct iommufd_device *idev;
 	struct iommufd_object *pt;
 	int rc;
 
-	mutex_lock(&ictx->lock);
 	idev = iommufd_get_device(ictx, dev_id);
 	if (IS_ERR(idev)) {
 		rc = PTR_ERR(idev);
@@ -313,6 +308,15 @@ int iommufd_device_attach_pt(struct iommufd_ctx *ictx, u32 dev_id, u32 *pt_id)
 		rc = -EINVAL;
 	}
 out:
+	return rc;
+}
+
+int iommufd_device_attach_pt(struct iommufd_ctx *ictx, u32 dev_id, u32 *pt_id)
+{
+	int rc;
+
+	mutex_lock(&ictx->lock);
+	rc = iommufd_device_attach_pt_locked(ictx, dev_id, pt_id);
 	mutex_unlock(&ictx->lock);
 	return rc;
 }
@@ -350,21 +354,25 @@ int iommufd_device_detach_pt(struct iommufd_ctx *ictx, u32 dev_id)
 	return rc;
 }
 
-void iommufd_device_unbind(struct iommufd_ctx *ictx, u32 dev_id)
+void iommufd_device_unbind_locked(struct iommufd_ctx *ictx, u32 dev_id)
 {
 	struct iommufd_device *idev;
 
-	mutex_lock(&ictx->lock);
 	idev = iommufd_get_device(ictx, dev_id);
 	if (KWARN_ON(ictx->k, IS_ERR(idev)))
-		goto out;
+		return;
 	if (idev->vdev)
 		iommufd_destroy_object(ictx, &idev->vdev->obj);
 	if (idev->hwpt)
 		do_detach(ictx, idev);
 	idev->obj.users--;
 	KWARN_ON(ictx->k, iommufd_destroy_object(ictx, &idev->obj));
-out:
+}
+
+void iommufd_device_unbind(struct iommufd_ctx *ictx, u32 dev_id)
+{
+	mutex_lock(&ictx->lock);
+	iommufd_device_unbind_locked(ictx, dev_id);
 	mutex_unlock(&ictx->lock);
 }
 
@@ -400,38 +408,12 @@ struct iommu_domain *iommufd_hwpt_domain(struct iommufd_ctx *ictx, u32 hwpt_id)
 #define SZ_1M	0x100000ULL
 
 /*
- * The window may not overlap the device's other reserved regions.  START
- * need only be page aligned (sw-msi maps doorbells page by page), so a
- * guest's vITS doorbell page such as 0x08090000 can open the window; the
- * v2 series asked for 1 MiB.  SIZE stays a number of MiB as the series has
- * it, so a window is at least 1 MiB long.
+ * IOMMU_OPTION_SW_MSI_START / _SIZE: the posted, NOT merged series (v2,
+ * October 2025), present only under the sw-msi-v2 MSI model; mainline
+ * answers -EOPNOTSUPP as for any unknown option.  The checks are the
+ * series' (kernel/msi-sw-msi-v2.c): -EBUSY once attached, 1 MiB aligned,
+ * -EOVERFLOW on wrap, -EADDRINUSE on overlap.
  */
-static int sw_msi_test(struct iommufd_device *idev, phys_addr_t start, u64 size)
-{
-	struct iommu_resv_region *resv;
-	struct list_head resv_regions = LIST_HEAD_INIT(resv_regions);
-	phys_addr_t last;
-	int rc = 0;
-
-	if ((start & (PAGE_SIZE - 1)) || (size & (SZ_1M - 1)))
-		return -EINVAL;
-	size = max(size, SZ_1M);
-	if (__builtin_add_overflow(start, size - 1, &last))
-		return -EOVERFLOW;
-	iommu_get_resv_regions(idev->dev, &resv_regions);
-	list_for_each_entry(resv, &resv_regions, list) {
-		if (resv->type == IOMMU_RESV_SW_MSI ||
-		    resv->type == IOMMU_RESV_DIRECT_RELAXABLE)
-			continue;
-		if (resv->start <= last && resv->start + resv->length - 1 >= start) {
-			rc = -EADDRINUSE;
-			break;
-		}
-	}
-	iommu_put_resv_regions(idev->dev, &resv_regions);
-	return rc;
-}
-
 int iommufd_option_sw_msi(struct iommufd_ucmd *ucmd)
 {
 	struct iommu_option *cmd = ucmd->cmd;
@@ -440,6 +422,8 @@ int iommufd_option_sw_msi(struct iommufd_ucmd *ucmd)
 	u64 size;
 	int rc;
 
+	if (!ucmd->ictx->k->msi_model->sw_msi_option)
+		return -EOPNOTSUPP;
 	idev = iommufd_get_device(ucmd->ictx, cmd->object_id);
 	if (IS_ERR(idev))
 		return PTR_ERR(idev);
@@ -457,7 +441,7 @@ int iommufd_option_sw_msi(struct iommufd_ucmd *ucmd)
 	size = idev->sw_msi_size;
 	if (cmd->option_id == IOMMU_OPTION_SW_MSI_START) {
 		start = cmd->val64;
-		rc = sw_msi_test(idev, start, size);
+		rc = sw_msi_v2_test(idev->dev, start, size);
 		if (rc)
 			return rc;
 		idev->sw_msi_start = start;
@@ -467,7 +451,7 @@ int iommufd_option_sw_msi(struct iommufd_ucmd *ucmd)
 		return -EINVAL;
 	size = cmd->val64 * SZ_1M;
 	if (size) {
-		rc = sw_msi_test(idev, start, size);
+		rc = sw_msi_v2_test(idev->dev, start, size);
 		if (rc)
 			return rc;
 	}
@@ -522,21 +506,23 @@ int iommufd_get_hw_info(struct iommufd_ucmd *ucmd)
 	cmd->out_capabilities = 0;
 	if (device_iommu_capable(idev->dev, IOMMU_CAP_DIRTY_TRACKING))
 		cmd->out_capabilities |= IOMMU_HW_CAP_DIRTY_TRACKING;
+	/* The PASID width the core recorded at probe (dev_iommu_get_max_pasids). */
 	cmd->out_max_pasid_log2 = 0;
+	if (idev->dev->iommu->max_pasids)
+		cmd->out_max_pasid_log2 = (u8)ilog2(idev->dev->iommu->max_pasids);
 	return iommufd_ucmd_respond(ucmd, sizeof(*cmd));
 }
 
 /* ------------------------------------------------------------ accesses */
 
-int iommufd_access_create(struct iommufd_ctx *ictx, u32 ioas_id,
-			  const struct iommufd_access_ops *ops, void *data,
+int iommufd_access_create_locked(struct iommufd_ctx *ictx, u32 ioas_id,
+				 const struct iommufd_access_ops *ops, void *data,
 			  u32 *id)
 {
 	struct iommufd_access *access;
 	struct iommufd_ioas *ioas;
 	int rc;
 
-	mutex_lock(&ictx->lock);
 	ioas = iommufd_get_ioas(ictx, ioas_id);
 	if (IS_ERR(ioas)) {
 		rc = PTR_ERR(ioas);
@@ -559,6 +545,17 @@ int iommufd_access_create(struct iommufd_ctx *ictx, u32 ioas_id,
 	access->obj.users = 1;	/* its creator, until iommufd_access_destroy */
 	*id = access->obj.id;
 out:
+	return rc;
+}
+
+int iommufd_access_create(struct iommufd_ctx *ictx, u32 ioas_id,
+			  const struct iommufd_access_ops *ops, void *data,
+			  u32 *id)
+{
+	int rc;
+
+	mutex_lock(&ictx->lock);
+	rc = iommufd_access_create_locked(ictx, ioas_id, ops, data, id);
 	mutex_unlock(&ictx->lock);
 	return rc;
 }
@@ -573,22 +570,58 @@ void iommufd_access_destroy_object(struct iommufd_object *obj)
 	kfree(access);
 }
 
-void iommufd_access_destroy(struct iommufd_ctx *ictx, u32 access_id)
+void iommufd_access_destroy_locked(struct iommufd_ctx *ictx, u32 access_id)
 {
 	struct iommufd_object *obj;
 
-	mutex_lock(&ictx->lock);
 	obj = iommufd_get_object(ictx, access_id, IOMMUFD_OBJ_ACCESS);
 	if (!KWARN_ON(ictx->k, IS_ERR(obj))) {
 		obj->users--;
 		KWARN_ON(ictx->k, iommufd_destroy_object(ictx, obj));
 	}
+}
+
+/*
+ * iommufd_access_replace(): the access moves to ioas_id; what it pinned
+ * through the old IOAS is given back first (ops->unmap of everything), as
+ * iommufd_access_change_ioas() does.  Same IOAS: nothing to do.
+ */
+int iommufd_access_replace_locked(struct iommufd_ctx *ictx, u32 access_id,
+				  u32 ioas_id)
+{
+	struct iommufd_object *obj;
+	struct iommufd_access *access;
+	struct iommufd_ioas *ioas;
+
+	obj = iommufd_get_object(ictx, access_id, IOMMUFD_OBJ_ACCESS);
+	if (IS_ERR(obj))
+		return PTR_ERR(obj);
+	access = container_of(obj, struct iommufd_access, obj);
+	ioas = iommufd_get_ioas(ictx, ioas_id);
+	if (IS_ERR(ioas))
+		return PTR_ERR(ioas);
+	if (ioas == access->ioas)
+		return 0;
+	if (access->ops && access->ops->unmap)
+		access->ops->unmap(access->data, 0, ULONG_MAX);
+	list_del(&access->node);
+	access->ioas->obj.users--;
+	access->ioas = ioas;
+	list_add_tail(&access->node, &ioas->iopt.accesses);
+	ioas->obj.users++;
+	return 0;
+}
+
+void iommufd_access_destroy(struct iommufd_ctx *ictx, u32 access_id)
+{
+	mutex_lock(&ictx->lock);
+	iommufd_access_destroy_locked(ictx, access_id);
 	mutex_unlock(&ictx->lock);
 }
 
-int iommufd_access_rw(struct iommufd_ctx *ictx, u32 access_id,
-		      unsigned long iova, void *data, size_t len,
-		      unsigned int flags)
+int iommufd_access_rw_locked(struct iommufd_ctx *ictx, u32 access_id,
+			     unsigned long iova, void *data, size_t len,
+			     unsigned int flags)
 {
 	struct iommufd_access *access;
 	struct iommufd_object *obj;
@@ -599,7 +632,6 @@ int iommufd_access_rw(struct iommufd_ctx *ictx, u32 access_id,
 		return -EINVAL;
 	if (__builtin_add_overflow(iova, len - 1, &last))
 		return -EOVERFLOW;
-	mutex_lock(&ictx->lock);
 	obj = iommufd_get_object(ictx, access_id, IOMMUFD_OBJ_ACCESS);
 	if (IS_ERR(obj)) {
 		rc = PTR_ERR(obj);
@@ -636,6 +668,17 @@ int iommufd_access_rw(struct iommufd_ctx *ictx, u32 access_id,
 		len -= n;
 	}
 out:
+	return rc;
+}
+
+int iommufd_access_rw(struct iommufd_ctx *ictx, u32 access_id,
+		      unsigned long iova, void *data, size_t len,
+		      unsigned int flags)
+{
+	int rc;
+
+	mutex_lock(&ictx->lock);
+	rc = iommufd_access_rw_locked(ictx, access_id, iova, data, len, flags);
 	mutex_unlock(&ictx->lock);
 	return rc;
 }

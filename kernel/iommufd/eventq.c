@@ -173,6 +173,31 @@ ssize_t iommufd_fault_write(struct iommufd_ctx *ictx, struct iommufd_fault *f,
 	return done == 0 ? rc : (ssize_t)done;
 }
 
+/*
+ * A device's I/O page fault reaching a HWPT with a fault queue: Linux's
+ * iommufd_fault_iopf_handler for a group that is complete (its last page
+ * request came).  The record gets the queue's next cookie, for the
+ * response write() gives back.
+ */
+int iommufd_fault_report(struct iommufd_ctx *ictx, struct iommufd_fault *f,
+			 const struct iommu_hwpt_pgfault *pf)
+{
+	struct iommufd_event *e = kzalloc(ictx->k, sizeof(*e) + sizeof(*pf));
+	struct iommu_hwpt_pgfault *rec;
+
+	if (!e)
+		return -ENOMEM;
+	e->data_len = sizeof(*pf);
+	rec = (struct iommu_hwpt_pgfault *)e->data;
+	*rec = *pf;
+	mutex_lock(&ictx->events_lock);
+	rec->cookie = f->next_cookie++;
+	list_add_tail(&e->node, &f->common.deliver);
+	eventq_signal(&f->common);
+	mutex_unlock(&ictx->events_lock);
+	return 0;
+}
+
 /* ------------------------------------------------------------ vEVENTQ */
 
 int iommufd_veventq_alloc(struct iommufd_ucmd *ucmd)

@@ -4,8 +4,9 @@
  * IOMMU domain mirroring an IOAS (a NEST_PARENT one is a stage 2 another
  * HWPT can nest over); a nested HWPT is a driver domain built from a user
  * blob (the guest's vSTE) over a parent or a vIOMMU.  iommufd owns their
- * software MSI (kernel/sw-msi.c), so doorbells of a nested domain's devices
- * go into the parent's stage 2 at the VMM's window.
+ * software MSI (kernel/sw-msi.c, cookie_type IOMMUFD), so doorbells of a
+ * nested domain's devices go into the parent's stage 2 at the group's
+ * SW_MSI window, the parent found by iommufd itself (mainline).
  */
 #include "kernel/iommufd/iommufd-priv.h"
 
@@ -88,7 +89,7 @@ iommufd_hwpt_paging_alloc(struct iommufd_ctx *ictx, struct iommufd_ioas *ioas,
 	p->ioas = ioas;
 	p->nest_parent = flags & IOMMU_HWPT_ALLOC_NEST_PARENT;
 	p->auto_domain = auto_domain;
-	rc = sw_msi_domain_init(ictx->sw_msi, domain);
+	rc = sw_msi_domain_init(ictx->sw_msi, domain, NULL);
 	if (rc)
 		goto err_domain;
 	rc = iopt_table_add_domain(&ioas->iopt, domain);
@@ -128,7 +129,8 @@ hwpt_nested_finish(struct iommufd_ctx *ictx, struct iommufd_hwpt_nested *n,
 	if (KWARN_ON(ictx->k, domain->type != IOMMU_DOMAIN_NESTED))
 		goto err_domain;
 	n->common.domain = domain;
-	rc = sw_msi_domain_init(ictx->sw_msi, domain);
+	/* iommufd knows the parent: doorbells go into its stage 2. */
+	rc = sw_msi_domain_init(ictx->sw_msi, domain, n->parent->common.domain);
 	if (rc)
 		goto err_domain;
 	rc = iommufd_object_add(ictx, &n->common.obj, IOMMUFD_OBJ_HWPT_NESTED);
@@ -220,14 +222,6 @@ int iommufd_hwpt_alloc(struct iommufd_ucmd *ucmd)
 	if ((cmd->data_type == IOMMU_HWPT_DATA_NONE && cmd->data_len) ||
 	    (cmd->data_type != IOMMU_HWPT_DATA_NONE && !cmd->data_len))
 		return -EINVAL;
-	if (cmd->flags & IOMMU_HWPT_FAULT_ID_VALID) {
-		struct iommufd_object *f = iommufd_get_object(ictx, cmd->fault_id,
-							      IOMMUFD_OBJ_FAULT);
-
-		if (IS_ERR(f))
-			return PTR_ERR(f);
-		fault = container_of(f, struct iommufd_fault, common.obj);
-	}
 	idev = iommufd_get_device(ictx, cmd->dev_id);
 	if (IS_ERR(idev))
 		return PTR_ERR(idev);
@@ -270,7 +264,16 @@ int iommufd_hwpt_alloc(struct iommufd_ucmd *ucmd)
 	default:
 		return -EINVAL;
 	}
-	if (fault) {
+	/* The fault queue is looked up once the HWPT exists, as Linux does. */
+	if (cmd->flags & IOMMU_HWPT_FAULT_ID_VALID) {
+		struct iommufd_object *f = iommufd_get_object(ictx, cmd->fault_id,
+							      IOMMUFD_OBJ_FAULT);
+
+		if (IS_ERR(f)) {
+			KWARN_ON(ictx->k, iommufd_destroy_object(ictx, &hwpt->obj));
+			return PTR_ERR(f);
+		}
+		fault = container_of(f, struct iommufd_fault, common.obj);
 		hwpt->fault = fault;
 		fault->common.obj.users++;
 	}

@@ -178,6 +178,7 @@ struct iommufd_hwpt_nested {
 /* Per iommu_group: devices of a group share one HWPT. */
 struct iommufd_group {
 	struct list_head node;		/* in ictx->groups */
+	struct iommufd_ctx *ictx;
 	struct iommu_group *group;
 	struct iommufd_hw_pagetable *hwpt;
 	unsigned int attached;		/* devices attached */
@@ -256,6 +257,8 @@ struct iommufd_ctx {
 	struct sw_msi_ctx *sw_msi;
 	bool account_mm;		/* IOMMU_OPTION_RLIMIT_MODE */
 	struct iommufd_source *call_source; /* of the ioctl running, or NULL */
+	struct list_head test_accesses;	/* IOMMU_TEST_CMD's access fds */
+	u32 test_memory_limit;		/* SET_TEMP_MEMORY_LIMIT */
 	struct iommufd_ioas *vfio_ioas;	/* what VFIO type1 ioctls act on */
 	iommufd_uaccess_fn uaccess;	/* NULL: all user memory is reachable */
 };
@@ -347,6 +350,23 @@ void iommufd_eventq_destroy(struct iommufd_object *obj);
 void iommufd_device_destroy(struct iommufd_object *obj);
 void iommufd_access_destroy_object(struct iommufd_object *obj);
 
+/* device.c: the public device and access calls with ictx->lock held */
+int iommufd_device_bind_locked(struct iommufd_ctx *ictx, struct device *dev,
+			       u32 *id);
+int iommufd_device_attach_pt_locked(struct iommufd_ctx *ictx, u32 dev_id,
+				    u32 *pt_id);
+void iommufd_device_unbind_locked(struct iommufd_ctx *ictx, u32 dev_id);
+int iommufd_access_create_locked(struct iommufd_ctx *ictx, u32 ioas_id,
+				 const struct iommufd_access_ops *ops, void *data,
+				 u32 *id);
+void iommufd_access_destroy_locked(struct iommufd_ctx *ictx, u32 access_id);
+/* iommufd_access_replace(): onto another IOAS, its pins dropped first. */
+int iommufd_access_replace_locked(struct iommufd_ctx *ictx, u32 access_id,
+				  u32 ioas_id);
+int iommufd_access_rw_locked(struct iommufd_ctx *ictx, u32 access_id,
+			     unsigned long iova, void *data, size_t len,
+			     unsigned int flags);
+
 /* vfio_compat.c */
 int iommufd_vfio_ioas(struct iommufd_ucmd *ucmd);
 long iommufd_vfio_ioctl(struct iommufd_ctx *ictx, unsigned int cmd,
@@ -378,11 +398,22 @@ iommufd_hwpt_paging_alloc(struct iommufd_ctx *ictx, struct iommufd_ioas *ioas,
 			  bool auto_domain,
 			  const struct iommu_user_data *user_data);
 
+/* selftest.c: IOMMU_TEST_CMD; -ENOTTY without the mock driver */
+int iommufd_test(struct iommufd_ucmd *ucmd);
+bool iommufd_test_present(struct iommufd_ctx *ictx);
+void iommufd_selftest_destroy(struct iommufd_object *obj);
+/* Closes a CREATE_ACCESS fd: false when fd is not one. */
+bool iommufd_test_fd_close(struct iommufd_ctx *ictx, int fd);
+/* Releases accesses and mock devices before the context's objects go. */
+void iommufd_test_ctx_destroy(struct iommufd_ctx *ictx);
+
 /* eventq.c */
 ssize_t iommufd_eventq_read(struct iommufd_ctx *ictx, struct iommufd_eventq *q,
 			    void *ubuf, size_t count, iommufd_copy_out_fn copy_out);
 ssize_t iommufd_fault_write(struct iommufd_ctx *ictx, struct iommufd_fault *f,
 			    const void *buf, size_t count);
 int iommufd_eventq_init(struct iommufd_ctx *ictx, struct iommufd_eventq *q);
+int iommufd_fault_report(struct iommufd_ctx *ictx, struct iommufd_fault *f,
+			 const struct iommu_hwpt_pgfault *pf);
 
 #endif

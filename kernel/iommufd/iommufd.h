@@ -47,6 +47,7 @@ enum iommufd_object_type {
 	IOMMUFD_OBJ_VIOMMU,
 	IOMMUFD_OBJ_VDEVICE,
 	IOMMUFD_OBJ_VEVENTQ,
+	IOMMUFD_OBJ_SELFTEST,		/* IOMMU_TEST_CMD's mock devices */
 	IOMMUFD_OBJ_MAX,
 };
 

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "include/uapi/linux/iommufd_test.h"
 #include "kernel/iommufd/iommufd-priv.h"
 
 /* ------------------------------------------------------------ objects */
@@ -80,6 +81,7 @@ static void (*const object_destroy[IOMMUFD_OBJ_MAX])(struct iommufd_object *) = 
 	[IOMMUFD_OBJ_VIOMMU] = iommufd_viommu_destroy,
 	[IOMMUFD_OBJ_VDEVICE] = iommufd_vdevice_destroy,
 	[IOMMUFD_OBJ_VEVENTQ] = iommufd_eventq_destroy,
+	[IOMMUFD_OBJ_SELFTEST] = iommufd_selftest_destroy,
 };
 
 int iommufd_destroy_object(struct iommufd_ctx *ictx, struct iommufd_object *obj)
@@ -120,6 +122,8 @@ struct iommufd_ctx *iommufd_ctx_create(struct kernel *k)
 	mutex_init(&ictx->events_lock);
 	INIT_LIST_HEAD(&ictx->groups);
 	INIT_LIST_HEAD(&ictx->eventqs);
+	INIT_LIST_HEAD(&ictx->test_accesses);
+	ictx->test_memory_limit = 65536;
 	return ictx;
 }
 
@@ -130,6 +134,10 @@ void iommufd_ctx_destroy(struct iommufd_ctx *ictx)
 
 	if (!ictx)
 		return;
+	/* The selftest's devices and access fds, as their files' release. */
+	mutex_lock(&ictx->lock);
+	iommufd_test_ctx_destroy(ictx);
+	mutex_unlock(&ictx->lock);
 	/* A driver that did not unbind: do it for it, and say so. */
 	for (unsigned int id = 1; id < ictx->nr_slots; id++) {
 		struct iommufd_object *obj = ictx->objs[id];
@@ -235,6 +243,7 @@ union ucmd_buffer {
 	struct iommu_vdevice_alloc vdev;
 	struct iommu_veventq_alloc veventq;
 	struct iommu_viommu_alloc viommu;
+	struct iommu_test_cmd test;
 	struct iommu_vfio_ioas vfio_ioas;
 };
 
@@ -290,6 +299,7 @@ static const struct iommufd_ioctl_op iommufd_ioctl_ops[] = {
 		 struct iommu_veventq_alloc, out_veventq_fd),
 	IOCTL_OP(IOMMU_VIOMMU_ALLOC, iommufd_viommu_alloc_ioctl,
 		 struct iommu_viommu_alloc, out_viommu_id),
+	IOCTL_OP(IOMMU_TEST_CMD, iommufd_test, struct iommu_test_cmd, last),
 };
 
 /*
@@ -336,6 +346,9 @@ long iommufd_ioctl_source(struct iommufd_ctx *ictx, unsigned int cmd,
 	op = &iommufd_ioctl_ops[nr - IOMMUFD_CMD_BASE];
 	if (!op->execute || op->ioctl_num != cmd)
 		return -ENOTTY;	/* -ENOIOCTLCMD, which the VFS turns into this */
+	/* Without CONFIG_IOMMUFD_TEST the command is not in the table at all. */
+	if (cmd == IOMMU_TEST_CMD && !iommufd_test_present(ictx))
+		return -ENOTTY;
 	if (!arg)
 		return -EFAULT;	/* the one unreadable pointer we can see */
 	ucmd.ictx = ictx;
@@ -423,8 +436,10 @@ int iommufd_fd_close(struct iommufd_ctx *ictx, int fd)
 	mutex_lock(&ictx->lock);
 	q = find_eventq(ictx, fd);
 	if (!q) {
+		bool access = iommufd_test_fd_close(ictx, fd);
+
 		mutex_unlock(&ictx->lock);
-		return -EBADF;
+		return access ? 0 : -EBADF;
 	}
 	mutex_lock(&ictx->events_lock);
 	list_del(&q->fd_node);

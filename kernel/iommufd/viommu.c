@@ -9,23 +9,37 @@
  */
 #include "kernel/iommufd/iommufd-priv.h"
 
+/*
+ * copy_struct_from_user(): a shorter source is zero-extended, a longer one
+ * must have a zero tail (-E2BIG); NULL is the -EFAULT we can see.
+ */
+static int copy_struct(void *dst, size_t dst_size, const void *src, size_t len)
+{
+	const u8 *p = src;
+
+	if (!p)
+		return -EFAULT;
+	for (size_t i = dst_size; i < len; i++)
+		if (p[i])
+			return -E2BIG;
+	memset(dst, 0, dst_size);
+	memcpy(dst, p, min(dst_size, len));
+	return 0;
+}
+
+/*
+ * __iommu_copy_struct_from_user(): unlike copy_struct_from_user, a blob
+ * longer than the driver's struct is -EINVAL whatever its tail holds.
+ */
 int iommu_copy_struct_from_user(void *dst, size_t dst_size, size_t min_size,
 				const struct iommu_user_data *user_data,
 				unsigned int data_type)
 {
-	const u8 *p;
-
 	if (!user_data || user_data->type != data_type)
 		return -EINVAL;
-	if (user_data->len < min_size || !user_data->uptr)
+	if (user_data->len < min_size || dst_size < user_data->len)
 		return -EINVAL;
-	p = user_data->uptr;
-	for (size_t i = dst_size; i < user_data->len; i++)
-		if (p[i])
-			return -E2BIG;
-	memset(dst, 0, dst_size);
-	memcpy(dst, p, min(dst_size, user_data->len));
-	return 0;
+	return copy_struct(dst, dst_size, user_data->uptr, user_data->len);
 }
 
 int iommu_copy_struct_from_user_array(void *dst, size_t dst_size,
@@ -53,13 +67,10 @@ int iommu_copy_struct_from_full_user_array(void *dst, size_t entry_size,
 	if (!array || array->type != data_type || !array->entry_num)
 		return -EINVAL;
 	for (u32 i = 0; i < array->entry_num; i++) {
-		struct iommu_user_data one = {
-			.type = data_type,
-			.uptr = (const u8 *)array->uptr + (size_t)i * array->entry_len,
-			.len = array->entry_len,
-		};
-		int ret = iommu_copy_struct_from_user((u8 *)dst + i * entry_size,
-						      entry_size, 0, &one, data_type);
+		int ret = copy_struct((u8 *)dst + i * entry_size, entry_size,
+				      (const u8 *)array->uptr +
+				      (size_t)i * array->entry_len,
+				      array->entry_len);
 
 		if (ret)
 			return ret;

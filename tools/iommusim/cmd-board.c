@@ -187,6 +187,7 @@ int cmd_board(struct scenario *s, const struct scn_line *l, struct scn_result *r
 	pc.lazy = !strict;
 	pc.passthrough = pt != 0;
 	pc.fail_count = &w->fail_nth;
+	world_trace_machine(w, w->machine);
 	w->platform = platform_boot(w->machine, &pc);
 	if (IS_ERR(w->platform)) {
 		r->rc = (int)PTR_ERR(w->platform);
@@ -194,6 +195,7 @@ int cmd_board(struct scenario *s, const struct scn_line *l, struct scn_result *r
 		return 0;
 	}
 	ko->k = platform_kernel(w->platform);
+	world_trace_kernel(w, ko->k);
 	ko->platform = true;
 	scn_set_hex(r, "buffers", MACHINE_RAM_BASE + ram / 2);
 	world_commit_obj(w);

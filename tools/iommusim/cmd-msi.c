@@ -14,6 +14,7 @@
 #include "kernel/iommu.h"
 #include "kernel/msi.h"
 #include "kernel/platform.h"
+#include "kernel/msi-sw-msi-v2.h"
 #include "kernel/sw-msi.h"
 #include "tools/iommusim/world-priv.h"
 
@@ -266,40 +267,63 @@ int cmd_msi_cookie(struct scenario *s, const struct scn_line *l, struct scn_resu
 	return 0;
 }
 
-/* iommufd-own DOMAIN: iommufd's sw_msi takes the domain (one context per kernel). */
+/* The kernel's iommufd-like sw_msi context, made on first use. */
+static struct sw_msi_ctx *kernel_sw_msi(struct world *w, struct kernel *k)
+{
+	struct world_obj *ko = world_kernel_obj(w, k);
+
+	if (!ko->sw_msi)
+		ko->sw_msi = sw_msi_ctx_create(k);
+	return ko->sw_msi;
+}
+
+/*
+ * iommufd-own DOMAIN [parent=P]: iommufd's sw_msi takes the domain as a
+ * hwpt (one context per kernel); a nested one names its paging parent, as
+ * IOMMU_HWPT_ALLOC does, and iommufd puts its doorbells there.
+ */
 int cmd_iommufd_own(struct scenario *s, const struct scn_line *l, struct scn_result *r)
 {
-	struct world_obj *dom = world_arg_obj(s, l, NULL, 0, OBJ_DOMAIN);
-	struct world_obj *ko;
+	static const char *const keys[] = { "parent", NULL };
+	struct world_obj *dom, *parent = NULL;
+	struct sw_msi_ctx *ctx;
 
-	if (!dom)
+	if (scn_check_keys(s, l, keys) ||
+	    !(dom = world_arg_obj(s, l, NULL, 0, OBJ_DOMAIN)))
 		return -1;
-	ko = world_kernel_obj(scenario_world(s), dom->k);
-	if (!ko->sw_msi)
-		ko->sw_msi = sw_msi_ctx_create(dom->k);
-	if (!ko->sw_msi) {
+	if (scn_key(l, "parent") &&
+	    !(parent = world_arg_obj(s, l, "parent", 0, OBJ_DOMAIN)))
+		return -1;
+	ctx = kernel_sw_msi(scenario_world(s), dom->k);
+	if (!ctx) {
 		r->rc = -ENOMEM;
 		return 0;
 	}
-	r->rc = sw_msi_domain_init(ko->sw_msi, dom->domain);
+	r->rc = sw_msi_domain_init(ctx, dom->domain, parent ? parent->domain : NULL);
 	if (!r->rc)
 		dom->iommufd_owned = true;
 	return 0;
 }
 
-/* sw-msi-window DOMAIN start= size=: IOMMU_OPTION_SW_MSI_START / _SIZE. */
-int cmd_sw_msi_window(struct scenario *s, const struct scn_line *l,
+/*
+ * sw-msi-option DEV start=IOVA size=S: IOMMU_OPTION_SW_MSI_START / _SIZE
+ * of the posted, unmerged series (v2): only under msi=sw-msi-v2, before
+ * the device attaches; size a multiple of 1 MiB, 0 for the driver's window.
+ */
+int cmd_sw_msi_option(struct scenario *s, const struct scn_line *l,
 		      struct scn_result *r)
 {
 	static const char *const keys[] = { "start", "size", NULL };
-	struct world_obj *dom;
+	struct world_obj *dev;
+	struct sw_msi_ctx *ctx;
 	u64 start, size;
 
 	if (scn_check_keys(s, l, keys) ||
-	    !(dom = world_arg_obj(s, l, NULL, 0, OBJ_DOMAIN)) ||
+	    !(dev = world_arg_obj(s, l, NULL, 0, OBJ_DEVICE)) ||
 	    scn_u64(s, l, "start", true, &start) || scn_u64(s, l, "size", true, &size))
 		return -1;
-	r->rc = sw_msi_set_window(dom->domain, start, size);
+	ctx = kernel_sw_msi(scenario_world(s), dev->k);
+	r->rc = ctx ? sw_msi_v2_set_window(ctx, dev->dev, start, size) : -ENOMEM;
 	return 0;
 }
 
@@ -343,7 +367,7 @@ int cmd_msi_table(struct scenario *s, const struct scn_line *l, struct scn_resul
 		fprintf(out, "%-30s %-10s %-12s %-16s %-5s %s\n", row->label,
 			row->domain, rc, addr, data, lands);
 	}
-	fprintf(out, "(why each row is so, with the upstream code it follows: docs/msi-doorbell.md)\n\n");
+	fprintf(out, "(why each row is so, with the mainline code it follows: docs/msi-doorbell.md)\n\n");
 	w->nr_rows = 0;		/* the next table starts afresh */
 	return 0;
 }

@@ -178,18 +178,21 @@ static void print_verdict(FILE *out, const struct smmuv3_ste_info *in)
 void inspect_print_ste(FILE *out, const char *name, u32 sid,
 		       const struct smmuv3_ste_info *in, struct scn_result *r)
 {
-	u32 cfg = in->strtab_base_cfg;
-	bool two = ((cfg >> 16) & 3) == 1;
+	const u64 cfg = in->strtab_base_cfg;
+	bool two = smmuv3_field_named(smmuv3_strtab_cfg_fields, &cfg, "FMT") == 1;
 	unsigned int config = 0;
 
 	fprintf(out, "ste %s: StreamID 0x%x; SMMU_STRTAB_BASE 0x%llx (ADDR 0x%llx), STRTAB_BASE_CFG 0x%x: ",
 		name, sid, (unsigned long long)in->strtab_base,
-		(unsigned long long)(in->strtab_base & GENMASK_ULL(51, 6)), cfg);
+		(unsigned long long)smmuv3_field_named(smmuv3_strtab_base_fields,
+						       &in->strtab_base, "ADDR"), (u32)cfg);
 	if (two)
-		fprintf(out, "2-level, SPLIT %u, ", (cfg >> 6) & 0x1f);
+		fprintf(out, "2-level, SPLIT %u, ", (unsigned int)
+			smmuv3_field_named(smmuv3_strtab_cfg_fields, &cfg, "SPLIT"));
 	else
 		fprintf(out, "linear, ");
-	fprintf(out, "LOG2SIZE %u\n", cfg & 0x3f);
+	fprintf(out, "LOG2SIZE %u\n", (unsigned int)
+		smmuv3_field_named(smmuv3_strtab_cfg_fields, &cfg, "LOG2SIZE"));
 	scn_set(r, "fmt", "%s", two ? "2-level" : "linear");
 	if (in->l1_read) {
 		int n = fprintf(out, "  L1STD @ 0x%llx = 0x%016llx:",
@@ -203,7 +206,7 @@ void inspect_print_ste(FILE *out, const char *name, u32 sid,
 	if (in->ste_read) {
 		unsigned int groups = 0;
 
-		config = (unsigned int)(in->ste[0] >> 1) & 7;
+		config = (unsigned int)smmuv3_field_named(smmuv3_ste_fields, in->ste, "Config");
 		if (config >= 4 && (config & 1))
 			groups |= SMMUV3_FIELD_S1;
 		if (config >= 4 && (config & 2))
@@ -214,11 +217,14 @@ void inspect_print_ste(FILE *out, const char *name, u32 sid,
 		print_fields(out, smmuv3_ste_fields, in->ste, groups,
 			     config > 4 ? ste_always : ste_off, "    ", 4);
 		scn_set_hex(r, "ste", in->ste_addr);
-		scn_set(r, "v", "%u", (unsigned int)(in->ste[0] & 1));
+		scn_set(r, "v", "%u", (unsigned int)smmuv3_field_named(smmuv3_ste_fields,
+								     in->ste, "V"));
 		scn_set(r, "config", "%s", config_name(config));
-		scn_set(r, "vmid", "%u", (unsigned int)(in->ste[2] & 0xffff));
+		scn_set(r, "vmid", "%u", (unsigned int)smmuv3_field_named(smmuv3_ste_fields,
+									in->ste, "S2VMID"));
 		if (groups & SMMUV3_FIELD_S2)
-			scn_set_hex(r, "s2ttb", in->ste[3] & GENMASK_ULL(51, 4));
+			scn_set_hex(r, "s2ttb", smmuv3_field_named(smmuv3_ste_fields, in->ste,
+								   "S2TTB"));
 	}
 	if (in->cd_l1_read) {
 		int n = print_where(out, "L1CD", in->cd_l1_addr, in->cd_l1_pa);
@@ -234,8 +240,9 @@ void inspect_print_ste(FILE *out, const char *name, u32 sid,
 		fputs("    ", out);
 		print_fields(out, smmuv3_cd_fields, in->cd, 0, cd_always, "    ", 4);
 		scn_set_hex(r, "cd", in->cd_addr);
-		scn_set(r, "asid", "%u", (unsigned int)(in->cd[0] >> 48));
-		scn_set_hex(r, "ttb0", in->cd[1] & GENMASK_ULL(51, 4));
+		scn_set(r, "asid", "%u", (unsigned int)smmuv3_field_named(smmuv3_cd_fields,
+									in->cd, "ASID"));
+		scn_set_hex(r, "ttb0", smmuv3_field_named(smmuv3_cd_fields, in->cd, "TTB0"));
 	}
 	print_verdict(out, in);
 	scn_set(r, "event", "%s", in->event ? smmuv3_event_name(in->event) ?: "unknown" :
@@ -252,22 +259,22 @@ void inspect_print_attrs(FILE *out, unsigned int stage, enum vmsa_desc_kind kind
 			u64 d)
 {
 	if (kind == VMSA_DESC_TABLE) {
-		if (stage == 1 && (d >> 59))
+		if (stage == 1 && (d & DESC_TABLE_ATTRS))
 			fprintf(out, "  PXNTable=%u UXNTable=%u APTable=%u NSTable=%u",
-				(unsigned int)(d >> 59) & 1, (unsigned int)(d >> 60) & 1,
-				(unsigned int)(d >> 61) & 3, (unsigned int)(d >> 63) & 1);
+				!!(d & DESC_PXNTABLE), !!(d & DESC_XNTABLE),
+				(unsigned int)FIELD_GET(DESC_APTABLE, d), !!(d & DESC_NSTABLE));
 		return;
 	}
 	if (stage == 1)
-		fprintf(out, "  AttrIndx=%u AP=%s AF=%u%s%s%s%s",
-			(unsigned int)(d >> 2) & 7, s1_ap[(d >> 6) & 3],
-			(unsigned int)(d >> 10) & 1, d & BIT_ULL(5) ? " NS" : "",
-			d & BIT_ULL(11) ? " nG" : "", d & BIT_ULL(53) ? " PXN" : "",
-			d & BIT_ULL(54) ? " UXN" : "");
+		fprintf(out, "  AttrIndx=%u AP=%s AF=%u%s%s%s%s%s",
+			(unsigned int)FIELD_GET(DESC_ATTRINDX, d), s1_ap[FIELD_GET(DESC_AP, d)],
+			!!(d & DESC_AF), d & DESC_NS ? " NS" : "", d & DESC_NG ? " nG" : "",
+			d & DESC_PXN ? " PXN" : "", d & DESC_XN ? " UXN" : "",
+			d & DESC_DBM ? " DBM" : "");
 	else
-		fprintf(out, "  MemAttr=0x%x S2AP=%s AF=%u%s",
-			(unsigned int)(d >> 2) & 0xf, s2_ap[(d >> 6) & 3],
-			(unsigned int)(d >> 10) & 1, d & BIT_ULL(54) ? " XN" : "");
+		fprintf(out, "  MemAttr=0x%x S2AP=%s AF=%u%s%s",
+			(unsigned int)FIELD_GET(DESC_ATTR, d), s2_ap[FIELD_GET(DESC_AP, d)],
+			!!(d & DESC_AF), d & DESC_XN ? " XN" : "", d & DESC_DBM ? " DBM" : "");
 }
 
 static void print_step(FILE *out, const char *indent,

@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hw/trace.h"
 #include "include/iommusim/version.h"
 #include "tools/iommusim/scenario.h"
 #include "tools/iommusim/world.h"
@@ -37,6 +38,8 @@ static void usage(FILE *f)
 		"  --help-commands   list the scenario commands and their arguments\n"
 		"  --json            one JSON object per command on stdout (file, line,\n"
 		"                    command, rc, values); the narrative goes to stderr\n"
+		"  --trace=LIST      trace events on stderr, QEMU's names: LIST of cmdq, cfg,\n"
+		"                    tlb, walk, event, gerror, its, iommufd, dma, or all\n"
 		"  -h, --help        this text\n"
 		"  -V, --version     the version\n"
 		"\n"
@@ -53,31 +56,36 @@ static int usage_error(const char *fmt, const char *arg)
 	return 2;
 }
 
-enum { OPT_FAIL_NTH = 256, OPT_HELP_COMMANDS, OPT_JSON };
+enum { OPT_FAIL_NTH = 256, OPT_HELP_COMMANDS, OPT_JSON, OPT_TRACE };
 
 static const struct option options[] = {
 	{ "fail-nth",      required_argument, NULL, OPT_FAIL_NTH },
 	{ "help-commands", no_argument,       NULL, OPT_HELP_COMMANDS },
 	{ "json",          no_argument,       NULL, OPT_JSON },
+	{ "trace",         required_argument, NULL, OPT_TRACE },
 	{ "help",          no_argument,       NULL, 'h' },
 	{ "version",       no_argument,       NULL, 'V' },
 	{ NULL, 0, NULL, 0 }
 };
 
-int main(int argc, char **argv)
+/* What the command line asked for. */
+struct opts {
+	unsigned long fail_nth;
+	bool json;
+	unsigned int trace;
+};
+
+/*
+ * Parses the options into o; -1 to go on with argv[optind..], else the exit
+ * status (0 after --help and friends, 2 after a mistake, said on stderr).
+ */
+static int parse_options(int argc, char **argv, struct opts *o)
 {
-	const char *name = "default.scn";
-	char *text = NULL;
-	struct world *w;
-	struct scenario *s;
-	unsigned long fail_nth = 0;
-	bool json = false;
-	FILE *narrative;
-	int opt, ret;
+	const char *bad;
+	unsigned int bad_len;
+	int opt;
 	u64 n;
 
-	/* Results and errors keep their order when both go to one pipe. */
-	setvbuf(stdout, NULL, _IOLBF, 0);
 	opterr = 0;	/* our own messages, with the reason */
 	while ((opt = getopt_long(argc, argv, ":hV", options, NULL)) != -1) {
 		switch (opt) {
@@ -85,10 +93,19 @@ int main(int argc, char **argv)
 			if (scn_parse_u64(optarg, &n) || !n || n > (u64)LONG_MAX)
 				return usage_error("--fail-nth takes a positive number, not '%s'",
 						   optarg);
-			fail_nth = n;
+			o->fail_nth = n;
 			break;
 		case OPT_JSON:
-			json = true;
+			o->json = true;
+			break;
+		case OPT_TRACE:
+			o->trace = iommusim_trace_parse(optarg, &bad, &bad_len);
+			if (!o->trace) {
+				fprintf(stderr, "iommusim: --trace: unknown category '%.*s'; the categories are "
+					"cmdq, cfg, tlb, walk, event, gerror, its, iommufd, dma, all\n",
+					(int)bad_len, bad);
+				return 2;
+			}
 			break;
 		case OPT_HELP_COMMANDS:
 			world_print_commands(stdout);
@@ -108,6 +125,24 @@ int main(int argc, char **argv)
 	if (argc - optind > 1)
 		return usage_error("one scenario file at a time; '%s' is a second one",
 				   argv[optind + 1]);
+	return -1;
+}
+
+int main(int argc, char **argv)
+{
+	const char *name = "default.scn";
+	struct opts o = { 0 };
+	char *text = NULL;
+	struct world *w;
+	struct scenario *s;
+	FILE *narrative;
+	int ret;
+
+	/* Results and errors keep their order when both go to one pipe. */
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	ret = parse_options(argc, argv, &o);
+	if (ret >= 0)
+		return ret;
 	if (optind < argc) {
 		char why[128];
 
@@ -119,7 +154,7 @@ int main(int argc, char **argv)
 		}
 	}
 	/* With --json, stdout carries only JSON; the narrative goes to stderr. */
-	narrative = json ? stderr : stdout;
+	narrative = o.json ? stderr : stdout;
 	w = world_create(narrative);
 	s = w ? scenario_create(narrative, world_commands, w) : NULL;
 	if (!s) {
@@ -128,13 +163,14 @@ int main(int argc, char **argv)
 		free(text);
 		return 2;
 	}
-	if (json)
+	if (o.json)
 		scenario_set_json(s, stdout);
-	world_fail_nth(w, fail_nth);
+	world_set_trace(w, o.trace, stderr);
+	world_fail_nth(w, o.fail_nth);
 	ret = scenario_run(s, name, text ? text : default_scenario);
-	if (fail_nth && !world_fail_nth_hit(w))
+	if (o.fail_nth && !world_fail_nth_hit(w))
 		fprintf(stderr, "iommusim: --fail-nth %lu: the run made fewer allocations, "
-			"none failed\n", fail_nth);
+			"none failed\n", o.fail_nth);
 	scenario_destroy(s);
 	world_destroy(w);
 	free(text);

@@ -85,6 +85,8 @@ struct world {
 	int nr_rows;
 	struct msi_row rows[WORLD_MAX_ROWS];
 	atomic_ulong fail_nth;	/* every kernel's fail-nth count (--fail-nth) */
+	unsigned int trace;	/* --trace categories */
+	FILE *trace_out;
 	bool fail_nth_set;
 };
 
@@ -96,6 +98,9 @@ struct world_obj *world_arg_obj(struct scenario *s, const struct scn_line *l,
 struct world_obj *world_new_obj(struct scenario *s, const struct scn_line *l,
 				enum obj_kind kind);
 void world_commit_obj(struct world *w);
+/* Turn on the world's --trace for what was just built (NULL: skip it). */
+void world_trace_kernel(struct world *w, struct kernel *k);
+void world_trace_machine(struct world *w, struct machine *m);
 struct kernel *world_arg_kernel(struct scenario *s, const struct scn_line *l);
 const char *domain_type_name(const struct iommu_domain *d);
 struct world_obj *world_kernel_obj(struct world *w, struct kernel *k);
@@ -121,7 +126,8 @@ int cmd_compose(struct scenario *, const struct scn_line *, struct scn_result *)
 int cmd_msi_free(struct scenario *, const struct scn_line *, struct scn_result *);
 int cmd_msi_cookie(struct scenario *, const struct scn_line *, struct scn_result *);
 int cmd_iommufd_own(struct scenario *, const struct scn_line *, struct scn_result *);
-int cmd_sw_msi_window(struct scenario *, const struct scn_line *, struct scn_result *);
+int cmd_sw_msi_option(struct scenario *, const struct scn_line *, struct scn_result *);
+int cmd_msi_debate(struct scenario *, const struct scn_line *, struct scn_result *);
 int cmd_msi_table(struct scenario *, const struct scn_line *, struct scn_result *);
 int cmd_board(struct scenario *, const struct scn_line *, struct scn_result *);
 int cmd_endpoint(struct scenario *, const struct scn_line *, struct scn_result *);
@@ -129,6 +135,7 @@ int cmd_dma_map(struct scenario *, const struct scn_line *, struct scn_result *)
 int cmd_dma_unmap(struct scenario *, const struct scn_line *, struct scn_result *);
 int cmd_events(struct scenario *, const struct scn_line *, struct scn_result *);
 int cmd_nested_vm(struct scenario *, const struct scn_line *, struct scn_result *);
+int cmd_stats(struct scenario *, const struct scn_line *, struct scn_result *);
 int cmd_ste(struct scenario *, const struct scn_line *, struct scn_result *);
 int cmd_walk(struct scenario *, const struct scn_line *, struct scn_result *);
 int cmd_pgtable(struct scenario *, const struct scn_line *, struct scn_result *);
@@ -149,6 +156,7 @@ int inspect_board_vste(struct scenario *s, const struct scn_line *l, u64 vste[2]
 	{ "endpoint", cmd_endpoint, "endpoint NAME sid=RID [smmu=0|1]        (a PCI-like endpoint on the board)" }, \
 	{ "dma-map", cmd_dma_map, "dma-map DEV pa=P size=S                (the DMA API: reports iova=)" }, \
 	{ "dma-unmap", cmd_dma_unmap, "dma-unmap DEV iova=A size=S            (the DMA API: unmaps what dma-map mapped)" }, \
+	{ "stats", cmd_stats, "stats [reset=1]                       (what the board's SMMU and ITS counted: TLB and config cache, descriptor reads, commands, events; translations=, tlb_hits=, tlb_misses=, s1_reads=, ...)" }, \
 	{ "events", cmd_events, "events                                (SMMU events the driver decoded: count=, last=)" }, \
 	{ "nested-vm", cmd_nested_vm, "nested-vm                             (the nesting story: VMM, vSMMU, guest kernel; rc=0 when all held)" }
 
@@ -178,8 +186,9 @@ int inspect_board_vste(struct scenario *s, const struct scn_line *l, u64 vste[2]
 	{ "compose", cmd_compose, "compose DEV its=I index=N             (the message: addr=, data=, lands=)" }, \
 	{ "msi-free", cmd_msi_free, "msi-free DEV its=I" }, \
 	{ "msi-cookie", cmd_msi_cookie, "msi-cookie DOMAIN base=IOVA           (iommu_get_msi_cookie, as VFIO)" }, \
-	{ "iommufd-own", cmd_iommufd_own, "iommufd-own DOMAIN                    (iommufd's sw_msi owns it)" }, \
-	{ "sw-msi-window", cmd_sw_msi_window, "sw-msi-window DOMAIN start=IOVA size=S (IOMMU_OPTION_SW_MSI_START/SIZE)" }, \
+	{ "iommufd-own", cmd_iommufd_own, "iommufd-own DOMAIN [parent=P]         (iommufd's sw_msi owns it)" }, \
+	{ "msi-debate", cmd_msi_debate, "msi-debate                            (every case under every MSI model, side by side)" }, \
+	{ "sw-msi-option", cmd_sw_msi_option, "sw-msi-option DEV start=IOVA size=S    (msi=sw-msi-v2 only: the unmerged SW_MSI_START/SIZE)" }, \
 	{ "msi-table", cmd_msi_table, "msi-table                             (the msi cases since the last table)" }
 
 #endif

@@ -12,10 +12,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hw/its/its.h"
+#include "hw/machine.h"
 #include "hw/memory.h"
+#include "hw/smmuv3/smmuv3.h"
 #include "kernel/drivers/mock-iommu.h"
 #include "kernel/iommu.h"
 #include "kernel/kernel.h"
+#include "kernel/msi-model.h"
 #include "kernel/platform.h"
 #include "kernel/sw-msi.h"
 #include "lib/bits.h"
@@ -28,6 +32,33 @@ struct world *world_create(FILE *out)
 	if (w)
 		w->out = out;
 	return w;
+}
+
+static void trace_line(void *opaque, unsigned int category, const char *line)
+{
+	(void)category;
+	fprintf(opaque, "%s\n", line);
+}
+
+void world_set_trace(struct world *w, unsigned int categories, FILE *trace_out)
+{
+	w->trace = categories;
+	w->trace_out = trace_out;
+}
+
+void world_trace_kernel(struct world *w, struct kernel *k)
+{
+	if (w->trace && k)
+		kernel_set_trace(k, w->trace, trace_line, w->trace_out);
+}
+
+void world_trace_machine(struct world *w, struct machine *m)
+{
+	if (!w->trace || !m)
+		return;
+	if (machine_smmu(m))
+		smmuv3_set_trace(machine_smmu(m), w->trace, trace_line, w->trace_out);
+	its_set_trace(machine_its(m), w->trace, trace_line, w->trace_out);
 }
 
 void world_fail_nth(struct world *w, unsigned long n)
@@ -276,16 +307,18 @@ static int cmd_machine(struct scenario *s, const struct scn_line *l,
 }
 
 /*
- * kernel NAME [ram=SIZE] [passthrough=0|1] [strict=0|1]: boot a kernel
+ * kernel NAME [ram=SIZE] [passthrough=0|1] [strict=0|1] [msi=MODEL]: boot a kernel
  * instance owning the next SIZE of RAM, with iommu.passthrough= and
- * iommu.strict= as on a kernel command line.
+ * iommu.strict= as on a kernel command line, and msi= the design that
+ * places MSI doorbells (kernel/msi-model.h: mainline, rfc-2023, sw-msi-v2).
  */
 static int cmd_kernel(struct scenario *s, const struct scn_line *l,
 		      struct scn_result *r)
 {
-	static const char *const keys[] = { "ram", "passthrough", "strict", NULL };
+	static const char *const keys[] = { "ram", "passthrough", "strict", "msi", NULL };
 	struct world *w = scenario_world(s);
 	u64 ram = 64ULL << 20, pt = 0, strict = 1;
+	const char *msi = scn_key(l, "msi");
 	struct world_obj *o;
 
 	if (scn_check_keys(s, l, keys) || scn_u64(s, l, "ram", false, &ram) ||
@@ -309,13 +342,19 @@ static int cmd_kernel(struct scenario *s, const struct scn_line *l,
 		return 0;
 	}
 	kernel_share_fail_nth(o->k, &w->fail_nth);
+	world_trace_kernel(w, o->k);
 	iommu_set_default_passthrough(o->k, pt != 0);
 	iommu_set_dma_strict(o->k, strict != 0);
+	if (msi && kernel_set_msi_model(o->k, msi)) {
+		kernel_destroy(o->k);
+		return scn_error(s, l, "kernel: msi= must be mainline, rfc-2023 or sw-msi-v2");
+	}
 	world_commit_obj(w);
 	scn_set_hex(r, "ram_base", MACHINE_RAM_BASE + w->ram_used);
-	fprintf(w->out, "kernel %s: owns %llu MiB of RAM at 0x%llx\n", o->name,
+	fprintf(w->out, "kernel %s: owns %llu MiB of RAM at 0x%llx%s%s\n", o->name,
 		(unsigned long long)(ram >> 20),
-		(unsigned long long)(MACHINE_RAM_BASE + w->ram_used));
+		(unsigned long long)(MACHINE_RAM_BASE + w->ram_used),
+		msi ? ", MSI model " : "", msi ? kernel_msi_model_name(o->k) : "");
 	w->ram_used += ram;
 	return 0;
 }
@@ -331,7 +370,7 @@ static int cmd_print(struct scenario *s, const struct scn_line *l,
 
 const struct scn_command world_commands[] = {
 	{ "machine", cmd_machine, "machine [ram=SIZE]" },
-	{ "kernel", cmd_kernel, "kernel NAME [ram=SIZE] [passthrough=0|1] [strict=0|1]" },
+	{ "kernel", cmd_kernel, "kernel NAME [ram=SIZE] [passthrough=0|1] [strict=0|1] [msi=mainline|rfc-2023|sw-msi-v2]" },
 	{ "print", cmd_print, "print WORDS..." },
 	IOMMU_COMMANDS,
 	MSI_COMMANDS,
@@ -344,7 +383,7 @@ const struct scn_command world_commands[] = {
 static bool needs_board(const char *name)
 {
 	static const char *const board_only[] = {
-		"endpoint", "dma-map", "events", "nested-vm", "ste", NULL
+		"endpoint", "dma-map", "dma-unmap", "events", "nested-vm", "ste", "stats", NULL
 	};
 
 	for (const char *const *b = board_only; *b; b++)

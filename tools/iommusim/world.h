@@ -24,6 +24,12 @@ void world_destroy(struct world *w);
 void world_fail_nth(struct world *w, unsigned long n);
 bool world_fail_nth_hit(struct world *w);
 
+/*
+ * --trace: the categories (hw/trace.h) the machines and kernels the world
+ * builds from now on report, one line each to trace_out.
+ */
+void world_set_trace(struct world *w, unsigned int categories, FILE *trace_out);
+
 extern const struct scn_command world_commands[];
 void world_print_commands(FILE *f);
 

@@ -4,7 +4,7 @@
  * numbers, struct layouts, enum and flag values (include/uapi/linux/
  * iommufd.h as of Linux 6.17, plus IOMMU_OPTION_SW_MSI_START/SIZE from the
  * Oct 2025 "iommufd: Add IOMMU_OPTION_SW_MSI_START/SIZE ioctls" v2 series,
- * not merged upstream), written from those facts so a client written
+ * NOT merged upstream: see enum iommufd_option), written from those facts so a client written
  * against the kernel's header compiles against this one unchanged.  Debian's
  * linux-libc-dev (6.1) has no iommufd.h, so we carry ours.
  *
@@ -147,9 +147,15 @@ struct iommu_ioas_unmap {
 enum iommufd_option {
 	IOMMU_OPTION_RLIMIT_MODE = 0,
 	IOMMU_OPTION_HUGE_PAGES = 1,
-	/* Per device (object_id = device ID), before the first attach. */
-	IOMMU_OPTION_SW_MSI_START = 2,	/* 4 KiB (page) aligned; the series: 1 MiB */
-	IOMMU_OPTION_SW_MSI_SIZE = 3,	/* in MiB; 0 = driver's default window */
+	/*
+	 * NOT MERGED UPSTREAM: the posted series "iommufd: Add
+	 * IOMMU_OPTION_SW_MSI_START/SIZE ioctls" (v2, 14 October 2025).
+	 * Mainline has neither and answers -EOPNOTSUPP; iommusim accepts them
+	 * only in a kernel running the sw-msi-v2 MSI model.  Per device
+	 * (object_id = device ID), before the first attach.
+	 */
+	IOMMU_OPTION_SW_MSI_START = 2,	/* NOT MERGED; 1 MiB aligned */
+	IOMMU_OPTION_SW_MSI_SIZE = 3,	/* NOT MERGED; MiB, 0 = driver's window */
 };
 
 enum iommufd_option_ops {

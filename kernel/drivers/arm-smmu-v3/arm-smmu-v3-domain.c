@@ -367,7 +367,11 @@ static void arm_smmu_domain_nested_free(struct iommu_domain *domain)
 	kfree(nd);
 }
 
-/* A software MSI doorbell of a nested domain belongs in its stage 2. */
+/*
+ * A software MSI doorbell of a nested domain belongs in its stage 2: the
+ * 2023 sketch's get_unmanged_msi_domain, used only by the rfc-2023 MSI
+ * model.  Mainline has no such op; iommufd finds the parent itself.
+ */
 static struct iommu_domain *arm_smmu_nested_msi_domain(struct iommu_domain *domain)
 {
 	return &to_nested_domain(domain)->s2_parent->domain;

@@ -234,6 +234,7 @@ static struct iommu_group *arm_smmu_device_group(struct device *dev)
 
 static void arm_smmu_get_resv_regions(struct device *dev, struct list_head *head)
 {
+	struct arm_smmu_master *master = dev_iommu_priv_get(dev);
 	struct iommu_resv_region *region;
 
 	region = iommu_alloc_resv_region(dev->k, ARM_SMMU_MSI_IOVA_BASE,
@@ -242,6 +243,26 @@ static void arm_smmu_get_resv_regions(struct device *dev, struct list_head *head
 					 IOMMU_RESV_SW_MSI);
 	if (region)
 		list_add_tail(&region->list, head);
+	/*
+	 * iommu_dma_get_resv_regions -> iort_iommu_get_resv_regions: an IORT
+	 * RMR is a 1:1 region the IOMMU must keep mapped (a VMM declares its
+	 * host's SW_MSI window so, as QEMU's virt board does for nesting).
+	 */
+	if (master && master->smmu->rmr_size) {
+		region = iommu_alloc_resv_region(dev->k, master->smmu->rmr_base,
+						 master->smmu->rmr_size,
+						 IOMMU_READ | IOMMU_WRITE |
+						 IOMMU_NOEXEC | IOMMU_MMIO,
+						 IOMMU_RESV_DIRECT);
+		if (region)
+			list_add_tail(&region->list, head);
+	}
+}
+
+void arm_smmu_set_rmr(struct arm_smmu_device *smmu, phys_addr_t base, u64 size)
+{
+	smmu->rmr_base = base;
+	smmu->rmr_size = size;
 }
 
 static bool arm_smmu_capable(struct device *dev, enum iommu_cap cap)

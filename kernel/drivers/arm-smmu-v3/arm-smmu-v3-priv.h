@@ -86,6 +86,9 @@ struct arm_smmu_device {
 	unsigned int sid_bits, ssid_bits, asid_bits, vmid_bits;
 	unsigned int ias, oas;
 	unsigned long pgsize_bitmap;
+	/* Firmware's IORT RMR node over all streams (0 size: none). */
+	phys_addr_t rmr_base;
+	u64 rmr_size;
 
 	struct mutex cmdq_lock;
 	struct arm_smmu_queue cmdq;

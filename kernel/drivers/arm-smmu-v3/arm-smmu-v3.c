@@ -18,14 +18,9 @@
 
 /* ----------------------------------------------------------- ID registers */
 
-static int arm_smmu_device_hw_probe(struct arm_smmu_device *smmu)
+/* IDR0: structures, endianness, stages, table format, HTTU, ID sizes. */
+static int arm_smmu_probe_idr0(struct arm_smmu_device *smmu, u32 reg)
 {
-	u32 reg;
-
-	reg = arm_smmu_readl(smmu, ARM_SMMU_IDR0);
-	if (reg == ~0u)
-		return -ENODEV;	/* nothing decodes the window */
-
 	if (FIELD_GET(IDR0_ST_LVL, reg) == IDR0_ST_LVL_2LVL)
 		smmu->features |= ARM_SMMU_FEAT_2_LVL_STRTAB;
 	switch (FIELD_GET(IDR0_TTENDIAN, reg)) {
@@ -78,8 +73,12 @@ static int arm_smmu_device_hw_probe(struct arm_smmu_device *smmu)
 	}
 	smmu->asid_bits = (reg & IDR0_ASID16) ? 16 : 8;
 	smmu->vmid_bits = (reg & IDR0_VMID16) ? 16 : 8;
+	return 0;
+}
 
-	reg = arm_smmu_readl(smmu, ARM_SMMU_IDR1);
+/* IDR1: queue sizes and StreamID/SubstreamID widths. */
+static int arm_smmu_probe_idr1(struct arm_smmu_device *smmu, u32 reg)
+{
 	if (reg & (IDR1_TABLES_PRESET | IDR1_QUEUES_PRESET | IDR1_REL)) {
 		dev_err(&smmu->hwdev, "embedded implementation not supported\n");
 		return -ENXIO;
@@ -88,7 +87,8 @@ static int arm_smmu_device_hw_probe(struct arm_smmu_device *smmu)
 				       FIELD_GET(IDR1_CMDQS, reg));
 	if (smmu->cmdq.max_n_shift <= ilog2(CMDQ_BATCH_ENTRIES)) {
 		/* A batch plus its SYNC must fit in the queue. */
-		dev_err(&smmu->hwdev, "command queue size <= %d entries not supported\n", CMDQ_BATCH_ENTRIES);
+		dev_err(&smmu->hwdev, "command queue size <= %d entries not supported\n",
+			CMDQ_BATCH_ENTRIES);
 		return -ENXIO;
 	}
 	smmu->evtq.max_n_shift = min_t(unsigned int, EVTQ_MAX_SZ_SHIFT,
@@ -98,12 +98,14 @@ static int arm_smmu_device_hw_probe(struct arm_smmu_device *smmu)
 	/* A small stream table is simpler linear. */
 	if (smmu->sid_bits <= STRTAB_SPLIT)
 		smmu->features &= ~ARM_SMMU_FEAT_2_LVL_STRTAB;
+	return 0;
+}
 
-	reg = arm_smmu_readl(smmu, ARM_SMMU_IDR3);
-	if (reg & IDR3_RIL)
-		smmu->features |= ARM_SMMU_FEAT_RANGE_INV;
+/* IDR5: translation granules (the page sizes offered) and the OAS. */
+static int arm_smmu_probe_idr5(struct arm_smmu_device *smmu, u32 reg)
+{
+	static const unsigned int oas_bits[8] = { 32, 36, 40, 42, 44, 48, 52, 48 };
 
-	reg = arm_smmu_readl(smmu, ARM_SMMU_IDR5);
 	if (reg & IDR5_GRAN64K)
 		smmu->pgsize_bitmap |= ARM_SMMU_SZ_64K | ARM_SMMU_SZ_512M;
 	if (reg & IDR5_GRAN16K)
@@ -114,18 +116,31 @@ static int arm_smmu_device_hw_probe(struct arm_smmu_device *smmu)
 		dev_err(&smmu->hwdev, "no translation granule\n");
 		return -ENXIO;
 	}
-	switch (FIELD_GET(IDR5_OAS, reg)) {
-	case 0: smmu->oas = 32; break;
-	case 1: smmu->oas = 36; break;
-	case 2: smmu->oas = 40; break;
-	case 3: smmu->oas = 42; break;
-	case 4: smmu->oas = 44; break;
-	case 6: smmu->oas = 52; smmu->pgsize_bitmap |= 1UL << 42; break;
-	default:	/* unknown: truncate to 48 bits, as Linux */
-	case 5: smmu->oas = 48; break;
-	}
+	/* An unknown encoding is truncated to 48 bits, as Linux does. */
+	smmu->oas = oas_bits[FIELD_GET(IDR5_OAS, reg) & 7];
+	if (smmu->oas == 52)
+		smmu->pgsize_bitmap |= 1UL << 42;	/* 4T blocks of 64K tables */
 	smmu->ias = max(smmu->ias, smmu->oas);
+	return 0;
+}
 
+static int arm_smmu_device_hw_probe(struct arm_smmu_device *smmu)
+{
+	u32 reg = arm_smmu_readl(smmu, ARM_SMMU_IDR0);
+	int ret;
+
+	if (reg == ~0u)
+		return -ENODEV;	/* nothing decodes the window */
+	ret = arm_smmu_probe_idr0(smmu, reg);
+	if (!ret)
+		ret = arm_smmu_probe_idr1(smmu, arm_smmu_readl(smmu, ARM_SMMU_IDR1));
+	if (ret)
+		return ret;
+	if (arm_smmu_readl(smmu, ARM_SMMU_IDR3) & IDR3_RIL)
+		smmu->features |= ARM_SMMU_FEAT_RANGE_INV;
+	ret = arm_smmu_probe_idr5(smmu, arm_smmu_readl(smmu, ARM_SMMU_IDR5));
+	if (ret)
+		return ret;
 	if ((smmu->features & ARM_SMMU_FEAT_TRANS_S1) &&
 	    (smmu->features & ARM_SMMU_FEAT_TRANS_S2))
 		smmu->features |= ARM_SMMU_FEAT_NESTING;

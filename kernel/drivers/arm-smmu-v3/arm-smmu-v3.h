@@ -74,6 +74,9 @@ struct arm_smmu_device;
 struct arm_smmu_device *arm_smmu_device_probe(struct kernel *k,
 					      phys_addr_t base,
 					      const char *name);
+/* Firmware's IORT RMR node for every stream: [base, +size) stays mapped
+ * 1:1 in the devices' domains (IOMMU_RESV_DIRECT).  Before devices probe. */
+void arm_smmu_set_rmr(struct arm_smmu_device *smmu, phys_addr_t base, u64 size);
 /* Unregisters (releasing its devices), disables the SMMU, frees everything. */
 void arm_smmu_device_remove(struct arm_smmu_device *smmu);
 struct fwnode_handle *arm_smmu_fwnode(struct arm_smmu_device *smmu);
