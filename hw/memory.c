@@ -191,38 +191,33 @@ void *phys_ram_ptr(struct phys_mem *mem, phys_addr_t addr, size_t len)
 	return r->host ? r->host + (addr - r->base) : NULL;
 }
 
-/* The host window holding host memory [p, p + len), or NULL. */
-static struct mem_region *find_window(struct phys_mem *mem, uintptr_t p,
+/*
+ * One pass over the regions: the RAM region holding host memory
+ * [p, p + len) (machine memory, always reachable), else the host window
+ * holding it, else NULL.
+ */
+static struct mem_region *host_region(struct phys_mem *mem, uintptr_t p,
 				      size_t len)
 {
+	struct mem_region *win = NULL;
+
 	for (unsigned int i = 0; i < mem->nr_regions; i++) {
 		struct mem_region *r = &mem->regions[i];
-		uintptr_t host = r->window;
+		uintptr_t h = r->pins ? r->window : (uintptr_t)r->host;
 
-		if (r->pins && p >= host && p - host < r->size &&
-		    len <= r->size - (p - host))
+		if ((!r->host && !r->pins) || p < h || p - h >= r->size ||
+		    len > r->size - (p - h))
+			continue;
+		if (!r->pins)
 			return r;
+		win = r;
 	}
-	return NULL;
+	return win;
 }
 
-/* RAM regions only: machine memory, always reachable. */
-static int ram_virt_to_phys(struct phys_mem *mem, const void *p, size_t len,
-			    phys_addr_t *pa)
+static phys_addr_t host_region_pa(const struct mem_region *r, uintptr_t p)
 {
-	const u8 *b = p;
-
-	for (unsigned int i = 0; i < mem->nr_regions; i++) {
-		struct mem_region *r = &mem->regions[i];
-
-		if (!r->host || b < r->host || b >= r->host + r->size)
-			continue;
-		if (len > (u64)(r->host + r->size - b))
-			return -EFAULT;
-		*pa = r->base + (u64)(b - r->host);
-		return 0;
-	}
-	return -EFAULT;
+	return r->base + (p - (r->pins ? r->window : (uintptr_t)r->host));
 }
 
 int phys_mem_pin_host(struct phys_mem *mem, const void *p, size_t len,
@@ -234,21 +229,20 @@ int phys_mem_pin_host(struct phys_mem *mem, const void *p, size_t len,
 
 	if (!len || __builtin_add_overflow((uintptr_t)p, len, &end))
 		return -EFAULT;
-	if (!ram_virt_to_phys(mem, p, len, pa))
+	r = host_region(mem, (uintptr_t)p, len);
+	if (!r)
+		return -EFAULT;
+	*pa = host_region_pa(r, (uintptr_t)p);
+	if (!r->pins)
 		return 0;
 	end = ALIGN(end, 4096);
-	r = find_window(mem, start, end - start);
-	if (!r)
+	if (end - start > r->size - (start - r->window))
 		return -EFAULT;
 	ret = host_pins_check(start, end - start, writable);
 	if (ret)
 		return ret;
-	ret = host_pins_get(r->pins, (start - r->window) / 4096,
-			    (end - start) / 4096, writable);
-	if (ret)
-		return ret;
-	*pa = r->base + ((uintptr_t)p - r->window);
-	return 0;
+	return host_pins_get(r->pins, (start - r->window) / 4096,
+			     (end - start) / 4096, writable);
 }
 
 void phys_mem_unpin_host(struct phys_mem *mem, const void *p, size_t len,
@@ -256,13 +250,9 @@ void phys_mem_unpin_host(struct phys_mem *mem, const void *p, size_t len,
 {
 	uintptr_t start = ALIGN_DOWN((uintptr_t)p, 4096);
 	uintptr_t end = ALIGN((uintptr_t)p + len, 4096);
-	struct mem_region *r;
-	phys_addr_t pa;
+	struct mem_region *r = len ? host_region(mem, (uintptr_t)p, len) : NULL;
 
-	if (!len || !ram_virt_to_phys(mem, p, len, &pa))
-		return;
-	r = find_window(mem, start, end - start);
-	if (r)
+	if (r && r->pins)
 		host_pins_put(r->pins, (start - r->window) / 4096,
 			      (end - start) / 4096, writable);
 }
@@ -270,14 +260,11 @@ void phys_mem_unpin_host(struct phys_mem *mem, const void *p, size_t len,
 int phys_ram_virt_to_phys(struct phys_mem *mem, const void *p, size_t len,
 			  phys_addr_t *pa)
 {
-	struct mem_region *r;
+	struct mem_region *r = host_region(mem, (uintptr_t)p, len ? len : 1);
 
-	if (!ram_virt_to_phys(mem, p, len, pa))
-		return 0;
-	r = find_window(mem, (uintptr_t)p, len ? len : 1);
 	if (!r)
 		return -EFAULT;
-	*pa = r->base + ((uintptr_t)p - r->window);
+	*pa = host_region_pa(r, (uintptr_t)p);
 	return 0;
 }
 
