@@ -2,7 +2,8 @@
 /*
  * What the LD_PRELOAD shim costs a program: a libc call on a descriptor
  * that is not the shim's (with and without emulated files open, the latter
- * taking the table's read lock), iommufd ioctls through the shim, and the
+ * taking the table's read lock), iommufd ioctls through the shim (mapping
+ * and unmapping 2 MiB of the program's memory with a domain to pin for), and the
  * two round trips of the board (iommu=smmuv3, the default): a device MSI
  * to the program's VFIO eventfd, and a stage-1 fault to the vEVENTQ
  * record the program reads.
@@ -26,7 +27,7 @@
 struct ctx {
 	int fd, zero;
 	__u32 ioas;
-	void *buf;
+	void *buf, *buf2m;
 	int dev, efd, qfd;
 	__u64 bar0;
 };
@@ -66,6 +67,29 @@ static void do_map_unmap(void *p, uint64_t i)
 	};
 	struct iommu_ioas_unmap u = {
 		.size = sizeof(u), .ioas_id = c->ioas, .iova = m.iova, .length = 4096,
+	};
+
+	if (ioctl(c->fd, IOMMU_IOAS_MAP, &m) || ioctl(c->fd, IOMMU_IOAS_UNMAP, &u))
+		abort();
+}
+
+/*
+ * 2 MiB of the program's own memory (2 MiB aligned: MAP_HUGETLB, which
+ * the shim serves on any machine) into an IOAS with a domain: the map
+ * pins the pages and fills the domain, the unmap empties and unpins it.
+ */
+static void do_map_unmap_2m(void *p, uint64_t i)
+{
+	struct ctx *c = p;
+	struct iommu_ioas_map m = {
+		.size = sizeof(m), .ioas_id = c->ioas, .user_va = (uintptr_t)c->buf2m,
+		.flags = IOMMU_IOAS_MAP_FIXED_IOVA | IOMMU_IOAS_MAP_READABLE |
+			 IOMMU_IOAS_MAP_WRITEABLE,
+		.length = 2 << 20, .iova = 0x100000000ULL + (i % 64) * (2 << 20),
+	};
+	struct iommu_ioas_unmap u = {
+		.size = sizeof(u), .ioas_id = c->ioas, .iova = m.iova,
+		.length = 2 << 20,
 	};
 
 	if (ioctl(c->fd, IOMMU_IOAS_MAP, &m) || ioctl(c->fd, IOMMU_IOAS_UNMAP, &u))
@@ -222,6 +246,13 @@ int main(void)
 			return 1;
 		bench_print("preload_msi_to_eventfd", "ns/op",
 			    bench_measure(do_msi, &c, 1000));
+		c.buf2m = mmap(NULL, 2 << 20, PROT_READ | PROT_WRITE,
+			       MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB |
+			       MAP_POPULATE, -1, 0);
+		if (c.buf2m == MAP_FAILED)
+			return 1;
+		bench_print("preload_ioas_map_unmap_2m_pinned", "ns/op",
+			    bench_measure(do_map_unmap_2m, &c, 1000));
 		if (nest_setup(&c, (__u32)devid))
 			return 1;
 		bench_print("preload_vevent_round_trip", "ns/op",

@@ -7,6 +7,11 @@
  * nothing and read as zero, like RAM after reset.  A region table small
  * enough to scan linearly (a machine has a handful of regions) keeps the
  * lookup cheaper than any tree would be.
+ *
+ * A host window (phys_mem_add_host_window) is RAM that is the host
+ * process's own memory at a fixed offset, gated by pin counts
+ * (host-pins.c), which also checks the host pages where pin_user_pages
+ * would.
  */
 #include "hw/memory.h"
 
@@ -15,6 +20,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "hw/host-pins.h"
 #include "lib/bits.h"
 
 _Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__,
@@ -28,6 +34,8 @@ struct mem_region {
 	u64 size;
 	u8 *host;			/* RAM only */
 	bool borrowed;			/* host belongs to someone else */
+	struct host_pins *pins;		/* a host window ... */
+	uintptr_t window;		/* ... showing host memory from here */
 	const struct mmio_ops *ops;	/* MMIO only */
 	void *opaque;
 	char name[32];
@@ -47,9 +55,11 @@ void phys_mem_destroy(struct phys_mem *mem)
 {
 	if (!mem)
 		return;
-	for (unsigned int i = 0; i < mem->nr_regions; i++)
+	for (unsigned int i = 0; i < mem->nr_regions; i++) {
 		if (mem->regions[i].host && !mem->regions[i].borrowed)
 			munmap(mem->regions[i].host, mem->regions[i].size);
+		host_pins_destroy(mem->regions[i].pins);
+	}
 	free(mem);
 }
 
@@ -108,6 +118,27 @@ int phys_mem_add_ram_backed(struct phys_mem *mem, phys_addr_t base, u64 size,
 	return add_region(mem, &r);
 }
 
+int phys_mem_add_host_window(struct phys_mem *mem, phys_addr_t base, u64 size,
+			     uintptr_t host, const char *name)
+{
+	struct mem_region r = { .base = base, .size = size, .window = host };
+	int ret;
+
+	if (!size || size > PHYS_ADDR_LIMIT || !IS_ALIGNED(host, 4096) ||
+	    host + size < host)
+		return -EINVAL;
+	r.pins = host_pins_create(size / 4096);
+	if (!r.pins)
+		return -ENOMEM;
+	strncpy(r.name, name ? name : "host", sizeof(r.name) - 1);
+	ret = add_region(mem, &r);
+	if (ret) {
+		host_pins_destroy(r.pins);
+		return ret;
+	}
+	return 0;
+}
+
 int phys_mem_add_mmio(struct phys_mem *mem, phys_addr_t base, u64 size,
 		      const struct mmio_ops *ops, void *opaque, const char *name)
 {
@@ -135,29 +166,106 @@ static inline struct mem_region *find_region(struct phys_mem *mem,
 	return NULL;
 }
 
+/* For a host window: whether [addr, addr + len) of r is pinned as asked. */
+static bool window_reachable(const struct mem_region *r, phys_addr_t addr,
+			     size_t len, bool write)
+{
+	u64 first = (addr - r->base) / 4096;
+	u64 last = (addr - r->base + len - 1) / 4096;
+
+	return host_pins_reachable(r->pins, first, last - first + 1, write);
+}
+
 void *phys_ram_ptr(struct phys_mem *mem, phys_addr_t addr, size_t len)
 {
 	struct mem_region *r = find_region(mem, addr, len ? len : 1);
 
-	return r && r->host ? r->host + (addr - r->base) : NULL;
+	if (!r)
+		return NULL;
+	if (r->pins) {
+		/* A pointer lets its holder write: only to pages pinned writable. */
+		if (!window_reachable(r, addr, len ? len : 1, true))
+			return NULL;
+		return (void *)(r->window + (addr - r->base));
+	}
+	return r->host ? r->host + (addr - r->base) : NULL;
+}
+
+/*
+ * One pass over the regions: the RAM region holding host memory
+ * [p, p + len) (machine memory, always reachable), else the host window
+ * holding it, else NULL.
+ */
+static struct mem_region *host_region(struct phys_mem *mem, uintptr_t p,
+				      size_t len)
+{
+	struct mem_region *win = NULL;
+
+	for (unsigned int i = 0; i < mem->nr_regions; i++) {
+		struct mem_region *r = &mem->regions[i];
+		uintptr_t h = r->pins ? r->window : (uintptr_t)r->host;
+
+		if ((!r->host && !r->pins) || p < h || p - h >= r->size ||
+		    len > r->size - (p - h))
+			continue;
+		if (!r->pins)
+			return r;
+		win = r;
+	}
+	return win;
+}
+
+static phys_addr_t host_region_pa(const struct mem_region *r, uintptr_t p)
+{
+	return r->base + (p - (r->pins ? r->window : (uintptr_t)r->host));
+}
+
+int phys_mem_pin_host(struct phys_mem *mem, const void *p, size_t len,
+		      bool writable, phys_addr_t *pa)
+{
+	uintptr_t start = ALIGN_DOWN((uintptr_t)p, 4096), end;
+	struct mem_region *r;
+	int ret;
+
+	if (!len || __builtin_add_overflow((uintptr_t)p, len, &end))
+		return -EFAULT;
+	r = host_region(mem, (uintptr_t)p, len);
+	if (!r)
+		return -EFAULT;
+	*pa = host_region_pa(r, (uintptr_t)p);
+	if (!r->pins)
+		return 0;
+	end = ALIGN(end, 4096);
+	if (end - start > r->size - (start - r->window))
+		return -EFAULT;
+	ret = host_pins_check(start, end - start, writable);
+	if (ret)
+		return ret;
+	return host_pins_get(r->pins, (start - r->window) / 4096,
+			     (end - start) / 4096, writable);
+}
+
+void phys_mem_unpin_host(struct phys_mem *mem, const void *p, size_t len,
+			 bool writable)
+{
+	uintptr_t start = ALIGN_DOWN((uintptr_t)p, 4096);
+	uintptr_t end = ALIGN((uintptr_t)p + len, 4096);
+	struct mem_region *r = len ? host_region(mem, (uintptr_t)p, len) : NULL;
+
+	if (r && r->pins)
+		host_pins_put(r->pins, (start - r->window) / 4096,
+			      (end - start) / 4096, writable);
 }
 
 int phys_ram_virt_to_phys(struct phys_mem *mem, const void *p, size_t len,
 			  phys_addr_t *pa)
 {
-	const u8 *b = p;
+	struct mem_region *r = host_region(mem, (uintptr_t)p, len ? len : 1);
 
-	for (unsigned int i = 0; i < mem->nr_regions; i++) {
-		struct mem_region *r = &mem->regions[i];
-
-		if (!r->host || b < r->host || b >= r->host + r->size)
-			continue;
-		if (len > (u64)(r->host + r->size - b))
-			return -EFAULT;
-		*pa = r->base + (u64)(b - r->host);
-		return 0;
-	}
-	return -EFAULT;
+	if (!r)
+		return -EFAULT;
+	*pa = host_region_pa(r, (uintptr_t)p);
+	return 0;
 }
 
 static int mmio_access(struct mem_region *r, phys_addr_t addr, u8 *buf,
@@ -201,8 +309,11 @@ static int mem_access(struct phys_mem *mem, phys_addr_t addr, void *buf,
 	r = find_region(mem, addr, len);
 	if (unlikely(!r))
 		return -EFAULT;
-	if (r->host) {
-		u8 *p = r->host + (addr - r->base);
+	if (r->pins && !window_reachable(r, addr, len, write))
+		return -EFAULT;
+	if (r->host || r->pins) {
+		u8 *p = r->pins ? (u8 *)(r->window + (addr - r->base)) :
+				  r->host + (addr - r->base);
 
 		if (write)
 			memcpy(p, buf, len);

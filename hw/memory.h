@@ -81,6 +81,37 @@ int phys_mem_add_mmio(struct phys_mem *mem, uint64_t base, uint64_t size,
 int phys_mem_add_ram_backed(struct phys_mem *mem, uint64_t base, uint64_t size,
 			    void *host, const char *name);
 
+/*
+ * A window onto this host process's own memory, the way an emulator maps
+ * guest RAM, except that a page is reachable only while pinned: physical
+ * address base + off is the byte at host address host + off (off < size),
+ * and an access to a page nobody pinned is -EFAULT, like a hole.  host may
+ * be 0: the window then shows the whole process (a 47-bit user address
+ * space fits a 2^47 window above 2^47, under a 48-bit OAS).  A kernel
+ * instance pins there what a program maps for DMA, so a device reads and
+ * writes the program's own bytes, no copies.  The same -EINVAL, -EEXIST,
+ * -ENOSPC, -ENOMEM as the other regions.
+ */
+int phys_mem_add_host_window(struct phys_mem *mem, uint64_t base,
+			     uint64_t size, uintptr_t host, const char *name);
+
+/*
+ * pin_user_pages for the machine: host memory [p, p + len) is checked for
+ * the access asked for (unmapped memory, or read-only memory pinned
+ * writable, is -EFAULT; file-backed pages are faulted in), then reachable through
+ * the window holding it until unpinned; *pa is p's physical address.
+ * Memory that is machine RAM (phys_ram_ptr's) is always reachable:
+ * its address is returned and nothing is counted.  -EFAULT also when no
+ * RAM or window holds the range; -ENOMEM.  Pins nest; each unpin names the
+ * range and writability of one pin.  Pins come and go while accesses run;
+ * a page the host unmaps while pinned must not be reached by a device
+ * (the program's mistake: the host cannot keep the page as Linux does).
+ */
+int phys_mem_pin_host(struct phys_mem *mem, const void *p, size_t len,
+		      bool writable, uint64_t *pa);
+void phys_mem_unpin_host(struct phys_mem *mem, const void *p, size_t len,
+			 bool writable);
+
 /* Bulk copies; MMIO is split into naturally aligned accesses of up to 8 bytes. */
 int phys_read(struct phys_mem *mem, uint64_t addr, void *buf, size_t len);
 int phys_write(struct phys_mem *mem, uint64_t addr, const void *buf,
@@ -126,7 +157,7 @@ static inline int phys_write32(struct phys_mem *mem, uint64_t addr,
 
 /*
  * Host pointer to [addr, addr + len) when that range lies wholly inside one
- * RAM region, else NULL.  This is the kernel's linear map (phys_to_virt):
+ * RAM region, or inside a host window and pinned writable there, else NULL.  This is the kernel's linear map (phys_to_virt):
  * the kernel side uses it to write the memory it owns, and a walker may use
  * it as a fast path for descriptor fetches.  Host memory is little-endian
  * on every machine we build for; see the static assert in memory.c.
@@ -134,11 +165,10 @@ static inline int phys_write32(struct phys_mem *mem, uint64_t addr,
 void *phys_ram_ptr(struct phys_mem *mem, uint64_t addr, size_t len);
 
 /*
- * The inverse of phys_ram_ptr: the physical address of host memory
- * [p, p + len) when it lies wholly inside one RAM region (0), else
- * -EFAULT.  Lets a kernel instance turn "user memory" of this process
- * that is really its own RAM (a VMM's guest memory) into the physical
- * pages an IOMMU maps, as pinning does.
+ * The inverse of phys_ram_ptr: the physical address at which the machine
+ * sees host memory [p, p + len) - inside one RAM region, or a host window
+ * (where it is reachable only while pinned: this neither pins nor checks)
+ * - (0), else -EFAULT.  What get_user_pages answers about a page's frame.
  */
 int phys_ram_virt_to_phys(struct phys_mem *mem, const void *p, size_t len,
 			  uint64_t *pa);

@@ -93,6 +93,11 @@ void kernel_fail_nth(struct kernel *k, unsigned long n)
 	atomic_store(k->fail_count, n);
 }
 
+unsigned long kernel_fail_nth_left(struct kernel *k)
+{
+	return atomic_load(k->fail_count);
+}
+
 void kernel_share_fail_nth(struct kernel *k, atomic_ulong *count)
 {
 	k->fail_count = count;

@@ -111,6 +111,12 @@ void *kzalloc_at(struct kernel *k, size_t size, const char *file, int line,
 void kfree(void *p);
 void kernel_fail_nth(struct kernel *k, unsigned long n);
 /*
+ * What is left of the count kernel_fail_nth() set: 0 once the failure was
+ * injected (or none was asked), else how many allocations until it - what
+ * reading /proc/self/task/TID/fail-nth answers.
+ */
+unsigned long kernel_fail_nth_left(struct kernel *k);
+/*
  * Make k count its allocations on *count, shared with other kernels, so
  * "the n-th allocation" means one allocation of a whole run whichever
  * kernel makes it (the iommusim CLI's --fail-nth).  *count must outlive k.

@@ -3,19 +3,22 @@
  * The libc entry points the shim interposes, and nothing else.
  *
  * open/openat (and their 64-bit and _FORTIFY_SOURCE __*_2 variants) serve
- * /dev/iommu and /dev/vfio/devices/vfioN; every other path goes to libc.
+ * /dev/iommu, /dev/vfio/devices/vfioN and the fault-injection files
+ * (fault-inject.c, with opendir and friends for /sys/kernel/debug); every
+ * other path goes to libc.
  * ioctl, read, write, pread, pwrite, poll, ppoll, epoll_ctl and close on a
  * descriptor of ours go to its emulated file, following the VFS's order
  * of checks (access mode before a missing read op, the generic
  * FIOCLEX/FIONBIO ioctls before the driver's); on any other descriptor
  * they are libc's, untouched.  dup, dup2, dup3 and fcntl(F_DUPFD*)
  * duplicate the real eventfd and make the new number stand for the same
- * file, as a dup shares a struct file.  mmap, munmap and mremap of
- * anonymous memory use the machine's user RAM window (usermem.c).
+ * file, as a dup shares a struct file.  mmap serves MAP_HUGETLB of
+ * anonymous memory with 2 MiB-aligned ordinary pages.
  *
  * Each entry point sets errno and returns -1 exactly where the kernel's
  * system call would fail.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -62,8 +65,11 @@ ssize_t pwrite(int fd, const void *buf, size_t count, off_t off);
 ssize_t pwrite64(int fd, const void *buf, size_t count, off_t off);
 void *mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off);
 void *mmap64(void *addr, size_t len, int prot, int flags, int fd, off_t off);
-int munmap(void *addr, size_t len);
-void *mremap(void *old, size_t old_len, size_t new_len, int flags, ...);
+DIR *opendir(const char *path);
+struct dirent *readdir(DIR *dir);
+struct dirent64 *readdir64(DIR *dir);
+int dirfd(DIR *dir);
+int closedir(DIR *dir);
 
 static long set_errno(long ret)
 {
@@ -74,6 +80,16 @@ static long set_errno(long ret)
 	return ret;
 }
 
+/* Drops a reference that may be the last: release enters the kernel. */
+static void put_call(struct shim_file *f)
+{
+	if (!f)
+		return;
+	shim_call_begin();
+	shim_fput(f);
+	shim_call_end();
+}
+
 /* ------------------------------------------------------------ open */
 
 #define VFIO_CDEV_PREFIX	"/dev/vfio/devices/vfio"
@@ -82,14 +98,18 @@ static long set_errno(long ret)
  * -ENOENT when path is not one the shim serves (the caller then asks
  * libc), else the result of opening it: a descriptor or -errno.
  */
-static int serve_open(const char *path, int flags, bool *served)
+static int serve_open(int dirfd, const char *path, int flags, bool *served)
 {
 	const char *p;
 	long idx = 0;
+	int ret;
 
 	*served = false;
 	if (!path)
 		return -EFAULT;
+	ret = fault_inject_open(dirfd, path, flags, served);
+	if (*served)
+		return ret;
 	if (!strcmp(path, "/dev/iommu")) {
 		*served = true;
 	} else if (!strncmp(path, VFIO_CDEV_PREFIX, strlen(VFIO_CDEV_PREFIX))) {
@@ -111,15 +131,17 @@ static int serve_open(const char *path, int flags, bool *served)
 		return -ENOTDIR;
 	if ((flags & O_CREAT) && (flags & O_EXCL))
 		return -EEXIST;
-	if (path[5] == 'i')
-		return iommufd_file_open(flags);
-	return vfio_cdev_open((int)idx, flags);
+	shim_call_begin();
+	ret = path[5] == 'i' ? iommufd_file_open(flags) :
+			       vfio_cdev_open((int)idx, flags);
+	shim_call_end();
+	return ret;
 }
 
 static int do_openat(int dirfd, const char *path, int flags, mode_t mode)
 {
 	bool served;
-	int ret = serve_open(path, flags, &served);
+	int ret = serve_open(dirfd, path, flags, &served);
 
 	if (served)
 		return (int)set_errno(ret);
@@ -167,7 +189,7 @@ int openat64(int dirfd, const char *path, int flags, ...)
 int __open_2(const char *path, int flags)
 {
 	bool served;
-	int ret = serve_open(path, flags, &served);
+	int ret = serve_open(AT_FDCWD, path, flags, &served);
 
 	if (served)
 		return (int)set_errno(ret);
@@ -178,7 +200,7 @@ int __open_2(const char *path, int flags)
 int __open64_2(const char *path, int flags)
 {
 	bool served;
-	int ret = serve_open(path, flags, &served);
+	int ret = serve_open(AT_FDCWD, path, flags, &served);
 
 	if (served)
 		return (int)set_errno(ret);
@@ -189,7 +211,7 @@ int __open64_2(const char *path, int flags)
 int __openat_2(int dirfd, const char *path, int flags)
 {
 	bool served;
-	int ret = serve_open(path, flags, &served);
+	int ret = serve_open(dirfd, path, flags, &served);
 
 	if (served)
 		return (int)set_errno(ret);
@@ -200,7 +222,7 @@ int __openat_2(int dirfd, const char *path, int flags)
 int __openat64_2(int dirfd, const char *path, int flags)
 {
 	bool served;
-	int ret = serve_open(path, flags, &served);
+	int ret = serve_open(dirfd, path, flags, &served);
 
 	if (served)
 		return (int)set_errno(ret);
@@ -222,7 +244,7 @@ int close(int fd)
 	}
 	f = shim_fd_forget(fd);
 	ret = libc()->close(fd);
-	shim_fput(f);
+	put_call(f);
 	return ret;
 }
 
@@ -291,13 +313,13 @@ static int dup_done(struct shim_file *f, int newfd)
 			err = shim_fd_alias(newfd, f, &old);
 		else
 			old = shim_fd_forget(newfd);
-		shim_fput(old);
+		put_call(old);
 		if (err) {
 			libc()->close(newfd);
 			newfd = (int)set_errno(err);
 		}
 	}
-	shim_fput(f);
+	put_call(f);
 	return newfd;
 }
 int dup(int fd)
@@ -313,7 +335,7 @@ int dup2(int oldfd, int newfd)
 	int ret = libc()->dup2(oldfd, newfd);
 
 	if (ret >= 0 && oldfd == newfd) {
-		shim_fput(f);
+		put_call(f);
 		return ret;
 	}
 	return dup_done(f, ret);
@@ -536,7 +558,9 @@ static int poll_files(struct pollfd *in, struct pollfd *wait,
 
 		if (!f)
 			continue;
+		shim_call_begin();
 		mask = f->ops->poll ? f->ops->poll(f) : SHIM_DEFAULT_POLLMASK;
+		shim_call_end();
 		in[i].revents = (short)(mask & ((unsigned short)in[i].events |
 						POLLERR | POLLHUP));
 		ready += !!in[i].revents;
@@ -619,7 +643,7 @@ static int shim_poll(struct pollfd *ufds, nfds_t n, const struct timespec *tmo,
 			break;
 	}
 	for (i = 0; i < n; i++)
-		shim_fput(files[i]);
+		put_call(files[i]);
 	/* __put_user of each revents. */
 	for (i = 0; i < n && ret >= 0; i++)
 		if (shim_copy_to_user(SHIM_UFIELD((char *)ufds + i * sizeof(*ufds),
@@ -656,7 +680,7 @@ int epoll_ctl(int epfd, int op, int fd, struct epoll_event *event)
 	struct shim_file *f = shim_fget(fd);
 	bool pollable = !f || f->ops->poll;
 
-	shim_fput(f);
+	put_call(f);
 	if (!pollable && op == EPOLL_CTL_ADD) {
 		errno = EPERM;
 		return -1;
@@ -664,70 +688,127 @@ int epoll_ctl(int epfd, int op, int fd, struct epoll_event *event)
 	return libc()->epoll_ctl(epfd, op, fd, event);
 }
 
+/* ---------------------------------------------------- directories */
+
+/*
+ * opendir("/sys/kernel/debug") lists the fault-injection directories the
+ * shim serves (fault-inject.c); every other directory is libc's.  The
+ * directory functions tell the shim's DIR from libc's by its first word.
+ */
+DIR *opendir(const char *path)
+{
+	if (fault_inject_is_dir_path(path))
+		return fault_inject_opendir();
+	return libc()->opendir(path);
+}
+
+struct dirent *readdir(DIR *dir)
+{
+	if (fault_inject_is_dir(dir))
+		return fault_inject_readdir(dir);
+	return libc()->readdir(dir);
+}
+
+struct dirent64 *readdir64(DIR *dir)
+{
+	if (fault_inject_is_dir(dir))
+		return (struct dirent64 *)(void *)fault_inject_readdir(dir);
+	return (struct dirent64 *)(void *)libc()->readdir64(dir);
+}
+
+int dirfd(DIR *dir)
+{
+	if (fault_inject_is_dir(dir))
+		return fault_inject_dirfd(dir);
+	return libc()->dirfd(dir);
+}
+
+int closedir(DIR *dir)
+{
+	if (fault_inject_is_dir(dir))
+		return fault_inject_closedir(dir);
+	return libc()->closedir(dir);
+}
+
 /* ------------------------------------------------------------ mmap */
 
 /*
- * Anonymous mappings come from the machine's user RAM window (usermem.c),
- * so IOMMU_IOAS_MAP can pin them and devices can reach them.
+ * MAP_HUGETLB of anonymous memory (the default huge page size, or
+ * MAP_HUGE_2MB) is served whatever the host's hugetlbfs pool holds: an
+ * ordinary anonymous mapping, 2 MiB aligned and rounded up to 2 MiB as a
+ * huge page mapping is, with MADV_HUGEPAGE as a hint.  iommufd then sees
+ * what it would see of a huge page: 2 MiB-aligned, contiguous physical
+ * memory (the host window keeps host contiguity), mapped with block
+ * IOPTEs unless IOMMU_OPTION_HUGE_PAGES is off.  Other sizes go to libc.
  */
-static bool served_mmap(int flags)
+#define HPAGE_SIZE	(2UL << 20)
+#ifndef MADV_POPULATE_READ
+#define MADV_POPULATE_READ	22	/* Linux 5.14 */
+#define MADV_POPULATE_WRITE	23
+#endif
+#ifndef MAP_HUGE_SHIFT
+#define MAP_HUGE_SHIFT	26
+#endif
+#define MAP_HUGE_SIZE_MASK	(0x3fU << MAP_HUGE_SHIFT)
+
+static bool served_hugetlb(int flags)
 {
-	return (flags & MAP_ANONYMOUS) &&
-	       !(flags & (MAP_FIXED | MAP_FIXED_NOREPLACE | MAP_GROWSDOWN |
-			  MAP_HUGETLB));
+	unsigned int shift = ((unsigned int)flags & MAP_HUGE_SIZE_MASK) >> MAP_HUGE_SHIFT;
+
+	return (flags & MAP_HUGETLB) && (flags & MAP_ANONYMOUS) &&
+	       (shift == 0 || shift == 21);
+}
+
+static void *hugetlb_mmap(void *addr, size_t len, int prot, int flags)
+{
+	size_t size = (len + HPAGE_SIZE - 1) & ~(HPAGE_SIZE - 1);
+	bool populate = flags & MAP_POPULATE;
+	uintptr_t p, start;
+
+	/* Populated after MADV_HUGEPAGE, so that THP can back it. */
+	flags &= ~(MAP_HUGETLB | (int)MAP_HUGE_SIZE_MASK | MAP_POPULATE);
+	if (!len || size < len) {
+		errno = EINVAL;
+		return MAP_FAILED;
+	}
+	if (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) {
+		/* A huge page mapping starts on a huge page. */
+		if ((uintptr_t)addr & (HPAGE_SIZE - 1)) {
+			errno = EINVAL;
+			return MAP_FAILED;
+		}
+		p = (uintptr_t)libc()->mmap(addr, size, prot, flags, -1, 0);
+		start = p;
+		goto out;
+	}
+	/* Over-allocate, keep the aligned middle. */
+	p = (uintptr_t)libc()->mmap(NULL, size + HPAGE_SIZE, prot, flags, -1, 0);
+	if ((void *)p == MAP_FAILED)
+		return MAP_FAILED;
+	start = (p + HPAGE_SIZE - 1) & ~(HPAGE_SIZE - 1);
+	if (start > p)
+		libc()->munmap((void *)p, start - p);
+	if (start + size < p + size + HPAGE_SIZE)
+		libc()->munmap((void *)(start + size), p + size + HPAGE_SIZE - start - size);
+out:
+	if ((void *)p == MAP_FAILED)
+		return MAP_FAILED;
+	madvise((void *)start, size, MADV_HUGEPAGE);
+	if (populate && (prot & PROT_WRITE))
+		madvise((void *)start, size, MADV_POPULATE_WRITE);
+	else if (populate)
+		madvise((void *)start, size, MADV_POPULATE_READ);
+	return (void *)start;
 }
 
 void *mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
 {
-	struct usermem *u;
-	void *p;
-
-	if (served_mmap(flags) && (u = preload_usermem()) &&
-	    (p = usermem_alloc(u, len))) {
-		if (prot == (PROT_READ | PROT_WRITE) || !mprotect(p, len, prot))
-			return p;
-		usermem_free(u, p, len);
-	}
+	if (served_hugetlb(flags))
+		return hugetlb_mmap(addr, len, prot, flags);
 	return libc()->mmap(addr, len, prot, flags, fd, off);
 }
 
 void *mmap64(void *addr, size_t len, int prot, int flags, int fd, off_t off)
 {
 	return mmap(addr, len, prot, flags, fd, off);
-}
-
-int munmap(void *addr, size_t len)
-{
-	struct usermem *u = preload_usermem_if_built();
-
-	if (usermem_contains(u, addr))
-		return (int)set_errno(usermem_free(u, addr, len));
-	return libc()->munmap(addr, len);
-}
-
-void *mremap(void *old, size_t old_len, size_t new_len, int flags, ...)
-{
-	struct usermem *u = preload_usermem_if_built();
-	void *new_addr = NULL, *p;
-	va_list ap;
-	int err;
-
-	if (flags & MREMAP_FIXED) {
-		va_start(ap, flags);
-		new_addr = va_arg(ap, void *);
-		va_end(ap);
-	}
-	if (!usermem_contains(u, old))
-		return libc()->mremap(old, old_len, new_len, flags, new_addr);
-	/* A fixed target would leave the window: refused, see docs/preload.md. */
-	if (flags & ~MREMAP_MAYMOVE) {
-		errno = EINVAL;
-		return MAP_FAILED;
-	}
-	p = usermem_remap(u, old, old_len, new_len, flags & MREMAP_MAYMOVE, &err);
-	if (!p) {
-		errno = -err;
-		return MAP_FAILED;
-	}
-	return p;
 }

@@ -35,7 +35,8 @@
 #include "preload/preload.h"
 
 struct iommufd_file {
-	struct iommufd_ctx *ictx;
+	struct iommufd_ctx *ictx;	/* in a forked child: a stale copy ... */
+	struct fork_share *remote;	/* ... when the parent serves it here */
 };
 
 /* An event queue's descriptor: iommufd knows it by iommufd_fd. */
@@ -258,6 +259,9 @@ static long iommufd_file_ioctl(struct shim_file *f, unsigned long cmd,
 		if (ret)
 			return ret;
 	}
+	if (((struct iommufd_file *)f->priv)->remote)
+		return fork_share_call(((struct iommufd_file *)f->priv)->remote, f,
+				       (unsigned int)cmd, arg);
 	if (cmd == IOMMU_TEST_CMD)
 		return test_cmd_ioctl(f, arg);
 	ret = iommufd_ioctl(ictx, (unsigned int)cmd, arg);
@@ -319,6 +323,21 @@ int iommufd_file_open(int flags)
 bool iommufd_file_is(struct shim_file *f)
 {
 	return f->ops == &iommufd_fops;
+}
+
+struct iommufd_ctx *iommufd_file_ctx(struct shim_file *f)
+{
+	return file_ictx(f);
+}
+
+struct fork_share *iommufd_file_remote(struct shim_file *f)
+{
+	return ((struct iommufd_file *)f->priv)->remote;
+}
+
+void iommufd_file_set_remote(struct shim_file *f, struct fork_share *sh)
+{
+	((struct iommufd_file *)f->priv)->remote = sh;
 }
 
 /* --------------------------------------------- what VFIO asks of it */

@@ -2,7 +2,7 @@
 /*
  * The emulated machine behind the shim: the board of hw/machine.c (RAM,
  * an SMMUv3, a GICv3 ITS, PCI-like endpoints) built into the address
- * space that already holds the program's RAM window (preload.c), a host
+ * space that already holds the process's host window (preload.c), a host
  * kernel booted on it by the board file (kernel/platform.c) with the
  * configured IOMMU driver - arm-smmu-v3 on the SMMUv3 model, or the
  * software mock - and each configured endpoint added and probed, offered
@@ -57,7 +57,7 @@ struct preload_machine {
 
 /*
  * Only on a failed build: the kernel and the board go, the address space
- * stays (the program's RAM window is in it) with the board's windows
+ * stays (the process's host window is in it) with the board's windows
  * dangling, which nothing reaches again since a failed build is final.
  */
 static void machine_teardown(struct preload_machine *m)

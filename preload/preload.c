@@ -21,17 +21,25 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <linux/membarrier.h>
+#include <sched.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <sys/syscall.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
-/* The user RAM window: see usermem.c.  512G up, under a 48-bit OAS. */
-#define USER_RAM_BASE	0x8000000000ULL
-#define USER_RAM_SIZE	(4ULL << 30)
+/*
+ * The machine sees this whole process at HOST_WINDOW_BASE + address
+ * (hw/memory.h's host window): a 47-bit user address space above 2^47,
+ * under the SMMU's 48-bit OAS.  Pages become reachable as iommufd pins
+ * them.
+ */
+#define HOST_WINDOW_BASE	(1ULL << 47)
+#define HOST_WINDOW_SIZE	(1ULL << 47)
 
 enum uaccess_mode {
 	UACCESS_VM,		/* process_vm_readv/writev on ourselves */
@@ -57,18 +65,26 @@ struct preload {
 	int nr_internal;
 
 	pthread_mutex_t ready_lock;	/* readable <-> eventfd counter */
+
+	/*
+	 * Calls into the emulated kernel in flight, counted per thread
+	 * (shim_call_begin/end), and a fork() waiting for there to be none:
+	 * see atfork_prepare.
+	 */
+	pthread_mutex_t fork_lock;	/* one fork at a time; threads */
+	struct shim_thread *threads;	/* every thread that made a call */
+	pthread_key_t thread_key;	/* frees a thread's entry at exit */
+	atomic_bool forking;
+	bool membarrier;		/* the fork issues the readers' fences */
+	struct fork_share *shares;	/* children served (fork_lock) */
+	struct fork_share *sharing;	/* the fork under way's, or NULL */
 	atomic_int uaccess_mode;	/* enum uaccess_mode */
 	pthread_mutex_t uaccess_lock;	/* uaccess_pipe */
 	int uaccess_pipe[2];
 
-	/*
-	 * The machine's physical address space and the user RAM window in
-	 * it exist from the first served mmap or open; the rest of the
-	 * machine (configured) from the first open.
-	 */
-	pthread_mutex_t machine_lock;	/* all four below */
+	/* The machine, with the process's host window, from the first open. */
+	pthread_mutex_t machine_lock;	/* all three below */
 	struct phys_mem *mem;
-	struct usermem *usermem;
 	struct preload_machine *machine;
 	int machine_err;		/* a failed build is not retried */
 };
@@ -79,24 +95,29 @@ static struct preload preload = {
 	.ready_lock = PTHREAD_MUTEX_INITIALIZER,
 	.uaccess_lock = PTHREAD_MUTEX_INITIALIZER,
 	.machine_lock = PTHREAD_MUTEX_INITIALIZER,
+	.fork_lock = PTHREAD_MUTEX_INITIALIZER,
 };
 
-/* Set while this thread builds the machine: its own mmaps are libc's. */
+/* Set while this thread builds the machine (an open from inside fails). */
 static __thread int building;
 
-/* Under machine_lock: the address space and the user RAM window. */
+/* Under machine_lock: the address space and the process's window in it. */
 static int mem_get_locked(void)
 {
+	int ret;
+
 	if (preload.mem)
 		return 0;
-	building = 1;
 	preload.mem = phys_mem_create();
-	if (preload.mem)
-		preload.usermem = usermem_create(preload.mem, USER_RAM_BASE,
-						 USER_RAM_SIZE);
-	building = 0;
-	/* Without the window the machine still works; mmaps stay libc's. */
-	return preload.mem ? 0 : -ENOMEM;
+	if (!preload.mem)
+		return -ENOMEM;
+	ret = phys_mem_add_host_window(preload.mem, HOST_WINDOW_BASE,
+				       HOST_WINDOW_SIZE, 0, "process");
+	if (ret) {
+		phys_mem_destroy(preload.mem);
+		preload.mem = NULL;
+	}
+	return ret;
 }
 
 int preload_machine_get(struct preload_machine **m)
@@ -118,31 +139,6 @@ int preload_machine_get(struct preload_machine **m)
 	ret = preload.machine_err;
 	pthread_mutex_unlock(&preload.machine_lock);
 	return ret;
-}
-
-struct usermem *preload_usermem(void)
-{
-	struct usermem *u;
-
-	if (building)
-		return NULL;
-	pthread_mutex_lock(&preload.machine_lock);
-	mem_get_locked();
-	u = preload.usermem;
-	pthread_mutex_unlock(&preload.machine_lock);
-	return u;
-}
-
-struct usermem *preload_usermem_if_built(void)
-{
-	struct usermem *u;
-
-	if (building)
-		return NULL;
-	pthread_mutex_lock(&preload.machine_lock);
-	u = preload.usermem;
-	pthread_mutex_unlock(&preload.machine_lock);
-	return u;
 }
 
 /* ------------------------------------------------------------- libc */
@@ -171,8 +167,12 @@ static void resolve_libc(void)
 	RESOLVE(fcntl, "fcntl");
 	RESOLVE(mmap, "mmap");
 	RESOLVE(munmap, "munmap");
-	RESOLVE(mremap, "mremap");
 	RESOLVE(epoll_ctl, "epoll_ctl");
+	RESOLVE(opendir, "opendir");
+	RESOLVE(readdir, "readdir");
+	RESOLVE(readdir64, "readdir64");
+	RESOLVE(dirfd, "dirfd");
+	RESOLVE(closedir, "closedir");
 	RESOLVE(pread, "pread");
 	RESOLVE(pwrite, "pwrite");
 #undef RESOLVE
@@ -196,29 +196,158 @@ const struct libc_fns *libc(void)
 }
 
 /*
- * fork() while another thread holds one of the shim's locks: the parent
- * takes them all first, and the child, whose copies belong to a thread
- * that no longer exists there, starts them afresh.
+ * A thread's count of calls in flight, and whether the entry is in use.
+ * Threads only ever store to their own count; a fork reads them all.
+ */
+struct shim_thread {
+	struct shim_thread *next;
+	atomic_uint calls;
+	atomic_bool used;
+};
+
+/*
+ * Thread-locals on the call path use the initial-exec model: the shim is
+ * loaded at start-up (LD_PRELOAD), so static TLS holds them and each
+ * access is one instruction rather than a __tls_get_addr call.
+ */
+static __thread __attribute__((tls_model("initial-exec")))
+	struct shim_thread *self_thread;
+
+static void thread_exit(void *p)
+{
+	struct shim_thread *t = p;
+
+	atomic_store(&t->calls, 0);
+	atomic_store(&t->used, false);		/* for the next thread */
+}
+
+/* This thread's entry, made (or reused) on its first call. */
+static struct shim_thread *thread_get(void)
+{
+	struct shim_thread *t;
+
+	pthread_mutex_lock(&preload.fork_lock);
+	for (t = preload.threads; t; t = t->next)
+		if (!atomic_load(&t->used))
+			break;
+	if (!t && (t = calloc(1, sizeof(*t)))) {
+		t->next = preload.threads;
+		preload.threads = t;
+	}
+	if (t) {
+		atomic_store(&t->used, true);
+		pthread_setspecific(preload.thread_key, t);
+	}
+	pthread_mutex_unlock(&preload.fork_lock);
+	if (!t)
+		abort();	/* 24 bytes once per thread */
+	self_thread = t;
+	return t;
+}
+
+/*
+ * The reader's half of an asymmetric Dekker: store our count, then load
+ * forking.  With membarrier the fork makes every running thread execute
+ * a full fence between its store and its load, so ours is a compiler
+ * barrier and a call costs two plain stores and a load; without it, a
+ * real fence here.
+ */
+static void fork_gate_enter(void)
+{
+	struct shim_thread *t = self_thread ? self_thread : thread_get();
+	unsigned int n = atomic_load_explicit(&t->calls, memory_order_relaxed);
+
+	for (;;) {
+		atomic_store_explicit(&t->calls, n + 1, memory_order_relaxed);
+		if (preload.membarrier)
+			atomic_signal_fence(memory_order_seq_cst);
+		else
+			atomic_thread_fence(memory_order_seq_cst);
+		/* Nested in a call the fork waits for anyway: go on. */
+		if (__builtin_expect(!atomic_load_explicit(&preload.forking,
+							   memory_order_relaxed), 1) || n)
+			return;
+		/* A fork is draining calls: step back, wait till it is done. */
+		atomic_store_explicit(&t->calls, n, memory_order_release);
+		while (atomic_load(&preload.forking))
+			sched_yield();
+	}
+}
+
+static void fork_gate_exit(void)
+{
+	struct shim_thread *t = self_thread;
+
+	atomic_store_explicit(&t->calls,
+			      atomic_load_explicit(&t->calls, memory_order_relaxed) - 1,
+			      memory_order_release);
+}
+
+/* Waits until no thread is inside a call (fork_lock held, forking set). */
+static void calls_drain(void)
+{
+	bool busy;
+
+	if (preload.membarrier)
+		syscall(SYS_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED, 0, 0);
+	else
+		atomic_thread_fence(memory_order_seq_cst);
+	do {
+		busy = false;
+		for (struct shim_thread *t = preload.threads; t; t = t->next)
+			busy |= atomic_load_explicit(&t->calls, memory_order_acquire) != 0;
+		if (busy)
+			sched_yield();
+	} while (busy);
+}
+
+/*
+ * fork() copies only the calling thread; a lock another thread held at
+ * that moment stays held in the child forever, and the data it guarded
+ * stays half-changed.  So the parent first lets every call into the
+ * emulated kernel finish and holds new ones at the door (the kernel's
+ * mutexes - ictx->lock, a group's, the drivers' - are then all free and
+ * its objects consistent), then takes the shim's own locks.  The child
+ * starts its copies of them afresh; its kernel is a consistent copy of
+ * the parent's at the fork (docs/preload.md says what the child sees).
  */
 static void atfork_prepare(void)
 {
+	pthread_mutex_lock(&preload.fork_lock);
+	atomic_store(&preload.forking, true);
+	calls_drain();
 	pthread_mutex_lock(&preload.machine_lock);
 	pthread_rwlock_wrlock(&preload.lock);
 	pthread_mutex_lock(&preload.ready_lock);
+	preload.sharing = fork_share_prepare(preload.fds, preload.cap,
+					     &preload.shares, &preload.fork_lock);
 }
 
 static void atfork_parent(void)
 {
+	if (preload.sharing)
+		fork_share_parent(preload.sharing);
+	preload.sharing = NULL;
 	pthread_mutex_unlock(&preload.ready_lock);
 	pthread_rwlock_unlock(&preload.lock);
 	pthread_mutex_unlock(&preload.machine_lock);
+	atomic_store(&preload.forking, false);
+	pthread_mutex_unlock(&preload.fork_lock);
 }
 
 static void atfork_child(void)
 {
+	fork_share_child(preload.sharing, &preload.shares);
+	preload.sharing = NULL;
 	pthread_mutex_init(&preload.ready_lock, NULL);
 	pthread_rwlock_init(&preload.lock, NULL);
 	pthread_mutex_init(&preload.machine_lock, NULL);
+	/* The other threads are gone: their entries are free again. */
+	for (struct shim_thread *t = preload.threads; t; t = t->next)
+		if (t != self_thread)
+			atomic_store(&t->used, false);
+	atomic_store(&preload.forking, false);
+	pthread_mutex_init(&preload.fork_lock, NULL);
 }
 
 static void uaccess_init(void);
@@ -227,6 +356,9 @@ __attribute__((constructor)) static void preload_init(void)
 {
 	libc();
 	uaccess_init();
+	pthread_key_create(&preload.thread_key, thread_exit);
+	preload.membarrier = syscall(SYS_membarrier,
+				     MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED, 0, 0) == 0;
 	pthread_atfork(atfork_prepare, atfork_parent, atfork_child);
 }
 
@@ -259,8 +391,14 @@ void shim_fget_ref(struct shim_file *f)
 static __thread int call_depth __attribute__((tls_model("initial-exec")));
 static __thread struct shim_file *deferred_fput __attribute__((tls_model("initial-exec")));
 
+/*
+ * A call counts for fork() (fork_gate_enter: a fork waits for calls in
+ * flight, and a call waits for a fork in progress) from its begin to the
+ * end of its deferred releases, which may enter the emulated kernel too.
+ */
 void shim_call_begin(void)
 {
+	fork_gate_enter();
 	call_depth++;
 }
 
@@ -268,6 +406,7 @@ void shim_call_end(void)
 {
 	if (call_depth > 1) {
 		call_depth--;
+		fork_gate_exit();
 		return;
 	}
 	if (deferred_fput) {
@@ -282,6 +421,7 @@ void shim_call_end(void)
 		errno = saved;
 	}
 	call_depth = 0;
+	fork_gate_exit();
 }
 
 void shim_fput(struct shim_file *f)
@@ -466,7 +606,9 @@ void shim_fd_forget_range(unsigned int first, unsigned int last)
 		pthread_rwlock_unlock(&preload.lock);
 		if (!f)
 			return;
+		shim_call_begin();
 		shim_fput(f);	/* outside the lock: release may close fds */
+		shim_call_end();
 	}
 }
 

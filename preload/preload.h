@@ -22,6 +22,7 @@
 #define IOMMUSIM_PRELOAD_PRELOAD_H
 
 #include <poll.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -80,14 +81,19 @@ int shim_file_adopt(int fd, const struct shim_file_ops *ops, void *priv,
 bool shim_any_files(void);
 /* Whether fd stands for a file of ours now. */
 bool shim_fd_is_ours(int fd);
+/*
+ * Around every call that may enter the emulated kernel (a file op, a
+ * release): a fork() waits until none is in flight, and a last reference
+ * dropped inside is released at the outermost end, after the op returned
+ * and dropped its locks, as Linux defers __fput (preload.c).
+ */
+void shim_call_begin(void);
+void shim_call_end(void);
 /* The file behind fd with a reference held, or NULL when fd is not ours. */
 struct shim_file *shim_fget(int fd);
 void shim_fget_ref(struct shim_file *f);
 /* Drops a reference; the last one's release waits for shim_call_end. */
 void shim_fput(struct shim_file *f);
-/* Around a file op: releases dropped inside run at the outermost end. */
-void shim_call_begin(void);
-void shim_call_end(void);
 /* Descriptor fd no longer stands for a file of ours: returns it (referenced). */
 struct shim_file *shim_fd_forget(int fd);
 /* Every descriptor of ours in [first, last] is being closed (close_range). */
@@ -141,10 +147,14 @@ struct libc_fns {
 	int (*fcntl)(int, int, ...);
 	void *(*mmap)(void *, size_t, int, int, int, off_t);
 	int (*munmap)(void *, size_t);
-	void *(*mremap)(void *, size_t, size_t, int, ...);
 	int (*epoll_ctl)(int, int, int, struct epoll_event *);
 	int (*close_range)(unsigned int, unsigned int, int);
 	void (*closefrom)(int);
+	void *(*opendir)(const char *);
+	struct dirent *(*readdir)(void *);
+	struct dirent *(*readdir64)(void *);
+	int (*dirfd)(void *);
+	int (*closedir)(void *);
 	ssize_t (*pread)(int, void *, size_t, off_t);
 	ssize_t (*pwrite)(int, const void *, size_t, off_t);
 	/* _FORTIFY_SOURCE's checked opens; NULL if this libc lacks one. */
@@ -169,20 +179,35 @@ struct kernel *preload_machine_kernel(struct preload_machine *m);
 int preload_machine_nr_devices(struct preload_machine *m);
 struct preload_vdev *preload_machine_vdev(struct preload_machine *m, int idx);
 
-/* Anonymous mmaps as machine RAM (usermem.c). */
-struct usermem;
-struct usermem *usermem_create(struct phys_mem *mem, unsigned long long base,
-			       unsigned long long size);
-void usermem_destroy(struct usermem *u);
-bool usermem_contains(struct usermem *u, const void *p);
-void *usermem_alloc(struct usermem *u, size_t len);
-int usermem_free(struct usermem *u, void *p, size_t len);
-void *usermem_remap(struct usermem *u, void *p, size_t old_len, size_t new_len,
-		    bool may_move, int *err);
-/* The window, made on first use; NULL inside the shim itself. */
-struct usermem *preload_usermem(void);
-/* The window if it exists already (munmap must not make it). */
-struct usermem *preload_usermem_if_built(void);
+/*
+ * fault-inject.c: fail-nth and the debugfs fault-injection knobs.  The
+ * opener answers -ENOENT with *served false for a path it does not serve.
+ */
+struct dirent;
+int fault_inject_open(int dirfd, const char *path, int flags, bool *served);
+bool fault_inject_is_dir_path(const char *path);
+void *fault_inject_opendir(void);
+bool fault_inject_is_dir(const void *dir);
+struct dirent *fault_inject_readdir(void *dir);
+int fault_inject_dirfd(void *dir);
+int fault_inject_closedir(void *dir);
+
+/*
+ * fork-share.c: the parent's /dev/iommu files served to a fork()ed child.
+ * prepare (fork_lock and the table held) takes the files to share, or
+ * NULL; parent/child finish it on each side of the fork.
+ */
+struct fork_share;
+struct fork_share *fork_share_prepare(struct shim_file *const *fds, int cap,
+				      struct fork_share **live,
+				      pthread_mutex_t *live_lock);
+void fork_share_parent(struct fork_share *sh);
+void fork_share_child(struct fork_share *sh, struct fork_share **live);
+long fork_share_call(struct fork_share *sh, struct shim_file *f,
+		     unsigned int cmd, unsigned long arg);
+/* A child's file whose ioctls its parent serves (NULL: a local file). */
+struct fork_share *iommufd_file_remote(struct shim_file *f);
+void iommufd_file_set_remote(struct shim_file *f, struct fork_share *sh);
 
 /* Openers for the paths the shim serves. */
 int iommufd_file_open(int flags);

@@ -166,7 +166,13 @@ static int ib_ioas_map(struct vmm_backend *be, u64 iova, void *hva, u64 size)
 		if (!ib->maps[i].size)
 			slot = i;
 	ret = -ENOSPC;
-	if (!ram && size && !((uintptr_t)hva & 0xfff))
+	/*
+	 * Guest RAM is mapped in whole pages, as the other backend does; the
+	 * kernel would take any byte alignment before a domain exists.
+	 */
+	if (size && ((iova | size | (uintptr_t)hva) & 0xfff))
+		ret = -EINVAL;
+	else if (!ram && size)
 		ret = -EFAULT;
 	else if (slot >= 0) {
 		m.ioas_id = ib->ioas;

@@ -649,8 +649,8 @@ int iommufd_access_rw_locked(struct iommufd_ctx *ictx, u32 access_id,
 	access = container_of(obj, struct iommufd_access, obj);
 	while (len) {
 		struct iopt_area *area = iopt_find_area(&access->ioas->iopt, iova);
+		phys_addr_t pa;
 		size_t n;
-		void *p;
 
 		if (!area) {
 			rc = -ENOENT;
@@ -661,15 +661,17 @@ int iommufd_access_rw_locked(struct iommufd_ctx *ictx, u32 access_id,
 			break;
 		}
 		n = min_t(u64, len, area->last - iova + 1);
-		p = phys_to_virt(ictx->k, area->pa + (iova - area->iova), n);
-		if (!p) {
-			rc = -EFAULT;
+		/* Unpinned pages (no domain yet) are pinned for the copy. */
+		rc = iopt_area_pin(&access->ioas->iopt, area);
+		if (rc)
 			break;
-		}
-		if (flags & IOMMUFD_ACCESS_RW_WRITE)
-			memcpy(p, data, n);
-		else
-			memcpy(data, p, n);
+		pa = area->pa + (iova - area->iova);
+		rc = (flags & IOMMUFD_ACCESS_RW_WRITE) ?
+		     phys_write(ictx->k->mem, pa, data, n) :
+		     phys_read(ictx->k->mem, pa, data, n);
+		iopt_area_unpin(&access->ioas->iopt, area);
+		if (rc)
+			break;
 		data = (u8 *)data + n;
 		iova += n;
 		len -= n;

@@ -5,11 +5,17 @@
  * what lies outside a domain's aperture), the allowed list, and every
  * paging domain that mirrors the areas.
  *
- * "Pinned pages" are machine RAM: IOAS_MAP resolves the user buffer to the
- * physical range it is (phys_ram_virt_to_phys), so an area is one
- * physically contiguous run, and each domain maps it with iommu_map(),
- * which picks the largest page sizes that fit (unless the IOAS's
- * HUGE_PAGES option is off, when it maps page by page).
+ * "Pinned pages" are physical addresses of the kernel's machine: an area's
+ * bytes are host memory (the program's, or a mapping of a file), pinned
+ * with phys_mem_pin_host when the first domain needs them - lazily, as
+ * iopt_pages pins nothing while an IOAS has no domain - and unpinned when
+ * the last domain or the area goes.  Machine RAM (a VMM's guest memory
+ * carved from the host kernel's RAM) is its own physical range; other
+ * host memory is reached through the machine's host window, at one
+ * physical address per host address, so an area is one physically
+ * contiguous run and each domain maps it with iommu_map(), which picks
+ * the largest page sizes that fit (unless the IOAS's HUGE_PAGES option
+ * is off, when it maps page by page).
  *
  * Areas and reserved ranges are sorted lists: an IOAS holds few, large
  * mappings (guest RAM), and lists keep the code short.  The kernel uses
@@ -27,6 +33,8 @@ void iopt_init(struct io_pagetable *iopt, struct kernel *k)
 	INIT_LIST_HEAD(&iopt->reserved);
 	INIT_LIST_HEAD(&iopt->domains);
 	INIT_LIST_HEAD(&iopt->accesses);
+	/* A table with no domain takes any byte (iopt_init_table). */
+	iopt->iova_alignment = 1;
 }
 
 void iopt_destroy(struct io_pagetable *iopt)
@@ -141,13 +149,67 @@ err_unwind:
 	return ret;
 }
 
+static unsigned long area_page_offset(const struct iopt_area *area)
+{
+	return area->user_va % PAGE_SIZE;
+}
+
+/* Every area conforms to a larger alignment (iopt_check_iova_alignment). */
+static int check_iova_alignment(struct io_pagetable *iopt, unsigned long align)
+{
+	struct iopt_area *area;
+
+	list_for_each_entry(area, &iopt->areas, node)
+		if ((area->iova | (area->last - area->iova + 1) |
+		     area_page_offset(area)) & (align - 1))
+			return -EADDRINUSE;
+	return 0;
+}
+
+static unsigned long domain_min_page(struct iommu_domain *domain)
+{
+	return 1UL << __ffs64(domain->pgsize_bitmap);
+}
+
+/* iopt_calculate_iova_alignment: the large-pages rule, then every domain's. */
+static int calculate_iova_alignment(struct io_pagetable *iopt)
+{
+	unsigned long align = iopt->disable_large_pages ? PAGE_SIZE : 1;
+	struct iopt_domain *d;
+	int ret;
+
+	list_for_each_entry(d, &iopt->domains, node)
+		align = max(align, domain_min_page(d->domain));
+	if (align > iopt->iova_alignment) {
+		ret = check_iova_alignment(iopt, align);
+		if (ret)
+			return ret;
+	}
+	iopt->iova_alignment = align;
+	return 0;
+}
+
 int iopt_table_add_domain(struct io_pagetable *iopt, struct iommu_domain *domain)
 {
 	const struct iommu_domain_geometry *geo = &domain->geometry;
 	struct iopt_area *area, *undo;
+	unsigned long align;
 	struct iopt_domain *d;
+	bool first;
 	int ret;
 
+	/*
+	 * The smallest IO page drives the alignment, and a domain must take
+	 * PAGE_SIZE: iopt pins whole CPU pages.
+	 */
+	align = max(domain_min_page(domain), iopt->iova_alignment);
+	if (align > PAGE_SIZE)
+		return -EINVAL;
+	if (align != iopt->iova_alignment) {
+		ret = check_iova_alignment(iopt, align);
+		if (ret)
+			return ret;
+	}
 	d = kzalloc(iopt->k, sizeof(*d));
 	if (!d)
 		return -ENOMEM;
@@ -164,12 +226,21 @@ int iopt_table_add_domain(struct io_pagetable *iopt, struct iommu_domain *domain
 		if (ret)
 			goto err_free;
 	}
+	/* The first domain pins every area: it is their storage. */
+	first = list_empty(&iopt->domains);
 	list_for_each_entry(area, &iopt->areas, node) {
-		ret = domain_map(iopt, domain, area);
+		ret = first ? iopt_area_pin(iopt, area) : 0;
 		if (ret)
 			goto err_unmap;
+		ret = domain_map(iopt, domain, area);
+		if (ret) {
+			if (first)
+				iopt_area_unpin(iopt, area);
+			goto err_unmap;
+		}
 	}
 	list_add_tail(&d->node, &iopt->domains);
+	iopt->iova_alignment = align;
 	return 0;
 
 err_unmap:
@@ -177,6 +248,8 @@ err_unmap:
 		if (undo == area)
 			break;
 		domain_unmap(domain, undo);
+		if (first)
+			iopt_area_unpin(iopt, undo);
 	}
 err_free:
 	iopt_remove_reserved_iova(iopt, domain);
@@ -193,13 +266,40 @@ void iopt_table_remove_domain(struct io_pagetable *iopt,
 	list_for_each_entry(d, &iopt->domains, node) {
 		if (d->domain != domain)
 			continue;
-		list_for_each_entry(area, &iopt->areas, node)
-			domain_unmap(domain, area);
 		list_del(&d->node);
+		list_for_each_entry(area, &iopt->areas, node) {
+			domain_unmap(domain, area);
+			if (list_empty(&iopt->domains))
+				iopt_area_unpin(iopt, area);
+		}
 		kfree(d);
 		break;
 	}
 	iopt_remove_reserved_iova(iopt, domain);
+	/* Fewer domains never ask for more alignment. */
+	KWARN_ON(iopt->k, calculate_iova_alignment(iopt));
+}
+
+int iopt_disable_large_pages(struct io_pagetable *iopt)
+{
+	int ret;
+
+	if (iopt->disable_large_pages)
+		return 0;
+	/* Not once a domain may hold large IOPTEs for an area. */
+	if (!list_empty(&iopt->domains) && !list_empty(&iopt->areas))
+		return -EINVAL;
+	iopt->disable_large_pages = true;
+	ret = calculate_iova_alignment(iopt);
+	if (ret)
+		iopt->disable_large_pages = false;
+	return ret;
+}
+
+void iopt_enable_large_pages(struct io_pagetable *iopt)
+{
+	iopt->disable_large_pages = false;
+	KWARN_ON(iopt->k, calculate_iova_alignment(iopt));
 }
 
 /* ------------------------------------------------------------ reserved */
@@ -299,7 +399,7 @@ static int iopt_check_iova(struct io_pagetable *iopt, unsigned long iova,
 {
 	unsigned long last;
 
-	if (!IS_ALIGNED(iova, PAGE_SIZE) || !IS_ALIGNED(length, PAGE_SIZE))
+	if (iova & (iopt->iova_alignment - 1))
 		return -EINVAL;
 	if (__builtin_add_overflow(iova, length - 1, &last))
 		return -EOVERFLOW;
@@ -310,25 +410,33 @@ static int iopt_check_iova(struct io_pagetable *iopt, unsigned long iova,
 	return 0;
 }
 
+/*
+ * The first IOVA of [lo, hi] that is align-aligned plus page_offset and
+ * starts length free bytes (__alloc_iova_check_range and _hole).
+ */
 static bool try_place(struct io_pagetable *iopt, unsigned long lo,
 		      unsigned long hi, unsigned long length,
-		      unsigned long align, unsigned long *iova)
+		      unsigned long align, unsigned long page_offset,
+		      unsigned long *iova)
 {
-	unsigned long cand, last;
+	unsigned long cand;
 
 	/* As iopt_alloc_iova: never the first or the last page. */
 	lo = max(lo, PAGE_SIZE);
 	hi = min(hi, ULONG_MAX - PAGE_SIZE);
-	if (lo > hi)
-		return false;
-	cand = ALIGN(lo, align);
-	if (cand < lo)
-		return false;
-	while (!__builtin_add_overflow(cand, length - 1, &last) && last <= hi) {
-		struct iopt_reserved *r = reserved_first(iopt, cand, last);
-		struct iopt_area *a = area_first(iopt, cand, last);
-		unsigned long skip;
+	for (;;) {
+		struct iopt_reserved *r;
+		struct iopt_area *a;
+		unsigned long skip, last;
 
+		if (lo > hi || __builtin_add_overflow(lo, align - 1, &cand))
+			return false;
+		cand = (cand & ~(align - 1)) | page_offset;
+		if (cand >= hi || hi - cand < length - 1)
+			return false;
+		last = cand + length - 1;
+		r = reserved_first(iopt, cand, last);
+		a = area_first(iopt, cand, last);
 		if (!r && !a) {
 			*iova = cand;
 			return true;
@@ -336,62 +444,92 @@ static bool try_place(struct io_pagetable *iopt, unsigned long lo,
 		skip = max(r ? r->last : 0, a ? a->last : 0);
 		if (skip == ULONG_MAX)
 			return false;
-		cand = ALIGN(skip + 1, align);
-		if (cand <= skip)
-			return false;
+		lo = skip + 1;
 	}
-	return false;
+}
+
+static unsigned long roundup_pow_of_two_ul(unsigned long n)
+{
+	unsigned long p = 1UL << ilog2(n);
+
+	return p < n ? p << 1 : p;
 }
 
 /*
  * iopt_alloc_iova: the lowest free IOVA from PAGE_SIZE up (to ULONG_MAX -
  * PAGE_SIZE), aligned to the length rounded up to a power of two but no
  * more than the buffer's own alignment (so a huge-page-aligned buffer can
- * use huge IOPTEs), inside the allowed list when there is one.
+ * use huge IOPTEs), keeping the buffer's offset in its page, inside the
+ * allowed list when there is one.
  */
 static int iopt_alloc_iova(struct io_pagetable *iopt, unsigned long *iova,
-			   unsigned long user_va, unsigned long length)
+			   unsigned long uptr, unsigned long length)
 {
-	unsigned long align;
+	unsigned long align, page_offset = uptr % PAGE_SIZE;
 
 	if (!length || length >= ULONG_MAX / 2)
 		return -EOVERFLOW;
-	align = 1UL << ilog2(length);
-	if (align < length)
-		align <<= 1;
-	if (user_va)
-		align = min(align, 1UL << __ffs64(user_va));
-	align = max(align, PAGE_SIZE);
+	align = roundup_pow_of_two_ul(length);
+	if (uptr)
+		align = min(align, 1UL << __ffs64(uptr));
+	if (align < iopt->iova_alignment)
+		return -EINVAL;
 	if (!iopt->nr_allowed)
-		return try_place(iopt, 0, ULONG_MAX, length, align, iova) ?
-		       0 : -ENOSPC;
+		return try_place(iopt, 0, ULONG_MAX, length, align, page_offset,
+				 iova) ? 0 : -ENOSPC;
 	for (unsigned int i = 0; i < iopt->nr_allowed; i++)
 		if (try_place(iopt, iopt->allowed[i].start,
-			      iopt->allowed[i].last, length, align, iova))
+			      iopt->allowed[i].last, length, align,
+			      page_offset, iova))
 			return 0;
 	return -ENOSPC;
 }
 
 static int insert_area(struct io_pagetable *iopt, unsigned long iova,
-		       phys_addr_t pa, unsigned long user_va,
-		       unsigned long length, int prot)
+		       unsigned long user_va, struct iopt_file *file,
+		       struct iommufd_source *source, unsigned long length,
+		       int prot, bool writable)
 {
 	struct iopt_area *area, *pos;
 	int ret;
 
+	/* iopt_insert_area: no writable IOVA over pages pinned read-only. */
+	if ((prot & IOMMU_WRITE) && !writable)
+		return -EPERM;
 	area = kzalloc(iopt->k, sizeof(*area));
 	if (!area)
 		return -ENOMEM;
 	area->iova = iova;
 	area->last = iova + length - 1;
-	area->pa = pa;
 	area->user_va = user_va;
 	area->prot = prot;
-	ret = area_fill_domains(iopt, area);
-	if (ret) {
-		kfree(area);
-		return ret;
+	area->writable = writable;
+	area->file = file;
+	area->source = source;
+	/*
+	 * Where the machine sees the bytes (get_user_pages' answer), known
+	 * before any pin when the memory is RAM or in a host window.
+	 */
+	if (!file || file->addr)
+		phys_ram_virt_to_phys(iopt->k->mem, (const void *)user_va, length,
+				      &area->pa);
+	/* Domains need the pages now (iopt_fill_domains_pages). */
+	if (!list_empty(&iopt->domains)) {
+		ret = iopt_area_pin(iopt, area);
+		if (!ret) {
+			ret = area_fill_domains(iopt, area);
+			if (ret)
+				iopt_area_unpin(iopt, area);
+		}
+		if (ret) {
+			kfree(area);
+			return ret;
+		}
 	}
+	if (file)
+		file->refs++;
+	if (source)
+		source->get(source);
 	list_for_each_entry(pos, &iopt->areas, node)
 		if (pos->iova > iova)
 			break;
@@ -400,22 +538,26 @@ static int insert_area(struct io_pagetable *iopt, unsigned long iova,
 }
 
 int iopt_map_pages(struct io_pagetable *iopt, unsigned long *iova,
-		   phys_addr_t pa, unsigned long user_va, unsigned long length,
-		   int prot, bool fixed)
+		   unsigned long user_va, struct iopt_file *file,
+		   struct iommufd_source *source, unsigned long length,
+		   int prot, bool writable, bool fixed)
 {
 	int ret;
 
-	if (!length)
-		return -EINVAL;
-	if (!IS_ALIGNED(length, PAGE_SIZE) || !IS_ALIGNED(pa, PAGE_SIZE))
+	/* iopt_alloc_area_pages, then iopt_insert_area's page-offset rule. */
+	if (!length || (length & (iopt->iova_alignment - 1)))
 		return -EINVAL;
 	if (fixed)
 		ret = iopt_check_iova(iopt, *iova, length);
 	else
-		ret = iopt_alloc_iova(iopt, iova, user_va, length);
+		ret = iopt_alloc_iova(iopt, iova, iopt_pages_hint(user_va, file),
+				      length);
 	if (ret)
 		return ret;
-	return insert_area(iopt, *iova, pa, user_va, length, prot);
+	if ((user_va % PAGE_SIZE) & (iopt->iova_alignment - 1))
+		return -EINVAL;
+	return insert_area(iopt, *iova, user_va, file, source, length, prot,
+			   writable);
 }
 
 static void notify_accesses(struct io_pagetable *iopt, struct iopt_area *area)
@@ -435,7 +577,13 @@ static void remove_area(struct io_pagetable *iopt, struct iopt_area *area)
 	notify_accesses(iopt, area);
 	list_for_each_entry(d, &iopt->domains, node)
 		domain_unmap(d->domain, area);
+	if (!list_empty(&iopt->domains))
+		iopt_area_unpin(iopt, area);
+	KWARN_ON(iopt->k, area->pins);
 	list_del(&area->node);
+	iopt_file_put(area->file);
+	if (area->source)
+		area->source->put(area->source);
 	kfree(area);
 }
 
@@ -483,36 +631,46 @@ int iopt_unmap_all(struct io_pagetable *iopt, unsigned long *unmapped)
 	return iopt_unmap_iova_range(iopt, 0, ULONG_MAX, unmapped);
 }
 
+/* iopt_get_pages' rule: [iova, iova + length) is mapped with no hole. */
+int iopt_check_contig(struct io_pagetable *iopt, unsigned long iova,
+		      unsigned long length)
+{
+	unsigned long last, cur;
+	struct iopt_area *a;
+
+	if (!length)
+		return -EINVAL;
+	if (__builtin_add_overflow(iova, length - 1, &last))
+		return -EOVERFLOW;
+	for (cur = iova; ; cur = a->last + 1) {
+		a = area_first(iopt, cur, cur);
+		if (!a)
+			return -ENOENT;
+		if (a->last >= last)
+			return 0;
+	}
+}
+
 int iopt_copy(struct io_pagetable *dst, struct io_pagetable *src,
 	      unsigned long src_iova, unsigned long length,
 	      unsigned long *dst_iova, int prot, bool fixed)
 {
 	unsigned long last, cur, done = 0;
 	struct iopt_area *a;
-	phys_addr_t first_pa = 0;
 	int ret;
 
-	if (!length)
-		return -EINVAL;
-	if (__builtin_add_overflow(src_iova, length - 1, &last))
-		return -EOVERFLOW;
-	/* The source range must be mapped with no hole. */
-	for (cur = src_iova; ; ) {
-		a = area_first(src, cur, cur);
-		if (!a)
-			return -ENOENT;
-		if (cur == src_iova)
-			first_pa = a->pa + (cur - a->iova);
-		if (a->last >= last)
-			break;
-		cur = a->last + 1;
-	}
-	if (!IS_ALIGNED(src_iova, PAGE_SIZE) || !IS_ALIGNED(length, PAGE_SIZE))
+	ret = iopt_check_contig(src, src_iova, length);
+	if (ret)
+		return ret;
+	last = src_iova + length - 1;
+	a = area_first(src, src_iova, src_iova);
+	if (length & (dst->iova_alignment - 1))
 		return -EINVAL;
 	if (fixed)
 		ret = iopt_check_iova(dst, *dst_iova, length);
 	else
-		ret = iopt_alloc_iova(dst, dst_iova, first_pa, length);
+		ret = iopt_alloc_iova(dst, dst_iova,
+				      a->user_va + (src_iova - a->iova), length);
 	if (ret)
 		return ret;
 	/* One destination area per source piece. */
@@ -521,9 +679,14 @@ int iopt_copy(struct io_pagetable *dst, struct io_pagetable *src,
 
 		a = area_first(src, cur, cur);
 		n = min(a->last, last) - cur + 1;
-		ret = insert_area(dst, *dst_iova + done, a->pa + (cur - a->iova),
-				  a->user_va ? a->user_va + (cur - a->iova) : 0,
-				  n, prot);
+		if (((a->user_va + (cur - a->iova)) % PAGE_SIZE) &
+		    (dst->iova_alignment - 1)) {
+			ret = -EINVAL;
+			goto err_undo;
+		}
+		ret = insert_area(dst, *dst_iova + done,
+				  a->user_va + (cur - a->iova), a->file,
+				  a->source, n, prot, a->writable);
 		if (ret)
 			goto err_undo;
 		done += n;
@@ -539,38 +702,10 @@ err_undo:
 
 /* ------------------------------------------------------------ VFIO type1 */
 
-/*
- * The smallest IOVA granule every domain of the table can map: the largest
- * of their smallest page sizes, 1 without a domain.  Linux keeps this as
- * iopt->iova_alignment (iopt_calculate_iova_alignment).
- */
+/* The table's iova_alignment (iopt_calculate_iova_alignment keeps it). */
 unsigned long iopt_iova_alignment(struct io_pagetable *iopt)
 {
-	unsigned long align = 1;
-	struct iopt_domain *d;
-
-	list_for_each_entry(d, &iopt->domains, node) {
-		unsigned long bm = d->domain->pgsize_bitmap;
-
-		if (bm && (1UL << __ffs64(bm)) > align)
-			align = 1UL << __ffs64(bm);
-	}
-	return align;
-}
-
-/*
- * VFIO_TYPE1_IOMMU (iopt_disable_large_pages): every later map goes in
- * page by page so that any page-aligned piece can be unmapped.  Refused
- * with -EINVAL once a domain holds mappings that may use large pages.
- */
-int iopt_disable_large_pages(struct io_pagetable *iopt)
-{
-	if (iopt->disable_large_pages)
-		return 0;
-	if (!list_empty(&iopt->domains) && !list_empty(&iopt->areas))
-		return -EINVAL;
-	iopt->disable_large_pages = true;
-	return 0;
+	return iopt->iova_alignment;
 }
 
 /*
@@ -581,7 +716,10 @@ int iopt_disable_large_pages(struct io_pagetable *iopt)
 static int iopt_area_split(struct io_pagetable *iopt, struct iopt_area *area,
 			   unsigned long iova)
 {
-	/* Areas here are whole pages, whatever the domains map. */
+	/*
+	 * Linux asks iova_alignment; here the cut is a page boundary too,
+	 * so that each part's pin covers pages of its own.
+	 */
 	unsigned long align = max(iopt_iova_alignment(iopt), PAGE_SIZE);
 	unsigned long new_start = iova + 1;
 	struct iopt_area *rhs;
@@ -589,18 +727,21 @@ static int iopt_area_split(struct io_pagetable *iopt, struct iopt_area *area,
 	if (iova == area->iova || iova == area->last)
 		return 0;
 	if ((new_start & (align - 1)) ||
-	    ((area->pa + (new_start - area->iova)) & (align - 1)))
+	    ((area->user_va + (new_start - area->iova)) & (align - 1)))
 		return -EINVAL;
 	if (!list_empty(&iopt->domains) && !iopt->disable_large_pages)
 		return -EINVAL;
 	rhs = kzalloc(iopt->k, sizeof(*rhs));
 	if (!rhs)
 		return -ENOMEM;
-	*rhs = *area;
+	*rhs = *area;		/* pins, prot, file: both parts hold them */
 	rhs->iova = new_start;
 	rhs->pa = area->pa + (new_start - area->iova);
-	if (area->user_va)
-		rhs->user_va = area->user_va + (new_start - area->iova);
+	rhs->user_va = area->user_va + (new_start - area->iova);
+	if (rhs->file)
+		rhs->file->refs++;
+	if (rhs->source)
+		rhs->source->get(rhs->source);
 	area->last = iova;
 	list_add(&rhs->node, &area->node);
 	return 0;

@@ -4,10 +4,10 @@
  * kernel's order, so each bad input gets the kernel's errno, then the
  * io_pagetable does the work.
  *
- * IOAS_MAP's user memory: the buffer must be RAM of this kernel instance
- * (its phys_mem), page aligned; its physical pages are what the IOVAs map.
- * A VMM gets such memory as guest RAM carved from the host's RAM.  Memory
- * that is not RAM of the instance is -EFAULT, as an unpinnable range is.
+ * IOAS_MAP's user memory is host memory the io_pagetable pins when a
+ * domain needs it (phys_mem_pin_host: RAM of this kernel instance, or any
+ * memory of the process where the machine has a host window); memory that
+ * cannot be pinned is -EFAULT then, as pin_user_pages answers.
  */
 #include <string.h>
 
@@ -70,8 +70,7 @@ int iommufd_ioas_iova_ranges(struct iommufd_ucmd *ucmd)
 				chunk, n * sizeof(*chunk)))
 			return -EFAULT;
 	}
-	/* Every domain here maps PAGE_SIZE granules; see docs/iommufd.md. */
-	cmd->out_iova_alignment = PAGE_SIZE;
+	cmd->out_iova_alignment = ioas->iopt.iova_alignment;
 	rc = iommufd_ucmd_respond(ucmd, sizeof(*cmd));
 	if (!rc && cmd->num_iovas > max_iovas)
 		rc = -EMSGSIZE;
@@ -135,20 +134,36 @@ int iopt_map_user_pages(struct iommufd_ctx *ictx, struct io_pagetable *iopt,
 			unsigned long *iova, void *uptr, unsigned long length,
 			int prot, bool fixed)
 {
-	phys_addr_t pa;
-
-	if (!length)
+	/* iopt_alloc_pages */
+	if (!length || length > SIZE_MAX - PAGE_SIZE)
 		return -EINVAL;
-	if (!IS_ALIGNED((uintptr_t)uptr, PAGE_SIZE))
-		return -EINVAL;
-	if (phys_ram_virt_to_phys(ictx->k->mem, uptr, length, &pa))
-		return -EFAULT;
-	return iopt_map_pages(iopt, iova, pa, (uintptr_t)uptr, length, prot,
-			      fixed);
+	if ((uintptr_t)uptr + length < (uintptr_t)uptr)
+		return -EOVERFLOW;
+	/* The pages are pinned when a domain needs them: -EFAULT then. */
+	return iopt_map_pages(iopt, iova, (uintptr_t)uptr, NULL,
+			      ictx->call_source, length, prot,
+			      prot & IOMMU_WRITE, fixed);
 }
 
 #define IOAS_MAP_FLAGS	(IOMMU_IOAS_MAP_FIXED_IOVA | IOMMU_IOAS_MAP_WRITEABLE | \
 			 IOMMU_IOAS_MAP_READABLE)
+
+/*
+ * The checks IOAS_MAP and IOAS_MAP_FILE share, in their order, ending with
+ * the IOAS lookup: the IOAS or an ERR_PTR.
+ */
+static struct iommufd_ioas *ioas_map_checks(struct iommufd_ucmd *ucmd,
+					    u32 flags, bool reserved, u64 iova,
+					    u64 length, u32 ioas_id)
+{
+	if ((flags & ~IOAS_MAP_FLAGS) || reserved)
+		return ERR_PTR(-EOPNOTSUPP);
+	if (iova >= ULONG_MAX || length >= ULONG_MAX)
+		return ERR_PTR(-EOVERFLOW);
+	if (!(flags & (IOMMU_IOAS_MAP_WRITEABLE | IOMMU_IOAS_MAP_READABLE)))
+		return ERR_PTR(-EINVAL);
+	return iommufd_get_ioas(ucmd->ictx, ioas_id);
+}
 
 int iommufd_ioas_map(struct iommufd_ucmd *ucmd)
 {
@@ -157,19 +172,46 @@ int iommufd_ioas_map(struct iommufd_ucmd *ucmd)
 	struct iommufd_ioas *ioas;
 	int rc;
 
-	if ((cmd->flags & ~IOAS_MAP_FLAGS) || cmd->__reserved)
-		return -EOPNOTSUPP;
-	if (cmd->iova >= ULONG_MAX || cmd->length >= ULONG_MAX)
-		return -EOVERFLOW;
-	if (!(cmd->flags & (IOMMU_IOAS_MAP_WRITEABLE | IOMMU_IOAS_MAP_READABLE)))
-		return -EINVAL;
-	ioas = iommufd_get_ioas(ucmd->ictx, cmd->ioas_id);
+	ioas = ioas_map_checks(ucmd, cmd->flags, cmd->__reserved, cmd->iova,
+			       cmd->length, cmd->ioas_id);
 	if (IS_ERR(ioas))
 		return PTR_ERR(ioas);
 	rc = iopt_map_user_pages(ucmd->ictx, &ioas->iopt, &iova,
 				 (void *)(uintptr_t)cmd->user_va, cmd->length,
 				 conv_iommu_prot(cmd->flags),
 				 cmd->flags & IOMMU_IOAS_MAP_FIXED_IOVA);
+	if (rc)
+		return rc;
+	cmd->iova = iova;
+	return iommufd_ucmd_respond(ucmd, sizeof(*cmd));
+}
+
+/* iommufd_ioas_map_file: IOAS_MAP's checks, then the file's (pages.c). */
+int iommufd_ioas_map_file(struct iommufd_ucmd *ucmd)
+{
+	struct iommu_ioas_map_file *cmd = ucmd->cmd;
+	unsigned long iova = cmd->iova, user_va, last;
+	bool writable = cmd->flags & IOMMU_IOAS_MAP_WRITEABLE;
+	struct iommufd_ioas *ioas;
+	struct iopt_file *file;
+	int rc;
+
+	ioas = ioas_map_checks(ucmd, cmd->flags, false, cmd->iova, cmd->length,
+			       cmd->ioas_id);
+	if (IS_ERR(ioas))
+		return PTR_ERR(ioas);
+	if (!cmd->length)
+		return -EINVAL;
+	if (__builtin_add_overflow(cmd->start, cmd->length - 1, &last))
+		return -EOVERFLOW;
+	file = iopt_file_get(ucmd->ictx->k, cmd->fd, cmd->start, cmd->length,
+			     writable, &user_va, &rc);
+	if (!file)
+		return rc;
+	rc = iopt_map_pages(&ioas->iopt, &iova, user_va, file, NULL,
+			    cmd->length, conv_iommu_prot(cmd->flags), writable,
+			    cmd->flags & IOMMU_IOAS_MAP_FIXED_IOVA);
+	iopt_file_put(file);	/* the areas hold it now */
 	if (rc)
 		return rc;
 	cmd->iova = iova;
@@ -193,6 +235,10 @@ int iommufd_ioas_copy(struct iommufd_ucmd *ucmd)
 	src = iommufd_get_ioas(ucmd->ictx, cmd->src_ioas_id);
 	if (IS_ERR(src))
 		return PTR_ERR(src);
+	/* iopt_get_pages before the destination is looked up. */
+	rc = iopt_check_contig(&src->iopt, cmd->src_iova, cmd->length);
+	if (rc)
+		return rc;
 	dst = iommufd_get_ioas(ucmd->ictx, cmd->dst_ioas_id);
 	if (IS_ERR(dst))
 		return PTR_ERR(dst);
@@ -240,10 +286,13 @@ int iommufd_ioas_option(struct iommufd_ucmd *ucmd)
 	if (IS_ERR(ioas))
 		return PTR_ERR(ioas);
 	if (cmd->op == IOMMU_OPTION_OP_SET) {
-		if (cmd->val64 > 1)
-			return -EINVAL;
-		ioas->iopt.disable_large_pages = !cmd->val64;
-		return 0;
+		if (cmd->val64 == 0)
+			return iopt_disable_large_pages(&ioas->iopt);
+		if (cmd->val64 == 1) {
+			iopt_enable_large_pages(&ioas->iopt);
+			return 0;
+		}
+		return -EINVAL;
 	}
 	if (cmd->op == IOMMU_OPTION_OP_GET) {
 		cmd->val64 = !ioas->iopt.disable_large_pages;

@@ -27,11 +27,27 @@
 
 /* ------------------------------------------------------------ io_pagetable */
 
+/*
+ * Where an area's bytes live: the program's memory at user_va, or (for
+ * IOMMU_IOAS_MAP_FILE) a shared mapping of the file the kernel made, held
+ * by every area that maps part of it (iopt_pages' file reference).
+ */
+struct iopt_file {
+	unsigned int refs;
+	void *addr;			/* the mapping, NULL if not shmem ... */
+	size_t len;			/* ... of this many bytes ... */
+	unsigned long start;		/* ... from this offset in the file */
+};
+
 struct iopt_area {
 	struct list_head node;		/* in iopt->areas, by iova */
 	unsigned long iova, last;
-	phys_addr_t pa;			/* of iova; contiguous */
-	unsigned long user_va;
+	unsigned long user_va;		/* host address of iova's byte */
+	struct iopt_file *file;		/* MAP_FILE's mapping, or NULL */
+	struct iommufd_source *source;	/* another process's memory, or NULL */
+	phys_addr_t pa;			/* of iova (reachable while pinned) */
+	unsigned int pins;		/* the domains' storage, accesses */
+	bool writable;			/* pages pinned for write (iopt_pages) */
 	int prot;			/* IOMMU_READ / IOMMU_WRITE */
 };
 
@@ -54,6 +70,12 @@ struct io_pagetable {
 	struct iommu_iova_range *allowed;
 	unsigned int nr_allowed;
 	bool disable_large_pages;
+	/*
+	 * What IOVAs, lengths and page offsets must be aligned to: 1 with no
+	 * domain (any byte), else the smallest page of the domains
+	 * (iopt_calculate_iova_alignment); PAGE_SIZE when large pages are off.
+	 */
+	unsigned long iova_alignment;
 	struct kernel *k;
 };
 
@@ -61,17 +83,46 @@ void iopt_init(struct io_pagetable *iopt, struct kernel *k);
 void iopt_destroy(struct io_pagetable *iopt);
 /* *iova in/out (IOVA allocated unless fixed); prot IOMMU_READ/WRITE. */
 int iopt_map_pages(struct io_pagetable *iopt, unsigned long *iova,
-		   phys_addr_t pa, unsigned long user_va, unsigned long length,
-		   int prot, bool fixed);
+		   unsigned long user_va, struct iopt_file *file,
+		   struct iommufd_source *source, unsigned long length,
+		   int prot, bool writable, bool fixed);
+/*
+ * Pins an area's pages (pin_user_pages on first use, as iopt_pages fills
+ * its first domain): area->pa is valid while pins > 0.  0 or -EFAULT.
+ */
+int iopt_area_pin(struct io_pagetable *iopt, struct iopt_area *area);
+void iopt_area_unpin(struct io_pagetable *iopt, struct iopt_area *area);
+
+/* pages.c: the memory behind areas. */
+static inline unsigned long iopt_area_length(const struct iopt_area *area)
+{
+	return area->last - area->iova + 1;
+}
+/*
+ * iopt_alloc_file_pages: a shared mapping of [start, start + length) of
+ * fd, *user_va the host address of start.  -EBADF, -EPERM (writable
+ * without write access, or write-sealed), -EINVAL, -EOVERFLOW, -ENOMEM.
+ */
+struct iopt_file *iopt_file_get(struct kernel *k, int fd, unsigned long start,
+				unsigned long length, bool writable,
+				unsigned long *user_va, int *err);
+void iopt_file_put(struct iopt_file *file);
+/* The address iopt_alloc_iova aligns to: the user pointer, or file offset. */
+unsigned long iopt_pages_hint(unsigned long user_va,
+			      const struct iopt_file *file);
 int iopt_unmap_iova(struct io_pagetable *iopt, unsigned long iova,
 		    unsigned long length, unsigned long *unmapped);
 int iopt_unmap_all(struct io_pagetable *iopt, unsigned long *unmapped);
+int iopt_check_contig(struct io_pagetable *iopt, unsigned long iova,
+		      unsigned long length);
 int iopt_copy(struct io_pagetable *dst, struct io_pagetable *src,
 	      unsigned long src_iova, unsigned long length,
 	      unsigned long *dst_iova, int prot, bool fixed);
 int iopt_reserve_iova(struct io_pagetable *iopt, unsigned long start,
 		      unsigned long last, const void *owner);
 void iopt_remove_reserved_iova(struct io_pagetable *iopt, const void *owner);
+int iopt_disable_large_pages(struct io_pagetable *iopt);
+void iopt_enable_large_pages(struct io_pagetable *iopt);
 int iopt_set_allow_iova(struct io_pagetable *iopt,
 			struct iommu_iova_range *ranges, unsigned int n);
 /* The holes of the reserved list (the usable ranges) from the skip-th on. */
@@ -86,7 +137,6 @@ struct iopt_area *iopt_find_area(struct io_pagetable *iopt,
 				 unsigned long iova);
 /* VFIO type1 compatibility (vfio_compat.c). */
 unsigned long iopt_iova_alignment(struct io_pagetable *iopt);
-int iopt_disable_large_pages(struct io_pagetable *iopt);
 int iopt_cut_iova(struct io_pagetable *iopt, const unsigned long *iovas,
 		  size_t num_iovas);
 int iopt_map_user_pages(struct iommufd_ctx *ictx, struct io_pagetable *iopt,
@@ -207,6 +257,7 @@ struct iommufd_ctx {
 	struct mutex events_lock;
 	struct sw_msi_ctx *sw_msi;
 	bool account_mm;		/* IOMMU_OPTION_RLIMIT_MODE */
+	struct iommufd_source *call_source; /* of the ioctl running, or NULL */
 	struct list_head test_accesses;	/* IOMMU_TEST_CMD's access fds */
 	u32 test_memory_limit;		/* SET_TEMP_MEMORY_LIMIT */
 	struct iommufd_ioas *vfio_ioas;	/* what VFIO type1 ioctls act on */
@@ -296,6 +347,7 @@ int iommufd_ioas_alloc_ioctl(struct iommufd_ucmd *ucmd);
 int iommufd_ioas_iova_ranges(struct iommufd_ucmd *ucmd);
 int iommufd_ioas_allow_iovas(struct iommufd_ucmd *ucmd);
 int iommufd_ioas_map(struct iommufd_ucmd *ucmd);
+int iommufd_ioas_map_file(struct iommufd_ucmd *ucmd);
 int iommufd_ioas_copy(struct iommufd_ucmd *ucmd);
 int iommufd_ioas_unmap(struct iommufd_ucmd *ucmd);
 int iommufd_ioas_option(struct iommufd_ucmd *ucmd);

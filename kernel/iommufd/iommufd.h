@@ -20,8 +20,9 @@
  * Everything a user pointer names is memory of this process: the kernel's
  * -EFAULT for an unreadable pointer cannot be detected here, so a bad
  * pointer crashes the caller as it would crash any library.  The one -EFAULT
- * we do give is IOAS_MAP of memory that is not RAM of the kernel instance
- * (see docs/iommufd.md).
+ * we do give is for IOAS_MAP memory that cannot be pinned when a domain
+ * needs it (see docs/iommufd.md).  IOMMU_IOAS_MAP_FILE's fd is a
+ * descriptor of this process.
  */
 #ifndef IOMMUSIM_KERNEL_IOMMUFD_IOMMUFD_H
 #define IOMMUSIM_KERNEL_IOMMUFD_IOMMUFD_H
@@ -64,13 +65,28 @@ void iommufd_ctx_destroy(struct iommufd_ctx *ictx);
 /*
  * The ioctl entry point, as iommufd_fops_ioctl: 0 (or, for the VFIO type1
  * ioctls of vfio_compat.c, a positive answer) or -errno.  -ENOTTY for a
- * command iommufd does not know (MAP_FILE, CHANGE_PROCESS and
- * HW_QUEUE_ALLOC are not implemented and answer so),
+ * command iommufd does not know (CHANGE_PROCESS and HW_QUEUE_ALLOC are
+ * not implemented and answer so),
  * -EINVAL for a size below the command's minimum, -E2BIG for a non-zero
  * tail past the struct the kernel knows.
  */
 long iommufd_ioctl(struct iommufd_ctx *ictx, unsigned int cmd,
 		   unsigned long arg);
+/*
+ * The process whose memory an ioctl's user pointers name, when it is not
+ * the one iommufd runs in: a fork()ed child whose shared descriptor the
+ * LD_PRELOAD shim serves from its parent.  IOAS_MAP records it with the
+ * area (Linux's iopt_pages.source_mm); a pin once it is gone is -EFAULT,
+ * as pinning from an exited mm is.  get/put keep it while areas hold it.
+ */
+struct iommufd_source {
+	bool (*alive)(struct iommufd_source *src);
+	void (*get)(struct iommufd_source *src);
+	void (*put)(struct iommufd_source *src);
+};
+/* iommufd_ioctl on behalf of src (NULL: this process). */
+long iommufd_ioctl_source(struct iommufd_ctx *ictx, unsigned int cmd,
+			  unsigned long arg, struct iommufd_source *src);
 
 /*
  * Event-queue fds (vEVENTQ, fault queue): real eventfds, so they can be

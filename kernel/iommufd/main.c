@@ -276,6 +276,7 @@ union ucmd_buffer {
 	struct iommu_ioas_allow_iovas allow_iovas;
 	struct iommu_ioas_copy ioas_copy;
 	struct iommu_ioas_iova_ranges iova_ranges;
+	struct iommu_ioas_map_file map_file;
 	struct iommu_ioas_map map;
 	struct iommu_ioas_unmap unmap;
 	struct iommu_option option;
@@ -325,6 +326,8 @@ static const struct iommufd_ioctl_op iommufd_ioctl_ops[] = {
 	IOCTL_OP(IOMMU_IOAS_IOVA_RANGES, iommufd_ioas_iova_ranges,
 		 struct iommu_ioas_iova_ranges, out_iova_alignment),
 	IOCTL_OP(IOMMU_IOAS_MAP, iommufd_ioas_map, struct iommu_ioas_map, iova),
+	IOCTL_OP(IOMMU_IOAS_MAP_FILE, iommufd_ioas_map_file,
+		 struct iommu_ioas_map_file, iova),
 	IOCTL_OP(IOMMU_IOAS_UNMAP, iommufd_ioas_unmap, struct iommu_ioas_unmap,
 		 length),
 	IOCTL_OP(IOMMU_OPTION, iommufd_option, struct iommu_option, val64),
@@ -364,6 +367,12 @@ static int copy_struct_from_user(void *dst, size_t ksize, const void *src,
 long iommufd_ioctl(struct iommufd_ctx *ictx, unsigned int cmd,
 		   unsigned long arg)
 {
+	return iommufd_ioctl_source(ictx, cmd, arg, NULL);
+}
+
+long iommufd_ioctl_source(struct iommufd_ctx *ictx, unsigned int cmd,
+			  unsigned long arg, struct iommufd_source *src)
+{
 	const struct iommufd_ioctl_op *op;
 	struct iommufd_ucmd ucmd = {};
 	union ucmd_buffer buf;
@@ -393,7 +402,9 @@ long iommufd_ioctl(struct iommufd_ctx *ictx, unsigned int cmd,
 	if (ret)
 		return ret;
 	mutex_lock(&ictx->lock);
+	ictx->call_source = src;
 	ret = op->execute(&ucmd);
+	ictx->call_source = NULL;
 	mutex_unlock(&ictx->lock);
 	return ret;
 }

@@ -90,4 +90,33 @@ static inline void client_require_iommu(const char *iommu, const char *why)
 	}
 }
 
+/*
+ * vfio0 bound to a fresh /dev/iommu and attached to a new IOAS (so the
+ * IOAS has a domain): the descriptors, the IOAS and region 0's offset.
+ * Only for clients that include <linux/iommufd.h>, <linux/vfio.h>,
+ * <fcntl.h> and <sys/ioctl.h> before this header.
+ */
+#if defined(VFIO_DEVICE_ATTACH_IOMMUFD_PT) && defined(IOMMU_IOAS_ALLOC)
+static inline void client_attached_vfio0(int *fd, int *dev, __u32 *ioas,
+					 __u64 *bar0)
+{
+	struct vfio_device_bind_iommufd bind = { .argsz = sizeof(bind) };
+	struct iommu_ioas_alloc alloc = { .size = sizeof(alloc) };
+	struct vfio_region_info reg = { .argsz = sizeof(reg) };
+	struct vfio_device_attach_iommufd_pt at = { .argsz = sizeof(at) };
+
+	*fd = open("/dev/iommu", O_RDWR);
+	*dev = open("/dev/vfio/devices/vfio0", O_RDWR);
+	REQUIRE(*fd >= 0 && *dev >= 0);
+	bind.iommufd = *fd;
+	REQUIRE(ioctl(*dev, VFIO_DEVICE_BIND_IOMMUFD, &bind) == 0);
+	REQUIRE(ioctl(*dev, VFIO_DEVICE_GET_REGION_INFO, &reg) == 0);
+	*bar0 = reg.offset;
+	REQUIRE(ioctl(*fd, IOMMU_IOAS_ALLOC, &alloc) == 0);
+	*ioas = alloc.out_ioas_id;
+	at.pt_id = *ioas;
+	REQUIRE(ioctl(*dev, VFIO_DEVICE_ATTACH_IOMMUFD_PT, &at) == 0);
+}
+#endif
+
 #endif

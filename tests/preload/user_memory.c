@@ -1,163 +1,293 @@
 // SPDX-License-Identifier: MIT
 /*
- * Anonymous mappings under the shim come from the machine's RAM (so that
- * IOMMU_IOAS_MAP can pin them); to the program they must still behave as
- * mmap/munmap/mremap do: zero-filled, page-granular, contents kept across
- * mremap, EINVAL for a misaligned munmap, a PROT_NONE reservation filled
- * with MAP_FIXED, and every other kind of mapping left to libc - from
- * several threads at once.
+ * IOMMU_IOAS_MAP takes any memory of the program Linux would pin, and the
+ * device's DMA then reads and writes the program's own bytes, where the
+ * program sees them: private and shared anonymous memory, a memfd, a
+ * shared file mapping, the heap, the stack, a MAP_HUGETLB mapping (which
+ * the shim serves 2 MiB aligned on any machine), and a memfd through
+ * IOMMU_IOAS_MAP_FILE.  What cannot be pinned is EFAULT when a domain
+ * needs it - at the map with one, at the attach without - and read-only
+ * memory maps read-only only.
  */
 #include <fcntl.h>
-#include <pthread.h>
-#include <sched.h>
-#include <stdbool.h>
 #include <stdint.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <linux/iommufd.h>
+#include <linux/vfio.h>
+
 #include "client.h"
+#include "endpoint.h"
 
-static size_t pg;
+#define PG	4096UL
+#define RW	(IOMMU_IOAS_MAP_READABLE | IOMMU_IOAS_MAP_WRITEABLE)
+#define FIXED	IOMMU_IOAS_MAP_FIXED_IOVA
 
-static bool all_zero(const unsigned char *p, size_t len)
+static int fd, dev;
+static __u32 ioas;
+static __u64 bar0, next_iova = 0x100000000ULL;	/* clear of the MSI window */
+
+static __u32 dma_copy(__u64 dst, __u64 src, __u32 len)
 {
-	for (size_t i = 0; i < len; i++)
-		if (p[i])
-			return false;
-	return true;
+	struct ep ep = { dev, bar0 };
+
+	return ep_dma_copy(&ep, dst, src, len);
 }
 
-static void *map(size_t len)
+static int map(__u32 id, void *p, __u64 len, __u32 flags, __u64 *iova)
 {
-	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
-		       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	struct iommu_ioas_map m = { .size = sizeof(m), .flags = flags,
+		.ioas_id = id, .user_va = (uintptr_t)p, .length = len,
+		.iova = *iova };
+	int ret = ioctl(fd, IOMMU_IOAS_MAP, &m);
+
+	*iova = m.iova;
+	return ret;
+}
+
+static int unmap(__u32 id, __u64 iova, __u64 len)
+{
+	struct iommu_ioas_unmap u = { .size = sizeof(u), .ioas_id = id,
+		.iova = iova, .length = len };
+
+	return ioctl(fd, IOMMU_IOAS_UNMAP, &u);
+}
+
+/*
+ * p: len bytes (two pages or more) of some kind of memory, mapped at a
+ * fresh IOVA.  The device copies the program's first 64 bytes to its
+ * last 64: it read the program's bytes and wrote where the program sees.
+ */
+static void check_dma(unsigned char *p, size_t len, const char *what)
+{
+	__u64 iova = next_iova;
+
+	next_iova += 0x1000000;
+	for (int i = 0; i < 64; i++)
+		p[i] = (unsigned char)(i * 3 + 1);
+	memset(p + len - 64, 0, 64);
+	if (map(ioas, p, len, RW | FIXED, &iova)) {
+		fprintf(stderr, "%s: IOAS_MAP: %s\n", what, strerror(errno));
+		CHECK(0);
+		return;
+	}
+	CHECK_EQ(dma_copy(iova + len - 64, iova, 64), 0);
+	if (memcmp(p, p + len - 64, 64)) {
+		fprintf(stderr, "%s: the device's copy is not in the program's bytes\n",
+			what);
+		CHECK(0);
+	}
+	/* And the device sees what the program writes after the map. */
+	p[1] = 0xee;
+	CHECK_EQ(dma_copy(iova + len - 63, iova + 1, 1), 0);
+	CHECK_EQ(p[len - 63], 0xee);
+	CHECK_EQ(unmap(ioas, iova, len), 0);
+}
+
+static void test_kinds(void)
+{
+	static unsigned char stat[2 * PG] __attribute__((aligned(4096)));
+	unsigned char stack[2 * PG] __attribute__((aligned(4096)));
+	char path[] = "/tmp/iommusim-um-XXXXXX";
+	unsigned char *p;
+	void *heap;
+	int mfd, tfd;
+
+	p = mmap(NULL, 2 * PG, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	REQUIRE(p != MAP_FAILED);
+	check_dma(p, 2 * PG, "private anonymous");
+	munmap(p, 2 * PG);
+
+	p = mmap(NULL, 2 * PG, PROT_READ | PROT_WRITE,
+		 MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	REQUIRE(p != MAP_FAILED);
+	check_dma(p, 2 * PG, "shared anonymous");
+	munmap(p, 2 * PG);
+
+	mfd = memfd_create("um", 0);
+	REQUIRE(mfd >= 0 && ftruncate(mfd, 4 * PG) == 0);
+	p = mmap(NULL, 4 * PG, PROT_READ | PROT_WRITE, MAP_SHARED, mfd, 0);
+	REQUIRE(p != MAP_FAILED);
+	check_dma(p + PG, 2 * PG, "memfd");
+	munmap(p, 4 * PG);
+	close(mfd);
+
+	tfd = mkstemp(path);
+	REQUIRE(tfd >= 0 && ftruncate(tfd, 2 * PG) == 0);
+	unlink(path);
+	p = mmap(NULL, 2 * PG, PROT_READ | PROT_WRITE, MAP_SHARED, tfd, 0);
+	REQUIRE(p != MAP_FAILED);
+	check_dma(p, 2 * PG, "shared file");
+	munmap(p, 2 * PG);
+	close(tfd);
+
+	REQUIRE(posix_memalign(&heap, PG, 3 * PG) == 0);
+	check_dma(heap, 3 * PG, "heap");
+	free(heap);
+
+	check_dma(stack, sizeof(stack), "stack");
+	check_dma(stat, sizeof(stat), "static");
+}
+
+/* MAP_HUGETLB: served 2 MiB aligned and sized, without host huge pages. */
+static void test_hugetlb(void)
+{
+	size_t len = 2UL << 20;
+	unsigned char *p = mmap(NULL, PG, PROT_READ | PROT_WRITE,
+				MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB, -1, 0);
 
 	REQUIRE(p != MAP_FAILED);
-	CHECK_EQ((uintptr_t)p % pg, 0);
-	return p;
+	CHECK_EQ((uintptr_t)p % len, 0);
+	p[len - 1] = 1;			/* rounded up to the huge page */
+	check_dma(p, len, "MAP_HUGETLB");
+	CHECK_EQ(munmap(p, len), 0);
+	p = mmap(NULL, 3 * len, PROT_READ | PROT_WRITE,
+		 MAP_SHARED | MAP_ANONYMOUS | MAP_HUGETLB | MAP_POPULATE, -1, 0);
+	REQUIRE(p != MAP_FAILED);
+	CHECK_EQ((uintptr_t)p % len, 0);
+	check_dma(p + len, len, "MAP_HUGETLB shared");
+	CHECK_EQ(munmap(p, 3 * len), 0);
+	/* A fixed address must be huge-page aligned. */
+	CHECK(mmap((void *)0x10000001000UL, len, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB | MAP_FIXED, -1, 0) ==
+	      MAP_FAILED);
+	CHECK_EQ(errno, EINVAL);
 }
 
-static void test_basic(void)
+static int map_file(__u32 id, int mfd, __u64 start, __u64 len, __u32 flags,
+		    __u64 *iova)
 {
-	unsigned char *a = map(3 * pg), *b;
+	struct iommu_ioas_map_file m = { .size = sizeof(m), .flags = flags,
+		.ioas_id = id, .fd = mfd, .start = start, .length = len,
+		.iova = *iova };
+	int ret = ioctl(fd, IOMMU_IOAS_MAP_FILE, &m);
 
-	CHECK(all_zero(a, 3 * pg));
-	memset(a, 0xa5, 3 * pg);
-	/* A partial munmap, and a misaligned one. */
-	CHECK_ERRNO(munmap(a + 1, pg), EINVAL);
-	CHECK_EQ(munmap(a + 2 * pg, pg), 0);
-	CHECK_EQ(a[pg], 0xa5);
-	CHECK_EQ(munmap(a, 2 * pg), 0);
-	/* Whatever comes back is zero again. */
-	for (int i = 0; i < 8; i++) {
-		b = map(pg);
-		CHECK(all_zero(b, pg));
-		memset(b, 1, pg);
-		CHECK_EQ(munmap(b, pg), 0);
-	}
-	/* A length that is not a page multiple rounds up, as mmap does. */
-	b = map(100);
-	b[pg - 1] = 7;
-	CHECK_EQ(munmap(b, 100), 0);
+	*iova = m.iova;
+	return ret;
 }
 
-static void test_mremap(void)
+/* IOMMU_IOAS_MAP_FILE: the file's pages, whatever the program maps. */
+static void test_map_file(void)
 {
-	unsigned char *a = map(2 * pg), *b, *c;
-
-	memset(a, 0x3c, 2 * pg);
-	b = mremap(a, 2 * pg, pg, 0);		/* shrink in place */
-	CHECK(b == a);
-	c = map(pg);				/* may sit right after b */
-	b = mremap(b, pg, 8 * pg, MREMAP_MAYMOVE);
-	REQUIRE(b != MAP_FAILED);
-	CHECK_EQ(b[0], 0x3c);
-	CHECK_EQ(b[pg - 1], 0x3c);
-	CHECK(all_zero(b + pg, 7 * pg));
-	CHECK_EQ(munmap(b, 8 * pg), 0);
-	CHECK_EQ(munmap(c, pg), 0);
-}
-
-/* A PROT_NONE reservation filled with MAP_FIXED, as QEMU maps guest RAM. */
-static void test_reserve_then_fixed(void)
-{
-	unsigned char *r = mmap(NULL, 4 * pg, PROT_NONE,
-				MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	int mfd = memfd_create("mf", 0), ro, pfd[2];
+	__u64 iova = 0x70000000;
 	unsigned char *p;
+	char path[64];
 
-	REQUIRE(r != MAP_FAILED);
-	p = mmap(r + pg, 2 * pg, PROT_READ | PROT_WRITE,
-		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
-	CHECK(p == r + pg);
-	CHECK(all_zero(p, 2 * pg));
-	memset(p, 0x77, 2 * pg);
-	CHECK_EQ(mprotect(r, pg, PROT_READ), 0);
-	CHECK_EQ(r[0], 0);
-	CHECK_EQ(munmap(r, 4 * pg), 0);
-	/* The pages come back zeroed and writable to whoever maps next. */
-	for (int i = 0; i < 4; i++) {
-		p = map(4 * pg);
-		CHECK(all_zero(p, 4 * pg));
-		p[0] = 1;
-		CHECK_EQ(munmap(p, 4 * pg), 0);
+	REQUIRE(mfd >= 0 && ftruncate(mfd, 4 * PG) == 0);
+	p = mmap(NULL, 4 * PG, PROT_READ | PROT_WRITE, MAP_SHARED, mfd, 0);
+	REQUIRE(p != MAP_FAILED);
+	p[PG + 5] = 0x42;
+	CHECK_EQ(map_file(ioas, mfd, PG, 2 * PG, RW | FIXED, &iova), 0);
+	/* The device copies file byte PG + 5 to PG + 2 * PG - 1. */
+	CHECK_EQ(dma_copy(iova + 2 * PG - 1, iova + 5, 1), 0);
+	CHECK_EQ(p[3 * PG - 1], 0x42);
+	/* The file outlives its descriptor while mapped. */
+	close(mfd);
+	p[PG + 6] = 0x43;
+	CHECK_EQ(dma_copy(iova + 2 * PG - 2, iova + 6, 1), 0);
+	CHECK_EQ(p[3 * PG - 2], 0x43);
+	/* A copy of the area holds the file's pages after the original goes. */
+	{
+		struct iommu_ioas_copy c = { .size = sizeof(c),
+			.flags = RW | FIXED, .dst_ioas_id = ioas,
+			.src_ioas_id = ioas, .length = 2 * PG,
+			.dst_iova = 0x78000000, .src_iova = iova };
+
+		CHECK_EQ(ioctl(fd, IOMMU_IOAS_COPY, &c), 0);
+		CHECK_EQ(unmap(ioas, iova, 2 * PG), 0);
+		p[PG + 7] = 0x44;
+		CHECK_EQ(dma_copy(0x78000000 + 2 * PG - 3, 0x78000000 + 7, 1), 0);
+		CHECK_EQ(p[3 * PG - 3], 0x44);
+		CHECK_EQ(unmap(ioas, 0x78000000, 2 * PG), 0);
 	}
+
+	/* Errors: a closed fd, a read-only fd mapped writable, not shmem. */
+	CHECK_ERRNO(map_file(ioas, mfd, 0, PG, RW | FIXED, &iova), EBADF);
+	mfd = memfd_create("mf2", 0);
+	REQUIRE(mfd >= 0 && ftruncate(mfd, PG) == 0);
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", mfd);
+	ro = open(path, O_RDONLY);
+	REQUIRE(ro >= 0);
+	CHECK_ERRNO(map_file(ioas, ro, 0, PG, RW | FIXED, &iova), EPERM);
+	CHECK_EQ(map_file(ioas, ro, 0, PG, IOMMU_IOAS_MAP_READABLE | FIXED, &iova), 0);
+	CHECK_EQ(unmap(ioas, iova, PG), 0);
+	CHECK_ERRNO(map_file(ioas, mfd, 0, 0, RW | FIXED, &iova), EINVAL);
+	CHECK_ERRNO(map_file(ioas, mfd, ~0ULL - 10, PG, RW | FIXED, &iova), EOVERFLOW);
+	REQUIRE(pipe(pfd) == 0);
+	CHECK_ERRNO(map_file(ioas, pfd[0], 0, PG, RW | FIXED, &iova), EPERM);
+	CHECK_ERRNO(map_file(ioas, pfd[1], 0, PG, RW | FIXED, &iova), EINVAL);
+	close(pfd[0]);
+	close(pfd[1]);
+	close(ro);
+	close(mfd);
+	munmap(p, 4 * PG);
 }
 
-static void test_passthrough(void)
+/* With a domain, pinning happens at the map, after the IOVA checks. */
+static void test_unpinnable(void)
 {
-	char path[] = "/tmp/iommusim-um-XXXXXX";
-	int fd = mkstemp(path);
-	char *f, *ro;
+	unsigned char *p = mmap(NULL, 2 * PG, PROT_READ,
+				MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	__u64 iova = 0x60000000;
 
-	REQUIRE(fd >= 0);
-	REQUIRE(write(fd, "hello", 5) == 5);
-	f = mmap(NULL, pg, PROT_READ, MAP_PRIVATE, fd, 0);
-	REQUIRE(f != MAP_FAILED);
-	CHECK(!memcmp(f, "hello", 5));
-	CHECK_EQ(munmap(f, pg), 0);
-	close(fd);
-	unlink(path);
-	ro = mmap(NULL, pg, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	REQUIRE(ro != MAP_FAILED);
-	CHECK_EQ(ro[0], 0);
-	CHECK_EQ(munmap(ro, pg), 0);
-	ro = mmap(NULL, pg, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS |
-		  MAP_HUGETLB, -1, 0);		/* no huge pages here: libc's answer */
-	if (ro != MAP_FAILED)
-		munmap(ro, pg);
-	CHECK(mmap(NULL, pg, PROT_READ, MAP_PRIVATE, -1, 0) == MAP_FAILED);
-	CHECK_EQ(errno, EBADF);
+	REQUIRE(p != MAP_FAILED);
+	/* Read-only memory: never writable for the device... */
+	CHECK_ERRNO(map(ioas, p, PG, RW | FIXED, &iova), EFAULT);
+	/* ...but readable. */
+	CHECK_EQ(map(ioas, p, PG, IOMMU_IOAS_MAP_READABLE | FIXED, &iova), 0);
+	CHECK(dma_copy(iova, iova, 8) != 0);	/* a write faults */
+	CHECK_EQ(unmap(ioas, iova, PG), 0);
+	CHECK_EQ(mprotect(p, 2 * PG, PROT_NONE), 0);
+	CHECK_ERRNO(map(ioas, p, PG, IOMMU_IOAS_MAP_READABLE | FIXED, &iova), EFAULT);
+	munmap(p, 2 * PG);
+	/* Gone memory. */
+	CHECK_ERRNO(map(ioas, p, PG, RW | FIXED, &iova), EFAULT);
+	CHECK_ERRNO(map(ioas, p, PG, RW | FIXED, &(__u64){ 0x60000123 }), EINVAL);
 }
 
-static void *thread_fn(void *arg)
+/*
+ * Without a domain nothing is pinned: any byte alignment and even gone
+ * memory map, and the attach that needs the pages fails with EFAULT.
+ */
+static void test_lazy(void)
 {
-	uintptr_t seed = (uintptr_t)arg;
+	struct iommu_ioas_alloc alloc = { .size = sizeof(alloc) };
+	struct vfio_device_attach_iommufd_pt at = { .argsz = sizeof(at) };
+	unsigned char *p = mmap(NULL, 2 * PG, PROT_READ | PROT_WRITE,
+				MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	__u64 iova = 0x123;
 
-	for (int i = 0; i < 200; i++) {
-		size_t len = ((seed * 31 + i) % 7 + 1) * pg;
-		unsigned char *p = map(len);
-
-		CHECK(all_zero(p, len));
-		memset(p, (int)seed, len);
-		sched_yield();
-		CHECK_EQ(p[len - 1], (unsigned char)seed);
-		CHECK_EQ(munmap(p, len), 0);
-	}
-	return NULL;
+	REQUIRE(p != MAP_FAILED);
+	REQUIRE(ioctl(fd, IOMMU_IOAS_ALLOC, &alloc) == 0);
+	CHECK_EQ(map(alloc.out_ioas_id, p + 0x123, 0x456, RW | FIXED, &iova), 0);
+	CHECK_EQ(unmap(alloc.out_ioas_id, 0x123, 0x456), 0);
+	iova = 0x100000;
+	CHECK_EQ(map(alloc.out_ioas_id, p, 2 * PG, RW | FIXED, &iova), 0);
+	munmap(p, 2 * PG);
+	at.pt_id = alloc.out_ioas_id;
+	CHECK_ERRNO(ioctl(dev, VFIO_DEVICE_ATTACH_IOMMUFD_PT, &at), EFAULT);
+	/* The device stays where it was: on ioas, which works. */
+	p = mmap(NULL, 2 * PG, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	REQUIRE(p != MAP_FAILED);
+	check_dma(p, 2 * PG, "after a failed attach");
+	munmap(p, 2 * PG);
 }
 
 int main(void)
 {
-	pthread_t t[4];
+	client_attached_vfio0(&fd, &dev, &ioas, &bar0);
 
-	pg = (size_t)sysconf(_SC_PAGESIZE);
-	test_basic();
-	test_mremap();
-	test_reserve_then_fixed();
-	test_passthrough();
-	for (uintptr_t i = 0; i < 4; i++)
-		REQUIRE(pthread_create(&t[i], NULL, thread_fn, (void *)(i + 1)) == 0);
-	for (int i = 0; i < 4; i++)
-		pthread_join(t[i], NULL);
+	test_kinds();
+	test_hugetlb();
+	test_map_file();
+	test_unpinnable();
+	test_lazy();
+	close(dev);
+	close(fd);
 	return test_done();
 }

@@ -111,6 +111,18 @@ struct iommu_ioas_map {
 };
 #define IOMMU_IOAS_MAP _IO(IOMMUFD_TYPE, IOMMUFD_CMD_IOAS_MAP)
 
+/* IOAS_MAP of a memfd (or other shmem file) range: fd and its byte offset. */
+struct iommu_ioas_map_file {
+	__u32 size;
+	__u32 flags;
+	__u32 ioas_id;
+	__s32 fd;
+	__aligned_u64 start;
+	__aligned_u64 length;
+	__aligned_u64 iova;
+};
+#define IOMMU_IOAS_MAP_FILE _IO(IOMMUFD_TYPE, IOMMUFD_CMD_IOAS_MAP_FILE)
+
 /* IOMMU_IOAS_COPY: map in dst the pages src maps at src_iova. */
 struct iommu_ioas_copy {
 	__u32 size;
@@ -533,6 +545,11 @@ __IOMMUFD_OFF(iommu_ioas_map, __reserved, 12);
 __IOMMUFD_OFF(iommu_ioas_map, user_va, 16);
 __IOMMUFD_OFF(iommu_ioas_map, length, 24);
 __IOMMUFD_OFF(iommu_ioas_map, iova, 32);
+__IOMMUFD_SIZE(iommu_ioas_map_file, 40);
+__IOMMUFD_OFF(iommu_ioas_map_file, fd, 12);
+__IOMMUFD_OFF(iommu_ioas_map_file, start, 16);
+__IOMMUFD_OFF(iommu_ioas_map_file, length, 24);
+__IOMMUFD_OFF(iommu_ioas_map_file, iova, 32);
 __IOMMUFD_SIZE(iommu_ioas_copy, 40);
 __IOMMUFD_OFF(iommu_ioas_copy, dst_ioas_id, 8);
 __IOMMUFD_OFF(iommu_ioas_copy, src_ioas_id, 12);

@@ -1,0 +1,240 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Pin counts of a host-memory window: see host-pins.h.
+ *
+ * One 64-bit atomic per page: pins in the low half, writable pins in the
+ * high half, so a pin is one atomic add and a reachability test one load.
+ */
+#include "hw/host-pins.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#ifndef MADV_POPULATE_READ
+#define MADV_POPULATE_READ	22	/* Linux 5.14, include/uapi/asm-generic/mman-common.h */
+#define MADV_POPULATE_WRITE	23
+#endif
+
+/* Linux 6.11 include/uapi/linux/fs.h: one mapping of /proc/PID/maps. */
+struct procmap_query {
+	uint64_t size;
+	uint64_t query_flags;
+	uint64_t query_addr;
+	uint64_t vma_start;
+	uint64_t vma_end;
+	uint64_t vma_flags;
+	uint64_t vma_page_size;
+	uint64_t vma_offset;
+	uint64_t inode;
+	uint32_t dev_major;
+	uint32_t dev_minor;
+	uint32_t vma_name_size;
+	uint32_t build_id_size;
+	uint64_t vma_name_addr;
+	uint64_t build_id_addr;
+};
+_Static_assert(sizeof(struct procmap_query) == 104, "procmap_query");
+#define PROCMAP_QUERY			_IOWR('f', 17, struct procmap_query)
+#define PROCMAP_QUERY_VMA_READABLE	0x01
+#define PROCMAP_QUERY_VMA_WRITABLE	0x02
+
+#define LEAF_BITS	9		/* 512 pages: 2 MiB */
+#define MID_BITS	9		/* 512 leaves: 1 GiB */
+#define LEAF_PAGES	(1ULL << LEAF_BITS)
+#define MID_PAGES	(1ULL << (LEAF_BITS + MID_BITS))
+#define PIN_ONE		1ULL
+#define PIN_WRITABLE	(1ULL << 32)
+#define PIN_MASK	0xffffffffULL
+
+struct pin_leaf {
+	_Atomic uint64_t count[LEAF_PAGES];
+};
+
+struct pin_mid {
+	struct pin_leaf *_Atomic leaf[1 << MID_BITS];
+};
+
+struct host_pins {
+	pthread_mutex_t lock;		/* adding nodes, counting */
+	uint64_t nr_pages;
+	uint64_t nr_top;
+	struct pin_mid *_Atomic top[];
+};
+
+struct host_pins *host_pins_create(uint64_t nr_pages)
+{
+	uint64_t nr_top = (nr_pages + MID_PAGES - 1) / MID_PAGES;
+	struct host_pins *t;
+
+	if (!nr_pages)
+		return NULL;
+	t = calloc(1, sizeof(*t) + nr_top * sizeof(t->top[0]));
+	if (!t)
+		return NULL;
+	pthread_mutex_init(&t->lock, NULL);
+	t->nr_pages = nr_pages;
+	t->nr_top = nr_top;
+	return t;
+}
+
+void host_pins_destroy(struct host_pins *t)
+{
+	if (!t)
+		return;
+	for (uint64_t i = 0; i < t->nr_top; i++) {
+		struct pin_mid *mid = atomic_load_explicit(&t->top[i],
+							   memory_order_relaxed);
+
+		if (!mid)
+			continue;
+		for (unsigned int j = 0; j < (1U << MID_BITS); j++)
+			free(atomic_load_explicit(&mid->leaf[j], memory_order_relaxed));
+		free(mid);
+	}
+	pthread_mutex_destroy(&t->lock);
+	free(t);
+}
+
+/* The leaf holding page pg, made when make is set (under t->lock). */
+static struct pin_leaf *leaf_of(struct host_pins *t, uint64_t pg, bool make)
+{
+	struct pin_mid *mid;
+	struct pin_leaf *leaf;
+	uint64_t ti = pg / MID_PAGES;
+	unsigned int mi = (pg / LEAF_PAGES) & ((1U << MID_BITS) - 1);
+
+	mid = atomic_load_explicit(&t->top[ti], memory_order_acquire);
+	if (!mid) {
+		if (!make || !(mid = calloc(1, sizeof(*mid))))
+			return NULL;
+		atomic_store_explicit(&t->top[ti], mid, memory_order_release);
+	}
+	leaf = atomic_load_explicit(&mid->leaf[mi], memory_order_acquire);
+	if (!leaf) {
+		if (!make || !(leaf = calloc(1, sizeof(*leaf))))
+			return NULL;
+		atomic_store_explicit(&mid->leaf[mi], leaf, memory_order_release);
+	}
+	return leaf;
+}
+
+/*
+ * Adds delta (two's complement to remove) to each page of the range.
+ * Writers hold t->lock, so a load and a store suffice (no locked
+ * read-modify-write per page); readers see each count whole.
+ */
+static void add_range(struct host_pins *t, uint64_t first, uint64_t n,
+		      uint64_t delta)
+{
+	for (uint64_t pg = first; pg < first + n; ) {
+		struct pin_leaf *leaf = leaf_of(t, pg, false);
+		uint64_t end = (pg | (LEAF_PAGES - 1)) + 1;
+
+		if (end > first + n)
+			end = first + n;
+		for (; pg < end; pg++) {
+			_Atomic uint64_t *c = &leaf->count[pg % LEAF_PAGES];
+
+			atomic_store_explicit(c, atomic_load_explicit(c, memory_order_relaxed) +
+					      delta, memory_order_release);
+		}
+	}
+}
+
+int host_pins_get(struct host_pins *t, uint64_t first, uint64_t n,
+		  bool writable)
+{
+	if (first > t->nr_pages || n > t->nr_pages - first)
+		return -EINVAL;
+	/* Every leaf first, so a failure leaves no pin behind. */
+	pthread_mutex_lock(&t->lock);
+	for (uint64_t pg = first; pg < first + n; pg = (pg | (LEAF_PAGES - 1)) + 1) {
+		if (!leaf_of(t, pg, true)) {
+			pthread_mutex_unlock(&t->lock);
+			return -ENOMEM;
+		}
+	}
+	add_range(t, first, n, PIN_ONE | (writable ? PIN_WRITABLE : 0));
+	pthread_mutex_unlock(&t->lock);
+	return 0;
+}
+
+void host_pins_put(struct host_pins *t, uint64_t first, uint64_t n,
+		   bool writable)
+{
+	pthread_mutex_lock(&t->lock);
+	add_range(t, first, n, -(PIN_ONE | (writable ? PIN_WRITABLE : 0)));
+	pthread_mutex_unlock(&t->lock);
+}
+
+static int populate(uintptr_t start, size_t len, bool writable)
+{
+	return madvise((void *)start, len, writable ? MADV_POPULATE_WRITE :
+			MADV_POPULATE_READ) ? -EFAULT : 0;
+}
+
+int host_pins_check(uintptr_t start, size_t len, bool writable)
+{
+	uint64_t need = PROCMAP_QUERY_VMA_READABLE |
+			(writable ? PROCMAP_QUERY_VMA_WRITABLE : 0);
+	uintptr_t end = start + len;
+	int fd, ret = 0;
+
+	/*
+	 * Opened per check: a descriptor kept open would be one the program
+	 * sees appear (and a fork()ed child would share the parent's maps).
+	 * Raw system calls: a library interposing open/close/ioctl (the
+	 * LD_PRELOAD shim) must not see its own machine's calls.
+	 */
+	fd = (int)syscall(SYS_openat, AT_FDCWD, "/proc/self/maps",
+			  O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return populate(start, len, writable);
+	while (start < end && !ret) {
+		struct procmap_query q = { .size = sizeof(q), .query_addr = start };
+		uintptr_t stop;
+
+		if (syscall(SYS_ioctl, fd, PROCMAP_QUERY, &q)) {
+			/* ENOENT: a hole; else no PROCMAP_QUERY (before 6.11). */
+			ret = errno == ENOENT ? -EFAULT :
+			      populate(start, end - start, writable);
+			break;
+		}
+		if ((q.vma_flags & need) != need) {
+			ret = -EFAULT;
+			break;
+		}
+		stop = q.vma_end < end ? q.vma_end : end;
+		if (q.inode)
+			ret = populate(start, stop - start, writable);
+		start = stop;
+	}
+	syscall(SYS_close, fd);
+	return ret;
+}
+
+bool host_pins_reachable(struct host_pins *t, uint64_t first, uint64_t n,
+			 bool write)
+{
+	if (first > t->nr_pages || n > t->nr_pages - first)
+		return false;
+	for (uint64_t pg = first; pg < first + n; pg++) {
+		struct pin_leaf *leaf = leaf_of(t, pg, false);
+		uint64_t v;
+
+		if (!leaf)
+			return false;
+		v = atomic_load_explicit(&leaf->count[pg % LEAF_PAGES],
+					 memory_order_acquire);
+		if (write ? !(v >> 32) : !(v & PIN_MASK))
+			return false;
+	}
+	return true;
+}

@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Which pages of a host-memory window (hw/memory.h, phys_mem_add_host_window)
+ * the machine may reach: a count of pins per 4K page, and of writable pins.
+ *
+ * The window stands for the whole address space of the host process, so
+ * the table is sparse: a radix of three levels (2 MiB leaves of counters,
+ * 1 GiB nodes of leaves, a top array sized to the window), made on first
+ * pin and kept until the window goes.  Readers (every DMA through the
+ * window) walk it without a lock: nodes are published with release stores
+ * and never freed while the table lives, counters are atomics.  Pinning
+ * and unpinning (IOAS_MAP, a domain attach) take the table's mutex only
+ * to add nodes.
+ *
+ * Private to hw/: memory.c is its only user.
+ */
+#ifndef IOMMUSIM_HW_HOST_PINS_H
+#define IOMMUSIM_HW_HOST_PINS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct host_pins;
+
+/* A table for nr_pages pages; NULL without memory. */
+struct host_pins *host_pins_create(uint64_t nr_pages);
+void host_pins_destroy(struct host_pins *t);
+/* Pins [first, first + n): 0, or -ENOMEM (then nothing is pinned). */
+int host_pins_get(struct host_pins *t, uint64_t first, uint64_t n,
+		  bool writable);
+/* Drops pins host_pins_get took, with the same arguments. */
+void host_pins_put(struct host_pins *t, uint64_t first, uint64_t n,
+		   bool writable);
+/*
+ * pin_user_pages' checks on host memory [start, start + len) (page
+ * aligned): 0 when every page is mapped, readable and (if writable)
+ * writable, else -EFAULT.  Anonymous memory is checked on the mappings
+ * (PROCMAP_QUERY, one ioctl per mapping); file-backed memory, and any
+ * memory where that ioctl is missing (Linux before 6.11), is faulted in
+ * with MADV_POPULATE_READ/WRITE, which also catches pages past a file's
+ * end that a device's access would take a SIGBUS on.
+ */
+int host_pins_check(uintptr_t start, size_t len, bool writable);
+
+/* Whether every page of [first, first + n) is pinned (writably, for write). */
+bool host_pins_reachable(struct host_pins *t, uint64_t first, uint64_t n,
+			 bool write);
+
+#endif
