@@ -688,12 +688,15 @@ static void test_finale(void)
 {
 	struct lines l = { 0 };
 
-	CHECK_EQ(vmm_run_finale(finale_line, &l), 0);
+	CHECK_EQ(vmm_run_finale(finale_line, &l, 0), 0);
 	CHECK(l.n > 8);
 	CHECK(l.dma_ok);
 	CHECK(l.lpi_pending);
 	CHECK(l.nested);
-	CHECK_EQ(vmm_run_finale(NULL, NULL), 0);
+	CHECK_EQ(vmm_run_finale(NULL, NULL, 0), 0);
+	/* A smaller guest: the same story over 8M of guest RAM; more is refused. */
+	CHECK_EQ(vmm_run_finale(NULL, NULL, 8ULL << 20), 0);
+	CHECK_EQ(vmm_run_finale(NULL, NULL, VMM_GUEST_RAM_MAX * 2), -EINVAL);
 }
 
 int main(void)

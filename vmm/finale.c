@@ -170,7 +170,7 @@ out_free:
 		kernel_free_pages(gk, dst, 4096);
 }
 
-int vmm_run_finale(vmm_trace_fn fn, void *opaque)
+int vmm_run_finale(vmm_trace_fn fn, void *opaque, u64 guest_ram)
 {
 	struct platform_config pc = { .iommu = PLATFORM_IOMMU_SMMUV3 };
 	struct machine_ep_config epc = { FINALE_RID, 1, true };
@@ -207,13 +207,14 @@ int vmm_run_finale(vmm_trace_fn fn, void *opaque)
 	f.err = vmm_ibackend_bind(be, hep, &dev);
 	if (f.err)
 		goto out_be;
-	vmm = vmm_create(be, 16ULL << 20);
+	vmm = vmm_create(be, guest_ram ? guest_ram : VMM_FINALE_GUEST_RAM);
 	if (IS_ERR(vmm)) {
 		f.err = (int)PTR_ERR(vmm);
 		goto out_be;
 	}
 	vmm_set_trace(vmm, vmm_line, &f);
-	say(&f, "vmm:    guest RAM 16M at GPA %#llx = host memory, mapped in the IOAS",
+	say(&f, "vmm:    guest RAM %lluM at GPA %#llx = host memory, mapped in the IOAS",
+	    (unsigned long long)((guest_ram ? guest_ram : VMM_FINALE_GUEST_RAM) >> 20),
 	    VMM_GUEST_RAM_BASE);
 	idx = vmm_assign(vmm, dev, FINALE_VSID);
 	if (idx < 0) {

@@ -25,7 +25,6 @@
 #include "kernel/platform.h"
 #include "vmm/vmm-priv.h"
 
-#define VMM_MAX_RAM	(16ULL << 20)	/* one host page-allocator block */
 
 void vmm_trace(struct vmm *vmm, const char *fmt, ...)
 {
@@ -150,7 +149,7 @@ struct vmm *vmm_create(struct vmm_backend *be, u64 ram_size)
 	struct vmm *vmm;
 	int ret = -ENOMEM;
 
-	if (!ram_size || ram_size & 0xfff || ram_size > VMM_MAX_RAM)
+	if (!ram_size || ram_size & 0xfff || ram_size > VMM_GUEST_RAM_MAX)
 		return ERR_PTR(-EINVAL);
 	vmm = calloc(1, sizeof(*vmm));
 	if (!vmm)

@@ -50,6 +50,7 @@
 #define VMM_GUEST_BAR_BASE	0x10000000ULL
 #define VMM_GUEST_BAR_STRIDE	0x1000ULL
 #define VMM_GUEST_RAM_BASE	0x40000000ULL
+#define VMM_GUEST_RAM_MAX	(16ULL << 20)	/* one host page-allocator block */
 #define VMM_MAX_DEVICES		8
 
 struct vmm;
@@ -131,8 +132,11 @@ void vmm_set_trace(struct vmm *vmm, vmm_trace_fn fn, void *opaque);
  * fn and checked.  The VMM runs over the host's iommufd
  * (vmm_ibackend_create: nest parent, vIOMMU, vDEVICE, nested HWPT,
  * SW_MSI window at the vITS page).  0, or the first error (-EIO for a
- * failed expectation).  The signature is unchanged.
+ * failed expectation).  guest_ram: the guest's RAM in bytes, a multiple
+ * of 2M up to VMM_GUEST_RAM_MAX, 0 for the default 16M.  fn NULL: no
+ * narration, only the checks.
  */
-int vmm_run_finale(vmm_trace_fn fn, void *opaque);
+#define VMM_FINALE_GUEST_RAM	(16ULL << 20)
+int vmm_run_finale(vmm_trace_fn fn, void *opaque, u64 guest_ram);
 
 #endif

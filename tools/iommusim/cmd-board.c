@@ -463,15 +463,25 @@ static void trace_line(void *opaque, const char *line)
 }
 
 /*
- * nested-vm: the whole nesting story on a board of its own (vmm/finale.c):
- * host kernel, VMM with a vSMMU, guest kernel programming stage 1 in guest
- * RAM, and the guest device's DMA and MSI through both stages to the host
- * page and the host's LPI.  rc is 0 when every step's check held.
+ * nested-vm [guest-ram=SIZE] [quiet=1]: the whole nesting story on a board
+ * of its own (vmm/finale.c): host kernel, VMM with a vSMMU, guest kernel
+ * programming stage 1 in guest RAM, and the guest device's DMA and MSI
+ * through both stages to the host page and the host's LPI.  rc is 0 when
+ * every step's check held; quiet=1 keeps the checks and drops the story.
  */
 int cmd_nested_vm(struct scenario *s, const struct scn_line *l,
 		  struct scn_result *r)
 {
-	(void)l;
-	r->rc = vmm_run_finale(trace_line, scenario_out(s));
+	static const char *const keys[] = { "guest-ram", "quiet", NULL };
+	u64 ram = VMM_FINALE_GUEST_RAM, quiet = 0;
+
+	if (scn_check_keys(s, l, keys) || scn_u64(s, l, "guest-ram", false, &ram) ||
+	    scn_u64(s, l, "quiet", false, &quiet))
+		return -1;
+	if (!ram || !IS_ALIGNED(ram, 2ULL << 20) || ram > VMM_GUEST_RAM_MAX)
+		return scn_error(s, l, "nested-vm: guest-ram= must be a multiple of 2M, at most %lluM",
+				 VMM_GUEST_RAM_MAX >> 20);
+	r->rc = vmm_run_finale(quiet ? NULL : trace_line, scenario_out(s), ram);
+	scn_set(r, "guest_ram", "%lluM", (unsigned long long)(ram >> 20));
 	return 0;
 }

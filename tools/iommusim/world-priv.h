@@ -160,7 +160,7 @@ int inspect_board_vste(struct scenario *s, const struct scn_line *l, u64 vste[2]
 	{ "dma-unmap", cmd_dma_unmap, "dma-unmap DEV iova=A size=S            (the DMA API: unmaps what dma-map mapped)" }, \
 	{ "stats", cmd_stats, "stats [reset=1]                       (what the board's SMMU and ITS counted: TLB and config cache, descriptor reads, commands, events; translations=, tlb_hits=, tlb_misses=, s1_reads=, ...)" }, \
 	{ "events", cmd_events, "events                                (SMMU events the driver decoded: count=, last=)" }, \
-	{ "nested-vm", cmd_nested_vm, "nested-vm                             (the nesting story: VMM, vSMMU, guest kernel; rc=0 when all held)" }
+	{ "nested-vm", cmd_nested_vm, "nested-vm [guest-ram=SIZE] [quiet=1]  (the nesting story: VMM, vSMMU, guest kernel; rc=0 when all held)" }
 
 #define INSPECT_COMMANDS \
 	{ "ste", cmd_ste, "ste DEV                               (a board endpoint's STE and CD as the SMMU reads them: config=, asid=, vmid=, event=)" }, \
