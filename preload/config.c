@@ -11,6 +11,8 @@
  */
 #include "preload/config.h"
 
+#include "hw/trace.h"
+
 #include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
@@ -122,6 +124,16 @@ static int apply_item(struct preload_config *c, const char *src, char *item)
 		if (parse_sids(val, &c->dev[c->nr_devices]))
 			return cfg_error(src, "device=%s: StreamIDs as SID[:SID...], at most 8", val);
 		c->nr_devices++;
+	} else if (!strcmp(item, "trace")) {
+		const char *bad;
+		unsigned int bad_len;
+
+		c->trace = iommusim_trace_parse(val, &bad, &bad_len);
+		(void)bad;
+		(void)bad_len;
+		if (!c->trace)
+			return cfg_error(src, "trace=%s: a list of cmdq, cfg, tlb, walk, event, "
+					 "gerror, its, iommufd, dma, or all", val);
 	} else if (!strcmp(item, "selftest")) {
 		if (strcmp(val, "0") && strcmp(val, "1"))
 			return cfg_error(src, "selftest=%s: 0 or 1", val);

@@ -30,6 +30,7 @@ struct preload_config {
 	int nr_devices;
 	struct preload_dev_config dev[PRELOAD_MAX_DEVICES];
 	bool selftest;			/* IOMMU_TEST_CMD's mock driver (default on) */
+	unsigned int trace;		/* IOMMUSIM_TRACE_* categories, to stderr */
 };
 
 void preload_config_defaults(struct preload_config *c);

@@ -28,7 +28,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hw/its/its.h"
 #include "hw/machine.h"
+#include "hw/smmuv3/smmuv3.h"
 #include "kernel/drivers/iommufd-selftest.h"
 #include "kernel/platform.h"
 #include "preload/config.h"
@@ -126,6 +128,14 @@ void preload_machine_unroute_lpis(struct preload_machine *m,
 }
 
 /* Device i's RID on the bus: its first StreamID unless another has it. */
+/* trace= lines go to the program's stderr, as QEMU's -trace does. */
+static void trace_line(void *opaque, unsigned int category, const char *line)
+{
+	(void)opaque;
+	(void)category;
+	fprintf(stderr, "%s\n", line);
+}
+
 static u32 pick_rid(const struct preload_config *c, int i, const u32 *rids)
 {
 	u32 rid = c->dev[i].sids[0];
@@ -175,6 +185,11 @@ int preload_machine_build(struct phys_mem *mem, struct preload_machine **out)
 	m->board = machine_create_on(mem, &mc);
 	if (!m->board)
 		return machine_fail(m, "board", -ENOMEM);
+	if (m->cfg.trace) {
+		if (machine_smmu(m->board))
+			smmuv3_set_trace(machine_smmu(m->board), m->cfg.trace, trace_line, NULL);
+		its_set_trace(machine_its(m->board), m->cfg.trace, trace_line, NULL);
+	}
 	for (int i = 0; i < m->cfg.nr_devices; i++) {
 		const struct preload_dev_config *dc = &m->cfg.dev[i];
 		struct machine_ep_config ep = {
@@ -201,6 +216,8 @@ int preload_machine_build(struct phys_mem *mem, struct preload_machine **out)
 		m->p = NULL;
 		return machine_fail(m, "host kernel", ret);
 	}
+	if (m->cfg.trace)
+		kernel_set_trace(platform_kernel(m->p), m->cfg.trace, trace_line, NULL);
 	/* As a kernel built with CONFIG_IOMMUFD_TEST: IOMMU_TEST_CMD works. */
 	if (m->cfg.selftest) {
 		m->selftest = selftest_iommu_create(platform_kernel(m->p));

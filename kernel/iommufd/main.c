@@ -291,6 +291,7 @@ struct iommufd_ioctl_op {
 	unsigned int size;
 	unsigned int min_size;
 	unsigned int ioctl_num;
+	const char *name;		/* for the iommufd trace */
 	int (*execute)(struct iommufd_ucmd *ucmd);
 };
 
@@ -300,6 +301,7 @@ struct iommufd_ioctl_op {
 		.size = sizeof(_struct),				\
 		.min_size = offsetofend(_struct, _last),		\
 		.ioctl_num = _ioctl,					\
+		.name = #_ioctl,					\
 		.execute = _fn,						\
 	}
 
@@ -406,6 +408,7 @@ long iommufd_ioctl_source(struct iommufd_ctx *ictx, unsigned int cmd,
 	ret = op->execute(&ucmd);
 	ictx->call_source = NULL;
 	mutex_unlock(&ictx->lock);
+	ktrace(ictx->k, IOMMUSIM_TRACE_IOMMUFD, "iommufd: %s -> %d", op->name, ret);
 	return ret;
 }
 

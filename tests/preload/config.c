@@ -8,10 +8,14 @@
  * child's exit status carries what it saw.
  */
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/ioctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include <linux/iommufd.h>
 
 #include "client.h"
 
@@ -55,6 +59,38 @@ static int probe(const char *env, const char *file)
 	return WEXITSTATUS(status);
 }
 
+/*
+ * trace=LIST: the categories' lines on the program's stderr (here a file),
+ * QEMU's names; returns whether text was among them.
+ */
+static bool traced(const char *env, const char *text)
+{
+	char path[] = "/tmp/iommusim-trace-XXXXXX", buf[65536];
+	int fd = mkstemp(path), status;
+	ssize_t n;
+	pid_t pid;
+
+	REQUIRE(fd >= 0);
+	pid = fork();
+	REQUIRE(pid >= 0);
+	if (!pid) {
+		struct iommu_ioas_alloc a = { .size = sizeof(a) };
+		int iommufd;
+
+		setenv("IOMMUSIM_PRELOAD", env, 1);
+		dup2(fd, 2);
+		iommufd = open("/dev/iommu", O_RDWR);
+		_exit(iommufd < 0 || ioctl(iommufd, IOMMU_IOAS_ALLOC, &a));
+	}
+	REQUIRE(waitpid(pid, &status, 0) == pid && WIFEXITED(status));
+	CHECK_EQ(WEXITSTATUS(status), 0);
+	n = pread(fd, buf, sizeof(buf) - 1, 0);
+	close(fd);
+	unlink(path);
+	buf[n > 0 ? n : 0] = '\0';
+	return strstr(buf, text) != NULL;
+}
+
 int main(void)
 {
 	char path[] = "/tmp/iommusim-preload-XXXXXX";
@@ -95,6 +131,13 @@ int main(void)
 	CHECK_EQ(probe("devices=two", NULL), 100 + ENODEV);
 	CHECK_EQ(probe("ram=3M", NULL), 100 + ENODEV);
 	CHECK_EQ(probe("httu=3", NULL), 100 + ENODEV);
+	CHECK_EQ(probe("trace=cmdq,bogus", NULL), 100 + ENODEV);
+	CHECK_EQ(probe("trace=its,cmdq", NULL), 2);
+	/* The board's boot, traced: the driver's commands, only when asked. */
+	CHECK(traced("trace=cmdq", "smmuv3_cmdq_opcode <--- CMD_SYNC"));
+	CHECK(traced("trace=cmdq,its", "gicv3_its_cmd MAPC"));
+	CHECK(!traced("trace=event", "smmuv3_cmdq_opcode"));
+	CHECK(traced("trace=iommufd", "iommufd: IOMMU_IOAS_ALLOC -> 0"));
 	CHECK_EQ(probe("httu=x", NULL), 100 + ENODEV);
 	CHECK_EQ(probe("ram=0", NULL), 100 + ENODEV);
 	CHECK_EQ(probe("ram=128T", NULL), 100 + ENODEV);
