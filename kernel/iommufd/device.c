@@ -38,6 +38,7 @@ int iommufd_device_bind_locked(struct iommufd_ctx *ictx, struct device *dev, u32
 	struct iommufd_group *ig;
 	int rc;
 
+	lockdep_assert_held(&ictx->lock);
 	if (!dev_has_iommu(dev) || !dev->iommu_group)
 		return -ENODEV;
 	if (!device_iommu_capable(dev, IOMMU_CAP_CACHE_COHERENCY))
@@ -187,6 +188,7 @@ static int do_attach(struct iommufd_ctx *ictx, struct iommufd_device *idev,
 	bool replace;
 	int rc;
 
+	lockdep_assert_held(&ictx->lock);
 	if (idev->hwpt == hwpt)
 		return 0;
 	/* A device joining its group's HWPT must ask for that HWPT. */
@@ -284,6 +286,7 @@ int iommufd_device_attach_pt_locked(struct iommufd_ctx *ictx, u32 dev_id, u32 *p
 	struct iommufd_object *pt;
 	int rc;
 
+	lockdep_assert_held(&ictx->lock);
 	idev = iommufd_get_device(ictx, dev_id);
 	if (IS_ERR(idev)) {
 		rc = PTR_ERR(idev);
@@ -358,6 +361,7 @@ void iommufd_device_unbind_locked(struct iommufd_ctx *ictx, u32 dev_id)
 {
 	struct iommufd_device *idev;
 
+	lockdep_assert_held(&ictx->lock);
 	idev = iommufd_get_device(ictx, dev_id);
 	if (KWARN_ON(ictx->k, IS_ERR(idev)))
 		return;
@@ -532,6 +536,7 @@ int iommufd_access_create_locked(struct iommufd_ctx *ictx, u32 ioas_id,
 	struct iommufd_ioas *ioas;
 	int rc;
 
+	lockdep_assert_held(&ictx->lock);
 	ioas = iommufd_get_ioas(ictx, ioas_id);
 	if (IS_ERR(ioas)) {
 		rc = PTR_ERR(ioas);
@@ -583,6 +588,7 @@ void iommufd_access_destroy_locked(struct iommufd_ctx *ictx, u32 access_id)
 {
 	struct iommufd_object *obj;
 
+	lockdep_assert_held(&ictx->lock);
 	obj = iommufd_get_object(ictx, access_id, IOMMUFD_OBJ_ACCESS);
 	if (!KWARN_ON(ictx->k, IS_ERR(obj))) {
 		obj->users--;
@@ -602,6 +608,7 @@ int iommufd_access_replace_locked(struct iommufd_ctx *ictx, u32 access_id,
 	struct iommufd_access *access;
 	struct iommufd_ioas *ioas;
 
+	lockdep_assert_held(&ictx->lock);
 	obj = iommufd_get_object(ictx, access_id, IOMMUFD_OBJ_ACCESS);
 	if (IS_ERR(obj))
 		return PTR_ERR(obj);
@@ -637,6 +644,7 @@ int iommufd_access_rw_locked(struct iommufd_ctx *ictx, u32 access_id,
 	unsigned long last;
 	int rc = 0;
 
+	lockdep_assert_held(&ictx->lock);
 	if (!len)
 		return -EINVAL;
 	if (__builtin_add_overflow(iova, len - 1, &last))
