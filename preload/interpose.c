@@ -416,64 +416,55 @@ int ioctl(int fd, unsigned long request, ...)
 	return (int)ret;
 }
 
-ssize_t read(int fd, void *buf, size_t count)
+/*
+ * read, write, pread and pwrite on a file of ours, with the VFS's checks
+ * in its order: the file's mode (EBADF), a negative offset (EINVAL), an op
+ * the file lacks (EINVAL).  pos: the positional pair, at off.
+ */
+static ssize_t file_rw(struct shim_file *f, bool write, void *buf, size_t count,
+		       off_t off, bool pos)
 {
-	struct shim_file *f = shim_fget(fd);
+	const struct shim_file_ops *ops = f->ops;
+	bool have = pos ? (write ? !!ops->pwrite : !!ops->pread) :
+			  (write ? !!ops->write : !!ops->read);
 	ssize_t ret;
 
-	if (!f)
-		return libc()->read(fd, buf, count);
 	shim_call_begin();
-	if (f->accmode == O_WRONLY)
+	if (f->accmode == (write ? O_RDONLY : O_WRONLY))
 		ret = -EBADF;
-	else if (!f->ops->read)
+	else if ((pos && off < 0) || !have)
 		ret = -EINVAL;
+	else if (pos)
+		ret = write ? ops->pwrite(f, buf, count, off) : ops->pread(f, buf, count, off);
 	else
-		ret = f->ops->read(f, buf, count);
+		ret = write ? ops->write(f, buf, count) : ops->read(f, buf, count);
 	shim_fput(f);
 	shim_call_end();
 	return set_errno(ret);
 }
 
+ssize_t read(int fd, void *buf, size_t count)
+{
+	struct shim_file *f = shim_fget(fd);
+
+	return f ? file_rw(f, false, buf, count, 0, false) : libc()->read(fd, buf, count);
+}
+
 ssize_t write(int fd, const void *buf, size_t count)
 {
 	struct shim_file *f = shim_fget(fd);
-	ssize_t ret;
 
-	if (!f)
-		return libc()->write(fd, buf, count);
-	shim_call_begin();
-	if (f->accmode == O_RDONLY)
-		ret = -EBADF;
-	else if (!f->ops->write)
-		ret = -EINVAL;
-	else
-		ret = f->ops->write(f, buf, count);
-	shim_fput(f);
-	shim_call_end();
-	return set_errno(ret);
+	return f ? file_rw(f, true, (void *)buf, count, 0, false) :
+		   libc()->write(fd, buf, count);
 }
 
 /* pread/pwrite: a VFIO device's regions live at offsets of its fd. */
 ssize_t pread(int fd, void *buf, size_t count, off_t off)
 {
 	struct shim_file *f = shim_fget(fd);
-	ssize_t ret;
 
-	if (!f)
-		return libc()->pread(fd, buf, count, off);
-	shim_call_begin();
-	if (f->accmode == O_WRONLY)
-		ret = -EBADF;
-	else if (off < 0)
-		ret = -EINVAL;
-	else if (!f->ops->pread)
-		ret = -EINVAL;
-	else
-		ret = f->ops->pread(f, buf, count, off);
-	shim_fput(f);
-	shim_call_end();
-	return set_errno(ret);
+	return f ? file_rw(f, false, buf, count, off, true) :
+		   libc()->pread(fd, buf, count, off);
 }
 
 ssize_t pread64(int fd, void *buf, size_t count, off_t off)
@@ -484,22 +475,9 @@ ssize_t pread64(int fd, void *buf, size_t count, off_t off)
 ssize_t pwrite(int fd, const void *buf, size_t count, off_t off)
 {
 	struct shim_file *f = shim_fget(fd);
-	ssize_t ret;
 
-	if (!f)
-		return libc()->pwrite(fd, buf, count, off);
-	shim_call_begin();
-	if (f->accmode == O_RDONLY)
-		ret = -EBADF;
-	else if (off < 0)
-		ret = -EINVAL;
-	else if (!f->ops->pwrite)
-		ret = -EINVAL;
-	else
-		ret = f->ops->pwrite(f, buf, count, off);
-	shim_fput(f);
-	shim_call_end();
-	return set_errno(ret);
+	return f ? file_rw(f, true, (void *)buf, count, off, true) :
+		   libc()->pwrite(fd, buf, count, off);
 }
 
 ssize_t pwrite64(int fd, const void *buf, size_t count, off_t off)

@@ -509,20 +509,21 @@ out:
 	return ret;
 }
 
-int shim_file_install(const struct shim_file_ops *ops, void *priv, int flags,
-		      struct shim_file **out)
+/*
+ * A file of ours at descriptor fd (the caller's, closed on failure), in
+ * the table, whose reference stands for the descriptor; *out is the file
+ * with the creator's reference still held, for the caller to finish
+ * setting up and then drop with shim_fput().
+ */
+static int file_publish(int fd, const struct shim_file_ops *ops, void *priv,
+			int flags, struct shim_file **out)
 {
-	struct shim_file *f, *old;
-	int fd, ret;
+	struct shim_file *f = calloc(1, sizeof(*f)), *old;
+	int ret;
 
-	f = calloc(1, sizeof(*f));
-	if (!f)
+	if (!f) {
+		libc()->close(fd);
 		return -ENOMEM;
-	fd = eventfd(0, EFD_NONBLOCK | ((flags & O_CLOEXEC) ? EFD_CLOEXEC : 0));
-	if (fd < 0) {
-		ret = -errno;
-		free(f);
-		return ret;
 	}
 	atomic_init(&f->refs, 1);
 	f->ops = ops;
@@ -536,6 +537,21 @@ int shim_file_install(const struct shim_file_ops *ops, void *priv, int flags,
 		return ret;
 	}
 	shim_fput(old);
+	*out = f;
+	return fd;
+}
+
+int shim_file_install(const struct shim_file_ops *ops, void *priv, int flags,
+		      struct shim_file **out)
+{
+	struct shim_file *f;
+	int fd = eventfd(0, EFD_NONBLOCK | ((flags & O_CLOEXEC) ? EFD_CLOEXEC : 0));
+
+	if (fd < 0)
+		return -errno;
+	fd = file_publish(fd, ops, priv, flags, &f);
+	if (fd < 0)
+		return fd;
 	/* Without a poll op the VFS reports DEFAULT_POLLMASK: always readable. */
 	if (!ops->poll)
 		shim_file_set_readable(f, true);
@@ -549,31 +565,14 @@ int shim_file_install(const struct shim_file_ops *ops, void *priv, int flags,
 int shim_file_adopt(int fd, const struct shim_file_ops *ops, void *priv,
 		    int flags)
 {
-	struct shim_file *f, *old;
-	int cfd, ret;
+	int cfd = libc()->fcntl(fd, (flags & O_CLOEXEC) ? F_DUPFD_CLOEXEC : F_DUPFD, 0);
+	struct shim_file *f;
 
-	f = calloc(1, sizeof(*f));
-	if (!f)
-		return -ENOMEM;
-	cfd = libc()->fcntl(fd, (flags & O_CLOEXEC) ? F_DUPFD_CLOEXEC : F_DUPFD, 0);
-	if (cfd < 0) {
-		ret = -errno;
-		free(f);
-		return ret;
-	}
-	atomic_init(&f->refs, 1);
-	f->ops = ops;
-	f->priv = priv;
-	f->efd = cfd;
-	f->accmode = flags & O_ACCMODE;
-	ret = table_set(cfd, f, &old);
-	if (ret) {
-		libc()->close(cfd);
-		free(f);
-		return ret;
-	}
-	shim_fput(old);
-	shim_fput(f);
+	if (cfd < 0)
+		return -errno;
+	cfd = file_publish(cfd, ops, priv, flags, &f);
+	if (cfd >= 0)
+		shim_fput(f);
 	return cfd;
 }
 
