@@ -441,6 +441,20 @@ static void write64(struct smmuv3 *smmu, u64 off, u64 val)
 	}
 }
 
+/*
+ * Every register access: none from the model's own MSI write (it holds
+ * the lock: the bus reports an abort), then the lock, and the 64-bit
+ * register that off falls in, if it is one.
+ */
+static int smmu_mmio_enter(struct smmuv3 *smmu, u64 off, u64 **r)
+{
+	if (smmu_reentered(smmu))
+		return -EFAULT;
+	smmu_lock(smmu);
+	*r = reg64(smmu, off & ~7ULL);
+	return 0;
+}
+
 static int smmu_mmio_read(void *opaque, u64 off, unsigned int size, u64 *val,
 			  struct mem_attrs attrs)
 {
@@ -449,10 +463,8 @@ static int smmu_mmio_read(void *opaque, u64 off, unsigned int size, u64 *val,
 
 	(void)attrs;
 	*val = 0;
-	if (smmu_reentered(smmu))
+	if (smmu_mmio_enter(smmu, off, &r))
 		return -EFAULT;
-	smmu_lock(smmu);
-	r = reg64(smmu, off & ~7ULL);
 	if (r && size == 8 && !(off & 7))
 		*val = *r;
 	else if (r && size == 4)
@@ -470,10 +482,8 @@ static int smmu_mmio_write(void *opaque, u64 off, unsigned int size, u64 val,
 	u64 *r;
 
 	(void)attrs;
-	if (smmu_reentered(smmu))
+	if (smmu_mmio_enter(smmu, off, &r))
 		return -EFAULT;
-	smmu_lock(smmu);
-	r = reg64(smmu, off & ~7ULL);
 	if (r && size == 8 && !(off & 7)) {
 		write64(smmu, off, val);
 	} else if (r && size == 4) {

@@ -412,6 +412,26 @@ static int arm_smmu_validate_vste(struct iommu_hwpt_arm_smmuv3 *arg)
 	return 0;
 }
 
+
+/*
+ * parent as a nest parent for master: a stage-2 paging domain of the same
+ * SMMU allocated with IOMMU_HWPT_ALLOC_NEST_PARENT, else -EINVAL (Linux
+ * checks the same for a nested domain and for a vIOMMU).
+ */
+struct arm_smmu_domain *arm_smmu_nest_parent(struct arm_smmu_master *master,
+					     struct iommu_domain *parent)
+{
+	struct arm_smmu_domain *pd;
+
+	if (!arm_smmu_is_paging_domain(parent))
+		return ERR_PTR(-EINVAL);
+	pd = to_smmu_domain(parent);
+	if (pd->smmu != master->smmu || !pd->nest_parent ||
+	    pd->stage != ARM_SMMU_DOMAIN_S2)
+		return ERR_PTR(-EINVAL);
+	return pd;
+}
+
 /* iommu_copy_struct_from_user(): type, minimum length, zeroed tail. */
 static int arm_smmu_copy_vste(const struct iommu_user_data *user_data,
 			      struct iommu_hwpt_arm_smmuv3 *arg)
@@ -472,12 +492,9 @@ arm_smmu_domain_alloc_nested(struct device *dev, struct iommu_domain *parent,
 		return ERR_PTR(-ENODEV);
 	if (flags || !(master->smmu->features & ARM_SMMU_FEAT_NESTING))
 		return ERR_PTR(-EOPNOTSUPP);
-	if (!arm_smmu_is_paging_domain(parent))
-		return ERR_PTR(-EINVAL);
-	pd = to_smmu_domain(parent);
-	if (pd->smmu != master->smmu || !pd->nest_parent ||
-	    pd->stage != ARM_SMMU_DOMAIN_S2)
-		return ERR_PTR(-EINVAL);
+	pd = arm_smmu_nest_parent(master, parent);
+	if (IS_ERR(pd))
+		return ERR_CAST(pd);
 	nd = arm_smmu_nested_domain_create(dev->k, pd, user_data);
 	return IS_ERR(nd) ? ERR_CAST(nd) : &nd->domain;
 }

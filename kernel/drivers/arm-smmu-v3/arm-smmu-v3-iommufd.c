@@ -349,12 +349,9 @@ struct iommufd_viommu *arm_vsmmu_alloc(struct device *dev,
 		return ERR_PTR(-ENODEV);
 	if (!(master->smmu->features & ARM_SMMU_FEAT_NESTING))
 		return ERR_PTR(-EOPNOTSUPP);
-	if (!arm_smmu_is_paging_domain(parent))
-		return ERR_PTR(-EINVAL);
-	pd = to_smmu_domain(parent);
-	if (pd->smmu != master->smmu || !pd->nest_parent ||
-	    pd->stage != ARM_SMMU_DOMAIN_S2)
-		return ERR_PTR(-EINVAL);
+	pd = arm_smmu_nest_parent(master, parent);
+	if (IS_ERR(pd))
+		return ERR_CAST(pd);
 	vsmmu = kzalloc(dev->k, sizeof(*vsmmu));
 	if (!vsmmu)
 		return ERR_PTR(-ENOMEM);

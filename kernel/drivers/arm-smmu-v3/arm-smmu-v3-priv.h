@@ -305,4 +305,7 @@ int arm_smmu_alloc_id(struct arm_smmu_device *smmu, unsigned long *map,
 void arm_smmu_free_id(struct arm_smmu_device *smmu, unsigned long *map,
 		      unsigned int id);
 
+struct arm_smmu_domain *arm_smmu_nest_parent(struct arm_smmu_master *master,
+					     struct iommu_domain *parent);
+
 #endif
