@@ -350,205 +350,153 @@ static int walk_fault(struct smmuv3 *smmu, struct smmu_event *ev,
 }
 
 /*
- * One TLB miss in the making: what its stages share.  The stage helpers
- * return 0 to go on, XLATE_AGAIN to restart the walk (a descriptor
- * changed under a hardware update), or the fault's event type (> 0), the
- * walk's result.
- */
-struct xlate {
-	struct smmuv3 *smmu;
-	const struct smmu_cfg *cfg;
-	struct smmu_event *ev;
-	struct smmuv3_result *res;
-	struct smmu_walk_trace *t;	/* inspecting, else NULL */
-	unsigned int access, need, half;
-	u64 va, ipa, pa;
-	struct nested_fetch nf;
-	struct vmsa_walk_result r1, r2;
-	struct smmu_tlb_entry e;
-};
-
-#define XLATE_AGAIN	(-1)
-
-#define xlate_inline	static __attribute__((always_inline)) inline
-
-/* The stage-1 walk's parameters: the CD's half of the VA space. */
-xlate_inline int s1_walk_cfg(struct xlate *x, struct vmsa_walk_cfg *w)
-{
-	const struct smmu_cfg *cfg = x->cfg;
-	const struct smmu_tt *tt = &cfg->tt[x->half];
-	int level;
-
-	memset(w, 0, sizeof(*w));
-	w->stage = 1;
-	w->granule_shift = tt->gshift;
-	w->ia_bits = 64 - tt->tsz;
-	w->oa_bits = cfg->s1_oas;
-	level = vmsa_s1_start_level(tt->gshift, w->ia_bits);
-	w->start_level = (s8)level;
-	w->affd = cfg->s1_affd;
-	w->ha = cfg->s1_ha;
-	w->hd = cfg->s1_hd;
-	w->ttb1 = x->half;
-	w->ttb = tt->ttb;
-	w->fetch = cfg->s2 ? nested_fetch : vmsa_fetch_ram;
-	w->update = cfg->s2 ? nested_update : vmsa_update_ram;
-	w->opaque = cfg->s2 ? (void *)&x->nf : (void *)x->smmu->mem;
-	w->read_count = x->smmu->stats.walk_reads[0];
-	if (unlikely(x->t)) {
-		w->update = NULL;
-		w->read_count = NULL;
-		if (cfg->s2)
-			w->fetch = nested_fetch_traced;
-		w->trace = trace_s1;
-		w->trace_opaque = x->t;
-	}
-	return tt->disabled ? -1 : level;
-}
-
-/* Stage 1: walk, hardware updates, permission; x->ipa is its output. */
-xlate_inline int xlate_s1(struct xlate *x)
-{
-	struct vmsa_walk_cfg w;
-	struct vmsa_fault f;
-	int rc;
-
-	if (s1_walk_cfg(x, &w) < 0) {
-		f = (struct vmsa_fault){ .type = VMSA_F_TRANSLATION };
-		return walk_fault(x->smmu, x->ev, x->cfg, &f, false, EVT_CLASS_IN, x->res);
-	}
-	if (vmsa_walk(&w, x->va, &x->r1, &f))
-		return walk_fault(x->smmu, x->ev, x->cfg, &f, x->nf.s2_fault,
-				  x->nf.s2_fault || f.type == VMSA_F_EABT ? EVT_CLASS_TT :
-				  EVT_CLASS_IN, x->res);
-	x->e.s1_allow = allow_mask(&x->r1, x->cfg->wxn);
-	rc = unlikely(w.hd) ? httu_leaf(&w, &x->r1, x->access, x->need, x->cfg->wxn,
-					&x->e.s1_allow, &x->e.httu_write, &f) : 0;
-	if (rc == VMSA_WALK_AGAIN)
-		return XLATE_AGAIN;
-	if (rc)
-		return walk_fault(x->smmu, x->ev, x->cfg, &f, x->nf.s2_fault,
-				  EVT_CLASS_TT, x->res);
-	if (unlikely(x->t))
-		x->t->s1_allow = x->e.s1_allow;
-	if (x->need & ~x->e.s1_allow) {
-		f = (struct vmsa_fault){ .type = VMSA_F_PERMISSION, .level = x->r1.level };
-		return walk_fault(x->smmu, x->ev, x->cfg, &f, false, EVT_CLASS_IN, x->res);
-	}
-	x->ipa = x->r1.oa;
-	return 0;
-}
-
-/* Stage 2 of the output IPA (its permission is checked after the fill). */
-xlate_inline int xlate_s2(struct xlate *x)
-{
-	struct vmsa_fault f;
-	int rc;
-
-	if (vmsa_walk(&x->nf.s2, x->ipa, &x->r2, &f)) {
-		f.ipa = x->ipa;
-		return walk_fault(x->smmu, x->ev, x->cfg, &f, true,
-				  f.type == VMSA_F_EABT ? EVT_CLASS_TT : EVT_CLASS_IN, x->res);
-	}
-	x->e.s2_allow = allow_mask(&x->r2, false);
-	rc = unlikely(x->nf.s2.hd) ? httu_leaf(&x->nf.s2, &x->r2, x->access, x->need,
-					       false, &x->e.s2_allow, &x->e.httu_write,
-					       &f) : 0;
-	if (rc == VMSA_WALK_AGAIN)
-		return XLATE_AGAIN;
-	if (rc) {
-		f.ipa = x->ipa;
-		return walk_fault(x->smmu, x->ev, x->cfg, &f, true, EVT_CLASS_TT, x->res);
-	}
-	x->pa = x->r2.oa;
-	return 0;
-}
-
-/* The TLB entry of a finished walk, filled (or, inspecting, reported). */
-xlate_inline void xlate_fill(struct xlate *x)
-{
-	const struct smmu_cfg *cfg = x->cfg;
-	struct smmu_tlb_entry *e = &x->e;
-	u64 gmask;
-
-	e->kind = cfg->tlb_kind;
-	e->gshift = cfg->tlb_gshift[x->half];
-	gmask = (1ULL << e->gshift) - 1;
-	e->vmid = cfg->vmid;
-	e->asid = cfg->asid;
-	e->global = cfg->s1 ? !x->r1.ng : 1;
-	e->range_shift = cfg->s1 ? x->r1.size_shift : x->r2.size_shift;
-	e->attr = cfg->s1 ? x->r1.attr : x->r2.attr;
-	e->va_page = x->va >> e->gshift;
-	e->out_page = x->pa & ~gmask;
-	e->ipa_page = x->ipa & ~gmask;
-	if (unlikely(x->t)) {
-		x->t->ipa = x->ipa;
-		x->t->size_shift = e->range_shift;
-		x->t->s1_allow = e->s1_allow;
-		x->t->s2_allow = e->s2_allow;
-		return;
-	}
-	if (hw_trace_on(&x->smmu->trace, IOMMUSIM_TRACE_WALK)) {
-		if (cfg->s1)
-			trace_leaf(x->smmu, &x->r1);
-		if (cfg->s2)
-			trace_leaf(x->smmu, &x->r2);
-	}
-	smmu_tlb_insert(x->smmu, e);
-}
-
-/*
  * The walk of a TLB miss.  Inlined with t a constant NULL into the
  * translation path, so the inspector's hooks (t) cost real translations
  * nothing; smmu_translate_walk() is the copy with them.
  */
-xlate_inline int
+static __attribute__((always_inline)) inline int
 translate_walk(struct smmuv3 *smmu, const struct smmu_cfg *cfg, u64 iova,
 	       unsigned int access, struct smmu_event *ev,
 	       struct smmuv3_result *res, struct smmu_walk_trace *t)
 {
-	struct xlate x = {
-		.smmu = smmu, .cfg = cfg, .ev = ev, .res = res, .t = t,
-		.access = access, .need = access_need(access),
-		.nf = { .smmu = smmu },
-	};
+	struct vmsa_walk_result r1 = { 0 }, r2 = { 0 };
+	struct smmu_tlb_entry e = { 0 };
+	struct nested_fetch nf = { .smmu = smmu };
+	struct vmsa_walk_cfg w;
 	struct vmsa_fault f;
+	unsigned int half, need = access_need(access);
+	u64 va = s1_input(cfg, iova, &half), ipa = va, pa, gmask;
 	int rc;
 
-	x.va = s1_input(cfg, iova, &x.half);
 	if (cfg->s2)
-		s2_walk_cfg(smmu, cfg, &x.nf.s2);
+		s2_walk_cfg(smmu, cfg, &nf.s2);
 	if (unlikely(t)) {
 		ev->dry_run = true;
-		x.nf.t = t;
-		x.nf.s2.trace = trace_s2;
-		x.nf.s2.trace_opaque = t;
-		x.nf.s2.update = NULL;		/* inspection writes nothing */
-		x.nf.s2.read_count = NULL;	/* nor counts */
+		nf.t = t;
+		nf.s2.trace = trace_s2;
+		nf.s2.trace_opaque = t;
+		nf.s2.update = NULL;	/* inspection writes nothing */
+		nf.s2.read_count = NULL;	/* nor counts */
 		t->nested = cfg->s1 && cfg->s2;
 	}
-	do {
-		x.nf.s2_fault = false;
-		x.e.s1_allow = x.e.s2_allow = PERM_ALL;
-		x.e.httu_write = 0;
-		x.ipa = x.va;
-		rc = cfg->s1 ? xlate_s1(&x) : 0;
-		x.pa = x.ipa;
-		if (!rc && cfg->s2)
-			rc = xlate_s2(&x);
-	} while (rc == XLATE_AGAIN);
-	if (rc)
-		return rc;
-	xlate_fill(&x);
-	if (x.need & ~x.e.s2_allow) {
-		f = (struct vmsa_fault){ .type = VMSA_F_PERMISSION, .ipa = x.ipa,
-					 .level = x.r2.level };
+
+again:
+	nf.s2_fault = false;
+	e.s1_allow = e.s2_allow = PERM_ALL;
+	e.httu_write = 0;
+	if (cfg->s1) {
+		const struct smmu_tt *tt = &cfg->tt[half];
+		int level;
+
+		memset(&w, 0, sizeof(w));
+		w.stage = 1;
+		w.granule_shift = tt->gshift;
+		w.ia_bits = 64 - tt->tsz;
+		w.oa_bits = cfg->s1_oas;
+		level = vmsa_s1_start_level(tt->gshift, w.ia_bits);
+		w.start_level = (s8)level;
+		w.affd = cfg->s1_affd;
+		w.ha = cfg->s1_ha;
+		w.hd = cfg->s1_hd;
+		w.ttb1 = half;
+		w.ttb = tt->ttb;
+		w.fetch = cfg->s2 ? nested_fetch : vmsa_fetch_ram;
+		w.update = cfg->s2 ? nested_update : vmsa_update_ram;
+		w.opaque = cfg->s2 ? (void *)&nf : (void *)smmu->mem;
+		w.read_count = smmu->stats.walk_reads[0];
+		if (unlikely(t)) {
+			w.update = NULL;
+			w.read_count = NULL;
+			if (cfg->s2)
+				w.fetch = nested_fetch_traced;
+			w.trace = trace_s1;
+			w.trace_opaque = t;
+		}
+		if (tt->disabled || level < 0) {
+			f = (struct vmsa_fault){ .type = VMSA_F_TRANSLATION };
+			return walk_fault(smmu, ev, cfg, &f, false, EVT_CLASS_IN, res);
+		}
+		if (vmsa_walk(&w, va, &r1, &f)) {
+			if (nf.s2_fault)
+				return walk_fault(smmu, ev, cfg, &f, true,
+						  EVT_CLASS_TT, res);
+			return walk_fault(smmu, ev, cfg, &f, false,
+					  f.type == VMSA_F_EABT ? EVT_CLASS_TT :
+					  EVT_CLASS_IN, res);
+		}
+		e.s1_allow = allow_mask(&r1, cfg->wxn);
+		rc = unlikely(w.hd) ? httu_leaf(&w, &r1, access, need, cfg->wxn,
+						&e.s1_allow, &e.httu_write, &f) : 0;
+		if (rc == VMSA_WALK_AGAIN)
+			goto again;
+		if (rc)
+			return walk_fault(smmu, ev, cfg, &f, nf.s2_fault,
+					  EVT_CLASS_TT, res);
+		if (unlikely(t))
+			t->s1_allow = e.s1_allow;
+		if (need & ~e.s1_allow) {
+			f = (struct vmsa_fault){ .type = VMSA_F_PERMISSION,
+						 .level = r1.level };
+			return walk_fault(smmu, ev, cfg, &f, false, EVT_CLASS_IN, res);
+		}
+		ipa = r1.oa;
+	}
+	pa = ipa;
+	if (cfg->s2) {
+		if (vmsa_walk(&nf.s2, ipa, &r2, &f)) {
+			f.ipa = ipa;
+			return walk_fault(smmu, ev, cfg, &f, true,
+					  f.type == VMSA_F_EABT ? EVT_CLASS_TT :
+					  EVT_CLASS_IN, res);
+		}
+		e.s2_allow = allow_mask(&r2, false);
+		rc = unlikely(nf.s2.hd) ? httu_leaf(&nf.s2, &r2, access, need,
+						    false, &e.s2_allow,
+						    &e.httu_write, &f) : 0;
+		if (rc == VMSA_WALK_AGAIN)
+			goto again;
+		if (rc) {
+			f.ipa = ipa;
+			return walk_fault(smmu, ev, cfg, &f, true, EVT_CLASS_TT,
+					  res);
+		}
+		pa = r2.oa;
+	}
+
+	e.kind = cfg->tlb_kind;
+	e.gshift = cfg->tlb_gshift[half];
+	gmask = (1ULL << e.gshift) - 1;
+	e.vmid = cfg->vmid;
+	e.asid = cfg->asid;
+	e.global = cfg->s1 ? !r1.ng : 1;
+	e.range_shift = cfg->s1 ? r1.size_shift : r2.size_shift;
+	e.attr = cfg->s1 ? r1.attr : r2.attr;
+	e.va_page = va >> e.gshift;
+	e.out_page = pa & ~gmask;
+	e.ipa_page = ipa & ~gmask;
+	if (likely(!t)) {
+		if (hw_trace_on(&smmu->trace, IOMMUSIM_TRACE_WALK)) {
+			if (cfg->s1)
+				trace_leaf(smmu, &r1);
+			if (cfg->s2)
+				trace_leaf(smmu, &r2);
+		}
+		smmu_tlb_insert(smmu, &e);
+	} else {
+		t->ipa = ipa;
+		t->size_shift = e.range_shift;
+		t->s1_allow = e.s1_allow;
+		t->s2_allow = e.s2_allow;
+	}
+
+	if (need & ~e.s2_allow) {
+		f = (struct vmsa_fault){ .type = VMSA_F_PERMISSION, .ipa = ipa,
+					 .level = r2.level };
 		return walk_fault(smmu, ev, cfg, &f, true, EVT_CLASS_IN, res);
 	}
-	res->addr = x.pa;
-	res->size_shift = x.e.gshift;
-	res->attr = x.e.attr;
+	res->addr = pa;
+	res->size_shift = e.gshift;
+	res->attr = e.attr;
 	return 0;
 }
 
