@@ -22,7 +22,7 @@ struct ctx {
 	struct rig r;
 	u64 sink;
 	unsigned int stride;
-	unsigned int pages;	/* the working set: 1..NR_PAGES */
+	unsigned int pages;	/* the working set: a power of two, <= NR_PAGES */
 };
 
 static void write_cd(struct rig *r, u64 ttb0)
@@ -53,7 +53,7 @@ static void translate_one(void *opaque, uint64_t i)
 {
 	struct ctx *c = opaque;
 	struct smmuv3_result res;
-	u64 page = (i * c->stride) % c->pages;
+	u64 page = (i * c->stride) & (c->pages - 1);	/* pages: a power of two */
 
 	if (smmuv3_translate(c->r.smmu, SID, SMMUV3_NO_SSID,
 			     VA_BASE + page * 4096 + 8, SMMUV3_READ, &res))
