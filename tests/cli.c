@@ -185,6 +185,13 @@ int main(void)
 	CHECK(strstr(r.err, "iommu:map IOMMU: iova=0x00000000fffff000") != NULL);
 	CHECK(strstr(r.err, "smmuv3_record_event") == NULL);	/* not asked for */
 	CHECK(strstr(r.out, "smmuv3_") == NULL);			/* not on stdout */
+	/* event: the model's record and the driver's decode, in Linux's words. */
+	RUN("board host\nendpoint nic0 sid=0x10\ndma nic0 iova=0x1234000\nexpect rc=-EFAULT\n",
+	    "--trace=event", "-");
+	CHECK_EQ(r.status, 0);
+	CHECK(strstr(r.err, "smmuv3_record_event F_TRANSLATION sid=0x10") != NULL);
+	CHECK(strstr(r.err, "event: F_TRANSLATION client: nic0 sid: 0x10 ssid: 0 iova: 0x1234000") != NULL);
+	CHECK(strstr(r.err, "unpriv data write s1 \"IN\"") != NULL);
 	RUN(NULL, "--trace=cmdq,bogus");
 	CHECK_EQ(r.status, 2);
 	CHECK(strstr(r.err, "unknown category 'bogus'") != NULL);

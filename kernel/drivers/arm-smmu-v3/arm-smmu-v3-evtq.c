@@ -65,6 +65,38 @@ static void arm_smmu_log_event(struct arm_smmu_device *smmu,
 	smmu->log_count++;
 }
 
+/*
+ * Linux's arm_smmu_dump_event, for the translation faults it decodes, in
+ * its words; here a trace line (IOMMUSIM_TRACE_EVENT) rather than the
+ * console, so a scenario's expected faults do not flood stderr.
+ */
+static void arm_smmu_trace_event(struct arm_smmu_device *smmu,
+				 const struct arm_smmu_event *evt)
+{
+	static const char *const names[] = {
+		[0x10] = "F_TRANSLATION", [0x11] = "F_ADDR_SIZE",
+		[0x12] = "F_ACCESS", [0x13] = "F_PERMISSION",
+	};
+	static const char *const classes[] = { "CD", "TTD", "IN", "reserved" };
+	const char *name = evt->id < ARRAY_SIZE(names) && names[evt->id] ? names[evt->id] : NULL;
+
+	if (!name) {
+		ktrace(smmu->k, IOMMUSIM_TRACE_EVENT, "%s: event 0x%02x received: 0x%016llx 0x%016llx",
+		       dev_name(&smmu->hwdev), evt->id, (unsigned long long)evt->raw[0],
+		       (unsigned long long)evt->raw[1]);
+		return;
+	}
+	ktrace(smmu->k, IOMMUSIM_TRACE_EVENT,
+	       "%s: event: %s client: %s sid: %#x ssid: %#x iova: %#llx ipa: %#llx",
+	       dev_name(&smmu->hwdev), name, evt->dev ? dev_name(evt->dev) : "(unassigned sid)",
+	       evt->sid, evt->ssid, (unsigned long long)evt->iova, (unsigned long long)evt->ipa);
+	ktrace(smmu->k, IOMMUSIM_TRACE_EVENT, "%s: %s %s %s %s \"%s\"%s",
+	       dev_name(&smmu->hwdev), evt->privileged ? "priv" : "unpriv",
+	       evt->instruction ? "inst" : "data", evt->read ? "read" : "write",
+	       evt->s2 ? "s2" : "s1", classes[evt->class & 3],
+	       evt->stall ? " stall" : "");
+}
+
 void arm_smmu_evtq_irq(struct arm_smmu_device *smmu)
 {
 	struct arm_smmu_queue *q = &smmu->evtq;
@@ -88,6 +120,7 @@ void arm_smmu_evtq_irq(struct arm_smmu_device *smmu)
 		arm_smmu_decode_event(raw, &evt);
 		evt.dev = arm_smmu_sid_dev(smmu, evt.sid);
 		smmu->stats.events++;
+		arm_smmu_trace_event(smmu, &evt);
 		arm_smmu_log_event(smmu, &evt);
 		arm_smmu_report_vevent(smmu, raw, &evt);
 		if (smmu->fault_fn)
