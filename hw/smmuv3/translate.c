@@ -126,6 +126,7 @@ nested_fetch_pa(struct nested_fetch *nf, phys_addr_t ipa, u64 *desc,
 		fault->type = VMSA_F_EABT;
 		fault->stage = 1;
 		fault->fetch_addr = r.oa;
+		fault->tt_write = false;
 		return -1;
 	}
 	return 0;
@@ -170,6 +171,7 @@ static int nested_update(void *opaque, phys_addr_t ipa, u64 old, u64 new,
 		fault->type = VMSA_F_EABT;
 		fault->stage = 1;
 		fault->fetch_addr = r.oa;
+		fault->tt_write = true;		/* the hardware update's write */
 	}
 	return rc;
 s2_fault:
