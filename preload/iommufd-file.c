@@ -207,14 +207,14 @@ static long test_cmd_ioctl(struct shim_file *f, unsigned long arg)
 			kfd = (__u32)((struct eventq_file *)af->priv)->iommufd_fd;
 		else
 			kfd = (__u32)-1;	/* not an access of this context */
-		if (shim_copy_to_user((char *)arg + 8, &kfd, sizeof(kfd))) {
+		if (shim_copy_to_user((void *)(arg + 8), &kfd, sizeof(kfd))) {
 			shim_fput(af);
 			return -EFAULT;
 		}
 	}
 	ret = iommufd_ioctl(ictx, IOMMU_TEST_CMD, arg);
 	if (af) {
-		shim_copy_to_user((char *)arg + 8, &hdr[2], sizeof(hdr[2]));
+		shim_copy_to_user((void *)(arg + 8), &hdr[2], sizeof(hdr[2]));
 		shim_fput(af);
 	}
 	if (!ret && hdr[1] == IOMMU_TEST_OP_CREATE_ACCESS)

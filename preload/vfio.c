@@ -261,14 +261,14 @@ static ssize_t vfio_df_rw(struct shim_file *f, void *buf, size_t count,
 		if (((pos + done) & 3) || count - done < 4)
 			return done ? (ssize_t)done : -EINVAL;
 		if (write) {
-			if (shim_copy_from_user(&val, (char *)buf + done, size))
+			if (shim_copy_from_user(&val, (void *)((uintptr_t)buf + done), size))
 				return done ? (ssize_t)done : -EFAULT;
 			phys_write_val(df->vdev->mem, bar + pos + done, size, val,
 				       MEM_ATTRS_NONE);
 		} else {
 			phys_read_val(df->vdev->mem, bar + pos + done, size, &val,
 				      MEM_ATTRS_NONE);
-			if (shim_copy_to_user((char *)buf + done, &val, size))
+			if (shim_copy_to_user((void *)((uintptr_t)buf + done), &val, size))
 				return done ? (ssize_t)done : -EFAULT;
 		}
 		done += size;
