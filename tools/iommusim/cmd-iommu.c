@@ -483,9 +483,14 @@ int cmd_show(struct scenario *s, const struct scn_line *l, struct scn_result *r)
 	o = world_find(w, name);
 	if (!o) {
 		char have[512];
+		size_t used = snprintf(have, sizeof(have), "the objects are");
 
-		world_list_objs(w, OBJ_DEVICE, have, sizeof(have));
-		return scn_error(s, l, "show: no object named '%s' (%s)", name, have);
+		/* Any kind may be shown: name them all. */
+		for (int i = 0; i < w->nr_objs && used < sizeof(have); i++)
+			used += snprintf(have + used, sizeof(have) - used, "%s %s",
+					 i ? "," : "", w->objs[i].name);
+		return scn_error(s, l, "show: no object named '%s' (%s)", name,
+				 w->nr_objs ? have : "there is none yet");
 	}
 	scn_set(r, "kind", "%s", obj_kind_name(o->kind));
 	switch (o->kind) {
