@@ -12,24 +12,8 @@
 #include "hw/memory.h"
 #include "lib/bits.h"
 
-/* Level at which a lookup resolves the bits from shift upwards. */
-static inline unsigned int level_shift(unsigned int g, int level)
-{
-	return g + (unsigned int)(3 - level) * (g - 3);
-}
-
-/*
- * The address a table or leaf descriptor points to: bits [47:g], and with
- * the 64K granule OA[51:48] packed into bits [15:12] (FEAT_LPA).
- */
-static inline u64 desc_to_addr(u64 desc, unsigned int g)
-{
-	u64 pa = desc & GENMASK_ULL(47, g);
-
-	if (g == 16)
-		pa |= (desc & GENMASK_ULL(15, 12)) << 36;
-	return pa;
-}
+#define level_shift	vmsa_level_shift
+#define desc_to_addr	vmsa_desc_addr
 
 /* Block descriptors exist at L1/L2 (4K), L2 (16K), L2 and L1 with LPA (64K). */
 static inline bool block_allowed(const struct vmsa_walk_cfg *cfg, int level)
@@ -113,11 +97,13 @@ static inline void trace_step(const struct vmsa_walk_cfg *cfg, u64 ia,
 	cfg->trace(cfg->trace_opaque, cfg, &st);
 }
 
-/* Stage 1's hierarchical limits, ORed from the table descriptors walked. */
-struct walk_hier {
-	u8 ap_table;
-	bool pxn_table, xn_table;
-};
+/* Stage 1's hierarchical limits of one table descriptor, as VMSA_HIER_*. */
+static inline u8 desc_hier(u64 desc)
+{
+	return (u8)(FIELD_PREP(VMSA_HIER_AP_TABLE, FIELD_GET(DESC_APTABLE, desc)) |
+		    (desc & DESC_PXNTABLE ? VMSA_HIER_PXN_TABLE : 0) |
+		    (desc & DESC_XNTABLE ? VMSA_HIER_XN_TABLE : 0));
+}
 
 /*
  * The leaf at level: its output address (bits below the block size are
@@ -126,7 +112,7 @@ struct walk_hier {
  */
 static __attribute__((always_inline)) inline int
 walk_leaf(const struct vmsa_walk_cfg *cfg, u64 ia, phys_addr_t addr, u64 desc,
-	  int level, unsigned int shift, u64 oa_over, const struct walk_hier *hier,
+	  int level, unsigned int shift, u64 oa_over, u8 hier,
 	  struct vmsa_walk_result *res, struct vmsa_fault *f)
 {
 	bool s1 = cfg->stage == 1;
@@ -159,13 +145,70 @@ walk_leaf(const struct vmsa_walk_cfg *cfg, u64 ia, phys_addr_t addr, u64 desc,
 	res->xn = !!(desc & DESC_XN);
 	res->sh = (u8)FIELD_GET(DESC_SH, desc);
 	res->pxn = s1 && (desc & DESC_PXN);
-	res->ap_table = s1 ? hier->ap_table : 0;
-	res->pxn_table = s1 && hier->pxn_table;
-	res->xn_table = s1 && hier->xn_table;
+	res->ap_table = s1 ? (u8)FIELD_GET(VMSA_HIER_AP_TABLE, hier) : 0;
+	res->pxn_table = s1 && (hier & VMSA_HIER_PXN_TABLE);
+	res->xn_table = s1 && (hier & VMSA_HIER_XN_TABLE);
 	res->attr = (u8)(s1 ? FIELD_GET(DESC_ATTRINDX, desc) : FIELD_GET(DESC_ATTR, desc));
 	res->ng = s1 && (desc & DESC_NG);
 	res->ns = s1 && (desc & DESC_NS);
 	return 0;
+}
+
+/* Where a walk begins: its level, table, and what the levels above gave. */
+struct walk_pos {
+	int level;
+	unsigned int shift;	/* level_shift() of level */
+	unsigned int idx_bits;	/* index bits resolved at level */
+	u64 table;
+	u8 hier;
+};
+
+/*
+ * The checks before the first fetch, in the pseudocode's order (input
+ * beyond the input size, then a start table beyond the output size, both
+ * at level 0), and the start: the TTB's table, or below a cached table
+ * descriptor (cfg->from).  0, or -1 with *f.
+ */
+static __attribute__((always_inline)) inline int
+walk_start(const struct vmsa_walk_cfg *cfg, u64 ia, u64 oa_over,
+	   struct walk_pos *p, struct vmsa_fault *f)
+{
+	const unsigned int g = cfg->granule_shift;
+	u64 top = cfg->ia_bits < 64 ? ia >> cfg->ia_bits : 0;
+
+	if (cfg->ttb1 && cfg->stage == 1)
+		top = ~top & (~0ULL >> cfg->ia_bits);
+	if (unlikely(top))
+		return fault(f, cfg, VMSA_F_TRANSLATION, 0, ia);
+
+	if (cfg->from) {
+		p->level = cfg->from->level + 1;
+		p->shift = level_shift(g, p->level);
+		p->idx_bits = g - 3;
+		p->table = cfg->from->table;
+		p->hier = cfg->stage == 1 && !cfg->hpd ? cfg->from->hier : 0;
+		return 0;
+	}
+	p->level = cfg->start_level;
+	p->shift = level_shift(g, p->level);
+	p->idx_bits = cfg->ia_bits - p->shift;
+	p->table = cfg->ttb & ~((8ULL << p->idx_bits) - 1);
+	p->hier = 0;
+	if (unlikely(p->table & oa_over))
+		return fault(f, cfg, VMSA_F_ADDR_SIZE, 0, ia);
+	return 0;
+}
+
+/* A table descriptor read at level, for the caller's walk cache. */
+static inline void record_table(const struct vmsa_walk_cfg *cfg, int level,
+				phys_addr_t addr, u64 desc, u8 hier)
+{
+	struct vmsa_walk_tables *t = cfg->tables;
+
+	t->valid |= (u8)BIT(level);
+	t->hier[level] = hier;
+	t->addr[level] = addr;
+	t->desc[level] = desc;
 }
 
 /*
@@ -178,86 +221,73 @@ walk(const struct vmsa_walk_cfg *cfg, u64 ia, struct vmsa_walk_result *res,
 {
 	const unsigned int g = cfg->granule_shift, stride = g - 3;
 	u64 oa_over;	/* set once oa_bits is known to be a legal shift */
-	int level = cfg->start_level;
-	unsigned int shift = level_shift(g, level);
-	unsigned int idx_bits;
-	struct walk_hier hier = { 0 };
-	u64 table, desc, top, idx;
+	struct walk_pos p;
+	u64 desc, idx;
 	phys_addr_t addr;
 
-	if (unlikely(g != 12 && g != 14 && g != 16) || level < 0 ||
-	    level > 3 || cfg->ia_bits <= shift || cfg->ia_bits > VMSA_ADDR_BITS_64K ||
-	    cfg->oa_bits > VMSA_ADDR_BITS_64K)
+	if (unlikely(g != 12 && g != 14 && g != 16) || cfg->start_level < 0 ||
+	    cfg->start_level > 3 || cfg->ia_bits <= level_shift(g, cfg->start_level) ||
+	    cfg->ia_bits > VMSA_ADDR_BITS_64K || cfg->oa_bits > VMSA_ADDR_BITS_64K ||
+	    (cfg->from && (cfg->from->level < cfg->start_level || cfg->from->level > 2)))
 		return fault(f, cfg, VMSA_F_TRANSLATION, 0, ia);
 	oa_over = ~0ULL << cfg->oa_bits;
-
-	/* Input beyond the input size: translation fault at level 0. */
-	top = cfg->ia_bits < 64 ? ia >> cfg->ia_bits : 0;
-	if (cfg->ttb1 && cfg->stage == 1)
-		top = ~top & (~0ULL >> cfg->ia_bits);
-	if (unlikely(top))
-		return fault(f, cfg, VMSA_F_TRANSLATION, 0, ia);
-
-	idx_bits = cfg->ia_bits - shift;
-	table = cfg->ttb & ~((8ULL << idx_bits) - 1);
-	if (unlikely(table & oa_over))
-		return fault(f, cfg, VMSA_F_ADDR_SIZE, 0, ia);
+	if (walk_start(cfg, ia, oa_over, &p, f))
+		return -1;
 
 	for (;;) {
-		idx = (ia >> shift) & ((1ULL << idx_bits) - 1);
-		addr = table + idx * 8;
+		idx = (ia >> p.shift) & ((1ULL << p.idx_bits) - 1);
+		addr = p.table + idx * 8;
 		f->type = VMSA_FAULT_NONE;
 		if (cfg->read_count)
-			cfg->read_count[level]++;
+			cfg->read_count[p.level]++;
 		if (unlikely(cfg->fetch(cfg->opaque, addr, &desc, f)))
-			return callback_fault(cfg, f, addr, level, ia);
+			return callback_fault(cfg, f, addr, p.level, ia);
 		if (unlikely(!(desc & DESC_VALID))) {
 			if (traced)
-				trace_step(cfg, ia, level, VMSA_DESC_INVALID,
+				trace_step(cfg, ia, p.level, VMSA_DESC_INVALID,
 					   addr, desc, 0);
-			return fault(f, cfg, VMSA_F_TRANSLATION, level, ia);
+			return fault(f, cfg, VMSA_F_TRANSLATION, p.level, ia);
 		}
-		if (level == 3) {
+		if (p.level == 3) {
 			if (unlikely(!(desc & DESC_TABLE))) {
 				if (traced)
-					trace_step(cfg, ia, level, VMSA_DESC_RESERVED,
+					trace_step(cfg, ia, p.level, VMSA_DESC_RESERVED,
 						   addr, desc, 0);
-				return fault(f, cfg, VMSA_F_TRANSLATION, level, ia);
+				return fault(f, cfg, VMSA_F_TRANSLATION, p.level, ia);
 			}
 			if (traced)
-				trace_step(cfg, ia, level, VMSA_DESC_PAGE, addr, desc,
+				trace_step(cfg, ia, p.level, VMSA_DESC_PAGE, addr, desc,
 					   desc_to_addr(desc, g));
 			break;
 		}
 		if (!(desc & DESC_TABLE)) {
-			if (unlikely(!block_allowed(cfg, level))) {
+			if (unlikely(!block_allowed(cfg, p.level))) {
 				if (traced)
-					trace_step(cfg, ia, level, VMSA_DESC_RESERVED,
+					trace_step(cfg, ia, p.level, VMSA_DESC_RESERVED,
 						   addr, desc, 0);
-				return fault(f, cfg, VMSA_F_TRANSLATION, level, ia);
+				return fault(f, cfg, VMSA_F_TRANSLATION, p.level, ia);
 			}
 			if (traced)
-				trace_step(cfg, ia, level, VMSA_DESC_BLOCK, addr, desc,
+				trace_step(cfg, ia, p.level, VMSA_DESC_BLOCK, addr, desc,
 					   desc_to_addr(desc, g) &
-					   ~((1ULL << shift) - 1));
+					   ~((1ULL << p.shift) - 1));
 			break;
 		}
-		table = desc_to_addr(desc, g);
+		p.table = desc_to_addr(desc, g);
 		if (traced)
-			trace_step(cfg, ia, level, VMSA_DESC_TABLE, addr, desc, table);
-		if (unlikely(table & oa_over))
-			return fault(f, cfg, VMSA_F_ADDR_SIZE, level, ia);
-		if (cfg->stage == 1 && !cfg->hpd) {
-			hier.ap_table |= (u8)FIELD_GET(DESC_APTABLE, desc);
-			hier.pxn_table |= !!(desc & DESC_PXNTABLE);
-			hier.xn_table |= !!(desc & DESC_XNTABLE);
-		}
-		level++;
-		shift -= stride;
-		idx_bits = stride;
+			trace_step(cfg, ia, p.level, VMSA_DESC_TABLE, addr, desc, p.table);
+		if (unlikely(p.table & oa_over))
+			return fault(f, cfg, VMSA_F_ADDR_SIZE, p.level, ia);
+		if (cfg->stage == 1 && !cfg->hpd)
+			p.hier |= desc_hier(desc);
+		if (cfg->tables)
+			record_table(cfg, p.level, addr, desc, p.hier);
+		p.level++;
+		p.shift -= stride;
+		p.idx_bits = stride;
 	}
 
-	return walk_leaf(cfg, ia, addr, desc, level, shift, oa_over, &hier, res, f);
+	return walk_leaf(cfg, ia, addr, desc, p.level, p.shift, oa_over, p.hier, res, f);
 }
 
 static __attribute__((noinline, cold)) int

@@ -135,6 +135,52 @@ struct vmsa_walk_step {
 	phys_addr_t out;	/* table: next table; block/page: its output address */
 };
 
+/*
+ * Walk caches (Arm IHI0070 16.2 "Caching", DDI0487 D8.16 "Translation
+ * Lookaside Buffers": an implementation may cache table descriptors, so a
+ * later walk need not read the levels above).  The walker itself caches
+ * nothing; a caller that keeps a walk cache hands a cached table
+ * descriptor in as the place to start (struct vmsa_walk_from), and asks
+ * for the table descriptors a walk read (struct vmsa_walk_tables) to fill
+ * its cache.  Stage 1's hierarchical limits travel with a cached entry,
+ * packed as VMSA_HIER_*.
+ */
+#define VMSA_HIER_AP_TABLE	GENMASK(1, 0)	/* APTable, ORed */
+#define VMSA_HIER_PXN_TABLE	BIT(2)
+#define VMSA_HIER_XN_TABLE	BIT(3)
+
+/* The lowest input address bit a lookup at level resolves (granule g). */
+static inline unsigned int vmsa_level_shift(unsigned int g, int level)
+{
+	return g + (unsigned int)(3 - level) * (g - 3);
+}
+
+/*
+ * The address a table or leaf descriptor points to: bits [47:g], and with
+ * the 64K granule OA[51:48] packed into bits [15:12] (FEAT_LPA).
+ */
+static inline u64 vmsa_desc_addr(u64 desc, unsigned int g)
+{
+	u64 pa = desc & GENMASK_ULL(47, g);
+
+	if (g == 16)
+		pa |= (desc & GENMASK_ULL(15, 12)) << 36;
+	return pa;
+}
+
+struct vmsa_walk_from {
+	s8 level;		/* the level of the cached table descriptor, 0..2 */
+	u8 hier;		/* VMSA_HIER_* down to and including it */
+	phys_addr_t table;	/* the next-level table it points to */
+};
+
+struct vmsa_walk_tables {
+	u8 valid;		/* BIT(level) for each table descriptor read */
+	u8 hier[3];		/* VMSA_HIER_* down to and including level */
+	phys_addr_t addr[3];	/* where it was read (as given to the fetch) */
+	u64 desc[3];
+};
+
 struct vmsa_walk_cfg;
 typedef void (*vmsa_trace_fn)(void *opaque, const struct vmsa_walk_cfg *cfg,
 			      const struct vmsa_walk_step *step);
@@ -164,6 +210,14 @@ struct vmsa_walk_cfg {
 	void *trace_opaque;
 	/* Optional: read_count[level] counts each descriptor fetch issued. */
 	u64 *read_count;
+	/*
+	 * Optional: start below start_level, from a cached table descriptor
+	 * (its level must be >= start_level and < 3; the walk checks the input
+	 * size as from the TTB, then continues at from->level + 1).
+	 */
+	const struct vmsa_walk_from *from;
+	/* Optional: filled with the table descriptors the walk read. */
+	struct vmsa_walk_tables *tables;
 };
 
 /* What a TLB entry caches: everything about the leaf but the access. */

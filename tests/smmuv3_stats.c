@@ -45,13 +45,25 @@ static void test_s1(void)
 		CHECK_EQ(st.walk_reads[0][l], 1);	/* 4 levels, 1 read each */
 	CHECK_EQ(st.walk_reads[1][0], 0);
 
-	/* A fault: a walk to the invalid level-1 entry, one event. */
+	/* The walk kept its three table descriptors. */
+	CHECK_EQ(st.walk_cache_misses[SMMUV3_WALK_CACHE_S1], 1);
+	CHECK_EQ(st.walk_cache_fills[SMMUV3_WALK_CACHE_S1], 3);
+
+	/* A fault: a walk to the invalid level-1 entry, one event.  The
+	 * level-0 descriptor comes from the walk cache: no read. */
 	CHECK_EQ(xl(&r, SID, 0x40000000ULL, SMMUV3_READ, NULL), EVT_F_TRANSLATION);
 	stats(&r);
 	CHECK_EQ(st.events[EVT_F_TRANSLATION], 1);
-	CHECK_EQ(st.walk_reads[0][0], 2);
+	CHECK_EQ(st.walk_cache_hits[SMMUV3_WALK_CACHE_S1], 1);
+	CHECK_EQ(st.walk_reads[0][0], 1);
 	CHECK_EQ(st.walk_reads[0][1], 2);
 	CHECK_EQ(st.walk_reads[0][2], 1);
+	/* Another page of the same level-3 table: one read. */
+	pt_map(&p, 0x11000, 0x50001000, 3, PT_AF | PT_S1_USER);
+	CHECK_EQ(xl_ok(&r, 0x11000), 0x50001000);
+	stats(&r);
+	CHECK_EQ(st.walk_reads[0][2], 1);
+	CHECK_EQ(st.walk_reads[0][3], 2);
 
 	/* Commands by opcode; TLBI removes the entry; CFGI the config. */
 	/* (Stage-1 entries carry STE.S2VMID as their VMID: the command's.) */
@@ -60,7 +72,8 @@ static void test_s1(void)
 	stats(&r);
 	CHECK_EQ(st.commands[CMD_TLBI_NH_ALL], 1);
 	CHECK(st.commands[CMD_CFGI_STE] >= 1);
-	CHECK_EQ(st.tlb_invalidated, 1);
+	CHECK_EQ(st.tlb_invalidated, 2);	/* 0x10000 and 0x11000 */
+	CHECK_EQ(st.walk_cache_invalidated[SMMUV3_WALK_CACHE_S1], 3);
 	CHECK_EQ(st.cfg_invalidated, 1);
 	CHECK(!strcmp(smmuv3_cmd_name(CMD_TLBI_NH_VA), "CMD_TLBI_NH_VA"));
 	CHECK(smmuv3_cmd_name(0x4f) == NULL && smmuv3_cmd_name(1000) == NULL);
@@ -96,8 +109,11 @@ static void test_nested(void)
 	for (int l = 0; l < 4; l++)
 		CHECK_EQ(st.walk_reads[0][l], 1);
 	/* The CD's IPA and four table IPAs hit stage-2 1G blocks (2 reads
-	 * each); the output IPA 0x100000000 goes 4 levels to a page. */
-	CHECK_EQ(st.walk_reads[1][0], 6);
+	 * each, but level 0 only twice: the CD's fetch, which no walk cache
+	 * serves, and the first table's, whose level-0 descriptor the
+	 * stage-2 walk cache then keeps); the output IPA 0x100000000 goes
+	 * 4 levels to a page. */
+	CHECK_EQ(st.walk_reads[1][0], 2);
 	CHECK_EQ(st.walk_reads[1][1], 6);
 	CHECK_EQ(st.walk_reads[1][2], 1);
 	CHECK_EQ(st.walk_reads[1][3], 1);

@@ -98,6 +98,14 @@ static void test_tlb_s1(void)
 		CHECK_EQ(xl_ok(&r, 0x20000), 0x5b000000ULL);
 		write_cd(&r, CDPTR, 12, 16, p.root, 0);
 		cmd(&r, CMD_CFGI_CD | FIELD_PREP(CMD_0_SID, SID), CMD_1_LEAF);
+		/* The walk caches are tagged by ASID too: an address never
+		 * translated before is walked from q's cached level-2 table
+		 * descriptor, where nothing maps it, until a TLBI by ASID. */
+		pt_map(&p, 0x31000, 0x52001000ULL, 3, PT_AF | PT_NG);
+		CHECK_EQ(xl(&r, SID, 0x31000, SMMUV3_READ, NULL), EVT_F_TRANSLATION);
+		cmd(&r, CMD_TLBI_NH_ASID | FIELD_PREP(CMD_0_VMID, VMID) |
+		    FIELD_PREP(CMD_0_ASID, ASID), 0);
+		CHECK_EQ(xl_ok(&r, 0x31000), 0x52001000ULL);
 	}
 
 	/* A permission fault from the cached entry, though the PTE is now RW. */

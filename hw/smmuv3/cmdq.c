@@ -12,8 +12,10 @@
  * through GERRORN, so a driver that rewrote the faulting entry (Linux turns
  * it into a CMD_SYNC) sees it executed.
  *
- * Invalidations over-approximate where the architecture allows it (TTL
- * hints and Leaf are not used to narrow), never under-approximate.
+ * Invalidations remove what the architecture requires and no more, so
+ * that a driver relying on luck fails here: Leaf=1 leaves walk-cache
+ * entries, and a range's TTL hint keeps TLB entries of other levels (Arm
+ * DDI0487: with a wrong TTL nothing need be invalidated).
  */
 #include "hw/smmuv3/smmuv3-internal.h"
 
@@ -32,13 +34,17 @@ static u16 cmd_asid(const struct smmuv3 *smmu, u64 c0)
 }
 
 /* The address range a TLBI_*_VA / _IPA command covers, inclusive. */
-static void cmd_range(const struct smmuv3 *smmu, u64 c0, u64 addr,
-		      unsigned int tg, struct smmu_tlb_inv *inv)
+static void cmd_range(const struct smmuv3 *smmu, u64 c0, u64 c1, u64 addr,
+		      struct smmu_tlb_inv *inv)
 {
+	unsigned int tg = FIELD_GET(CMD_1_TG, c1);
+
 	inv->match_range = true;
+	inv->leaf = c1 & CMD_1_LEAF;
 	inv->start = addr;
 	inv->end = addr;
 	if (smmu->conf.range_inv && tg) {
+		inv->ttl = FIELD_GET(CMD_1_TTL, c1);
 		unsigned int gshift = 12 + (tg - 1) * 2;
 		unsigned int shift = FIELD_GET(CMD_0_SCALE, c0) + gshift;
 		u64 num = FIELD_GET(CMD_0_NUM, c0) + 1;
@@ -89,7 +95,7 @@ static int cmd_tlbi(struct smmuv3 *smmu, unsigned int op, u64 c0, u64 c1)
 		}
 		inv.global_too = op == CMD_TLBI_NH_VA;
 		if (op == CMD_TLBI_NH_VA || op == CMD_TLBI_NH_VAA)
-			cmd_range(smmu, c0, c1 & CMD_1_VA, FIELD_GET(CMD_1_TG, c1), &inv);
+			cmd_range(smmu, c0, c1, c1 & CMD_1_VA, &inv);
 		break;
 	case CMD_TLBI_EL2_ALL:
 	case CMD_TLBI_EL2_ASID:
@@ -104,7 +110,7 @@ static int cmd_tlbi(struct smmuv3 *smmu, unsigned int op, u64 c0, u64 c1)
 		}
 		inv.global_too = op == CMD_TLBI_EL2_VA;
 		if (op == CMD_TLBI_EL2_VA || op == CMD_TLBI_EL2_VAA)
-			cmd_range(smmu, c0, c1 & CMD_1_VA, FIELD_GET(CMD_1_TG, c1), &inv);
+			cmd_range(smmu, c0, c1, c1 & CMD_1_VA, &inv);
 		break;
 	case CMD_TLBI_S12_VMALL:
 		if (!smmu->conf.stage2)
@@ -121,7 +127,7 @@ static int cmd_tlbi(struct smmuv3 *smmu, unsigned int op, u64 c0, u64 c1)
 		inv.kinds = BIT(TLB_S2);
 		inv.match_vmid = true;
 		inv.vmid = cmd_vmid(smmu, c0);
-		cmd_range(smmu, c0, c1 & CMD_1_IPA, FIELD_GET(CMD_1_TG, c1), &inv);
+		cmd_range(smmu, c0, c1, c1 & CMD_1_IPA, &inv);
 		break;
 	case CMD_TLBI_NSNH_ALL:
 		inv.kinds = nh | BIT(TLB_S2);

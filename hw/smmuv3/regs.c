@@ -42,6 +42,15 @@ void smmuv3_config_default(struct smmuv3_config *cfg)
 	cfg->msi = true;
 	cfg->hyp = true;
 	cfg->sev = true;
+	cfg->walk_cache_s1 = 256;
+	cfg->walk_cache_s2 = 256;
+	cfg->walk_cache_s1ptw = 128;
+}
+
+/* A walk cache's size: off, or a power of two of at least one set. */
+static bool wc_size_ok(unsigned int entries)
+{
+	return !entries || (entries >= SMMU_WC_WAYS && is_power_of_2(entries));
 }
 
 static int oas_encoding(unsigned int bits)
@@ -95,7 +104,9 @@ struct smmuv3 *smmuv3_create(const struct smmuv3_config *cfg,
 	    (!cfg->stage1 && !cfg->stage2) ||
 	    (cfg->hyp && !cfg->stage1) || cfg->httu > IDR0_HTTU_ACCESS_DIRTY ||
 	    (!cfg->gran4k && !cfg->gran16k && !cfg->gran64k) ||
-	    (cfg->tlb_sets && !is_power_of_2(cfg->tlb_sets)))
+	    (cfg->tlb_sets && !is_power_of_2(cfg->tlb_sets)) ||
+	    !wc_size_ok(cfg->walk_cache_s1) || !wc_size_ok(cfg->walk_cache_s2) ||
+	    !wc_size_ok(cfg->walk_cache_s1ptw))
 		return NULL;
 
 	smmu = calloc(1, sizeof(*smmu));
@@ -116,8 +127,18 @@ struct smmuv3 *smmuv3_create(const struct smmuv3_config *cfg,
 		goto err_free;
 	if (smmu_tlb_init(smmu))
 		goto err_cache;
+	if (smmu_wcache_init(&smmu->wc_s1, cfg->stage1 ? cfg->walk_cache_s1 : 0) ||
+	    smmu_wcache_init(&smmu->wc_s2, cfg->stage2 ? cfg->walk_cache_s2 : 0) ||
+	    smmu_wcache_init(&smmu->wc_s1ptw, cfg->stage1 && cfg->stage2 ?
+			     cfg->walk_cache_s1ptw : 0))
+		goto err_wc;
 	return smmu;
 
+err_wc:
+	smmu_wcache_free(&smmu->wc_s1);
+	smmu_wcache_free(&smmu->wc_s2);
+	smmu_wcache_free(&smmu->wc_s1ptw);
+	smmu_tlb_free(smmu);
 err_cache:
 	free(smmu->cfg_cache);
 err_free:
@@ -130,6 +151,9 @@ void smmuv3_destroy(struct smmuv3 *smmu)
 {
 	if (!smmu)
 		return;
+	smmu_wcache_free(&smmu->wc_s1);
+	smmu_wcache_free(&smmu->wc_s2);
+	smmu_wcache_free(&smmu->wc_s1ptw);
 	smmu_tlb_free(smmu);
 	free(smmu->cfg_cache);
 	mutex_destroy(&smmu->lock);

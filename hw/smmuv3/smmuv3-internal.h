@@ -398,7 +398,8 @@ struct smmu_tlb_entry {
 	u8 s1_allow, s2_allow;	/* PERM_* bits allowed by each stage */
 	u8 attr;
 	u8 httu_write;		/* a refused write may mark a leaf dirty: walk */
-	u8 pad[4];
+	s8 level;		/* the leaf's lookup level (stage 1's when nested) */
+	u8 pad[3];
 	u64 va_page;
 	u64 out_page;		/* output address of the granule page */
 	u64 ipa_page;		/* nested: IPA of the granule page */
@@ -409,6 +410,36 @@ struct smmu_tlb_entry {
 _Static_assert(sizeof(struct smmu_tlb_entry) == 64, "one cache line");
 
 #define SMMU_TLB_WAYS		4u
+
+/*
+ * A walk-cache entry (walkcache.c): the table descriptor at level that
+ * resolves the input addresses of one aligned 1 << span range, or for the
+ * S1PTW cache the stage-2 translation of one IPA page (of a leaf that
+ * may be larger: span).
+ */
+struct smmu_wc_entry {
+	u8 kind;		/* enum smmu_tlb_kind tag; 0 = free */
+	s8 level;		/* of the descriptor (S1PTW: 3, whatever the leaf's) */
+	u8 gshift;		/* granule of its tables */
+	u8 key_shift;		/* key = input address >> key_shift */
+	u8 span;		/* log2 of the input range it covers */
+	u8 hier;		/* stage 1: VMSA_HIER_* down to and including it */
+	u8 leaf_level;		/* S1PTW: the stage-2 leaf's level; 0 for tables */
+	u8 pad;
+	u16 vmid, asid;
+	u64 key;
+	u64 out;		/* next table (or, leaf, the output page) */
+	u64 desc_addr, desc;	/* where it was read, and what (the checker) */
+};
+
+#define SMMU_WC_WAYS		4u
+
+struct smmu_wcache {
+	struct smmu_wc_entry *e;	/* NULL: this cache is off */
+	unsigned int sets_bits;
+	u32 victim;
+	u64 hits, misses, fills, invalidated;	/* under the lock */
+};
 
 /* Allowed-access bits cached per stage (R/W/X for privileged and not). */
 #define PERM_R		BIT(0)
@@ -482,6 +513,8 @@ struct smmuv3 {
 	u64 *tlb_big;		/* entries cut from a leaf larger than their key granule */
 	u32 tlb_pages[3];	/* other valid entries, per key granule 4K/16K/64K */
 	u32 tlb_victim;
+	/* Walk caches: stage-1 and stage-2 table descriptors, S1PTW. */
+	struct smmu_wcache wc_s1, wc_s2, wc_s1ptw;
 
 	struct smmuv3_stats stats;	/* under the lock */
 	struct hw_trace trace;
@@ -599,6 +632,8 @@ struct smmu_tlb_inv {
 	unsigned int kinds;	/* BIT(TLB_*) */
 	bool match_vmid, match_asid, match_range;
 	bool global_too;	/* by VA: global entries match any ASID */
+	bool leaf;		/* by address, Leaf=1: walk caches keep their entries */
+	u8 ttl;			/* by range: leaf level 1..3 (TTL), 0 any */
 	u16 vmid, asid;
 	u64 start, end;		/* inclusive */
 };
@@ -606,6 +641,17 @@ void smmu_tlb_invalidate(struct smmuv3 *smmu, const struct smmu_tlb_inv *inv);
 void smmu_tlb_insert(struct smmuv3 *smmu, const struct smmu_tlb_entry *e);
 const struct smmu_tlb_entry *smmu_tlb_slot(const struct smmuv3 *smmu,
 					   u16 vmid, u64 va_page);
+
+/* walkcache.c (used with smmu->lock held) */
+int smmu_wcache_init(struct smmu_wcache *c, unsigned int entries);
+void smmu_wcache_free(struct smmu_wcache *c);
+/* The entry with tag's kind, vmid, asid, gshift, level and key, or NULL. */
+const struct smmu_wc_entry *smmu_wcache_lookup(struct smmu_wcache *c,
+					       const struct smmu_wc_entry *tag);
+void smmu_wcache_insert(struct smmu_wcache *c, const struct smmu_wc_entry *e);
+/* Removes what inv covers; returns how many. */
+unsigned int smmu_wcache_invalidate(struct smmu_wcache *c,
+				    const struct smmu_tlb_inv *inv);
 
 static inline unsigned int smmu_tlb_set(const struct smmuv3 *smmu, u16 vmid,
 					u64 va_page)

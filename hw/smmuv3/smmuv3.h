@@ -66,6 +66,12 @@ struct smmuv3_config {
 	 */
 	unsigned int httu;
 	unsigned int tlb_sets;	/* power of two, 0 = default (1024 x 4 ways) */
+	/*
+	 * Walk caches (docs/smmuv3.md), in entries (4-way; 0 turns one off):
+	 * stage-1 and stage-2 table descriptors, and the stage-2
+	 * translations of stage-1 table addresses in nested walks (S1PTW).
+	 */
+	unsigned int walk_cache_s1, walk_cache_s2, walk_cache_s1ptw;
 };
 
 /*
@@ -196,6 +202,11 @@ enum {
 	SMMUV3_REGIME_EL2,
 	SMMUV3_REGIMES
 };
+enum {
+	SMMUV3_WALK_CACHE_S1,
+	SMMUV3_WALK_CACHE_S2,
+	SMMUV3_WALK_CACHE_S1PTW,
+};
 #define SMMUV3_STATS_OPCODES	0x50	/* command opcodes 0x00..0x4f */
 #define SMMUV3_STATS_EVENTS	0x30	/* event types 0x00..0x2f */
 
@@ -210,6 +221,14 @@ struct smmuv3_stats {
 	uint64_t cfg_evictions;		/* a valid slot taken by another stream */
 	uint64_t cfg_invalidated;	/* slots removed by CFGI commands */
 	uint64_t walk_reads[2][4];	/* [stage - 1][level]: descriptors read */
+	/*
+	 * Walk caches, [SMMUV3_WALK_CACHE_*]: lookups that found an entry
+	 * (a walk started below a cached table, or an S1PTW translation
+	 * reused) and that found none, entries filled, and entries removed
+	 * by TLBI commands.
+	 */
+	uint64_t walk_cache_hits[3], walk_cache_misses[3];
+	uint64_t walk_cache_fills[3], walk_cache_invalidated[3];
 	uint64_t commands[SMMUV3_STATS_OPCODES];	/* executed, by opcode */
 	uint64_t cmd_errors;		/* CMDQ_CONS.ERR set */
 	uint64_t events[SMMUV3_STATS_EVENTS];	/* written to the event queue */

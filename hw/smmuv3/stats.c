@@ -12,10 +12,27 @@
 
 #include "hw/smmuv3/smmuv3-internal.h"
 
+static struct smmu_wcache *walk_cache(struct smmuv3 *smmu, unsigned int i)
+{
+	switch (i) {
+	case SMMUV3_WALK_CACHE_S1:	return &smmu->wc_s1;
+	case SMMUV3_WALK_CACHE_S2:	return &smmu->wc_s2;
+	default:			return &smmu->wc_s1ptw;
+	}
+}
+
 void smmuv3_get_stats(struct smmuv3 *smmu, struct smmuv3_stats *st)
 {
 	smmu_lock(smmu);
 	*st = smmu->stats;
+	for (unsigned int i = 0; i < ARRAY_SIZE(st->walk_cache_hits); i++) {
+		const struct smmu_wcache *c = walk_cache(smmu, i);
+
+		st->walk_cache_hits[i] = c->hits;
+		st->walk_cache_misses[i] = c->misses;
+		st->walk_cache_fills[i] = c->fills;
+		st->walk_cache_invalidated[i] = c->invalidated;
+	}
 	for (unsigned int i = 0; i < SMMU_STAT_SHARDS; i++) {
 		const struct smmu_fast_stats *f = &smmu->fast[i];
 		u64 fast = atomic_load_explicit(&f->bypasses, memory_order_relaxed);
@@ -38,6 +55,11 @@ void smmuv3_reset_stats(struct smmuv3 *smmu)
 {
 	smmu_lock(smmu);
 	memset(&smmu->stats, 0, sizeof(smmu->stats));
+	for (unsigned int i = 0; i < ARRAY_SIZE(smmu->stats.walk_cache_hits); i++) {
+		struct smmu_wcache *c = walk_cache(smmu, i);
+
+		c->hits = c->misses = c->fills = c->invalidated = 0;
+	}
 	for (unsigned int i = 0; i < SMMU_STAT_SHARDS; i++) {
 		struct smmu_fast_stats *f = &smmu->fast[i];
 

@@ -167,6 +167,8 @@ static bool inv_matches(const struct smmu_tlb_entry *e,
 		return false;
 	if (!inv->match_range)
 		return true;
+	if (inv->ttl && e->level != inv->ttl)
+		return false;	/* the TTL hint names another level: kept */
 	/* The whole leaf the entry came from. */
 	start = (e->va_page << e->gshift) & ~((1ULL << e->range_shift) - 1);
 	end = start + (1ULL << e->range_shift) - 1;
@@ -217,16 +219,35 @@ static u64 inv_set_visits(const struct smmuv3 *smmu,
 
 static void tlb_invalidate(struct smmuv3 *smmu, const struct smmu_tlb_inv *inv);
 
+/*
+ * The walk caches' share of a TLBI: table entries unless it is a Leaf=1
+ * command by address; S1PTW entries (leaf stage-2 translations) always.
+ */
+static unsigned int wc_invalidate(struct smmuv3 *smmu,
+				  const struct smmu_tlb_inv *inv)
+{
+	unsigned int n = smmu_wcache_invalidate(&smmu->wc_s1ptw, inv);
+
+	if (!(inv->match_range && inv->leaf)) {
+		n += smmu_wcache_invalidate(&smmu->wc_s1, inv);
+		n += smmu_wcache_invalidate(&smmu->wc_s2, inv);
+	}
+	return n;
+}
+
 void smmu_tlb_invalidate(struct smmuv3 *smmu, const struct smmu_tlb_inv *inv)
 {
 	u64 before = smmu->stats.tlb_invalidated;
+	unsigned int wc;
 
 	tlb_invalidate(smmu, inv);
+	wc = wc_invalidate(smmu, inv);
 	hw_trace(&smmu->trace, IOMMUSIM_TRACE_TLB,
-		 "smmu_iotlb_inv%s%s%s removed=%llu",
+		 "smmu_iotlb_inv%s%s%s%s removed=%llu walk_cache_removed=%u",
 		 inv->match_vmid ? " vmid" : "", inv->match_asid ? " asid" : "",
 		 inv->match_range ? " range" : " all",
-		 (unsigned long long)(smmu->stats.tlb_invalidated - before));
+		 inv->match_range && inv->leaf ? " leaf" : "",
+		 (unsigned long long)(smmu->stats.tlb_invalidated - before), wc);
 }
 
 static void tlb_invalidate(struct smmuv3 *smmu, const struct smmu_tlb_inv *inv)

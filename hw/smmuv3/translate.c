@@ -99,33 +99,152 @@ int smmu_s2_translate_fetch(struct smmuv3 *smmu, const struct smmu_cfg *cfg,
 	return 0;
 }
 
+/*
+ * Walk caches (walkcache.c).  A lookup tries the deepest table level
+ * first; a hit hands the walker the next table (struct vmsa_walk_from).
+ */
+static __attribute__((always_inline)) inline bool
+wc_find(struct smmu_wcache *c, const struct smmu_wc_entry *tag_in,
+	const struct vmsa_walk_cfg *w, u64 ia, struct vmsa_walk_from *from)
+{
+	struct smmu_wc_entry tag = *tag_in;
+	const struct smmu_wc_entry *e;
+
+	for (int level = 2; level >= w->start_level; level--) {
+		tag.level = (s8)level;
+		tag.key_shift = (u8)vmsa_level_shift(w->granule_shift, level);
+		tag.key = ia >> tag.key_shift;
+		e = smmu_wcache_lookup(c, &tag);
+		if (e) {
+			from->level = (s8)level;
+			from->hier = e->hier;
+			from->table = e->out;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* Keeps the table descriptors a walk read (even one that then faulted). */
+static void wc_fill(struct smmu_wcache *c, const struct smmu_wc_entry *tag,
+		    const struct vmsa_walk_cfg *w, u64 ia,
+		    const struct vmsa_walk_tables *t)
+{
+	struct smmu_wc_entry e = *tag;
+
+	for (int level = 0; level < 3; level++) {
+		if (!(t->valid & BIT(level)))
+			continue;
+		e.level = (s8)level;
+		e.key_shift = e.span = (u8)vmsa_level_shift(w->granule_shift, level);
+		e.key = ia >> e.key_shift;
+		e.hier = t->hier[level];
+		e.out = vmsa_desc_addr(t->desc[level], w->granule_shift);
+		e.desc_addr = t->addr[level];
+		e.desc = t->desc[level];
+		smmu_wcache_insert(c, &e);
+	}
+}
+
+/* A walk through a walk cache c (off: c->e NULL) tagged as tag. */
+static __attribute__((always_inline)) inline int
+cached_walk(struct smmu_wcache *c, const struct smmu_wc_entry *tag,
+	    struct vmsa_walk_cfg *w, u64 ia, struct vmsa_walk_result *r,
+	    struct vmsa_fault *f)
+{
+	struct vmsa_walk_from from;
+	struct vmsa_walk_tables tabs;
+	int rc;
+
+	if (!c->e)
+		return vmsa_walk(w, ia, r, f);
+	w->from = wc_find(c, tag, w, ia, &from) ? &from : NULL;
+	if (!w->from)
+		c->misses++;
+	tabs.valid = 0;
+	w->tables = &tabs;
+	rc = vmsa_walk(w, ia, r, f);
+	w->from = NULL;
+	w->tables = NULL;
+	if (tabs.valid)
+		wc_fill(c, tag, w, ia, &tabs);
+	return rc;
+}
+
 /* Nested stage-1 table fetches: each table address is an IPA. */
 struct nested_fetch {
 	struct smmuv3 *smmu;
+	struct smmu_wc_entry s2_tag;	/* stage-2 walk caches' tag (VMID) */
 	struct vmsa_walk_cfg s2;
 	bool s2_fault;		/* the fault came from stage 2 */
 	struct smmu_walk_trace *t;	/* inspecting: nested_fetch_traced */
 };
 
+/* A stage-2 walk for the nest: through the stage-2 walk cache unless inspecting. */
 static __attribute__((always_inline)) inline int
-nested_fetch_pa(struct nested_fetch *nf, phys_addr_t ipa, u64 *desc,
+nested_s2_walk(struct nested_fetch *nf, u64 ipa, struct vmsa_walk_result *r,
+	       struct vmsa_fault *f)
+{
+	if (nf->t)
+		return vmsa_walk(&nf->s2, ipa, r, f);
+	return cached_walk(&nf->smmu->wc_s2, &nf->s2_tag, &nf->s2, ipa, r, f);
+}
+
+/*
+ * The PA of a stage-1 table's IPA: from the S1PTW cache, else a stage-2
+ * walk (read permission checked) whose result the cache keeps.
+ */
+static __attribute__((always_inline)) inline int
+nested_table_pa(struct nested_fetch *nf, phys_addr_t ipa,
 		struct vmsa_fault *fault, u64 *pa)
 {
+	struct smmu_wcache *c = &nf->smmu->wc_s1ptw;
+	unsigned int g = nf->s2.granule_shift;
+	struct smmu_wc_entry e = nf->s2_tag;
+	const struct smmu_wc_entry *hit;
 	struct vmsa_walk_result r;
 
-	if (vmsa_walk(&nf->s2, ipa, &r, fault) ||
+	e.level = 3;
+	e.key_shift = (u8)g;
+	e.key = ipa >> g;
+	if (c->e && !nf->t) {
+		hit = smmu_wcache_lookup(c, &e);
+		if (hit) {
+			*pa = hit->out | (ipa & ((1ULL << g) - 1));
+			return 0;
+		}
+		c->misses++;
+	}
+	if (nested_s2_walk(nf, ipa, &r, fault) ||
 	    vmsa_check_perm(&r, VMSA_ACC_READ, fault)) {
 		nf->s2_fault = true;
 		fault->ipa = ipa;
 		return -1;
 	}
 	*pa = r.oa;
+	if (c->e && !nf->t) {
+		e.span = r.size_shift;
+		e.leaf_level = (u8)r.level;
+		e.out = r.oa & ~((1ULL << g) - 1);
+		e.desc_addr = r.desc_addr;
+		e.desc = r.desc;
+		smmu_wcache_insert(c, &e);
+	}
+	return 0;
+}
+
+static __attribute__((always_inline)) inline int
+nested_fetch_pa(struct nested_fetch *nf, phys_addr_t ipa, u64 *desc,
+		struct vmsa_fault *fault, u64 *pa)
+{
+	if (nested_table_pa(nf, ipa, fault, pa))
+		return -1;
 	fault->type = VMSA_FAULT_NONE;
-	if (vmsa_fetch_ram(nf->smmu->mem, r.oa, desc, fault)) {
+	if (vmsa_fetch_ram(nf->smmu->mem, *pa, desc, fault)) {
 		/* Report the physical address that aborted. */
 		fault->type = VMSA_F_EABT;
 		fault->stage = 1;
-		fault->fetch_addr = r.oa;
+		fault->fetch_addr = *pa;
 		fault->tt_write = false;
 		return -1;
 	}
@@ -364,14 +483,19 @@ translate_walk(struct smmuv3 *smmu, const struct smmu_cfg *cfg, u64 iova,
 	struct vmsa_walk_result r1 = { 0 }, r2 = { 0 };
 	struct smmu_tlb_entry e = { 0 };
 	struct nested_fetch nf = { .smmu = smmu };
+	struct smmu_wc_entry s1_tag = { .kind = cfg->tlb_kind, .vmid = cfg->vmid,
+					.asid = cfg->asid };
 	struct vmsa_walk_cfg w;
 	struct vmsa_fault f;
 	unsigned int half, need = access_need(access);
 	u64 va = s1_input(cfg, iova, &half), ipa = va, pa, gmask;
 	int rc;
 
-	if (cfg->s2)
+	if (cfg->s2) {
 		s2_walk_cfg(smmu, cfg, &nf.s2);
+		nf.s2_tag = (struct smmu_wc_entry){ .kind = TLB_S2, .vmid = cfg->vmid,
+						    .gshift = cfg->s2_gshift };
+	}
 	if (unlikely(t)) {
 		ev->dry_run = true;
 		nf.t = t;
@@ -418,7 +542,9 @@ again:
 			f = (struct vmsa_fault){ .type = VMSA_F_TRANSLATION };
 			return walk_fault(smmu, ev, cfg, &f, false, EVT_CLASS_IN, res);
 		}
-		if (vmsa_walk(&w, va, &r1, &f)) {
+		s1_tag.gshift = tt->gshift;
+		if (likely(!t) ? cached_walk(&smmu->wc_s1, &s1_tag, &w, va, &r1, &f) :
+				 vmsa_walk(&w, va, &r1, &f)) {
 			if (nf.s2_fault)
 				return walk_fault(smmu, ev, cfg, &f, true,
 						  EVT_CLASS_TT, res);
@@ -445,7 +571,7 @@ again:
 	}
 	pa = ipa;
 	if (cfg->s2) {
-		if (vmsa_walk(&nf.s2, ipa, &r2, &f)) {
+		if (nested_s2_walk(&nf, ipa, &r2, &f)) {
 			f.ipa = ipa;
 			return walk_fault(smmu, ev, cfg, &f, true,
 					  f.type == VMSA_F_EABT ? EVT_CLASS_TT :
@@ -472,6 +598,7 @@ again:
 	e.asid = cfg->asid;
 	e.global = cfg->s1 ? !r1.ng : 1;
 	e.range_shift = cfg->s1 ? r1.size_shift : r2.size_shift;
+	e.level = cfg->s1 ? r1.level : r2.level;
 	e.attr = cfg->s1 ? r1.attr : r2.attr;
 	e.va_page = va >> e.gshift;
 	e.out_page = pa & ~gmask;

@@ -27,6 +27,11 @@ static u64 sum(const u64 *v, unsigned int n)
 	return t;
 }
 
+static const char *const walk_cache_names[] = {
+	[SMMUV3_WALK_CACHE_S1] = "S1", [SMMUV3_WALK_CACHE_S2] = "S2",
+	[SMMUV3_WALK_CACHE_S1PTW] = "S1PTW",
+};
+
 static void print_smmu(FILE *out, const struct smmuv3_stats *st, struct scn_result *r)
 {
 	fprintf(out, "stats smmu: %llu translations; TLB", (unsigned long long)st->translations);
@@ -39,6 +44,15 @@ static void print_smmu(FILE *out, const struct smmuv3_stats *st, struct scn_resu
 		(unsigned long long)st->tlb_fills, (unsigned long long)st->tlb_evictions,
 		(unsigned long long)st->tlb_invalidated, (unsigned long long)st->cfg_hits,
 		(unsigned long long)st->cfg_misses, (unsigned long long)st->cfg_invalidated);
+	fprintf(out, "stats smmu: walk caches");
+	for (unsigned int i = 0; i < ARRAY_SIZE(st->walk_cache_hits); i++)
+		fprintf(out, "%s %s %llu hits %llu misses %llu fills %llu invalidated",
+			i ? "," : "", walk_cache_names[i],
+			(unsigned long long)st->walk_cache_hits[i],
+			(unsigned long long)st->walk_cache_misses[i],
+			(unsigned long long)st->walk_cache_fills[i],
+			(unsigned long long)st->walk_cache_invalidated[i]);
+	fputc('\n', out);
 	fprintf(out, "stats smmu: descriptor reads");
 	for (unsigned int s = 0; s < 2; s++)
 		for (unsigned int l = 0; l < 4; l++)
@@ -64,6 +78,7 @@ static void print_smmu(FILE *out, const struct smmuv3_stats *st, struct scn_resu
 	scn_set(r, "cfg_misses", "%llu", (unsigned long long)st->cfg_misses);
 	scn_set(r, "s1_reads", "%llu", (unsigned long long)sum(st->walk_reads[0], 4));
 	scn_set(r, "s2_reads", "%llu", (unsigned long long)sum(st->walk_reads[1], 4));
+	scn_set(r, "walk_cache_hits", "%llu", (unsigned long long)sum(st->walk_cache_hits, 3));
 	scn_set(r, "commands", "%llu", (unsigned long long)sum(st->commands, SMMUV3_STATS_OPCODES));
 	scn_set(r, "events", "%llu", (unsigned long long)sum(st->events, SMMUV3_STATS_EVENTS));
 }
