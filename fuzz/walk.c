@@ -384,6 +384,45 @@ static void check_traced(const struct vmsa_walk_cfg *c, struct tables *t, u64 ia
 		FUZZ_CHECK(tl.last.level == f->level);
 }
 
+/*
+ * A walk cache's use of the walker: a walk that records its table
+ * descriptors, then the same walk started below each of them
+ * (vmsa_walk_from), must end exactly as the walk from the TTB did.
+ */
+static void check_resumed(const struct vmsa_walk_cfg *c, u64 ia, int ret,
+			  const struct vmsa_walk_result *r, const struct vmsa_fault *f)
+{
+	struct vmsa_walk_cfg rc = *c;
+	struct vmsa_walk_tables tabs = { 0 };
+	struct vmsa_walk_result r2;
+	struct vmsa_fault f2;
+
+	rc.tables = &tabs;
+	FUZZ_CHECK(vmsa_walk(&rc, ia, &r2, &f2) == ret);
+	rc.tables = NULL;
+	for (int level = 0; level < 3; level++) {
+		struct vmsa_walk_from from;
+
+		if (!(tabs.valid & BIT(level)))
+			continue;
+		FUZZ_CHECK(level >= c->start_level);
+		from.level = (s8)level;
+		from.hier = tabs.hier[level];
+		from.table = vmsa_desc_addr(tabs.desc[level], c->granule_shift);
+		rc.from = &from;
+		memset(&r2, 0x5a, sizeof(r2));
+		FUZZ_CHECK(vmsa_walk(&rc, ia, &r2, &f2) == ret);
+		if (ret == 0) {
+			FUZZ_CHECK(r2.oa == r->oa && r2.desc == r->desc &&
+				   r2.desc_addr == r->desc_addr && r2.level == r->level);
+			FUZZ_CHECK(r2.ap_table == r->ap_table && r2.pxn_table == r->pxn_table &&
+				   r2.xn_table == r->xn_table && r2.allowed == r->allowed);
+		} else {
+			FUZZ_CHECK(f2.type == f->type && f2.level == f->level);
+		}
+	}
+}
+
 static void check_same(const struct vmsa_walk_cfg *c, u64 ia, int ret,
 		       const struct vmsa_walk_result *r, const struct vmsa_fault *f,
 		       int rret, const struct vmsa_walk_result *rr,
@@ -461,6 +500,7 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 			FUZZ_CHECK(f.level >= 0 && f.level <= 3);
 		}
 		check_traced(&c, &t, ia, ret, &r, &f);
+		check_resumed(&c, ia, ret, &r, &f);
 		if (!legal)
 			continue;
 		t.fetches = 0;
@@ -470,6 +510,7 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 			int p = vmsa_check_perm(&r, acc, &pf);
 
 			FUZZ_CHECK((p == 0) == ref_perm(&r, acc));
+			FUZZ_CHECK(r.allowed == vmsa_allowed(&r));
 			if (p)
 				FUZZ_CHECK(pf.type == VMSA_F_PERMISSION && pf.level == r.level &&
 					   pf.stage == r.stage && pf.access == acc);

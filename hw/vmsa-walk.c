@@ -151,6 +151,7 @@ walk_leaf(const struct vmsa_walk_cfg *cfg, u64 ia, phys_addr_t addr, u64 desc,
 	res->attr = (u8)(s1 ? FIELD_GET(DESC_ATTRINDX, desc) : FIELD_GET(DESC_ATTR, desc));
 	res->ng = s1 && (desc & DESC_NG);
 	res->ns = s1 && (desc & DESC_NS);
+	res->allowed = (u8)vmsa_allowed(res);
 	return 0;
 }
 
@@ -352,6 +353,7 @@ int vmsa_dirty_update(const struct vmsa_walk_cfg *cfg,
 		return rc;
 	r->desc = new;
 	as_dirty(r);
+	r->allowed = (u8)vmsa_allowed(r);
 	return 0;
 }
 
@@ -371,33 +373,18 @@ int vmsa_update_ram(void *opaque, phys_addr_t addr, u64 old, u64 new,
 int vmsa_check_perm(const struct vmsa_walk_result *r, unsigned int access,
 		    struct vmsa_fault *f)
 {
-	bool ok = true;
+	unsigned int allowed = vmsa_allowed(r), need = 0;
+	bool ok;
 
-	if (r->stage == 2) {
-		if ((access & VMSA_ACC_READ) && !(r->ap & 1))
-			ok = false;
-		if ((access & VMSA_ACC_WRITE) && !(r->ap & 2))
-			ok = false;
-		if ((access & VMSA_ACC_EXEC) && r->xn)
-			ok = false;
-	} else {
-		bool priv = access & VMSA_ACC_PRIV;
-		bool user_ok = (r->ap & 1) && !(r->ap_table & 1);
-		bool ro = (r->ap & 2) || (r->ap_table & 2);
-		bool user_w = user_ok && !ro;
-
-		if ((access & (VMSA_ACC_READ | VMSA_ACC_WRITE)) && !priv &&
-		    !user_ok)
-			ok = false;
-		if ((access & VMSA_ACC_WRITE) && ro)
-			ok = false;
-		if (access & VMSA_ACC_EXEC) {
-			if (priv && (r->pxn || r->pxn_table || user_w))
-				ok = false;
-			if (!priv && (r->xn || r->xn_table))
-				ok = false;
-		}
-	}
+	if (access & VMSA_ACC_PRIV)
+		allowed >>= VMSA_ALLOW_PRIV_SHIFT;
+	if (access & VMSA_ACC_READ)
+		need |= VMSA_ALLOW_R;
+	if (access & VMSA_ACC_WRITE)
+		need |= VMSA_ALLOW_W;
+	if (access & VMSA_ACC_EXEC)
+		need |= VMSA_ALLOW_X;
+	ok = !(need & ~allowed);
 	if (ok)
 		return 0;
 	f->type = VMSA_F_PERMISSION;

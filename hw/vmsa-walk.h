@@ -242,6 +242,11 @@ struct vmsa_walk_result {
 	u8 sh;			/* SH[1:0] */
 	bool ng;		/* stage 1 nG */
 	bool ns;		/* stage 1 NS */
+	/*
+	 * vmsa_allowed() of the above, computed by the walk (and by
+	 * vmsa_dirty_update()), where the fields are still in registers.
+	 */
+	u8 allowed;
 };
 
 /* Access types for vmsa_check_perm(), ORed. */
@@ -261,6 +266,41 @@ struct vmsa_walk_result {
  */
 int vmsa_walk(const struct vmsa_walk_cfg *cfg, u64 ia,
 	      struct vmsa_walk_result *res, struct vmsa_fault *fault);
+
+/*
+ * Everything a walk result allows, as VMSA_ALLOW_* bits: read, write and
+ * execute unprivileged (EL0), and the same shifted by
+ * VMSA_ALLOW_PRIV_SHIFT privileged (EL1); stage 2 makes no difference.
+ * vmsa_check_perm() is this mask applied to one access.  Stage 1 follows
+ * the EL1&0 regime: AP[1] grants unprivileged data access, AP[2] and
+ * APTable[1] make read-only, PXN/UXN and the table limits forbid
+ * execution, and memory writable unprivileged is never privileged-
+ * executable.  Stage 2: S2AP[0] read, S2AP[1] write, XN execute.
+ */
+#define VMSA_ALLOW_R		BIT(0)
+#define VMSA_ALLOW_W		BIT(1)
+#define VMSA_ALLOW_X		BIT(2)
+#define VMSA_ALLOW_PRIV_SHIFT	3
+
+static inline unsigned int vmsa_allowed(const struct vmsa_walk_result *r)
+{
+	unsigned int user, priv;
+	bool user_ok, ro;
+
+	if (r->stage == 2) {
+		user = (r->ap & 1 ? VMSA_ALLOW_R : 0) |
+		       (r->ap & 2 ? VMSA_ALLOW_W : 0) |
+		       (r->xn ? 0 : VMSA_ALLOW_X);
+		return user | user << VMSA_ALLOW_PRIV_SHIFT;
+	}
+	user_ok = (r->ap & 1) && !(r->ap_table & 1);
+	ro = (r->ap & 2) || (r->ap_table & 2);
+	user = (user_ok ? VMSA_ALLOW_R | (ro ? 0 : VMSA_ALLOW_W) : 0) |
+	       (r->xn || r->xn_table ? 0 : VMSA_ALLOW_X);
+	priv = VMSA_ALLOW_R | (ro ? 0 : VMSA_ALLOW_W) |
+	       (r->pxn || r->pxn_table || (user_ok && !ro) ? 0 : VMSA_ALLOW_X);
+	return user | priv << VMSA_ALLOW_PRIV_SHIFT;
+}
 
 /*
  * Checks an access (VMSA_ACC_*) against a walk result.  0 when allowed,

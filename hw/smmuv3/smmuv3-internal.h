@@ -15,6 +15,8 @@
 #define IOMMUSIM_HW_SMMUV3_INTERNAL_H
 
 #include "hw/smmuv3/smmuv3.h"
+#include "hw/smmuv3/walkcache.h"
+#include "hw/vmsa-walk.h"
 #include "hw/trace-priv.h"
 #include "lib/bits.h"
 #include "lib/lock.h"
@@ -348,6 +350,7 @@ struct smmu_tt {
 	u64 ttb;
 	u8 tsz;
 	u8 gshift;
+	s8 start_level;		/* of the walk, < 0 when tsz and gshift allow none */
 	bool disabled;		/* EPDn */
 };
 
@@ -368,6 +371,7 @@ struct smmu_cfg {
 	bool s1_affd, wxn, record_s1;
 	bool s1_ha, s1_hd;	/* effective CD.HA/HD (IDR0.HTTU allows them) */
 	u8 s2_tsz, s2_gshift, s2_sl0, s2_oas;
+	s8 s2_start_level;	/* set by smmu_s2_params_valid() */
 	bool s2_affd, record_s2;
 	bool s2_ha, s2_hd;	/* effective STE.S2HA/S2HD */
 	u64 s2ttb;
@@ -411,41 +415,11 @@ _Static_assert(sizeof(struct smmu_tlb_entry) == 64, "one cache line");
 
 #define SMMU_TLB_WAYS		4u
 
-/*
- * A walk-cache entry (walkcache.c): the table descriptor at level that
- * resolves the input addresses of one aligned 1 << span range, or for the
- * S1PTW cache the stage-2 translation of one IPA page (of a leaf that
- * may be larger: span).
- */
-struct smmu_wc_entry {
-	u8 kind;		/* enum smmu_tlb_kind tag; 0 = free */
-	s8 level;		/* of the descriptor (S1PTW: 3, whatever the leaf's) */
-	u8 gshift;		/* granule of its tables */
-	u8 key_shift;		/* key = input address >> key_shift */
-	u8 span;		/* log2 of the input range it covers */
-	u8 hier;		/* stage 1: VMSA_HIER_* down to and including it */
-	u8 leaf_level;		/* S1PTW: the stage-2 leaf's level; 0 for tables */
-	u8 pad;
-	u16 vmid, asid;
-	u64 key;
-	u64 out;		/* next table (or, leaf, the output page) */
-	u64 desc_addr, desc;	/* where it was read, and what (the checker) */
-};
-
-#define SMMU_WC_WAYS		4u
-
-struct smmu_wcache {
-	struct smmu_wc_entry *e;	/* NULL: this cache is off */
-	unsigned int sets_bits;
-	u32 victim;
-	u64 hits, misses, fills, invalidated;	/* under the lock */
-};
-
 /* Allowed-access bits cached per stage (R/W/X for privileged and not). */
-#define PERM_R		BIT(0)
-#define PERM_W		BIT(1)
-#define PERM_X		BIT(2)
-#define PERM_PRIV_SHIFT	3
+#define PERM_R		VMSA_ALLOW_R
+#define PERM_W		VMSA_ALLOW_W
+#define PERM_X		VMSA_ALLOW_X
+#define PERM_PRIV_SHIFT	VMSA_ALLOW_PRIV_SHIFT
 #define PERM_ALL	0x3f	/* R, W, X for both privilege levels */
 
 /* *_IRQ_CFG0..2 of one interrupt: MSI address, data, attributes. */
@@ -639,15 +613,10 @@ struct smmu_tlb_inv {
 };
 void smmu_tlb_invalidate(struct smmuv3 *smmu, const struct smmu_tlb_inv *inv);
 void smmu_tlb_insert(struct smmuv3 *smmu, const struct smmu_tlb_entry *e);
-const struct smmu_tlb_entry *smmu_tlb_slot(const struct smmuv3 *smmu,
-					   u16 vmid, u64 va_page);
 
-/* walkcache.c (used with smmu->lock held) */
+/* walkcache.c (used with smmu->lock held); lookups: walkcache.h */
 int smmu_wcache_init(struct smmu_wcache *c, unsigned int entries);
 void smmu_wcache_free(struct smmu_wcache *c);
-/* The entry with tag's kind, vmid, asid, gshift, level and key, or NULL. */
-const struct smmu_wc_entry *smmu_wcache_lookup(struct smmu_wcache *c,
-					       const struct smmu_wc_entry *tag);
 void smmu_wcache_insert(struct smmu_wcache *c, const struct smmu_wc_entry *e);
 /* Removes what inv covers; returns how many. */
 unsigned int smmu_wcache_invalidate(struct smmu_wcache *c,
@@ -659,6 +628,13 @@ static inline unsigned int smmu_tlb_set(const struct smmuv3 *smmu, u16 vmid,
 	u64 h = (va_page ^ ((u64)vmid << 40)) * 0x9e3779b97f4a7c15ULL;
 
 	return (unsigned int)(h >> (64 - smmu->tlb_sets_bits));
+}
+
+/* The first way of the set holding (vmid, va_page). */
+static inline const struct smmu_tlb_entry *
+smmu_tlb_slot(const struct smmuv3 *smmu, u16 vmid, u64 va_page)
+{
+	return &smmu->tlb[smmu_tlb_set(smmu, vmid, va_page) * SMMU_TLB_WAYS];
 }
 
 static inline u32 smmu_oas_bits(unsigned int enc)

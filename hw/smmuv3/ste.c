@@ -242,6 +242,7 @@ static int decode_cd(struct smmuv3 *smmu, const u64 *cd, struct smmu_cfg *cfg,
 		tt->gshift = i ? tg1_shift(FIELD_GET(CD_0_TG1, c0)) :
 				 tg0_shift(FIELD_GET(CD_0_TG0, c0));
 		tt->ttb = cd[1 + i] & CD_TTB;
+		tt->start_level = (s8)vmsa_s1_start_level(tt->gshift, 64 - tt->tsz);
 		if (tt->tsz < VMSA_TXSZ_MIN || tt->tsz > VMSA_TXSZ_MAX ||
 		    !granule_ok(smmu, tt->gshift))
 			return bad(ev, EVT_C_BAD_CD);

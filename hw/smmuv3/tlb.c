@@ -66,12 +66,6 @@ void smmu_tlb_free(struct smmuv3 *smmu)
 	free(smmu->tlb_big);
 }
 
-const struct smmu_tlb_entry *smmu_tlb_slot(const struct smmuv3 *smmu,
-					   u16 vmid, u64 va_page)
-{
-	return &smmu->tlb[smmu_tlb_set(smmu, vmid, va_page) * SMMU_TLB_WAYS];
-}
-
 /* Key granules 4K, 16K, 64K: index into tlb_pages. */
 static unsigned int granule_idx(unsigned int gshift)
 {

@@ -38,19 +38,30 @@ static u32 fault_event(enum vmsa_fault_type t)
 	}
 }
 
+/*
+ * Walk configurations are built field by field, every field: a compound
+ * literal or memset() costs a "rep stos" on every TLB miss.
+ */
+static __attribute__((always_inline)) inline void
+walk_cfg_common(struct vmsa_walk_cfg *w)
+{
+	w->hpd = false;
+	w->ttb1 = false;
+	w->trace = NULL;
+	w->trace_opaque = NULL;
+	w->from = NULL;
+	w->tables = NULL;
+}
+
 static void s2_walk_cfg(struct smmuv3 *smmu, const struct smmu_cfg *cfg,
 			struct vmsa_walk_cfg *w)
 {
-	unsigned int concat;
-
-	memset(w, 0, sizeof(*w));
+	walk_cfg_common(w);
 	w->stage = 2;
 	w->granule_shift = cfg->s2_gshift;
 	w->ia_bits = 64 - cfg->s2_tsz;
 	w->oa_bits = cfg->s2_oas;
-	w->start_level = (s8)vmsa_s2_start_level(cfg->s2_gshift, cfg->s2_sl0,
-						 w->ia_bits,
-						 smmu->conf.oas_bits, &concat);
+	w->start_level = cfg->s2_start_level;
 	w->affd = cfg->s2_affd;
 	w->ha = cfg->s2_ha;
 	w->hd = cfg->s2_hd;
@@ -66,11 +77,14 @@ bool smmu_s2_params_valid(const struct smmuv3 *smmu, struct smmu_cfg *cfg)
 	unsigned int max_ia = cfg->s2_gshift == 16 ? VMSA_ADDR_BITS_64K : VMSA_ADDR_BITS;
 	unsigned int concat;
 	unsigned int ia_bits = 64 - cfg->s2_tsz;
+	int level;
 
 	if (cfg->s2_tsz > VMSA_TXSZ_MAX || ia_bits > min(max_ia, smmu->conf.oas_bits))
 		return false;
-	return vmsa_s2_start_level(cfg->s2_gshift, cfg->s2_sl0, ia_bits,
-				   smmu->conf.oas_bits, &concat) >= 0;
+	level = vmsa_s2_start_level(cfg->s2_gshift, cfg->s2_sl0, ia_bits,
+				    smmu->conf.oas_bits, &concat);
+	cfg->s2_start_level = (s8)level;
+	return level >= 0;
 }
 
 /* Stage-2 translation for a read of a configuration structure (CLASS=CD). */
@@ -104,17 +118,14 @@ int smmu_s2_translate_fetch(struct smmuv3 *smmu, const struct smmu_cfg *cfg,
  * first; a hit hands the walker the next table (struct vmsa_walk_from).
  */
 static __attribute__((always_inline)) inline bool
-wc_find(struct smmu_wcache *c, const struct smmu_wc_entry *tag_in,
+wc_find(struct smmu_wcache *c, const struct smmu_wc_tag *tag,
 	const struct vmsa_walk_cfg *w, u64 ia, struct vmsa_walk_from *from)
 {
-	struct smmu_wc_entry tag = *tag_in;
-	const struct smmu_wc_entry *e;
-
 	for (int level = 2; level >= w->start_level; level--) {
-		tag.level = (s8)level;
-		tag.key_shift = (u8)vmsa_level_shift(w->granule_shift, level);
-		tag.key = ia >> tag.key_shift;
-		e = smmu_wcache_lookup(c, &tag);
+		unsigned int shift = vmsa_level_shift(w->granule_shift, level);
+		const struct smmu_wc_entry *e =
+			smmu_wcache_lookup(c, tag, level, shift, ia >> shift);
+
 		if (e) {
 			from->level = (s8)level;
 			from->hier = e->hier;
@@ -122,15 +133,19 @@ wc_find(struct smmu_wcache *c, const struct smmu_wc_entry *tag_in,
 			return true;
 		}
 	}
+	c->misses++;
 	return false;
 }
 
 /* Keeps the table descriptors a walk read (even one that then faulted). */
-static void wc_fill(struct smmu_wcache *c, const struct smmu_wc_entry *tag,
+static void wc_fill(struct smmu_wcache *c, const struct smmu_wc_tag *tag,
 		    const struct vmsa_walk_cfg *w, u64 ia,
 		    const struct vmsa_walk_tables *t)
 {
-	struct smmu_wc_entry e = *tag;
+	struct smmu_wc_entry e = {
+		.kind = tag->kind, .gshift = tag->gshift,
+		.vmid = tag->vmid, .asid = tag->asid,
+	};
 
 	for (int level = 0; level < 3; level++) {
 		if (!(t->valid & BIT(level)))
@@ -146,9 +161,9 @@ static void wc_fill(struct smmu_wcache *c, const struct smmu_wc_entry *tag,
 	}
 }
 
-/* A walk through a walk cache c (off: c->e NULL) tagged as tag. */
+/* A walk through walk cache c (off: c->e NULL) under tag. */
 static __attribute__((always_inline)) inline int
-cached_walk(struct smmu_wcache *c, const struct smmu_wc_entry *tag,
+cached_walk(struct smmu_wcache *c, const struct smmu_wc_tag *tag,
 	    struct vmsa_walk_cfg *w, u64 ia, struct vmsa_walk_result *r,
 	    struct vmsa_fault *f)
 {
@@ -159,8 +174,6 @@ cached_walk(struct smmu_wcache *c, const struct smmu_wc_entry *tag,
 	if (!c->e)
 		return vmsa_walk(w, ia, r, f);
 	w->from = wc_find(c, tag, w, ia, &from) ? &from : NULL;
-	if (!w->from)
-		c->misses++;
 	tabs.valid = 0;
 	w->tables = &tabs;
 	rc = vmsa_walk(w, ia, r, f);
@@ -174,7 +187,7 @@ cached_walk(struct smmu_wcache *c, const struct smmu_wc_entry *tag,
 /* Nested stage-1 table fetches: each table address is an IPA. */
 struct nested_fetch {
 	struct smmuv3 *smmu;
-	struct smmu_wc_entry s2_tag;	/* stage-2 walk caches' tag (VMID) */
+	struct smmu_wc_tag s2_tag;	/* stage-2 walk caches' tag (VMID) */
 	struct vmsa_walk_cfg s2;
 	bool s2_fault;		/* the fault came from stage 2 */
 	struct smmu_walk_trace *t;	/* inspecting: nested_fetch_traced */
@@ -200,15 +213,12 @@ nested_table_pa(struct nested_fetch *nf, phys_addr_t ipa,
 {
 	struct smmu_wcache *c = &nf->smmu->wc_s1ptw;
 	unsigned int g = nf->s2.granule_shift;
-	struct smmu_wc_entry e = nf->s2_tag;
+	const bool cached = c->e && !nf->t;
 	const struct smmu_wc_entry *hit;
 	struct vmsa_walk_result r;
 
-	e.level = 3;
-	e.key_shift = (u8)g;
-	e.key = ipa >> g;
-	if (c->e && !nf->t) {
-		hit = smmu_wcache_lookup(c, &e);
+	if (cached) {
+		hit = smmu_wcache_lookup(c, &nf->s2_tag, 3, g, ipa >> g);
 		if (hit) {
 			*pa = hit->out | (ipa & ((1ULL << g) - 1));
 			return 0;
@@ -222,14 +232,14 @@ nested_table_pa(struct nested_fetch *nf, phys_addr_t ipa,
 		return -1;
 	}
 	*pa = r.oa;
-	if (c->e && !nf->t) {
-		e.span = r.size_shift;
-		e.leaf_level = (u8)r.level;
-		e.out = r.oa & ~((1ULL << g) - 1);
-		e.desc_addr = r.desc_addr;
-		e.desc = r.desc;
-		smmu_wcache_insert(c, &e);
-	}
+	if (cached)
+		smmu_wcache_insert(c, &(struct smmu_wc_entry){
+			.kind = nf->s2_tag.kind, .level = 3, .gshift = (u8)g,
+			.key_shift = (u8)g, .span = r.size_shift,
+			.leaf_level = (u8)r.level, .vmid = nf->s2_tag.vmid,
+			.key = ipa >> g, .out = r.oa & ~((1ULL << g) - 1),
+			.desc_addr = r.desc_addr, .desc = r.desc,
+		});
 	return 0;
 }
 
@@ -340,25 +350,21 @@ static void trace_s2(void *opaque, const struct vmsa_walk_cfg *w,
 	trace_step(t, w, d, d->addr, t->in_s1_fetch);
 }
 
-/* The allowed-access mask of a walk result, for the TLB. */
-static u8 allow_mask(const struct vmsa_walk_result *r, bool wxn)
+/*
+ * The allowed-access mask of a walk result, for the TLB (PERM_* is
+ * VMSA_ALLOW_*): with WXN, writable memory is not executable.
+ */
+static inline u8 allow_mask(const struct vmsa_walk_result *r, bool wxn)
 {
-	struct vmsa_fault f;
-	u8 m = 0;
+	unsigned int m = r->allowed;
 
-	for (unsigned int priv = 0; priv < 2; priv++) {
-		unsigned int p = priv ? VMSA_ACC_PRIV : 0;
-		unsigned int sh = priv ? PERM_PRIV_SHIFT : 0;
-		bool w = !vmsa_check_perm(r, VMSA_ACC_WRITE | p, &f);
-
-		if (!vmsa_check_perm(r, VMSA_ACC_READ | p, &f))
-			m |= PERM_R << sh;
-		if (w)
-			m |= PERM_W << sh;
-		if (!vmsa_check_perm(r, VMSA_ACC_EXEC | p, &f) && !(wxn && w))
-			m |= PERM_X << sh;
+	if (wxn) {
+		if (m & PERM_W)
+			m &= ~PERM_X;
+		if (m & (PERM_W << PERM_PRIV_SHIFT))
+			m &= ~(PERM_X << PERM_PRIV_SHIFT);
 	}
-	return m;
+	return (u8)m;
 }
 
 static unsigned int access_need(unsigned int access)
@@ -470,79 +476,122 @@ static int walk_fault(struct smmuv3 *smmu, struct smmu_event *ev,
 	return record(smmu, ev, res);
 }
 
+/* The nest's stage-2 side: walk configuration, caches' tag, inspection. */
+static __attribute__((always_inline)) inline void
+nested_init(struct smmuv3 *smmu, const struct smmu_cfg *cfg,
+	    struct nested_fetch *nf, struct smmu_walk_trace *t)
+{
+	nf->smmu = smmu;
+	nf->t = t;
+	if (cfg->s2) {
+		s2_walk_cfg(smmu, cfg, &nf->s2);
+		nf->s2_tag = (struct smmu_wc_tag){ .kind = TLB_S2, .vmid = cfg->vmid,
+						   .gshift = cfg->s2_gshift };
+	}
+	if (unlikely(t)) {
+		nf->s2.trace = trace_s2;
+		nf->s2.trace_opaque = t;
+		nf->s2.update = NULL;		/* inspection writes nothing */
+		nf->s2.read_count = NULL;	/* nor counts */
+		t->nested = cfg->s1 && cfg->s2;
+	}
+}
+
+/* Stage 1's walk of the half of the VA space that tt translates. */
+static __attribute__((always_inline)) inline void
+s1_walk_cfg(struct smmuv3 *smmu, const struct smmu_cfg *cfg, unsigned int half,
+	    struct nested_fetch *nf, struct smmu_walk_trace *t,
+	    struct vmsa_walk_cfg *w)
+{
+	const struct smmu_tt *tt = &cfg->tt[half];
+
+	walk_cfg_common(w);
+	w->stage = 1;
+	w->granule_shift = tt->gshift;
+	w->ia_bits = 64 - tt->tsz;
+	w->oa_bits = cfg->s1_oas;
+	w->start_level = tt->start_level;
+	w->affd = cfg->s1_affd;
+	w->ha = cfg->s1_ha;
+	w->hd = cfg->s1_hd;
+	w->ttb1 = half;
+	w->ttb = tt->ttb;
+	w->fetch = cfg->s2 ? nested_fetch : vmsa_fetch_ram;
+	w->update = cfg->s2 ? nested_update : vmsa_update_ram;
+	w->opaque = cfg->s2 ? (void *)nf : (void *)smmu->mem;
+	w->read_count = smmu->stats.walk_reads[0];
+	if (unlikely(t)) {
+		w->update = NULL;
+		w->read_count = NULL;
+		if (cfg->s2)
+			w->fetch = nested_fetch_traced;
+		w->trace = trace_s1;
+		w->trace_opaque = t;
+	}
+}
+
+/* The TLB entry of a walk that reached its leaves (r1: stage 1, r2: 2). */
+static __attribute__((always_inline)) inline void
+tlb_entry_fill(const struct smmu_cfg *cfg, unsigned int half, u64 va, u64 ipa,
+	       u64 pa, const struct vmsa_walk_result *r1,
+	       const struct vmsa_walk_result *r2, struct smmu_tlb_entry *e)
+{
+	const struct vmsa_walk_result *leaf = cfg->s1 ? r1 : r2;
+	u64 gmask;
+
+	e->kind = cfg->tlb_kind;
+	e->gshift = cfg->tlb_gshift[half];
+	gmask = (1ULL << e->gshift) - 1;
+	e->vmid = cfg->vmid;
+	e->asid = cfg->asid;
+	e->global = cfg->s1 ? !r1->ng : 1;
+	e->range_shift = leaf->size_shift;
+	e->level = leaf->level;
+	e->attr = leaf->attr;
+	e->va_page = va >> e->gshift;
+	e->out_page = pa & ~gmask;
+	e->ipa_page = ipa & ~gmask;
+}
+
 /*
  * The walk of a TLB miss.  Inlined with t a constant NULL into the
  * translation path, so the inspector's hooks (t) cost real translations
- * nothing; smmu_translate_walk() is the copy with them.
+ * nothing; smmu_translate_walk() is the copy with them.  It stays one
+ * function on purpose: the two stages share the fault reporting and the
+ * HTTU retry (goto again), and every split so far cost the miss path
+ * time (docs/smmuv3.md, "Speed").
  */
 static __attribute__((always_inline)) inline int
 translate_walk(struct smmuv3 *smmu, const struct smmu_cfg *cfg, u64 iova,
 	       unsigned int access, struct smmu_event *ev,
 	       struct smmuv3_result *res, struct smmu_walk_trace *t)
 {
-	struct vmsa_walk_result r1 = { 0 }, r2 = { 0 };
+	struct vmsa_walk_result r1, r2;
 	struct smmu_tlb_entry e = { 0 };
-	struct nested_fetch nf = { .smmu = smmu };
-	struct smmu_wc_entry s1_tag = { .kind = cfg->tlb_kind, .vmid = cfg->vmid,
-					.asid = cfg->asid };
+	struct nested_fetch nf;
+	struct smmu_wc_tag s1_tag = { .kind = cfg->tlb_kind, .vmid = cfg->vmid,
+				      .asid = cfg->asid };
 	struct vmsa_walk_cfg w;
 	struct vmsa_fault f;
 	unsigned int half, need = access_need(access);
-	u64 va = s1_input(cfg, iova, &half), ipa = va, pa, gmask;
+	u64 va = s1_input(cfg, iova, &half), ipa = va, pa;
 	int rc;
 
-	if (cfg->s2) {
-		s2_walk_cfg(smmu, cfg, &nf.s2);
-		nf.s2_tag = (struct smmu_wc_entry){ .kind = TLB_S2, .vmid = cfg->vmid,
-						    .gshift = cfg->s2_gshift };
-	}
-	if (unlikely(t)) {
+	nested_init(smmu, cfg, &nf, t);
+	if (unlikely(t))
 		ev->dry_run = true;
-		nf.t = t;
-		nf.s2.trace = trace_s2;
-		nf.s2.trace_opaque = t;
-		nf.s2.update = NULL;	/* inspection writes nothing */
-		nf.s2.read_count = NULL;	/* nor counts */
-		t->nested = cfg->s1 && cfg->s2;
-	}
 
 again:
 	nf.s2_fault = false;
 	e.s1_allow = e.s2_allow = PERM_ALL;
 	e.httu_write = 0;
 	if (cfg->s1) {
-		const struct smmu_tt *tt = &cfg->tt[half];
-		int level;
-
-		memset(&w, 0, sizeof(w));
-		w.stage = 1;
-		w.granule_shift = tt->gshift;
-		w.ia_bits = 64 - tt->tsz;
-		w.oa_bits = cfg->s1_oas;
-		level = vmsa_s1_start_level(tt->gshift, w.ia_bits);
-		w.start_level = (s8)level;
-		w.affd = cfg->s1_affd;
-		w.ha = cfg->s1_ha;
-		w.hd = cfg->s1_hd;
-		w.ttb1 = half;
-		w.ttb = tt->ttb;
-		w.fetch = cfg->s2 ? nested_fetch : vmsa_fetch_ram;
-		w.update = cfg->s2 ? nested_update : vmsa_update_ram;
-		w.opaque = cfg->s2 ? (void *)&nf : (void *)smmu->mem;
-		w.read_count = smmu->stats.walk_reads[0];
-		if (unlikely(t)) {
-			w.update = NULL;
-			w.read_count = NULL;
-			if (cfg->s2)
-				w.fetch = nested_fetch_traced;
-			w.trace = trace_s1;
-			w.trace_opaque = t;
-		}
-		if (tt->disabled || level < 0) {
+		s1_walk_cfg(smmu, cfg, half, &nf, t, &w);
+		if (cfg->tt[half].disabled || w.start_level < 0) {
 			f = (struct vmsa_fault){ .type = VMSA_F_TRANSLATION };
 			return walk_fault(smmu, ev, cfg, &f, false, EVT_CLASS_IN, res);
 		}
-		s1_tag.gshift = tt->gshift;
+		s1_tag.gshift = w.granule_shift;
 		if (likely(!t) ? cached_walk(&smmu->wc_s1, &s1_tag, &w, va, &r1, &f) :
 				 vmsa_walk(&w, va, &r1, &f)) {
 			if (nf.s2_fault)
@@ -591,18 +640,7 @@ again:
 		pa = r2.oa;
 	}
 
-	e.kind = cfg->tlb_kind;
-	e.gshift = cfg->tlb_gshift[half];
-	gmask = (1ULL << e.gshift) - 1;
-	e.vmid = cfg->vmid;
-	e.asid = cfg->asid;
-	e.global = cfg->s1 ? !r1.ng : 1;
-	e.range_shift = cfg->s1 ? r1.size_shift : r2.size_shift;
-	e.level = cfg->s1 ? r1.level : r2.level;
-	e.attr = cfg->s1 ? r1.attr : r2.attr;
-	e.va_page = va >> e.gshift;
-	e.out_page = pa & ~gmask;
-	e.ipa_page = ipa & ~gmask;
+	tlb_entry_fill(cfg, half, va, ipa, pa, &r1, &r2, &e);
 	if (likely(!t)) {
 		if (hw_trace_on(&smmu->trace, IOMMUSIM_TRACE_WALK)) {
 			if (cfg->s1)
@@ -694,8 +732,14 @@ static void count_tlb(struct smmuv3 *smmu, u8 tlb_kind, bool hit)
 		smmu->stats.tlb_misses[SMMU_REGIME(tlb_kind)]++;
 }
 
+/*
+ * Under the lock.  tlb_missed: the fast path has just missed the TLB, so
+ * look no more (a fill by another thread since then only means the walk
+ * below fills the same translation again).
+ */
 static int translate_slow(struct smmuv3 *smmu, u32 sid, u32 ssid, u64 iova,
-			  unsigned int access, struct smmuv3_result *res)
+			  unsigned int access, struct smmuv3_result *res,
+			  bool tlb_missed)
 {
 	struct smmu_event ev = {
 		.sid = sid, .ssid = ssid, .access = access, .input = iova,
@@ -734,7 +778,7 @@ static int translate_slow(struct smmuv3 *smmu, u32 sid, u32 ssid, u64 iova,
 
 	va = s1_input(&cfg, iova, &half);
 	need = access_need(access);
-	if (!tlb_lookup(smmu, &cfg, va, half, &e, true)) {
+	if (tlb_missed || !tlb_lookup(smmu, &cfg, va, half, &e, true)) {
 		count_tlb(smmu, cfg.tlb_kind, false);
 		hw_trace(&smmu->trace, IOMMUSIM_TRACE_TLB,
 			 "smmu_iotlb_lookup_miss asid=%u vmid=%u addr=0x%llx", cfg.asid,
@@ -778,6 +822,7 @@ int smmuv3_translate(struct smmuv3 *smmu, u32 sid, u32 ssid, u64 iova,
 	struct smmu_cfg hot;
 	struct smmu_tlb_entry e;
 	unsigned int half;
+	bool tlb_missed = false;
 	u64 va;
 	int ret;
 
@@ -798,7 +843,8 @@ int smmuv3_translate(struct smmuv3 *smmu, u32 sid, u32 ssid, u64 iova,
 					 SMMU_CFG_HOT_SIZE))) {
 		if (likely(hot.kind == CFG_TRANSLATE)) {
 			va = s1_input(&hot, iova, &half);
-			if (likely(tlb_lookup(smmu, &hot, va, half, &e, false)) &&
+			tlb_missed = !tlb_lookup(smmu, &hot, va, half, &e, false);
+			if (likely(!tlb_missed) &&
 			    likely(!(access_need(access) & ~(e.s1_allow & e.s2_allow)))) {
 				smmu_fast_inc(&smmu_fast_stats(smmu)->
 					      tlb_hits[SMMU_REGIME(hot.tlb_kind)]);
@@ -819,8 +865,9 @@ int smmuv3_translate(struct smmuv3 *smmu, u32 sid, u32 ssid, u64 iova,
 slow:
 	smmu_lock(smmu);
 	/* SMMUEN may have gone while we were unlocked. */
-	ret = smmu->cr0 & CR0_SMMUEN ? translate_slow(smmu, sid, ssid, iova, access, res) :
-				       translate_disabled(smmu, iova, res);
+	ret = smmu->cr0 & CR0_SMMUEN ?
+		translate_slow(smmu, sid, ssid, iova, access, res, tlb_missed) :
+		translate_disabled(smmu, iova, res);
 	smmu_unlock(smmu);
 	return ret;
 }

@@ -53,42 +53,17 @@ static unsigned int wc_nr(const struct smmu_wcache *c)
 	return SMMU_WC_WAYS << c->sets_bits;
 }
 
-static struct smmu_wc_entry *wc_set(const struct smmu_wcache *c, u8 kind,
-				    u16 vmid, u16 asid, s8 level, u64 key)
-{
-	u64 h = (key ^ ((u64)vmid << 40) ^ ((u64)asid << 24) ^
-		 ((u64)(u8)level << 56) ^ ((u64)kind << 60)) *
-		0x9e3779b97f4a7c15ULL;
-	unsigned int set = c->sets_bits ? (unsigned int)(h >> (64 - c->sets_bits)) : 0;
-
-	return &c->e[set * SMMU_WC_WAYS];
-}
-
 static bool wc_same_tag(const struct smmu_wc_entry *e, const struct smmu_wc_entry *n)
 {
 	return e->kind == n->kind && e->level == n->level && e->key == n->key &&
-	       e->key_shift == n->key_shift &&
-	       e->vmid == n->vmid && e->asid == n->asid && e->gshift == n->gshift;
-}
-
-const struct smmu_wc_entry *smmu_wcache_lookup(struct smmu_wcache *c,
-					       const struct smmu_wc_entry *tag)
-{
-	struct smmu_wc_entry *set = wc_set(c, tag->kind, tag->vmid, tag->asid,
-					   tag->level, tag->key);
-
-	for (unsigned int w = 0; w < SMMU_WC_WAYS; w++)
-		if (set[w].kind && wc_same_tag(&set[w], tag)) {
-			c->hits++;
-			return &set[w];
-		}
-	return NULL;
+	       e->key_shift == n->key_shift && e->vmid == n->vmid &&
+	       e->asid == n->asid && e->gshift == n->gshift;
 }
 
 void smmu_wcache_insert(struct smmu_wcache *c, const struct smmu_wc_entry *n)
 {
-	struct smmu_wc_entry *set = wc_set(c, n->kind, n->vmid, n->asid,
-					   n->level, n->key);
+	struct smmu_wc_tag t = { n->kind, n->gshift, n->vmid, n->asid };
+	struct smmu_wc_entry *set = smmu_wcache_set(c, &t, n->level, n->key);
 	struct smmu_wc_entry *e = NULL;
 
 	/* The same entry, else a free way, else round-robin. */
