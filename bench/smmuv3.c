@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
- * SMMUv3 translation cost: a TLB hit (the DMA fast path), a stage-1
+ * SMMUv3 translation cost: a TLB hit (the DMA fast path: a micro-TLB hit;
+ * and a main-TLB hit past the micro-TLB's reach), a stage-1
  * 4-level walk on a TLB miss, and a nested 4+4-level walk on a miss
  * (24 descriptor reads).  Misses are forced by cycling over many more
  * pages than the TLB holds.  The machine is built as the tests build it
@@ -217,6 +218,11 @@ int main(void)
 	c.stride = 1;
 	bench_print_value("smmuv3_translate_tlb_hit_2threads", "cpu-ns/op",
 			  hits_two_threads(&c));
+	/* 1024 pages: beyond the 64-entry micro-TLB, within the TLB. */
+	c.pages = 1024;
+	r = bench_measure(translate_one, &c, 200000);
+	bench_print("smmuv3_translate_main_tlb_hit", "ns/op", r);
+	c.pages = NR_PAGES;
 	c.stride = 7919;	/* a prime: every page in turn, all misses */
 	smmuv3_reset_stats(c.r.smmu);
 	r = bench_measure(translate_one, &c, NR_PAGES);

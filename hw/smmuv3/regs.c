@@ -125,8 +125,12 @@ struct smmuv3 *smmuv3_create(const struct smmuv3_config *cfg,
 	smmu->cfg_cache = calloc(SMMU_CFG_CACHE_SIZE, sizeof(*smmu->cfg_cache));
 	if (!smmu->cfg_cache)
 		goto err_free;
-	if (smmu_tlb_init(smmu))
+	smmu->utlb = aligned_alloc(64, sizeof(*smmu->utlb) * SMMU_UTLB_ENTRIES);
+	if (!smmu->utlb)
 		goto err_cache;
+	memset(smmu->utlb, 0, sizeof(*smmu->utlb) * SMMU_UTLB_ENTRIES);
+	if (smmu_tlb_init(smmu))
+		goto err_utlb;
 	if (smmu_wcache_init(&smmu->wc_s1, cfg->stage1 ? cfg->walk_cache_s1 : 0) ||
 	    smmu_wcache_init(&smmu->wc_s2, cfg->stage2 ? cfg->walk_cache_s2 : 0) ||
 	    smmu_wcache_init(&smmu->wc_s1ptw, cfg->stage1 && cfg->stage2 ?
@@ -139,6 +143,8 @@ err_wc:
 	smmu_wcache_free(&smmu->wc_s2);
 	smmu_wcache_free(&smmu->wc_s1ptw);
 	smmu_tlb_free(smmu);
+err_utlb:
+	free(smmu->utlb);
 err_cache:
 	free(smmu->cfg_cache);
 err_free:
@@ -155,6 +161,7 @@ void smmuv3_destroy(struct smmuv3 *smmu)
 	smmu_wcache_free(&smmu->wc_s2);
 	smmu_wcache_free(&smmu->wc_s1ptw);
 	smmu_tlb_free(smmu);
+	free(smmu->utlb);
 	free(smmu->cfg_cache);
 	mutex_destroy(&smmu->lock);
 	free(smmu);
@@ -325,6 +332,7 @@ void smmu_update_fast_gate(struct smmuv3 *smmu)
 	unsigned int slow = IOMMUSIM_TRACE_TLB | IOMMUSIM_TRACE_CFG;
 
 	lockdep_assert_held(&smmu->lock);
+	smmu_utlb_flush(smmu);
 	WRITE_ONCE(smmu->fast_gate, (smmu->cr0 & CR0_SMMUEN) &&
 		   !(atomic_load(&smmu->trace.mask) & slow) ? SMMU_FAST_GO : 0);
 }

@@ -24,6 +24,8 @@
 #define READ_ONCE(x)		__atomic_load_n(&(x), __ATOMIC_RELAXED)
 #define WRITE_ONCE(x, v)	__atomic_store_n(&(x), (v), __ATOMIC_RELAXED)
 
+#include "hw/smmuv3/utlb.h"
+
 /*
  * Sequence-counted entries (configuration cache, TLB) are written under
  * smmu->lock and read without it.  A writer makes the counter odd, then
@@ -495,8 +497,12 @@ struct smmuv3 {
 	/*
 	 * SMMU_FAST_GO when the translation fast path may answer: SMMUEN set
 	 * and no TLB or configuration-cache tracing (smmu_update_fast_gate()).
+	 * utlb_gen: the micro-TLB's generation, bumped (under the lock) by
+	 * every invalidation; beside the gate, one line for the fast path.
 	 */
 	u32 fast_gate;
+	u32 utlb_gen;
+	struct smmu_utlb_entry *utlb;
 	struct smmu_fast_stats fast[SMMU_STAT_SHARDS];
 };
 
@@ -526,6 +532,11 @@ static inline void smmu_fast_inc(_Atomic u64 *c)
 
 /* regs.c */
 void smmu_update_fast_gate(struct smmuv3 *smmu);	/* lock held */
+/* Empties the micro-TLB (utlb.h); lock held. */
+static inline void smmu_utlb_flush(struct smmuv3 *smmu)
+{
+	__atomic_store_n(&smmu->utlb_gen, smmu->utlb_gen + 1, __ATOMIC_RELEASE);
+}
 void smmu_lock(struct smmuv3 *smmu);
 void smmu_unlock(struct smmuv3 *smmu);	/* drops the lock, then fires irqs */
 void smmu_raise_gerror(struct smmuv3 *smmu, u32 bits);

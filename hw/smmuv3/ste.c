@@ -447,6 +447,7 @@ static void cfg_cache_inv(struct smmuv3 *smmu, u32 first, u32 last,
 			  bool (*ok)(const struct smmu_cfg_slot *s, u32 ssid),
 			  u32 ssid)
 {
+	smmu_utlb_flush(smmu);
 	for (unsigned int w = 0; w < ARRAY_SIZE(smmu->cfg_valid); w++) {
 		u64 bits = smmu->cfg_valid[w];
 

@@ -236,6 +236,7 @@ void smmu_tlb_invalidate(struct smmuv3 *smmu, const struct smmu_tlb_inv *inv)
 
 	tlb_invalidate(smmu, inv);
 	wc = wc_invalidate(smmu, inv);
+	smmu_utlb_flush(smmu);
 	hw_trace(&smmu->trace, IOMMUSIM_TRACE_TLB,
 		 "smmu_iotlb_inv%s%s%s%s removed=%llu walk_cache_removed=%u",
 		 inv->match_vmid ? " vmid" : "", inv->match_asid ? " asid" : "",

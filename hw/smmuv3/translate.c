@@ -476,6 +476,25 @@ static int walk_fault(struct smmuv3 *smmu, struct smmu_event *ev,
 	return record(smmu, ev, res);
 }
 
+/*
+ * After a translation that succeeded from the TLB entry e (lock held):
+ * the micro-TLB remembers it for the fast path.
+ */
+static void utlb_fill(struct smmuv3 *smmu, const struct smmu_event *ev,
+		      const struct smmu_tlb_entry *e, u64 va)
+{
+	u64 page = ev->input >> 12;
+
+	smmu_utlb_fill(&smmu->utlb[smmu_utlb_index(ev->sid, ev->ssid, page)],
+		       ev->sid | (u64)ev->ssid << 32, page,
+		       e->out_page | (va & ((1ULL << e->gshift) - 1) & ~0xfffULL),
+		       FIELD_PREP(UTLB_META_GEN, smmu->utlb_gen) |
+		       FIELD_PREP(UTLB_META_ALLOW, e->s1_allow & e->s2_allow) |
+		       FIELD_PREP(UTLB_META_ATTR, e->attr) |
+		       FIELD_PREP(UTLB_META_SIZE, e->gshift) |
+		       FIELD_PREP(UTLB_META_REGIME, SMMU_REGIME(e->kind)));
+}
+
 /* The nest's stage-2 side: walk configuration, caches' tag, inspection. */
 static __attribute__((always_inline)) inline void
 nested_init(struct smmuv3 *smmu, const struct smmu_cfg *cfg,
@@ -661,6 +680,8 @@ again:
 					 .level = r2.level };
 		return walk_fault(smmu, ev, cfg, &f, true, EVT_CLASS_IN, res);
 	}
+	if (likely(!t))
+		utlb_fill(smmu, ev, &e, va);
 	res->addr = pa;
 	res->size_shift = e.gshift;
 	res->attr = e.attr;
@@ -796,6 +817,7 @@ static int translate_slow(struct smmuv3 *smmu, u32 sid, u32 ssid, u64 iova,
 					      NULL);
 		if (need & ~(e.s1_allow & e.s2_allow))
 			return tlb_perm_fault(smmu, &cfg, &e, va, need, &ev, res);
+		utlb_fill(smmu, &ev, &e, va);
 		res->addr = e.out_page | (va & ((1ULL << e.gshift) - 1));
 		res->size_shift = e.gshift;
 		res->attr = e.attr;
@@ -823,7 +845,7 @@ int smmuv3_translate(struct smmuv3 *smmu, u32 sid, u32 ssid, u64 iova,
 	struct smmu_tlb_entry e;
 	unsigned int half;
 	bool tlb_missed = false;
-	u64 va;
+	u64 va, page, stream, out, meta;
 	int ret;
 
 	res->event = 0;
@@ -837,6 +859,21 @@ int smmuv3_translate(struct smmuv3 *smmu, u32 sid, u32 ssid, u64 iova,
 		if (!(READ_ONCE(smmu->cr0) & CR0_SMMUEN))
 			return translate_disabled(smmu, iova, res);
 		goto slow;
+	}
+
+	/* The micro-TLB: one probe. */
+	page = iova >> 12;
+	stream = sid | (u64)ssid << 32;
+	if (likely(smmu_utlb_lookup(&smmu->utlb[smmu_utlb_index(sid, ssid, page)],
+				    __atomic_load_n(&smmu->utlb_gen, __ATOMIC_ACQUIRE),
+				    stream, page, &out, &meta)) &&
+	    likely(!(access_need(access) & ~FIELD_GET(UTLB_META_ALLOW, meta)))) {
+		smmu_fast_inc(&smmu_fast_stats(smmu)->
+			      tlb_hits[FIELD_GET(UTLB_META_REGIME, meta)]);
+		res->addr = out | (iova & 0xfff);
+		res->size_shift = FIELD_GET(UTLB_META_SIZE, meta);
+		res->attr = FIELD_GET(UTLB_META_ATTR, meta);
+		return 0;
 	}
 
 	if (likely(smmu_cfg_cache_lookup(smmu, sid, ssid, &hot,
