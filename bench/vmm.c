@@ -16,6 +16,8 @@
  *  - vmm_guest_tlbi_via_viommu: one guest TLBI_NH_ALL as the VMM passes
  *    it on (IOMMU_HWPT_INVALIDATE on the vIOMMU, the driver's rewrite,
  *    the SMMU's command queue and CMD_SYNC).
+ *  - vmm_guest_dma_then_tlbi_via_viommu: a 4K DMA (which leaves the
+ *    guest's translation in the TLB), then that TLBI, which must find it.
  *
  * The VMM runs over the host's iommufd (vmm/backend-iommufd.c).
  */
@@ -101,6 +103,13 @@ static void guest_tlbi(void *opaque, uint64_t i)
 		abort();
 }
 
+/* The same with the guest's translation in the TLB to remove: a DMA first. */
+static void guest_dma_then_tlbi(void *opaque, uint64_t i)
+{
+	dma_write_4k(opaque, i);
+	guest_tlbi(opaque, i);
+}
+
 int main(void)
 {
 	struct platform_config pc = { .iommu = PLATFORM_IOMMU_SMMUV3 };
@@ -160,6 +169,8 @@ int main(void)
 	REQUIRE(c->hwpt);
 	bench_print("vmm_guest_tlbi_via_viommu", "ns/op",
 		    bench_measure(guest_tlbi, c, 200));
+	bench_print("vmm_guest_dma_then_tlbi_via_viommu", "ns/op",
+		    bench_measure(guest_dma_then_tlbi, c, 200));
 
 	ep_free_msi(c->gep);
 	ep_dma_unmap(c->gep, c->iova, 4096, DMA_FROM_DEVICE);

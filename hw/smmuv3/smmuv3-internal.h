@@ -416,6 +416,7 @@ struct smmu_tlb_entry {
 _Static_assert(sizeof(struct smmu_tlb_entry) == 64, "one cache line");
 
 #define SMMU_TLB_WAYS		4u
+#define SMMU_TLB_VMID_BUCKETS	256u
 
 /* Allowed-access bits cached per stage (R/W/X for privileged and not). */
 #define PERM_R		VMSA_ALLOW_R
@@ -487,7 +488,12 @@ struct smmuv3 {
 	struct smmu_tlb_entry *tlb;
 	unsigned int tlb_sets_bits;
 	u64 *tlb_big;		/* entries cut from a leaf larger than their key granule */
+	u32 *tlb_tag;		/* per entry: kind | vmid << 8 (0: free), what scans read */
+	u64 *tlb_valid;		/* bitmap of valid entries: scans visit only these */
 	u32 tlb_pages[3];	/* other valid entries, per key granule 4K/16K/64K */
+	/* Valid entries per regime and VMID bucket (VMID % 256), so that an
+	 * "all"/ASID/VMID invalidation with nothing to remove scans nothing. */
+	u32 tlb_vmid_count[SMMUV3_REGIMES][SMMU_TLB_VMID_BUCKETS];
 	u32 tlb_victim;
 	/* Walk caches: stage-1 and stage-2 table descriptors, S1PTW. */
 	struct smmu_wcache wc_s1, wc_s2, wc_s1ptw;

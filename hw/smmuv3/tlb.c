@@ -50,13 +50,15 @@ int smmu_tlb_init(struct smmuv3 *smmu)
 	n = tlb_entries(smmu);
 	smmu->tlb = aligned_alloc(64, sizeof(*smmu->tlb) * n);
 	smmu->tlb_big = calloc((n + 63) / 64, sizeof(u64));
-	if (!smmu->tlb || !smmu->tlb_big) {
-		free(smmu->tlb);
-		free(smmu->tlb_big);
+	smmu->tlb_tag = calloc(n, sizeof(u32));
+	smmu->tlb_valid = calloc((n + 63) / 64, sizeof(u64));
+	if (!smmu->tlb || !smmu->tlb_big || !smmu->tlb_tag || !smmu->tlb_valid) {
+		smmu_tlb_free(smmu);
 		return -ENOMEM;
 	}
 	memset(smmu->tlb, 0, sizeof(*smmu->tlb) * n);
 	memset(smmu->tlb_pages, 0, sizeof(smmu->tlb_pages));
+	memset(smmu->tlb_vmid_count, 0, sizeof(smmu->tlb_vmid_count));
 	return 0;
 }
 
@@ -64,6 +66,8 @@ void smmu_tlb_free(struct smmuv3 *smmu)
 {
 	free(smmu->tlb);
 	free(smmu->tlb_big);
+	free(smmu->tlb_tag);
+	free(smmu->tlb_valid);
 }
 
 /* Key granules 4K, 16K, 64K: index into tlb_pages. */
@@ -82,7 +86,18 @@ static void tlb_track(struct smmuv3 *smmu, const struct smmu_tlb_entry *e,
 		      bool add)
 {
 	size_t i = (size_t)(e - smmu->tlb);
+	u32 *count = &smmu->tlb_vmid_count[SMMU_REGIME(e->kind)]
+					  [e->vmid % SMMU_TLB_VMID_BUCKETS];
 
+	if (add) {
+		(*count)++;
+		smmu->tlb_tag[i] = e->kind | (u32)e->vmid << 8;
+		smmu->tlb_valid[i / 64] |= 1ULL << (i % 64);
+	} else {
+		(*count)--;
+		smmu->tlb_tag[i] = 0;
+		smmu->tlb_valid[i / 64] &= ~(1ULL << (i % 64));
+	}
 	if (entry_is_big(e)) {
 		if (add)
 			smmu->tlb_big[i / 64] |= 1ULL << (i % 64);
@@ -181,12 +196,49 @@ static void inv_entry(struct smmuv3 *smmu, struct smmu_tlb_entry *e,
 	entry_write_end(e);
 }
 
+/* Whether the TLB may hold an entry inv covers (by regime and VMID). */
+static bool inv_may_match(const struct smmuv3 *smmu, const struct smmu_tlb_inv *inv)
+{
+	for (unsigned int kind = TLB_S1; kind <= TLB_EL2; kind++) {
+		const u32 *c = smmu->tlb_vmid_count[SMMU_REGIME(kind)];
+
+		if (!(inv->kinds & BIT(kind)))
+			continue;
+		if (inv->match_vmid && kind != TLB_EL2) {
+			if (c[inv->vmid % SMMU_TLB_VMID_BUCKETS])
+				return true;
+			continue;
+		}
+		for (unsigned int b = 0; b < SMMU_TLB_VMID_BUCKETS; b++)
+			if (c[b])
+				return true;
+	}
+	return false;
+}
+
 static void inv_all_entries(struct smmuv3 *smmu, const struct smmu_tlb_inv *inv)
 {
 	unsigned int n = tlb_entries(smmu);
 
-	for (unsigned int i = 0; i < n; i++)
-		inv_entry(smmu, &smmu->tlb[i], inv);
+	if (!inv_may_match(smmu, inv))
+		return;
+
+	/* Valid entries only, by their packed tags before their lines. */
+	for (unsigned int w = 0; w < (n + 63) / 64; w++) {
+		u64 bits = smmu->tlb_valid[w];
+
+		while (bits) {
+			unsigned int i = w * 64 + (unsigned int)__builtin_ctzll(bits);
+			u32 tag = smmu->tlb_tag[i];
+			unsigned int kind = tag & 0xff;
+
+			bits &= bits - 1;
+			if (!(inv->kinds & BIT(kind)) ||
+			    (inv->match_vmid && kind != TLB_EL2 && (tag >> 8) != inv->vmid))
+				continue;
+			inv_entry(smmu, &smmu->tlb[i], inv);
+		}
+	}
 }
 
 /*

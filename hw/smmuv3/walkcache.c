@@ -39,13 +39,20 @@ int smmu_wcache_init(struct smmu_wcache *c, unsigned int entries)
 		return 0;
 	c->sets_bits = sets > 1 ? ilog2(sets) : 0;
 	c->e = calloc(SMMU_WC_WAYS << c->sets_bits, sizeof(*c->e));
-	return c->e ? 0 : -ENOMEM;
+	c->valid = calloc(((SMMU_WC_WAYS << c->sets_bits) + 63) / 64, sizeof(u64));
+	if (!c->e || !c->valid) {
+		smmu_wcache_free(c);
+		return -ENOMEM;
+	}
+	return 0;
 }
 
 void smmu_wcache_free(struct smmu_wcache *c)
 {
 	free(c->e);
+	free(c->valid);
 	c->e = NULL;
+	c->valid = NULL;
 }
 
 static unsigned int wc_nr(const struct smmu_wcache *c)
@@ -76,6 +83,7 @@ void smmu_wcache_insert(struct smmu_wcache *c, const struct smmu_wc_entry *n)
 	if (!e)
 		e = &set[c->victim++ % SMMU_WC_WAYS];
 	*e = *n;
+	c->valid[(e - c->e) / 64] |= 1ULL << ((e - c->e) % 64);
 	c->fills++;
 }
 
@@ -107,12 +115,19 @@ unsigned int smmu_wcache_invalidate(struct smmu_wcache *c,
 
 	if (!c->e)
 		return 0;
-	for (unsigned int i = 0; i < wc_nr(c); i++) {
-		struct smmu_wc_entry *e = &c->e[i];
+	for (unsigned int w = 0; w < (wc_nr(c) + 63) / 64; w++) {
+		u64 bits = c->valid[w];
 
-		if (e->kind && wc_inv_matches(e, inv)) {
-			e->kind = 0;
-			n++;
+		while (bits) {
+			unsigned int i = w * 64 + (unsigned int)__builtin_ctzll(bits);
+			struct smmu_wc_entry *e = &c->e[i];
+
+			bits &= bits - 1;
+			if (wc_inv_matches(e, inv)) {
+				e->kind = 0;
+				c->valid[w] &= ~(1ULL << (i % 64));
+				n++;
+			}
 		}
 	}
 	c->invalidated += n;

@@ -34,6 +34,7 @@ struct smmu_wc_entry {
 
 struct smmu_wcache {
 	struct smmu_wc_entry *e;	/* NULL: this cache is off */
+	u64 *valid;			/* bitmap: what invalidation visits */
 	unsigned int sets_bits;
 	u32 victim;
 	u64 hits, misses, fills, invalidated;
