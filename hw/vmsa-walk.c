@@ -151,7 +151,12 @@ walk_leaf(const struct vmsa_walk_cfg *cfg, u64 ia, phys_addr_t addr, u64 desc,
 	res->attr = (u8)(s1 ? FIELD_GET(DESC_ATTRINDX, desc) : FIELD_GET(DESC_ATTR, desc));
 	res->ng = s1 && (desc & DESC_NG);
 	res->ns = s1 && (desc & DESC_NS);
-	res->allowed = (u8)vmsa_allowed(res);
+	/* From the descriptor, not res: reading res back would stall. */
+	res->allowed = (u8)vmsa_allowed_bits(
+		cfg->stage, (unsigned int)FIELD_GET(DESC_AP, desc),
+		s1 ? (unsigned int)FIELD_GET(VMSA_HIER_AP_TABLE, hier) : 0,
+		(desc & DESC_XN) || (s1 && (hier & VMSA_HIER_XN_TABLE)),
+		s1 && ((desc & DESC_PXN) || (hier & VMSA_HIER_PXN_TABLE)));
 	return 0;
 }
 

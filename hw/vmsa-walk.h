@@ -282,24 +282,31 @@ int vmsa_walk(const struct vmsa_walk_cfg *cfg, u64 ia,
 #define VMSA_ALLOW_X		BIT(2)
 #define VMSA_ALLOW_PRIV_SHIFT	3
 
-static inline unsigned int vmsa_allowed(const struct vmsa_walk_result *r)
+static inline unsigned int vmsa_allowed_bits(unsigned int stage, unsigned int ap,
+					     unsigned int ap_table, bool xn, bool pxn)
 {
 	unsigned int user, priv;
 	bool user_ok, ro;
 
-	if (r->stage == 2) {
-		user = (r->ap & 1 ? VMSA_ALLOW_R : 0) |
-		       (r->ap & 2 ? VMSA_ALLOW_W : 0) |
-		       (r->xn ? 0 : VMSA_ALLOW_X);
+	if (stage == 2) {
+		user = (ap & 1 ? VMSA_ALLOW_R : 0) | (ap & 2 ? VMSA_ALLOW_W : 0) |
+		       (xn ? 0 : VMSA_ALLOW_X);
 		return user | user << VMSA_ALLOW_PRIV_SHIFT;
 	}
-	user_ok = (r->ap & 1) && !(r->ap_table & 1);
-	ro = (r->ap & 2) || (r->ap_table & 2);
+	user_ok = (ap & 1) && !(ap_table & 1);
+	ro = (ap & 2) || (ap_table & 2);
 	user = (user_ok ? VMSA_ALLOW_R | (ro ? 0 : VMSA_ALLOW_W) : 0) |
-	       (r->xn || r->xn_table ? 0 : VMSA_ALLOW_X);
+	       (xn ? 0 : VMSA_ALLOW_X);
 	priv = VMSA_ALLOW_R | (ro ? 0 : VMSA_ALLOW_W) |
-	       (r->pxn || r->pxn_table || (user_ok && !ro) ? 0 : VMSA_ALLOW_X);
+	       (pxn || (user_ok && !ro) ? 0 : VMSA_ALLOW_X);
 	return user | priv << VMSA_ALLOW_PRIV_SHIFT;
+}
+
+/* xn and pxn here include the tables' UXNTable and PXNTable. */
+static inline unsigned int vmsa_allowed(const struct vmsa_walk_result *r)
+{
+	return vmsa_allowed_bits(r->stage, r->ap, r->ap_table,
+				 r->xn || r->xn_table, r->pxn || r->pxn_table);
 }
 
 /*
