@@ -133,7 +133,7 @@ static int apply_item(struct preload_config *c, const char *src, char *item)
 		(void)bad_len;
 		if (!c->trace)
 			return cfg_error(src, "trace=%s: a list of cmdq, cfg, tlb, walk, event, "
-					 "gerror, its, iommufd, dma, or all", val);
+					 "gerror, its, iommufd, dma, coherency, or all", val);
 	} else if (!strcmp(item, "selftest")) {
 		if (strcmp(val, "0") && strcmp(val, "1"))
 			return cfg_error(src, "selftest=%s: 0 or 1", val);

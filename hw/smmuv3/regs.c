@@ -42,6 +42,7 @@ void smmuv3_config_default(struct smmuv3_config *cfg)
 	cfg->msi = true;
 	cfg->hyp = true;
 	cfg->sev = true;
+	cfg->coherency = smmu_coherency_env();
 }
 
 static int oas_encoding(unsigned int bits)
@@ -95,7 +96,8 @@ struct smmuv3 *smmuv3_create(const struct smmuv3_config *cfg,
 	    (!cfg->stage1 && !cfg->stage2) ||
 	    (cfg->hyp && !cfg->stage1) || cfg->httu > IDR0_HTTU_ACCESS_DIRTY ||
 	    (!cfg->gran4k && !cfg->gran16k && !cfg->gran64k) ||
-	    (cfg->tlb_sets && !is_power_of_2(cfg->tlb_sets)))
+	    (cfg->tlb_sets && !is_power_of_2(cfg->tlb_sets)) ||
+	    cfg->coherency > SMMUV3_COHERENCY_FATAL)
 		return NULL;
 
 	smmu = calloc(1, sizeof(*smmu));
@@ -116,8 +118,12 @@ struct smmuv3 *smmuv3_create(const struct smmuv3_config *cfg,
 		goto err_free;
 	if (smmu_tlb_init(smmu))
 		goto err_cache;
+	if (smmu_coherency_set(smmu, cfg->coherency))
+		goto err_tlb;
 	return smmu;
 
+err_tlb:
+	smmu_tlb_free(smmu);
 err_cache:
 	free(smmu->cfg_cache);
 err_free:
@@ -130,6 +136,7 @@ void smmuv3_destroy(struct smmuv3 *smmu)
 {
 	if (!smmu)
 		return;
+	smmu_coherency_free(smmu);
 	smmu_tlb_free(smmu);
 	free(smmu->cfg_cache);
 	mutex_destroy(&smmu->lock);
@@ -301,8 +308,10 @@ void smmu_update_fast_gate(struct smmuv3 *smmu)
 	unsigned int slow = IOMMUSIM_TRACE_TLB | IOMMUSIM_TRACE_CFG;
 
 	lockdep_assert_held(&smmu->lock);
+	/* The coherency checker, too, sees only the slow path's hits. */
 	WRITE_ONCE(smmu->fast_gate, (smmu->cr0 & CR0_SMMUEN) &&
-		   !(atomic_load(&smmu->trace.mask) & slow) ? SMMU_FAST_GO : 0);
+		   !(atomic_load(&smmu->trace.mask) & slow) &&
+		   !smmu_coherency_on(smmu) ? SMMU_FAST_GO : 0);
 }
 
 void smmuv3_set_trace(struct smmuv3 *smmu, unsigned int categories,

@@ -577,6 +577,7 @@ static int translate_slow(struct smmuv3 *smmu, u32 sid, u32 ssid, u64 iova,
 	struct smmu_cfg cfg;
 	unsigned int half, need;
 	u64 va;
+	int ret;
 
 	smmu->stats.translations++;
 	if (smmu_cfg_cache_lookup(smmu, sid, ssid, &cfg, sizeof(cfg))) {
@@ -585,6 +586,8 @@ static int translate_slow(struct smmuv3 *smmu, u32 sid, u32 ssid, u64 iova,
 			 "smmuv3_config_cache_hit sid=0x%x (hits=%llu, misses=%llu)", sid,
 			 (unsigned long long)smmu->stats.cfg_hits,
 			 (unsigned long long)smmu->stats.cfg_misses);
+		if (smmu_coherency_on(smmu))
+			smmu_coherency_cfg_hit(smmu, sid, ssid, &cfg);
 	} else {
 		smmu->stats.cfg_misses++;
 		hw_trace(&smmu->trace, IOMMUSIM_TRACE_CFG,
@@ -594,6 +597,8 @@ static int translate_slow(struct smmuv3 *smmu, u32 sid, u32 ssid, u64 iova,
 		if (smmu_fetch_config(smmu, sid, ssid, &cfg, &ev))
 			return record(smmu, &ev, res);
 		smmu_cfg_cache_insert(smmu, sid, ssid, &cfg);
+		if (smmu_coherency_on(smmu))
+			smmu_coherency_cfg_fill(smmu, sid, ssid);
 	}
 	switch (cfg.kind) {
 	case CFG_ABORT:
@@ -625,12 +630,17 @@ static int translate_slow(struct smmuv3 *smmu, u32 sid, u32 ssid, u64 iova,
 					      NULL);
 		if (need & ~(e.s1_allow & e.s2_allow))
 			return tlb_perm_fault(smmu, &cfg, &e, va, need, &ev, res);
+		if (smmu_coherency_on(smmu))
+			smmu_coherency_tlb_hit(smmu, &cfg, &ev, &e);
 		res->addr = e.out_page | (va & ((1ULL << e.gshift) - 1));
 		res->size_shift = e.gshift;
 		res->attr = e.attr;
 		return 0;
 	}
-	return translate_walk(smmu, &cfg, iova, access, &ev, res, NULL);
+	ret = translate_walk(smmu, &cfg, iova, access, &ev, res, NULL);
+	if (smmu_coherency_on(smmu))
+		smmu_coherency_tlb_fill(smmu, &cfg, &ev, va, half);
+	return ret;
 }
 
 /* SMMUEN clear: GBPA decides, untranslated. */
