@@ -242,7 +242,10 @@ static int cfg_refetch(struct smmuv3 *smmu, u32 sid, u32 ssid,
 	struct smmu_event ev = { .sid = sid, .ssid = ssid, .dry_run = true };
 
 	memset(info, 0, sizeof(*info));
-	return smmu_fetch_config_info(smmu, sid, ssid, cfg, &ev, info);
+	if (!smmu_fetch_config_info(smmu, sid, ssid, cfg, &ev, info))
+		return 0;
+	info->event = ev.type;
+	return -1;
 }
 
 void smmu_coherency_cfg_fill(struct smmuv3 *smmu, u32 sid, u32 ssid)
@@ -323,7 +326,7 @@ void smmu_coherency_cfg_hit(struct smmuv3 *smmu, u32 sid, u32 ssid,
 	struct smmuv3_ste_info now;
 	struct smmu_cfg cfg;
 	const char *what;
-	char cmd[64], where[24] = "";
+	char cmd[64], where[24] = "", refused[40] = "";
 	int word = -1;
 
 	smmu->stats.coherency_checks++;
@@ -335,6 +338,9 @@ void smmu_coherency_cfg_hit(struct smmuv3 *smmu, u32 sid, u32 ssid,
 	what = cfg_changed_word(s, &now, &r, &word);
 	if (word >= 0)
 		snprintf(where, sizeof(where), " word %d", word);
+	if (now.event)
+		snprintf(refused, sizeof(refused), " (now refused: %s)",
+			 smmuv3_event_name(now.event) ?: "?");
 	if (r.kind == SMMUV3_COH_CFGI_CD)
 		snprintf(cmd, sizeof(cmd), "CMD_CFGI_CD sid 0x%x ssid 0x%x", sid,
 			 ssid == SMMUV3_NO_SSID ? 0 : ssid);
@@ -343,7 +349,7 @@ void smmu_coherency_cfg_hit(struct smmuv3 *smmu, u32 sid, u32 ssid,
 	coh_report(smmu, &r, ": %s%s at 0x%llx was 0x%016llx, now 0x%016llx%s: missing %s",
 		   what, where, (unsigned long long)r.desc_addr,
 		   (unsigned long long)r.old_val, (unsigned long long)r.new_val,
-		   now.event ? " (now refused)" : "", cmd);
+		   refused, cmd);
 }
 
 /* TLB. */
