@@ -5,11 +5,13 @@
  * the architecture requires (docs/smmuv3.md, "Coherency checker").
  *
  * Hardware may keep using an STE, CD or translation it cached until the
- * matching CMD_CFGI_* / CMD_TLBI_* (and CMD_SYNC) completes (Arm IHI0070
- * 3.21, 4.8), and a valid translation descriptor whose output address,
- * size or memory type changes must first be made invalid and invalidated
- * (break-before-make, Arm DDI0487 D8.16 "TLB maintenance requirements",
- * which IHI0070 3.21.3 applies to the SMMU).  A driver that forgets is
+ * matching CMD_CFGI_* / CMD_TLBI_* (and CMD_SYNC) completes (Arm IHI0070,
+ * "Configuration and translation cache invalidation" and the invalidation
+ * commands of chapter 4), and a valid translation descriptor whose output
+ * address, size or memory type changes must first be made invalid and
+ * invalidated (Arm DDI0487, "Using break-before-make when updating
+ * translation table entries", which the SMMU's translation follows as a
+ * VMSA walker).  A driver that forgets is
  * corrupted on hardware rarely and at random; this model knows exactly what
  * it cached, so it reads memory again each time and says which command was
  * missing, deterministically.
