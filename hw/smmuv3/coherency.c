@@ -529,24 +529,38 @@ static void tlb_hit_bbm(struct smmuv3 *smmu, const struct smmu_tlb_entry *e,
 			unsigned int stage, struct smmuv3_coherency_report *r)
 {
 	const struct coh_leaf *now = &w->leaf[stage - 1];
+	const struct coh_leaf *was = s && s->leaf[stage - 1].valid ?
+				     &s->leaf[stage - 1] : NULL;
 	u64 va = e->va_page << e->gshift;
+	struct vmsa_fault f;
+	s8 level = now->level;
 	char cmd[160];
 
 	r->kind = SMMUV3_COH_BBM;
 	r->desc_addr = now->pa;
 	r->new_val = now->desc;
-	r->old_val = s && s->leaf[stage - 1].pa == now->pa ? s->leaf[stage - 1].desc : 0;
+	r->old_val = was ? was->desc : 0;
+	/* The walk now ends elsewhere (a block made a table): name the
+	 * descriptor the entry came from, as it is now. */
+	if (was && was->pa != now->pa) {
+		r->desc_addr = was->pa;
+		level = was->level;
+		if (vmsa_fetch_ram(smmu->mem, was->pa, &r->new_val, &f))
+			r->new_val = 0;
+	}
 	tlbi_name(cmd, sizeof(cmd), e->kind, stage, e->vmid, e->asid, va,
 		  e->ipa_page, true);
 	coh_report(smmu, r, " asid %u vmid %u addr 0x%llx -> 0x%llx (cached), 0x%llx "
 		   "(memory): stage-%u level-%d descriptor at 0x%llx was 0x%016llx, now "
-		   "0x%016llx: a valid descriptor's output changed without break-before-make "
+		   "0x%016llx%s: a valid descriptor's output changed without break-before-make "
 		   "(invalid descriptor, then %s, then the new one)",
 		   e->asid, e->vmid, (unsigned long long)va,
 		   (unsigned long long)e->out_page,
 		   (unsigned long long)(w->res.addr & ~((1ULL << e->gshift) - 1)),
-		   stage, now->level, (unsigned long long)now->pa,
-		   (unsigned long long)r->old_val, (unsigned long long)now->desc, cmd);
+		   stage, level, (unsigned long long)r->desc_addr,
+		   (unsigned long long)r->old_val, (unsigned long long)r->new_val,
+		   level < 3 && (r->new_val & DESC_TABLE) ? " (a block made a table)" : "",
+		   cmd);
 }
 
 /* Which stage's leaf differs from the shadow's, for a nested entry. */
