@@ -407,6 +407,23 @@ static void test_switch(void)
 
 	CHECK_EQ(smmuv3_coherency_parse("fatal"), SMMUV3_COHERENCY_FATAL);
 	CHECK_EQ(smmuv3_coherency_parse("on"), -1);
+	/* The default comes from the environment; what it does not know is off. */
+	{
+		const char *was = getenv("IOMMUSIM_COHERENCY");
+		char saved[64];
+
+		snprintf(saved, sizeof(saved), "%s", was ? was : "");
+		setenv("IOMMUSIM_COHERENCY", "report", 1);
+		smmuv3_config_default(&c);
+		CHECK_EQ(c.coherency, SMMUV3_COHERENCY_REPORT);
+		setenv("IOMMUSIM_COHERENCY", "yes", 1);
+		smmuv3_config_default(&c);
+		CHECK_EQ(c.coherency, SMMUV3_COHERENCY_OFF);
+		if (was)
+			setenv("IOMMUSIM_COHERENCY", saved, 1);
+		else
+			unsetenv("IOMMUSIM_COHERENCY");
+	}
 	rig_default_conf(&c);
 	c.coherency = 3;
 	{
