@@ -9,6 +9,8 @@
 #   bench/compare OLD.json NEW.json          side by side, in percent
 set -eu
 cd "$(dirname "$0")/.."
+# Figures without the coherency checker (bench/smmuv3 measures it itself).
+unset IOMMUSIM_COHERENCY
 build=${1:?usage: bench/run.sh BUILD-DIR [NAME...]}
 shift
 

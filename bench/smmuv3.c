@@ -3,7 +3,8 @@
  * SMMUv3 translation cost: a TLB hit (the DMA fast path: a micro-TLB hit;
  * and a main-TLB hit past the micro-TLB's reach), a stage-1
  * 4-level walk on a TLB miss, and a nested 4+4-level walk on a miss
- * (24 descriptor reads).  Misses are forced by cycling over many more
+ * (24 descriptor reads), each also with the coherency checker on.
+ * Misses are forced by cycling over many more
  * pages than the TLB holds.  The machine is built as the tests build it
  * (tests/smmuv3_rig.h): through MMIO and tables in RAM.
  */
@@ -119,6 +120,7 @@ static void setup_s1(struct ctx *c)
 	struct pt p;
 
 	smmuv3_config_default(&conf);
+	conf.coherency = SMMUV3_COHERENCY_OFF;	/* coherency_cost() turns it on */
 	rig_init(&c->r, &conf);
 	pt_init(&p, &c->r, false, 12, 48, 0, 1);
 	for (u64 i = 0; i < NR_PAGES; i++)
@@ -135,6 +137,7 @@ static void setup_nested(struct ctx *c)
 	u64 lo, hi;
 
 	smmuv3_config_default(&conf);
+	conf.coherency = SMMUV3_COHERENCY_OFF;	/* coherency_cost() turns it on */
 	rig_init(&c->r, &conf);
 	lo = c->r.next_alloc;
 	pt_init(&s1, &c->r, false, 12, 48, 0, 1);
@@ -205,6 +208,26 @@ static void working_set(struct ctx *c)
 	c->pages = NR_PAGES;
 }
 
+/*
+ * The coherency checker's cost (docs/smmuv3.md): every translation on the
+ * locked slow path, the STE/CD fetched again and the walk done again on a
+ * hit, a second (dry-run) walk on a miss.
+ */
+static void coherency_cost(struct ctx *c, const char *hit, const char *miss)
+{
+	struct bench_result r;
+
+	REQUIRE(smmuv3_set_coherency(c->r.smmu, SMMUV3_COHERENCY_REPORT, NULL, NULL) == 0);
+	c->pages = NR_PAGES;
+	c->stride = 0;
+	r = bench_measure(translate_one, c, 200000);
+	bench_print(hit, "ns/op", r);
+	c->stride = 7919;
+	r = bench_measure(translate_one, c, NR_PAGES);
+	bench_print(miss, "ns/op", r);
+	REQUIRE(smmuv3_set_coherency(c->r.smmu, SMMUV3_COHERENCY_OFF, NULL, NULL) == 0);
+}
+
 int main(void)
 {
 	static struct ctx c;
@@ -229,6 +252,8 @@ int main(void)
 	bench_print("smmuv3_translate_s1_walk_4level_miss", "ns/op", r);
 	print_counters("smmuv3_translate_s1_walk_4level_miss", &c);
 	working_set(&c);
+	coherency_cost(&c, "smmuv3_translate_tlb_hit_coherency",
+		       "smmuv3_translate_s1_walk_4level_miss_coherency");
 	rig_destroy(&c.r);
 
 	setup_nested(&c);
@@ -240,6 +265,8 @@ int main(void)
 	r = bench_measure(translate_one, &c, NR_PAGES);
 	bench_print("smmuv3_translate_nested_4+4_walk_miss", "ns/op", r);
 	print_counters("smmuv3_translate_nested_4+4_walk_miss", &c);
+	coherency_cost(&c, "smmuv3_translate_nested_tlb_hit_coherency",
+		       "smmuv3_translate_nested_4+4_walk_miss_coherency");
 	rig_destroy(&c.r);
 	return c.sink == 42 ? 1 : 0;
 }

@@ -14,6 +14,7 @@
 
 static const char *const names[] = {
 	"cmdq", "cfg", "tlb", "walk", "event", "gerror", "its", "iommufd", "dma",
+	"coherency",
 };
 
 void hw_trace_emit(const struct hw_trace *t, unsigned int category,

@@ -30,7 +30,8 @@ extern "C" {
 #define IOMMUSIM_TRACE_ITS	(1u << 6)	/* ITS commands and translations */
 #define IOMMUSIM_TRACE_IOMMUFD	(1u << 7)	/* kernel: iommufd ioctls */
 #define IOMMUSIM_TRACE_DMA	(1u << 8)	/* kernel: iommu_map/unmap, the DMA API */
-#define IOMMUSIM_TRACE_ALL	0x1ffu
+#define IOMMUSIM_TRACE_COHERENCY (1u << 9)	/* coherency checker reports */
+#define IOMMUSIM_TRACE_ALL	0x3ffu
 
 /* One trace line, without its newline; category is one IOMMUSIM_TRACE_*. */
 typedef void (*iommusim_trace_fn)(void *opaque, unsigned int category,

@@ -11,6 +11,7 @@
  */
 #include "preload/config.h"
 
+#include "hw/smmuv3/smmuv3.h"
 #include "hw/trace.h"
 
 #include <ctype.h>
@@ -27,6 +28,7 @@ void preload_config_defaults(struct preload_config *c)
 	c->httu = 2;		/* as an SMMU with HTTU (MMU-700): dirty tracking */
 	c->nr_devices = 2;
 	c->selftest = true;
+	c->coherency = -1;
 	for (int i = 0; i < c->nr_devices; i++) {
 		c->dev[i].sids[0] = PRELOAD_DEFAULT_SID_BASE + i;
 		c->dev[i].nr_sids = 1;
@@ -133,7 +135,11 @@ static int apply_item(struct preload_config *c, const char *src, char *item)
 		(void)bad_len;
 		if (!c->trace)
 			return cfg_error(src, "trace=%s: a list of cmdq, cfg, tlb, walk, event, "
-					 "gerror, its, iommufd, dma, or all", val);
+					 "gerror, its, iommufd, dma, coherency, or all", val);
+	} else if (!strcmp(item, "coherency")) {
+		c->coherency = smmuv3_coherency_parse(val);
+		if (c->coherency < 0)
+			return cfg_error(src, "coherency=%s: off, report or fatal", val);
 	} else if (!strcmp(item, "selftest")) {
 		if (strcmp(val, "0") && strcmp(val, "1"))
 			return cfg_error(src, "selftest=%s: 0 or 1", val);

@@ -31,6 +31,7 @@ struct preload_config {
 	struct preload_dev_config dev[PRELOAD_MAX_DEVICES];
 	bool selftest;			/* IOMMU_TEST_CMD's mock driver (default on) */
 	unsigned int trace;		/* IOMMUSIM_TRACE_* categories, to stderr */
+	int coherency;			/* SMMUV3_COHERENCY_*, -1: $IOMMUSIM_COHERENCY */
 };
 
 void preload_config_defaults(struct preload_config *c);

@@ -136,6 +136,13 @@ static void trace_line(void *opaque, unsigned int category, const char *line)
 	fprintf(stderr, "%s\n", line);
 }
 
+/* coherency=report (or fatal, before it aborts): each report on stderr. */
+static void coherency_line(void *opaque, const struct smmuv3_coherency_report *r)
+{
+	(void)opaque;
+	fprintf(stderr, "iommusim-preload: coherency: %s\n", r->text);
+}
+
 static u32 pick_rid(const struct preload_config *c, int i, const u32 *rids)
 {
 	u32 rid = c->dev[i].sids[0];
@@ -182,9 +189,14 @@ int preload_machine_build(struct phys_mem *mem, struct preload_machine **out)
 	machine_config_default(&mc);
 	mc.ram_size = m->cfg.ram;
 	mc.smmu.httu = m->cfg.httu;
+	if (m->cfg.coherency >= 0)
+		mc.smmu.coherency = (unsigned int)m->cfg.coherency;
 	m->board = machine_create_on(mem, &mc);
 	if (!m->board)
 		return machine_fail(m, "board", -ENOMEM);
+	if (machine_smmu(m->board) && mc.smmu.coherency)
+		smmuv3_set_coherency(machine_smmu(m->board), mc.smmu.coherency,
+				     coherency_line, NULL);
 	if (m->cfg.trace) {
 		if (machine_smmu(m->board))
 			smmuv3_set_trace(machine_smmu(m->board), m->cfg.trace, trace_line, NULL);

@@ -9,6 +9,7 @@
  * blob), abort/bypass/invalid vSTEs, stage-2 faults and invalidation.
  */
 #include "tests/arm-smmu-v3-machine.h"
+#include "tests/coherency-expect.h"
 
 #define SID		0x31
 #define IPA_BASE	0x80000000ULL
@@ -319,6 +320,7 @@ static void test_guest_invalidate(void)
 	struct iommu_hwpt_arm_smmuv3 v;
 	struct iommu_domain *s2, *nd;
 	struct iommu_group *grp;
+	struct coh_expect coh;
 	struct testbed m;
 	struct device *dev;
 	struct guest g;
@@ -326,6 +328,7 @@ static void test_guest_invalidate(void)
 	u32 n;
 
 	testbed_create(&m, NULL);
+	coh_expect_begin(m.hw, &coh);
 	dev = m_add_sid(&m, "vfio0", SID);
 	grp = iommu_group_get(dev);
 	REQUIRE(iommu_group_claim_dma_owner(grp, &m) == 0);
@@ -344,6 +347,8 @@ static void test_guest_invalidate(void)
 			     BIT_ULL(6) | (1ULL << 2);
 	CHECK_EQ(m_dma(&m, SID, 0x1234, false, &pa), 0);
 	CHECK_EQ(pa, g.pa[G_DATA] + 0x234);
+	/* Valid to valid in place: the guest skipped break-before-make. */
+	CHECK_COH_REPORTED(&coh, 1, "CMD_TLBI_NH_VA vmid 1 asid 5 addr 0x1000");
 	/* TLBI_NH_VA, ASID 5, VA 0x1000, leaf; the guest's VMID 0 is replaced. */
 	cmds[0].cmd[0] = 0x12 | (5ULL << 48);
 	cmds[0].cmd[1] = 0x1000 | 1;
@@ -361,6 +366,7 @@ static void test_guest_invalidate(void)
 	n = 1;
 	CHECK_EQ(arm_smmu_nested_cache_invalidate(nd, cmds, &n), 0);
 	CHECK_EQ(m_dma(&m, SID, 0x1234, false, &pa), 0);	/* old CD cached */
+	CHECK_COH_REPORTED(&coh, 2, "missing CMD_CFGI_CD sid 0x31");
 	cmds[0].cmd[0] = 0x06 | (0x99ULL << 32);		/* CFGI_CD_ALL, vSID */
 	cmds[1].cmd[0] = 0x30;				/* TLBI_NSNH_ALL */
 	cmds[1].cmd[1] = 0;

@@ -8,6 +8,7 @@
  * stream-table formats, with and without range invalidation.
  */
 #include "tests/arm-smmu-v3-machine.h"
+#include "tests/coherency-expect.h"
 
 #define PA0	0x48000000ULL	/* a "buffer" in RAM */
 
@@ -79,11 +80,13 @@ static void test_stale_tlb(void)
 {
 	struct iommu_iotlb_gather gather;
 	struct iommu_domain *dom;
+	struct coh_expect coh;
 	struct testbed m;
 	struct device *dev;
 	u64 pa = 0;
 
 	testbed_create(&m, NULL);
+	coh_expect_begin(m.hw, &coh);
 	dev = m_add_sid(&m, "dev0", 7);
 	dom = iommu_get_domain_for_dev(dev);
 
@@ -95,6 +98,7 @@ static void test_stale_tlb(void)
 	pa = 0;
 	CHECK_EQ(m_dma(&m, 7, 0x40008, false, &pa), 0);	/* but cached */
 	CHECK_EQ(pa, PA0 + 8);
+	CHECK_COH_REPORTED(&coh, 1, "missing CMD_TLBI_NH_VA asid 1 addr 0x40000");
 	iommu_iotlb_sync(dom, &gather);
 	CHECK_EQ(m_dma(&m, 7, 0x40008, false, NULL), 0x10);
 
@@ -103,6 +107,7 @@ static void test_stale_tlb(void)
 	iommu_iotlb_gather_init(&gather);
 	CHECK_EQ(iommu_unmap_fast(dom, 0x50000, 0x1000, &gather), 0x1000);
 	CHECK_EQ(m_dma(&m, 7, 0x50000, false, &pa), 0);
+	CHECK_COH_REPORTED(&coh, 2, "missing CMD_TLBI_NH_VA asid 1 addr 0x50000");
 	iommu_flush_iotlb_all(dom);
 	CHECK_EQ(m_dma(&m, 7, 0x50000, false, NULL), 0x10);
 	m_drain_events(&m);

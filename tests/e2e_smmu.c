@@ -17,6 +17,7 @@
  */
 #include "kernel/drivers/arm-smmu-v3/arm-smmu-v3-regs.h"
 #include "kernel/drivers/arm-smmu-v3/arm-smmu-v3.h"
+#include "tests/coherency-expect.h"
 #include "tests/e2e.h"
 
 static const struct platform_config smmu_pc = { .iommu = PLATFORM_IOMMU_SMMUV3 };
@@ -119,12 +120,14 @@ static void test_stale_unmanaged(void)
 	const u64 iova = 0x10000000;
 	struct iommu_iotlb_gather gather;
 	struct iommu_domain *dom;
+	struct coh_expect coh;
 	struct ep_device *epd;
 	phys_addr_t src, dst;
 	struct e2e t;
 	int owner;
 
 	e2e_boot(&t, &smmu_pc);
+	coh_expect_begin(machine_smmu(t.m), &coh);
 	epd = e2e_add(&t, EP_A);
 	src = e2e_buf(&t, 4096, 11);
 	dst = e2e_buf(&t, 4096, 12);
@@ -143,6 +146,7 @@ static void test_stale_unmanaged(void)
 	memset(phys_to_virt(t.k, src, 4096), 0x77, 4096);
 	CHECK_EQ(ep_start_dma(epd, iova + 4096, iova, 4096), 0);	/* stale */
 	CHECK(e2e_same(&t, src, dst, 4096));
+	CHECK_COH_REPORTED(&coh, 1, "missing CMD_TLBI_NH_VA asid");
 	CHECK_EQ(platform_pop_event(t.p, &(struct arm_smmu_event){ 0 }), -ENOENT);
 	iommu_iotlb_sync(dom, &gather);
 	memset(phys_to_virt(t.k, src, 4096), 0x88, 4096);
@@ -165,6 +169,7 @@ static void test_stale_dma_fq(void)
 {
 	struct platform_config pc = smmu_pc;
 	struct iommu_domain *dom;
+	struct coh_expect coh;
 	struct ep_device *epd;
 	phys_addr_t src, dst;
 	dma_addr_t s, d;
@@ -172,6 +177,7 @@ static void test_stale_dma_fq(void)
 
 	pc.lazy = true;
 	e2e_boot(&t, &pc);
+	coh_expect_begin(machine_smmu(t.m), &coh);
 	epd = e2e_add(&t, EP_A);
 	dom = iommu_get_domain_for_dev(&epd->dev);
 	CHECK_EQ(dom->type, IOMMU_DOMAIN_DMA_FQ);
@@ -187,6 +193,8 @@ static void test_stale_dma_fq(void)
 	memset(phys_to_virt(t.k, src, 4096), 0x99, 4096);
 	CHECK_EQ(ep_start_dma(epd, d, s, 4096), 0);	/* stale, still lands */
 	CHECK(e2e_same(&t, src, dst, 4096));
+	/* A use after unmap, which the flush queue makes possible. */
+	CHECK_COH_REPORTED(&coh, 1, "missing CMD_TLBI_NH_VA asid");
 	iommu_dma_flush_fq(dom);
 	CHECK_EQ(iommu_dma_fq_pending(dom), 0);
 	CHECK_EQ(ep_start_dma(epd, d, s, 4096), -EFAULT);

@@ -138,6 +138,7 @@ cat > want <<'EOF'
 embed: enabled, CR0ACK=0xd, 2 sync irqs
 embed: dma sid=0x10 iova=0x10000040 -> pa=0x80020040: "hello from the device"
 embed: stale TLB entry until TLBI: pa=0x80020040
+embed: coherency checker: missing CMD_TLBI_NH_VA asid 1 addr 0x10000000
 embed: fault: event 0x10 sid=0x10 iova=0x10000040 write, msi data=42 rid=0xfff0
 embed: ok
 EOF

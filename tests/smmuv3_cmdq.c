@@ -6,6 +6,8 @@
  * configuration cache is only refreshed by CFGI_*, and random commands
  * never crash the model.  (TLBI effects are in smmuv3_translate.c.)
  */
+/* Stale on purpose (tests/smmuv3_rig.h): STEs rewritten without CFGI. */
+#define RIG_STALE_ON_PURPOSE	SMMUV3_COHERENCY_REPORT
 #include "tests/smmuv3_rig.h"
 
 static u32 cons_idx(struct rig *r)

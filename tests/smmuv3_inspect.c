@@ -6,6 +6,8 @@
  * fill, no event), so it shows memory as it is, not as cached.
  */
 #include "hw/smmuv3/inspect.h"
+/* Stale on purpose (tests/smmuv3_rig.h): tables changed under a cached walk. */
+#define RIG_STALE_ON_PURPOSE	SMMUV3_COHERENCY_REPORT
 #include "tests/smmuv3_xlate.h"
 
 struct log {

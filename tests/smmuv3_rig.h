@@ -124,9 +124,20 @@ static inline void rig_destroy(struct rig *r)
 	phys_mem_destroy(r->mem);
 }
 
+/*
+ * The model's own tests leave STEs, CDs and descriptors stale on purpose:
+ * caching is what they test.  One that defines RIG_STALE_ON_PURPOSE (to
+ * the highest SMMUV3_COHERENCY_* it tolerates) before including this
+ * header caps the coherency checker `make test` turns on
+ * (IOMMUSIM_COHERENCY=fatal); tests/smmuv3_coherency.c proves the reports.
+ */
 static inline void rig_default_conf(struct smmuv3_config *c)
 {
 	smmuv3_config_default(c);
+#ifdef RIG_STALE_ON_PURPOSE
+	if (c->coherency > RIG_STALE_ON_PURPOSE)
+		c->coherency = RIG_STALE_ON_PURPOSE;
+#endif
 }
 
 /* Command queue. */

@@ -7,6 +7,8 @@
  */
 #include <pthread.h>
 
+/* Stale on purpose (tests/smmuv3_rig.h): stale entries, and threads racing the lock-free fast path, which the checker would close. */
+#define RIG_STALE_ON_PURPOSE	SMMUV3_COHERENCY_OFF
 #include "tests/smmuv3_xlate.h"
 
 static void tlbi_va(struct rig *r, u8 op, u16 asid, u64 va, unsigned int tg,

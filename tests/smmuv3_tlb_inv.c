@@ -9,6 +9,8 @@
  * hundreds of pages on both paths, TTL hints, 16K/64K granules mixed with
  * 4K, a 64K stage-1 page keyed by a 4K stage-2 granule).
  */
+/* Stale on purpose (tests/smmuv3_rig.h): entries kept by too-narrow TLBIs. */
+#define RIG_STALE_ON_PURPOSE	SMMUV3_COHERENCY_REPORT
 #include "tests/smmuv3_xlate.h"
 
 #define TG_4K	1

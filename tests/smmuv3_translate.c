@@ -6,6 +6,8 @@
  * smmuv3_tlb.c.
  */
 #include "hw/endpoint.h"
+/* Stale on purpose (tests/smmuv3_rig.h): random tables remapped in place. */
+#define RIG_STALE_ON_PURPOSE	SMMUV3_COHERENCY_REPORT
 #include "tests/smmuv3_xlate.h"
 
 /* Stage 1 alone, every granule, pages and blocks. */

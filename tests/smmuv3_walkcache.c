@@ -5,8 +5,10 @@
  * test is a driver sequence that is wrong on hardware with walk caches
  * (a table replaced under a Leaf=1 TLBI, a block left behind by a TTL
  * naming another level) and must go wrong here too, deterministically;
- * then the right command, which must put it right.
+ * then the right command, which must put it right.  Under `make test`
+ * the coherency checker names each such bug; here it reports to the test.
  */
+#include "tests/coherency-expect.h"
 #include "tests/smmuv3_xlate.h"
 
 #define PA1	0x50000000ULL
@@ -66,16 +68,22 @@ static int replace_table_leaf_only(struct rig *r, struct pt *p, u64 va)
 static void test_leaf_keeps_table_entries(void)
 {
 	struct smmuv3_config c;
+	struct coh_expect coh;
 	struct rig r;
 	struct pt p;
 
 	rig_default_conf(&c);
 	rig_init_s1(&r, &c, &p);
+	coh_expect_begin(r.smmu, &coh);
 	pt_map(&p, 0x10000, PA1, 3, PT_AF | PT_NG);
 	CHECK_EQ(xl_ok(&r, 0x10000), PA1);
 
-	/* The stale level-2 entry still points at the cleared table. */
+	/* The stale level-2 entry still points at the cleared table, and
+	 * the checker says which command was missing. */
 	CHECK_EQ(replace_table_leaf_only(&r, &p, 0x10000), EVT_F_TRANSLATION);
+	CHECK_COH_REPORTED(&coh, 1, "leaf-only TLBI keeps walk-cache entries");
+	CHECK(strstr(coh.last, "CMD_TLBI_NH_VA") != NULL);
+	CHECK(strstr(coh.last, "level-2 table") != NULL);
 	stats(&r);
 	CHECK_EQ(st.walk_cache_invalidated[SMMUV3_WALK_CACHE_S1], 0);
 	/* A TLBI of another ASID, or by VA of another 1G range, keeps it. */
@@ -88,6 +96,7 @@ static void test_leaf_keeps_table_entries(void)
 	stats(&r);
 	CHECK_EQ(st.walk_cache_invalidated[SMMUV3_WALK_CACHE_S1], 3);
 	CHECK_EQ(xl_ok(&r, 0x10000), PA2);
+	CHECK_EQ(coh.n, 1);	/* once per site */
 	rig_destroy(&r);
 }
 
@@ -115,17 +124,20 @@ static void test_ttl(void)
 {
 	const u64 va = 0x40000000ULL;
 	struct smmuv3_config c;
+	struct coh_expect coh;
 	struct rig r;
 	struct pt p;
 
 	rig_default_conf(&c);
 	rig_init_s1(&r, &c, &p);
+	coh_expect_begin(r.smmu, &coh);
 	pt_map(&p, va, PA1, 2, PT_AF | PT_NG);		/* a 2M block */
 	CHECK_EQ(xl_ok(&r, va + 0x1000), PA1 + 0x1000);
 	pt_map(&p, va, PA2, 2, PT_AF | PT_NG);
 	/* 4K granule, 512 pages (NUM 31 << SCALE 4), TTL level 3: kept. */
 	tlbi(&r, CMD_TLBI_NH_VA, va, true, 1, 31, 4, 3);
 	CHECK_EQ(xl_ok(&r, va + 0x1000), PA1 + 0x1000);
+	CHECK(coh.n >= 1);	/* the stale block, reported */
 	/* TTL level 2: removed. */
 	tlbi(&r, CMD_TLBI_NH_VA, va, true, 1, 31, 4, 2);
 	CHECK_EQ(xl_ok(&r, va + 0x1000), PA2 + 0x1000);

@@ -50,7 +50,16 @@ struct emu {
 	struct smmuv3 *smmu;
 	unsigned int msis, sync_irqs, gerror_irqs;
 	uint32_t msi_data, msi_rid;
+	char coherency[384];	/* the coherency checker's last report */
 };
+
+/* The coherency checker's reports come under the SMMU's lock: copy them. */
+static void coherency_report(void *opaque, const struct smmuv3_coherency_report *r)
+{
+	struct emu *e = opaque;
+
+	snprintf(e->coherency, sizeof(e->coherency), "%s", r->text);
+}
 
 /* Whatever receives an MSI runs under the SMMU's lock: record, no more. */
 static int doorbell_write(void *opaque, uint64_t off, unsigned int size,
@@ -276,7 +285,10 @@ int main(void)
 	smmuv3_config_default(&cfg);	/* then trim what your part lacks */
 	cfg.sid_bits = 8;
 	e.smmu = smmuv3_create(&cfg, e.bus, &irq_ops, &e, 0xfff0);
-	if (!e.smmu || drv_probe(&d) || drv_attach(&d))
+	/* A debugging aid: say which invalidation a driver forgot. */
+	if (!e.smmu || smmuv3_set_coherency(e.smmu, SMMUV3_COHERENCY_REPORT,
+					    coherency_report, &e) ||
+	    drv_probe(&d) || drv_attach(&d))
 		goto out;
 	printf("embed: enabled, CR0ACK=%#llx, %u sync irqs\n",
 	       (unsigned long long)mmio_read(&e, R_CR0ACK, 4),
@@ -295,6 +307,9 @@ int main(void)
 		goto out;
 	printf("embed: stale TLB entry until TLBI: pa=%#llx\n",
 	       (unsigned long long)pa);
+	if (!strstr(e.coherency, "missing "))
+		goto out;
+	printf("embed: coherency checker: %s\n", strstr(e.coherency, "missing "));
 	if (drv_tlbi(&d))
 		goto out;
 	if (device_dma_write(&e, SID, IOVA + 0x40, msg, sizeof(msg), &pa) !=

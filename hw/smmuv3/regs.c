@@ -45,6 +45,7 @@ void smmuv3_config_default(struct smmuv3_config *cfg)
 	cfg->walk_cache_s1 = 256;
 	cfg->walk_cache_s2 = 256;
 	cfg->walk_cache_s1ptw = 128;
+	cfg->coherency = smmu_coherency_env();
 }
 
 /* A walk cache's size: off, or a power of two of at least one set. */
@@ -106,7 +107,8 @@ struct smmuv3 *smmuv3_create(const struct smmuv3_config *cfg,
 	    (!cfg->gran4k && !cfg->gran16k && !cfg->gran64k) ||
 	    (cfg->tlb_sets && !is_power_of_2(cfg->tlb_sets)) ||
 	    !wc_size_ok(cfg->walk_cache_s1) || !wc_size_ok(cfg->walk_cache_s2) ||
-	    !wc_size_ok(cfg->walk_cache_s1ptw))
+	    !wc_size_ok(cfg->walk_cache_s1ptw) ||
+	    cfg->coherency > SMMUV3_COHERENCY_FATAL)
 		return NULL;
 
 	smmu = calloc(1, sizeof(*smmu));
@@ -136,6 +138,8 @@ struct smmuv3 *smmuv3_create(const struct smmuv3_config *cfg,
 	    smmu_wcache_init(&smmu->wc_s1ptw, cfg->stage1 && cfg->stage2 ?
 			     cfg->walk_cache_s1ptw : 0))
 		goto err_wc;
+	if (smmu_coherency_set(smmu, cfg->coherency))
+		goto err_wc;
 	return smmu;
 
 err_wc:
@@ -160,6 +164,7 @@ void smmuv3_destroy(struct smmuv3 *smmu)
 	smmu_wcache_free(&smmu->wc_s1);
 	smmu_wcache_free(&smmu->wc_s2);
 	smmu_wcache_free(&smmu->wc_s1ptw);
+	smmu_coherency_free(smmu);
 	smmu_tlb_free(smmu);
 	free(smmu->utlb);
 	free(smmu->cfg_cache);
@@ -333,8 +338,10 @@ void smmu_update_fast_gate(struct smmuv3 *smmu)
 
 	lockdep_assert_held(&smmu->lock);
 	smmu_utlb_flush(smmu);
+	/* The coherency checker, too, sees only the slow path's hits. */
 	WRITE_ONCE(smmu->fast_gate, (smmu->cr0 & CR0_SMMUEN) &&
-		   !(atomic_load(&smmu->trace.mask) & slow) ? SMMU_FAST_GO : 0);
+		   !(atomic_load(&smmu->trace.mask) & slow) &&
+		   !smmu_coherency_on(smmu) ? SMMU_FAST_GO : 0);
 }
 
 void smmuv3_set_trace(struct smmuv3 *smmu, unsigned int categories,

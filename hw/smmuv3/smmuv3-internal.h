@@ -510,6 +510,11 @@ struct smmuv3 {
 	u32 utlb_gen;
 	struct smmu_utlb_entry *utlb;
 	struct smmu_fast_stats fast[SMMU_STAT_SHARDS];
+
+	/* The coherency checker (coherency.c): SMMUV3_COHERENCY_*, its
+	 * tables (allocated while on) and report callback; under the lock. */
+	unsigned int coherency;
+	struct smmu_coherency *coh;
 };
 
 /* The calling thread's shard of the fast-path counters. */
@@ -615,6 +620,47 @@ struct smmu_walk_trace {
 int smmu_translate_walk(struct smmuv3 *smmu, const struct smmu_cfg *cfg,
 			u64 iova, unsigned int access, struct smmu_event *ev,
 			struct smmuv3_result *res, struct smmu_walk_trace *t);
+
+/*
+ * coherency.c: the coherency checker (smmuv3_set_coherency()).  Each hook
+ * runs with smmu->lock held and only when smmu_coherency_on(); none has an
+ * effect on the translation (dry-run fetches and walks, no counts but its
+ * own, no event recorded).
+ */
+struct smmu_coherency;
+static inline bool smmu_coherency_on(const struct smmuv3 *smmu)
+{
+	return unlikely(smmu->coherency != SMMUV3_COHERENCY_OFF);
+}
+int smmu_coherency_set(struct smmuv3 *smmu, unsigned int mode);	/* lock held */
+unsigned int smmu_coherency_env(void);	/* IOMMUSIM_COHERENCY, off if unset */
+void smmu_coherency_free(struct smmuv3 *smmu);
+/* translate_slow(): a configuration filled into the cache, or a hit on it. */
+void smmu_coherency_cfg_fill(struct smmuv3 *smmu, u32 sid, u32 ssid);
+void smmu_coherency_cfg_hit(struct smmuv3 *smmu, u32 sid, u32 ssid,
+			    const struct smmu_cfg *cached);
+/* translate_slow(): after the walk of a miss (ev: the transaction; va and
+ * half as the TLB keys it), and on a TLB hit that answers the transaction
+ * from entry e. */
+void smmu_coherency_tlb_fill(struct smmuv3 *smmu, const struct smmu_cfg *cfg,
+			     const struct smmu_event *ev, u64 va,
+			     unsigned int half);
+void smmu_coherency_tlb_hit(struct smmuv3 *smmu, const struct smmu_cfg *cfg,
+			    const struct smmu_event *ev,
+			    const struct smmu_tlb_entry *e);
+/* tlb.c: a TLBI removes valid entry e (break-before-make check). */
+void smmu_coherency_tlb_inv(struct smmuv3 *smmu, const struct smmu_tlb_entry *e);
+/*
+ * For the walk caches: a cached table descriptor of the given stage and
+ * lookup level, at physical address desc_addr, used for input address va
+ * (an IOVA, or an IPA for stage 2) of stream sid, was old and memory now
+ * holds new.  Reported (kind SMMUV3_COH_WALK) as a missing TLBI with
+ * Leaf=0 (or a table page reused while a walk cache may still point into
+ * it).  Call with the lock held, only when smmu_coherency_on().
+ */
+void smmu_coherency_stale_table(struct smmuv3 *smmu, const struct smmu_cfg *cfg,
+				u32 sid, unsigned int stage, int level, u64 va,
+				u64 desc_addr, u64 old, u64 new);
 
 /* tlb.c */
 int smmu_tlb_init(struct smmuv3 *smmu);

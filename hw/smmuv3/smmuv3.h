@@ -72,6 +72,13 @@ struct smmuv3_config {
 	 * translations of stage-1 table addresses in nested walks (S1PTW).
 	 */
 	unsigned int walk_cache_s1, walk_cache_s2, walk_cache_s1ptw;
+	/*
+	 * The coherency checker (SMMUV3_COHERENCY_*, smmuv3_set_coherency()):
+	 * a debugging aid, not hardware.  smmuv3_config_default() takes it
+	 * from the environment variable IOMMUSIM_COHERENCY (off, report or
+	 * fatal; off when unset), which `make test` sets to fatal.
+	 */
+	unsigned int coherency;
 };
 
 /*
@@ -234,17 +241,69 @@ struct smmuv3_stats {
 	uint64_t events[SMMUV3_STATS_EVENTS];	/* written to the event queue */
 	uint64_t events_lost;		/* queue full or disabled */
 	uint64_t gerrors;		/* GERROR bits raised */
+	/* The coherency checker: comparisons with memory, sites reported. */
+	uint64_t coherency_checks, coherency_reports;
 };
 
 /*
  * Trace (hw/trace.h): categories IOMMUSIM_TRACE_CMDQ, _CFG, _TLB, _WALK,
- * _EVENT and _GERROR; one line per event to fn, called with the model's
+ * _EVENT, _GERROR and _COHERENCY; one line per event to fn, called with the model's
  * lock held (record the line, never call back into the model).  0 or a
  * NULL fn turns tracing off.  Tracing the TLB or configuration cache
  * sends every translation down the locked slow path, where they are seen.
  */
 void smmuv3_set_trace(struct smmuv3 *smmu, unsigned int categories,
 		      iommusim_trace_fn fn, void *opaque);
+
+/*
+ * The coherency checker (docs/smmuv3.md, "Coherency checker").  On every
+ * use of cached state - a configuration-cache hit, a TLB hit, a TLB entry
+ * a TLBI removes - the model also reads the structures in memory, without
+ * side effects, and compares.  A difference means software changed
+ * something live without the invalidation the architecture requires (or,
+ * for a valid descriptor whose output changed, without break-before-make):
+ * it is reported once per site with the command that was missing.  It
+ * sends every translation down the locked slow path and costs a walk per
+ * TLB hit: for finding driver bugs, not for speed.
+ *
+ * Reports go to fn (called with the model's lock held: record it, never
+ * call the model), to the trace (IOMMUSIM_TRACE_COHERENCY) and to the
+ * counter coherency_reports.  SMMUV3_COHERENCY_FATAL then prints the report
+ * on stderr and aborts the process: for test suites only, the one case
+ * where the model aborts on what software wrote.
+ */
+#define SMMUV3_COHERENCY_OFF	0
+#define SMMUV3_COHERENCY_REPORT	1
+#define SMMUV3_COHERENCY_FATAL	2
+
+/* What a report found. */
+#define SMMUV3_COH_CFGI_STE	1	/* STE (or L1 descriptor) changed, cached */
+#define SMMUV3_COH_CFGI_CD	2	/* CD (or L1 CD descriptor) changed, cached */
+#define SMMUV3_COH_TLBI		3	/* leaf invalid or narrower, TLB entry live */
+#define SMMUV3_COH_BBM		4	/* valid leaf's output/size/type changed */
+#define SMMUV3_COH_WALK		5	/* table descriptor changed under a walk cache */
+
+struct smmuv3_coherency_report {
+	unsigned int kind;		/* SMMUV3_COH_* */
+	uint32_t sid, ssid;		/* ssid SMMUV3_NO_SSID when none */
+	uint16_t asid, vmid;
+	uint64_t addr;			/* the input address (IOVA, or IPA) */
+	uint64_t desc_addr;		/* physical address of the changed word */
+	uint64_t old_val, new_val;	/* what was cached, what memory holds */
+	const char *text;		/* the whole report, one line */
+};
+
+typedef void (*smmuv3_coherency_fn)(void *opaque,
+				    const struct smmuv3_coherency_report *r);
+
+/*
+ * mode SMMUV3_COHERENCY_*; fn may be NULL.  0, or -ENOMEM (the checker's
+ * tables) or -EINVAL (an unknown mode), leaving the checker as it was.
+ */
+int smmuv3_set_coherency(struct smmuv3 *smmu, unsigned int mode,
+			 smmuv3_coherency_fn fn, void *opaque);
+/* "off", "report" or "fatal" -> SMMUV3_COHERENCY_*, or -1. */
+int smmuv3_coherency_parse(const char *name);
 
 /* A consistent copy of the counters; reset sets them all to 0. */
 void smmuv3_get_stats(struct smmuv3 *smmu, struct smmuv3_stats *st);

@@ -189,6 +189,8 @@ static void inv_entry(struct smmuv3 *smmu, struct smmu_tlb_entry *e,
 {
 	if (!e->kind || !inv_matches(e, inv))
 		return;
+	if (smmu_coherency_on(smmu))
+		smmu_coherency_tlb_inv(smmu, e);
 	smmu->stats.tlb_invalidated++;
 	tlb_track(smmu, e, false);
 	entry_write_begin(e);

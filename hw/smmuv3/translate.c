@@ -117,7 +117,7 @@ int smmu_s2_translate_fetch(struct smmuv3 *smmu, const struct smmu_cfg *cfg,
  * Walk caches (walkcache.c).  A lookup tries the deepest table level
  * first; a hit hands the walker the next table (struct vmsa_walk_from).
  */
-static __attribute__((always_inline)) inline bool
+static __attribute__((always_inline)) inline const struct smmu_wc_entry *
 wc_find(struct smmu_wcache *c, const struct smmu_wc_tag *tag,
 	const struct vmsa_walk_cfg *w, u64 ia, struct vmsa_walk_from *from)
 {
@@ -130,11 +130,32 @@ wc_find(struct smmu_wcache *c, const struct smmu_wc_tag *tag,
 			from->level = (s8)level;
 			from->hier = e->hier;
 			from->table = e->out;
-			return true;
+			return e;
 		}
 	}
 	c->misses++;
-	return false;
+	return NULL;
+}
+
+/*
+ * The coherency checker's look at a walk-cache entry about to be used:
+ * the descriptor it was made from, read again through fetch (an IPA for a
+ * nested stage 1).  A difference is a table changed or freed without the
+ * Leaf=0 invalidation that would have removed the entry.
+ */
+static __attribute__((noinline, cold)) void
+wc_check(struct smmuv3 *smmu, const struct smmu_cfg *cfg, u32 sid,
+	 unsigned int stage, const struct smmu_wc_entry *e, u64 ia,
+	 vmsa_fetch_fn fetch, void *opaque)
+{
+	struct vmsa_fault f = { .type = VMSA_FAULT_NONE };
+	u64 now;
+
+	if (fetch(opaque, e->desc_addr, &now, &f) || now == e->desc)
+		return;
+	smmu_coherency_stale_table(smmu, cfg, sid, stage,
+				   e->leaf_level ? e->leaf_level : e->level, ia,
+				   e->desc_addr, e->desc, now);
 }
 
 /* Keeps the table descriptors a walk read (even one that then faulted). */
@@ -161,19 +182,30 @@ static void wc_fill(struct smmu_wcache *c, const struct smmu_wc_tag *tag,
 	}
 }
 
+/* Whose walk it is: for the coherency checker's reports. */
+struct walk_owner {
+	struct smmuv3 *smmu;
+	const struct smmu_cfg *cfg;
+	u32 sid;
+};
+
 /* A walk through walk cache c (off: c->e NULL) under tag. */
 static __attribute__((always_inline)) inline int
-cached_walk(struct smmu_wcache *c, const struct smmu_wc_tag *tag,
-	    struct vmsa_walk_cfg *w, u64 ia, struct vmsa_walk_result *r,
-	    struct vmsa_fault *f)
+cached_walk(const struct walk_owner *o, struct smmu_wcache *c,
+	    const struct smmu_wc_tag *tag, struct vmsa_walk_cfg *w, u64 ia,
+	    struct vmsa_walk_result *r, struct vmsa_fault *f)
 {
+	const struct smmu_wc_entry *hit;
 	struct vmsa_walk_from from;
 	struct vmsa_walk_tables tabs;
 	int rc;
 
 	if (!c->e)
 		return vmsa_walk(w, ia, r, f);
-	w->from = wc_find(c, tag, w, ia, &from) ? &from : NULL;
+	hit = wc_find(c, tag, w, ia, &from);
+	if (unlikely(hit && smmu_coherency_on(o->smmu)))
+		wc_check(o->smmu, o->cfg, o->sid, w->stage, hit, ia, w->fetch, w->opaque);
+	w->from = hit ? &from : NULL;
 	tabs.valid = 0;
 	w->tables = &tabs;
 	rc = vmsa_walk(w, ia, r, f);
@@ -187,6 +219,7 @@ cached_walk(struct smmu_wcache *c, const struct smmu_wc_tag *tag,
 /* Nested stage-1 table fetches: each table address is an IPA. */
 struct nested_fetch {
 	struct smmuv3 *smmu;
+	struct walk_owner owner;
 	struct smmu_wc_tag s2_tag;	/* stage-2 walk caches' tag (VMID) */
 	struct vmsa_walk_cfg s2;
 	bool s2_fault;		/* the fault came from stage 2 */
@@ -200,7 +233,7 @@ nested_s2_walk(struct nested_fetch *nf, u64 ipa, struct vmsa_walk_result *r,
 {
 	if (nf->t)
 		return vmsa_walk(&nf->s2, ipa, r, f);
-	return cached_walk(&nf->smmu->wc_s2, &nf->s2_tag, &nf->s2, ipa, r, f);
+	return cached_walk(&nf->owner, &nf->smmu->wc_s2, &nf->s2_tag, &nf->s2, ipa, r, f);
 }
 
 /*
@@ -219,6 +252,9 @@ nested_table_pa(struct nested_fetch *nf, phys_addr_t ipa,
 
 	if (cached) {
 		hit = smmu_wcache_lookup(c, &nf->s2_tag, 3, g, ipa >> g);
+		if (unlikely(hit && smmu_coherency_on(nf->smmu)))
+			wc_check(nf->smmu, nf->owner.cfg, nf->owner.sid, 2, hit, ipa,
+				 vmsa_fetch_ram, nf->smmu->mem);
 		if (hit) {
 			*pa = hit->out | (ipa & ((1ULL << g) - 1));
 			return 0;
@@ -497,10 +533,11 @@ static void utlb_fill(struct smmuv3 *smmu, const struct smmu_event *ev,
 
 /* The nest's stage-2 side: walk configuration, caches' tag, inspection. */
 static __attribute__((always_inline)) inline void
-nested_init(struct smmuv3 *smmu, const struct smmu_cfg *cfg,
+nested_init(struct smmuv3 *smmu, const struct smmu_cfg *cfg, u32 sid,
 	    struct nested_fetch *nf, struct smmu_walk_trace *t)
 {
 	nf->smmu = smmu;
+	nf->owner = (struct walk_owner){ smmu, cfg, sid };
 	nf->t = t;
 	if (cfg->s2) {
 		s2_walk_cfg(smmu, cfg, &nf->s2);
@@ -596,7 +633,7 @@ translate_walk(struct smmuv3 *smmu, const struct smmu_cfg *cfg, u64 iova,
 	u64 va = s1_input(cfg, iova, &half), ipa = va, pa;
 	int rc;
 
-	nested_init(smmu, cfg, &nf, t);
+	nested_init(smmu, cfg, ev->sid, &nf, t);
 	if (unlikely(t))
 		ev->dry_run = true;
 
@@ -611,7 +648,7 @@ again:
 			return walk_fault(smmu, ev, cfg, &f, false, EVT_CLASS_IN, res);
 		}
 		s1_tag.gshift = w.granule_shift;
-		if (likely(!t) ? cached_walk(&smmu->wc_s1, &s1_tag, &w, va, &r1, &f) :
+		if (likely(!t) ? cached_walk(&nf.owner, &smmu->wc_s1, &s1_tag, &w, va, &r1, &f) :
 				 vmsa_walk(&w, va, &r1, &f)) {
 			if (nf.s2_fault)
 				return walk_fault(smmu, ev, cfg, &f, true,
@@ -769,6 +806,7 @@ static int translate_slow(struct smmuv3 *smmu, u32 sid, u32 ssid, u64 iova,
 	struct smmu_cfg cfg;
 	unsigned int half, need;
 	u64 va;
+	int ret;
 
 	smmu->stats.translations++;
 	if (smmu_cfg_cache_lookup(smmu, sid, ssid, &cfg, sizeof(cfg))) {
@@ -777,6 +815,8 @@ static int translate_slow(struct smmuv3 *smmu, u32 sid, u32 ssid, u64 iova,
 			 "smmuv3_config_cache_hit sid=0x%x (hits=%llu, misses=%llu)", sid,
 			 (unsigned long long)smmu->stats.cfg_hits,
 			 (unsigned long long)smmu->stats.cfg_misses);
+		if (smmu_coherency_on(smmu))
+			smmu_coherency_cfg_hit(smmu, sid, ssid, &cfg);
 	} else {
 		smmu->stats.cfg_misses++;
 		hw_trace(&smmu->trace, IOMMUSIM_TRACE_CFG,
@@ -786,6 +826,8 @@ static int translate_slow(struct smmuv3 *smmu, u32 sid, u32 ssid, u64 iova,
 		if (smmu_fetch_config(smmu, sid, ssid, &cfg, &ev))
 			return record(smmu, &ev, res);
 		smmu_cfg_cache_insert(smmu, sid, ssid, &cfg);
+		if (smmu_coherency_on(smmu))
+			smmu_coherency_cfg_fill(smmu, sid, ssid);
 	}
 	switch (cfg.kind) {
 	case CFG_ABORT:
@@ -817,13 +859,18 @@ static int translate_slow(struct smmuv3 *smmu, u32 sid, u32 ssid, u64 iova,
 					      NULL);
 		if (need & ~(e.s1_allow & e.s2_allow))
 			return tlb_perm_fault(smmu, &cfg, &e, va, need, &ev, res);
+		if (smmu_coherency_on(smmu))
+			smmu_coherency_tlb_hit(smmu, &cfg, &ev, &e);
 		utlb_fill(smmu, &ev, &e, va);
 		res->addr = e.out_page | (va & ((1ULL << e.gshift) - 1));
 		res->size_shift = e.gshift;
 		res->attr = e.attr;
 		return 0;
 	}
-	return translate_walk(smmu, &cfg, iova, access, &ev, res, NULL);
+	ret = translate_walk(smmu, &cfg, iova, access, &ev, res, NULL);
+	if (smmu_coherency_on(smmu))
+		smmu_coherency_tlb_fill(smmu, &cfg, &ev, va, half);
+	return ret;
 }
 
 /* SMMUEN clear: GBPA decides, untranslated. */

@@ -132,6 +132,8 @@ int main(void)
 	CHECK_EQ(probe("ram=3M", NULL), 100 + ENODEV);
 	CHECK_EQ(probe("httu=3", NULL), 100 + ENODEV);
 	CHECK_EQ(probe("trace=cmdq,bogus", NULL), 100 + ENODEV);
+	CHECK_EQ(probe("coherency=on", NULL), 100 + ENODEV);
+	CHECK_EQ(probe("coherency=report trace=coherency", NULL), 2);
 	CHECK_EQ(probe("trace=its,cmdq", NULL), 2);
 	/* The board's boot, traced: the driver's commands, only when asked. */
 	CHECK(traced("trace=cmdq", "smmuv3_cmdq_opcode <--- CMD_SYNC"));

@@ -14,7 +14,9 @@
  * the vEVENTQ with the virtual StreamID.  A stage-1 PTE changed behind the
  * SMMU's back stays stale in its TLB until the program's TLBI_NH_VA, and a
  * changed CD until its CFGI_CD - both through IOMMU_HWPT_INVALIDATE on the
- * vIOMMU.  The SMMUv3 formats below are restated from Arm IHI0070 (CD,
+ * vIOMMU.  Being stale on purpose, this program runs the shim's coherency
+ * checker in report mode (`make test` makes it fatal) and checks that it
+ * named both bugs on stderr.  The SMMUv3 formats below are restated from Arm IHI0070 (CD,
  * STE, commands, event records) and the VMSAv8-64 descriptors, as a guest
  * driver would carry them.
  */
@@ -411,6 +413,38 @@ static void test_read_efault(void)
 	munmap(pg, 2 * PG);
 }
 
+/* What the shim prints on stderr between begin and end (a file). */
+static int capture_fd = -1, saved_stderr = -1;
+
+static void capture_begin(void)
+{
+	char path[] = "/tmp/iommusim-vevent-XXXXXX";
+
+	capture_fd = mkstemp(path);
+	REQUIRE(capture_fd >= 0);
+	unlink(path);
+	fflush(stderr);
+	saved_stderr = dup(2);
+	REQUIRE(saved_stderr >= 0 && dup2(capture_fd, 2) == 2);
+}
+
+static bool capture_end(const char *text)
+{
+	char buf[16384];
+	ssize_t n;
+
+	fflush(stderr);
+	REQUIRE(dup2(saved_stderr, 2) == 2);
+	close(saved_stderr);
+	n = pread(capture_fd, buf, sizeof(buf) - 1, 0);
+	close(capture_fd);
+	buf[n > 0 ? n : 0] = '\0';
+	if (strstr(buf, text))
+		return true;
+	fprintf(stderr, "stderr lacks \"%s\":\n%s\n", text, buf);
+	return false;
+}
+
 /* A changed PTE is stale in the SMMU's TLB until the guest's TLBI. */
 static void test_stale_tlb(void)
 {
@@ -423,7 +457,9 @@ static void test_stale_tlb(void)
 	CHECK_EQ(ram[PAGE_B], 0x11);
 	ram64(L3_OFF)[((VA_B >> 12) & 511)] = (GPA + PAGE_C) | DESC_PAGE;
 	ram[PAGE_A] = 0x22;
+	capture_begin();
 	CHECK_EQ(dma(VA_B, VA_A, 1), 0);
+	CHECK(capture_end("iommusim-preload: coherency: break-before-make violation"));
 	CHECK_EQ(ram[PAGE_B], 0x22);			/* the old translation */
 	CHECK_EQ(ram[PAGE_C], 0);
 	/* The guest invalidates that VA in its ASID (the host adds the VMID). */
@@ -445,7 +481,9 @@ static void test_stale_cd(void)
 	build_tables(L1B_OFF, L2B_OFF, L3B_OFF, pages, 2);
 	write_cd(CD_OFF, L1B_OFF, ASID + 1, true);	/* new tables, new ASID */
 	ram[PAGE_A] = 0x44;
+	capture_begin();
 	CHECK_EQ(dma(VA_B, VA_A, 1), 0);
+	CHECK(capture_end("coherency: stale CD in the configuration cache"));
 	CHECK_EQ(ram[PAGE_C], 0x44);			/* still the old CD */
 	CHECK_EQ(ram[PAGE_D], 0);
 	/* CFGI_CD names the guest's vSID; an unknown one does nothing. */
@@ -501,6 +539,12 @@ static void teardown(void)
 
 int main(void)
 {
+	const char *cfg = getenv("IOMMUSIM_PRELOAD");
+	char with[512];
+
+	/* Before the shim builds its machine (the first /dev/iommu open). */
+	snprintf(with, sizeof(with), "%s coherency=report", cfg ? cfg : "");
+	setenv("IOMMUSIM_PRELOAD", with, 1);
 	client_require_iommu("smmuv3", "the mock IOMMU walks no guest stage 1 "
 			     "and raises no events");
 	setup();

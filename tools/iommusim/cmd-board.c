@@ -42,7 +42,9 @@ static const struct {
 /*
  * The SMMU's identity from board's keys, over smmuv3_config_default():
  * stages=s1|s2|s1+s2, granules=4K,16K,64K, oas=BITS, sid-bits=, ssid-bits=,
- * tlb-sets=, strtab=linear|2-level and the 0/1 switches above.  Values
+ * tlb-sets=, strtab=linear|2-level, coherency=off|report|fatal (the
+ * coherency checker; the default from $IOMMUSIM_COHERENCY) and the 0/1
+ * switches above.  Values
  * the model would refuse are refused here, by smmuv3_create() itself.
  */
 static int board_smmu_config(struct scenario *s, const struct scn_line *l,
@@ -108,11 +110,26 @@ static int board_smmu_config(struct scenario *s, const struct scn_line *l,
 			return scn_error(s, l, "board: tlb-sets= is a power of two, at most 1M");
 		cfg->tlb_sets = (unsigned int)v;
 	}
+	if (scn_key(l, "coherency")) {
+		int mode = smmuv3_coherency_parse(scn_key(l, "coherency"));
+
+		if (mode < 0)
+			return scn_error(s, l, "board: coherency=%s: off, report or fatal",
+					 scn_key(l, "coherency"));
+		cfg->coherency = (unsigned int)mode;
+	}
 	if (strtab && strcmp(strtab, "linear") && strcmp(strtab, "2-level"))
 		return scn_error(s, l, "board: strtab=%s: 2-level or linear", strtab);
 	if (strtab)
 		cfg->st_2level = !strcmp(strtab, "2-level");
 	return 0;
+}
+
+/* coherency=report (or fatal, before it aborts): each report on stderr. */
+static void coherency_line(void *opaque, const struct smmuv3_coherency_report *r)
+{
+	(void)opaque;
+	fprintf(stderr, "iommusim: coherency: %s\n", r->text);
 }
 
 /* Whether the model accepts cfg: the same check smmuv3_create() makes. */
@@ -140,7 +157,7 @@ int cmd_board(struct scenario *s, const struct scn_line *l, struct scn_result *r
 	static const char *const keys[] = { "ram", "iommu", "strict", "passthrough",
 					    "strtab", "stages", "granules", "oas", "sid-bits",
 					    "ssid-bits", "tlb-sets", "ril", "hyp", "msi",
-					    "cd-2level", "asid16", "vmid16", "s2fwb", NULL };
+					    "cd-2level", "asid16", "vmid16", "s2fwb", "coherency", NULL };
 	struct world *w = scenario_world(s);
 	struct machine_config mc;
 	struct platform_config pc = { .iommu = PLATFORM_IOMMU_SMMUV3 };
@@ -188,6 +205,9 @@ int cmd_board(struct scenario *s, const struct scn_line *l, struct scn_result *r
 	pc.passthrough = pt != 0;
 	pc.fail_count = &w->fail_nth;
 	world_trace_machine(w, w->machine);
+	if (machine_smmu(w->machine) && mc.smmu.coherency)
+		smmuv3_set_coherency(machine_smmu(w->machine), mc.smmu.coherency,
+				     coherency_line, NULL);
 	pc.fail_site = &w->fail_site;
 	w->platform = platform_boot(w->machine, &pc);
 	if (IS_ERR(w->platform)) {

@@ -3,11 +3,12 @@
  * stats [reset=1]: what the board's hardware counted since it was built (or
  * since the last reset=1): the SMMUv3 model's smmuv3_get_stats() (TLB and
  * configuration cache, descriptor reads by stage and level, commands and
- * events by name) and the ITS's (translations, LPIs, commands by name).
+ * events by name, the coherency checker's checks and reports when it ran)
+ * and the ITS's (translations, LPIs, commands by name).
  * Printed as a few lines, only counts that are not zero, and reported as
  * values for expect: translations=, tlb_hits=, tlb_misses=, cfg_hits=,
- * cfg_misses=, s1_reads=, s2_reads=, commands=, events=, its_translations=,
- * lpis=, its_commands=.
+ * cfg_misses=, s1_reads=, s2_reads=, commands=, events=,
+ * coherency_reports=, its_translations=, lpis=, its_commands=.
  */
 #include <string.h>
 
@@ -69,8 +70,13 @@ static void print_smmu(FILE *out, const struct smmuv3_stats *st, struct scn_resu
 		if (st->events[e])
 			fprintf(out, " %s %llu,", smmuv3_event_name(e) ?: "?",
 				(unsigned long long)st->events[e]);
-	fprintf(out, " %llu lost; %llu GERROR\n", (unsigned long long)st->events_lost,
+	fprintf(out, " %llu lost; %llu GERROR", (unsigned long long)st->events_lost,
 		(unsigned long long)st->gerrors);
+	if (st->coherency_checks)
+		fprintf(out, "; coherency checker %llu checks, %llu reports",
+			(unsigned long long)st->coherency_checks,
+			(unsigned long long)st->coherency_reports);
+	fputc('\n', out);
 	scn_set(r, "translations", "%llu", (unsigned long long)st->translations);
 	scn_set(r, "tlb_hits", "%llu", (unsigned long long)sum(st->tlb_hits, SMMUV3_REGIMES));
 	scn_set(r, "tlb_misses", "%llu", (unsigned long long)sum(st->tlb_misses, SMMUV3_REGIMES));
@@ -81,6 +87,7 @@ static void print_smmu(FILE *out, const struct smmuv3_stats *st, struct scn_resu
 	scn_set(r, "walk_cache_hits", "%llu", (unsigned long long)sum(st->walk_cache_hits, 3));
 	scn_set(r, "commands", "%llu", (unsigned long long)sum(st->commands, SMMUV3_STATS_OPCODES));
 	scn_set(r, "events", "%llu", (unsigned long long)sum(st->events, SMMUV3_STATS_EVENTS));
+	scn_set(r, "coherency_reports", "%llu", (unsigned long long)st->coherency_reports);
 }
 
 static void print_its(FILE *out, const struct its_stats *st, struct scn_result *r)

@@ -40,7 +40,8 @@ static void usage(FILE *f)
 		"  --json            one JSON object per command on stdout (file, line,\n"
 		"                    command, rc, values); the narrative goes to stderr\n"
 		"  --trace=LIST      trace events on stderr, QEMU's names: LIST of cmdq, cfg,\n"
-		"                    tlb, walk, event, gerror, its, iommufd, dma, or all\n"
+		"                    tlb, walk, event, gerror, its, iommufd, dma, coherency,\n"
+		"                    or all\n"
 		"  -h, --help        this text\n"
 		"  -V, --version     the version\n"
 		"\n"
@@ -103,7 +104,7 @@ static int parse_options(int argc, char **argv, struct opts *o)
 			o->trace = iommusim_trace_parse(optarg, &bad, &bad_len);
 			if (!o->trace) {
 				fprintf(stderr, "iommusim: --trace: unknown category '%.*s'; the categories are "
-					"cmdq, cfg, tlb, walk, event, gerror, its, iommufd, dma, all\n",
+					"cmdq, cfg, tlb, walk, event, gerror, its, iommufd, dma, coherency, all\n",
 					(int)bad_len, bad);
 				return 2;
 			}
