@@ -14,6 +14,7 @@
 #include <pthread.h>
 
 #include "tests/arm-smmu-v3-machine.h"
+#include "tests/coherency-expect.h"
 
 #define SID	5
 #define IOVA	0x100000ULL
@@ -50,6 +51,7 @@ static void test_hitless_replace(void)
 	struct arm_smmu_stats st0, st1;
 	struct iommu_domain *u1, *u2, *ident;
 	struct dma_thread t = { 0 };
+	struct coh_expect coh;
 	struct iommu_group *grp;
 	struct testbed m;
 	struct device *dev;
@@ -70,6 +72,15 @@ static void test_hitless_replace(void)
 	CHECK_EQ(iommu_group_claim_dma_owner(grp, &m), 0);
 	CHECK_EQ(iommu_group_replace_domain(grp, u1), 0);
 
+	/*
+	 * The device translates while the driver rewrites its STE: between
+	 * a word's store and the CFGI that follows it, a translation may
+	 * legally use the cached old STE, and the coherency checker, which
+	 * compares at use, cannot tell that window from a missing CFGI
+	 * (docs/smmuv3.md, "what it cannot see").  Reports are counted here,
+	 * not fatal; what this test asserts is that no DMA ever faults.
+	 */
+	coh_expect_begin(m.hw, &coh);
 	t.m = &m;
 	REQUIRE(pthread_create(&th, NULL, dma_loop, &t) == 0);
 	arm_smmu_get_stats(m.smmu, &st0);

@@ -16,7 +16,7 @@
  * it cached, so it reads memory again each time and says which command was
  * missing, deterministically.
  *
- * What is compared, and when (each under smmu->lock, from translate.c and
+ * What is compared, and when (each under smmu->lock, from translate.c, walk.c and
  * tlb.c, only while the checker is on, which also closes the lock-free
  * fast path so that every translation comes here):
  *  - a configuration-cache hit: the STE and CD fetched again (dry run)

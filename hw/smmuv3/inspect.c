@@ -2,7 +2,7 @@
 /*
  * Looking at what the SMMU sees (inspect.h): a stream's configuration and
  * one access's walk, through the model's own fetch, decode and walk code
- * (ste.c's smmu_fetch_config_info, translate.c's smmu_translate_walk) with
+ * (ste.c's smmu_fetch_config_info, walk.c's smmu_translate_walk) with
  * their side effects switched off, under the model's lock like a real miss.
  * Also the structures' field tables, by the names of Arm IHI0070 5.2-5.4,
  * for whoever prints them.

@@ -593,13 +593,13 @@ void smmu_cfg_cache_insert(struct smmuv3 *smmu, u32 sid, u32 ssid,
 void smmu_cfg_cache_inv_sid(struct smmuv3 *smmu, u32 first, u32 last);
 void smmu_cfg_cache_inv_cd(struct smmuv3 *smmu, u32 sid, u32 ssid);
 
-/* translate.c: stage-2 translation of an IPA for a configuration fetch. */
+/* walk.c: stage-2 translation of an IPA for a configuration fetch. */
 int smmu_s2_translate_fetch(struct smmuv3 *smmu, const struct smmu_cfg *cfg,
 			    u64 ipa, u64 *pa, struct smmu_event *ev);
 bool smmu_s2_params_valid(const struct smmuv3 *smmu, struct smmu_cfg *cfg);
 
 /*
- * The walk of a TLB miss (translate.c), for smmuv3_inspect_walk(): with t,
+ * The walk of a TLB miss (walk.c), for smmuv3_inspect_walk(): with t,
  * each descriptor read goes to t->fn, the TLB is left alone, a fault is not
  * recorded (ev->dry_run), and what the walk found is left in t.  Real
  * translations pass no t, and pay nothing for it but a test or two per miss.
@@ -620,6 +620,52 @@ struct smmu_walk_trace {
 int smmu_translate_walk(struct smmuv3 *smmu, const struct smmu_cfg *cfg,
 			u64 iova, unsigned int access, struct smmu_event *ev,
 			struct smmuv3_result *res, struct smmu_walk_trace *t);
+/* The same walk for a real TLB miss (lock held): fills the TLB. */
+int smmu_translate_miss(struct smmuv3 *smmu, const struct smmu_cfg *cfg,
+			u64 iova, unsigned int access, struct smmu_event *ev,
+			struct smmuv3_result *res);
+/* A walk's fault f as the event of ev (recorded unless dry run or R=0). */
+int smmu_walk_fault(struct smmuv3 *smmu, struct smmu_event *ev,
+		    const struct smmu_cfg *cfg, const struct vmsa_fault *f,
+		    bool s2, u8 class, struct smmuv3_result *res);
+/* After a translation from TLB entry e succeeded: the micro-TLB keeps it. */
+void smmu_utlb_fill_entry(struct smmuv3 *smmu, const struct smmu_event *ev,
+			  const struct smmu_tlb_entry *e, u64 va);
+
+/* ev's event as the result; recorded unless a dry run or R=0. */
+static inline int smmu_record(struct smmuv3 *smmu, struct smmu_event *ev,
+			      struct smmuv3_result *res)
+{
+	res->event = ev->type;
+	res->recorded = !ev->no_record && !ev->dry_run &&
+			smmu_record_event(smmu, ev);
+	return (int)ev->type;
+}
+
+/* The PERM_* bits an access (SMMUV3_READ|WRITE|EXEC|PRIV) needs. */
+static inline unsigned int smmu_access_need(unsigned int access)
+{
+	unsigned int need = 0;
+
+	if (access & SMMUV3_WRITE)
+		need |= PERM_W;
+	if (access & SMMUV3_EXEC)
+		need |= PERM_X;
+	if (!need || (access & SMMUV3_READ))
+		need |= PERM_R;
+	return access & SMMUV3_PRIV ? need << PERM_PRIV_SHIFT : need;
+}
+
+/* Which half of the VA space (TTB0/1) and the address the tables see (TBI). */
+static inline u64 smmu_s1_input(const struct smmu_cfg *cfg, u64 iova,
+				unsigned int *half)
+{
+	*half = cfg->s1 ? (iova >> VMSA_TTB_SELECT_BIT) & 1 : 0;
+	if (cfg->s1 && (cfg->tbi & (1u << *half)))
+		iova = (iova & GENMASK_ULL(VMSA_TTB_SELECT_BIT, 0)) |
+		       (*half ? GENMASK_ULL(63, VMSA_TTB_SELECT_BIT + 1) : 0);
+	return iova;
+}
 
 /*
  * coherency.c: the coherency checker (smmuv3_set_coherency()).  Each hook

@@ -198,7 +198,7 @@ static int decode_ste(struct smmuv3 *smmu, const u64 *ste,
 		cfg->record_s2 = !!(s2 & STE_2_S2R);
 		if (cfg->s2ttb >> cfg->s2_oas)
 			return bad(ev, EVT_C_BAD_STE);
-		/* T0SZ range, SL0 and concatenation: see translate.c. */
+		/* T0SZ range, SL0 and concatenation: see walk.c. */
 		if (!smmu_s2_params_valid(smmu, cfg))
 			return bad(ev, EVT_C_BAD_STE);
 	}
