@@ -264,6 +264,7 @@ static bool smmu_sane(struct fz *f)
 	return f->linear && (rd(f, SMMU_CR0, 4) & CR0_SMMUEN) &&
 	       rd(f, SMMU_STRTAB_BASE, 8) == STRTAB &&
 	       rd(f, SMMU_STRTAB_BASE_CFG, 4) == 8 &&
+	       (rd(f, SMMU_CMDQ_BASE, 8) & Q_BASE_ADDR) == CMDQ &&
 	       (rd(f, SMMU_CMDQ_CONS, 4) & ~CMDQ_CONS_ERR) == f->cmdq_prod &&
 	       !((rd(f, SMMU_GERROR, 4) ^ rd(f, SMMU_GERRORN, 4)) & GERROR_MASK);
 }
@@ -455,9 +456,10 @@ static void op_reg(struct fz *f, struct fuzz_in *in, bool write)
 	f->evtq_untrusted = true;	/* queue base, or an MSI address into it */
 	if (off == SMMU_CMDQ_PROD && size == 4)
 		f->cmdq_prod = (u32)val & ((2u << f->cmdq_log2) - 1);
-	if (off == SMMU_CMDQ_BASE && (size == 8 || size == 4))
-		f->cmdq_log2 = min_t(u32, val & 0x1f, CMDQ_LOG2);
 	wr(f, off, size, val);
+	/* What the SMMU took (it ignores CMDQ_BASE while CMDQEN is set). */
+	f->cmdq_log2 = min_t(u32, FIELD_GET(Q_BASE_LOG2SIZE, rd(f, SMMU_CMDQ_BASE, 8)),
+			     CMDQ_LOG2);
 }
 
 static void count_step(void *opaque, const struct smmuv3_walk_step *st)
