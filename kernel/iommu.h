@@ -239,14 +239,17 @@ struct iommu_ops {
 	 */
 	void *(*hw_info)(struct device *dev, u32 *length, u32 *type);
 	/*
-	 * iommufd's IOMMU_VIOMMU_ALLOC (the Linux 6.13-6.16 shape): a vIOMMU
-	 * of viommu_type over the nest parent; ERR_PTR(-EOPNOTSUPP) for a type
-	 * the driver does not have.
+	 * iommufd's IOMMU_VIOMMU_ALLOC: a vIOMMU of viommu_type over the nest
+	 * parent; ERR_PTR(-EOPNOTSUPP) for a type the driver does not have.
+	 * user_data is the driver's blob (data_uptr/data_len) or NULL when
+	 * user space gave none, as mainline's viommu_init gets it; a driver
+	 * writes its answer back with iommu_copy_struct_to_user.
 	 */
 	struct iommufd_viommu *(*viommu_alloc)(struct device *dev,
 					       struct iommu_domain *parent,
 					       struct iommufd_ctx *ictx,
-					       unsigned int viommu_type);
+					       unsigned int viommu_type,
+					       const struct iommu_user_data *user_data);
 	/* IOMMU_DOMAIN_IDENTITY or _DMA to force a default, 0 for no opinion. */
 	int (*def_domain_type)(struct device *dev);
 

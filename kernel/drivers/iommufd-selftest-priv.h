@@ -70,7 +70,8 @@ struct iommu_domain *selftest_nested_create(struct kernel *k,
 struct iommufd_viommu *selftest_viommu_alloc(struct device *dev,
 					     struct iommu_domain *parent,
 					     struct iommufd_ctx *ictx,
-					     unsigned int viommu_type);
+					     unsigned int viommu_type,
+					     const struct iommu_user_data *user_data);
 /* Which vIOMMU the device now sits behind (attach of domain). */
 int selftest_viommu_attach(struct mock_dev *mdev, struct iommu_domain *domain);
 

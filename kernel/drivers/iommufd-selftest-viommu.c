@@ -99,15 +99,31 @@ static const struct iommufd_viommu_ops selftest_viommu_ops = {
 struct iommufd_viommu *selftest_viommu_alloc(struct device *dev,
 					     struct iommu_domain *parent,
 					     struct iommufd_ctx *ictx,
-					     unsigned int viommu_type)
+					     unsigned int viommu_type,
+					     const struct iommu_user_data *user_data)
 {
+	struct iommu_viommu_selftest data;
 	struct selftest_viommu *sv;
+	int rc;
 
-	(void)ictx;
 	if (viommu_type != IOMMU_VIOMMU_TYPE_SELFTEST)
 		return ERR_PTR(-EOPNOTSUPP);
 	if (!selftest_is_paging_domain(parent))
 		return ERR_PTR(-EINVAL);
+	/* mock_viommu_init: the blob's in_data comes back as out_data. */
+	if (user_data) {
+		rc = iommu_copy_struct_from_user(&data, sizeof(data),
+						 sizeof(struct iommu_viommu_selftest),
+						 user_data, IOMMU_VIOMMU_TYPE_SELFTEST);
+		if (rc)
+			return ERR_PTR(rc);
+		data.out_data = data.in_data;
+		rc = iommu_copy_struct_to_user(ictx, user_data, &data, sizeof(data),
+					       sizeof(struct iommu_viommu_selftest),
+					       IOMMU_VIOMMU_TYPE_SELFTEST);
+		if (rc)
+			return ERR_PTR(rc);
+	}
 	sv = kzalloc(dev->k, sizeof(*sv));
 	if (!sv)
 		return ERR_PTR(-ENOMEM);

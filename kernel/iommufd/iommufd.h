@@ -212,6 +212,16 @@ int iommu_copy_struct_from_full_user_array(void *dst, size_t entry_size,
 int iommu_copy_struct_from_user(void *dst, size_t dst_size, size_t min_size,
 				const struct iommu_user_data *user_data,
 				unsigned int data_type);
+/*
+ * A driver's answer back into the user's blob (iommu_copy_struct_to_user):
+ * -EINVAL for another type, a blob shorter than min_size or longer than
+ * src_size; else the blob's length of src, through the context's
+ * copy_to_user (-EFAULT for memory the program cannot write).
+ */
+int iommu_copy_struct_to_user(struct iommufd_ctx *ictx,
+			      const struct iommu_user_data *dst,
+			      const void *src, size_t src_size, size_t min_size,
+			      unsigned int data_type);
 
 struct iommufd_viommu;
 
