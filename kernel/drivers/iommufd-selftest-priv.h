@@ -32,7 +32,12 @@ struct mock_dev {
 	/* The vIOMMU of the nested domain it is attached to, and its ID there. */
 	struct iommufd_viommu *viommu;
 	unsigned long vdev_id;
+	/* The second set_dev_pasid of IOMMU_TEST_PASID_RESERVED fails. */
+	bool pasid_1024_fake_error;
 };
+/* The mock's set_dev_pasid, for every domain it makes (selftest.c). */
+int selftest_set_dev_pasid(struct iommu_domain *domain, struct device *dev,
+			   ioasid_t pasid, struct iommu_domain *old);
 
 struct mock_domain {
 	struct iommu_domain domain;

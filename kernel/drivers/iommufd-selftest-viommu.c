@@ -35,7 +35,7 @@ viommu_alloc_domain_nested(struct iommufd_viommu *viommu, u32 flags,
 	struct selftest_viommu *sv = to_sv(viommu);
 	struct iommu_domain *d;
 
-	if (flags & ~IOMMU_HWPT_FAULT_ID_VALID)
+	if (flags & ~IOMMU_HWPT_ALLOC_PASID)
 		return ERR_PTR(-EOPNOTSUPP);
 	d = selftest_nested_create(sv->k, sv->s2_parent, user_data);
 	if (!IS_ERR(d))

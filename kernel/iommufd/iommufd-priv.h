@@ -157,6 +157,7 @@ struct iommufd_hw_pagetable {
 	struct iommufd_object obj;
 	struct iommu_domain *domain;
 	struct iommufd_fault *fault;
+	bool pasid_compat;		/* IOMMU_HWPT_ALLOC_PASID */
 };
 
 struct iommufd_hwpt_paging {
@@ -183,6 +184,17 @@ struct iommufd_group {
 	struct iommufd_hw_pagetable *hwpt;
 	unsigned int attached;		/* devices attached */
 	unsigned int bound;		/* devices bound */
+	struct list_head pasid_attach;	/* of iommufd_pasid_attach */
+};
+
+/* device-pasid.c: the HWPT a PASID of a group uses, and its devices. */
+#define IOMMUFD_GROUP_MAX_DEVS	16
+struct iommufd_pasid_attach {
+	struct list_head node;		/* in igroup->pasid_attach */
+	ioasid_t pasid;
+	struct iommufd_hw_pagetable *hwpt;
+	unsigned int ndevs;
+	struct iommufd_device *devs[IOMMUFD_GROUP_MAX_DEVS];
 };
 
 struct iommufd_vdevice;
@@ -288,6 +300,14 @@ static inline int iommufd_ucmd_respond(struct iommufd_ucmd *ucmd, size_t len)
 	return iommufd_copy_to_user(ucmd->ictx, ucmd->ubuffer, ucmd->cmd,
 				    min_t(size_t, ucmd->user_size, len));
 }
+
+/* device-pasid.c (ictx->lock held) */
+int iommufd_hwpt_pasid_compat_rid(struct iommufd_hw_pagetable *hwpt,
+				  struct iommufd_group *ig);
+struct iommufd_hw_pagetable *iommufd_device_pasid_hwpt(struct iommufd_device *idev,
+						       ioasid_t pasid);
+void iommufd_device_pasid_detach_all(struct iommufd_ctx *ictx,
+				     struct iommufd_device *idev);
 
 /* main.c */
 int iommufd_object_add(struct iommufd_ctx *ictx, struct iommufd_object *obj,

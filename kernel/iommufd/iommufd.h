@@ -153,6 +153,23 @@ int iommufd_device_attach_pt(struct iommufd_ctx *ictx, u32 dev_id,
 			     u32 *pt_id);
 /* VFIO_DEVICE_DETACH_IOMMUFD_PT; -EINVAL when not attached. */
 int iommufd_device_detach_pt(struct iommufd_ctx *ictx, u32 dev_id);
+/*
+ * PASID pasid of the device onto a HWPT (pt_id: a paging or nested HWPT
+ * allocated with IOMMU_HWPT_ALLOC_PASID; an IOAS is -EINVAL), as mainline's
+ * iommufd_device_attach/replace/detach(idev, pasid, ...): attach -EBUSY on
+ * a PASID the device already has, replace -EINVAL on one it has not;
+ * detach of a PASID not attached does nothing.  The RID's HWPT must be
+ * PASID-compatible too (-EINVAL).
+ */
+int iommufd_device_pasid_attach(struct iommufd_ctx *ictx, u32 dev_id,
+				ioasid_t pasid, u32 *pt_id);
+int iommufd_device_pasid_replace(struct iommufd_ctx *ictx, u32 dev_id,
+				 ioasid_t pasid, u32 *pt_id);
+int iommufd_device_pasid_detach(struct iommufd_ctx *ictx, u32 dev_id,
+				ioasid_t pasid);
+/* The domain a PASID of the device uses now (NULL: none). */
+struct iommu_domain *iommufd_device_pasid_domain(struct iommufd_ctx *ictx,
+						 u32 dev_id, ioasid_t pasid);
 /* The IOMMU domain dev_id is attached to through the context, or NULL. */
 struct iommu_domain *iommufd_device_domain(struct iommufd_ctx *ictx,
 					   u32 dev_id);
