@@ -268,6 +268,25 @@ int phys_ram_virt_to_phys(struct phys_mem *mem, const void *p, size_t len,
 	return 0;
 }
 
+void host_page_id(const void *p, struct host_page_id *id)
+{
+	host_pins_page_id((uintptr_t)p, &id->dev, &id->ino, &id->off);
+}
+
+int phys_page_id(struct phys_mem *mem, uint64_t pa, struct host_page_id *id)
+{
+	for (unsigned int i = 0; i < mem->nr_regions; i++) {
+		struct mem_region *r = &mem->regions[i];
+
+		if (pa < r->base || pa - r->base >= r->size || (!r->host && !r->pins))
+			continue;
+		host_page_id((const void *)((r->pins ? r->window : (uintptr_t)r->host) +
+					    (pa - r->base)), id);
+		return 0;
+	}
+	return -EFAULT;
+}
+
 static int mmio_access(struct mem_region *r, phys_addr_t addr, u8 *buf,
 		       size_t len, bool write, struct mem_attrs attrs)
 {

@@ -236,6 +236,23 @@ static int user_pa(struct iommufd_ctx *ictx, unsigned long uptr, phys_addr_t *pa
 	return 0;
 }
 
+/*
+ * Whether two physical addresses are the same page byte: the same
+ * address, or two host-window addresses of one file byte (MAP_FILE maps
+ * the file at an address of its own, the program reaches it at another;
+ * Linux sees one page either way).
+ */
+static bool same_page(struct iommufd_ctx *ictx, phys_addr_t a, phys_addr_t b)
+{
+	struct host_page_id ia, ib;
+
+	if (a == b)
+		return true;
+	if (phys_page_id(ictx->k->mem, a, &ia) || phys_page_id(ictx->k->mem, b, &ib))
+		return false;
+	return ia.ino && ia.dev == ib.dev && ia.ino == ib.ino && ia.off == ib.off;
+}
+
 /* iommufd_test_md_check_pa(): each IO page maps the page under uptr. */
 static int test_md_check_map(struct iommufd_ucmd *ucmd, u32 hwpt_id,
 			     u64 iova, u64 length, u64 uptr)
@@ -256,7 +273,8 @@ static int test_md_check_map(struct iommufd_ucmd *ucmd, u32 hwpt_id,
 
 		if (rc)
 			return rc;
-		if (selftest_domain_lookup(domain, iova, &got) || got != want)
+		if (selftest_domain_lookup(domain, iova, &got) ||
+		    !same_page(ucmd->ictx, got, want))
 			return -EINVAL;
 		iova += MOCK_IO_PAGE_SIZE;
 		uptr += MOCK_IO_PAGE_SIZE;
@@ -288,10 +306,14 @@ static bool access_pinned(struct iommufd_ctx *ictx, struct iommufd_ioas *ioas,
 /*
  * The pin count of the page at uva: as Linux's iopt_pages, each area is
  * pinned once while its IOAS has a domain or an access holds its pages.
+ * A MAP_FILE area holds the page if it maps the same file bytes, at
+ * whatever address the program has them.
  */
 static unsigned int page_pins(struct iommufd_ctx *ictx, unsigned long uva)
 {
+	struct host_page_id uid = { 0 };
 	unsigned int pins = 0;
+	bool have_uid = false;
 
 	for (unsigned int id = 1; id < ictx->nr_slots; id++) {
 		struct iommufd_object *obj = ictx->objs[id];
@@ -303,15 +325,25 @@ static unsigned int page_pins(struct iommufd_ctx *ictx, unsigned long uva)
 		ioas = container_of(obj, struct iommufd_ioas, obj);
 		list_for_each_entry(area, &ioas->iopt.areas, node) {
 			unsigned long len = area->last - area->iova + 1;
-			unsigned long first, last;
+			unsigned long first, last, at = uva, base = area->user_va;
 
-			if (uva + PAGE_SIZE <= area->user_va ||
-			    uva >= area->user_va + len)
+			if (area->file && (uva + PAGE_SIZE <= base || uva >= base + len)) {
+				struct host_page_id aid;
+
+				if (!have_uid) {
+					host_page_id((const void *)uva, &uid);
+					have_uid = true;
+				}
+				host_page_id((const void *)base, &aid);
+				if (uid.ino && uid.dev == aid.dev && uid.ino == aid.ino) {
+					at = uid.off;
+					base = aid.off;
+				}
+			}
+			if (at + PAGE_SIZE <= base || at >= base + len)
 				continue;
-			first = area->iova + (max(uva, area->user_va) - area->user_va);
-			last = area->iova +
-			       (min(uva + PAGE_SIZE, area->user_va + len) - 1 -
-				area->user_va);
+			first = area->iova + (max(at, base) - base);
+			last = area->iova + (min(at + PAGE_SIZE, base + len) - 1 - base);
 			if (!list_empty(&ioas->iopt.domains) ||
 			    access_pinned(ictx, ioas, first, last))
 				pins++;
@@ -586,7 +618,7 @@ static int test_access_pages(struct iommufd_ucmd *ucmd,
 		rc = user_pa(ictx, uptr - (iova % PAGE_SIZE) + i * PAGE_SIZE, &pa);
 		if (rc)
 			goto out;
-		if (pa != pas[i]) {
+		if (!same_page(ictx, pa, pas[i])) {
 			rc = -EBADE;
 			goto out;
 		}
