@@ -47,6 +47,7 @@ struct iopt_area {
 	struct iommufd_source *source;	/* another process's memory, or NULL */
 	phys_addr_t pa;			/* of iova (reachable while pinned) */
 	unsigned int pins;		/* the domains' storage, accesses */
+	unsigned int num_locks;		/* HW queues reading it: no unmap */
 	bool writable;			/* pages pinned for write (iopt_pages) */
 	int prot;			/* IOMMU_READ / IOMMU_WRITE */
 };
@@ -91,6 +92,16 @@ int iopt_map_pages(struct io_pagetable *iopt, unsigned long *iova,
  * its first domain): area->pa is valid while pins > 0.  0 or -EFAULT.
  */
 int iopt_area_pin(struct io_pagetable *iopt, struct iopt_area *area);
+/*
+ * An internal access's pin of [iova, iova + length) (mainline
+ * iommufd_hw_queue_alloc_phys): mapped all through (-ENOENT), physically
+ * contiguous (-EFAULT); the areas stay pinned and locked, so IOAS_UNMAP
+ * answers -EBUSY, until iopt_unlock_range.  *pa: the PA of iova.
+ */
+int iopt_lock_range(struct io_pagetable *iopt, unsigned long iova,
+		    unsigned long length, phys_addr_t *pa);
+void iopt_unlock_range(struct io_pagetable *iopt, unsigned long iova,
+		       unsigned long length);
 void iopt_area_unpin(struct io_pagetable *iopt, struct iopt_area *area);
 
 /* pages.c: the memory behind areas. */
@@ -383,6 +394,8 @@ int iommufd_veventq_alloc(struct iommufd_ucmd *ucmd);
 int iommufd_fault_alloc(struct iommufd_ucmd *ucmd);
 void iommufd_viommu_destroy(struct iommufd_object *obj);
 void iommufd_vdevice_destroy(struct iommufd_object *obj);
+void iommufd_hw_queue_destroy(struct iommufd_object *obj);
+int iommufd_hw_queue_alloc_ioctl(struct iommufd_ucmd *ucmd);
 void iommufd_eventq_destroy(struct iommufd_object *obj);
 void iommufd_device_destroy(struct iommufd_object *obj);
 void iommufd_access_destroy_object(struct iommufd_object *obj);

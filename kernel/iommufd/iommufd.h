@@ -47,6 +47,7 @@ enum iommufd_object_type {
 	IOMMUFD_OBJ_VIOMMU,
 	IOMMUFD_OBJ_VDEVICE,
 	IOMMUFD_OBJ_VEVENTQ,
+	IOMMUFD_OBJ_HW_QUEUE,
 	IOMMUFD_OBJ_SELFTEST,		/* IOMMU_TEST_CMD's mock devices */
 	IOMMUFD_OBJ_MAX,
 };
@@ -241,6 +242,7 @@ int iommu_copy_struct_to_user(struct iommufd_ctx *ictx,
 			      unsigned int data_type);
 
 struct iommufd_viommu;
+struct iommufd_hw_queue;
 
 struct iommufd_viommu_ops {
 	void (*destroy)(struct iommufd_viommu *viommu);
@@ -251,7 +253,37 @@ struct iommufd_viommu_ops {
 	/* Sets array->entry_num to the entries handled. */
 	int (*cache_invalidate)(struct iommufd_viommu *viommu,
 				struct iommu_user_data_array *array);
+	/*
+	 * IOMMU_HW_QUEUE_ALLOC (mainline 6.17): the bytes of the driver's
+	 * queue struct, which starts with struct iommufd_hw_queue, for a
+	 * queue type (0: not this driver's); then its set-up on the queue's
+	 * guest memory, physically contiguous from base_addr_pa.
+	 */
+	size_t (*get_hw_queue_size)(struct iommufd_viommu *viommu,
+				    unsigned int queue_type);
+	int (*hw_queue_init_phys)(struct iommufd_hw_queue *hw_queue, u32 index,
+				  phys_addr_t base_addr_pa);
 };
+
+/*
+ * A HW queue: a vIOMMU's queue the hardware reads straight from guest
+ * memory (the nesting parent's IOVA), which stays pinned and cannot be
+ * unmapped while the queue lives.  The driver sets destroy.
+ */
+struct iommufd_hw_queue {
+	struct iommufd_object obj;
+	struct iommufd_viommu *viommu;
+	u64 base_addr;			/* nesting_parent_iova */
+	size_t length;
+	unsigned int type;
+	void (*destroy)(struct iommufd_hw_queue *hw_queue);
+	unsigned long locked_iova, locked_len;	/* core: the pinned pages */
+};
+/* One queue needs another (iommufd_hw_queue_depend): that one is busy. */
+int iommufd_hw_queue_depend(struct iommufd_hw_queue *dependent,
+			    struct iommufd_hw_queue *depended);
+void iommufd_hw_queue_undepend(struct iommufd_hw_queue *dependent,
+			       struct iommufd_hw_queue *depended);
 
 /*
  * A driver's viommu_alloc returns a kzalloc'd struct whose first member is

@@ -81,6 +81,7 @@ static void (*const object_destroy[IOMMUFD_OBJ_MAX])(struct iommufd_object *) = 
 	[IOMMUFD_OBJ_VIOMMU] = iommufd_viommu_destroy,
 	[IOMMUFD_OBJ_VDEVICE] = iommufd_vdevice_destroy,
 	[IOMMUFD_OBJ_VEVENTQ] = iommufd_eventq_destroy,
+	[IOMMUFD_OBJ_HW_QUEUE] = iommufd_hw_queue_destroy,
 	[IOMMUFD_OBJ_SELFTEST] = iommufd_selftest_destroy,
 };
 
@@ -283,6 +284,7 @@ union ucmd_buffer {
 	struct iommu_vdevice_alloc vdev;
 	struct iommu_veventq_alloc veventq;
 	struct iommu_viommu_alloc viommu;
+	struct iommu_hw_queue_alloc hw_queue;
 	struct iommu_test_cmd test;
 	struct iommu_vfio_ioas vfio_ioas;
 };
@@ -341,6 +343,8 @@ static const struct iommufd_ioctl_op iommufd_ioctl_ops[] = {
 		 struct iommu_veventq_alloc, out_veventq_fd),
 	IOCTL_OP(IOMMU_VIOMMU_ALLOC, iommufd_viommu_alloc_ioctl,
 		 struct iommu_viommu_alloc, out_viommu_id),
+	IOCTL_OP(IOMMU_HW_QUEUE_ALLOC, iommufd_hw_queue_alloc_ioctl,
+		 struct iommu_hw_queue_alloc, length),
 	IOCTL_OP(IOMMU_TEST_CMD, iommufd_test, struct iommu_test_cmd, last),
 };
 
