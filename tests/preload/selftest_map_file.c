@@ -6,6 +6,7 @@
  * maps the same file (mainline's selftest compares struct pages; the shim
  * maps the file at an address of its own).  A different page is still a
  * mismatch, and a file too short for the range cannot be pinned (-EINVAL).
+ * IOMMU_IOAS_CHANGE_PROCESS takes an IOAS of file mappings only.
  */
 #include <fcntl.h>
 #include <stdint.h>
@@ -80,6 +81,26 @@ int main(void)
 
 	CHECK_EQ(check_refs(p, 4 * PG, 0), 0);
 	CHECK_EQ(map_file(mfd, PG, 2 * PG, &iova), 0);
+	/* IOAS_CHANGE_PROCESS: only file mappings can change hands. */
+	{
+		struct iommu_ioas_change_process cp = { .size = sizeof(cp) };
+		struct iommu_ioas_map am = {
+			.size = sizeof(am), .ioas_id = ioas, .user_va = (uintptr_t)other,
+			.length = PG, .flags = IOMMU_IOAS_MAP_READABLE,
+		};
+
+		CHECK_EQ(ioctl(fd, IOMMU_IOAS_CHANGE_PROCESS, &cp), 0);
+		cp.__reserved = 1;
+		CHECK_ERRNO(ioctl(fd, IOMMU_IOAS_CHANGE_PROCESS, &cp), EOPNOTSUPP);
+		cp.__reserved = 0;
+		REQUIRE(!ioctl(fd, IOMMU_IOAS_MAP, &am));
+		CHECK_ERRNO(ioctl(fd, IOMMU_IOAS_CHANGE_PROCESS, &cp), EINVAL);
+		um.ioas_id = ioas;
+		um.iova = am.iova;
+		um.length = PG;
+		CHECK_EQ(ioctl(fd, IOMMU_IOAS_UNMAP, &um), 0);
+		CHECK_EQ(ioctl(fd, IOMMU_IOAS_CHANGE_PROCESS, &cp), 0);
+	}
 	CHECK_EQ(check_map(iova, 2 * PG, p + PG), 0);
 	CHECK_ERRNO(check_map(iova, 2 * PG, p), EINVAL);	/* other file bytes */
 	CHECK_ERRNO(check_map(iova, 2 * PG, other), EINVAL);	/* not the file */
