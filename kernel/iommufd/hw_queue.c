@@ -18,6 +18,62 @@
  */
 #include "kernel/iommufd/iommufd-priv.h"
 
+/*
+ * An internal access's pin of [iova, iova + length) (mainline
+ * iommufd_hw_queue_alloc_phys): mapped all through (-ENOENT), physically
+ * contiguous (-EFAULT); the areas stay pinned and locked, so IOAS_UNMAP
+ * answers -EBUSY, until iopt_unlock_range.  *pa: the PA of iova.
+ */
+static void iopt_unlock_range(struct io_pagetable *iopt, unsigned long iova,
+		       unsigned long length)
+{
+	unsigned long last = iova + length - 1, cur;
+	struct iopt_area *a;
+
+	for (cur = iova; cur <= last && (a = iopt_find_area(iopt, cur));
+	     cur = a->last + 1) {
+		a->num_locks--;
+		iopt_area_unpin(iopt, a);
+		if (a->last >= last)
+			break;
+	}
+}
+
+static int iopt_lock_range(struct io_pagetable *iopt, unsigned long iova,
+		    unsigned long length, phys_addr_t *pa)
+{
+	phys_addr_t here, want = 0;
+	unsigned long last, cur;
+	struct iopt_area *a;
+	int rc = iopt_check_contig(iopt, iova, length);
+
+	if (rc)
+		return rc;
+	last = iova + length - 1;
+	for (cur = iova; ; cur = a->last + 1) {
+		a = iopt_find_area(iopt, cur);
+		rc = iopt_area_pin(iopt, a);
+		if (rc)
+			goto err_unlock;
+		here = a->pa + (cur - a->iova);
+		if (cur != iova && here != want) {
+			iopt_area_unpin(iopt, a);
+			rc = -EFAULT;
+			goto err_unlock;
+		}
+		a->num_locks++;
+		if (cur == iova)
+			*pa = here;
+		if (a->last >= last)
+			return 0;
+		want = here + (a->last + 1 - cur);
+	}
+err_unlock:
+	if (cur != iova)
+		iopt_unlock_range(iopt, iova, cur - iova);
+	return rc;
+}
+
 int iommufd_hw_queue_depend(struct iommufd_hw_queue *dependent,
 			    struct iommufd_hw_queue *depended)
 {
@@ -61,7 +117,7 @@ int iommufd_hw_queue_alloc_ioctl(struct iommufd_ucmd *ucmd)
 	struct iommufd_viommu *viommu;
 	struct iommufd_object *obj;
 	struct iommufd_hw_queue *q;
-	phys_addr_t base_pa;
+	phys_addr_t base_pa = 0;
 	size_t size;
 	u64 last;
 	int rc;

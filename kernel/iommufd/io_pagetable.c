@@ -636,56 +636,6 @@ int iopt_unmap_all(struct io_pagetable *iopt, unsigned long *unmapped)
 	return iopt_unmap_iova_range(iopt, 0, ULONG_MAX, unmapped);
 }
 
-void iopt_unlock_range(struct io_pagetable *iopt, unsigned long iova,
-		       unsigned long length)
-{
-	unsigned long last = iova + length - 1, cur;
-	struct iopt_area *a;
-
-	for (cur = iova; cur <= last && (a = area_first(iopt, cur, cur));
-	     cur = a->last + 1) {
-		a->num_locks--;
-		iopt_area_unpin(iopt, a);
-		if (a->last >= last)
-			break;
-	}
-}
-
-int iopt_lock_range(struct io_pagetable *iopt, unsigned long iova,
-		    unsigned long length, phys_addr_t *pa)
-{
-	phys_addr_t here, want = 0;
-	unsigned long last, cur;
-	struct iopt_area *a;
-	int rc = iopt_check_contig(iopt, iova, length);
-
-	if (rc)
-		return rc;
-	last = iova + length - 1;
-	for (cur = iova; ; cur = a->last + 1) {
-		a = area_first(iopt, cur, cur);
-		rc = iopt_area_pin(iopt, a);
-		if (rc)
-			goto err_unlock;
-		here = a->pa + (cur - a->iova);
-		if (cur != iova && here != want) {
-			iopt_area_unpin(iopt, a);
-			rc = -EFAULT;
-			goto err_unlock;
-		}
-		a->num_locks++;
-		if (cur == iova)
-			*pa = here;
-		if (a->last >= last)
-			return 0;
-		want = here + (a->last + 1 - cur);
-	}
-err_unlock:
-	if (cur != iova)
-		iopt_unlock_range(iopt, iova, cur - iova);
-	return rc;
-}
-
 /* iopt_get_pages' rule: [iova, iova + length) is mapped with no hole. */
 int iopt_check_contig(struct io_pagetable *iopt, unsigned long iova,
 		      unsigned long length)

@@ -92,16 +92,7 @@ int iopt_map_pages(struct io_pagetable *iopt, unsigned long *iova,
  * its first domain): area->pa is valid while pins > 0.  0 or -EFAULT.
  */
 int iopt_area_pin(struct io_pagetable *iopt, struct iopt_area *area);
-/*
- * An internal access's pin of [iova, iova + length) (mainline
- * iommufd_hw_queue_alloc_phys): mapped all through (-ENOENT), physically
- * contiguous (-EFAULT); the areas stay pinned and locked, so IOAS_UNMAP
- * answers -EBUSY, until iopt_unlock_range.  *pa: the PA of iova.
- */
-int iopt_lock_range(struct io_pagetable *iopt, unsigned long iova,
-		    unsigned long length, phys_addr_t *pa);
-void iopt_unlock_range(struct io_pagetable *iopt, unsigned long iova,
-		       unsigned long length);
+
 void iopt_area_unpin(struct io_pagetable *iopt, struct iopt_area *area);
 
 /* pages.c: the memory behind areas. */
@@ -453,6 +444,9 @@ iommufd_hwpt_paging_alloc(struct iommufd_ctx *ictx, struct iommufd_ioas *ioas,
 int iommufd_test(struct iommufd_ucmd *ucmd);
 bool iommufd_test_present(struct iommufd_ctx *ictx);
 void iommufd_selftest_destroy(struct iommufd_object *obj);
+struct iommu_test_cmd;
+int iommufd_test_stdev_idev(struct iommufd_ctx *ictx, u32 stdev_id, u32 *idev_id);
+int iommufd_test_pasid(struct iommufd_ucmd *ucmd, struct iommu_test_cmd *cmd);
 /* Closes a CREATE_ACCESS fd: false when fd is not one. */
 bool iommufd_test_fd_close(struct iommufd_ctx *ictx, int fd);
 /* Releases accesses and mock devices before the context's objects go. */

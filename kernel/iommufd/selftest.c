@@ -15,8 +15,8 @@
  * unpinned when iommufd says their IOVA is going away.
  *
  * Runs under ictx->lock like every command, so it uses the _locked forms
- * of the device and access calls.  The PASID ops (mainline) go to
- * kernel/iommufd/device-pasid.c on the stdev's device.
+ * of the device and access calls.  The PASID ops (mainline) are in
+ * selftest-pasid.c.
  * SET_TEMP_MEMORY_LIMIT is checked and kept but limits nothing: our
  * io_pagetable pins without Linux's batch buffers.
  */
@@ -155,53 +155,16 @@ static int test_mock_domain_replace(struct iommufd_ucmd *ucmd,
 	return iommufd_ucmd_respond(ucmd, sizeof(*cmd));
 }
 
-/*
- * PASID_ATTACH / _REPLACE / _DETACH / _CHECK_HWPT on the stdev's device
- * (mainline iommufd_test_pasid_*): attach answers the command back and
- * undoes itself if it cannot; check with hwpt_id 0 asks that nothing is
- * attached, else that the PASID uses that HWPT's domain.
- */
-static int test_pasid(struct iommufd_ucmd *ucmd, struct iommu_test_cmd *cmd)
+/* The device a stdev stands for (the PASID ops, selftest-pasid.c). */
+int iommufd_test_stdev_idev(struct iommufd_ctx *ictx, u32 stdev_id, u32 *idev_id)
 {
-	struct iommufd_ctx *ictx = ucmd->ictx;
-	struct iommufd_object *obj, *pt;
-	struct iommu_domain *attached;
-	u32 idev_id;
-	int rc;
+	struct iommufd_object *obj =
+		iommufd_get_object(ictx, stdev_id, IOMMUFD_OBJ_SELFTEST);
 
-	obj = iommufd_get_object(ictx, cmd->id, IOMMUFD_OBJ_SELFTEST);
 	if (IS_ERR(obj))
 		return PTR_ERR(obj);
-	idev_id = container_of(obj, struct selftest_obj, obj)->idev_id;
-	switch (cmd->op) {
-	case IOMMU_TEST_OP_PASID_ATTACH:
-		rc = iommufd_device_pasid_attach(ictx, idev_id, cmd->pasid_attach.pasid,
-						 &cmd->pasid_attach.pt_id);
-		if (rc)
-			return rc;
-		rc = iommufd_ucmd_respond(ucmd, sizeof(*cmd));
-		if (rc)
-			iommufd_device_pasid_detach(ictx, idev_id, cmd->pasid_attach.pasid);
-		return rc;
-	case IOMMU_TEST_OP_PASID_REPLACE:
-		rc = iommufd_device_pasid_replace(ictx, idev_id, cmd->pasid_replace.pasid,
-						  &cmd->pasid_replace.pt_id);
-		return rc ? rc : iommufd_ucmd_respond(ucmd, sizeof(*cmd));
-	case IOMMU_TEST_OP_PASID_DETACH:
-		return iommufd_device_pasid_detach(ictx, idev_id, cmd->pasid_detach.pasid);
-	default:	/* IOMMU_TEST_OP_PASID_CHECK_HWPT */
-		attached = iommufd_device_pasid_domain(ictx, idev_id, cmd->pasid_check.pasid);
-		if (!cmd->pasid_check.hwpt_id)
-			return attached ? -EINVAL : 0;
-		pt = iommufd_get_object(ictx, cmd->pasid_check.hwpt_id, IOMMUFD_OBJ_ANY);
-		if (IS_ERR(pt))
-			return PTR_ERR(pt);
-		if (pt->type != IOMMUFD_OBJ_HWPT_NESTED &&
-		    pt->type != IOMMUFD_OBJ_HWPT_PAGING)
-			return -EINVAL;
-		return attached == container_of(pt, struct iommufd_hw_pagetable,
-						obj)->domain ? 0 : -EINVAL;
-	}
+	*idev_id = container_of(obj, struct selftest_obj, obj)->idev_id;
+	return 0;
 }
 
 /* ------------------------------------------------------------ checks */
@@ -816,7 +779,7 @@ int iommufd_test(struct iommufd_ucmd *ucmd)
 	case IOMMU_TEST_OP_PASID_REPLACE:
 	case IOMMU_TEST_OP_PASID_DETACH:
 	case IOMMU_TEST_OP_PASID_CHECK_HWPT:
-		return test_pasid(ucmd, cmd);
+		return iommufd_test_pasid(ucmd, cmd);
 	default:
 		return -EOPNOTSUPP;
 	}
