@@ -44,6 +44,7 @@ _Static_assert(sizeof(struct procmap_query) == 104, "procmap_query");
 #define PROCMAP_QUERY			_IOWR('f', 17, struct procmap_query)
 #define PROCMAP_QUERY_VMA_READABLE	0x01
 #define PROCMAP_QUERY_VMA_WRITABLE	0x02
+#define PROCMAP_QUERY_VMA_SHARED	0x08
 
 #define LEAF_BITS	9		/* 512 pages: 2 MiB */
 #define MID_BITS	9		/* 512 leaves: 1 GiB */
@@ -218,6 +219,25 @@ int host_pins_check(uintptr_t start, size_t len, bool writable)
 	}
 	syscall(SYS_close, fd);
 	return ret;
+}
+
+void host_pins_page_id(uintptr_t p, uint64_t *dev, uint64_t *ino, uint64_t *off)
+{
+	struct procmap_query q = { .size = sizeof(q), .query_addr = p };
+	int fd = (int)syscall(SYS_openat, AT_FDCWD, "/proc/self/maps",
+			      O_RDONLY | O_CLOEXEC);
+
+	*dev = *ino = 0;
+	*off = p;
+	if (fd < 0)
+		return;
+	if (!syscall(SYS_ioctl, fd, PROCMAP_QUERY, &q) &&
+	    (q.vma_flags & PROCMAP_QUERY_VMA_SHARED) && q.inode) {
+		*dev = ((uint64_t)q.dev_major << 32) | q.dev_minor;
+		*ino = q.inode;
+		*off = q.vma_offset + (p - q.vma_start);
+	}
+	syscall(SYS_close, fd);
 }
 
 bool host_pins_reachable(struct host_pins *t, uint64_t first, uint64_t n,

@@ -43,6 +43,13 @@ void host_pins_put(struct host_pins *t, uint64_t first, uint64_t n,
  */
 int host_pins_check(uintptr_t start, size_t len, bool writable);
 
+/*
+ * Which byte of what the host byte p is: a shared mapping's byte is its
+ * file's (dev, ino, off) wherever it is mapped, any other byte its address
+ * (dev and ino 0), as is every byte where PROCMAP_QUERY is missing.
+ */
+void host_pins_page_id(uintptr_t p, uint64_t *dev, uint64_t *ino, uint64_t *off);
+
 /* Whether every page of [first, first + n) is pinned (writably, for write). */
 bool host_pins_reachable(struct host_pins *t, uint64_t first, uint64_t n,
 			 bool write);

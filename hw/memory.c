@@ -44,6 +44,13 @@ struct mem_region {
 struct phys_mem {
 	unsigned int nr_regions;
 	struct mem_region regions[PHYS_MEM_MAX_REGIONS];	/* sorted by base */
+	/*
+	 * The regions showing host memory (RAM, host windows), in region
+	 * order: what a host address is looked up in (host_region), without
+	 * walking the MMIO regions on every IOAS_MAP.
+	 */
+	unsigned int nr_host;
+	unsigned char host_idx[PHYS_MEM_MAX_REGIONS];
 };
 
 struct phys_mem *phys_mem_create(void)
@@ -84,6 +91,10 @@ static int add_region(struct phys_mem *mem, const struct mem_region *r)
 		(mem->nr_regions - pos) * sizeof(*r));
 	mem->regions[pos] = *r;
 	mem->nr_regions++;
+	mem->nr_host = 0;
+	for (i = 0; i < mem->nr_regions; i++)
+		if (mem->regions[i].host || mem->regions[i].pins)
+			mem->host_idx[mem->nr_host++] = (unsigned char)i;
 	return 0;
 }
 
@@ -201,12 +212,11 @@ static struct mem_region *host_region(struct phys_mem *mem, uintptr_t p,
 {
 	struct mem_region *win = NULL;
 
-	for (unsigned int i = 0; i < mem->nr_regions; i++) {
-		struct mem_region *r = &mem->regions[i];
+	for (unsigned int i = 0; i < mem->nr_host; i++) {
+		struct mem_region *r = &mem->regions[mem->host_idx[i]];
 		uintptr_t h = r->pins ? r->window : (uintptr_t)r->host;
 
-		if ((!r->host && !r->pins) || p < h || p - h >= r->size ||
-		    len > r->size - (p - h))
+		if (p < h || p - h >= r->size || len > r->size - (p - h))
 			continue;
 		if (!r->pins)
 			return r;
@@ -266,6 +276,25 @@ int phys_ram_virt_to_phys(struct phys_mem *mem, const void *p, size_t len,
 		return -EFAULT;
 	*pa = host_region_pa(r, (uintptr_t)p);
 	return 0;
+}
+
+void host_page_id(const void *p, struct host_page_id *id)
+{
+	host_pins_page_id((uintptr_t)p, &id->dev, &id->ino, &id->off);
+}
+
+int phys_page_id(struct phys_mem *mem, uint64_t pa, struct host_page_id *id)
+{
+	for (unsigned int i = 0; i < mem->nr_regions; i++) {
+		struct mem_region *r = &mem->regions[i];
+
+		if (pa < r->base || pa - r->base >= r->size || (!r->host && !r->pins))
+			continue;
+		host_page_id((const void *)((r->pins ? r->window : (uintptr_t)r->host) +
+					    (pa - r->base)), id);
+		return 0;
+	}
+	return -EFAULT;
 }
 
 static int mmio_access(struct mem_region *r, phys_addr_t addr, u8 *buf,

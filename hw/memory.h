@@ -173,6 +173,21 @@ void *phys_ram_ptr(struct phys_mem *mem, uint64_t addr, size_t len);
 int phys_ram_virt_to_phys(struct phys_mem *mem, const void *p, size_t len,
 			  uint64_t *pa);
 
+/*
+ * What a page is, as the kernel's struct page tells whatever maps it: a
+ * byte of a shared mapping of a file (memfd, tmpfs, hugetlbfs, shared
+ * anonymous memory) is the file's (dev, ino, off) wherever the process
+ * maps it; any other byte is its host address (dev and ino 0).  Two
+ * physical addresses of the machine (host windows show each mapping of a
+ * file at its own address) are the same page when their ids are equal.
+ */
+struct host_page_id {
+	uint64_t dev, ino, off;
+};
+void host_page_id(const void *p, struct host_page_id *id);
+/* The id of the host byte behind pa (RAM or a host window), else -EFAULT. */
+int phys_page_id(struct phys_mem *mem, uint64_t pa, struct host_page_id *id);
+
 /* How many host bytes of RAM have been touched, for tests of sparseness. */
 uint64_t phys_mem_resident_bytes(struct phys_mem *mem);
 

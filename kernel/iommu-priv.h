@@ -25,6 +25,7 @@ struct iommu_group {
 	struct iommu_domain *blocking_domain;
 	void *owner;			/* DMA owner (VFIO, iommufd) */
 	unsigned int owner_cnt;
+	struct list_head pasids;	/* of iommu_pasid_entry (pasid_array) */
 };
 
 #define for_each_group_device(group, pos) \

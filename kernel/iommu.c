@@ -185,6 +185,7 @@ struct iommu_group *iommu_group_alloc(struct kernel *k)
 	group->refcount = 1;
 	mutex_init(&group->mutex);
 	INIT_LIST_HEAD(&group->devices);
+	INIT_LIST_HEAD(&group->pasids);
 	mutex_lock(&k->groups_lock);
 	group->id = (int)k->next_group_id++;
 	list_add_tail(&group->node, &k->groups);

@@ -93,6 +93,10 @@ struct iommu_domain_geometry {
 };
 
 /* Driver data passed through from user space (iommufd's uAPI blobs). */
+/* A PASID (include/linux/ioasid.h); 0 is the RID's own translation. */
+typedef unsigned int ioasid_t;
+#define IOMMU_NO_PASID	0U
+
 struct iommu_user_data {
 	unsigned int type;
 	const void *uptr;
@@ -129,6 +133,13 @@ struct iommu_domain_ops {
 	 */
 	int (*cache_invalidate_user)(struct iommu_domain *domain,
 				     struct iommu_user_data_array *array);
+	/*
+	 * PASID pasid of dev now translates through domain (old: what it
+	 * used before, NULL for none).  The driver's blocked domain's op
+	 * removes a PASID (kernel/iommu-pasid.c).
+	 */
+	int (*set_dev_pasid)(struct iommu_domain *domain, struct device *dev,
+			     ioasid_t pasid, struct iommu_domain *old);
 	void (*free)(struct iommu_domain *domain);
 };
 
@@ -239,14 +250,17 @@ struct iommu_ops {
 	 */
 	void *(*hw_info)(struct device *dev, u32 *length, u32 *type);
 	/*
-	 * iommufd's IOMMU_VIOMMU_ALLOC (the Linux 6.13-6.16 shape): a vIOMMU
-	 * of viommu_type over the nest parent; ERR_PTR(-EOPNOTSUPP) for a type
-	 * the driver does not have.
+	 * iommufd's IOMMU_VIOMMU_ALLOC: a vIOMMU of viommu_type over the nest
+	 * parent; ERR_PTR(-EOPNOTSUPP) for a type the driver does not have.
+	 * user_data is the driver's blob (data_uptr/data_len) or NULL when
+	 * user space gave none, as mainline's viommu_init gets it; a driver
+	 * writes its answer back with iommu_copy_struct_to_user.
 	 */
 	struct iommufd_viommu *(*viommu_alloc)(struct device *dev,
 					       struct iommu_domain *parent,
 					       struct iommufd_ctx *ictx,
-					       unsigned int viommu_type);
+					       unsigned int viommu_type,
+					       const struct iommu_user_data *user_data);
 	/* IOMMU_DOMAIN_IDENTITY or _DMA to force a default, 0 for no opinion. */
 	int (*def_domain_type)(struct device *dev);
 
@@ -364,6 +378,22 @@ int iommu_group_replace_domain(struct iommu_group *group,
 			       struct iommu_domain *new_domain);
 struct iommu_domain *iommu_get_domain_for_dev(struct device *dev);
 struct iommu_domain *iommu_get_dma_domain(struct device *dev);
+
+/*
+ * PASIDs (kernel/iommu-pasid.c, mainline's iommu_attach_device_pasid and
+ * friends): attach fails -EBUSY on a PASID already in use, replace -EINVAL
+ * on one that is not; both -EINVAL for IOMMU_NO_PASID or a PASID past a
+ * device's max_pasids, -EOPNOTSUPP without the drivers' set_dev_pasid.
+ */
+int iommu_attach_device_pasid(struct iommu_domain *domain, struct device *dev,
+			      ioasid_t pasid);
+int iommu_replace_device_pasid(struct iommu_domain *domain,
+			       struct device *dev, ioasid_t pasid);
+void iommu_detach_device_pasid(struct iommu_domain *domain, struct device *dev,
+			       ioasid_t pasid);
+/* The domain PASID pasid of the device's group uses, or NULL. */
+struct iommu_domain *iommu_get_domain_for_dev_pasid(struct device *dev,
+						    ioasid_t pasid);
 
 /* DMA ownership (VFIO/iommufd take a group away from the DMA API). */
 int iommu_group_claim_dma_owner(struct iommu_group *group, void *owner);

@@ -250,9 +250,11 @@ static long iommufd_file_ioctl(struct shim_file *f, unsigned long cmd,
 				     (arg >> PAGE_SHIFT)))
 			return -EFAULT;
 		/* And what the struct points at. */
-		ret = preload_iommufd_check_uptrs((unsigned int)cmd, arg, size);
-		if (ret)
-			return ret;
+		if (preload_iommufd_has_uptrs((unsigned int)cmd)) {
+			ret = preload_iommufd_check_uptrs((unsigned int)cmd, arg, size);
+			if (ret)
+				return ret;
+		}
 	} else if (_IOC_TYPE(cmd) == IOMMUFD_TYPE) {
 		/* VFIO type1 container ioctls (same type): vfio_compat.c. */
 		ret = preload_iommufd_check_vfio(ictx, (unsigned int)cmd, arg);

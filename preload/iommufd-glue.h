@@ -10,6 +10,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "include/uapi/linux/iommufd.h"
+
 struct device;
 struct shim_file;
 struct preload_idev;
@@ -29,6 +31,12 @@ void preload_iommufd_detach(struct preload_idev *idev);
  * program cannot read.  arg's first size bytes were found readable.
  */
 struct iommufd_ctx;
+/* The commands whose struct points at more user memory (the check's cases). */
+static inline bool preload_iommufd_has_uptrs(unsigned int cmd)
+{
+	return cmd == IOMMU_HWPT_ALLOC || cmd == IOMMU_HWPT_INVALIDATE ||
+	       cmd == IOMMU_IOAS_ALLOW_IOVAS || cmd == IOMMU_VIOMMU_ALLOC;
+}
 int preload_iommufd_check_uptrs(unsigned int cmd, unsigned long arg,
 				uint32_t size);
 /* What iommufd calls where Linux pins user memory (the dirty bitmap). */

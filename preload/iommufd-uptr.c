@@ -65,6 +65,7 @@ int preload_iommufd_check_uptrs(unsigned int cmd, unsigned long arg,
 		struct iommu_hwpt_alloc hwpt;
 		struct iommu_hwpt_invalidate inv;
 		struct iommu_ioas_allow_iovas allow;
+		struct iommu_viommu_alloc viommu;
 	} u;
 	size_t need;
 
@@ -78,6 +79,9 @@ int preload_iommufd_check_uptrs(unsigned int cmd, unsigned long arg,
 	case IOMMU_IOAS_ALLOW_IOVAS:
 		need = offsetof(struct iommu_ioas_allow_iovas, allowed_iovas) +
 		       sizeof(__u64);
+		break;
+	case IOMMU_VIOMMU_ALLOC:
+		need = offsetof(struct iommu_viommu_alloc, data_uptr) + sizeof(__u64);
 		break;
 	default:
 		return 0;
@@ -95,6 +99,10 @@ int preload_iommufd_check_uptrs(unsigned int cmd, unsigned long arg,
 	case IOMMU_HWPT_INVALIDATE:
 		return u.inv.data_uptr ? probe_range(u.inv.data_uptr,
 				(uint64_t)u.inv.entry_len * u.inv.entry_num, false) : 0;
+	case IOMMU_VIOMMU_ALLOC:	/* the driver's blob; its answer goes back
+					 * through the copy_to_user hook */
+		return u.viommu.data_uptr ? probe_range(u.viommu.data_uptr,
+							u.viommu.data_len, false) : 0;
 	default:	/* IOMMU_IOAS_ALLOW_IOVAS */
 		return u.allow.allowed_iovas ? probe_range(u.allow.allowed_iovas,
 				(uint64_t)u.allow.num_iovas *

@@ -222,7 +222,7 @@ static void thread_exit(void *p)
 }
 
 /* This thread's entry, made (or reused) on its first call. */
-static struct shim_thread *thread_get(void)
+static __attribute__((noinline, cold)) struct shim_thread *thread_get(void)
 {
 	struct shim_thread *t;
 
@@ -402,25 +402,33 @@ void shim_call_begin(void)
 	call_depth++;
 }
 
+/*
+ * The releases queued during the call.  Out of line and cold: a call
+ * rarely drops a last reference, and keeping the loop (and the registers
+ * it needs) out of shim_call_end leaves the common end a few instructions.
+ */
+static __attribute__((noinline, cold)) void deferred_fput_run(void)
+{
+	int saved = errno;	/* the call's answer is already set */
+
+	while (deferred_fput) {
+		struct shim_file *f = deferred_fput;
+
+		deferred_fput = f->deferred_next;
+		file_free(f);
+	}
+	errno = saved;
+}
+
 void shim_call_end(void)
 {
 	if (call_depth > 1) {
 		call_depth--;
-		fork_gate_exit();
-		return;
+	} else {
+		if (__builtin_expect(deferred_fput != NULL, 0))
+			deferred_fput_run();
+		call_depth = 0;
 	}
-	if (deferred_fput) {
-		int saved = errno;	/* the call's answer is already set */
-
-		while (deferred_fput) {
-			struct shim_file *f = deferred_fput;
-
-			deferred_fput = f->deferred_next;
-			file_free(f);
-		}
-		errno = saved;
-	}
-	call_depth = 0;
 	fork_gate_exit();
 }
 
@@ -765,24 +773,29 @@ static __thread uintptr_t stack_hi __attribute__((tls_model("initial-exec")));
  * device does.  A thread running on another stack (sigaltstack, a
  * coroutine) sees its frame outside [lo, hi) and takes the checked path.
  */
-static bool on_live_stack(const void *p, size_t len)
+/* The thread's stack bounds, once per thread ([1, 1) when unknown). */
+static __attribute__((noinline, cold)) void stack_bounds_init(void)
+{
+	pthread_attr_t attr;
+	void *addr;
+	size_t size;
+
+	stack_lo = stack_hi = 1;
+	if (!pthread_getattr_np(pthread_self(), &attr)) {
+		if (!pthread_attr_getstack(&attr, &addr, &size)) {
+			stack_lo = (uintptr_t)addr;
+			stack_hi = (uintptr_t)addr + size;
+		}
+		pthread_attr_destroy(&attr);
+	}
+}
+
+static inline __attribute__((always_inline)) bool on_live_stack(const void *p, size_t len)
 {
 	uintptr_t a = (uintptr_t)p, frame = (uintptr_t)__builtin_frame_address(0);
 
-	if (!stack_hi) {
-		pthread_attr_t attr;
-		void *addr;
-		size_t size;
-
-		stack_lo = stack_hi = 1;
-		if (!pthread_getattr_np(pthread_self(), &attr)) {
-			if (!pthread_attr_getstack(&attr, &addr, &size)) {
-				stack_lo = (uintptr_t)addr;
-				stack_hi = (uintptr_t)addr + size;
-			}
-			pthread_attr_destroy(&attr);
-		}
-	}
+	if (__builtin_expect(!stack_hi, 0))
+		stack_bounds_init();
 	return frame >= stack_lo && frame < stack_hi && a >= frame &&
 	       a < stack_hi && len <= stack_hi - a;
 }
@@ -823,18 +836,13 @@ static void user_copy(void *dst, const void *src, size_t len)
  * for an address the process cannot access.  process_vm_readv on ourselves
  * does the same check without risking a SIGSEGV in the shim.
  */
-static int uaccess(void *local, void *remote, size_t len, bool to_user)
+static __attribute__((noinline)) int uaccess_checked(void *local, void *remote,
+						     size_t len, bool to_user)
 {
 	struct iovec l = { .iov_base = local, .iov_len = len };
 	struct iovec r = { .iov_base = remote, .iov_len = len };
 	ssize_t n;
 
-	if (!len)
-		return 0;
-	if (!remote)
-		return -EFAULT;
-	if (on_live_stack(remote, len))
-		goto copy;
 	switch (atomic_load_explicit(&preload.uaccess_mode, memory_order_relaxed)) {
 	case UACCESS_PIPE:
 		return pipe_copy(local, remote, len, to_user);
@@ -845,7 +853,27 @@ static int uaccess(void *local, void *remote, size_t len, bool to_user)
 			      process_vm_readv(getpid(), &l, 1, &r, 1, 0);
 		return n == (ssize_t)len ? 0 : -EFAULT;
 	}
-copy:
+	if (to_user)
+		user_copy(remote, local, len);
+	else
+		user_copy(local, remote, len);
+	return 0;
+}
+
+/*
+ * The caller's live stack is copied in line (most ioctl structs are its
+ * locals); anything else takes the checked copy out of line, so the
+ * common case carries none of its set-up.
+ */
+static inline __attribute__((always_inline)) int uaccess(void *local, void *remote,
+							 size_t len, bool to_user)
+{
+	if (!len)
+		return 0;
+	if (!remote)
+		return -EFAULT;
+	if (!on_live_stack(remote, len))
+		return uaccess_checked(local, remote, len, to_user);
 	if (to_user)
 		user_copy(remote, local, len);
 	else

@@ -32,7 +32,12 @@ struct mock_dev {
 	/* The vIOMMU of the nested domain it is attached to, and its ID there. */
 	struct iommufd_viommu *viommu;
 	unsigned long vdev_id;
+	/* The second set_dev_pasid of IOMMU_TEST_PASID_RESERVED fails. */
+	bool pasid_1024_fake_error;
 };
+/* The mock's set_dev_pasid, for every domain it makes (selftest.c). */
+int selftest_set_dev_pasid(struct iommu_domain *domain, struct device *dev,
+			   ioasid_t pasid, struct iommu_domain *old);
 
 struct mock_domain {
 	struct iommu_domain domain;
@@ -70,7 +75,8 @@ struct iommu_domain *selftest_nested_create(struct kernel *k,
 struct iommufd_viommu *selftest_viommu_alloc(struct device *dev,
 					     struct iommu_domain *parent,
 					     struct iommufd_ctx *ictx,
-					     unsigned int viommu_type);
+					     unsigned int viommu_type,
+					     const struct iommu_user_data *user_data);
 /* Which vIOMMU the device now sits behind (attach of domain). */
 int selftest_viommu_attach(struct mock_dev *mdev, struct iommu_domain *domain);
 

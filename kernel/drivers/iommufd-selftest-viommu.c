@@ -3,24 +3,34 @@
  * The selftest mock driver's vIOMMU (mainline drivers/iommu/iommufd/
  * selftest.c, read at commit 20896914da8a: mock_viommu_alloc,
  * mock_viommu_alloc_domain_nested, mock_viommu_cache_invalidate,
- * mock_domain_nop_attach): IOMMU_VIOMMU_TYPE_SELFTEST over a mock nest
- * parent; nested domains made through it; invalidations that clear
- * entries of the pretend cache of the device a virtual ID names; and the
- * device's vIOMMU and virtual ID, which IOMMU_TEST_OP_TRIGGER_VEVENT reports
- * and IOMMU_TEST_OP_DEV_CHECK_CACHE reads.
- *
- * Deliberate difference: our IOMMU_VIOMMU_ALLOC hands the driver no user
- * data (the 6.13-6.16 shape), so the mock's in_data/out_data loopback
- * (struct iommu_viommu_selftest) is not served.
+ * mock_viommu_init, mock_domain_nop_attach, mock_hw_queue_init_phys):
+ * IOMMU_VIOMMU_TYPE_SELFTEST over a mock nest parent, with the in_data ->
+ * out_data loopback of its blob; nested domains made through it;
+ * invalidations that clear entries of the pretend cache of the device a
+ * virtual ID names; the device's vIOMMU and virtual ID, which
+ * IOMMU_TEST_OP_TRIGGER_VEVENT reports and IOMMU_TEST_OP_DEV_CHECK_CACHE
+ * reads; and IOMMU_HW_QUEUE_TYPE_SELFTEST queues, each after the one
+ * before.
  */
 #include <string.h>
 
 #include "kernel/drivers/iommufd-selftest-priv.h"
 
+struct selftest_hw_queue;
+
 struct selftest_viommu {
 	struct iommufd_viommu core;	/* first: iommufd kfrees it */
 	struct mock_domain *s2_parent;
 	struct kernel *k;
+	struct selftest_hw_queue *hw_queue[IOMMU_TEST_HW_QUEUE_MAX];
+};
+
+/* mainline's mock_hw_queue: a queue slot, chained to the one before. */
+struct selftest_hw_queue {
+	struct iommufd_hw_queue core;	/* first: iommufd kfrees it */
+	struct selftest_viommu *sv;
+	struct selftest_hw_queue *prev;
+	u16 index;
 };
 
 static struct selftest_viommu *to_sv(struct iommufd_viommu *viommu)
@@ -35,7 +45,7 @@ viommu_alloc_domain_nested(struct iommufd_viommu *viommu, u32 flags,
 	struct selftest_viommu *sv = to_sv(viommu);
 	struct iommu_domain *d;
 
-	if (flags & ~IOMMU_HWPT_FAULT_ID_VALID)
+	if (flags & ~IOMMU_HWPT_ALLOC_PASID)
 		return ERR_PTR(-EOPNOTSUPP);
 	d = selftest_nested_create(sv->k, sv->s2_parent, user_data);
 	if (!IS_ERR(d))
@@ -91,23 +101,98 @@ static int viommu_cache_invalidate(struct iommufd_viommu *viommu,
 	return rc;
 }
 
+static size_t viommu_get_hw_queue_size(struct iommufd_viommu *viommu,
+				       unsigned int queue_type)
+{
+	(void)viommu;
+	return queue_type == IOMMU_HW_QUEUE_TYPE_SELFTEST ?
+	       sizeof(struct selftest_hw_queue) : 0;
+}
+
+static void hw_queue_destroy(struct iommufd_hw_queue *hw_queue)
+{
+	struct selftest_hw_queue *q = (struct selftest_hw_queue *)hw_queue;
+
+	q->sv->hw_queue[q->index] = NULL;
+	if (q->prev)
+		iommufd_hw_queue_undepend(&q->core, &q->prev->core);
+}
+
+/*
+ * mock_hw_queue_init_phys: slots 0..IOMMU_TEST_HW_QUEUE_MAX - 1, each
+ * after the one before (-EIO) and once (-EEXIST); the physical address
+ * must be what the nesting parent maps the queue's IOVA to (-EFAULT: the
+ * core converted it wrong).
+ */
+static int viommu_hw_queue_init_phys(struct iommufd_hw_queue *hw_queue, u32 index,
+				     phys_addr_t base_addr_pa)
+{
+	struct selftest_hw_queue *q = (struct selftest_hw_queue *)hw_queue;
+	struct selftest_viommu *sv = to_sv(hw_queue->viommu);
+	struct selftest_hw_queue *prev = NULL;
+	phys_addr_t pa;
+	int rc;
+
+	if (index >= IOMMU_TEST_HW_QUEUE_MAX)
+		return -EINVAL;
+	if (sv->hw_queue[index])
+		return -EEXIST;
+	if (index) {
+		prev = sv->hw_queue[index - 1];
+		if (!prev)
+			return -EIO;
+	}
+	if (selftest_domain_lookup(&sv->s2_parent->domain, hw_queue->base_addr, &pa) ||
+	    pa != base_addr_pa)
+		return -EFAULT;
+	if (prev) {
+		rc = iommufd_hw_queue_depend(&q->core, &prev->core);
+		if (rc)
+			return rc;
+	}
+	q->prev = prev;
+	q->sv = sv;
+	q->index = (u16)index;
+	sv->hw_queue[index] = q;
+	hw_queue->destroy = hw_queue_destroy;
+	return 0;
+}
+
 static const struct iommufd_viommu_ops selftest_viommu_ops = {
 	.alloc_domain_nested = viommu_alloc_domain_nested,
 	.cache_invalidate = viommu_cache_invalidate,
+	.get_hw_queue_size = viommu_get_hw_queue_size,
+	.hw_queue_init_phys = viommu_hw_queue_init_phys,
 };
 
 struct iommufd_viommu *selftest_viommu_alloc(struct device *dev,
 					     struct iommu_domain *parent,
 					     struct iommufd_ctx *ictx,
-					     unsigned int viommu_type)
+					     unsigned int viommu_type,
+					     const struct iommu_user_data *user_data)
 {
+	struct iommu_viommu_selftest data;
 	struct selftest_viommu *sv;
+	int rc;
 
-	(void)ictx;
 	if (viommu_type != IOMMU_VIOMMU_TYPE_SELFTEST)
 		return ERR_PTR(-EOPNOTSUPP);
 	if (!selftest_is_paging_domain(parent))
 		return ERR_PTR(-EINVAL);
+	/* mock_viommu_init: the blob's in_data comes back as out_data. */
+	if (user_data) {
+		rc = iommu_copy_struct_from_user(&data, sizeof(data),
+						 sizeof(struct iommu_viommu_selftest),
+						 user_data, IOMMU_VIOMMU_TYPE_SELFTEST);
+		if (rc)
+			return ERR_PTR(rc);
+		data.out_data = data.in_data;
+		rc = iommu_copy_struct_to_user(ictx, user_data, &data, sizeof(data),
+					       sizeof(struct iommu_viommu_selftest),
+					       IOMMU_VIOMMU_TYPE_SELFTEST);
+		if (rc)
+			return ERR_PTR(rc);
+	}
 	sv = kzalloc(dev->k, sizeof(*sv));
 	if (!sv)
 		return ERR_PTR(-ENOMEM);

@@ -291,7 +291,33 @@ static int selftest_attach(struct iommu_domain *d, struct device *dev)
 	return selftest_viommu_attach(mdev, d);
 }
 
+/*
+ * mock_domain_set_dev_pasid_nop: nothing to program, except the replace
+ * failure the selftest provokes on purpose - the second non-blocking
+ * set of IOMMU_TEST_PASID_RESERVED fails -ENOMEM (so the core's rollback
+ * to the old domain is exercised) and clears the flag again.
+ */
+int selftest_set_dev_pasid(struct iommu_domain *domain, struct device *dev,
+			   ioasid_t pasid, struct iommu_domain *old)
+{
+	struct mock_dev *mdev = to_mdev(dev);
+
+	(void)old;
+	if (pasid != IOMMU_TEST_PASID_RESERVED)
+		return 0;
+	if (domain->type == IOMMU_DOMAIN_BLOCKED) {
+		mdev->pasid_1024_fake_error = false;
+	} else if (mdev->pasid_1024_fake_error) {
+		mdev->pasid_1024_fake_error = false;
+		return -ENOMEM;
+	} else {
+		mdev->pasid_1024_fake_error = true;
+	}
+	return 0;
+}
+
 static const struct iommu_domain_ops selftest_paging_ops = {
+	.set_dev_pasid = selftest_set_dev_pasid,
 	.attach_dev = selftest_attach,
 	.map_pages = md_map_pages,
 	.unmap_pages = md_unmap_pages,
@@ -309,9 +335,14 @@ static const struct iommu_domain selftest_identity_domain = {
 	.owner = &selftest_ops,
 };
 
+static const struct iommu_domain_ops selftest_blocked_ops = {
+	.attach_dev = selftest_attach,
+	.set_dev_pasid = selftest_set_dev_pasid,
+};
+
 static const struct iommu_domain selftest_blocked_domain = {
 	.type = IOMMU_DOMAIN_BLOCKED,
-	.ops = &selftest_static_ops,
+	.ops = &selftest_blocked_ops,
 	.owner = &selftest_ops,
 };
 
@@ -324,7 +355,7 @@ selftest_alloc_paging_flags(struct device *dev, u32 flags,
 	struct mock_domain *md;
 
 	if (flags & ~(IOMMU_HWPT_ALLOC_NEST_PARENT |
-		      IOMMU_HWPT_ALLOC_DIRTY_TRACKING))
+		      IOMMU_HWPT_ALLOC_DIRTY_TRACKING | IOMMU_HWPT_ALLOC_PASID))
 		return ERR_PTR(-EOPNOTSUPP);
 	if (user_data || (dirty && (mdev->flags & MOCK_FLAGS_DEVICE_NO_DIRTY)))
 		return ERR_PTR(-EOPNOTSUPP);
@@ -399,6 +430,7 @@ out:
 
 const struct iommu_domain_ops selftest_nested_ops = {
 	.attach_dev = selftest_attach,
+	.set_dev_pasid = selftest_set_dev_pasid,
 	.cache_invalidate_user = nested_cache_invalidate,
 	.free = nested_free,
 };
@@ -432,7 +464,8 @@ static struct iommu_domain *
 selftest_alloc_nested(struct device *dev, struct iommu_domain *parent,
 		      u32 flags, const struct iommu_user_data *user_data)
 {
-	if (user_data->type != IOMMU_HWPT_DATA_SELFTEST || flags)
+	if (user_data->type != IOMMU_HWPT_DATA_SELFTEST ||
+	    (flags & ~IOMMU_HWPT_ALLOC_PASID))
 		return ERR_PTR(-EOPNOTSUPP);
 	if (!selftest_is_paging_domain(parent))
 		return ERR_PTR(-EINVAL);

@@ -85,7 +85,8 @@ void *mock_hw_info(struct device *dev, u32 *length, u32 *type);
 struct iommufd_viommu *mock_viommu_alloc(struct device *dev,
 					 struct iommu_domain *parent,
 					 struct iommufd_ctx *ictx,
-					 unsigned int viommu_type);
+					 unsigned int viommu_type,
+					 const struct iommu_user_data *user_data);
 int mock_nested_cache_invalidate_user(struct iommu_domain *domain,
 				      struct iommu_user_data_array *array);
 

@@ -266,13 +266,15 @@ static const struct iommufd_viommu_ops mock_viommu_ops = {
 struct iommufd_viommu *mock_viommu_alloc(struct device *dev,
 					 struct iommu_domain *parent,
 					 struct iommufd_ctx *ictx,
-					 unsigned int viommu_type)
+					 unsigned int viommu_type,
+					 const struct iommu_user_data *user_data)
 {
 	struct mock_master *master = dev_iommu_priv_get(dev);
 	struct mock_viommu *mv;
 	struct mock_domain *pd;
 
 	(void)ictx;
+	(void)user_data;
 	if (viommu_type != IOMMU_VIOMMU_TYPE_ARM_SMMUV3)
 		return ERR_PTR(-EOPNOTSUPP);
 	if (!is_mock_domain(parent) || !(parent->type & __IOMMU_DOMAIN_PAGING))

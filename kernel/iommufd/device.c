@@ -27,6 +27,7 @@ static struct iommufd_group *igroup_get(struct iommufd_ctx *ictx,
 	if (ig) {
 		ig->ictx = ictx;
 		ig->group = group;
+		INIT_LIST_HEAD(&ig->pasid_attach);
 		list_add_tail(&ig->node, &ictx->groups);
 	}
 	return ig;
@@ -174,7 +175,7 @@ static unsigned int moving_devices(struct iommufd_ctx *ictx,
 	return n;
 }
 
-#define MAX_GROUP_DEVS	16
+#define MAX_GROUP_DEVS	IOMMUFD_GROUP_MAX_DEVS
 
 static int do_attach(struct iommufd_ctx *ictx, struct iommufd_device *idev,
 		     struct iommufd_hw_pagetable *hwpt)
@@ -205,6 +206,14 @@ static int do_attach(struct iommufd_ctx *ictx, struct iommufd_device *idev,
 			rc = enforce_dev_resv_regions(devs[i], new_iopt);
 			if (rc)
 				goto err_resv;
+		}
+	}
+	/* A domain without PASID support under attached PASIDs: -EINVAL. */
+	if (old != hwpt) {
+		rc = iommufd_hwpt_pasid_compat_rid(hwpt, ig);
+		if (rc) {
+			i = n;
+			goto err_resv;
 		}
 	}
 	/* sw-msi-v2: the window the VMM chose for the device, at first attach. */
@@ -367,6 +376,7 @@ void iommufd_device_unbind_locked(struct iommufd_ctx *ictx, u32 dev_id)
 		return;
 	if (idev->vdev)
 		iommufd_destroy_object(ictx, &idev->vdev->obj);
+	iommufd_device_pasid_detach_all(ictx, idev);
 	if (idev->hwpt)
 		do_detach(ictx, idev);
 	idev->obj.users--;

@@ -58,19 +58,20 @@ iommufd_hwpt_paging_alloc(struct iommufd_ctx *ictx, struct iommufd_ioas *ioas,
 	if ((flags & IOMMU_HWPT_FAULT_ID_VALID) &&
 	    (flags & IOMMU_HWPT_ALLOC_NEST_PARENT))
 		return ERR_PTR(-EOPNOTSUPP);
-	if (flags & IOMMU_HWPT_ALLOC_PASID)
-		return ERR_PTR(-EOPNOTSUPP);	/* no PASID support modelled */
 
 	p = kzalloc(ictx->k, sizeof(*p));
 	if (!p)
 		return ERR_PTR(-ENOMEM);
 	if (!user_data) {
+		/* PASID support is iommufd's bookkeeping here: not the driver's. */
 		domain = iommu_paging_domain_alloc_flags(idev->dev,
-					flags & ~IOMMU_HWPT_FAULT_ID_VALID);
+					flags & ~(IOMMU_HWPT_FAULT_ID_VALID |
+						  IOMMU_HWPT_ALLOC_PASID));
 	} else {
 		/* Driver data for a paging domain: straight to the driver. */
 		domain = ops->domain_alloc_paging_flags(idev->dev,
-				flags & ~IOMMU_HWPT_FAULT_ID_VALID, user_data);
+				flags & ~(IOMMU_HWPT_FAULT_ID_VALID |
+					  IOMMU_HWPT_ALLOC_PASID), user_data);
 		if (!IS_ERR_OR_NULL(domain)) {
 			domain->type = IOMMU_DOMAIN_UNMANAGED;
 			domain->owner = ops;
@@ -88,6 +89,7 @@ iommufd_hwpt_paging_alloc(struct iommufd_ctx *ictx, struct iommufd_ioas *ioas,
 	p->common.domain = domain;
 	p->ioas = ioas;
 	p->nest_parent = flags & IOMMU_HWPT_ALLOC_NEST_PARENT;
+	p->common.pasid_compat = flags & IOMMU_HWPT_ALLOC_PASID;
 	p->auto_domain = auto_domain;
 	rc = sw_msi_domain_init(ictx->sw_msi, domain, NULL);
 	if (rc)
@@ -169,6 +171,7 @@ iommufd_hwpt_nested_alloc(struct iommufd_ctx *ictx,
 	if (!n)
 		return ERR_PTR(-ENOMEM);
 	n->parent = parent;
+	n->common.pasid_compat = flags & IOMMU_HWPT_ALLOC_PASID;
 	return hwpt_nested_finish(ictx, n,
 		ops->domain_alloc_nested(idev->dev, parent->common.domain,
 					 flags & ~IOMMU_HWPT_FAULT_ID_VALID,
@@ -183,7 +186,7 @@ iommufd_viommu_alloc_hwpt_nested(struct iommufd_ctx *ictx,
 {
 	struct iommufd_hwpt_nested *n;
 
-	if (flags & ~IOMMU_HWPT_FAULT_ID_VALID)
+	if (flags & ~(IOMMU_HWPT_FAULT_ID_VALID | IOMMU_HWPT_ALLOC_PASID))
 		return ERR_PTR(-EOPNOTSUPP);
 	if (!user_data->len)
 		return ERR_PTR(-EOPNOTSUPP);
@@ -197,6 +200,7 @@ iommufd_viommu_alloc_hwpt_nested(struct iommufd_ctx *ictx,
 		return ERR_PTR(-ENOMEM);
 	n->parent = viommu->hwpt;
 	n->viommu = viommu;
+	n->common.pasid_compat = flags & IOMMU_HWPT_ALLOC_PASID;
 	return hwpt_nested_finish(ictx, n,
 		viommu->ops->alloc_domain_nested(viommu,
 			flags & ~IOMMU_HWPT_FAULT_ID_VALID, user_data),

@@ -602,6 +602,11 @@ static int iopt_unmap_iova_range(struct io_pagetable *iopt, unsigned long start,
 	int ret = 0;
 
 	while ((area = area_first(iopt, start, last))) {
+		/* Locked by an object not destroyed yet (a HW queue). */
+		if (area->num_locks) {
+			ret = -EBUSY;
+			break;
+		}
 		if (area->iova < start || area->last > last) {
 			ret = -ENOENT;
 			break;

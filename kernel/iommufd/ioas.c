@@ -300,3 +300,33 @@ int iommufd_ioas_option(struct iommufd_ucmd *ucmd)
 	}
 	return -EOPNOTSUPP;
 }
+
+/*
+ * IOMMU_IOAS_CHANGE_PROCESS (mainline ioas.c iommufd_ioas_change_process,
+ * 6.14): pinned pages are charged to another process, which is possible
+ * only when every area of every IOAS maps a file (-EINVAL otherwise; user
+ * VA mappings belong to the address space they came from).  Nothing here
+ * charges pinned pages to a process (the machine's pages are not the host
+ * kernel's locked memory), so a command that passes the checks has
+ * nothing left to move.
+ */
+int iommufd_ioas_change_process(struct iommufd_ucmd *ucmd)
+{
+	struct iommu_ioas_change_process *cmd = ucmd->cmd;
+	struct iommufd_ctx *ictx = ucmd->ictx;
+
+	if (cmd->__reserved)
+		return -EOPNOTSUPP;
+	for (unsigned int id = 1; id < ictx->nr_slots; id++) {
+		struct iommufd_object *obj = ictx->objs[id];
+		struct iopt_area *area;
+
+		if (!obj || obj->type != IOMMUFD_OBJ_IOAS)
+			continue;
+		list_for_each_entry(area, &container_of(obj, struct iommufd_ioas,
+							obj)->iopt.areas, node)
+			if (!area->file)
+				return -EINVAL;
+	}
+	return 0;
+}

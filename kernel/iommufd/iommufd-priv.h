@@ -47,6 +47,7 @@ struct iopt_area {
 	struct iommufd_source *source;	/* another process's memory, or NULL */
 	phys_addr_t pa;			/* of iova (reachable while pinned) */
 	unsigned int pins;		/* the domains' storage, accesses */
+	unsigned int num_locks;		/* HW queues reading it: no unmap */
 	bool writable;			/* pages pinned for write (iopt_pages) */
 	int prot;			/* IOMMU_READ / IOMMU_WRITE */
 };
@@ -91,6 +92,7 @@ int iopt_map_pages(struct io_pagetable *iopt, unsigned long *iova,
  * its first domain): area->pa is valid while pins > 0.  0 or -EFAULT.
  */
 int iopt_area_pin(struct io_pagetable *iopt, struct iopt_area *area);
+
 void iopt_area_unpin(struct io_pagetable *iopt, struct iopt_area *area);
 
 /* pages.c: the memory behind areas. */
@@ -157,6 +159,7 @@ struct iommufd_hw_pagetable {
 	struct iommufd_object obj;
 	struct iommu_domain *domain;
 	struct iommufd_fault *fault;
+	bool pasid_compat;		/* IOMMU_HWPT_ALLOC_PASID */
 };
 
 struct iommufd_hwpt_paging {
@@ -183,6 +186,17 @@ struct iommufd_group {
 	struct iommufd_hw_pagetable *hwpt;
 	unsigned int attached;		/* devices attached */
 	unsigned int bound;		/* devices bound */
+	struct list_head pasid_attach;	/* of iommufd_pasid_attach */
+};
+
+/* device-pasid.c: the HWPT a PASID of a group uses, and its devices. */
+#define IOMMUFD_GROUP_MAX_DEVS	16
+struct iommufd_pasid_attach {
+	struct list_head node;		/* in igroup->pasid_attach */
+	ioasid_t pasid;
+	struct iommufd_hw_pagetable *hwpt;
+	unsigned int ndevs;
+	struct iommufd_device *devs[IOMMUFD_GROUP_MAX_DEVS];
 };
 
 struct iommufd_vdevice;
@@ -289,6 +303,14 @@ static inline int iommufd_ucmd_respond(struct iommufd_ucmd *ucmd, size_t len)
 				    min_t(size_t, ucmd->user_size, len));
 }
 
+/* device-pasid.c (ictx->lock held) */
+int iommufd_hwpt_pasid_compat_rid(struct iommufd_hw_pagetable *hwpt,
+				  struct iommufd_group *ig);
+struct iommufd_hw_pagetable *iommufd_device_pasid_hwpt(struct iommufd_device *idev,
+						       ioasid_t pasid);
+void iommufd_device_pasid_detach_all(struct iommufd_ctx *ictx,
+				     struct iommufd_device *idev);
+
 /* main.c */
 int iommufd_object_add(struct iommufd_ctx *ictx, struct iommufd_object *obj,
 		       enum iommufd_object_type type);
@@ -348,6 +370,7 @@ int iommufd_ioas_iova_ranges(struct iommufd_ucmd *ucmd);
 int iommufd_ioas_allow_iovas(struct iommufd_ucmd *ucmd);
 int iommufd_ioas_map(struct iommufd_ucmd *ucmd);
 int iommufd_ioas_map_file(struct iommufd_ucmd *ucmd);
+int iommufd_ioas_change_process(struct iommufd_ucmd *ucmd);
 int iommufd_ioas_copy(struct iommufd_ucmd *ucmd);
 int iommufd_ioas_unmap(struct iommufd_ucmd *ucmd);
 int iommufd_ioas_option(struct iommufd_ucmd *ucmd);
@@ -363,6 +386,8 @@ int iommufd_veventq_alloc(struct iommufd_ucmd *ucmd);
 int iommufd_fault_alloc(struct iommufd_ucmd *ucmd);
 void iommufd_viommu_destroy(struct iommufd_object *obj);
 void iommufd_vdevice_destroy(struct iommufd_object *obj);
+void iommufd_hw_queue_destroy(struct iommufd_object *obj);
+int iommufd_hw_queue_alloc_ioctl(struct iommufd_ucmd *ucmd);
 void iommufd_eventq_destroy(struct iommufd_object *obj);
 void iommufd_device_destroy(struct iommufd_object *obj);
 void iommufd_access_destroy_object(struct iommufd_object *obj);
@@ -419,6 +444,9 @@ iommufd_hwpt_paging_alloc(struct iommufd_ctx *ictx, struct iommufd_ioas *ioas,
 int iommufd_test(struct iommufd_ucmd *ucmd);
 bool iommufd_test_present(struct iommufd_ctx *ictx);
 void iommufd_selftest_destroy(struct iommufd_object *obj);
+struct iommu_test_cmd;
+int iommufd_test_stdev_idev(struct iommufd_ctx *ictx, u32 stdev_id, u32 *idev_id);
+int iommufd_test_pasid(struct iommufd_ucmd *ucmd, struct iommu_test_cmd *cmd);
 /* Closes a CREATE_ACCESS fd: false when fd is not one. */
 bool iommufd_test_fd_close(struct iommufd_ctx *ictx, int fd);
 /* Releases accesses and mock devices before the context's objects go. */

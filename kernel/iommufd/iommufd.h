@@ -47,6 +47,7 @@ enum iommufd_object_type {
 	IOMMUFD_OBJ_VIOMMU,
 	IOMMUFD_OBJ_VDEVICE,
 	IOMMUFD_OBJ_VEVENTQ,
+	IOMMUFD_OBJ_HW_QUEUE,
 	IOMMUFD_OBJ_SELFTEST,		/* IOMMU_TEST_CMD's mock devices */
 	IOMMUFD_OBJ_MAX,
 };
@@ -153,6 +154,23 @@ int iommufd_device_attach_pt(struct iommufd_ctx *ictx, u32 dev_id,
 			     u32 *pt_id);
 /* VFIO_DEVICE_DETACH_IOMMUFD_PT; -EINVAL when not attached. */
 int iommufd_device_detach_pt(struct iommufd_ctx *ictx, u32 dev_id);
+/*
+ * PASID pasid of the device onto a HWPT (pt_id: a paging or nested HWPT
+ * allocated with IOMMU_HWPT_ALLOC_PASID; an IOAS is -EINVAL), as mainline's
+ * iommufd_device_attach/replace/detach(idev, pasid, ...): attach -EBUSY on
+ * a PASID the device already has, replace -EINVAL on one it has not;
+ * detach of a PASID not attached does nothing.  The RID's HWPT must be
+ * PASID-compatible too (-EINVAL).
+ */
+int iommufd_device_pasid_attach(struct iommufd_ctx *ictx, u32 dev_id,
+				ioasid_t pasid, u32 *pt_id);
+int iommufd_device_pasid_replace(struct iommufd_ctx *ictx, u32 dev_id,
+				 ioasid_t pasid, u32 *pt_id);
+int iommufd_device_pasid_detach(struct iommufd_ctx *ictx, u32 dev_id,
+				ioasid_t pasid);
+/* The domain a PASID of the device uses now (NULL: none). */
+struct iommu_domain *iommufd_device_pasid_domain(struct iommufd_ctx *ictx,
+						 u32 dev_id, ioasid_t pasid);
 /* The IOMMU domain dev_id is attached to through the context, or NULL. */
 struct iommu_domain *iommufd_device_domain(struct iommufd_ctx *ictx,
 					   u32 dev_id);
@@ -212,8 +230,19 @@ int iommu_copy_struct_from_full_user_array(void *dst, size_t entry_size,
 int iommu_copy_struct_from_user(void *dst, size_t dst_size, size_t min_size,
 				const struct iommu_user_data *user_data,
 				unsigned int data_type);
+/*
+ * A driver's answer back into the user's blob (iommu_copy_struct_to_user):
+ * -EINVAL for another type, a blob shorter than min_size or longer than
+ * src_size; else the blob's length of src, through the context's
+ * copy_to_user (-EFAULT for memory the program cannot write).
+ */
+int iommu_copy_struct_to_user(struct iommufd_ctx *ictx,
+			      const struct iommu_user_data *dst,
+			      const void *src, size_t src_size, size_t min_size,
+			      unsigned int data_type);
 
 struct iommufd_viommu;
+struct iommufd_hw_queue;
 
 struct iommufd_viommu_ops {
 	void (*destroy)(struct iommufd_viommu *viommu);
@@ -224,7 +253,37 @@ struct iommufd_viommu_ops {
 	/* Sets array->entry_num to the entries handled. */
 	int (*cache_invalidate)(struct iommufd_viommu *viommu,
 				struct iommu_user_data_array *array);
+	/*
+	 * IOMMU_HW_QUEUE_ALLOC (mainline 6.17): the bytes of the driver's
+	 * queue struct, which starts with struct iommufd_hw_queue, for a
+	 * queue type (0: not this driver's); then its set-up on the queue's
+	 * guest memory, physically contiguous from base_addr_pa.
+	 */
+	size_t (*get_hw_queue_size)(struct iommufd_viommu *viommu,
+				    unsigned int queue_type);
+	int (*hw_queue_init_phys)(struct iommufd_hw_queue *hw_queue, u32 index,
+				  phys_addr_t base_addr_pa);
 };
+
+/*
+ * A HW queue: a vIOMMU's queue the hardware reads straight from guest
+ * memory (the nesting parent's IOVA), which stays pinned and cannot be
+ * unmapped while the queue lives.  The driver sets destroy.
+ */
+struct iommufd_hw_queue {
+	struct iommufd_object obj;
+	struct iommufd_viommu *viommu;
+	u64 base_addr;			/* nesting_parent_iova */
+	size_t length;
+	unsigned int type;
+	void (*destroy)(struct iommufd_hw_queue *hw_queue);
+	unsigned long locked_iova, locked_len;	/* core: the pinned pages */
+};
+/* One queue needs another (iommufd_hw_queue_depend): that one is busy. */
+int iommufd_hw_queue_depend(struct iommufd_hw_queue *dependent,
+			    struct iommufd_hw_queue *depended);
+void iommufd_hw_queue_undepend(struct iommufd_hw_queue *dependent,
+			       struct iommufd_hw_queue *depended);
 
 /*
  * A driver's viommu_alloc returns a kzalloc'd struct whose first member is

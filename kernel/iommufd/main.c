@@ -81,6 +81,7 @@ static void (*const object_destroy[IOMMUFD_OBJ_MAX])(struct iommufd_object *) = 
 	[IOMMUFD_OBJ_VIOMMU] = iommufd_viommu_destroy,
 	[IOMMUFD_OBJ_VDEVICE] = iommufd_vdevice_destroy,
 	[IOMMUFD_OBJ_VEVENTQ] = iommufd_eventq_destroy,
+	[IOMMUFD_OBJ_HW_QUEUE] = iommufd_hw_queue_destroy,
 	[IOMMUFD_OBJ_SELFTEST] = iommufd_selftest_destroy,
 };
 
@@ -275,6 +276,7 @@ union ucmd_buffer {
 	struct iommu_ioas_alloc alloc;
 	struct iommu_ioas_allow_iovas allow_iovas;
 	struct iommu_ioas_copy ioas_copy;
+	struct iommu_ioas_change_process change_process;
 	struct iommu_ioas_iova_ranges iova_ranges;
 	struct iommu_ioas_map_file map_file;
 	struct iommu_ioas_map map;
@@ -283,6 +285,7 @@ union ucmd_buffer {
 	struct iommu_vdevice_alloc vdev;
 	struct iommu_veventq_alloc veventq;
 	struct iommu_viommu_alloc viommu;
+	struct iommu_hw_queue_alloc hw_queue;
 	struct iommu_test_cmd test;
 	struct iommu_vfio_ioas vfio_ioas;
 };
@@ -323,6 +326,8 @@ static const struct iommufd_ioctl_op iommufd_ioctl_ops[] = {
 		 struct iommu_ioas_alloc, out_ioas_id),
 	IOCTL_OP(IOMMU_IOAS_ALLOW_IOVAS, iommufd_ioas_allow_iovas,
 		 struct iommu_ioas_allow_iovas, allowed_iovas),
+	IOCTL_OP(IOMMU_IOAS_CHANGE_PROCESS, iommufd_ioas_change_process,
+		 struct iommu_ioas_change_process, __reserved),
 	IOCTL_OP(IOMMU_IOAS_COPY, iommufd_ioas_copy, struct iommu_ioas_copy,
 		 src_iova),
 	IOCTL_OP(IOMMU_IOAS_IOVA_RANGES, iommufd_ioas_iova_ranges,
@@ -341,6 +346,8 @@ static const struct iommufd_ioctl_op iommufd_ioctl_ops[] = {
 		 struct iommu_veventq_alloc, out_veventq_fd),
 	IOCTL_OP(IOMMU_VIOMMU_ALLOC, iommufd_viommu_alloc_ioctl,
 		 struct iommu_viommu_alloc, out_viommu_id),
+	IOCTL_OP(IOMMU_HW_QUEUE_ALLOC, iommufd_hw_queue_alloc_ioctl,
+		 struct iommu_hw_queue_alloc, length),
 	IOCTL_OP(IOMMU_TEST_CMD, iommufd_test, struct iommu_test_cmd, last),
 };
 

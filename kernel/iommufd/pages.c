@@ -52,6 +52,12 @@ int iopt_area_pin(struct io_pagetable *iopt, struct iopt_area *area)
 		ret = phys_mem_pin_host(iopt->k->mem, (const void *)area->user_va,
 					iopt_area_length(area), area->writable,
 					&area->pa);
+	/*
+	 * Our own mapping of the file faults only past its end, which
+	 * memfd_pin_folios refuses with -EINVAL (end >= i_size).
+	 */
+	if (ret == -EFAULT && area->file)
+		ret = -EINVAL;
 	if (ret)
 		area->pins--;
 	return ret;

@@ -15,9 +15,8 @@
  * unpinned when iommufd says their IOVA is going away.
  *
  * Runs under ictx->lock like every command, so it uses the _locked forms
- * of the device and access calls.  Not modelled (answer -EOPNOTSUPP as an
- * unknown op would): the PASID ops, for want of PASID attach in
- * kernel/iommufd.
+ * of the device and access calls.  The PASID ops (mainline) are in
+ * selftest-pasid.c.
  * SET_TEMP_MEMORY_LIMIT is checked and kept but limits nothing: our
  * io_pagetable pins without Linux's batch buffers.
  */
@@ -156,6 +155,18 @@ static int test_mock_domain_replace(struct iommufd_ucmd *ucmd,
 	return iommufd_ucmd_respond(ucmd, sizeof(*cmd));
 }
 
+/* The device a stdev stands for (the PASID ops, selftest-pasid.c). */
+int iommufd_test_stdev_idev(struct iommufd_ctx *ictx, u32 stdev_id, u32 *idev_id)
+{
+	struct iommufd_object *obj =
+		iommufd_get_object(ictx, stdev_id, IOMMUFD_OBJ_SELFTEST);
+
+	if (IS_ERR(obj))
+		return PTR_ERR(obj);
+	*idev_id = container_of(obj, struct selftest_obj, obj)->idev_id;
+	return 0;
+}
+
 /* ------------------------------------------------------------ checks */
 
 static int test_add_reserved(struct iommufd_ucmd *ucmd, u32 ioas_id,
@@ -188,6 +199,23 @@ static int user_pa(struct iommufd_ctx *ictx, unsigned long uptr, phys_addr_t *pa
 	return 0;
 }
 
+/*
+ * Whether two physical addresses are the same page byte: the same
+ * address, or two host-window addresses of one file byte (MAP_FILE maps
+ * the file at an address of its own, the program reaches it at another;
+ * Linux sees one page either way).
+ */
+static bool same_page(struct iommufd_ctx *ictx, phys_addr_t a, phys_addr_t b)
+{
+	struct host_page_id ia, ib;
+
+	if (a == b)
+		return true;
+	if (phys_page_id(ictx->k->mem, a, &ia) || phys_page_id(ictx->k->mem, b, &ib))
+		return false;
+	return ia.ino && ia.dev == ib.dev && ia.ino == ib.ino && ia.off == ib.off;
+}
+
 /* iommufd_test_md_check_pa(): each IO page maps the page under uptr. */
 static int test_md_check_map(struct iommufd_ucmd *ucmd, u32 hwpt_id,
 			     u64 iova, u64 length, u64 uptr)
@@ -208,7 +236,8 @@ static int test_md_check_map(struct iommufd_ucmd *ucmd, u32 hwpt_id,
 
 		if (rc)
 			return rc;
-		if (selftest_domain_lookup(domain, iova, &got) || got != want)
+		if (selftest_domain_lookup(domain, iova, &got) ||
+		    !same_page(ucmd->ictx, got, want))
 			return -EINVAL;
 		iova += MOCK_IO_PAGE_SIZE;
 		uptr += MOCK_IO_PAGE_SIZE;
@@ -240,10 +269,14 @@ static bool access_pinned(struct iommufd_ctx *ictx, struct iommufd_ioas *ioas,
 /*
  * The pin count of the page at uva: as Linux's iopt_pages, each area is
  * pinned once while its IOAS has a domain or an access holds its pages.
+ * A MAP_FILE area holds the page if it maps the same file bytes, at
+ * whatever address the program has them.
  */
 static unsigned int page_pins(struct iommufd_ctx *ictx, unsigned long uva)
 {
+	struct host_page_id uid = { 0 };
 	unsigned int pins = 0;
+	bool have_uid = false;
 
 	for (unsigned int id = 1; id < ictx->nr_slots; id++) {
 		struct iommufd_object *obj = ictx->objs[id];
@@ -255,15 +288,25 @@ static unsigned int page_pins(struct iommufd_ctx *ictx, unsigned long uva)
 		ioas = container_of(obj, struct iommufd_ioas, obj);
 		list_for_each_entry(area, &ioas->iopt.areas, node) {
 			unsigned long len = area->last - area->iova + 1;
-			unsigned long first, last;
+			unsigned long first, last, at = uva, base = area->user_va;
 
-			if (uva + PAGE_SIZE <= area->user_va ||
-			    uva >= area->user_va + len)
+			if (area->file && (uva + PAGE_SIZE <= base || uva >= base + len)) {
+				struct host_page_id aid;
+
+				if (!have_uid) {
+					host_page_id((const void *)uva, &uid);
+					have_uid = true;
+				}
+				host_page_id((const void *)base, &aid);
+				if (uid.ino && uid.dev == aid.dev && uid.ino == aid.ino) {
+					at = uid.off;
+					base = aid.off;
+				}
+			}
+			if (at + PAGE_SIZE <= base || at >= base + len)
 				continue;
-			first = area->iova + (max(uva, area->user_va) - area->user_va);
-			last = area->iova +
-			       (min(uva + PAGE_SIZE, area->user_va + len) - 1 -
-				area->user_va);
+			first = area->iova + (max(at, base) - base);
+			last = area->iova + (min(at + PAGE_SIZE, base + len) - 1 - base);
 			if (!list_empty(&ioas->iopt.domains) ||
 			    access_pinned(ictx, ioas, first, last))
 				pins++;
@@ -538,7 +581,7 @@ static int test_access_pages(struct iommufd_ucmd *ucmd,
 		rc = user_pa(ictx, uptr - (iova % PAGE_SIZE) + i * PAGE_SIZE, &pa);
 		if (rc)
 			goto out;
-		if (pa != pas[i]) {
+		if (!same_page(ictx, pa, pas[i])) {
 			rc = -EBADE;
 			goto out;
 		}
@@ -635,6 +678,7 @@ static int test_trigger_iopf(struct iommufd_ucmd *ucmd, struct iommu_test_cmd *c
 		.perm = cmd->trigger_iopf.perm,
 		.addr = cmd->trigger_iopf.addr,
 	};
+	struct iommufd_hw_pagetable *hwpt;
 
 	if (IS_ERR(idev))
 		return PTR_ERR(idev);
@@ -643,8 +687,17 @@ static int test_trigger_iopf(struct iommufd_ucmd *ucmd, struct iommu_test_cmd *c
 	if (cmd->trigger_iopf.pasid != 0)	/* IOMMU_NO_PASID */
 		pf.flags |= IOMMU_PGFAULT_FLAGS_PASID_VALID;
 	pf.dev_id = idev->obj.id;
-	if (idev->hwpt && idev->hwpt->fault)
-		iommufd_fault_report(ucmd->ictx, idev->hwpt->fault, &pf);
+	/*
+	 * The handler of the domain the request's PASID translates by; a
+	 * PASID with none goes to the RID's domain, as for a driver with a
+	 * user-managed PASID table like the mock (find_fault_handler).
+	 */
+	hwpt = cmd->trigger_iopf.pasid ?
+	       iommufd_device_pasid_hwpt(idev, cmd->trigger_iopf.pasid) : NULL;
+	if (!hwpt)
+		hwpt = idev->hwpt;
+	if (hwpt && hwpt->fault)
+		iommufd_fault_report(ucmd->ictx, hwpt->fault, &pf);
 	return 0;
 }
 
@@ -722,6 +775,11 @@ int iommufd_test(struct iommufd_ucmd *ucmd)
 	case IOMMU_TEST_OP_DEV_CHECK_CACHE:
 	case IOMMU_TEST_OP_TRIGGER_VEVENT:
 		return test_dev_op(ucmd, cmd);
+	case IOMMU_TEST_OP_PASID_ATTACH:
+	case IOMMU_TEST_OP_PASID_REPLACE:
+	case IOMMU_TEST_OP_PASID_DETACH:
+	case IOMMU_TEST_OP_PASID_CHECK_HWPT:
+		return iommufd_test_pasid(ucmd, cmd);
 	default:
 		return -EOPNOTSUPP;
 	}

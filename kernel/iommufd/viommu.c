@@ -42,6 +42,18 @@ int iommu_copy_struct_from_user(void *dst, size_t dst_size, size_t min_size,
 	return copy_struct(dst, dst_size, user_data->uptr, user_data->len);
 }
 
+int iommu_copy_struct_to_user(struct iommufd_ctx *ictx,
+			      const struct iommu_user_data *dst,
+			      const void *src, size_t src_size, size_t min_size,
+			      unsigned int data_type)
+{
+	if (!dst || !src || dst->type != data_type)
+		return -EINVAL;
+	if (dst->len < min_size || src_size < dst->len)
+		return -EINVAL;
+	return iommufd_copy_to_user(ictx, (void *)dst->uptr, src, dst->len);
+}
+
 int iommu_copy_struct_from_user_array(void *dst, size_t dst_size,
 				      size_t min_size,
 				      const struct iommu_user_data_array *array,
@@ -83,6 +95,11 @@ int iommu_copy_struct_from_full_user_array(void *dst, size_t entry_size,
 int iommufd_viommu_alloc_ioctl(struct iommufd_ucmd *ucmd)
 {
 	struct iommu_viommu_alloc *cmd = ucmd->cmd;
+	const struct iommu_user_data user_data = {
+		.type = cmd->type,
+		.uptr = (const void *)(uintptr_t)cmd->data_uptr,
+		.len = cmd->data_len,
+	};
 	struct iommufd_ctx *ictx = ucmd->ictx;
 	struct iommufd_hwpt_paging *hwpt;
 	struct iommufd_viommu *viommu;
@@ -106,7 +123,7 @@ int iommufd_viommu_alloc_ioctl(struct iommufd_ucmd *ucmd)
 	if (!hwpt->nest_parent)
 		return -EINVAL;
 	viommu = ops->viommu_alloc(idev->dev, hwpt->common.domain, ictx,
-				   cmd->type);
+				   cmd->type, user_data.len ? &user_data : NULL);
 	if (IS_ERR_OR_NULL(viommu))
 		return viommu ? PTR_ERR(viommu) : -ENOMEM;
 	viommu->type = cmd->type;

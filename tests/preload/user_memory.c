@@ -216,6 +216,8 @@ static void test_map_file(void)
 	CHECK_EQ(map_file(ioas, ro, 0, PG, IOMMU_IOAS_MAP_READABLE | FIXED, &iova), 0);
 	CHECK_EQ(unmap(ioas, iova, PG), 0);
 	CHECK_ERRNO(map_file(ioas, mfd, 0, 0, RW | FIXED, &iova), EINVAL);
+	/* Past the file's end: memfd_pin_folios' -EINVAL, at the map's pin. */
+	CHECK_ERRNO(map_file(ioas, mfd, 0, 2 * PG, RW | FIXED, &iova), EINVAL);
 	CHECK_ERRNO(map_file(ioas, mfd, ~0ULL - 10, PG, RW | FIXED, &iova), EOVERFLOW);
 	REQUIRE(pipe(pfd) == 0);
 	CHECK_ERRNO(map_file(ioas, pfd[0], 0, PG, RW | FIXED, &iova), EPERM);

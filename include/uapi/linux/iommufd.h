@@ -624,6 +624,16 @@ __IOMMUFD_OFF(iommu_veventq_alloc, veventq_depth, 16);
 __IOMMUFD_OFF(iommu_veventq_alloc, out_veventq_id, 20);
 __IOMMUFD_OFF(iommu_veventq_alloc, out_veventq_fd, 24);
 __IOMMUFD_SIZE(iommu_hw_queue_alloc, 40);
+__IOMMUFD_OFF(iommu_hw_queue_alloc, viommu_id, 8);
+__IOMMUFD_OFF(iommu_hw_queue_alloc, type, 12);
+__IOMMUFD_OFF(iommu_hw_queue_alloc, index, 16);
+__IOMMUFD_OFF(iommu_hw_queue_alloc, out_hw_queue_id, 20);
+__IOMMUFD_OFF(iommu_hw_queue_alloc, nesting_parent_iova, 24);
+__IOMMUFD_OFF(iommu_hw_queue_alloc, length, 32);
+__IOMMUFD_OFF(iommufd_vevent_header, sequence, 4);
+__IOMMUFD_OFF(iommu_ioas_change_process, __reserved, 4);
+_Static_assert(IOMMU_HW_QUEUE_ALLOC == 0x3b94, "IOMMU_HW_QUEUE_ALLOC number");
+_Static_assert(IOMMU_IOAS_CHANGE_PROCESS == 0x3b92, "IOMMU_IOAS_CHANGE_PROCESS number");
 
 #undef __IOMMUFD_OFF
 #undef __IOMMUFD_SIZE

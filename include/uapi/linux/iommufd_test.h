@@ -263,6 +263,12 @@ __IOMMU_TEST_ASSERT(offsetof(struct iommu_test_cmd, last) == 64);
 __IOMMU_TEST_ASSERT(sizeof(struct iommu_test_hw_info) == 8);
 __IOMMU_TEST_ASSERT(sizeof(struct iommu_hwpt_invalidate_selftest) == 8);
 __IOMMU_TEST_ASSERT(sizeof(struct iommu_viommu_invalidate_selftest) == 12);
+__IOMMU_TEST_ASSERT(offsetof(struct iommu_test_cmd, pasid_attach.pasid) == 16);
+__IOMMU_TEST_ASSERT(offsetof(struct iommu_test_cmd, pasid_attach.pt_id) == 20);
+__IOMMU_TEST_ASSERT(offsetof(struct iommu_test_cmd, pasid_check.hwpt_id) == 20);
+__IOMMU_TEST_ASSERT(offsetof(struct iommu_test_cmd, trigger_vevent.dev_id) == 16);
+__IOMMU_TEST_ASSERT(sizeof(struct iommu_viommu_selftest) == 8);
+__IOMMU_TEST_ASSERT(sizeof(struct iommu_viommu_event_selftest) == 4);
 #undef __IOMMU_TEST_ASSERT
 
 #endif

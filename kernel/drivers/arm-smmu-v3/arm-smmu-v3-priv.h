@@ -279,7 +279,8 @@ void *arm_smmu_hw_info(struct device *dev, u32 *length, u32 *type);
 struct iommufd_viommu *arm_vsmmu_alloc(struct device *dev,
 				       struct iommu_domain *parent,
 				       struct iommufd_ctx *ictx,
-				       unsigned int viommu_type);
+				       unsigned int viommu_type,
+				       const struct iommu_user_data *user_data);
 /* Forwards a stage-1 event of a nested master to its vEVENTQ; true if so. */
 bool arm_smmu_report_vevent(struct arm_smmu_device *smmu, const u64 *raw,
 			    const struct arm_smmu_event *evt);
