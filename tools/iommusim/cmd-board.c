@@ -39,10 +39,21 @@ static const struct {
 	{ "s2fwb",     offsetof(struct smmuv3_config, s2fwb) },
 };
 
+/* The walk caches' sizes in entries (docs/smmuv3.md); 0 turns one off. */
+static const struct {
+	const char *key;
+	size_t off;
+} smmu_walk_caches[] = {
+	{ "walk-cache-s1",    offsetof(struct smmuv3_config, walk_cache_s1) },
+	{ "walk-cache-s2",    offsetof(struct smmuv3_config, walk_cache_s2) },
+	{ "walk-cache-s1ptw", offsetof(struct smmuv3_config, walk_cache_s1ptw) },
+};
+
 /*
  * The SMMU's identity from board's keys, over smmuv3_config_default():
  * stages=s1|s2|s1+s2, granules=4K,16K,64K, oas=BITS, sid-bits=, ssid-bits=,
- * tlb-sets=, strtab=linear|2-level, coherency=off|report|fatal (the
+ * tlb-sets=, walk-cache-s1= -s2= -s1ptw= (entries, 0 off),
+ * strtab=linear|2-level, coherency=off|report|fatal (the
  * coherency checker; the default from $IOMMUSIM_COHERENCY) and the 0/1
  * switches above.  Values
  * the model would refuse are refused here, by smmuv3_create() itself.
@@ -110,6 +121,18 @@ static int board_smmu_config(struct scenario *s, const struct scn_line *l,
 			return scn_error(s, l, "board: tlb-sets= is a power of two, at most 1M");
 		cfg->tlb_sets = (unsigned int)v;
 	}
+	for (size_t i = 0; i < ARRAY_SIZE(smmu_walk_caches); i++) {
+		const char *key = smmu_walk_caches[i].key;
+
+		if (!scn_key(l, key))
+			continue;
+		if (scn_u64(s, l, key, true, &v))
+			return -1;
+		if (v && (v < 4 || v > (1u << 20) || (v & (v - 1))))
+			return scn_error(s, l, "board: %s= is 0 (off) or a power of two from 4 to 1M",
+					 key);
+		*(unsigned int *)((char *)cfg + smmu_walk_caches[i].off) = (unsigned int)v;
+	}
 	if (scn_key(l, "coherency")) {
 		int mode = smmuv3_coherency_parse(scn_key(l, "coherency"));
 
@@ -156,7 +179,8 @@ int cmd_board(struct scenario *s, const struct scn_line *l, struct scn_result *r
 {
 	static const char *const keys[] = { "ram", "iommu", "strict", "passthrough",
 					    "strtab", "stages", "granules", "oas", "sid-bits",
-					    "ssid-bits", "tlb-sets", "ril", "hyp", "msi",
+					    "ssid-bits", "tlb-sets", "walk-cache-s1",
+					    "walk-cache-s2", "walk-cache-s1ptw", "ril", "hyp", "msi",
 					    "cd-2level", "asid16", "vmid16", "s2fwb", "coherency", NULL };
 	struct world *w = scenario_world(s);
 	struct machine_config mc;

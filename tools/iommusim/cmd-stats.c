@@ -7,7 +7,7 @@
  * and the ITS's (translations, LPIs, commands by name).
  * Printed as a few lines, only counts that are not zero, and reported as
  * values for expect: translations=, tlb_hits=, tlb_misses=, cfg_hits=,
- * cfg_misses=, s1_reads=, s2_reads=, commands=, events=,
+ * cfg_misses=, s1_reads=, s2_reads=, walk_cache_hits=, commands=, events=,
  * coherency_reports=, its_translations=, lpis=, its_commands=.
  */
 #include <string.h>
