@@ -490,6 +490,7 @@ struct smmuv3 {
 	u64 *tlb_big;		/* entries cut from a leaf larger than their key granule */
 	u32 *tlb_tag;		/* per entry: kind | vmid << 8 (0: free), what scans read */
 	u64 *tlb_valid;		/* bitmap of valid entries: scans visit only these */
+	u32 tlb_nr_valid;	/* how many */
 	u32 tlb_pages[3];	/* other valid entries, per key granule 4K/16K/64K */
 	/* Valid entries per regime and VMID bucket (VMID % 256), so that an
 	 * "all"/ASID/VMID invalidation with nothing to remove scans nothing. */

@@ -59,6 +59,7 @@ int smmu_tlb_init(struct smmuv3 *smmu)
 	memset(smmu->tlb, 0, sizeof(*smmu->tlb) * n);
 	memset(smmu->tlb_pages, 0, sizeof(smmu->tlb_pages));
 	memset(smmu->tlb_vmid_count, 0, sizeof(smmu->tlb_vmid_count));
+	smmu->tlb_nr_valid = 0;
 	return 0;
 }
 
@@ -90,10 +91,12 @@ static void tlb_track(struct smmuv3 *smmu, const struct smmu_tlb_entry *e,
 					  [e->vmid % SMMU_TLB_VMID_BUCKETS];
 
 	if (add) {
+		smmu->tlb_nr_valid++;
 		(*count)++;
 		smmu->tlb_tag[i] = e->kind | (u32)e->vmid << 8;
 		smmu->tlb_valid[i / 64] |= 1ULL << (i % 64);
 	} else {
+		smmu->tlb_nr_valid--;
 		(*count)--;
 		smmu->tlb_tag[i] = 0;
 		smmu->tlb_valid[i / 64] &= ~(1ULL << (i % 64));
@@ -303,10 +306,18 @@ static void tlb_invalidate(struct smmuv3 *smmu, const struct smmu_tlb_inv *inv)
 {
 	u16 vmid = inv->match_vmid ? inv->vmid : 0;
 
-	/* Only address-scoped commands of one VMID (or EL2) are indexed. */
+	u64 visits;
+
+	/*
+	 * Only address-scoped commands of one VMID (or EL2) are indexed, and
+	 * visiting their sets is worth it only while it is less work than
+	 * visiting the valid entries (a 2M unmap is 512 sets; an idle TLB
+	 * holds a handful of entries).
+	 */
 	if (!inv->match_range || inv->start > inv->end ||
 	    (!inv->match_vmid && inv->kinds != BIT(TLB_EL2)) ||
-	    inv_set_visits(smmu, inv) == ~0ULL) {
+	    (visits = inv_set_visits(smmu, inv)) == ~0ULL ||
+	    smmu->tlb_nr_valid < visits * SMMU_TLB_WAYS) {
 		inv_all_entries(smmu, inv);
 		return;
 	}
