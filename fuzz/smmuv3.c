@@ -261,7 +261,8 @@ static void queue_cmd(struct fz *f, u64 c0, u64 c1)
 /* Whether the SMMU is as bring_up() left it and took every command. */
 static bool smmu_sane(struct fz *f)
 {
-	return f->linear && (rd(f, SMMU_CR0, 4) & CR0_SMMUEN) &&
+	return f->linear &&
+	       (rd(f, SMMU_CR0, 4) & (CR0_SMMUEN | CR0_CMDQEN)) == (CR0_SMMUEN | CR0_CMDQEN) &&
 	       rd(f, SMMU_STRTAB_BASE, 8) == STRTAB &&
 	       rd(f, SMMU_STRTAB_BASE_CFG, 4) == 8 &&
 	       (rd(f, SMMU_CMDQ_BASE, 8) & Q_BASE_ADDR) == CMDQ &&
