@@ -75,6 +75,29 @@ struct vmm_backend {
 };
 
 /*
+ * A backend's ops table: every op is PREFIX_op (ib_attach, kb_attach), so
+ * a backend that lacks one does not build, and the two tables cannot drift.
+ */
+#define VMM_BACKEND_OPS(prefix) {					\
+	.ram_alloc = prefix##_ram_alloc,				\
+	.ram_free = prefix##_ram_free,					\
+	.ioas_map = prefix##_ioas_map,					\
+	.ioas_unmap = prefix##_ioas_unmap,				\
+	.hwpt_alloc_parent = prefix##_hwpt_alloc_parent,		\
+	.vdevice_alloc = prefix##_vdevice_alloc,			\
+	.hwpt_alloc_nested = prefix##_hwpt_alloc_nested,		\
+	.attach = prefix##_attach,					\
+	.detach = prefix##_detach,					\
+	.destroy = prefix##_destroy,					\
+	.invalidate = prefix##_invalidate,				\
+	.read_event = prefix##_read_event,				\
+	.set_msi = prefix##_set_msi,					\
+	.msi_fired = prefix##_msi_fired,				\
+	.bar_read = prefix##_bar_read,					\
+	.bar_write = prefix##_bar_write,				\
+}
+
+/*
  * The backend over the kernel API (iommu core, sw-msi, the arm-smmu-v3
  * driver's nested domains), for VMMs in the host platform's process.
  * vmm_kbackend_bind is VFIO's "open the device and bind it to iommufd":
