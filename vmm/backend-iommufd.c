@@ -444,8 +444,10 @@ static int ib_read_event(struct vmm_backend *be, u64 rec[4], u32 *lost)
 
 /* ------------------------------------------------------------ VFIO */
 
-static struct ep_device *ib_hep(struct ibackend *ib, u32 dev)
+/* The host endpoint behind device ID dev, for the VFIO ops (vmm/vfio.c). */
+static struct ep_device *ib_hep(struct vmm_backend *be, u32 dev)
 {
+	struct ibackend *ib = to_ib(be);
 	struct ib_dev *d;
 	struct ep_device *hep;
 
@@ -454,39 +456,6 @@ static struct ep_device *ib_hep(struct ibackend *ib, u32 dev)
 	hep = d ? d->hep : NULL;
 	mutex_unlock(&ib->lock);
 	return hep;
-}
-
-static int ib_set_msi(struct vmm_backend *be, u32 dev, unsigned int nvec)
-{
-	struct ep_device *hep = ib_hep(to_ib(be), dev);
-
-	return hep ? vfio_set_msi(hep, nvec) : -ENOENT;
-}
-
-static int ib_msi_fired(struct vmm_backend *be, u32 dev, unsigned int vec)
-{
-	struct ibackend *ib = to_ib(be);
-	struct ep_device *hep = ib_hep(ib, dev);
-
-	return hep ? vfio_msi_fired(ib->host, hep, vec) : -ENOENT;
-}
-
-static int ib_bar_read(struct vmm_backend *be, u32 dev, u64 off,
-		       unsigned int size, u64 *val)
-{
-	struct ibackend *ib = to_ib(be);
-	struct ep_device *hep = ib_hep(ib, dev);
-
-	return hep ? vfio_bar_access(ib->k, hep, off, size, val, false) : -ENOENT;
-}
-
-static int ib_bar_write(struct vmm_backend *be, u32 dev, u64 off,
-			unsigned int size, u64 val)
-{
-	struct ibackend *ib = to_ib(be);
-	struct ep_device *hep = ib_hep(ib, dev);
-
-	return hep ? vfio_bar_access(ib->k, hep, off, size, &val, true) : -ENOENT;
 }
 
 static const struct vmm_backend_ops ibackend_ops = VMM_BACKEND_OPS(ib);
@@ -503,6 +472,8 @@ struct vmm_backend *vmm_ibackend_create(struct platform *host)
 	if (!ib->ictx)
 		goto err;
 	ib->be.ops = &ibackend_ops;
+	ib->be.hep = ib_hep;
+	ib->be.host = host;
 	ib->host = host;
 	ib->k = k;
 	ib->veventq_fd = -1;

@@ -469,8 +469,10 @@ static int kb_read_event(struct vmm_backend *be, u64 rec[4], u32 *lost)
 	return ret;
 }
 
-static struct ep_device *kb_hep(struct kbackend *kb, u32 dev)
+/* The host endpoint behind device ID dev, for the VFIO ops (vmm/vfio.c). */
+static struct ep_device *kb_hep(struct vmm_backend *be, u32 dev)
 {
+	struct kbackend *kb = to_kb(be);
 	struct ep_device *hep;
 	struct kb_obj *o;
 
@@ -479,41 +481,6 @@ static struct ep_device *kb_hep(struct kbackend *kb, u32 dev)
 	hep = o ? o->hep : NULL;
 	mutex_unlock(&kb->lock);
 	return hep;
-}
-
-static int kb_set_msi(struct vmm_backend *be, u32 dev, unsigned int nvec)
-{
-	struct ep_device *hep = kb_hep(to_kb(be), dev);
-
-	return hep ? vfio_set_msi(hep, nvec) : -ENOENT;
-}
-
-static int kb_msi_fired(struct vmm_backend *be, u32 dev, unsigned int vec)
-{
-	struct kbackend *kb = to_kb(be);
-	struct ep_device *hep = kb_hep(kb, dev);
-
-	return hep ? vfio_msi_fired(kb->host, hep, vec) : -ENOENT;
-}
-
-static int kb_bar_access(struct kbackend *kb, u32 dev, u64 off,
-			 unsigned int size, u64 *val, bool write)
-{
-	struct ep_device *hep = kb_hep(kb, dev);
-
-	return hep ? vfio_bar_access(kb->k, hep, off, size, val, write) : -ENOENT;
-}
-
-static int kb_bar_read(struct vmm_backend *be, u32 dev, u64 off,
-		       unsigned int size, u64 *val)
-{
-	return kb_bar_access(to_kb(be), dev, off, size, val, false);
-}
-
-static int kb_bar_write(struct vmm_backend *be, u32 dev, u64 off,
-			unsigned int size, u64 val)
-{
-	return kb_bar_access(to_kb(be), dev, off, size, &val, true);
 }
 
 static const struct vmm_backend_ops kbackend_ops = VMM_BACKEND_OPS(kb);
@@ -531,6 +498,8 @@ struct vmm_backend *vmm_kbackend_create(struct platform *host)
 		return NULL;
 	}
 	kb->be.ops = &kbackend_ops;
+	kb->be.hep = kb_hep;
+	kb->be.host = host;
 	kb->host = host;
 	kb->k = k;
 	kb->smmu = platform_smmu(host);

@@ -70,13 +70,23 @@ struct vmm_backend_ops {
 			 unsigned int size, u64 val);
 };
 
+struct ep_device;
+struct platform;
+
 struct vmm_backend {
 	const struct vmm_backend_ops *ops;
+	/*
+	 * The VFIO half, the same for every backend (vmm/vfio.c): the host
+	 * endpoint a device ID names (NULL: none), and the host platform.
+	 */
+	struct ep_device *(*hep)(struct vmm_backend *be, u32 dev);
+	struct platform *host;
 };
 
 /*
- * A backend's ops table: every op is PREFIX_op (ib_attach, kb_attach), so
- * a backend that lacks one does not build, and the two tables cannot drift.
+ * A backend's ops table: every iommufd op is PREFIX_op (ib_attach,
+ * kb_attach), so a backend that lacks one does not build and the tables
+ * cannot drift; the VFIO ops are vmm/vfio.c's, over the backend's hep().
  */
 #define VMM_BACKEND_OPS(prefix) {					\
 	.ram_alloc = prefix##_ram_alloc,				\
@@ -91,10 +101,10 @@ struct vmm_backend {
 	.destroy = prefix##_destroy,					\
 	.invalidate = prefix##_invalidate,				\
 	.read_event = prefix##_read_event,				\
-	.set_msi = prefix##_set_msi,					\
-	.msi_fired = prefix##_msi_fired,				\
-	.bar_read = prefix##_bar_read,					\
-	.bar_write = prefix##_bar_write,				\
+	.set_msi = vfio_be_set_msi,					\
+	.msi_fired = vfio_be_msi_fired,					\
+	.bar_read = vfio_be_bar_read,					\
+	.bar_write = vfio_be_bar_write,					\
 }
 
 /*
