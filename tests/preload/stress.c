@@ -356,29 +356,43 @@ static bool reap(pid_t pid)
 }
 
 /*
- * Under AddressSanitizer a fork waits until no other thread is inside a
- * call, and the child is reaped before any thread goes on: the ASan
- * runtime of gcc 12 does not hold its allocator's locks across fork(), so
- * a child forked while another thread was in malloc() blocks forever on
- * the lock that thread held (google/sanitizers#1814), whatever the shim
- * does.  glibc's malloc is fork-safe: without ASan (release, TSan), forks
- * race every other call, an ioctl in progress included.
+ * Under a sanitizer a fork waits until no other thread is inside a call,
+ * and the child is reaped before any thread goes on: the sanitizer
+ * runtimes here (gcc 12's ASan, clang 14's TSan) do not hold their
+ * allocator's locks across fork(), so a child forked while another thread
+ * was in malloc() blocks forever on the lock that thread held
+ * (google/sanitizers#1814), whatever the shim does.  glibc's malloc is
+ * fork-safe: in a release build forks race every other call, an ioctl in
+ * progress included.
  */
-static bool asan;
+static bool quiesce_forks;
 static pthread_rwlock_t quiesce = PTHREAD_RWLOCK_INITIALIZER;
+
+/* A sanitizer in this process: built in (in-process), or preloaded. */
+static bool sanitized(void)
+{
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+	return true;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
+	return true;
+#endif
+#endif
+	return dlsym(RTLD_DEFAULT, "__asan_init") != NULL;
+}
 
 static void op_fork(struct worker *w)
 {
 	bool ok;
 	pid_t pid;
 
-	if (asan)
+	if (quiesce_forks)
 		pthread_rwlock_wrlock(&quiesce);
 	pid = fork();
 	if (!pid)
 		child(w);
 	ok = pid > 0 && reap(pid);
-	if (asan)
+	if (quiesce_forks)
 		pthread_rwlock_unlock(&quiesce);
 	if (pid < 0)
 		return;
@@ -395,7 +409,7 @@ static void one_call(struct worker *w, bool in_child)
 		op_fork(w);	/* a child never forks again */
 		goto done;
 	}
-	if (asan && !in_child)
+	if (quiesce_forks && !in_child)
 		pthread_rwlock_rdlock(&quiesce);
 	switch (op) {
 	case 0: op_open(w); break;
@@ -405,7 +419,7 @@ static void one_call(struct worker *w, bool in_child)
 	case 9 ... 10: op_hwpt(w); break;
 	default: op_vfio(w); break;
 	}
-	if (asan && !in_child)
+	if (quiesce_forks && !in_child)
 		pthread_rwlock_unlock(&quiesce);
 done:
 	if (!in_child) {
@@ -430,7 +444,7 @@ int main(void)
 	struct worker w[NR_THREADS];
 	pthread_t t[NR_THREADS];
 
-	asan = dlsym(RTLD_DEFAULT, "__asan_init") != NULL;
+	quiesce_forks = sanitized();
 	for (int i = 0; i < NR_SLOTS; i++)
 		atomic_store(&slots[i], -1);
 	atomic_store(&last_progress, start);
@@ -459,7 +473,7 @@ int main(void)
 		munmap(w[i].buf, BUF_PAGES * PG);
 	printf("stress: %lu calls (%lu ioctls succeeded), %lu forks%s, %lu children failed, %ld s\n",
 	       atomic_load(&calls), atomic_load(&succeeded), atomic_load(&forks),
-	       asan ? " (quiesced: ASan)" : "", atomic_load(&child_failures),
+	       quiesce_forks ? " (quiesced: sanitizer)" : "", atomic_load(&child_failures),
 	       now_s() - start);
 	for (int c = 0; c < C_NR; c++)
 		printf("  %-26s %10lu calls %10lu ok\n", call_names[c],
