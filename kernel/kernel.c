@@ -135,7 +135,8 @@ void kernel_prefault(struct kernel *k, void *p, size_t len)
 	if (!p || ((uintptr_t)p & (PAGE_SIZE - 1)))
 		return;
 	/* Huge pages where the host has them: 2 faults for a 4M table, not 1024. */
-	(void)madvise(p, len, MADV_HUGEPAGE);
+	if (len >= (2u << 20))
+		(void)madvise(p, len, MADV_HUGEPAGE);
 	(void)madvise(p, len, MADV_POPULATE_WRITE);	/* older hosts: faults */
 #else
 	(void)p;

@@ -330,6 +330,7 @@ static int allocate_lpi_tables(struct its_node *its)
 		return -ENOMEM;
 	its->prop_va = phys_to_virt(its->k, its->prop_pa, its->prop_size);
 	/* Default priority, Group 1, disabled. */
+	kernel_prefault(its->k, its->prop_va, its->prop_size);	/* written whole */
 	memset(its->prop_va, LPI_PROP_DEFAULT_PRIO | LPI_PROP_GROUP1, its->prop_size);
 	for (unsigned int cpu = 0; cpu < its->nr_cpus; cpu++) {
 		its->rdists[cpu].pend_pa = kernel_alloc_pages(its->k, its->pend_size);
