@@ -117,7 +117,22 @@ static __u64 any_iova(uint64_t *s)
 }
 
 /* Each ioctl's calls and successes: the run reaches real states, not only errors. */
-enum { C_IOMMU_IOAS_ALLOC, C_IOMMU_IOAS_MAP, C_IOMMU_IOAS_UNMAP, C_IOMMU_IOAS_COPY, C_IOMMU_DESTROY, C_IOMMU_IOAS_IOVA_RANGES, C_IOMMU_HWPT_ALLOC, C_IOMMU_GET_HW_INFO, C_VFIO_DEVICE_BIND_IOMMUFD, C_VFIO_DEVICE_ATTACH_IOMMUFD_PT, C_VFIO_DEVICE_DETACH_IOMMUFD_PT, C_VFIO_DEVICE_GET_INFO, C_VFIO_DEVICE_GET_REGION_INFO, C_NR };
+enum {
+	C_IOMMU_IOAS_ALLOC,
+	C_IOMMU_IOAS_MAP,
+	C_IOMMU_IOAS_UNMAP,
+	C_IOMMU_IOAS_COPY,
+	C_IOMMU_DESTROY,
+	C_IOMMU_IOAS_IOVA_RANGES,
+	C_IOMMU_HWPT_ALLOC,
+	C_IOMMU_GET_HW_INFO,
+	C_VFIO_DEVICE_BIND_IOMMUFD,
+	C_VFIO_DEVICE_ATTACH_IOMMUFD_PT,
+	C_VFIO_DEVICE_DETACH_IOMMUFD_PT,
+	C_VFIO_DEVICE_GET_INFO,
+	C_VFIO_DEVICE_GET_REGION_INFO,
+	C_NR,
+};
 static const char *const call_names[C_NR] = {
 	[C_IOMMU_IOAS_ALLOC] = "ioas_alloc",
 	[C_IOMMU_IOAS_MAP] = "ioas_map",
@@ -240,7 +255,9 @@ static void op_ioas(struct worker *w)
 		break;
 	}
 	default: {
-		struct iommu_ioas_iova_ranges r = { .size = sizeof(r), .ioas_id = any_id(s) };
+		struct iommu_iova_range ranges[4];
+		struct iommu_ioas_iova_ranges r = { .size = sizeof(r), .ioas_id = any_id(s),
+			.num_iovas = 4, .allowed_iovas = (uintptr_t)ranges };
 
 		call(C_IOMMU_IOAS_IOVA_RANGES, ioctl(fd, IOMMU_IOAS_IOVA_RANGES, &r));
 		break;
