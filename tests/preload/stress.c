@@ -30,6 +30,7 @@
  * files, since the run opens nothing else while the threads are going.
  * The run ends with one line: calls, forks, children that failed.
  */
+#include <dirent.h>
 #include <dlfcn.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -384,6 +385,35 @@ static bool reap(pid_t pid)
  */
 static bool quiesce_forks;
 static pthread_rwlock_t quiesce = PTHREAD_RWLOCK_INITIALIZER;
+static int base_tasks;	/* main, the workers, the runtime's own threads */
+
+/* The process's threads, as /proc/self/task lists them. */
+static int nr_tasks(void)
+{
+	DIR *d = opendir("/proc/self/task");
+	struct dirent *de;
+	int n = 0;
+
+	while (d && (de = readdir(d)))
+		n += de->d_name[0] != '.';
+	if (d)
+		closedir(d);
+	return n;
+}
+
+/*
+ * The shim serves a child from a thread of the parent, which may still be
+ * freeing its state after the child exits: a quiesced fork also waits (up
+ * to a second) for those threads to be gone, or it could take their
+ * allocator lock into the next child.
+ */
+static void wait_for_base_tasks(void)
+{
+	struct timespec ms = { 0, 1000000 };
+
+	for (int i = 0; i < 1000 && nr_tasks() > base_tasks; i++)
+		nanosleep(&ms, NULL);
+}
 
 /* A sanitizer in this process: built in (in-process), or preloaded. */
 static bool sanitized(void)
@@ -403,8 +433,10 @@ static void op_fork(struct worker *w)
 	bool ok;
 	pid_t pid;
 
-	if (quiesce_forks)
+	if (quiesce_forks) {
 		pthread_rwlock_wrlock(&quiesce);
+		wait_for_base_tasks();
+	}
 	pid = fork();
 	if (!pid)
 		child(w);
@@ -472,6 +504,7 @@ int main(void)
 		REQUIRE(w[i].buf != MAP_FAILED);
 		REQUIRE(pthread_create(&t[i], NULL, worker_fn, &w[i]) == 0);
 	}
+	base_tasks = nr_tasks();
 	while (now_s() - start < seconds) {
 		sleep(1);
 		/* Twice a child's limit: a thread may be reaping a hung child. */
