@@ -494,6 +494,7 @@ int main(void)
 	pthread_t t[NR_THREADS];
 
 	quiesce_forks = sanitized();
+	base_tasks = nr_tasks() + NR_THREADS;	/* before any worker reads it */
 	for (int i = 0; i < NR_SLOTS; i++)
 		atomic_store(&slots[i], -1);
 	atomic_store(&last_progress, start);
@@ -504,7 +505,6 @@ int main(void)
 		REQUIRE(w[i].buf != MAP_FAILED);
 		REQUIRE(pthread_create(&t[i], NULL, worker_fn, &w[i]) == 0);
 	}
-	base_tasks = nr_tasks();
 	while (now_s() - start < seconds) {
 		sleep(1);
 		/* Twice a child's limit: a thread may be reaping a hung child. */
