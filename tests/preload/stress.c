@@ -385,7 +385,7 @@ static bool reap(pid_t pid)
  */
 static bool quiesce_forks;
 static pthread_rwlock_t quiesce = PTHREAD_RWLOCK_INITIALIZER;
-static int base_tasks;	/* main, the workers, the runtime's own threads */
+static atomic_int base_tasks;	/* main, workers, the runtime's own; 0: not yet */
 
 /* The process's threads, as /proc/self/task lists them. */
 static int nr_tasks(void)
@@ -410,8 +410,9 @@ static int nr_tasks(void)
 static void wait_for_base_tasks(void)
 {
 	struct timespec ms = { 0, 1000000 };
+	int base = atomic_load(&base_tasks);
 
-	for (int i = 0; i < 1000 && nr_tasks() > base_tasks; i++)
+	for (int i = 0; base && i < 1000 && nr_tasks() > base; i++)
 		nanosleep(&ms, NULL);
 }
 
@@ -494,7 +495,6 @@ int main(void)
 	pthread_t t[NR_THREADS];
 
 	quiesce_forks = sanitized();
-	base_tasks = nr_tasks() + NR_THREADS;	/* before any worker reads it */
 	for (int i = 0; i < NR_SLOTS; i++)
 		atomic_store(&slots[i], -1);
 	atomic_store(&last_progress, start);
@@ -505,6 +505,8 @@ int main(void)
 		REQUIRE(w[i].buf != MAP_FAILED);
 		REQUIRE(pthread_create(&t[i], NULL, worker_fn, &w[i]) == 0);
 	}
+	/* Counted once the runtime's threads are up (TSan starts one lazily). */
+	atomic_store(&base_tasks, nr_tasks());
 	while (now_s() - start < seconds) {
 		sleep(1);
 		/* Twice a child's limit: a thread may be reaping a hung child. */
