@@ -24,7 +24,10 @@ static u64 rnd(u64 *s)
 
 #define MAX_BLOCK	(PAGE_SIZE << PAGE_ALLOC_MAX_ORDER)
 
-/* Random allocations and frees of every order, checked as they go. */
+/*
+ * Random allocations and frees of orders up to max_order, checked as they
+ * go, then everything freed: nothing left in use.
+ */
 static void churn(struct page_alloc *pa, unsigned int max_order, u64 seed)
 {
 	phys_addr_t blk[64] = { 0 };
@@ -34,7 +37,12 @@ static void churn(struct page_alloc *pa, unsigned int max_order, u64 seed)
 		unsigned int s = rnd(&seed) % 64;
 
 		if (blk[s]) {
+			/* Now and then a wrong order or a double free: refused, no harm. */
+			if (rnd(&seed) % 8 == 0)
+				CHECK_EQ(free_pages(pa, blk[s], order[s] + 1), -EINVAL);
 			CHECK_EQ(free_pages(pa, blk[s], order[s]), 0);
+			if (rnd(&seed) % 8 == 0)
+				CHECK_EQ(free_pages(pa, blk[s], order[s]), -EINVAL);
 			blk[s] = 0;
 		} else {
 			order[s] = rnd(&seed) % (max_order + 1);
@@ -96,9 +104,6 @@ static void test_tail(void)
 int main(void)
 {
 	struct phys_mem *mem = phys_mem_create();
-	phys_addr_t blk[64] = { 0 };
-	unsigned int order[64] = { 0 };
-	u64 seed = 0x1234567;
 	struct page_alloc *pa;
 	struct kernel *k;
 
@@ -107,29 +112,7 @@ int main(void)
 	pa = page_alloc_create(mem, RAM_BASE + 5 * PAGE_SIZE, (8 << 20) - 3 * PAGE_SIZE);
 	REQUIRE(pa);
 	CHECK_EQ(page_alloc_check(pa), 0);
-	for (int i = 0; i < 4000; i++) {
-		unsigned int s = rnd(&seed) % 64;
-
-		if (blk[s]) {
-			/* Now and then a wrong order or a double free: refused, no harm. */
-			if (rnd(&seed) % 8 == 0)
-				CHECK_EQ(free_pages(pa, blk[s], order[s] + 1), -EINVAL);
-			CHECK_EQ(free_pages(pa, blk[s], order[s]), 0);
-			if (rnd(&seed) % 8 == 0)
-				CHECK_EQ(free_pages(pa, blk[s], order[s]), -EINVAL);
-			blk[s] = 0;
-		} else {
-			order[s] = rnd(&seed) % 10;
-			blk[s] = alloc_pages(pa, order[s]);
-		}
-		if (i % 16 == 0)
-			CHECK_EQ(page_alloc_check(pa), 0);
-	}
-	for (unsigned int s = 0; s < 64; s++)
-		if (blk[s])
-			CHECK_EQ(free_pages(pa, blk[s], order[s]), 0);
-	CHECK_EQ(page_alloc_check(pa), 0);
-	CHECK_EQ(page_alloc_used_bytes(pa), 0);
+	churn(pa, 9, 0x1234567);
 	page_alloc_destroy(pa);
 	test_tail();
 
