@@ -434,6 +434,8 @@ static void op_fork(struct worker *w)
 	bool ok;
 	pid_t pid;
 
+	if (quiesce_forks && !atomic_load(&base_tasks))
+		return;		/* no fork before the baseline is taken */
 	if (quiesce_forks) {
 		pthread_rwlock_wrlock(&quiesce);
 		wait_for_base_tasks();
