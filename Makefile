@@ -140,6 +140,11 @@ $(BUILD)/fuzz/preload: $(PRELOAD_OBJS)
 $(BUILD)/tests/fuzz-preload: $(BUILD)/obj/tests/fuzz-preload.o $(PRELOAD_OBJS) $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(filter %.o,$^) $(LIB) $(LDLIBS) -ldl -o $@
+# The stress client (tests/preload/stress.c), in-process: its uAPI headers.
+$(BUILD)/obj/tests/preload_stress.o: CPPFLAGS += -Iinclude/uapi
+$(BUILD)/tests/preload_stress: $(BUILD)/obj/tests/preload_stress.o $(PRELOAD_OBJS) $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(filter %.o,$^) $(LIB) $(LDLIBS) -ldl -o $@
 
 # The scenario harness's replay test links the scenario engine, as the harness.
 $(BUILD)/tests/fuzz-scenario: $(BUILD)/obj/tests/fuzz-scenario.o $(filter-out %/main.o,$(TOOL_OBJS)) $(LIB)

@@ -143,5 +143,13 @@ phys_addr_t kernel_alloc_pages_at(struct kernel *k, u64 size, const char *file,
 #define kernel_alloc_pages(k, size)					\
 	kernel_alloc_pages_at((k), (size), __FILE__, __LINE__, __func__)
 int kernel_free_pages(struct kernel *k, phys_addr_t pa, u64 size);
+/*
+ * For memory the caller is about to write whole (a linear stream table,
+ * every STE of it; the ITS's LPI configuration table): its host pages are populated in one system call, huge
+ * pages where the host has them, rather than faulted in one 4K page at a
+ * time (a 4M table: 1024 faults, over half of a linear board's boot).  A
+ * hint only: nothing the machine sees changes.
+ */
+void kernel_prefault(struct kernel *k, void *p, size_t len);
 
 #endif

@@ -6,6 +6,14 @@
  * aligned to 2^n pages in the machine's address space whatever the range's
  * base: a 64K-granule page table or a 16-table concatenated stage-2 start
  * level gets the alignment the architecture requires without asking.
+ *
+ * The top-order blocks the range starts with are not put on their list one
+ * by one: they are the list's "untouched tail", a run of blocks handed out
+ * from the highest down, exactly the order the list would give them in
+ * (they would be pushed lowest first).  Their per-page marks and links are
+ * never written, so a kernel of 512M costs the pages of metadata it uses,
+ * not a page of each array per 16M (the scenario fuzz harness boots one on
+ * most inputs), and page_alloc_check() does not read them either.
  */
 #include "kernel/page_alloc.h"
 
@@ -26,6 +34,11 @@ struct page_alloc {
 	struct mutex lock;
 	u32 free_head[PAGE_ALLOC_MAX_ORDER + 1];
 	u32 *next, *prev;	/* free-list links, by page index */
+	/*
+	 * The untouched tail of the top-order list: tail_count blocks from
+	 * page index tail_first up, after every block on the list proper.
+	 */
+	u32 tail_first, tail_count;
 	u8 *free_order;		/* order + 1 at the head of a free block, else 0 */
 	u8 *used_order;		/* order + 1 at the head of an allocated block */
 	u64 used_bytes;
@@ -89,7 +102,10 @@ struct page_alloc *page_alloc_create(struct phys_mem *mem, phys_addr_t base,
 
 		while (o && ((pfn & ((1ULL << o) - 1)) || pfn + (1ULL << o) > end))
 			o--;
-		list_push(pa, (u32)(pfn - pa->base_pfn), o);
+		if (o < PAGE_ALLOC_MAX_ORDER)
+			list_push(pa, (u32)(pfn - pa->base_pfn), o);
+		else if (!pa->tail_count++)	/* top-order blocks are contiguous */
+			pa->tail_first = (u32)(pfn - pa->base_pfn);
 		pfn += 1ULL << o;
 	}
 	return pa;
@@ -148,12 +164,17 @@ phys_addr_t alloc_pages(struct page_alloc *pa, unsigned int order)
 	for (o = order; o <= PAGE_ALLOC_MAX_ORDER; o++)
 		if (pa->free_head[o] != NONE)
 			break;
-	if (o > PAGE_ALLOC_MAX_ORDER) {
+	if (o > PAGE_ALLOC_MAX_ORDER && pa->tail_count) {
+		/* The list proper is empty: the tail's highest block. */
+		o = PAGE_ALLOC_MAX_ORDER;
+		idx = pa->tail_first + (--pa->tail_count << PAGE_ALLOC_MAX_ORDER);
+	} else if (o > PAGE_ALLOC_MAX_ORDER) {
 		mutex_unlock(&pa->lock);
 		return 0;
+	} else {
+		idx = pa->free_head[o];
+		list_remove(pa, idx, o);
 	}
-	idx = pa->free_head[o];
-	list_remove(pa, idx, o);
 	/* Split, giving back the upper halves. */
 	while (o > order) {
 		o--;
@@ -254,6 +275,11 @@ int page_alloc_check(struct page_alloc *pa)
 		u64 pfn = pa->base_pfn + i, n;
 		unsigned int o;
 
+		if (pa->tail_count && i == pa->tail_first) {
+			/* The untouched tail: free top-order blocks, never marked. */
+			i += pa->tail_count << PAGE_ALLOC_MAX_ORDER;
+			continue;
+		}
 		if (!!pa->free_order[i] == !!pa->used_order[i])
 			PA_BROKEN("page %#llx in no block, or in two",
 				  (unsigned long long)pfn);
@@ -272,6 +298,9 @@ int page_alloc_check(struct page_alloc *pa)
 			used += PAGE_SIZE << o;
 		i += (u32)n;
 	}
+	if (pa->tail_count && (u64)pa->tail_first +
+	    ((u64)pa->tail_count << PAGE_ALLOC_MAX_ORDER) > pa->nr_pages)
+		PA_BROKEN("the untouched tail runs past the end");
 	for (unsigned int o = 0; o <= PAGE_ALLOC_MAX_ORDER; o++) {
 		u32 prev = NONE, n = 0;
 

@@ -314,6 +314,28 @@ static void test_vectors(unsigned int nvec, u32 rid, bool no_direct_lpi)
 }
 
 /*
+ * Devices whose DeviceIDs land in level-2 pages far apart in the device
+ * table, the last page at the table's end: every L2 page comes back when
+ * the driver goes (its teardown walks the L1 table only as far as the
+ * pages it allocated).
+ */
+static void test_l2_pages(void)
+{
+	static const u32 rids[] = { 0xffff, 0x10, 0x8000 };
+	struct tdev t[ARRAY_SIZE(rids)];
+	struct mach m;
+
+	mach_init(&m, NULL, 0, false);
+	for (size_t i = 0; i < ARRAY_SIZE(rids); i++) {
+		tdev_init(&t[i], m.k, rids[i]);
+		CHECK_EQ(msi_domain_alloc_irqs(m.msi, &t[i].dev, 1), 0);
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(rids); i++)
+		msi_domain_free_irqs(m.msi, &t[i].dev);
+	mach_fini(&m);
+}
+
+/*
  * The configuration bytes are cached by the redistributors: an LPI whose
  * byte was read while disabled only pends again once the driver has
  * invalidated it after enabling it (GICR_INVLPIR, or INV + SYNC).
@@ -780,6 +802,7 @@ int main(void)
 	test_invalidate(false);
 	test_invalidate(true);
 	test_shared_devid();
+	test_l2_pages();
 	test_limits();
 	test_lpi_exhaustion();
 	test_alloc_fail_nth();

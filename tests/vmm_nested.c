@@ -305,7 +305,11 @@ static void test_msi_capability(void)
 	CHECK_EQ(ops->bar_read(r.be, r.dev, ENDPOINT_MMIO_SIZE, 4, &v), -EINVAL);
 	CHECK_EQ(ops->bar_read(r.be, r.dev, 2, 4, &v), -EINVAL);
 	CHECK_EQ(ops->bar_write(r.be, r.dev, 0, 2, 0), -EINVAL);
+	/* A device ID the backend never bound: every VFIO op says so. */
 	CHECK_EQ(ops->bar_read(r.be, 99, 0, 4, &v), -ENOENT);
+	CHECK_EQ(ops->bar_write(r.be, 99, 0, 4, 0), -ENOENT);
+	CHECK_EQ(ops->set_msi(r.be, 99, 1), -ENOENT);
+	CHECK_EQ(ops->msi_fired(r.be, 99, 0), -ENOENT);
 	rig_down(&r);
 }
 

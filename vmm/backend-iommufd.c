@@ -24,10 +24,10 @@
 #include "kernel/iommufd/iommufd.h"
 #include "kernel/platform.h"
 #include "vmm/backend.h"
+#include "vmm/guest-ram.h"
 #include "vmm/vfio.h"
 
 #define IB_MAX_DEVS	8
-#define IB_MAX_RAM	16
 #define IB_MAX_MAPS	16
 #define IB_MAX_NESTED	16
 
@@ -35,12 +35,6 @@ struct ib_dev {
 	u32 id;				/* 0: free */
 	struct ep_device *hep;
 	u32 attached;			/* HWPT ID, 0 when none */
-};
-
-struct ib_ram {
-	void *hva;
-	phys_addr_t hpa;
-	u64 size;
 };
 
 struct ib_map {
@@ -57,7 +51,7 @@ struct ibackend {
 	struct mutex lock;		/* everything below */
 	u32 ioas;
 	struct ib_dev devs[IB_MAX_DEVS];
-	struct ib_ram ram[IB_MAX_RAM];
+	struct guest_ram ram[GUEST_RAM_SLOTS];
 	struct ib_map maps[IB_MAX_MAPS];
 	u32 parent, viommu, veventq;	/* 0 when none */
 	int veventq_fd;
@@ -96,49 +90,33 @@ static struct ib_dev *ib_dev(struct ibackend *ib, u32 id)
 static void *ib_ram_alloc(struct vmm_backend *be, u64 size)
 {
 	struct ibackend *ib = to_ib(be);
-	void *hva = NULL;
+	void *hva;
 
-	if (!size || size & 0xfff)
-		return NULL;
 	mutex_lock(&ib->lock);
-	for (int i = 0; i < IB_MAX_RAM; i++) {
-		struct ib_ram *r = &ib->ram[i];
-
-		if (r->size)
-			continue;
-		r->hpa = kernel_alloc_pages(ib->k, size);
-		if (!r->hpa)
-			break;
-		r->hva = phys_to_virt(ib->k, r->hpa, size);
-		r->size = size;
-		hva = r->hva;
-		break;
-	}
+	hva = guest_ram_alloc(ib->ram, ib->k, size);
 	mutex_unlock(&ib->lock);
 	return hva;
+}
+
+/* Still in the IOAS: pinned until unmapped (or destroy). */
+static bool ib_ram_pinned(struct ibackend *ib, const struct guest_ram *r)
+{
+	for (int j = 0; j < IB_MAX_MAPS; j++)
+		if (ib->maps[j].size && (u8 *)ib->maps[j].hva >= r->hva &&
+		    (u8 *)ib->maps[j].hva < r->hva + r->size)
+			return true;
+	return false;
 }
 
 static void ib_ram_free(struct vmm_backend *be, void *hva, u64 size)
 {
 	struct ibackend *ib = to_ib(be);
+	struct guest_ram *r;
 
 	mutex_lock(&ib->lock);
-	for (int i = 0; i < IB_MAX_RAM; i++) {
-		struct ib_ram *r = &ib->ram[i];
-		bool pinned = false;
-
-		if (!r->size || r->hva != hva || r->size != size)
-			continue;
-		/* Still in the IOAS: pinned until unmapped (or destroy). */
-		for (int j = 0; j < IB_MAX_MAPS; j++)
-			if (ib->maps[j].size && (u8 *)ib->maps[j].hva >= (u8 *)hva &&
-			    (u8 *)ib->maps[j].hva < (u8 *)hva + size)
-				pinned = true;
-		if (!pinned) {
-			kernel_free_pages(ib->k, r->hpa, r->size);
-			memset(r, 0, sizeof(*r));
-		}
-	}
+	r = guest_ram_find(ib->ram, hva, size);
+	if (r && !ib_ram_pinned(ib, r))
+		guest_ram_release(r, ib->k);
 	mutex_unlock(&ib->lock);
 }
 
@@ -149,19 +127,13 @@ static int ib_ioas_map(struct vmm_backend *be, u64 iova, void *hva, u64 size)
 		.flags = IOMMU_IOAS_MAP_FIXED_IOVA | IOMMU_IOAS_MAP_READABLE |
 			 IOMMU_IOAS_MAP_WRITEABLE,
 		.user_va = (uintptr_t)hva, .length = size, .iova = iova };
-	bool ram = false;
+	phys_addr_t hpa;
+	bool ram;
 	int slot = -1, ret;
 
 	mutex_lock(&ib->lock);
 	/* Only RAM this backend gave: the VMM's own mmap, nothing beyond. */
-	for (int i = 0; i < IB_MAX_RAM; i++) {
-		struct ib_ram *r = &ib->ram[i];
-		uintptr_t off = (uintptr_t)hva - (uintptr_t)r->hva;
-
-		if (r->size && (u8 *)hva >= (u8 *)r->hva && off < r->size &&
-		    size <= r->size - off)
-			ram = true;
-	}
+	ram = !guest_ram_hva_to_hpa(ib->ram, hva, size, &hpa);
 	for (int i = 0; i < IB_MAX_MAPS && slot < 0; i++)
 		if (!ib->maps[i].size)
 			slot = i;
@@ -472,8 +444,10 @@ static int ib_read_event(struct vmm_backend *be, u64 rec[4], u32 *lost)
 
 /* ------------------------------------------------------------ VFIO */
 
-static struct ep_device *ib_hep(struct ibackend *ib, u32 dev)
+/* The host endpoint behind device ID dev, for the VFIO ops (vmm/vfio.c). */
+static struct ep_device *ib_hep(struct vmm_backend *be, u32 dev)
 {
+	struct ibackend *ib = to_ib(be);
 	struct ib_dev *d;
 	struct ep_device *hep;
 
@@ -484,57 +458,7 @@ static struct ep_device *ib_hep(struct ibackend *ib, u32 dev)
 	return hep;
 }
 
-static int ib_set_msi(struct vmm_backend *be, u32 dev, unsigned int nvec)
-{
-	struct ep_device *hep = ib_hep(to_ib(be), dev);
-
-	return hep ? vfio_set_msi(hep, nvec) : -ENOENT;
-}
-
-static int ib_msi_fired(struct vmm_backend *be, u32 dev, unsigned int vec)
-{
-	struct ibackend *ib = to_ib(be);
-	struct ep_device *hep = ib_hep(ib, dev);
-
-	return hep ? vfio_msi_fired(ib->host, hep, vec) : -ENOENT;
-}
-
-static int ib_bar_read(struct vmm_backend *be, u32 dev, u64 off,
-		       unsigned int size, u64 *val)
-{
-	struct ibackend *ib = to_ib(be);
-	struct ep_device *hep = ib_hep(ib, dev);
-
-	return hep ? vfio_bar_access(ib->k, hep, off, size, val, false) : -ENOENT;
-}
-
-static int ib_bar_write(struct vmm_backend *be, u32 dev, u64 off,
-			unsigned int size, u64 val)
-{
-	struct ibackend *ib = to_ib(be);
-	struct ep_device *hep = ib_hep(ib, dev);
-
-	return hep ? vfio_bar_access(ib->k, hep, off, size, &val, true) : -ENOENT;
-}
-
-static const struct vmm_backend_ops ibackend_ops = {
-	.ram_alloc = ib_ram_alloc,
-	.ram_free = ib_ram_free,
-	.ioas_map = ib_ioas_map,
-	.ioas_unmap = ib_ioas_unmap,
-	.hwpt_alloc_parent = ib_hwpt_alloc_parent,
-	.vdevice_alloc = ib_vdevice_alloc,
-	.hwpt_alloc_nested = ib_hwpt_alloc_nested,
-	.attach = ib_attach,
-	.detach = ib_detach,
-	.destroy = ib_destroy,
-	.invalidate = ib_invalidate,
-	.read_event = ib_read_event,
-	.set_msi = ib_set_msi,
-	.msi_fired = ib_msi_fired,
-	.bar_read = ib_bar_read,
-	.bar_write = ib_bar_write,
-};
+static const struct vmm_backend_ops ibackend_ops = VMM_BACKEND_OPS(ib);
 
 struct vmm_backend *vmm_ibackend_create(struct platform *host)
 {
@@ -548,6 +472,8 @@ struct vmm_backend *vmm_ibackend_create(struct platform *host)
 	if (!ib->ictx)
 		goto err;
 	ib->be.ops = &ibackend_ops;
+	ib->be.hep = ib_hep;
+	ib->be.host = host;
 	ib->host = host;
 	ib->k = k;
 	ib->veventq_fd = -1;
@@ -607,9 +533,7 @@ void vmm_ibackend_destroy(struct vmm_backend *be)
 		iommufd_fd_close(ib->ictx, ib->veventq_fd);
 	/* The context frees every object left (iommufd_fops_release). */
 	iommufd_ctx_destroy(ib->ictx);
-	for (int i = 0; i < IB_MAX_RAM; i++)
-		if (ib->ram[i].size)
-			kernel_free_pages(ib->k, ib->ram[i].hpa, ib->ram[i].size);
+	guest_ram_release_all(ib->ram, ib->k);
 	mutex_unlock(&ib->lock);
 	mutex_destroy(&ib->lock);
 	kfree(ib);

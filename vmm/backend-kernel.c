@@ -21,10 +21,10 @@
 #include "kernel/sw-msi.h"
 #include "hw/its/its-regs.h"
 #include "vmm/backend.h"
+#include "vmm/guest-ram.h"
 #include "vmm/vfio.h"
 
 #define KB_MAX_OBJS	64
-#define KB_MAX_RAM	16
 #define KB_MAX_MAPS	16
 #define KB_EVENTS	64
 
@@ -41,12 +41,6 @@ struct kb_obj {
 	struct iommu_domain *domain;
 	u32 parent;			/* KB_NESTED */
 	u32 dev;			/* KB_VDEV */
-};
-
-struct kb_ram {
-	u8 *hva;
-	phys_addr_t hpa;
-	u64 size;
 };
 
 struct kb_map {
@@ -70,7 +64,7 @@ struct kbackend {
 
 	struct mutex lock;		/* everything below but the vEVENTQ */
 	struct kb_obj objs[KB_MAX_OBJS];	/* ID = index + 1 */
-	struct kb_ram ram[KB_MAX_RAM];
+	struct guest_ram ram[GUEST_RAM_SLOTS];
 	struct kb_map maps[KB_MAX_MAPS];
 	unsigned int nr_maps;
 
@@ -108,68 +102,33 @@ static u32 kb_new(struct kbackend *kb, enum kb_type type)
 static void *kb_ram_alloc(struct vmm_backend *be, u64 size)
 {
 	struct kbackend *kb = to_kb(be);
-	void *hva = NULL;
+	void *hva;
 
-	if (!size || size & 0xfff)
-		return NULL;
 	mutex_lock(&kb->lock);
-	for (int i = 0; i < KB_MAX_RAM; i++) {
-		struct kb_ram *r = &kb->ram[i];
-
-		if (r->size)
-			continue;
-		r->hpa = kernel_alloc_pages(kb->k, size);
-		if (!r->hpa)
-			break;
-		r->hva = phys_to_virt(kb->k, r->hpa, size);
-		r->size = size;
-		hva = r->hva;
-		break;
-	}
+	hva = guest_ram_alloc(kb->ram, kb->k, size);
 	mutex_unlock(&kb->lock);
 	return hva;
+}
+
+/* Still in the IOAS: pinned until unmapped (or destroy). */
+static bool kb_ram_pinned(struct kbackend *kb, const struct guest_ram *r)
+{
+	for (unsigned int j = 0; j < kb->nr_maps; j++)
+		if (kb->maps[j].hpa >= r->hpa && kb->maps[j].hpa - r->hpa < r->size)
+			return true;
+	return false;
 }
 
 static void kb_ram_free(struct vmm_backend *be, void *hva, u64 size)
 {
 	struct kbackend *kb = to_kb(be);
+	struct guest_ram *r;
 
 	mutex_lock(&kb->lock);
-	for (int i = 0; i < KB_MAX_RAM; i++) {
-		struct kb_ram *r = &kb->ram[i];
-
-		bool pinned = false;
-
-		if (!r->size || r->hva != hva || r->size != size)
-			continue;
-		/* Still in the IOAS: pinned until unmapped (or destroy). */
-		for (unsigned int j = 0; j < kb->nr_maps; j++)
-			if (kb->maps[j].hpa >= r->hpa &&
-			    kb->maps[j].hpa - r->hpa < r->size)
-				pinned = true;
-		if (!pinned) {
-			kernel_free_pages(kb->k, r->hpa, r->size);
-			memset(r, 0, sizeof(*r));
-		}
-	}
+	r = guest_ram_find(kb->ram, hva, size);
+	if (r && !kb_ram_pinned(kb, r))
+		guest_ram_release(r, kb->k);
 	mutex_unlock(&kb->lock);
-}
-
-/* The host physical address behind [hva, hva + size): iommufd's pinning. */
-static int kb_hva_to_hpa(struct kbackend *kb, void *hva, u64 size,
-			 phys_addr_t *hpa)
-{
-	for (int i = 0; i < KB_MAX_RAM; i++) {
-		struct kb_ram *r = &kb->ram[i];
-		uintptr_t off = (uintptr_t)hva - (uintptr_t)r->hva;
-
-		if (r->size && (u8 *)hva >= r->hva && off < r->size &&
-		    size <= r->size - off) {
-			*hpa = r->hpa + off;
-			return 0;
-		}
-	}
-	return -EFAULT;
 }
 
 static int kb_map_into(struct iommu_domain *d, const struct kb_map *m)
@@ -187,7 +146,7 @@ static int kb_ioas_map(struct vmm_backend *be, u64 iova, void *hva, u64 size)
 	    iova + size < iova)
 		return -EINVAL;
 	mutex_lock(&kb->lock);
-	ret = kb_hva_to_hpa(kb, hva, size, &m.hpa);
+	ret = guest_ram_hva_to_hpa(kb->ram, hva, size, &m.hpa);
 	if (ret)
 		goto out;
 	ret = -ENOSPC;
@@ -510,8 +469,10 @@ static int kb_read_event(struct vmm_backend *be, u64 rec[4], u32 *lost)
 	return ret;
 }
 
-static struct ep_device *kb_hep(struct kbackend *kb, u32 dev)
+/* The host endpoint behind device ID dev, for the VFIO ops (vmm/vfio.c). */
+static struct ep_device *kb_hep(struct vmm_backend *be, u32 dev)
 {
+	struct kbackend *kb = to_kb(be);
 	struct ep_device *hep;
 	struct kb_obj *o;
 
@@ -522,59 +483,7 @@ static struct ep_device *kb_hep(struct kbackend *kb, u32 dev)
 	return hep;
 }
 
-static int kb_set_msi(struct vmm_backend *be, u32 dev, unsigned int nvec)
-{
-	struct ep_device *hep = kb_hep(to_kb(be), dev);
-
-	return hep ? vfio_set_msi(hep, nvec) : -ENOENT;
-}
-
-static int kb_msi_fired(struct vmm_backend *be, u32 dev, unsigned int vec)
-{
-	struct kbackend *kb = to_kb(be);
-	struct ep_device *hep = kb_hep(kb, dev);
-
-	return hep ? vfio_msi_fired(kb->host, hep, vec) : -ENOENT;
-}
-
-static int kb_bar_access(struct kbackend *kb, u32 dev, u64 off,
-			 unsigned int size, u64 *val, bool write)
-{
-	struct ep_device *hep = kb_hep(kb, dev);
-
-	return hep ? vfio_bar_access(kb->k, hep, off, size, val, write) : -ENOENT;
-}
-
-static int kb_bar_read(struct vmm_backend *be, u32 dev, u64 off,
-		       unsigned int size, u64 *val)
-{
-	return kb_bar_access(to_kb(be), dev, off, size, val, false);
-}
-
-static int kb_bar_write(struct vmm_backend *be, u32 dev, u64 off,
-			unsigned int size, u64 val)
-{
-	return kb_bar_access(to_kb(be), dev, off, size, &val, true);
-}
-
-static const struct vmm_backend_ops kbackend_ops = {
-	.ram_alloc = kb_ram_alloc,
-	.ram_free = kb_ram_free,
-	.ioas_map = kb_ioas_map,
-	.ioas_unmap = kb_ioas_unmap,
-	.hwpt_alloc_parent = kb_hwpt_alloc_parent,
-	.vdevice_alloc = kb_vdevice_alloc,
-	.hwpt_alloc_nested = kb_hwpt_alloc_nested,
-	.attach = kb_attach,
-	.detach = kb_detach,
-	.destroy = kb_destroy,
-	.invalidate = kb_invalidate,
-	.read_event = kb_read_event,
-	.set_msi = kb_set_msi,
-	.msi_fired = kb_msi_fired,
-	.bar_read = kb_bar_read,
-	.bar_write = kb_bar_write,
-};
+static const struct vmm_backend_ops kbackend_ops = VMM_BACKEND_OPS(kb);
 
 struct vmm_backend *vmm_kbackend_create(struct platform *host)
 {
@@ -589,6 +498,8 @@ struct vmm_backend *vmm_kbackend_create(struct platform *host)
 		return NULL;
 	}
 	kb->be.ops = &kbackend_ops;
+	kb->be.hep = kb_hep;
+	kb->be.host = host;
 	kb->host = host;
 	kb->k = k;
 	kb->smmu = platform_smmu(host);
@@ -668,9 +579,7 @@ void vmm_kbackend_destroy(struct vmm_backend *be)
 		iommu_group_put(o->group);
 		memset(o, 0, sizeof(*o));
 	}
-	for (int i = 0; i < KB_MAX_RAM; i++)
-		if (kb->ram[i].size)
-			kernel_free_pages(kb->k, kb->ram[i].hpa, kb->ram[i].size);
+	guest_ram_release_all(kb->ram, kb->k);
 	mutex_unlock(&kb->lock);
 	KWARN_ON(kb->k, sw_msi_ctx_destroy(kb->ctx));
 	mutex_destroy(&kb->ev_lock);

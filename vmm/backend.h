@@ -70,9 +70,42 @@ struct vmm_backend_ops {
 			 unsigned int size, u64 val);
 };
 
+struct ep_device;
+struct platform;
+
 struct vmm_backend {
 	const struct vmm_backend_ops *ops;
+	/*
+	 * The VFIO half, the same for every backend (vmm/vfio.c): the host
+	 * endpoint a device ID names (NULL: none), and the host platform.
+	 */
+	struct ep_device *(*hep)(struct vmm_backend *be, u32 dev);
+	struct platform *host;
 };
+
+/*
+ * A backend's ops table: every iommufd op is PREFIX_op (ib_attach,
+ * kb_attach), so a backend that lacks one does not build and the tables
+ * cannot drift; the VFIO ops are vmm/vfio.c's, over the backend's hep().
+ */
+#define VMM_BACKEND_OPS(prefix) {					\
+	.ram_alloc = prefix##_ram_alloc,				\
+	.ram_free = prefix##_ram_free,					\
+	.ioas_map = prefix##_ioas_map,					\
+	.ioas_unmap = prefix##_ioas_unmap,				\
+	.hwpt_alloc_parent = prefix##_hwpt_alloc_parent,		\
+	.vdevice_alloc = prefix##_vdevice_alloc,			\
+	.hwpt_alloc_nested = prefix##_hwpt_alloc_nested,		\
+	.attach = prefix##_attach,					\
+	.detach = prefix##_detach,					\
+	.destroy = prefix##_destroy,					\
+	.invalidate = prefix##_invalidate,				\
+	.read_event = prefix##_read_event,				\
+	.set_msi = vfio_be_set_msi,					\
+	.msi_fired = vfio_be_msi_fired,					\
+	.bar_read = vfio_be_bar_read,					\
+	.bar_write = vfio_be_bar_write,					\
+}
 
 /*
  * The backend over the kernel API (iommu core, sw-msi, the arm-smmu-v3

@@ -6,10 +6,13 @@
  */
 #include "kernel/platform.h"
 #include "hw/its/its-regs.h"
+#include "vmm/backend.h"
 #include "vmm/vfio.h"
 
 int vfio_set_msi(struct ep_device *hep, unsigned int nvec)
 {
+	if (!hep)
+		return -ENOENT;
 	if (hep->nvec == nvec)
 		return 0;
 	ep_free_msi(hep);
@@ -29,7 +32,7 @@ int vfio_msi_fired(struct platform *host, struct ep_device *hep,
 	u32 lpi;
 	int ret;
 
-	if (!m)
+	if (!m || !hep)
 		return -ENOENT;
 	ret = ep_msi_lpi(hep, vec, &lpi, &cpu);
 	if (ret)
@@ -45,6 +48,8 @@ int vfio_msi_fired(struct platform *host, struct ep_device *hep,
 int vfio_bar_access(struct kernel *k, struct ep_device *hep, u64 off,
 		    unsigned int size, u64 *val, bool write)
 {
+	if (!hep)
+		return -ENOENT;
 	if ((size != 4 && size != 8) || off & (size - 1) ||
 	    off >= ENDPOINT_MMIO_SIZE)
 		return -EINVAL;
@@ -52,4 +57,28 @@ int vfio_bar_access(struct kernel *k, struct ep_device *hep, u64 off,
 		return phys_write_val(k->mem, hep->bar + off, size, *val,
 				      MEM_ATTRS_NONE);
 	return phys_read_val(k->mem, hep->bar + off, size, val, MEM_ATTRS_NONE);
+}
+
+int vfio_be_set_msi(struct vmm_backend *be, u32 dev, unsigned int nvec)
+{
+	return vfio_set_msi(be->hep(be, dev), nvec);
+}
+
+int vfio_be_msi_fired(struct vmm_backend *be, u32 dev, unsigned int vec)
+{
+	return vfio_msi_fired(be->host, be->hep(be, dev), vec);
+}
+
+int vfio_be_bar_read(struct vmm_backend *be, u32 dev, u64 off,
+		     unsigned int size, u64 *val)
+{
+	return vfio_bar_access(platform_kernel(be->host), be->hep(be, dev), off,
+			       size, val, false);
+}
+
+int vfio_be_bar_write(struct vmm_backend *be, u32 dev, u64 off,
+		      unsigned int size, u64 val)
+{
+	return vfio_bar_access(platform_kernel(be->host), be->hep(be, dev), off,
+			       size, &val, true);
 }

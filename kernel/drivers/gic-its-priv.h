@@ -41,6 +41,7 @@ struct its_baser {
 	u64 val;			/* GITS_BASER<n> as read back */
 	u64 size;			/* bytes allocated */
 	u32 psz;			/* ITS page size */
+	u32 nr_l2;			/* level-2 pages allocated (indirect) */
 };
 
 struct its_node {

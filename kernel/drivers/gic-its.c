@@ -151,17 +151,25 @@ static int its_setup_baser(struct its_node *its, unsigned int n, u64 cache,
 	return 0;
 }
 
-/* Level-2 pages of a two-level table, freed with the table. */
+/*
+ * Level-2 pages of a two-level table, freed with the table.  The walk
+ * stops at the last page the driver allocated: an L1 table sized for the
+ * ITS's every DeviceID is mostly never touched, and reading all of it
+ * faulted in pages nobody wrote.
+ */
 static void its_free_l2_pages(struct its_node *its, struct its_baser *baser)
 {
+	u32 freed = 0;
 	u64 *l1;
 
 	if (!(baser->val & GITS_BASER_INDIRECT))
 		return;
 	l1 = phys_to_virt(its->k, baser->base, baser->size);
-	for (u64 i = 0; l1 && i < baser->size / GITS_LVL1_ENTRY_SIZE; i++)
-		if (l1[i])
-			kernel_free_pages(its->k, l1[i] & GENMASK_ULL(51, 12), baser->psz);
+	for (u64 i = 0; l1 && freed < baser->nr_l2 &&
+	     i < baser->size / GITS_LVL1_ENTRY_SIZE; i++)
+		if (l1[i] && !kernel_free_pages(its->k, l1[i] & GENMASK_ULL(51, 12),
+						 baser->psz))
+			freed++;
 }
 
 static void its_free_tables(struct its_node *its)
@@ -246,6 +254,7 @@ static int its_alloc_table_entry(struct its_node *its, struct its_baser *baser,
 		if (!page)
 			return -ENOMEM;
 		table[idx] = page | GITS_BASER_VALID;
+		baser->nr_l2++;
 	}
 	return 0;
 }
@@ -321,6 +330,7 @@ static int allocate_lpi_tables(struct its_node *its)
 		return -ENOMEM;
 	its->prop_va = phys_to_virt(its->k, its->prop_pa, its->prop_size);
 	/* Default priority, Group 1, disabled. */
+	kernel_prefault(its->k, its->prop_va, its->prop_size);	/* written whole */
 	memset(its->prop_va, LPI_PROP_DEFAULT_PRIO | LPI_PROP_GROUP1, its->prop_size);
 	for (unsigned int cpu = 0; cpu < its->nr_cpus; cpu++) {
 		its->rdists[cpu].pend_pa = kernel_alloc_pages(its->k, its->pend_size);

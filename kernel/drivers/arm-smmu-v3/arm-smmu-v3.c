@@ -224,8 +224,10 @@ static int arm_smmu_init_strtab(struct arm_smmu_device *smmu)
 	st->base = phys_to_virt(smmu->k, st->base_dma, st->size);
 	if (!st->base)
 		return -ENOMEM;
-	if (!st->two_level)
+	if (!st->two_level) {
+		kernel_prefault(smmu->k, st->base, st->size);
 		arm_smmu_init_initial_stes(st->base, st->num_ents);
+	}
 	st->strtab_base = STRTAB_BASE_RA | (st->base_dma & STRTAB_BASE_ADDR_MASK);
 	return 0;
 }
