@@ -28,6 +28,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "hw/smmuv3/smmuv3-internal.h"
 
@@ -48,7 +49,15 @@ int smmu_tlb_init(struct smmuv3 *smmu)
 	if (!smmu->tlb_sets_bits)
 		smmu->tlb_sets_bits = 1;
 	n = tlb_entries(smmu);
-	smmu->tlb = aligned_alloc(64, sizeof(*smmu->tlb) * n);
+	/*
+	 * Straight from mmap: page-aligned and zero until touched, so a large
+	 * TLB costs nothing until it fills (an SMMU built and torn down per
+	 * scenario or test no longer zeroes 256K for nothing).
+	 */
+	smmu->tlb = mmap(NULL, sizeof(*smmu->tlb) * n, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (smmu->tlb == MAP_FAILED)
+		smmu->tlb = NULL;
 	smmu->tlb_big = calloc((n + 63) / 64, sizeof(u64));
 	smmu->tlb_tag = calloc(n, sizeof(u32));
 	smmu->tlb_valid = calloc((n + 63) / 64, sizeof(u64));
@@ -56,7 +65,6 @@ int smmu_tlb_init(struct smmuv3 *smmu)
 		smmu_tlb_free(smmu);
 		return -ENOMEM;
 	}
-	memset(smmu->tlb, 0, sizeof(*smmu->tlb) * n);
 	memset(smmu->tlb_pages, 0, sizeof(smmu->tlb_pages));
 	memset(smmu->tlb_vmid_count, 0, sizeof(smmu->tlb_vmid_count));
 	smmu->tlb_nr_valid = 0;
@@ -65,7 +73,8 @@ int smmu_tlb_init(struct smmuv3 *smmu)
 
 void smmu_tlb_free(struct smmuv3 *smmu)
 {
-	free(smmu->tlb);
+	if (smmu->tlb)
+		munmap(smmu->tlb, sizeof(*smmu->tlb) * tlb_entries(smmu));
 	free(smmu->tlb_big);
 	free(smmu->tlb_tag);
 	free(smmu->tlb_valid);
