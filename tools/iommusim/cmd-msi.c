@@ -150,6 +150,14 @@ static int its_and_dev(struct scenario *s, const struct scn_line *l,
 	    !(*dev = world_arg_obj(s, l, NULL, 0, OBJ_DEVICE)) ||
 	    !(*its = world_arg_obj(s, l, "its", 0, OBJ_ITS)))
 		return -1;
+	/*
+	 * The board's ITS belongs to the board's kernel: its MSI domain knows
+	 * board endpoints only (their RID is the DeviceID), as a machine's
+	 * ITS driver never sees another kernel's devices.
+	 */
+	if (!(*dev)->ep && (*its)->platform)
+		return scn_error(s, l, "%s: %s is not a board endpoint, and %s serves only those",
+				 l->cmd, (*dev)->name, (*its)->name);
 	return 0;
 }
 
