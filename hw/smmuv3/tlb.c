@@ -142,6 +142,7 @@ void smmu_tlb_insert(struct smmuv3 *smmu, const struct smmu_tlb_entry *n)
 	struct smmu_tlb_entry *set = (struct smmu_tlb_entry *)
 		smmu_tlb_slot(smmu, n->vmid, n->va_page);
 	struct smmu_tlb_entry *e = NULL;
+	bool same;
 
 	/* Replace the same translation, else a free way, else round-robin. */
 	for (unsigned int w = 0; w < SMMU_TLB_WAYS && !e; w++)
@@ -160,8 +161,12 @@ void smmu_tlb_insert(struct smmuv3 *smmu, const struct smmu_tlb_entry *n)
 		 "smmu_iotlb_insert asid=%u vmid=%u addr=0x%llx tg=%u range=%u -> 0x%llx",
 		 n->asid, n->vmid, (unsigned long long)(n->va_page << n->gshift), n->gshift,
 		 n->range_shift, (unsigned long long)n->out_page);
+	/* An entry of the same regime, VMID and shape keeps its bookkeeping. */
+	same = e->kind == n->kind && e->vmid == n->vmid && e->gshift == n->gshift &&
+	       entry_is_big(e) == entry_is_big(n);
 	if (e->kind) {
-		tlb_track(smmu, e, false);
+		if (!same)
+			tlb_track(smmu, e, false);
 		if (e->va_page != n->va_page || e->kind != n->kind ||
 		    e->vmid != n->vmid || e->asid != n->asid)
 			smmu->stats.tlb_evictions++;
@@ -171,7 +176,8 @@ void smmu_tlb_insert(struct smmuv3 *smmu, const struct smmu_tlb_entry *n)
 				(const u8 *)n + SMMU_TLB_PAYLOAD,
 				sizeof(*e) - SMMU_TLB_PAYLOAD);
 	entry_write_end(e);
-	tlb_track(smmu, e, true);
+	if (!same)
+		tlb_track(smmu, e, true);
 }
 
 static bool inv_matches(const struct smmu_tlb_entry *e,
