@@ -554,6 +554,8 @@ static bool plausible_errno(long ret)
 	case EINVAL: case ENOENT: case EBUSY: case EOPNOTSUPP: case ENOTTY:
 	case E2BIG: case EOVERFLOW: case EEXIST: case EADDRINUSE: case EMSGSIZE:
 	case EIO: case ENOSPC: case ENODEV: case ERANGE:
+	case EPERM:	/* writable use of memory pinned read-only, as Linux */
+	case EBADF:	/* IOAS_MAP_FILE's fd */
 		return true;
 	default:
 		return false;

@@ -65,6 +65,14 @@ struct pin_mid {
 struct host_pins {
 	pthread_mutex_t lock;		/* adding nodes, counting */
 	uint64_t nr_pages;
+	/*
+	 * Page pins held, and how many there may be: the host's physical
+	 * pages.  Pinning makes pages resident, so a program cannot pin more
+	 * than the machine has (Linux's pin_user_pages fails with -ENOMEM
+	 * first); without the bound a huge MAP_NORESERVE area would cost 4K
+	 * of counts per 2M here before anything failed.
+	 */
+	uint64_t pinned, pin_limit;
 	uint64_t nr_top;
 	struct pin_mid *_Atomic top[];
 };
@@ -81,6 +89,7 @@ struct host_pins *host_pins_create(uint64_t nr_pages)
 		return NULL;
 	pthread_mutex_init(&t->lock, NULL);
 	t->nr_pages = nr_pages;
+	t->pin_limit = sysconf(_SC_PHYS_PAGES) > 0 ? (uint64_t)sysconf(_SC_PHYS_PAGES) : UINT64_MAX;
 	t->nr_top = nr_top;
 	return t;
 }
@@ -156,6 +165,10 @@ int host_pins_get(struct host_pins *t, uint64_t first, uint64_t n,
 		return -EINVAL;
 	/* Every leaf first, so a failure leaves no pin behind. */
 	pthread_mutex_lock(&t->lock);
+	if (n > t->pin_limit - t->pinned) {
+		pthread_mutex_unlock(&t->lock);
+		return -ENOMEM;
+	}
 	for (uint64_t pg = first; pg < first + n; pg = (pg | (LEAF_PAGES - 1)) + 1) {
 		if (!leaf_of(t, pg, true)) {
 			pthread_mutex_unlock(&t->lock);
@@ -163,6 +176,7 @@ int host_pins_get(struct host_pins *t, uint64_t first, uint64_t n,
 		}
 	}
 	add_range(t, first, n, PIN_ONE | (writable ? PIN_WRITABLE : 0));
+	t->pinned += n;
 	pthread_mutex_unlock(&t->lock);
 	return 0;
 }
@@ -172,6 +186,7 @@ void host_pins_put(struct host_pins *t, uint64_t first, uint64_t n,
 {
 	pthread_mutex_lock(&t->lock);
 	add_range(t, first, n, -(PIN_ONE | (writable ? PIN_WRITABLE : 0)));
+	t->pinned -= n;
 	pthread_mutex_unlock(&t->lock);
 }
 

@@ -26,7 +26,10 @@ struct host_pins;
 /* A table for nr_pages pages; NULL without memory. */
 struct host_pins *host_pins_create(uint64_t nr_pages);
 void host_pins_destroy(struct host_pins *t);
-/* Pins [first, first + n): 0, or -ENOMEM (then nothing is pinned). */
+/*
+ * Pins [first, first + n): 0, or -ENOMEM (then nothing is pinned): no memory
+ * for the counts, or more pins than the host has physical pages.
+ */
 int host_pins_get(struct host_pins *t, uint64_t first, uint64_t n,
 		  bool writable);
 /* Drops pins host_pins_get took, with the same arguments. */

@@ -181,6 +181,31 @@ static void test_concurrent(void)
 	munmap(other, 64 * PG);
 }
 
+/*
+ * More pins than the host has physical pages: -ENOMEM at once, as
+ * pin_user_pages would fail, not gigabytes of pin counts first (a
+ * MAP_NORESERVE area twice the size of RAM, as the shim fuzz harness made).
+ */
+static void test_pin_beyond_ram(void)
+{
+	size_t len = (size_t)sysconf(_SC_PHYS_PAGES) * PG * 2;
+	u8 *big = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	u64 pa;
+
+	if (big == MAP_FAILED) {
+		CHECK(!"a MAP_NORESERVE area twice the RAM");
+		return;
+	}
+	CHECK_EQ(phys_mem_pin_host(mem, big, len, true, &pa), -ENOMEM);
+	/* Nothing was left pinned: a page of it is still a hole. */
+	CHECK_EQ(phys_read(mem, pa_of(big), &pa, 8), -EFAULT);
+	/* A page of it pins as ever. */
+	CHECK_EQ(phys_mem_pin_host(mem, big, PG, true, &pa), 0);
+	phys_mem_unpin_host(mem, big, PG, true);
+	munmap(big, len);
+}
+
 int main(void)
 {
 	mem = phys_mem_create();
@@ -193,6 +218,7 @@ int main(void)
 	test_ram_is_ram();
 	test_add_errors();
 	test_concurrent();
+	test_pin_beyond_ram();
 	phys_mem_destroy(mem);
 	return test_done();
 }
