@@ -103,6 +103,17 @@ static void keep_fd(struct fz *f, int fd)
  * KASAN does not check; kernel/iommufd here reads it directly).  No real
  * program has such memory to point at.
  */
+#if defined(__SANITIZE_ADDRESS__)
+#define FUZZ_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define FUZZ_ASAN 1
+#endif
+#endif
+#ifdef FUZZ_ASAN
+#include <sanitizer/asan_interface.h>
+#endif
+
 static void *wild(u64 v)
 {
 	u64 sp = (uintptr_t)__builtin_frame_address(0);
@@ -111,12 +122,20 @@ static void *wild(u64 v)
 	 * Not into ASan's shadow and heap, nor this thread's stack: a dead
 	 * frame there is readable to the program but poisoned to ASan, which
 	 * would report the shim reading it (a wild pointer the fuzzer learned
-	 * from a comparison once landed in a finished caller's local).
+	 * from a comparison once landed in a finished caller's local, another
+	 * in a free chunk of ASan's heap).  A program may read such memory;
+	 * the shim then reads what is there, as the kernel would.
 	 */
 	if ((v >= 0x7fff8000ull && v < 0x10007fff8000ull) ||
 	    (v >= 0x500000000000ull && v < 0x700000000000ull) ||
 	    (v + (16ull << 20) >= sp && v < sp + (16ull << 20)))
 		v |= 1ull << 62;	/* non-canonical: EFAULT all the same */
+#ifdef FUZZ_ASAN
+	/* Nor memory ASan poisons: free heap, redzones, dead frames. */
+	if (!(v >> 47) && v >= 0x10007fff8000ull &&
+	    __asan_region_is_poisoned((void *)(uintptr_t)v, 64))
+		v |= 1ull << 62;
+#endif
 	return (void *)(uintptr_t)v;
 }
 
