@@ -130,6 +130,15 @@ static void *wild(u64 v)
 	    (v >= 0x500000000000ull && v < 0x700000000000ull) ||
 	    (v + (16ull << 20) >= sp && v < sp + (16ull << 20)))
 		v |= 1ull << 62;	/* non-canonical: EFAULT all the same */
+	/*
+	 * Nor anything mapped at all: the shim would write there as the
+	 * kernel writes where a program points it, and in process that is
+	 * the harness's own memory (once ASan's allocator metadata).  Wild
+	 * pointers test EFAULT; valid memory has its own kinds above.
+	 */
+	if (!(v >> 47) && v >= 4096 &&
+	    !msync((void *)(uintptr_t)(v & ~4095ull), 4096, MS_ASYNC))
+		v |= 1ull << 62;
 #ifdef FUZZ_ASAN
 	/* Nor memory ASan poisons: free heap, redzones, dead frames. */
 	if (!(v >> 47) && v >= 0x10007fff8000ull &&
