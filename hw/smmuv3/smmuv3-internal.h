@@ -722,6 +722,21 @@ struct smmu_tlb_inv {
 	u64 start, end;		/* inclusive */
 };
 void smmu_tlb_invalidate(struct smmuv3 *smmu, const struct smmu_tlb_inv *inv);
+
+/*
+ * Whether inv covers an entry of regime kind, vmid and asid (global: a
+ * leaf with nG=0, which only a by-VA command reaches) - the tag test the
+ * TLB and the walk caches share; the range is each one's own.
+ */
+static inline bool smmu_inv_covers_tag(const struct smmu_tlb_inv *inv,
+				       u8 kind, u16 vmid, u16 asid, bool global)
+{
+	if (!(inv->kinds & BIT(kind)))
+		return false;
+	if (inv->match_vmid && kind != TLB_EL2 && vmid != inv->vmid)
+		return false;
+	return !inv->match_asid || (global ? inv->global_too : asid == inv->asid);
+}
 void smmu_tlb_insert(struct smmuv3 *smmu, const struct smmu_tlb_entry *e);
 
 /* walkcache.c (used with smmu->lock held); lookups: walkcache.h */

@@ -185,12 +185,7 @@ static bool inv_matches(const struct smmu_tlb_entry *e,
 {
 	u64 start, end;
 
-	if (!(inv->kinds & BIT(e->kind)))
-		return false;
-	if (inv->match_vmid && e->kind != TLB_EL2 && e->vmid != inv->vmid)
-		return false;
-	if (inv->match_asid && (e->global ? !inv->global_too :
-				e->asid != inv->asid))
+	if (!smmu_inv_covers_tag(inv, e->kind, e->vmid, e->asid, e->global))
 		return false;
 	if (!inv->match_range)
 		return true;

@@ -93,12 +93,9 @@ static bool wc_inv_matches(const struct smmu_wc_entry *e,
 {
 	u64 start, end;
 
-	if (!(inv->kinds & BIT(e->kind)))
+	/* Table entries are never global. */
+	if (!smmu_inv_covers_tag(inv, e->kind, e->vmid, e->asid, false))
 		return false;
-	if (inv->match_vmid && e->kind != TLB_EL2 && e->vmid != inv->vmid)
-		return false;
-	if (inv->match_asid && e->asid != inv->asid)
-		return false;	/* table entries are never global */
 	if (!inv->match_range)
 		return true;
 	start = (e->key << e->key_shift) & ~((1ULL << e->span) - 1);
