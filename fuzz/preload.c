@@ -59,6 +59,31 @@ static void fill(struct fuzz_in *in, void *p, size_t len)
 		((u8 *)p)[i] = fuzz_u8(in);
 }
 
+static bool mapped(u64 v);
+
+/*
+ * Raw bytes the kernel may take for a pointer (every __aligned_u64 of a
+ * uAPI struct, and of the arrays such a struct points at): a value that
+ * lands in this process's memory is made non-canonical, as wild() does.
+ * Otherwise a raw data_uptr into ASan's shadow with a data_len of 1.5G
+ * had IOMMU_GET_HW_INFO zero the shadow (Linux clears the rest of the
+ * program's buffer), which was the harness's memory, not a program's: the
+ * run outgrew libFuzzer's 2G limit.
+ */
+static void fill_raw(struct fuzz_in *in, void *p, size_t len)
+{
+	fill(in, p, len);
+	for (size_t off = 0; off + 8 <= len; off += 8) {
+		u64 v;
+
+		memcpy(&v, (u8 *)p + off, 8);
+		if (mapped(v)) {
+			v |= 1ull << 62;
+			memcpy((u8 *)p + off, &v, 8);
+		}
+	}
+}
+
 enum ptr_kind {
 	P_VALID, P_RO, P_NONE, P_RW_RO, P_RO_NONE, P_NULL, P_WILD, P_USER,
 	P_STACK, P_NR,
@@ -114,6 +139,13 @@ static void keep_fd(struct fz *f, int fd)
 #include <sanitizer/asan_interface.h>
 #endif
 
+/* Whether v is a user address this process has mapped (any protection). */
+static bool mapped(u64 v)
+{
+	return !(v >> 47) && v >= 4096 &&
+	       !msync((void *)(uintptr_t)(v & ~4095ull), 4096, MS_ASYNC);
+}
+
 static void *wild(u64 v)
 {
 	u64 sp = (uintptr_t)__builtin_frame_address(0);
@@ -136,8 +168,7 @@ static void *wild(u64 v)
 	 * the harness's own memory (once ASan's allocator metadata).  Wild
 	 * pointers test EFAULT; valid memory has its own kinds above.
 	 */
-	if (!(v >> 47) && v >= 4096 &&
-	    !msync((void *)(uintptr_t)(v & ~4095ull), 4096, MS_ASYNC))
+	if (mapped(v))
 		v |= 1ull << 62;
 #ifdef FUZZ_ASAN
 	/* Nor memory ASan poisons: free heap, redzones, dead frames. */
@@ -249,7 +280,7 @@ static void patch(struct fz *f, struct fuzz_in *in, u8 *arg, size_t size)
 		u8 junk[64];
 
 		/* No stack here: the pointer must outlive this frame. */
-		fill(in, junk, fuzz_u8(in) % sizeof(junk));
+		fill_raw(in, junk, fuzz_u8(in) % sizeof(junk));
 		v = (uintptr_t)place(f, in, pick_kind(in), junk, sizeof(junk), NULL);
 		break;
 	}
@@ -274,7 +305,7 @@ static void op_ioctl(struct fz *f, struct fuzz_in *in)
 	unsigned int npatch;
 
 	memset(arg, 0, sizeof(arg));
-	fill(in, arg, size > 64 ? 64 : size);
+	fill_raw(in, arg, size > 64 ? 64 : size);
 	/* The size (iommufd) or argsz (VFIO) field first: mostly the real one. */
 	if (fuzz_u8(in) < 0xc0)
 		memcpy(arg, &sz32, 4);
