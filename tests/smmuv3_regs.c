@@ -66,31 +66,50 @@ static void test_idr(void)
 	rig_destroy(&r);
 }
 
+/*
+ * A configuration smmuv3_create() refuses is one smmuv3_config_valid()
+ * calls invalid, and the other way round: the CLI's `board` asks the
+ * latter before it builds anything.
+ */
+static void check_rejected(struct phys_mem *mem, const struct smmuv3_config *c)
+{
+	CHECK(!smmuv3_config_valid(c));
+	CHECK(!smmuv3_create(c, mem, NULL, NULL, 0));
+}
+
 static void test_create_rejects(void)
 {
 	struct phys_mem *mem = phys_mem_create();
 	struct smmuv3_config c;
+	struct smmuv3 *smmu;
 
 	rig_default_conf(&c);
+	CHECK(smmuv3_config_valid(&c));
+	smmu = smmuv3_create(&c, mem, NULL, NULL, 0);
+	CHECK(smmu);
+	smmuv3_destroy(smmu);
 	c.oas_bits = 47;
-	CHECK(!smmuv3_create(&c, mem, NULL, NULL, 0));
+	check_rejected(mem, &c);
 	rig_default_conf(&c);
 	c.sid_bits = 33;
-	CHECK(!smmuv3_create(&c, mem, NULL, NULL, 0));
+	check_rejected(mem, &c);
 	rig_default_conf(&c);
 	c.stage1 = c.stage2 = false;
-	CHECK(!smmuv3_create(&c, mem, NULL, NULL, 0));
+	check_rejected(mem, &c);
 	/* HYP (EL2 stage-1 contexts, TLBI_EL2_*) without stage 1. */
 	rig_default_conf(&c);
 	c.stage1 = false;
-	CHECK(!smmuv3_create(&c, mem, NULL, NULL, 0));
+	check_rejected(mem, &c);
 	rig_default_conf(&c);
 	c.cmdq_max_log2 = 20;
-	CHECK(!smmuv3_create(&c, mem, NULL, NULL, 0));
+	check_rejected(mem, &c);
 	rig_default_conf(&c);
 	c.tlb_sets = 100;
-	CHECK(!smmuv3_create(&c, mem, NULL, NULL, 0));
-	CHECK(!smmuv3_create(NULL, mem, NULL, NULL, 0));
+	check_rejected(mem, &c);
+	rig_default_conf(&c);
+	c.walk_cache_s1 = 3;		/* not whole sets of ways */
+	check_rejected(mem, &c);
+	check_rejected(mem, NULL);
 	rig_default_conf(&c);
 	CHECK(!smmuv3_create(&c, NULL, NULL, NULL, 0));
 	phys_mem_destroy(mem);

@@ -92,6 +92,20 @@ static void build_idr(struct smmuv3 *smmu)
 	smmu->aidr = c->range_inv ? 2 : 1;	/* SMMUv3.2 brought RIL */
 }
 
+bool smmuv3_config_valid(const struct smmuv3_config *cfg)
+{
+	return cfg && oas_encoding(cfg->oas_bits) >= 0 &&
+	       cfg->sid_bits <= 32 && cfg->ssid_bits <= 20 &&
+	       cfg->cmdq_max_log2 <= 19 && cfg->evtq_max_log2 <= 19 &&
+	       (cfg->stage1 || cfg->stage2) &&
+	       (!cfg->hyp || cfg->stage1) && cfg->httu <= IDR0_HTTU_ACCESS_DIRTY &&
+	       (cfg->gran4k || cfg->gran16k || cfg->gran64k) &&
+	       (!cfg->tlb_sets || is_power_of_2(cfg->tlb_sets)) &&
+	       wc_size_ok(cfg->walk_cache_s1) && wc_size_ok(cfg->walk_cache_s2) &&
+	       wc_size_ok(cfg->walk_cache_s1ptw) &&
+	       cfg->coherency <= SMMUV3_COHERENCY_FATAL;
+}
+
 struct smmuv3 *smmuv3_create(const struct smmuv3_config *cfg,
 			     struct phys_mem *mem,
 			     const struct smmuv3_irq_ops *irq, void *irq_opaque,
@@ -99,16 +113,7 @@ struct smmuv3 *smmuv3_create(const struct smmuv3_config *cfg,
 {
 	struct smmuv3 *smmu;
 
-	if (!cfg || !mem || oas_encoding(cfg->oas_bits) < 0 ||
-	    cfg->sid_bits > 32 || cfg->ssid_bits > 20 ||
-	    cfg->cmdq_max_log2 > 19 || cfg->evtq_max_log2 > 19 ||
-	    (!cfg->stage1 && !cfg->stage2) ||
-	    (cfg->hyp && !cfg->stage1) || cfg->httu > IDR0_HTTU_ACCESS_DIRTY ||
-	    (!cfg->gran4k && !cfg->gran16k && !cfg->gran64k) ||
-	    (cfg->tlb_sets && !is_power_of_2(cfg->tlb_sets)) ||
-	    !wc_size_ok(cfg->walk_cache_s1) || !wc_size_ok(cfg->walk_cache_s2) ||
-	    !wc_size_ok(cfg->walk_cache_s1ptw) ||
-	    cfg->coherency > SMMUV3_COHERENCY_FATAL)
+	if (!mem || !smmuv3_config_valid(cfg))
 		return NULL;
 
 	smmu = calloc(1, sizeof(*smmu));

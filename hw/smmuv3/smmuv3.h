@@ -89,6 +89,12 @@ struct smmuv3_config {
 void smmuv3_config_default(struct smmuv3_config *cfg);
 
 /*
+ * Whether smmuv3_create() accepts cfg: the identity registers it asks
+ * for are ones the model implements (docs/smmuv3.md).  Allocates nothing.
+ */
+bool smmuv3_config_valid(const struct smmuv3_config *cfg);
+
+/*
  * Wired interrupt lines, each an edge; NULL to leave unconnected.  A
  * line's handler is not re-entered while it runs: an edge raised then is
  * delivered after it returns (docs/embedding.md).

@@ -156,28 +156,6 @@ static void coherency_line(void *opaque, const struct smmuv3_coherency_report *r
 }
 
 /*
- * Whether the model accepts cfg: the same check smmuv3_create() makes.
- * The trial SMMU gets the smallest TLB (2 sets, a power of two like any
- * tlb-sets= that board_smmu_config() let through): the size cannot change
- * the answer, and a default 1024-set TLB is zeroed memory the run would
- * build twice for nothing (the scenario fuzz harness boots a board on
- * most inputs).
- */
-static bool smmu_config_valid(const struct smmuv3_config *cfg)
-{
-	struct smmuv3_config trial = *cfg;
-	struct phys_mem *mem = phys_mem_create();
-	struct smmuv3 *smmu;
-
-	trial.tlb_sets = 2;
-	smmu = mem ? smmuv3_create(&trial, mem, NULL, NULL, 0) : NULL;
-
-	smmuv3_destroy(smmu);
-	phys_mem_destroy(mem);
-	return smmu != NULL;
-}
-
-/*
  * board KERNEL [ram=SIZE] [iommu=smmuv3|mock|none] [strict=] [passthrough=]
  * [strtab=2-level|linear] [SMMU identity, board_smmu_config()]: build the machine (RAM at 0x40000000, SMMUv3 at
  * 0x09050000, ITS at 0x08080000) and boot kernel KERNEL on it, owning the
@@ -218,7 +196,7 @@ int cmd_board(struct scenario *s, const struct scn_line *l, struct scn_result *r
 	mc.ram_size = ram;
 	if (board_smmu_config(s, l, &mc.smmu))
 		return -1;
-	if (!smmu_config_valid(&mc.smmu))
+	if (!smmuv3_config_valid(&mc.smmu))
 		return scn_error(s, l, "board: the SMMUv3 model refuses this configuration "
 				 "(docs/smmuv3.md lists what it supports)");
 	if (!(ko = world_new_obj(s, l, OBJ_KERNEL)))
