@@ -56,6 +56,7 @@ _Static_assert(sizeof(struct procmap_query) == 104, "procmap_query");
 
 struct pin_leaf {
 	_Atomic uint64_t count[LEAF_PAGES];
+	uint64_t unmapped[LEAF_PAGES / 64];	/* pinned pages the program unmapped */
 };
 
 struct pin_mid {
@@ -63,7 +64,13 @@ struct pin_mid {
 };
 
 struct host_pins {
-	pthread_mutex_t lock;		/* adding nodes, counting */
+	/*
+	 * Adding nodes, counting, and the program's munmap of pinned memory
+	 * (host_pins_unmap): pinning and unmapping are ordered by it, as
+	 * Linux orders pin_user_pages and munmap by mmap_lock.
+	 */
+	pthread_mutex_t lock;
+	uintptr_t base;			/* host address of page 0 */
 	uint64_t nr_pages;
 	/*
 	 * Page pins held, and how many there may be: the host's physical
@@ -77,7 +84,7 @@ struct host_pins {
 	struct pin_mid *_Atomic top[];
 };
 
-struct host_pins *host_pins_create(uint64_t nr_pages)
+struct host_pins *host_pins_create(uintptr_t base, uint64_t nr_pages)
 {
 	uint64_t nr_top = (nr_pages + MID_PAGES - 1) / MID_PAGES;
 	struct host_pins *t;
@@ -88,6 +95,7 @@ struct host_pins *host_pins_create(uint64_t nr_pages)
 	if (!t)
 		return NULL;
 	pthread_mutex_init(&t->lock, NULL);
+	t->base = base;
 	t->nr_pages = nr_pages;
 	t->pin_limit = sysconf(_SC_PHYS_PAGES) > 0 ? (uint64_t)sysconf(_SC_PHYS_PAGES) : UINT64_MAX;
 	t->nr_top = nr_top;
@@ -158,36 +166,120 @@ static void add_range(struct host_pins *t, uint64_t first, uint64_t n,
 	}
 }
 
+static bool page_unmapped(const struct pin_leaf *leaf, uint64_t pg)
+{
+	unsigned int i = pg % LEAF_PAGES;
+
+	return leaf && (leaf->unmapped[i / 64] >> (i % 64) & 1);
+}
+
+/* Whether any page of the range is one the program unmapped (lock held). */
+static bool any_unmapped(struct host_pins *t, uint64_t first, uint64_t n)
+{
+	for (uint64_t pg = first; pg < first + n; pg++)
+		if (page_unmapped(leaf_of(t, pg, false), pg))
+			return true;
+	return false;
+}
+
 int host_pins_get(struct host_pins *t, uint64_t first, uint64_t n,
 		  bool writable)
 {
+	uintptr_t start = t->base + first * 4096;
+	int ret;
+
 	if (first > t->nr_pages || n > t->nr_pages - first)
 		return -EINVAL;
-	/* Every leaf first, so a failure leaves no pin behind. */
 	pthread_mutex_lock(&t->lock);
-	if (n > t->pin_limit - t->pinned) {
-		pthread_mutex_unlock(&t->lock);
-		return -ENOMEM;
+	/* What the program unmapped is gone to it, though still pinned. */
+	ret = any_unmapped(t, first, n) ? -EFAULT :
+	      host_pins_check(start, n * 4096, writable);
+	if (!ret && n > t->pin_limit - t->pinned)
+		ret = -ENOMEM;
+	/* Every leaf first, so a failure leaves no pin behind. */
+	for (uint64_t pg = first; !ret && pg < first + n;
+	     pg = (pg | (LEAF_PAGES - 1)) + 1)
+		if (!leaf_of(t, pg, true))
+			ret = -ENOMEM;
+	if (!ret) {
+		add_range(t, first, n, PIN_ONE | (writable ? PIN_WRITABLE : 0));
+		t->pinned += n;
 	}
-	for (uint64_t pg = first; pg < first + n; pg = (pg | (LEAF_PAGES - 1)) + 1) {
-		if (!leaf_of(t, pg, true)) {
-			pthread_mutex_unlock(&t->lock);
-			return -ENOMEM;
-		}
-	}
-	add_range(t, first, n, PIN_ONE | (writable ? PIN_WRITABLE : 0));
-	t->pinned += n;
 	pthread_mutex_unlock(&t->lock);
-	return 0;
+	return ret;
+}
+
+/* munmap without the LD_PRELOAD shim's interposer (which calls us). */
+static void unmap_pages(struct host_pins *t, uint64_t first, uint64_t n)
+{
+	if (n)
+		syscall(SYS_munmap, (void *)(t->base + first * 4096), n * 4096);
 }
 
 void host_pins_put(struct host_pins *t, uint64_t first, uint64_t n,
 		   bool writable)
 {
+	uint64_t run = 0;
+
 	pthread_mutex_lock(&t->lock);
 	add_range(t, first, n, -(PIN_ONE | (writable ? PIN_WRITABLE : 0)));
 	t->pinned -= n;
+	/* The last pin of a page the program unmapped: unmap it now. */
+	for (uint64_t pg = first; pg < first + n; pg++) {
+		struct pin_leaf *leaf = leaf_of(t, pg, false);
+		unsigned int i = pg % LEAF_PAGES;
+
+		if (page_unmapped(leaf, pg) &&
+		    !(atomic_load_explicit(&leaf->count[i], memory_order_relaxed) & PIN_MASK)) {
+			leaf->unmapped[i / 64] &= ~(1ULL << (i % 64));
+			run++;
+			continue;
+		}
+		unmap_pages(t, pg - run, run);
+		run = 0;
+	}
+	unmap_pages(t, first + n - run, run);
 	pthread_mutex_unlock(&t->lock);
+}
+
+int host_pins_unmap(struct host_pins *t, uint64_t first, uint64_t n)
+{
+	uint64_t run = 0;
+	bool pinned = false;
+
+	if (first > t->nr_pages || n > t->nr_pages - first)
+		return -EINVAL;
+	pthread_mutex_lock(&t->lock);
+	for (uint64_t pg = first; pg < first + n && !pinned; pg++) {
+		struct pin_leaf *leaf = leaf_of(t, pg, false);
+
+		if (!leaf)	/* nothing of these 2 MiB is pinned */
+			pg |= LEAF_PAGES - 1;
+		else
+			pinned = atomic_load_explicit(&leaf->count[pg % LEAF_PAGES],
+						      memory_order_relaxed) & PIN_MASK;
+	}
+	if (!pinned) {
+		pthread_mutex_unlock(&t->lock);
+		return 1;	/* the caller's munmap, errors and all */
+	}
+	/* Pinned pages stay mapped, marked; the rest go now. */
+	for (uint64_t pg = first; pg < first + n; pg++) {
+		struct pin_leaf *leaf = leaf_of(t, pg, false);
+		unsigned int i = pg % LEAF_PAGES;
+
+		if (leaf && (atomic_load_explicit(&leaf->count[i], memory_order_relaxed) &
+			     PIN_MASK)) {
+			leaf->unmapped[i / 64] |= 1ULL << (i % 64);
+			unmap_pages(t, pg - run, run);
+			run = 0;
+		} else {
+			run++;
+		}
+	}
+	unmap_pages(t, first + n - run, run);
+	pthread_mutex_unlock(&t->lock);
+	return 0;
 }
 
 static int populate(uintptr_t start, size_t len, bool writable)

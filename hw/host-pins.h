@@ -23,18 +23,35 @@
 
 struct host_pins;
 
-/* A table for nr_pages pages; NULL without memory. */
-struct host_pins *host_pins_create(uint64_t nr_pages);
+/* A table for nr_pages pages from host address base; NULL without memory. */
+struct host_pins *host_pins_create(uintptr_t base, uint64_t nr_pages);
 void host_pins_destroy(struct host_pins *t);
 /*
- * Pins [first, first + n): 0, or -ENOMEM (then nothing is pinned): no memory
- * for the counts, or more pins than the host has physical pages.
+ * Pins [first, first + n) after host_pins_check() of their memory, as
+ * pin_user_pages: 0; -EFAULT for memory that check refuses or that the
+ * program has unmapped (host_pins_unmap); -ENOMEM (then nothing is pinned)
+ * without memory for the counts, or for more pins than the host has
+ * physical pages.
  */
 int host_pins_get(struct host_pins *t, uint64_t first, uint64_t n,
 		  bool writable);
-/* Drops pins host_pins_get took, with the same arguments. */
+/*
+ * Drops pins host_pins_get took, with the same arguments; a page the
+ * program unmapped is unmapped with its last pin.
+ */
 void host_pins_put(struct host_pins *t, uint64_t first, uint64_t n,
 		   bool writable);
+/*
+ * The program's munmap of [first, first + n), page aligned.  Linux keeps
+ * pinned pages alive for the device after the program unmaps them, and
+ * the device reaches them here through their host address: so pinned
+ * pages stay mapped, marked unmapped (the program cannot pin them again,
+ * and nothing else is mapped over them), until their last pin goes.  The
+ * rest are unmapped now.  1 when nothing in the range is pinned (the
+ * caller then makes the munmap itself), 0 when done, -EINVAL outside the
+ * table.
+ */
+int host_pins_unmap(struct host_pins *t, uint64_t first, uint64_t n);
 /*
  * pin_user_pages' checks on host memory [start, start + len) (page
  * aligned): 0 when every page is mapped, readable and (if writable)

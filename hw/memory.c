@@ -15,9 +15,11 @@
  */
 #include "hw/memory.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "hw/host-pins.h"
@@ -138,7 +140,7 @@ int phys_mem_add_host_window(struct phys_mem *mem, phys_addr_t base, u64 size,
 	if (!size || size > PHYS_ADDR_LIMIT || !IS_ALIGNED(host, 4096) ||
 	    host + size < host)
 		return -EINVAL;
-	r.pins = host_pins_create(size / 4096);
+	r.pins = host_pins_create(host, size / 4096);
 	if (!r.pins)
 		return -ENOMEM;
 	strncpy(r.name, name ? name : "host", sizeof(r.name) - 1);
@@ -248,11 +250,9 @@ int phys_mem_pin_host(struct phys_mem *mem, const void *p, size_t len,
 	end = ALIGN(end, 4096);
 	if (end - start > r->size - (start - r->window))
 		return -EFAULT;
-	ret = host_pins_check(start, end - start, writable);
-	if (ret)
-		return ret;
-	return host_pins_get(r->pins, (start - r->window) / 4096,
-			     (end - start) / 4096, writable);
+	ret = host_pins_get(r->pins, (start - r->window) / 4096,
+			    (end - start) / 4096, writable);
+	return ret == -EINVAL ? -EFAULT : ret;
 }
 
 void phys_mem_unpin_host(struct phys_mem *mem, const void *p, size_t len,
@@ -265,6 +265,29 @@ void phys_mem_unpin_host(struct phys_mem *mem, const void *p, size_t len,
 	if (r && r->pins)
 		host_pins_put(r->pins, (start - r->window) / 4096,
 			      (end - start) / 4096, writable);
+}
+
+int phys_mem_unmap_host(struct phys_mem *mem, void *p, size_t len)
+{
+	uintptr_t start = (uintptr_t)p, end;
+	int ret = 1;
+
+	if (!IS_ALIGNED(start, 4096) || !len ||
+	    __builtin_add_overflow(start, ALIGN(len, 4096), &end))
+		return -EINVAL;
+	for (unsigned int i = 0; i < mem->nr_host; i++) {
+		struct mem_region *r = &mem->regions[mem->host_idx[i]];
+
+		if (!r->pins || start < r->window ||
+		    end - r->window > r->size)
+			continue;
+		ret = host_pins_unmap(r->pins, (start - r->window) / 4096,
+				      (end - start) / 4096);
+		break;
+	}
+	if (ret > 0)
+		ret = syscall(SYS_munmap, p, len) ? -errno : 0;
+	return ret;
 }
 
 int phys_ram_virt_to_phys(struct phys_mem *mem, const void *p, size_t len,

@@ -103,14 +103,21 @@ int phys_mem_add_host_window(struct phys_mem *mem, uint64_t base,
  * Memory that is machine RAM (phys_ram_ptr's) is always reachable:
  * its address is returned and nothing is counted.  -EFAULT also when no
  * RAM or window holds the range; -ENOMEM.  Pins nest; each unpin names the
- * range and writability of one pin.  Pins come and go while accesses run;
- * a page the host unmaps while pinned must not be reached by a device
- * (the program's mistake: the host cannot keep the page as Linux does).
+ * range and writability of one pin.  Pins come and go while accesses run.
  */
 int phys_mem_pin_host(struct phys_mem *mem, const void *p, size_t len,
 		      bool writable, uint64_t *pa);
 void phys_mem_unpin_host(struct phys_mem *mem, const void *p, size_t len,
 			 bool writable);
+/*
+ * The host program's munmap(p, len), for whoever interposes it (the
+ * LD_PRELOAD shim): Linux keeps pinned pages alive for the device after
+ * the program unmaps them, so here pinned pages of a window stay mapped
+ * until their last unpin (the program can no longer pin them: -EFAULT),
+ * and everything else is unmapped now.  0 or -errno, as munmap; when no
+ * window page of the range is pinned, simply munmap.
+ */
+int phys_mem_unmap_host(struct phys_mem *mem, void *p, size_t len);
 
 /* Bulk copies; MMIO is split into naturally aligned accesses of up to 8 bytes. */
 int phys_read(struct phys_mem *mem, uint64_t addr, void *buf, size_t len);

@@ -33,6 +33,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "hw/memory.h"
 #include "preload/preload.h"
 
 /* The exported symbols: see preload/preload.map. */
@@ -65,6 +66,7 @@ ssize_t pwrite(int fd, const void *buf, size_t count, off_t off);
 ssize_t pwrite64(int fd, const void *buf, size_t count, off_t off);
 void *mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off);
 void *mmap64(void *addr, size_t len, int prot, int flags, int fd, off_t off);
+int munmap(void *addr, size_t len);
 DIR *opendir(const char *path);
 struct dirent *readdir(DIR *dir);
 struct dirent64 *readdir64(DIR *dir);
@@ -789,4 +791,24 @@ void *mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
 void *mmap64(void *addr, size_t len, int prot, int flags, int fd, off_t off)
 {
 	return mmap(addr, len, prot, flags, fd, off);
+}
+
+/*
+ * Linux keeps pages pinned for a device alive after the program unmaps
+ * them, and the device reaches them here through their address: so the
+ * machine keeps pinned pages mapped until their last unpin
+ * (phys_mem_unmap_host).  A call for fork(): the child never inherits the
+ * pin table's lock held.  Before the machine exists nothing is pinned.
+ */
+int munmap(void *addr, size_t len)
+{
+	struct phys_mem *mem = preload_host_mem();
+	int ret;
+
+	if (!mem)
+		return libc()->munmap(addr, len);
+	shim_call_begin();
+	ret = phys_mem_unmap_host(mem, addr, len);
+	shim_call_end();
+	return (int)set_errno(ret);
 }

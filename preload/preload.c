@@ -104,20 +104,28 @@ static __thread int building;
 /* Under machine_lock: the address space and the process's window in it. */
 static int mem_get_locked(void)
 {
+	struct phys_mem *mem;
 	int ret;
 
 	if (preload.mem)
 		return 0;
-	preload.mem = phys_mem_create();
-	if (!preload.mem)
+	mem = phys_mem_create();
+	if (!mem)
 		return -ENOMEM;
-	ret = phys_mem_add_host_window(preload.mem, HOST_WINDOW_BASE,
+	ret = phys_mem_add_host_window(mem, HOST_WINDOW_BASE,
 				       HOST_WINDOW_SIZE, 0, "process");
 	if (ret) {
-		phys_mem_destroy(preload.mem);
-		preload.mem = NULL;
+		phys_mem_destroy(mem);
+		return ret;
 	}
-	return ret;
+	/* Published whole: munmap reads it without machine_lock. */
+	__atomic_store_n(&preload.mem, mem, __ATOMIC_RELEASE);
+	return 0;
+}
+
+struct phys_mem *preload_host_mem(void)
+{
+	return __atomic_load_n(&preload.mem, __ATOMIC_ACQUIRE);
 }
 
 int preload_machine_get(struct preload_machine **m)

@@ -174,6 +174,8 @@ struct device;
 
 /* 0 and *m, or -errno (a bad configuration prints why on stderr). */
 int preload_machine_get(struct preload_machine **m);
+/* The process's address space as the machine sees it; NULL before the first open. */
+struct phys_mem *preload_host_mem(void);
 int preload_machine_build(struct phys_mem *mem, struct preload_machine **m);
 struct kernel *preload_machine_kernel(struct preload_machine *m);
 int preload_machine_nr_devices(struct preload_machine *m);

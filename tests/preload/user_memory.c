@@ -10,6 +10,7 @@
  * memory maps read-only only.
  */
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
@@ -280,6 +281,56 @@ static void test_lazy(void)
 	munmap(p, 2 * PG);
 }
 
+/*
+ * A program that unmaps memory a device still has mapped: Linux keeps the
+ * pinned pages for the device, so its DMA goes on reaching them (not a
+ * crash, not whatever the program maps next), the program cannot map the
+ * address again (EFAULT: nothing is there for it), and the pages go with
+ * their IOAS_UNMAP.  Pages of the range nothing pinned go at once.
+ */
+static bool gone(const void *p)
+{
+	return msync((void *)p, PG, MS_ASYNC) == -1 && errno == ENOMEM;
+}
+
+static void test_unmap_pinned(void)
+{
+	unsigned char *p = mmap(NULL, 3 * PG, PROT_READ | PROT_WRITE,
+				MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	unsigned char *q;
+	__u64 iova = next_iova, qiova = next_iova + 0x100000;
+
+	next_iova += 0x1000000;
+	REQUIRE(p != MAP_FAILED);
+	memset(p, 0x5a, 3 * PG);
+	CHECK_EQ(map(ioas, p, 2 * PG, RW | FIXED, &iova), 0);
+	CHECK_EQ(munmap(p, 3 * PG), 0);
+	CHECK(gone(p + 2 * PG));
+	CHECK_ERRNO(map(ioas, p, PG, RW | FIXED, &(__u64){ qiova }), EFAULT);
+
+	q = mmap(NULL, 2 * PG, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	REQUIRE(q != MAP_FAILED);
+	memset(q, 0x11, 2 * PG);
+	CHECK_EQ(map(ioas, q, 2 * PG, RW | FIXED, &qiova), 0);
+	/* The device writes the old pages and reads back what it wrote. */
+	CHECK_EQ(dma_copy(iova + PG, qiova, 64), 0);
+	CHECK_EQ(dma_copy(qiova + PG, iova, 64), 0);
+	CHECK_EQ(q[PG], 0x5a);
+	CHECK_EQ(q[PG + 63], 0x5a);
+	CHECK_EQ(dma_copy(qiova + PG, iova + PG, 64), 0);
+	CHECK_EQ(q[PG], 0x11);
+	CHECK_EQ(q[0], 0x11);			/* nothing landed in q itself */
+
+	CHECK_EQ(unmap(ioas, iova, 2 * PG), 0);
+	CHECK(gone(p));
+	CHECK(gone(p + PG));
+	CHECK_EQ(unmap(ioas, qiova, 2 * PG), 0);
+	CHECK_EQ(munmap(q, 2 * PG), 0);
+	CHECK(gone(q));
+	CHECK_ERRNO(munmap(q + 1, PG), EINVAL);
+}
+
 int main(void)
 {
 	client_attached_vfio0(&fd, &dev, &ioas, &bar0);
@@ -289,6 +340,7 @@ int main(void)
 	test_map_file();
 	test_unpinnable();
 	test_lazy();
+	test_unmap_pinned();
 	close(dev);
 	close(fd);
 	return test_done();
