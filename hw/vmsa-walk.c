@@ -115,10 +115,8 @@ walk_leaf(const struct vmsa_walk_cfg *cfg, u64 ia, phys_addr_t addr, u64 desc,
 	  int level, unsigned int shift, u64 oa_over, u8 hier,
 	  struct vmsa_walk_result *res, struct vmsa_fault *f)
 {
-	bool s1 = cfg->stage == 1;
-
-	res->oa = desc_to_addr(desc, cfg->granule_shift) & ~((1ULL << shift) - 1);
-	if (unlikely(res->oa & oa_over))
+	if (unlikely(desc_to_addr(desc, cfg->granule_shift) &
+		     ~((1ULL << shift) - 1) & oa_over))
 		return fault(f, cfg, VMSA_F_ADDR_SIZE, level, ia);
 	if (unlikely(!(desc & DESC_AF))) {
 		/* HTTU: the walker sets AF itself (AFFD then plays no part). */
@@ -134,29 +132,8 @@ walk_leaf(const struct vmsa_walk_cfg *cfg, u64 ia, phys_addr_t addr, u64 desc,
 		}
 	}
 
-	res->oa |= ia & ((1ULL << shift) - 1);
-	res->ia = ia;
-	res->desc = desc;
-	res->desc_addr = addr;
-	res->stage = cfg->stage;
-	res->level = (s8)level;
-	res->size_shift = (u8)shift;
-	res->ap = (u8)FIELD_GET(DESC_AP, desc);
-	res->xn = !!(desc & DESC_XN);
-	res->sh = (u8)FIELD_GET(DESC_SH, desc);
-	res->pxn = s1 && (desc & DESC_PXN);
-	res->ap_table = s1 ? (u8)FIELD_GET(VMSA_HIER_AP_TABLE, hier) : 0;
-	res->pxn_table = s1 && (hier & VMSA_HIER_PXN_TABLE);
-	res->xn_table = s1 && (hier & VMSA_HIER_XN_TABLE);
-	res->attr = (u8)(s1 ? FIELD_GET(DESC_ATTRINDX, desc) : FIELD_GET(DESC_ATTR, desc));
-	res->ng = s1 && (desc & DESC_NG);
-	res->ns = s1 && (desc & DESC_NS);
-	/* From the descriptor, not res: reading res back would stall. */
-	res->allowed = (u8)vmsa_allowed_bits(
-		cfg->stage, (unsigned int)FIELD_GET(DESC_AP, desc),
-		s1 ? (unsigned int)FIELD_GET(VMSA_HIER_AP_TABLE, hier) : 0,
-		(desc & DESC_XN) || (s1 && (hier & VMSA_HIER_XN_TABLE)),
-		s1 && ((desc & DESC_PXN) || (hier & VMSA_HIER_PXN_TABLE)));
+	vmsa_leaf_decode(res, cfg->stage, cfg->granule_shift, ia, addr, desc,
+			 level, shift, hier);
 	return 0;
 }
 

@@ -302,6 +302,44 @@ static inline unsigned int vmsa_allowed_bits(unsigned int stage, unsigned int ap
 	return user | priv << VMSA_ALLOW_PRIV_SHIFT;
 }
 
+/*
+ * A leaf the walk accepted (valid, AF set or made so, output within
+ * range), decoded into res: everything a TLB entry keeps.  The walker's
+ * own, and the SMMU model's for its one-read miss (hw/smmuv3/walk.c).
+ */
+static __attribute__((always_inline)) inline void
+vmsa_leaf_decode(struct vmsa_walk_result *res, unsigned int stage,
+		 unsigned int g, u64 ia, phys_addr_t addr, u64 desc, int level,
+		 unsigned int shift, u8 hier)
+{
+	bool s1 = stage == 1;
+
+	res->oa = (vmsa_desc_addr(desc, g) & ~((1ULL << shift) - 1)) |
+		  (ia & ((1ULL << shift) - 1));
+	res->ia = ia;
+	res->desc = desc;
+	res->desc_addr = addr;
+	res->stage = (u8)stage;
+	res->level = (s8)level;
+	res->size_shift = (u8)shift;
+	res->ap = (u8)FIELD_GET(DESC_AP, desc);
+	res->xn = !!(desc & DESC_XN);
+	res->sh = (u8)FIELD_GET(DESC_SH, desc);
+	res->pxn = s1 && (desc & DESC_PXN);
+	res->ap_table = s1 ? (u8)FIELD_GET(VMSA_HIER_AP_TABLE, hier) : 0;
+	res->pxn_table = s1 && (hier & VMSA_HIER_PXN_TABLE);
+	res->xn_table = s1 && (hier & VMSA_HIER_XN_TABLE);
+	res->attr = (u8)(s1 ? FIELD_GET(DESC_ATTRINDX, desc) : FIELD_GET(DESC_ATTR, desc));
+	res->ng = s1 && (desc & DESC_NG);
+	res->ns = s1 && (desc & DESC_NS);
+	/* From the descriptor, not res: reading res back would stall. */
+	res->allowed = (u8)vmsa_allowed_bits(
+		stage, (unsigned int)FIELD_GET(DESC_AP, desc),
+		s1 ? (unsigned int)FIELD_GET(VMSA_HIER_AP_TABLE, hier) : 0,
+		(desc & DESC_XN) || (s1 && (hier & VMSA_HIER_XN_TABLE)),
+		s1 && ((desc & DESC_PXN) || (hier & VMSA_HIER_PXN_TABLE)));
+}
+
 /* xn and pxn here include the tables' UXNTable and PXNTable. */
 static inline unsigned int vmsa_allowed(const struct vmsa_walk_result *r)
 {

@@ -36,7 +36,7 @@ static int xl(struct rig *r, u32 sid, u64 iova, unsigned int acc, u64 *out)
 	return ret;
 }
 
-static u64 xl_ok(struct rig *r, u64 iova)
+static inline u64 xl_ok(struct rig *r, u64 iova)
 {
 	u64 out = ~0ULL;
 	int ret = xl(r, SID, iova, SMMUV3_READ, &out);

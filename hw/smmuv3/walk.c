@@ -696,6 +696,79 @@ again:
 	return 0;
 }
 
+/*
+ * The common miss in one read, as a TCU with a walk cache makes it: stage
+ * 1 only, a walk-cache hit on the last table level, and a leaf the walk
+ * would take as it is (a valid page, AF set, its output in range, the
+ * access allowed).  Anything else - a fault, an AF or dirty update, a
+ * nest, a walk from a higher level, tracing, the coherency checker - is
+ * false, and translate_walk() then reads the descriptor again: every
+ * outcome but this one success is the walker's.  The leaf is decoded by
+ * the walker's own vmsa_leaf_decode(), and what this path counts (a
+ * walk-cache hit, one level-3 read, a TLB fill) is what that walk would.
+ */
+static __attribute__((always_inline)) inline bool
+s1_leaf_miss(struct smmuv3 *smmu, const struct smmu_cfg *cfg, u64 iova,
+	     unsigned int access, struct smmu_event *ev,
+	     struct smmuv3_result *res)
+{
+	struct smmu_tlb_entry e = { 0 };
+	const struct smmu_wc_entry *wc;
+	const struct smmu_tt *tt;
+	struct vmsa_walk_result r;
+	struct smmu_wc_tag tag;
+	unsigned int half, g, ia_bits, shift;
+	u64 va, top, addr, desc;
+	const u64 *p;
+
+	if (!cfg->s1 || cfg->s2 || !smmu->wc_s1.e || cfg->s1_ha || cfg->s1_hd ||
+	    smmu_coherency_on(smmu) || hw_trace_on(&smmu->trace, IOMMUSIM_TRACE_WALK))
+		return false;
+	va = smmu_s1_input(cfg, iova, &half);
+	tt = &cfg->tt[half];
+	if (tt->disabled || tt->start_level < 0 || tt->start_level > 2)
+		return false;
+	/* The walk's first check: the input within TnSZ (walk_start()). */
+	g = tt->gshift;
+	ia_bits = 64 - tt->tsz;
+	top = va >> ia_bits;
+	if (half)
+		top = ~top & (~0ULL >> ia_bits);
+	if (top)
+		return false;
+
+	tag = (struct smmu_wc_tag){ .kind = cfg->tlb_kind, .gshift = (u8)g,
+				    .vmid = cfg->vmid, .asid = cfg->asid };
+	shift = vmsa_level_shift(g, 2);
+	wc = smmu_wcache_peek(&smmu->wc_s1, &tag, 2, shift, va >> shift);
+	if (!wc)
+		return false;
+	addr = wc->out + ((va >> g) & ((1ULL << (g - 3)) - 1)) * 8;
+	p = phys_ram_ptr(smmu->mem, addr, 8);
+	if (!p)
+		return false;
+	desc = __atomic_load_n(p, __ATOMIC_ACQUIRE);
+	if ((desc & (DESC_VALID | DESC_TABLE | DESC_AF)) !=
+	    (DESC_VALID | DESC_TABLE | DESC_AF) ||
+	    (vmsa_desc_addr(desc, g) & (~0ULL << cfg->s1_oas)))
+		return false;
+	vmsa_leaf_decode(&r, 1, g, va, addr, desc, 3, g, wc->hier);
+	e.s1_allow = allow_mask(&r, cfg->wxn);
+	if (smmu_access_need(access) & ~e.s1_allow)
+		return false;
+
+	smmu->wc_s1.hits++;
+	smmu->stats.walk_reads[0][3]++;
+	e.s2_allow = PERM_ALL;
+	tlb_entry_fill(cfg, half, va, r.oa, r.oa, &r, &r, &e);
+	smmu_tlb_insert(smmu, &e);
+	smmu_utlb_fill_entry(smmu, ev, &e, va);
+	res->addr = r.oa;
+	res->size_shift = e.gshift;
+	res->attr = e.attr;
+	return true;
+}
+
 int smmu_translate_walk(struct smmuv3 *smmu, const struct smmu_cfg *cfg,
 			u64 iova, unsigned int access, struct smmu_event *ev,
 			struct smmuv3_result *res, struct smmu_walk_trace *t)
@@ -707,5 +780,7 @@ int smmu_translate_miss(struct smmuv3 *smmu, const struct smmu_cfg *cfg,
 			u64 iova, unsigned int access, struct smmu_event *ev,
 			struct smmuv3_result *res)
 {
+	if (s1_leaf_miss(smmu, cfg, iova, access, ev, res))
+		return 0;
 	return translate_walk(smmu, cfg, iova, access, ev, res, NULL);
 }

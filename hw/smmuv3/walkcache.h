@@ -59,10 +59,13 @@ smmu_wcache_set(const struct smmu_wcache *c, const struct smmu_wc_tag *t,
 	return &c->e[set * SMMU_WC_WAYS];
 }
 
-/* The entry of tag at level for key (input address >> key_shift), or NULL. */
+/*
+ * The entry of tag at level for key (input address >> key_shift), or NULL;
+ * uncounted (smmu_wcache_lookup() counts a hit).
+ */
 static inline const struct smmu_wc_entry *
-smmu_wcache_lookup(struct smmu_wcache *c, const struct smmu_wc_tag *t,
-		   int level, unsigned int key_shift, u64 key)
+smmu_wcache_peek(const struct smmu_wcache *c, const struct smmu_wc_tag *t,
+		 int level, unsigned int key_shift, u64 key)
 {
 	const struct smmu_wc_entry *set = smmu_wcache_set(c, t, level, key);
 
@@ -71,12 +74,21 @@ smmu_wcache_lookup(struct smmu_wcache *c, const struct smmu_wc_tag *t,
 
 		if (e->key == key && e->kind == t->kind && e->level == level &&
 		    e->vmid == t->vmid && e->asid == t->asid &&
-		    e->gshift == t->gshift && e->key_shift == key_shift) {
-			c->hits++;
+		    e->gshift == t->gshift && e->key_shift == key_shift)
 			return e;
-		}
 	}
 	return NULL;
+}
+
+static inline const struct smmu_wc_entry *
+smmu_wcache_lookup(struct smmu_wcache *c, const struct smmu_wc_tag *t,
+		   int level, unsigned int key_shift, u64 key)
+{
+	const struct smmu_wc_entry *e = smmu_wcache_peek(c, t, level, key_shift, key);
+
+	if (e)
+		c->hits++;
+	return e;
 }
 
 #endif
