@@ -242,6 +242,30 @@ void host_pins_put(struct host_pins *t, uint64_t first, uint64_t n,
 	pthread_mutex_unlock(&t->lock);
 }
 
+void *host_pins_map_over(struct host_pins *t, uint64_t first, uint64_t n,
+			 void *(*map)(void *arg), void *arg)
+{
+	void *p;
+
+	if (first > t->nr_pages || n > t->nr_pages - first)
+		return map(arg);
+	pthread_mutex_lock(&t->lock);
+	p = map(arg);
+	if (p != MAP_FAILED) {
+		for (uint64_t pg = first; pg < first + n; pg++) {
+			struct pin_leaf *leaf = leaf_of(t, pg, false);
+			unsigned int i = pg % LEAF_PAGES;
+
+			if (!leaf)
+				pg |= LEAF_PAGES - 1;
+			else
+				leaf->unmapped[i / 64] &= ~(1ULL << (i % 64));
+		}
+	}
+	pthread_mutex_unlock(&t->lock);
+	return p;
+}
+
 int host_pins_unmap(struct host_pins *t, uint64_t first, uint64_t n)
 {
 	uint64_t run = 0;

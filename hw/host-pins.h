@@ -53,6 +53,14 @@ void host_pins_put(struct host_pins *t, uint64_t first, uint64_t n,
  */
 int host_pins_unmap(struct host_pins *t, uint64_t first, uint64_t n);
 /*
+ * The program's MAP_FIXED mapping over [first, first + n), made by map(arg)
+ * with the table's lock held: pages it replaces that host_pins_unmap kept
+ * for the device are the program's again (the device now reaches the new
+ * mapping), and their last unpin leaves them mapped.  Returns map's result.
+ */
+void *host_pins_map_over(struct host_pins *t, uint64_t first, uint64_t n,
+			 void *(*map)(void *arg), void *arg);
+/*
  * pin_user_pages' checks on host memory [start, start + len) (page
  * aligned): 0 when every page is mapped, readable and (if writable)
  * writable, else -EFAULT.  Anonymous memory is checked on the mappings

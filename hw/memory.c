@@ -267,24 +267,49 @@ void phys_mem_unpin_host(struct phys_mem *mem, const void *p, size_t len,
 			      (end - start) / 4096, writable);
 }
 
+/* The window holding host [start, end), page aligned, or NULL. */
+static struct mem_region *unmap_window(struct phys_mem *mem, uintptr_t start,
+				       uintptr_t end)
+{
+	for (unsigned int i = 0; i < mem->nr_host; i++) {
+		struct mem_region *r = &mem->regions[mem->host_idx[i]];
+
+		if (r->pins && start >= r->window && end - r->window <= r->size)
+			return r;
+	}
+	return NULL;
+}
+
+void *phys_mem_map_over_host(struct phys_mem *mem, void *p, size_t len,
+			     void *(*map)(void *arg), void *arg)
+{
+	uintptr_t start = ALIGN_DOWN((uintptr_t)p, 4096), end;
+	struct mem_region *r;
+
+	if (!len || __builtin_add_overflow((uintptr_t)p, len, &end) ||
+	    ALIGN(end, 4096) < end)
+		return map(arg);
+	end = ALIGN(end, 4096);
+	r = unmap_window(mem, start, end);
+	if (!r)
+		return map(arg);
+	return host_pins_map_over(r->pins, (start - r->window) / 4096,
+				  (end - start) / 4096, map, arg);
+}
+
 int phys_mem_unmap_host(struct phys_mem *mem, void *p, size_t len)
 {
 	uintptr_t start = (uintptr_t)p, end;
+	struct mem_region *r;
 	int ret = 1;
 
 	if (!IS_ALIGNED(start, 4096) || !len ||
 	    __builtin_add_overflow(start, ALIGN(len, 4096), &end))
 		return -EINVAL;
-	for (unsigned int i = 0; i < mem->nr_host; i++) {
-		struct mem_region *r = &mem->regions[mem->host_idx[i]];
-
-		if (!r->pins || start < r->window ||
-		    end - r->window > r->size)
-			continue;
+	r = unmap_window(mem, start, end);
+	if (r)
 		ret = host_pins_unmap(r->pins, (start - r->window) / 4096,
 				      (end - start) / 4096);
-		break;
-	}
 	if (ret > 0)
 		ret = syscall(SYS_munmap, p, len) ? -errno : 0;
 	return ret;

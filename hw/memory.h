@@ -118,6 +118,13 @@ void phys_mem_unpin_host(struct phys_mem *mem, const void *p, size_t len,
  * window page of the range is pinned, simply munmap.
  */
 int phys_mem_unmap_host(struct phys_mem *mem, void *p, size_t len);
+/*
+ * The program's mmap(MAP_FIXED) at [p, p + len), made by map(arg): pinned
+ * pages it replaces that phys_mem_unmap_host kept are the program's
+ * again, and stay mapped after their last unpin.  Returns map's result.
+ */
+void *phys_mem_map_over_host(struct phys_mem *mem, void *p, size_t len,
+			     void *(*map)(void *arg), void *arg);
 
 /* Bulk copies; MMIO is split into naturally aligned accesses of up to 8 bytes. */
 int phys_read(struct phys_mem *mem, uint64_t addr, void *buf, size_t len);

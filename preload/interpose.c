@@ -781,11 +781,38 @@ out:
 	return (void *)start;
 }
 
+struct mmap_args {
+	void *addr;
+	size_t len;
+	int prot, flags, fd;
+	off_t off;
+};
+
+static void *do_mmap(void *arg)
+{
+	struct mmap_args *a = arg;
+
+	if (served_hugetlb(a->flags))
+		return hugetlb_mmap(a->addr, a->len, a->prot, a->flags);
+	return libc()->mmap(a->addr, a->len, a->prot, a->flags, a->fd, a->off);
+}
+
+/*
+ * MAP_FIXED over pages munmap() kept for a device (below) makes them the
+ * program's again: their last unpin must not unmap the new mapping.
+ */
 void *mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
 {
-	if (served_hugetlb(flags))
-		return hugetlb_mmap(addr, len, prot, flags);
-	return libc()->mmap(addr, len, prot, flags, fd, off);
+	struct mmap_args a = { addr, len, prot, flags, fd, off };
+	struct phys_mem *mem;
+	void *p;
+
+	if (!(flags & MAP_FIXED) || !(mem = preload_host_mem()))
+		return do_mmap(&a);
+	shim_call_begin();
+	p = phys_mem_map_over_host(mem, addr, len, do_mmap, &a);
+	shim_call_end();
+	return p;
 }
 
 void *mmap64(void *addr, size_t len, int prot, int flags, int fd, off_t off)

@@ -286,7 +286,8 @@ static void test_lazy(void)
  * pinned pages for the device, so its DMA goes on reaching them (not a
  * crash, not whatever the program maps next), the program cannot map the
  * address again (EFAULT: nothing is there for it), and the pages go with
- * their IOAS_UNMAP.  Pages of the range nothing pinned go at once.
+ * their IOAS_UNMAP, unless the program has mapped something over them
+ * since.  Pages of the range nothing pinned go at once.
  */
 static bool gone(const void *p)
 {
@@ -322,9 +323,18 @@ static void test_unmap_pinned(void)
 	CHECK_EQ(q[PG], 0x11);
 	CHECK_EQ(q[0], 0x11);			/* nothing landed in q itself */
 
+	/*
+	 * A MAP_FIXED mapping over the first page makes it the program's
+	 * again: the unpin leaves it mapped, and the second page goes.
+	 */
+	CHECK(mmap(p, PG, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) == p);
+	p[0] = 0x77;
 	CHECK_EQ(unmap(ioas, iova, 2 * PG), 0);
-	CHECK(gone(p));
+	CHECK(!gone(p));
+	CHECK_EQ(p[0], 0x77);
 	CHECK(gone(p + PG));
+	CHECK_EQ(munmap(p, PG), 0);
 	CHECK_EQ(unmap(ioas, qiova, 2 * PG), 0);
 	CHECK_EQ(munmap(q, 2 * PG), 0);
 	CHECK(gone(q));
