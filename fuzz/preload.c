@@ -51,6 +51,9 @@ struct fz {
 	int slot[MAX_SLOTS];		/* descriptors the program holds, or -1 */
 	void *map[MAX_MAPS];		/* anonymous mmaps (user RAM) */
 	size_t map_len[MAX_MAPS];
+	/* Pages of user RAM the program unmapped, held PROT_NONE (op_mmap). */
+	void *gone[MAX_STEPS * 16];
+	unsigned int nr_gone;
 };
 
 static void fill(struct fuzz_in *in, void *p, size_t len)
@@ -418,6 +421,28 @@ static void op_poll(struct fz *f, struct fuzz_in *in)
 	(void)poll(place(f, in, kind, fds, n * sizeof(fds[0]), stack), n, 0);
 }
 
+/*
+ * The program unmaps user RAM that an IOAS may still name: a device keeps
+ * pinned pages (the shim holds them), and a later attach pins whatever
+ * is then at the address, as Linux would.  In process "whatever" could be
+ * the harness's own memory (ASan maps its heap where it finds room), so
+ * each page the shim let go is taken back at once, PROT_NONE (pinning it
+ * is EFAULT), until the input ends and the IOASes with it.
+ */
+static void unmap_user(struct fz *f, u8 *p, size_t len)
+{
+	munmap(p, len);
+	for (size_t off = 0; off < len; off += PG) {
+		void *q = mmap(p + off, PG, PROT_NONE,
+			       MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+
+		if (q == p + off && f->nr_gone < sizeof(f->gone) / sizeof(f->gone[0]))
+			f->gone[f->nr_gone++] = q;
+		else if (q != MAP_FAILED)
+			munmap(q, PG);	/* not where asked (an old kernel), or no room */
+	}
+}
+
 static void op_mmap(struct fz *f, struct fuzz_in *in)
 {
 	size_t len = (fuzz_u8(in) % 16 + 1) * PG;
@@ -427,16 +452,24 @@ static void op_mmap(struct fz *f, struct fuzz_in *in)
 		;
 	if (i == MAX_MAPS) {
 		i = fuzz_u8(in) % MAX_MAPS;
-		munmap(f->map[i], f->map_len[i]);
+		unmap_user(f, f->map[i], f->map_len[i] + PG);
 		f->map[i] = NULL;
 		return;
 	}
-	f->map[i] = mmap(NULL, len, PROT_READ | PROT_WRITE,
+	/*
+	 * With a guard page after it: a length past the mapping's end runs
+	 * into it (EFAULT) rather than into whatever the kernel mapped next,
+	 * which in process is the harness's (a 128K IOMMU_GET_HW_INFO buffer
+	 * cleared ASan's thread registry beyond a 64K mapping).
+	 */
+	f->map[i] = mmap(NULL, len + PG, PROT_READ | PROT_WRITE,
 			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (f->map[i] == MAP_FAILED)
+	if (f->map[i] == MAP_FAILED) {
 		f->map[i] = NULL;
-	else
-		f->map_len[i] = len;
+		return;
+	}
+	mprotect((u8 *)f->map[i] + len, PG, PROT_NONE);
+	f->map_len[i] = len;
 }
 
 static void op_flags(struct fz *f, struct fuzz_in *in)
@@ -558,6 +591,7 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 	for (int i = 0; i < MAX_SLOTS; i++)
 		f.slot[i] = -1;
 	memset(f.map, 0, sizeof(f.map));
+	f.nr_gone = 0;
 	for (unsigned int steps = 0; fuzz_more(&in) && steps < MAX_STEPS; steps++)
 		run_op(&f, &in, false);
 	/* Nothing outlives the input: the next one starts from scratch. */
@@ -568,6 +602,8 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 	close_new_eventfds(low);
 	for (int i = 0; i < MAX_MAPS; i++)
 		if (f.map[i])
-			munmap(f.map[i], f.map_len[i]);
+			munmap(f.map[i], f.map_len[i] + PG);
+	for (unsigned int i = 0; i < f.nr_gone; i++)
+		munmap(f.gone[i], PG);
 	return 0;
 }
