@@ -275,9 +275,12 @@ int host_pins_unmap(struct host_pins *t, uint64_t first, uint64_t n)
 		return -EINVAL;
 	pthread_mutex_lock(&t->lock);
 	for (uint64_t pg = first; pg < first + n && !pinned; pg++) {
-		struct pin_leaf *leaf = leaf_of(t, pg, false);
+		struct pin_leaf *leaf;
 
-		if (!leaf)	/* nothing of these 2 MiB is pinned */
+		/* Nothing of a GiB, or of 2 MiB, without counts is pinned. */
+		if (!atomic_load_explicit(&t->top[pg / MID_PAGES], memory_order_relaxed))
+			pg |= MID_PAGES - 1;
+		else if (!(leaf = leaf_of(t, pg, false)))
 			pg |= LEAF_PAGES - 1;
 		else
 			pinned = atomic_load_explicit(&leaf->count[pg % LEAF_PAGES],
