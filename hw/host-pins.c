@@ -287,8 +287,12 @@ int host_pins_unmap(struct host_pins *t, uint64_t first, uint64_t n)
 						      memory_order_relaxed) & PIN_MASK;
 	}
 	if (!pinned) {
+		/* Under the lock: a pin must not come between check and munmap. */
+		int ret = syscall(SYS_munmap, (void *)(t->base + first * 4096),
+				  n * 4096) ? -errno : 0;
+
 		pthread_mutex_unlock(&t->lock);
-		return 1;	/* the caller's munmap, errors and all */
+		return ret;
 	}
 	/* Pinned pages stay mapped, marked; the rest go now. */
 	for (uint64_t pg = first; pg < first + n; pg++) {

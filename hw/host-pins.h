@@ -47,9 +47,9 @@ void host_pins_put(struct host_pins *t, uint64_t first, uint64_t n,
  * the device reaches them here through their host address: so pinned
  * pages stay mapped, marked unmapped (the program cannot pin them again,
  * and nothing else is mapped over them), until their last pin goes.  The
- * rest are unmapped now.  1 when nothing in the range is pinned (the
- * caller then makes the munmap itself), 0 when done, -EINVAL outside the
- * table.
+ * rest are unmapped now, under the table's lock (so a pin cannot come
+ * between the test and the munmap).  0, -errno from munmap, or -EINVAL
+ * outside the table.
  */
 int host_pins_unmap(struct host_pins *t, uint64_t first, uint64_t n);
 /*

@@ -301,18 +301,15 @@ int phys_mem_unmap_host(struct phys_mem *mem, void *p, size_t len)
 {
 	uintptr_t start = (uintptr_t)p, end;
 	struct mem_region *r;
-	int ret = 1;
 
 	if (!IS_ALIGNED(start, 4096) || !len ||
 	    __builtin_add_overflow(start, ALIGN(len, 4096), &end))
 		return -EINVAL;
 	r = unmap_window(mem, start, end);
 	if (r)
-		ret = host_pins_unmap(r->pins, (start - r->window) / 4096,
-				      (end - start) / 4096);
-	if (ret > 0)
-		ret = syscall(SYS_munmap, p, len) ? -errno : 0;
-	return ret;
+		return host_pins_unmap(r->pins, (start - r->window) / 4096,
+				       (end - start) / 4096);
+	return syscall(SYS_munmap, p, len) ? -errno : 0;
 }
 
 int phys_ram_virt_to_phys(struct phys_mem *mem, const void *p, size_t len,

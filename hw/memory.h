@@ -103,7 +103,10 @@ int phys_mem_add_host_window(struct phys_mem *mem, uint64_t base,
  * Memory that is machine RAM (phys_ram_ptr's) is always reachable:
  * its address is returned and nothing is counted.  -EFAULT also when no
  * RAM or window holds the range; -ENOMEM.  Pins nest; each unpin names the
- * range and writability of one pin.  Pins come and go while accesses run.
+ * range and writability of one pin.  Pins come and go while accesses run;
+ * a page the host unmaps while pinned, other than through
+ * phys_mem_unmap_host, must not be reached by a device (the host cannot
+ * keep the page as Linux does).
  */
 int phys_mem_pin_host(struct phys_mem *mem, const void *p, size_t len,
 		      bool writable, uint64_t *pa);

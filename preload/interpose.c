@@ -24,6 +24,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -805,12 +806,16 @@ void *mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
 {
 	struct mmap_args a = { addr, len, prot, flags, fd, off };
 	struct phys_mem *mem;
+	size_t size = len;
 	void *p;
 
 	if (!(flags & MAP_FIXED) || !(mem = preload_host_mem()))
 		return do_mmap(&a);
+	/* A served huge page mapping covers whole 2 MiB pages. */
+	if (served_hugetlb(flags) && len <= SIZE_MAX - HPAGE_SIZE)
+		size = (len + HPAGE_SIZE - 1) & ~(HPAGE_SIZE - 1);
 	shim_call_begin();
-	p = phys_mem_map_over_host(mem, addr, len, do_mmap, &a);
+	p = phys_mem_map_over_host(mem, addr, size, do_mmap, &a);
 	shim_call_end();
 	return p;
 }

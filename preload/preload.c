@@ -85,6 +85,7 @@ struct preload {
 	/* The machine, with the process's host window, from the first open. */
 	pthread_mutex_t machine_lock;	/* all three below */
 	struct phys_mem *mem;
+	struct phys_mem *host_mem;	/* mem once the machine is built (munmap) */
 	struct preload_machine *machine;
 	int machine_err;		/* a failed build is not retried */
 };
@@ -118,14 +119,13 @@ static int mem_get_locked(void)
 		phys_mem_destroy(mem);
 		return ret;
 	}
-	/* Published whole: munmap reads it without machine_lock. */
-	__atomic_store_n(&preload.mem, mem, __ATOMIC_RELEASE);
+	preload.mem = mem;
 	return 0;
 }
 
 struct phys_mem *preload_host_mem(void)
 {
-	return __atomic_load_n(&preload.mem, __ATOMIC_ACQUIRE);
+	return __atomic_load_n(&preload.host_mem, __ATOMIC_ACQUIRE);
 }
 
 int preload_machine_get(struct preload_machine **m)
@@ -141,6 +141,9 @@ int preload_machine_get(struct preload_machine **m)
 		if (!preload.machine_err)
 			preload.machine_err = preload_machine_build(preload.mem,
 								    &preload.machine);
+		/* For munmap, lock-free: once built, mem's regions no longer move. */
+		if (!preload.machine_err)
+			__atomic_store_n(&preload.host_mem, preload.mem, __ATOMIC_RELEASE);
 		building = 0;
 	}
 	*m = preload.machine;

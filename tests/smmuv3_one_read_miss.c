@@ -7,8 +7,9 @@
  * without (every miss a full walk from TTB), must give every transaction
  * the same answer: address, size, attributes, and fault record, byte for
  * byte.  The leaves cover what a walk decides at the last level: valid,
- * reserved, AF, output size, AP, UXN/PXN, nG, AttrIndx, APTable and
- * XNTable above, both TTBs, TBI, and addresses outside TnSZ.
+ * reserved, AF (and AFFD), output size, AP, UXN/PXN, WXN, nG, AttrIndx,
+ * APTable and XNTable above, both TTBs, TBI, addresses outside TnSZ, and
+ * the three granules (with a 52-bit output for 64K).
  *
  * The checker is off in both (it sends every miss down the full walk).
  */
@@ -146,6 +147,68 @@ static int same(struct rig *a, struct rig *b, u64 va)
 	return first;
 }
 
+/*
+ * Every granule, with and without WXN and AFFD: 16K and 64K leaves index
+ * 11 and 13 bits of the last table, a 64K leaf carries OA[51:48] in bits
+ * [15:12] (52-bit IPS), AFFD turns the AF fault off and WXN takes execute
+ * from writable memory.
+ */
+static void setup_granule(struct rig *r, unsigned int walk_cache, unsigned int g,
+			  bool wxn, bool affd)
+{
+	static const u64 attrs[] = { PT_AF, PT_AF | PT_S1_RO, 0, PT_AF, PT_AF | PT_XN,
+				     PT_AF, PT_AF, PT_AF, PT_AF };
+	struct smmuv3_config c;
+	struct pt p0;
+	u64 cd[8] = { 0 }, pg = 1ULL << g;
+
+	smmuv3_config_default(&c);
+	c.coherency = SMMUV3_COHERENCY_OFF;
+	c.walk_cache_s1 = walk_cache;
+	c.oas_bits = 52;
+	rig_init(r, &c);
+	pt_init(&p0, r, false, g, 48, s1_start(g, 48), 1);
+	for (unsigned int i = 0; i < sizeof(attrs) / sizeof(attrs[0]); i++) {
+		u64 d = pt_map(&p0, VA0 + i * pg, PA + i * pg, 3, attrs[i]), desc;
+
+		if (i == 3 && g == 16) {	/* OA[51:48] = 1 */
+			REQUIRE(phys_read64(r->mem, d, &desc) == 0);
+			phys_write64(r->mem, d, desc | BIT_ULL(12));
+		}
+	}
+	cd[0] = FIELD_PREP(CD_0_T0SZ, 16) | FIELD_PREP(CD_0_TG0, tg0(g)) |
+		CD_0_EPD1 | CD_0_V | FIELD_PREP(CD_0_IPS, 6) | CD_0_AA64 | CD_0_R |
+		(wxn ? CD_0_WXN : 0) | (affd ? CD_0_AFFD : 0) |
+		FIELD_PREP(CD_0_ASID, ASID);
+	cd[1] = p0.root;
+	REQUIRE(phys_write(r->mem, CDPTR, cd, 64) == 0);
+	write_ste(r, SID, STE_CFG_S1, NULL, 0, 0);
+}
+
+static void test_granules(void)
+{
+	static const unsigned int gs[] = { 12, 14, 16 };
+	static struct rig a, b;
+
+	for (unsigned int gi = 0; gi < 3; gi++) {
+		for (unsigned int m = 0; m < 4; m++) {
+			u64 pg = 1ULL << gs[gi], before;
+
+			setup_granule(&a, 256, gs[gi], m & 1, m & 2);
+			setup_granule(&b, 0, gs[gi], m & 1, m & 2);
+			CHECK_EQ(same(&a, &b, VA0 + 7 * pg), 0);	/* warms the walk cache */
+			for (unsigned int i = 0; i < 5; i++)
+				same(&a, &b, VA0 + i * pg + 0x18);
+			CHECK_EQ(same(&a, &b, VA0 + 2 * pg), m & 2 ? 0 : EVT_F_ACCESS);
+			before = reads(&a);
+			CHECK_EQ(same(&a, &b, VA0 + 8 * pg), 0);
+			CHECK_EQ(reads(&a) - before, 1);
+			rig_destroy(&a);
+			rig_destroy(&b);
+		}
+	}
+}
+
 int main(void)
 {
 	static struct rig a, b;
@@ -190,5 +253,6 @@ int main(void)
 	CHECK_EQ(same(&a, &b, VA0 + 21 * 4096), EVT_F_TRANSLATION);
 	rig_destroy(&a);
 	rig_destroy(&b);
+	test_granules();
 	return test_done();
 }

@@ -10,6 +10,8 @@
  * memory maps read-only only.
  */
 #include <fcntl.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/ioctl.h>
@@ -341,6 +343,86 @@ static void test_unmap_pinned(void)
 	CHECK_ERRNO(munmap(q + 1, PG), EINVAL);
 }
 
+/* The same for a served huge page mapping: MAP_FIXED covers its 2 MiB. */
+static void test_unmap_pinned_hugetlb(void)
+{
+	unsigned char *raw = mmap(NULL, 6 << 20, PROT_READ | PROT_WRITE,
+				  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	unsigned char *p;
+	__u64 iova = next_iova;
+
+	next_iova += 0x1000000;
+	REQUIRE(raw != MAP_FAILED);
+	p = (unsigned char *)(((uintptr_t)raw + (2 << 20) - 1) & ~((2UL << 20) - 1));
+	CHECK_EQ(map(ioas, p + (1 << 20), PG, RW | FIXED, &iova), 0);
+	CHECK_EQ(munmap(p, 2 << 20), 0);
+	CHECK(mmap(p, PG, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_HUGETLB, -1, 0) == p);
+	p[1 << 20] = 0x77;
+	CHECK_EQ(unmap(ioas, iova, PG), 0);
+	CHECK(!gone(p + (1 << 20)));
+	CHECK_EQ(p[1 << 20], 0x77);
+	munmap(raw, 6 << 20);
+}
+
+/*
+ * munmap on one thread, IOAS_MAP of the same page on another: either the
+ * map fails (EFAULT) or the page stays for the device.  Never a pinned
+ * page gone: a device's next DMA there would crash the process.
+ */
+static unsigned char *_Atomic race_p;
+static atomic_int race_go, race_done;
+
+static void *race_unmapper(void *arg)
+{
+	int go;
+
+	(void)arg;
+	for (;;) {
+		while (!(go = atomic_load(&race_go)))
+			;
+		if (go < 0)
+			return NULL;
+		munmap(atomic_load(&race_p), PG);
+		atomic_store(&race_go, 0);
+		atomic_fetch_add(&race_done, 1);
+	}
+}
+
+static void test_unmap_races_map(void)
+{
+	pthread_t th;
+	int lost = 0;
+	__u64 iova = next_iova;
+
+	next_iova += 0x1000000;
+	REQUIRE(pthread_create(&th, NULL, race_unmapper, NULL) == 0);
+	for (int i = 0; i < 1000 && !lost; i++) {
+		int done = atomic_load(&race_done);
+		unsigned char *p = mmap(NULL, PG, PROT_READ | PROT_WRITE,
+					MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+		REQUIRE(p != MAP_FAILED);
+		p[0] = 1;
+		atomic_store(&race_p, p);
+		atomic_store(&race_go, 1);
+		for (volatile int k = 0; k < (i % 64) * 20; k++)
+			;
+		if (!map(ioas, p, PG, RW | FIXED, &(__u64){ iova })) {
+			while (atomic_load(&race_done) == done)
+				;
+			lost += gone(p);
+			CHECK_EQ(unmap(ioas, iova, PG), 0);
+		} else {
+			while (atomic_load(&race_done) == done)
+				;
+		}
+	}
+	atomic_store(&race_go, -1);
+	pthread_join(th, NULL);
+	CHECK_EQ(lost, 0);
+}
+
 int main(void)
 {
 	client_attached_vfio0(&fd, &dev, &ioas, &bar0);
@@ -351,6 +433,8 @@ int main(void)
 	test_unpinnable();
 	test_lazy();
 	test_unmap_pinned();
+	test_unmap_pinned_hugetlb();
+	test_unmap_races_map();
 	close(dev);
 	close(fd);
 	return test_done();
