@@ -80,6 +80,7 @@ struct host_pins {
 	 * of counts per 2M here before anything failed.
 	 */
 	uint64_t pinned, pin_limit;
+	uint64_t nr_unmapped;		/* pages marked in the leaves' unmapped[] */
 	uint64_t nr_top;
 	struct pin_mid *_Atomic top[];
 };
@@ -176,6 +177,8 @@ static bool page_unmapped(const struct pin_leaf *leaf, uint64_t pg)
 /* Whether any page of the range is one the program unmapped (lock held). */
 static bool any_unmapped(struct host_pins *t, uint64_t first, uint64_t n)
 {
+	if (!t->nr_unmapped)
+		return false;
 	for (uint64_t pg = first; pg < first + n; pg++)
 		if (page_unmapped(leaf_of(t, pg, false), pg))
 			return true;
@@ -219,26 +222,27 @@ static void unmap_pages(struct host_pins *t, uint64_t first, uint64_t n)
 void host_pins_put(struct host_pins *t, uint64_t first, uint64_t n,
 		   bool writable)
 {
-	uint64_t run = 0;
+	uint64_t run = 0, pg;
 
 	pthread_mutex_lock(&t->lock);
 	add_range(t, first, n, -(PIN_ONE | (writable ? PIN_WRITABLE : 0)));
 	t->pinned -= n;
 	/* The last pin of a page the program unmapped: unmap it now. */
-	for (uint64_t pg = first; pg < first + n; pg++) {
+	for (pg = first; t->nr_unmapped && pg < first + n; pg++) {
 		struct pin_leaf *leaf = leaf_of(t, pg, false);
 		unsigned int i = pg % LEAF_PAGES;
 
 		if (page_unmapped(leaf, pg) &&
 		    !(atomic_load_explicit(&leaf->count[i], memory_order_relaxed) & PIN_MASK)) {
 			leaf->unmapped[i / 64] &= ~(1ULL << (i % 64));
+			t->nr_unmapped--;
 			run++;
 			continue;
 		}
 		unmap_pages(t, pg - run, run);
 		run = 0;
 	}
-	unmap_pages(t, first + n - run, run);
+	unmap_pages(t, pg - run, run);
 	pthread_mutex_unlock(&t->lock);
 }
 
@@ -256,10 +260,12 @@ void *host_pins_map_over(struct host_pins *t, uint64_t first, uint64_t n,
 			struct pin_leaf *leaf = leaf_of(t, pg, false);
 			unsigned int i = pg % LEAF_PAGES;
 
-			if (!leaf)
+			if (!leaf) {
 				pg |= LEAF_PAGES - 1;
-			else
+			} else if (page_unmapped(leaf, pg)) {
 				leaf->unmapped[i / 64] &= ~(1ULL << (i % 64));
+				t->nr_unmapped--;
+			}
 		}
 	}
 	pthread_mutex_unlock(&t->lock);
@@ -301,7 +307,10 @@ int host_pins_unmap(struct host_pins *t, uint64_t first, uint64_t n)
 
 		if (leaf && (atomic_load_explicit(&leaf->count[i], memory_order_relaxed) &
 			     PIN_MASK)) {
-			leaf->unmapped[i / 64] |= 1ULL << (i % 64);
+			if (!page_unmapped(leaf, pg)) {
+				leaf->unmapped[i / 64] |= 1ULL << (i % 64);
+				t->nr_unmapped++;
+			}
 			unmap_pages(t, pg - run, run);
 			run = 0;
 		} else {
