@@ -167,6 +167,8 @@ static void add_range(struct host_pins *t, uint64_t first, uint64_t n,
 	}
 }
 
+static int host_pins_check(uintptr_t start, size_t len, bool writable);
+
 static bool page_unmapped(const struct pin_leaf *leaf, uint64_t pg)
 {
 	unsigned int i = pg % LEAF_PAGES;
@@ -328,7 +330,16 @@ static int populate(uintptr_t start, size_t len, bool writable)
 			MADV_POPULATE_READ) ? -EFAULT : 0;
 }
 
-int host_pins_check(uintptr_t start, size_t len, bool writable)
+/*
+ * pin_user_pages' checks on host memory [start, start + len) (page
+ * aligned): 0 when every page is mapped, readable and (if writable)
+ * writable, else -EFAULT.  Anonymous memory is checked on the mappings
+ * (PROCMAP_QUERY, one ioctl per mapping); file-backed memory, and any
+ * memory where that ioctl is missing (Linux before 6.11), is faulted in
+ * with MADV_POPULATE_READ/WRITE, which also catches pages past a file's
+ * end that a device's access would take a SIGBUS on.
+ */
+static int host_pins_check(uintptr_t start, size_t len, bool writable)
 {
 	uint64_t need = PROCMAP_QUERY_VMA_READABLE |
 			(writable ? PROCMAP_QUERY_VMA_WRITABLE : 0);

@@ -27,11 +27,12 @@ struct host_pins;
 struct host_pins *host_pins_create(uintptr_t base, uint64_t nr_pages);
 void host_pins_destroy(struct host_pins *t);
 /*
- * Pins [first, first + n) after host_pins_check() of their memory, as
- * pin_user_pages: 0; -EFAULT for memory that check refuses or that the
- * program has unmapped (host_pins_unmap); -ENOMEM (then nothing is pinned)
- * without memory for the counts, or for more pins than the host has
- * physical pages.
+ * Pins [first, first + n) after pin_user_pages' checks of their memory
+ * (mapped, readable, writable if asked, file pages faulted in): 0;
+ * -EFAULT for memory those checks refuse or that the program has
+ * unmapped (host_pins_unmap); -ENOMEM (then nothing is pinned) without
+ * memory for the counts, or for more pins than the host has physical
+ * pages.
  */
 int host_pins_get(struct host_pins *t, uint64_t first, uint64_t n,
 		  bool writable);
@@ -60,17 +61,6 @@ int host_pins_unmap(struct host_pins *t, uint64_t first, uint64_t n);
  */
 void *host_pins_map_over(struct host_pins *t, uint64_t first, uint64_t n,
 			 void *(*map)(void *arg), void *arg);
-/*
- * pin_user_pages' checks on host memory [start, start + len) (page
- * aligned): 0 when every page is mapped, readable and (if writable)
- * writable, else -EFAULT.  Anonymous memory is checked on the mappings
- * (PROCMAP_QUERY, one ioctl per mapping); file-backed memory, and any
- * memory where that ioctl is missing (Linux before 6.11), is faulted in
- * with MADV_POPULATE_READ/WRITE, which also catches pages past a file's
- * end that a device's access would take a SIGBUS on.
- */
-int host_pins_check(uintptr_t start, size_t len, bool writable);
-
 /*
  * Which byte of what the host byte p is: a shared mapping's byte is its
  * file's (dev, ino, off) wherever it is mapped, any other byte its address

@@ -78,7 +78,9 @@ void arm_smmu_init_initial_stes(u64 *strtab, unsigned int nent)
 	 * The rest are copies of the first, made in doubling runs: a linear
 	 * table of 65,536 entries is 16 memcpy()s instead of 65,536 calls,
 	 * which under the fuzz build's instrumentation was most of a board's
-	 * boot.  The table's bytes are the same.
+	 * boot.  The table's bytes are mainline's (arm_smmu_init_initial_stes
+	 * makes each entry an abort STE in turn); only the order of the stores
+	 * differs, and nothing sees it: the table is not installed yet.
 	 */
 	for (size_t done = 1; done < nent; done *= 2) {
 		size_t n = done < nent - done ? done : nent - done;
