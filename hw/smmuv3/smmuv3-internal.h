@@ -42,6 +42,7 @@ static inline void smmu_copy_words_publish(void *dst, const void *src,
 	u64 *d = dst;
 	const u64 *s = src;
 
+#pragma GCC unroll 9
 	for (size_t i = 0; i < len / 8; i++)
 		__atomic_store_n(&d[i], __atomic_load_n(&s[i], __ATOMIC_RELAXED),
 				 __ATOMIC_RELEASE);
@@ -53,6 +54,7 @@ static inline void smmu_copy_words_snapshot(void *dst, const void *src,
 	u64 *d = dst;
 	const u64 *s = src;
 
+#pragma GCC unroll 9
 	for (size_t i = 0; i < len / 8; i++)
 		__atomic_store_n(&d[i], __atomic_load_n(&s[i], __ATOMIC_ACQUIRE),
 				 __ATOMIC_RELAXED);
@@ -396,16 +398,26 @@ struct smmu_tlb_entry {
 	u32 seq;		/* odd while being written */
 	u32 pad0;
 	/* Payload, copied word by word (smmu_copy_words_*). */
-	u8 kind;		/* 0 = invalid */
-	u8 global;
-	u8 gshift;		/* key granule: va_page = va >> gshift */
-	u8 range_shift;		/* size of the leaf the entry came from */
-	u16 vmid, asid;
-	u8 s1_allow, s2_allow;	/* PERM_* bits allowed by each stage */
-	u8 attr;
-	u8 httu_write;		/* a refused write may mark a leaf dirty: walk */
-	s8 level;		/* the leaf's lookup level (stage 1's when nested) */
-	u8 pad[3];
+	union {
+		struct {
+			u8 kind;	/* 0 = invalid */
+			u8 global;
+			u8 gshift;	/* key granule: va_page = va >> gshift */
+			u8 range_shift;	/* size of the leaf the entry came from */
+			u16 vmid, asid;
+		};
+		u64 tag;	/* the fields above as one word (smmu_tlb_same_key()) */
+	};
+	union {
+		struct {
+			u8 s1_allow, s2_allow;	/* PERM_* bits allowed by each stage */
+			u8 attr;
+			u8 httu_write;	/* a refused write may mark a leaf dirty: walk */
+			s8 level;	/* the leaf's lookup level (stage 1's when nested) */
+			u8 pad[3];
+		};
+		u64 use;	/* the fields above as one word */
+	};
 	u64 va_page;
 	u64 out_page;		/* output address of the granule page */
 	u64 ipa_page;		/* nested: IPA of the granule page */
@@ -414,6 +426,31 @@ struct smmu_tlb_entry {
 
 #define SMMU_TLB_PAYLOAD	offsetof(struct smmu_tlb_entry, kind)
 _Static_assert(sizeof(struct smmu_tlb_entry) == 64, "one cache line");
+
+/*
+ * A byte or halfword field of an entry placed in its word (tag or use),
+ * for a fill that stores the word whole: an entry built byte by byte and
+ * then copied (or compared) word by word stalls the CPU on every fill,
+ * which cannot forward several small stores to one wider load.
+ */
+_Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "fields by byte offset");
+#define SMMU_TLB_FIELD(field, v)					\
+	((u64)(v) << (offsetof(struct smmu_tlb_entry, field) % 8 * 8))
+
+/*
+ * Whether two entries cache the same translation: regime, VMID, ASID, key
+ * granule and page.  The tag's key bytes are compared as one masked word
+ * (nG and the leaf size are what a refill may change).
+ */
+static inline bool smmu_tlb_same_key(const struct smmu_tlb_entry *a,
+				     const struct smmu_tlb_entry *b)
+{
+	const struct smmu_tlb_entry key = {
+		.kind = 0xff, .gshift = 0xff, .vmid = 0xffff, .asid = 0xffff,
+	};
+
+	return !((a->tag ^ b->tag) & key.tag) && a->va_page == b->va_page;
+}
 
 #define SMMU_TLB_WAYS		4u
 #define SMMU_TLB_VMID_BUCKETS	256u
@@ -587,8 +624,10 @@ static inline int smmu_fetch_config(struct smmuv3 *smmu, u32 sid, u32 ssid,
 {
 	return smmu_fetch_config_info(smmu, sid, ssid, cfg, ev, NULL);
 }
-bool smmu_cfg_cache_lookup(struct smmuv3 *smmu, u32 sid, u32 ssid,
-			   struct smmu_cfg *cfg, size_t len);
+bool smmu_cfg_cache_peek(struct smmuv3 *smmu, u32 sid, u32 ssid,
+			 struct smmu_cfg *hot);		/* lock-free */
+const struct smmu_cfg *smmu_cfg_cache_get(struct smmuv3 *smmu, u32 sid,
+					  u32 ssid);	/* lock held */
 void smmu_cfg_cache_insert(struct smmuv3 *smmu, u32 sid, u32 ssid,
 			   const struct smmu_cfg *cfg);
 void smmu_cfg_cache_inv_sid(struct smmuv3 *smmu, u32 first, u32 last);

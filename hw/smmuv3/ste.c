@@ -380,8 +380,9 @@ static unsigned int cfg_slot(u32 sid, u32 ssid)
 	return (unsigned int)(h >> 54) & (SMMU_CFG_CACHE_SIZE - 1);
 }
 
-bool smmu_cfg_cache_lookup(struct smmuv3 *smmu, u32 sid, u32 ssid,
-			   struct smmu_cfg *cfg, size_t len)
+/* The fast path's lookup, lock-free: copies the hot part of a hit. */
+bool smmu_cfg_cache_peek(struct smmuv3 *smmu, u32 sid, u32 ssid,
+			 struct smmu_cfg *hot)
 {
 	struct smmu_cfg_slot *s = &smmu->cfg_cache[cfg_slot(sid, ssid)];
 	u32 seq;
@@ -395,9 +396,25 @@ bool smmu_cfg_cache_lookup(struct smmuv3 *smmu, u32 sid, u32 ssid,
 		      __atomic_load_n(&s->sid, __ATOMIC_ACQUIRE) == sid &&
 		      __atomic_load_n(&s->ssid, __ATOMIC_ACQUIRE) == ssid;
 		if (hit)
-			smmu_copy_words_snapshot(cfg, &s->cfg, len);
+			smmu_copy_words_snapshot(hot, &s->cfg, SMMU_CFG_HOT_SIZE);
 	} while (READ_ONCE(s->seq) != seq);
 	return hit;
+}
+
+/*
+ * Under the lock no slot changes (writers hold it, and the model's own
+ * accesses to its registers are refused while it does), so a hit is the
+ * slot itself, valid until the lock is dropped: no counter, no copy.
+ */
+const struct smmu_cfg *smmu_cfg_cache_get(struct smmuv3 *smmu, u32 sid,
+					  u32 ssid)
+{
+	const struct smmu_cfg_slot *s = &smmu->cfg_cache[cfg_slot(sid, ssid)];
+
+	lockdep_assert_held(&smmu->lock);
+	if (!s->valid || s->sid != sid || s->ssid != ssid)
+		return NULL;
+	return &s->cfg;
 }
 
 static void slot_write_begin(struct smmu_cfg_slot *s)

@@ -141,20 +141,20 @@ void smmu_tlb_insert(struct smmuv3 *smmu, const struct smmu_tlb_entry *n)
 {
 	struct smmu_tlb_entry *set = (struct smmu_tlb_entry *)
 		smmu_tlb_slot(smmu, n->vmid, n->va_page);
-	struct smmu_tlb_entry *e = NULL;
+	struct smmu_tlb_entry *e = NULL, *free_way = NULL;
 	bool same;
 
 	/* Replace the same translation, else a free way, else round-robin. */
-	for (unsigned int w = 0; w < SMMU_TLB_WAYS && !e; w++)
-		if (set[w].kind == n->kind && set[w].va_page == n->va_page &&
-		    set[w].vmid == n->vmid && set[w].asid == n->asid &&
-		    set[w].gshift == n->gshift)
+	for (unsigned int w = 0; w < SMMU_TLB_WAYS; w++) {
+		if (smmu_tlb_same_key(&set[w], n)) {
 			e = &set[w];
-	for (unsigned int w = 0; w < SMMU_TLB_WAYS && !e; w++)
-		if (!set[w].kind)
-			e = &set[w];
+			break;
+		}
+		if (!set[w].kind && !free_way)
+			free_way = &set[w];
+	}
 	if (!e)
-		e = &set[smmu->tlb_victim++ % SMMU_TLB_WAYS];
+		e = free_way ? free_way : &set[smmu->tlb_victim++ % SMMU_TLB_WAYS];
 
 	smmu->stats.tlb_fills++;
 	hw_trace(&smmu->trace, IOMMUSIM_TRACE_TLB,
@@ -167,8 +167,7 @@ void smmu_tlb_insert(struct smmuv3 *smmu, const struct smmu_tlb_entry *n)
 	if (e->kind) {
 		if (!same)
 			tlb_track(smmu, e, false);
-		if (e->va_page != n->va_page || e->kind != n->kind ||
-		    e->vmid != n->vmid || e->asid != n->asid)
+		if (!smmu_tlb_same_key(e, n))
 			smmu->stats.tlb_evictions++;
 	}
 	entry_write_begin(e);
@@ -207,7 +206,7 @@ static void inv_entry(struct smmuv3 *smmu, struct smmu_tlb_entry *e,
 	smmu->stats.tlb_invalidated++;
 	tlb_track(smmu, e, false);
 	entry_write_begin(e);
-	__atomic_store_n((u64 *)&e->kind, 0, __ATOMIC_RELEASE);	/* kind = 0 */
+	__atomic_store_n(&e->tag, 0, __ATOMIC_RELEASE);	/* kind = 0 */
 	entry_write_end(e);
 }
 

@@ -46,9 +46,13 @@ static bool tlb_lookup(struct smmuv3 *smmu, const struct smmu_cfg *hot,
 
 	for (unsigned int w = 0; w < SMMU_TLB_WAYS; w++) {
 		const struct smmu_tlb_entry *e = &set[w];
-		u32 seq = __atomic_load_n(&e->seq, __ATOMIC_ACQUIRE);
+		u32 seq;
 
-		if ((seq & 1) || READ_ONCE(e->va_page) != page)
+		/* A filter only: the copy's own va_page decides below. */
+		if (READ_ONCE(e->va_page) != page)
+			continue;
+		seq = __atomic_load_n(&e->seq, __ATOMIC_ACQUIRE);
+		if (seq & 1)
 			continue;
 		smmu_copy_words_snapshot((u8 *)out + SMMU_TLB_PAYLOAD,
 					 (const u8 *)e + SMMU_TLB_PAYLOAD, len);
@@ -85,34 +89,37 @@ static int translate_slow(struct smmuv3 *smmu, u32 sid, u32 ssid, u64 iova,
 	struct smmu_event ev = {
 		.sid = sid, .ssid = ssid, .access = access, .input = iova,
 	};
+	const struct smmu_cfg *cfg;
 	struct smmu_tlb_entry e;
-	struct smmu_cfg cfg;
+	struct smmu_cfg fetched;
 	unsigned int half, need;
 	u64 va;
 	int ret;
 
 	smmu->stats.translations++;
-	if (smmu_cfg_cache_lookup(smmu, sid, ssid, &cfg, sizeof(cfg))) {
+	cfg = smmu_cfg_cache_get(smmu, sid, ssid);
+	if (cfg) {
 		smmu->stats.cfg_hits++;
 		hw_trace(&smmu->trace, IOMMUSIM_TRACE_CFG,
 			 "smmuv3_config_cache_hit sid=0x%x (hits=%llu, misses=%llu)", sid,
 			 (unsigned long long)smmu->stats.cfg_hits,
 			 (unsigned long long)smmu->stats.cfg_misses);
 		if (smmu_coherency_on(smmu))
-			smmu_coherency_cfg_hit(smmu, sid, ssid, &cfg);
+			smmu_coherency_cfg_hit(smmu, sid, ssid, cfg);
 	} else {
 		smmu->stats.cfg_misses++;
 		hw_trace(&smmu->trace, IOMMUSIM_TRACE_CFG,
 			 "smmuv3_config_cache_miss sid=0x%x (hits=%llu, misses=%llu)", sid,
 			 (unsigned long long)smmu->stats.cfg_hits,
 			 (unsigned long long)smmu->stats.cfg_misses);
-		if (smmu_fetch_config(smmu, sid, ssid, &cfg, &ev))
+		if (smmu_fetch_config(smmu, sid, ssid, &fetched, &ev))
 			return smmu_record(smmu, &ev, res);
-		smmu_cfg_cache_insert(smmu, sid, ssid, &cfg);
+		smmu_cfg_cache_insert(smmu, sid, ssid, &fetched);
+		cfg = &fetched;
 		if (smmu_coherency_on(smmu))
 			smmu_coherency_cfg_fill(smmu, sid, ssid);
 	}
-	switch (cfg.kind) {
+	switch (cfg->kind) {
 	case CFG_ABORT:
 		res->event = SMMUV3_ABORT;
 		return SMMUV3_ABORT;
@@ -122,36 +129,36 @@ static int translate_slow(struct smmuv3 *smmu, u32 sid, u32 ssid, u64 iova,
 		return 0;
 	}
 
-	va = smmu_s1_input(&cfg, iova, &half);
+	va = smmu_s1_input(cfg, iova, &half);
 	need = smmu_access_need(access);
-	if (tlb_missed || !tlb_lookup(smmu, &cfg, va, half, &e, true)) {
-		count_tlb(smmu, cfg.tlb_kind, false);
+	if (tlb_missed || !tlb_lookup(smmu, cfg, va, half, &e, true)) {
+		count_tlb(smmu, cfg->tlb_kind, false);
 		hw_trace(&smmu->trace, IOMMUSIM_TRACE_TLB,
-			 "smmu_iotlb_lookup_miss asid=%u vmid=%u addr=0x%llx", cfg.asid,
-			 cfg.vmid, (unsigned long long)va);
+			 "smmu_iotlb_lookup_miss asid=%u vmid=%u addr=0x%llx", cfg->asid,
+			 cfg->vmid, (unsigned long long)va);
 	} else {
-		count_tlb(smmu, cfg.tlb_kind, true);
+		count_tlb(smmu, cfg->tlb_kind, true);
 		hw_trace(&smmu->trace, IOMMUSIM_TRACE_TLB,
-			 "smmu_iotlb_lookup_hit asid=%u vmid=%u addr=0x%llx -> 0x%llx", cfg.asid,
-			 cfg.vmid, (unsigned long long)va,
+			 "smmu_iotlb_lookup_hit asid=%u vmid=%u addr=0x%llx -> 0x%llx", cfg->asid,
+			 cfg->vmid, (unsigned long long)va,
 			 (unsigned long long)(e.out_page | (va & ((1ULL << e.gshift) - 1))));
 		/* A write to a writable-clean leaf marks it dirty: walk. */
 		if ((need & ~(e.s1_allow & e.s2_allow)) && e.httu_write &&
 		    (access & SMMUV3_WRITE))
-			return smmu_translate_miss(smmu, &cfg, iova, access, &ev, res);
+			return smmu_translate_miss(smmu, cfg, iova, access, &ev, res);
 		if (need & ~(e.s1_allow & e.s2_allow))
-			return tlb_perm_fault(smmu, &cfg, &e, va, need, &ev, res);
+			return tlb_perm_fault(smmu, cfg, &e, va, need, &ev, res);
 		if (smmu_coherency_on(smmu))
-			smmu_coherency_tlb_hit(smmu, &cfg, &ev, &e);
+			smmu_coherency_tlb_hit(smmu, cfg, &ev, &e);
 		smmu_utlb_fill_entry(smmu, &ev, &e, va);
 		res->addr = e.out_page | (va & ((1ULL << e.gshift) - 1));
 		res->size_shift = e.gshift;
 		res->attr = e.attr;
 		return 0;
 	}
-	ret = smmu_translate_miss(smmu, &cfg, iova, access, &ev, res);
+	ret = smmu_translate_miss(smmu, cfg, iova, access, &ev, res);
 	if (smmu_coherency_on(smmu))
-		smmu_coherency_tlb_fill(smmu, &cfg, &ev, va, half);
+		smmu_coherency_tlb_fill(smmu, cfg, &ev, va, half);
 	return ret;
 }
 
@@ -205,8 +212,7 @@ int smmuv3_translate(struct smmuv3 *smmu, u32 sid, u32 ssid, u64 iova,
 		return 0;
 	}
 
-	if (likely(smmu_cfg_cache_lookup(smmu, sid, ssid, &hot,
-					 SMMU_CFG_HOT_SIZE))) {
+	if (likely(smmu_cfg_cache_peek(smmu, sid, ssid, &hot))) {
 		if (likely(hot.kind == CFG_TRANSLATE)) {
 			va = smmu_s1_input(&hot, iova, &half);
 			tlb_missed = !tlb_lookup(smmu, &hot, va, half, &e, false);
