@@ -557,25 +557,33 @@ s1_walk_cfg(struct smmuv3 *smmu, const struct smmu_cfg *cfg, unsigned int half,
 	}
 }
 
-/* The TLB entry of a walk that reached its leaves (r1: stage 1, r2: 2). */
+/*
+ * The TLB entry of a walk that reached its leaves (r1: stage 1, r2: 2),
+ * with the accesses each stage allows.
+ */
 static __attribute__((always_inline)) inline void
 tlb_entry_fill(const struct smmu_cfg *cfg, unsigned int half, u64 va, u64 ipa,
 	       u64 pa, const struct vmsa_walk_result *r1,
-	       const struct vmsa_walk_result *r2, struct smmu_tlb_entry *e)
+	       const struct vmsa_walk_result *r2, u8 s1_allow, u8 s2_allow,
+	       bool httu_write, struct smmu_tlb_entry *e)
 {
 	const struct vmsa_walk_result *leaf = cfg->s1 ? r1 : r2;
-	u64 gmask;
+	unsigned int g = cfg->tlb_gshift[half];
+	u64 gmask = (1ULL << g) - 1;
 
-	e->kind = cfg->tlb_kind;
-	e->gshift = cfg->tlb_gshift[half];
-	gmask = (1ULL << e->gshift) - 1;
-	e->vmid = cfg->vmid;
-	e->asid = cfg->asid;
-	e->global = cfg->s1 ? !r1->ng : 1;
-	e->range_shift = leaf->size_shift;
-	e->level = leaf->level;
-	e->attr = leaf->attr;
-	e->va_page = va >> e->gshift;
+	/* Whole words (SMMU_TLB_FIELD): smmu_tlb_insert() reads them so. */
+	e->tag = SMMU_TLB_FIELD(kind, cfg->tlb_kind) |
+		 SMMU_TLB_FIELD(global, cfg->s1 ? !r1->ng : 1) |
+		 SMMU_TLB_FIELD(gshift, g) |
+		 SMMU_TLB_FIELD(range_shift, leaf->size_shift) |
+		 SMMU_TLB_FIELD(vmid, cfg->vmid) |
+		 SMMU_TLB_FIELD(asid, cfg->asid);
+	e->use = SMMU_TLB_FIELD(s1_allow, s1_allow) |
+		 SMMU_TLB_FIELD(s2_allow, s2_allow) |
+		 SMMU_TLB_FIELD(attr, leaf->attr) |
+		 SMMU_TLB_FIELD(httu_write, httu_write) |
+		 SMMU_TLB_FIELD(level, (u8)leaf->level);
+	e->va_page = va >> g;
 	e->out_page = pa & ~gmask;
 	e->ipa_page = ipa & ~gmask;
 }
@@ -667,7 +675,8 @@ again:
 		pa = r2.oa;
 	}
 
-	tlb_entry_fill(cfg, half, va, ipa, pa, &r1, &r2, &e);
+	tlb_entry_fill(cfg, half, va, ipa, pa, &r1, &r2, e.s1_allow, e.s2_allow,
+		       e.httu_write, &e);
 	if (likely(!t)) {
 		if (hw_trace_on(&smmu->trace, IOMMUSIM_TRACE_WALK)) {
 			if (cfg->s1)
@@ -719,6 +728,7 @@ s1_leaf_miss(struct smmuv3 *smmu, const struct smmu_cfg *cfg, u64 iova,
 	struct smmu_wc_tag tag;
 	unsigned int half, g, ia_bits, shift;
 	u64 va, top, addr, desc;
+	u8 s1_allow;
 	const u64 *p;
 
 	if (!cfg->s1 || cfg->s2 || !smmu->wc_s1.e || cfg->s1_ha || cfg->s1_hd ||
@@ -753,14 +763,14 @@ s1_leaf_miss(struct smmuv3 *smmu, const struct smmu_cfg *cfg, u64 iova,
 	    (vmsa_desc_addr(desc, g) & (~0ULL << cfg->s1_oas)))
 		return false;
 	vmsa_leaf_decode(&r, 1, g, va, addr, desc, 3, g, wc->hier);
-	e.s1_allow = allow_mask(&r, cfg->wxn);
-	if (smmu_access_need(access) & ~e.s1_allow)
+	s1_allow = allow_mask(&r, cfg->wxn);
+	if (smmu_access_need(access) & ~s1_allow)
 		return false;
 
 	smmu->wc_s1.hits++;
 	smmu->stats.walk_reads[0][3]++;
-	e.s2_allow = PERM_ALL;
-	tlb_entry_fill(cfg, half, va, r.oa, r.oa, &r, &r, &e);
+	tlb_entry_fill(cfg, half, va, r.oa, r.oa, &r, &r, s1_allow, PERM_ALL,
+		       false, &e);
 	smmu_tlb_insert(smmu, &e);
 	smmu_utlb_fill_entry(smmu, ev, &e, va);
 	res->addr = r.oa;

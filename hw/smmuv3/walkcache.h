@@ -51,8 +51,13 @@ static inline struct smmu_wc_entry *
 smmu_wcache_set(const struct smmu_wcache *c, const struct smmu_wc_tag *t,
 		int level, u64 key)
 {
+	/*
+	 * The byte tags sit low, where bits above them count: shifted to the
+	 * top, gcc read a spilled u8 back with an 8-byte load, which the CPU
+	 * cannot forward from the byte store (a stall on every miss).
+	 */
 	u64 h = (key ^ ((u64)t->vmid << 40) ^ ((u64)t->asid << 24) ^
-		 ((u64)(u8)level << 56) ^ ((u64)t->kind << 60)) *
+		 ((u64)(u8)level << 16) ^ ((u64)t->kind << 8)) *
 		0x9e3779b97f4a7c15ULL;
 	unsigned int set = c->sets_bits ? (unsigned int)(h >> (64 - c->sets_bits)) : 0;
 
