@@ -13,7 +13,8 @@
  * (they would be pushed lowest first).  Their per-page marks and links are
  * never written, so a kernel of 512M costs the pages of metadata it uses,
  * not a page of each array per 16M (the scenario fuzz harness boots one on
- * most inputs), and page_alloc_check() does not read them either.
+ * most inputs), and page_alloc_check() does not read them either.  The
+ * arrays come from mmap for that reason: zero pages until touched.
  */
 #include "kernel/page_alloc.h"
 
@@ -41,6 +42,8 @@ struct page_alloc {
 	u32 tail_first, tail_count;
 	u8 *free_order;		/* order + 1 at the head of a free block, else 0 */
 	u8 *used_order;		/* order + 1 at the head of an allocated block */
+	void *meta;		/* one mapping holds the four arrays above */
+	size_t meta_size;
 	u64 used_bytes;
 };
 
@@ -82,14 +85,23 @@ struct page_alloc *page_alloc_create(struct phys_mem *mem, phys_addr_t base,
 	pa->mem = mem;
 	pa->base_pfn = base >> PAGE_SHIFT;
 	pa->nr_pages = (u32)(size >> PAGE_SHIFT);
-	pa->next = malloc(pa->nr_pages * sizeof(u32));
-	pa->prev = malloc(pa->nr_pages * sizeof(u32));
-	pa->free_order = calloc(pa->nr_pages, 1);
-	pa->used_order = calloc(pa->nr_pages, 1);
-	if (!pa->next || !pa->prev || !pa->free_order || !pa->used_order) {
-		page_alloc_destroy(pa);
+	/*
+	 * Straight from mmap, not calloc: zero pages that cost nothing until
+	 * touched.  calloc of the same sizes memset them whenever glibc
+	 * served them from its heap, which it does once its adaptive mmap
+	 * threshold has risen (after the first free of a kernel).
+	 */
+	pa->meta_size = (size_t)pa->nr_pages * (2 * sizeof(u32) + 2);
+	pa->meta = mmap(NULL, pa->meta_size, PROT_READ | PROT_WRITE,
+			MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (pa->meta == MAP_FAILED) {
+		free(pa);
 		return NULL;
 	}
+	pa->next = pa->meta;
+	pa->prev = pa->next + pa->nr_pages;
+	pa->free_order = (u8 *)(pa->prev + pa->nr_pages);
+	pa->used_order = pa->free_order + pa->nr_pages;
 	mutex_init(&pa->lock);
 	for (unsigned int o = 0; o <= PAGE_ALLOC_MAX_ORDER; o++)
 		pa->free_head[o] = NONE;
@@ -115,12 +127,8 @@ void page_alloc_destroy(struct page_alloc *pa)
 {
 	if (!pa)
 		return;
-	if (pa->next)
-		mutex_destroy(&pa->lock);
-	free(pa->next);
-	free(pa->prev);
-	free(pa->free_order);
-	free(pa->used_order);
+	mutex_destroy(&pa->lock);
+	munmap(pa->meta, pa->meta_size);
 	free(pa);
 }
 
