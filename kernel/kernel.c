@@ -9,14 +9,29 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <unistd.h>
+
+/*
+ * Linux's nr_cpu_ids for a kernel: the host's configured CPUs.  glibc reads
+ * them from sysfs on every call, so a kernel asks once, at creation, and
+ * what sizes per-CPU state (the IOVA caches) asks the kernel.
+ */
+unsigned int kernel_host_cpus(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_CONF);
+
+	return n < 1 ? 1 : (unsigned int)n;
+}
 
 struct kernel *kernel_create(const char *name, struct phys_mem *mem,
 			     phys_addr_t ram_base, u64 ram_size)
 {
-	struct kernel *k = calloc(1, sizeof(*k));
+	/* The log's 64K ring is read only where written: zero all but it. */
+	struct kernel *k = malloc(sizeof(*k));
 
 	if (!k)
 		return NULL;
+	memset(k, 0, offsetof(struct kernel, log.ring));
 	k->pages = page_alloc_create(mem, ram_base, ram_size);
 	if (!k->pages) {
 		free(k);
@@ -24,6 +39,7 @@ struct kernel *kernel_create(const char *name, struct phys_mem *mem,
 	}
 	snprintf(k->name, sizeof(k->name), "%s", name ? name : "kernel");
 	k->mem = mem;
+	k->nr_cpu_ids = kernel_host_cpus();
 	mutex_init(&k->lock);
 	mutex_init(&k->groups_lock);
 	kernel_log_init(k);

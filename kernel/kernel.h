@@ -27,7 +27,7 @@ struct kernel_log {
 	int console_level;
 	kernel_console_fn console;
 	void *console_opaque;
-	char ring[KERNEL_LOG_BYTES];
+	char ring[KERNEL_LOG_BYTES];	/* only what was written is read: not zeroed */
 };
 
 struct msi_model;
@@ -50,6 +50,7 @@ struct kernel {
 	 * command-line options (set with iommu_set_default_passthrough() and
 	 * iommu_set_dma_strict() in kernel/iommu.h before devices probe).
 	 */
+	unsigned int nr_cpu_ids;	/* the host's configured CPUs, read once */
 	bool iommu_passthrough;		/* default domains are IDENTITY */
 	bool iommu_dma_lazy;		/* strict=0: DMA_FQ where the driver can */
 
@@ -59,7 +60,6 @@ struct kernel {
 	struct mutex msi_prepare_lock;	/* rfc-2023's static msi_prepare_lock */
 
 	atomic_ulong warnings;		/* KWARN_ON() hits: a kernel bug or misuse */
-	struct kernel_log log;
 	struct hw_trace trace;		/* IOMMUSIM_TRACE_IOMMUFD and _DMA */
 
 	atomic_ulong kmalloc_fail_nth;	/* see kernel_fail_nth() */
@@ -69,6 +69,9 @@ struct kernel {
 		const char *file, *func;	/* NULL until it fires */
 		int line;
 	} own_site;
+
+	/* Last, for its ring: kernel_create() zeroes everything before it. */
+	struct kernel_log log;
 };
 
 /*
@@ -94,6 +97,8 @@ void kernel_set_trace(struct kernel *k, unsigned int categories,
 		kernel_warn((k), __FILE__, __LINE__, #cond);		\
 	__c;								\
 })
+
+unsigned int kernel_host_cpus(void);	/* sysconf's count, at least 1 */
 
 /* ram_base/ram_size: the part of mem's RAM the kernel's page allocator owns. */
 struct kernel *kernel_create(const char *name, struct phys_mem *mem,
