@@ -27,7 +27,6 @@
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <unistd.h>
 
 #include "kernel/iova_priv.h"
 #include "kernel/kernel.h"
@@ -182,12 +181,11 @@ this_cpu_rcache(const struct iova_domain *iovad, struct iova_rcache *rcache)
 	return &rcache->cpu_rcaches[cpu & iovad->cpu_cache_mask];
 }
 
-static unsigned int iova_nr_cpu_caches(void)
+static unsigned int iova_nr_cpu_caches(const struct iova_domain *iovad)
 {
-	long n = sysconf(_SC_NPROCESSORS_CONF);
+	unsigned int n = iovad->kernel ? iovad->kernel->nr_cpu_ids :
+			 kernel_host_cpus();
 
-	if (n < 1)
-		n = 1;
 	if (n > IOVA_MAX_CPU_CACHES)
 		n = IOVA_MAX_CPU_CACHES;
 	return (unsigned int)roundup_pow_of_two((unsigned long)n);
@@ -212,7 +210,7 @@ void iova_free_rcaches(struct iova_domain *iovad)
 
 int iova_domain_init_rcaches(struct iova_domain *iovad)
 {
-	unsigned int ncpu = iova_nr_cpu_caches();
+	unsigned int ncpu = iova_nr_cpu_caches(iovad);
 	struct iova_cpu_rcache *slots;
 	uintptr_t base;
 
