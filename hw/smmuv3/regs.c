@@ -19,8 +19,11 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "hw/smmuv3/smmuv3-internal.h"
+
+#define CFG_CACHE_BYTES	(SMMU_CFG_CACHE_SIZE * sizeof(struct smmu_cfg_slot))
 
 void smmuv3_config_default(struct smmuv3_config *cfg)
 {
@@ -129,8 +132,10 @@ struct smmuv3 *smmuv3_create(const struct smmuv3_config *cfg,
 	build_idr(smmu);
 	smmu->gbpa = FIELD_PREP(GENMASK(13, 12), 1);	/* SHCFG: incoming */
 
-	smmu->cfg_cache = calloc(SMMU_CFG_CACHE_SIZE, sizeof(*smmu->cfg_cache));
-	if (!smmu->cfg_cache)
+	/* From mmap, as the TLB: zero pages, touched only by the slots used. */
+	smmu->cfg_cache = mmap(NULL, CFG_CACHE_BYTES, PROT_READ | PROT_WRITE,
+			       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (smmu->cfg_cache == MAP_FAILED)
 		goto err_free;
 	smmu->utlb = aligned_alloc(64, sizeof(*smmu->utlb) * SMMU_UTLB_ENTRIES);
 	if (!smmu->utlb)
@@ -155,7 +160,7 @@ err_wc:
 err_utlb:
 	free(smmu->utlb);
 err_cache:
-	free(smmu->cfg_cache);
+	munmap(smmu->cfg_cache, CFG_CACHE_BYTES);
 err_free:
 	mutex_destroy(&smmu->lock);
 	free(smmu);
@@ -172,7 +177,7 @@ void smmuv3_destroy(struct smmuv3 *smmu)
 	smmu_coherency_free(smmu);
 	smmu_tlb_free(smmu);
 	free(smmu->utlb);
-	free(smmu->cfg_cache);
+	munmap(smmu->cfg_cache, CFG_CACHE_BYTES);
 	mutex_destroy(&smmu->lock);
 	free(smmu);
 }
