@@ -50,7 +50,7 @@ struct kernel {
 	 * command-line options (set with iommu_set_default_passthrough() and
 	 * iommu_set_dma_strict() in kernel/iommu.h before devices probe).
 	 */
-	unsigned int nr_cpu_ids;	/* the host's configured CPUs, read once */
+	unsigned int nr_cpu_ids;	/* kernel_host_cpus(), read once */
 	bool iommu_passthrough;		/* default domains are IDENTITY */
 	bool iommu_dma_lazy;		/* strict=0: DMA_FQ where the driver can */
 
@@ -98,7 +98,7 @@ void kernel_set_trace(struct kernel *k, unsigned int categories,
 	__c;								\
 })
 
-unsigned int kernel_host_cpus(void);	/* sysconf's count, at least 1 */
+unsigned int kernel_host_cpus(void);	/* the CPUs we may run on, >= 1 */
 
 /* ram_base/ram_size: the part of mem's RAM the kernel's page allocator owns. */
 struct kernel *kernel_create(const char *name, struct phys_mem *mem,
