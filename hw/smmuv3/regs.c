@@ -220,12 +220,6 @@ void smmu_lock(struct smmuv3 *smmu)
 	WRITE_ONCE(smmu->lock_owner, (unsigned long)pthread_self());
 }
 
-/* An access from the model itself (an MSI aimed at its own registers). */
-static bool smmu_reentered(struct smmuv3 *smmu)
-{
-	return READ_ONCE(smmu->lock_owner) == (unsigned long)pthread_self();
-}
-
 /*
  * A wired interrupt line asserted: its handler runs now, on this thread -
  * unless it is already running (active), on this thread or another.  Then

@@ -587,6 +587,17 @@ static inline void smmu_utlb_flush(struct smmuv3 *smmu)
 	__atomic_store_n(&smmu->utlb_gen, smmu->utlb_gen + 1, __ATOMIC_RELEASE);
 }
 void smmu_lock(struct smmuv3 *smmu);
+/*
+ * Whether this thread holds smmu->lock: an access the model's own write
+ * set off (an MSI or event record aimed at its registers, or at a device
+ * register that starts a DMA through it), which must not wait for the lock.
+ */
+static inline bool smmu_reentered(const struct smmuv3 *smmu)
+{
+	unsigned long owner = READ_ONCE(smmu->lock_owner);
+
+	return owner && owner == (unsigned long)pthread_self();
+}
 void smmu_unlock(struct smmuv3 *smmu);	/* drops the lock, then fires irqs */
 void smmu_raise_gerror(struct smmuv3 *smmu, u32 bits);
 bool smmu_msi_write(struct smmuv3 *smmu, u64 addr, u32 data);

@@ -235,6 +235,15 @@ int smmuv3_translate(struct smmuv3 *smmu, u32 sid, u32 ssid, u64 iova,
 	}
 
 slow:
+	/*
+	 * A DMA the model's own write started (a CMD_SYNC or event-queue MSI,
+	 * or an event record, landing on a device register), on this thread
+	 * while it holds the lock: terminated, as it cannot wait for it.
+	 */
+	if (unlikely(smmu_reentered(smmu))) {
+		res->event = SMMUV3_ABORT;
+		return SMMUV3_ABORT;
+	}
 	smmu_lock(smmu);
 	/* SMMUEN may have gone while we were unlocked. */
 	ret = smmu->cr0 & CR0_SMMUEN ?
