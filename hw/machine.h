@@ -135,12 +135,10 @@ void machine_set_smmu_irq(struct machine *m, const struct smmuv3_irq_ops *ops,
  * is one delivery) and handed to fn(opaque, target, intid) after the
  * write that raised it has completed, in that writer's thread and before
  * the write returns to it (whatever other threads write meanwhile), with
- * no model lock held - so fn may touch the machine.  Except when the
- * writer is itself a model at work: an MSI the SMMU sends while it holds
- * its lock (CMD_SYNC, event queue, GERROR) or an endpoint sends from
- * inside a write to its BAR reaches fn there, so fn must not call into
- * that SMMU (its registers refuse the access, smmuv3_get_stats() would
- * wait for itself) or that endpoint's BAR (refused as busy).  NULL disconnects:
+ * no model lock held - so fn may touch the machine (the SMMU sends its
+ * MSIs after dropping its lock).  An endpoint's MSI sent from inside a
+ * write to its BAR reaches fn before that write returns: fn must not write
+ * that BAR again (refused as busy).  NULL disconnects:
  * LPIs then stay pending for machine_lpi_pending/_ack.  Returns once no
  * call of the previous handler is still running, so never call it from
  * the handler.

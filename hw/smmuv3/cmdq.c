@@ -146,9 +146,12 @@ static int cmd_sync(struct smmuv3 *smmu, u64 c0, u64 c1)
 		break;
 	case CMD_SYNC_CS_IRQ:
 		if (smmu->conf.msi && msi_addr) {
-			if (!smmu_msi_write(smmu, msi_addr,
-					    FIELD_GET(CMD_SYNC_0_MSIDATA, c0)))
-				smmu_raise_gerror(smmu, GERROR_MSI_CMDQ_ABT_ERR);
+			/* The slot is taken: stop here until it is sent. */
+			if (smmu->msi[SMMU_MSI_SYNC].abt_err)
+				return -EAGAIN;
+			smmu_msi_post(smmu, SMMU_MSI_SYNC, msi_addr,
+				      FIELD_GET(CMD_SYNC_0_MSIDATA, c0),
+				      GERROR_MSI_CMDQ_ABT_ERR);
 		} else {
 			smmu->pending_irqs |= PEND_SYNC;
 		}
@@ -250,6 +253,11 @@ void smmu_cmdq_process(struct smmuv3 *smmu)
 			err = CERROR_ABT;
 		else
 			err = cmd_execute(smmu, cmd[0], cmd[1]);
+		if (err == -EAGAIN) {
+			/* Not consumed: smmu_unlock() sends, then goes on. */
+			smmu->pending_irqs |= PEND_CMDQ;
+			break;
+		}
 		if (!err && smmu->trap && cmd_trapped(cmd[0]))
 			err = smmu->trap->cmd(smmu->trap_opaque, smmu, cmd) &
 			      0x7f;

@@ -87,9 +87,8 @@ int smmu_write_event_record(struct smmuv3 *smmu, const u64 rec[4])
 
 	if (smmu->irq_ctrl & IRQ_CTRL_EVTQ_IRQEN) {
 		if (smmu->conf.msi && (smmu->eventq_irq.cfg0 & IRQ_CFG0_ADDR)) {
-			if (!smmu_msi_write(smmu, smmu->eventq_irq.cfg0,
-					    smmu->eventq_irq.cfg1))
-				smmu_raise_gerror(smmu, GERROR_MSI_EVTQ_ABT_ERR);
+			smmu_msi_post(smmu, SMMU_MSI_EVTQ, smmu->eventq_irq.cfg0,
+				      smmu->eventq_irq.cfg1, GERROR_MSI_EVTQ_ABT_ERR);
 		} else {
 			smmu->pending_irqs |= PEND_EVTQ;
 		}

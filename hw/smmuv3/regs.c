@@ -183,7 +183,7 @@ void smmuv3_destroy(struct smmuv3 *smmu)
 }
 
 /* An MSI: a 32-bit write of data to addr.  False when it aborted. */
-bool smmu_msi_write(struct smmuv3 *smmu, u64 addr, u32 data)
+static bool smmu_msi_write(struct smmuv3 *smmu, u64 addr, u32 data)
 {
 	return phys_write_val(smmu->mem, addr & IRQ_CFG0_ADDR, 4, data,
 			      MEM_ATTRS_RID(smmu->msi_devid)) == 0;
@@ -203,15 +203,28 @@ void smmu_raise_gerror(struct smmuv3 *smmu, u32 bits)
 		 "smmuv3_write_gerror toggled=0x%x, new GERROR=0x%x", bits, smmu->gerror);
 	if (!(smmu->irq_ctrl & IRQ_CTRL_GERROR_IRQEN))
 		return;
-	if (smmu->conf.msi && (smmu->gerror_irq.cfg0 & IRQ_CFG0_ADDR)) {
-		if (!smmu_msi_write(smmu, smmu->gerror_irq.cfg0,
-				    smmu->gerror_irq.cfg1) &&
-		    !((smmu->gerror ^ smmu->gerrorn) & GERROR_MSI_GERROR_ABT_ERR))
-			WRITE_ONCE(smmu->gerror,
-				   smmu->gerror ^ GERROR_MSI_GERROR_ABT_ERR);
-		return;
+	if (smmu->conf.msi && (smmu->gerror_irq.cfg0 & IRQ_CFG0_ADDR))
+		smmu_msi_post(smmu, SMMU_MSI_GERROR, smmu->gerror_irq.cfg0,
+			      smmu->gerror_irq.cfg1, GERROR_MSI_GERROR_ABT_ERR);
+	else
+		smmu->pending_irqs |= PEND_GERROR;
+}
+
+/*
+ * Lock held: the MSIs smmu_unlock() sent that aborted, by their GERROR
+ * bits.  A GERROR MSI's own abort only toggles its bit: another GERROR
+ * MSI for it would go where this one could not.
+ */
+static void smmu_msi_aborted(struct smmuv3 *smmu, u32 bits)
+{
+	if (bits & GERROR_MSI_GERROR_ABT_ERR &&
+	    !((smmu->gerror ^ smmu->gerrorn) & GERROR_MSI_GERROR_ABT_ERR)) {
+		smmu->stats.gerrors++;
+		WRITE_ONCE(smmu->gerror, smmu->gerror ^ GERROR_MSI_GERROR_ABT_ERR);
 	}
-	smmu->pending_irqs |= PEND_GERROR;
+	bits &= ~GERROR_MSI_GERROR_ABT_ERR;
+	if (bits)
+		smmu_raise_gerror(smmu, bits);
 }
 
 void smmu_lock(struct smmuv3 *smmu)
@@ -247,22 +260,48 @@ static void smmu_irq_line(struct smmuv3 *smmu, unsigned int line,
 	}
 }
 
+/*
+ * Drops the lock, then delivers what was raised under it: wired lines
+ * (smmu_irq_line()) and MSIs, which are writes to addresses software chose
+ * and so may reach anything, this model included.  An MSI that aborted is
+ * reported under the lock again, and a command queue that stopped at a
+ * CMD_SYNC whose MSI slot was taken goes on; both may raise more.
+ */
 void smmu_unlock(struct smmuv3 *smmu)
 {
-	unsigned int pend = smmu->pending_irqs;
 	const struct smmuv3_irq_ops *irq = &smmu->irq;
 
-	smmu->pending_irqs = 0;
-	WRITE_ONCE(smmu->lock_owner, 0UL);
-	mutex_unlock(&smmu->lock);
-	if (pend & PEND_EVTQ)
-		smmu_irq_line(smmu, PEND_EVTQ, irq->eventq);
-	if (pend & PEND_GERROR)
-		smmu_irq_line(smmu, PEND_GERROR, irq->gerror);
-	if (pend & PEND_SYNC)
-		smmu_irq_line(smmu, PEND_SYNC, irq->cmdq_sync);
-	if (pend & PEND_SEV)
-		smmu_irq_line(smmu, PEND_SEV, irq->sev);
+	for (;;) {
+		struct smmu_msi msi[SMMU_MSI_SOURCES];
+		unsigned int pend = smmu->pending_irqs;
+		u32 aborted = 0;
+
+		if (pend & PEND_MSI) {
+			memcpy(msi, smmu->msi, sizeof(msi));
+			memset(smmu->msi, 0, sizeof(smmu->msi));
+		}
+		smmu->pending_irqs = 0;
+		WRITE_ONCE(smmu->lock_owner, 0UL);
+		mutex_unlock(&smmu->lock);
+		if (pend & PEND_EVTQ)
+			smmu_irq_line(smmu, PEND_EVTQ, irq->eventq);
+		if (pend & PEND_GERROR)
+			smmu_irq_line(smmu, PEND_GERROR, irq->gerror);
+		if (pend & PEND_SYNC)
+			smmu_irq_line(smmu, PEND_SYNC, irq->cmdq_sync);
+		if (pend & PEND_SEV)
+			smmu_irq_line(smmu, PEND_SEV, irq->sev);
+		for (unsigned int i = 0; pend & PEND_MSI && i < SMMU_MSI_SOURCES; i++)
+			if (msi[i].abt_err &&
+			    !smmu_msi_write(smmu, msi[i].addr, msi[i].data))
+				aborted |= msi[i].abt_err;
+		if (!aborted && !(pend & PEND_CMDQ))
+			return;
+		smmu_lock(smmu);
+		smmu_msi_aborted(smmu, aborted);
+		if (pend & PEND_CMDQ)
+			smmu_cmdq_process(smmu);
+	}
 }
 
 /* Queue base: cap LOG2SIZE to the implemented maximum. */
@@ -489,9 +528,16 @@ static void write64(struct smmuv3 *smmu, u64 off, u64 val)
  * the lock: the bus reports an abort), then the lock, and the 64-bit
  * register that off falls in, if it is one.
  */
-static int smmu_mmio_enter(struct smmuv3 *smmu, u64 off, u64 **r)
+/*
+ * Refused: an access the model makes itself, under its lock (a descriptor
+ * read or event record aimed here) or as its own MSI (sent after the lock,
+ * but still the model writing to itself, which only software error aims).
+ */
+static int smmu_mmio_enter(struct smmuv3 *smmu, u64 off, u64 **r,
+			   struct mem_attrs attrs)
 {
-	if (smmu_reentered(smmu))
+	if (smmu_reentered(smmu) ||
+	    (attrs.requester_valid && attrs.requester_id == smmu->msi_devid))
 		return -EFAULT;
 	smmu_lock(smmu);
 	*r = reg64(smmu, off & ~7ULL);
@@ -504,9 +550,8 @@ static int smmu_mmio_read(void *opaque, u64 off, unsigned int size, u64 *val,
 	struct smmuv3 *smmu = opaque;
 	u64 *r;
 
-	(void)attrs;
 	*val = 0;
-	if (smmu_mmio_enter(smmu, off, &r))
+	if (smmu_mmio_enter(smmu, off, &r, attrs))
 		return -EFAULT;
 	if (r && size == 8 && !(off & 7))
 		*val = *r;
@@ -524,8 +569,7 @@ static int smmu_mmio_write(void *opaque, u64 off, unsigned int size, u64 val,
 	struct smmuv3 *smmu = opaque;
 	u64 *r;
 
-	(void)attrs;
-	if (smmu_mmio_enter(smmu, off, &r))
+	if (smmu_mmio_enter(smmu, off, &r, attrs))
 		return -EFAULT;
 	if (r && size == 8 && !(off & 7)) {
 		write64(smmu, off, val);

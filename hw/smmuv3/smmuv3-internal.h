@@ -9,7 +9,8 @@
  * processing, configuration fetches, walks and event writes.  The
  * translation hot path takes no lock: it reads the configuration cache and
  * the TLB through per-entry sequence counters, which only writers holding
- * smmu->lock bump.
+ * smmu->lock bump.  Interrupts raised under the lock, wired or MSI, are
+ * delivered by smmu_unlock() after it drops the lock.
  */
 #ifndef IOMMUSIM_HW_SMMUV3_INTERNAL_H
 #define IOMMUSIM_HW_SMMUV3_INTERNAL_H
@@ -482,6 +483,9 @@ struct smmu_fast_stats {
 	_Atomic u64 bypasses;
 } __attribute__((aligned(64)));
 
+/* MSI sources (smmu->msi[]). */
+enum { SMMU_MSI_SYNC, SMMU_MSI_EVTQ, SMMU_MSI_GERROR, SMMU_MSI_SOURCES };
+
 struct smmuv3 {
 	struct mutex lock;
 	unsigned long lock_owner;	/* pthread_self() of the holder, or 0 */
@@ -510,6 +514,17 @@ struct smmuv3 {
 
 	/* Interrupts raised under the lock, delivered after it is dropped. */
 	unsigned int pending_irqs;
+	/*
+	 * MSIs raised under the lock (PEND_MSI), sent after it is dropped, as
+	 * hardware posts them: one slot per source (a second event or GERROR
+	 * MSI before the send merges with the first; the command queue stops
+	 * at a second CMD_SYNC MSI and goes on after the send, PEND_CMDQ).
+	 */
+	struct smmu_msi {
+		u64 addr;
+		u32 data;
+		u32 abt_err;	/* the GERROR bit an abort raises; 0: none pending */
+	} msi[SMMU_MSI_SOURCES];
 	/*
 	 * The wired lines as the interrupt controller holds them (PEND_*
 	 * bits, atomics, no lock): asserted and not yet taken, and whose
@@ -576,6 +591,8 @@ static inline void smmu_fast_inc(_Atomic u64 *c)
 #define PEND_GERROR	BIT(1)
 #define PEND_SYNC	BIT(2)
 #define PEND_SEV	BIT(3)
+#define PEND_MSI	BIT(4)	/* smmu->msi[] has one to send */
+#define PEND_CMDQ	BIT(5)	/* the command queue stopped for an MSI slot */
 
 #define SMMU_FAST_GO	1
 
@@ -600,7 +617,15 @@ static inline bool smmu_reentered(const struct smmuv3 *smmu)
 }
 void smmu_unlock(struct smmuv3 *smmu);	/* drops the lock, then fires irqs */
 void smmu_raise_gerror(struct smmuv3 *smmu, u32 bits);
-bool smmu_msi_write(struct smmuv3 *smmu, u64 addr, u32 data);
+
+/* Lock held: an MSI of source src (SMMU_MSI_*) for smmu_unlock() to send. */
+static inline void smmu_msi_post(struct smmuv3 *smmu, unsigned int src,
+				 u64 addr, u32 data, u32 abt_err)
+{
+	lockdep_assert_held(&smmu->lock);
+	smmu->msi[src] = (struct smmu_msi){ addr, data, abt_err };
+	smmu->pending_irqs |= PEND_MSI;
+}
 
 /* cmdq.c */
 void smmu_cmdq_process(struct smmuv3 *smmu);

@@ -13,10 +13,11 @@
  *
  * Wired interrupts are callbacks; an MSI (IDR0.MSI) is a 32-bit write to
  * the machine's memory, which the machine routes (to an ITS, say).
- * Callbacks run without any model lock held, so they may access the
- * registers.  MSI writes are made with the model's lock held: whatever
- * receives one must not access the SMMU's registers synchronously (such an
- * access, like an MSI aimed at the SMMU itself, aborts).
+ * Both are delivered after the model dropped its lock, before the access
+ * that raised them returns, so their receivers may access the registers
+ * (an MSI aimed at the SMMU itself aborts).  Event records are written
+ * with the lock held: a translation one sets off on the same thread is
+ * terminated.
  *
  * Nothing a driver writes to registers or memory can crash the model: it
  * answers as the hardware would, with an event record, a GERROR bit or
