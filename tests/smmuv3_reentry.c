@@ -4,7 +4,8 @@
  * event queue, GERROR) go to addresses software chose, so they may reach
  * a device that starts a DMA through this SMMU, or an interrupt handler
  * that reads its registers: they are sent after the model drops its lock,
- * as hardware posts them, so both work and nothing waits for itself.  Its
+ * as hardware posts them, so both work and nothing waits for itself (a
+ * CMD_SYNC is consumed only once its MSI is written).  Its
  * event records are written under the lock; a translation one of them sets
  * off on the same thread cannot wait for the lock and is terminated.  A
  * driver or guest chooses those addresses, so this is hostile input the
@@ -34,6 +35,7 @@ struct probe {
 	bool translate;		/* each write also translates for SID_NONE's neighbour */
 	unsigned int writes;
 	u32 data[4];		/* what the first writes wrote */
+	u64 seen[4];		/* and the register each read then */
 	int read_ret;
 	u64 read_val;
 	int xlate_ret;
@@ -53,6 +55,8 @@ static int probe_write(void *opaque, u64 off, unsigned int size, u64 val,
 	p->writes++;
 	p->read_ret = phys_read_val(p->r->mem, RIG_SMMU_BASE + p->reg, 4,
 				    &p->read_val, MEM_ATTRS_NONE);
+	if (p->writes <= 4)
+		p->seen[p->writes - 1] = p->read_val;
 	if (p->translate)
 		p->xlate_ret = smmuv3_translate(p->r->smmu, SID, SMMUV3_NO_SSID,
 						SRC, SMMUV3_READ, &res);
@@ -91,7 +95,18 @@ static u64 sync_msi(u32 data)
 	       FIELD_PREP(CMD_SYNC_0_MSIDATA, data);
 }
 
-/* A handler of each MSI reads the SMMU's registers: it is not refused. */
+/* The CMDQ_CONS index of the command before PROD. */
+static u64 last_cons(const struct rig *r, unsigned int back)
+{
+	return (r->cmdq_prod - back) & ((2u << RIG_CMDQ_LOG2) - 1);
+}
+
+/*
+ * A handler of each MSI reads the SMMU's registers: it is not refused, and
+ * CMDQ_CONS has not yet passed the CMD_SYNC whose completion it signals
+ * (software may reuse a slot CONS has passed; a late MSI must not land in
+ * it), but does right after.
+ */
 static void test_msi_handlers_see_registers(void)
 {
 	struct probe p;
@@ -103,16 +118,19 @@ static void test_msi_handlers_see_registers(void)
 	CHECK_EQ(p.writes, 1);
 	CHECK_EQ(p.data[0], 0x5a);
 	CHECK_EQ(p.read_ret, 0);
-	CHECK_EQ(p.read_val, r.cmdq_prod);	/* the sync was consumed first */
+	CHECK_EQ(p.seen[0], last_cons(&r, 1));
+	CHECK_EQ(rd32(&r, SMMU_CMDQ_CONS), r.cmdq_prod);
 
-	/* Two in one batch: both, in order, and the queue drains. */
+	/* Two in one batch: both, in order, each before CONS passes it. */
 	cmd_push(&r, sync_msi(1), PROBE & CMD_SYNC_1_MSIADDR);
 	cmd_push(&r, CMD_CFGI_STE | FIELD_PREP(CMD_0_SID, SID), CMD_1_LEAF);
 	cmd_push(&r, sync_msi(2), PROBE & CMD_SYNC_1_MSIADDR);
 	cmd_kick(&r);
 	CHECK_EQ(p.writes, 3);
 	CHECK_EQ(p.data[1], 1);
+	CHECK_EQ(p.seen[1], last_cons(&r, 3));
 	CHECK_EQ(p.data[2], 2);
+	CHECK_EQ(p.seen[2], last_cons(&r, 1));
 	CHECK_EQ(rd32(&r, SMMU_CMDQ_CONS), r.cmdq_prod);
 	CHECK(!cmdq_stopped(&r));
 

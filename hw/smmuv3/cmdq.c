@@ -146,12 +146,10 @@ static int cmd_sync(struct smmuv3 *smmu, u64 c0, u64 c1)
 		break;
 	case CMD_SYNC_CS_IRQ:
 		if (smmu->conf.msi && msi_addr) {
-			/* The slot is taken: stop here until it is sent. */
-			if (smmu->msi[SMMU_MSI_SYNC].abt_err)
-				return -EAGAIN;
 			smmu_msi_post(smmu, SMMU_MSI_SYNC, msi_addr,
 				      FIELD_GET(CMD_SYNC_0_MSIDATA, c0),
 				      GERROR_MSI_CMDQ_ABT_ERR);
+			return -EINPROGRESS;	/* consumed once it is sent */
 		} else {
 			smmu->pending_irqs |= PEND_SYNC;
 		}
@@ -243,31 +241,41 @@ void smmu_cmdq_process(struct smmuv3 *smmu)
 		return;
 	while (!((smmu->gerror ^ smmu->gerrorn) & GERROR_CMDQ_ERR)) {
 		u32 cons = smmu->cmdq_cons & mask;
+		u32 sync = smmu->cmdq_sync_msi;
 		u64 cmd[2];
 		int err;
 
 		if (cons == (smmu->cmdq_prod & mask))
 			break;
+		if (sync && (sync & mask) == cons) {
+			if (sync & SYNC_MSI_POSTED)
+				break;	/* its sender goes on once it is written */
+			smmu->cmdq_sync_msi = 0;	/* written: consumed */
+			smmu->cmdq_cons = (smmu->cmdq_cons & CMDQ_CONS_ERR) |
+					  ((cons + 1) & mask);
+			continue;
+		}
 		if (phys_read(smmu->mem, base + (u64)(cons & (mask >> 1)) * 16,
 			      cmd, sizeof(cmd)))
 			err = CERROR_ABT;
 		else
 			err = cmd_execute(smmu, cmd[0], cmd[1]);
-		if (err == -EAGAIN) {
-			/* Not consumed: smmu_unlock() sends, then goes on. */
-			smmu->pending_irqs |= PEND_CMDQ;
-			break;
-		}
 		if (!err && smmu->trap && cmd_trapped(cmd[0]))
 			err = smmu->trap->cmd(smmu->trap_opaque, smmu, cmd) &
 			      0x7f;
-		if (!err && FIELD_GET(CMD_0_OP, cmd[0]) < SMMUV3_STATS_OPCODES)
+		if (err <= 0 && FIELD_GET(CMD_0_OP, cmd[0]) < SMMUV3_STATS_OPCODES)
 			smmu->stats.commands[FIELD_GET(CMD_0_OP, cmd[0])]++;
 		hw_trace(&smmu->trace, IOMMUSIM_TRACE_CMDQ,
 			 "smmuv3_cmdq_opcode <--- %s 0x%016llx 0x%016llx%s",
 			 smmuv3_cmd_name((unsigned int)FIELD_GET(CMD_0_OP, cmd[0])) ?: "(unknown)",
 			 (unsigned long long)cmd[0], (unsigned long long)cmd[1],
-			 err ? " (error)" : "");
+			 err > 0 ? " (error)" : "");
+		if (err == -EINPROGRESS) {
+			/* Not consumed until smmu_unlock() has sent its MSI. */
+			smmu->cmdq_sync_msi = cons | SYNC_MSI_POSTED;
+			smmu->pending_irqs |= PEND_CMDQ;
+			break;
+		}
 		if (err) {
 			smmu->stats.cmd_errors++;
 			hw_trace(&smmu->trace, IOMMUSIM_TRACE_CMDQ,

@@ -299,8 +299,12 @@ void smmu_unlock(struct smmuv3 *smmu)
 			return;
 		smmu_lock(smmu);
 		smmu_msi_aborted(smmu, aborted);
-		if (pend & PEND_CMDQ)
+		if (pend & PEND_CMDQ) {
+			/* Its MSI written (or aborted), the CMD_SYNC is consumed. */
+			if (smmu->cmdq_sync_msi & SYNC_MSI_POSTED)
+				smmu->cmdq_sync_msi ^= SYNC_MSI_POSTED | SYNC_MSI_SENT;
 			smmu_cmdq_process(smmu);
+		}
 	}
 }
 
@@ -404,6 +408,9 @@ static void write_cr0(struct smmuv3 *smmu, u32 val)
 	WRITE_ONCE(smmu->cr0, val);
 	smmu->cr0ack = val;
 	smmu_update_fast_gate(smmu);
+	/* A queue turned off or on is not the one a CMD_SYNC's MSI stopped. */
+	if ((val ^ old) & CR0_CMDQEN)
+		smmu->cmdq_sync_msi = 0;
 	if ((val & CR0_CMDQEN) && !(old & CR0_CMDQEN))
 		smmu_cmdq_process(smmu);
 }
@@ -537,7 +544,8 @@ static int smmu_mmio_enter(struct smmuv3 *smmu, u64 off, u64 **r,
 			   struct mem_attrs attrs)
 {
 	if (smmu_reentered(smmu) ||
-	    (attrs.requester_valid && attrs.requester_id == smmu->msi_devid))
+	    (smmu->conf.msi && attrs.requester_valid &&
+	     attrs.requester_id == smmu->msi_devid))
 		return -EFAULT;
 	smmu_lock(smmu);
 	*r = reg64(smmu, off & ~7ULL);

@@ -517,14 +517,20 @@ struct smmuv3 {
 	/*
 	 * MSIs raised under the lock (PEND_MSI), sent after it is dropped, as
 	 * hardware posts them: one slot per source (a second event or GERROR
-	 * MSI before the send merges with the first; the command queue stops
-	 * at a second CMD_SYNC MSI and goes on after the send, PEND_CMDQ).
+	 * MSI before the send merges with the first).
 	 */
 	struct smmu_msi {
 		u64 addr;
 		u32 data;
 		u32 abt_err;	/* the GERROR bit an abort raises; 0: none pending */
 	} msi[SMMU_MSI_SOURCES];
+	/*
+	 * A CMD_SYNC whose MSI is on its way: its CMDQ_CONS index and
+	 * SYNC_MSI_POSTED, then SYNC_MSI_SENT; 0 for none.  The queue stops
+	 * at it, unconsumed, until its MSI is written (CONS never passes a
+	 * CMD_SYNC before its completion is visible), then goes on (PEND_CMDQ).
+	 */
+	u32 cmdq_sync_msi;
 	/*
 	 * The wired lines as the interrupt controller holds them (PEND_*
 	 * bits, atomics, no lock): asserted and not yet taken, and whose
@@ -592,7 +598,10 @@ static inline void smmu_fast_inc(_Atomic u64 *c)
 #define PEND_SYNC	BIT(2)
 #define PEND_SEV	BIT(3)
 #define PEND_MSI	BIT(4)	/* smmu->msi[] has one to send */
-#define PEND_CMDQ	BIT(5)	/* the command queue stopped for an MSI slot */
+#define PEND_CMDQ	BIT(5)	/* the command queue stopped at a CMD_SYNC's MSI */
+
+#define SYNC_MSI_POSTED	BIT(30)
+#define SYNC_MSI_SENT	BIT(31)
 
 #define SMMU_FAST_GO	1
 
