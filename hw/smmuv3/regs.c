@@ -265,7 +265,7 @@ static void smmu_irq_line(struct smmuv3 *smmu, unsigned int line,
  * (smmu_irq_line()) and MSIs, which are writes to addresses software chose
  * and so may reach anything, this model included.  An MSI that aborted is
  * reported under the lock again, and a command queue that stopped at a
- * CMD_SYNC whose MSI slot was taken goes on; both may raise more.
+ * CMD_SYNC until its MSI was written goes on; both may raise more.
  */
 void smmu_unlock(struct smmuv3 *smmu)
 {
@@ -531,14 +531,11 @@ static void write64(struct smmuv3 *smmu, u64 off, u64 val)
 }
 
 /*
- * Every register access: none from the model's own MSI write (it holds
- * the lock: the bus reports an abort), then the lock, and the 64-bit
- * register that off falls in, if it is one.
- */
-/*
- * Refused: an access the model makes itself, under its lock (a descriptor
- * read or event record aimed here) or as its own MSI (sent after the lock,
- * but still the model writing to itself, which only software error aims).
+ * Every register access: none the model makes itself (the bus reports an
+ * abort), whether under its lock (a descriptor read or event record aimed
+ * here) or as its own MSI (sent after the lock, but still the SMMU writing
+ * to itself, which only a software error aims); then the lock, and the
+ * 64-bit register that off falls in, if it is one.
  */
 static int smmu_mmio_enter(struct smmuv3 *smmu, u64 off, u64 **r,
 			   struct mem_attrs attrs)
