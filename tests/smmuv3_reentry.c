@@ -32,7 +32,8 @@
 struct probe {
 	struct rig *r;
 	u64 reg;		/* the SMMU register each write reads */
-	bool translate;		/* each write also translates for SID_NONE's neighbour */
+	bool translate;		/* each write also translates for SID */
+	bool stop_cmdq;		/* the first write turns the command queue off */
 	unsigned int writes;
 	u32 data[4];		/* what the first writes wrote */
 	u64 seen[4];		/* and the register each read then */
@@ -57,6 +58,9 @@ static int probe_write(void *opaque, u64 off, unsigned int size, u64 val,
 				    &p->read_val, MEM_ATTRS_NONE);
 	if (p->writes <= 4)
 		p->seen[p->writes - 1] = p->read_val;
+	if (p->stop_cmdq && p->writes == 1)
+		REQUIRE(phys_write_val(p->r->mem, RIG_SMMU_BASE + SMMU_CR0, 4,
+				       CR0_SMMUEN | CR0_EVTQEN, MEM_ATTRS_NONE) == 0);
 	if (p->translate)
 		p->xlate_ret = smmuv3_translate(p->r->smmu, SID, SMMUV3_NO_SSID,
 						SRC, SMMUV3_READ, &res);
@@ -166,6 +170,33 @@ static void test_msi_handlers_see_registers(void)
 }
 
 /*
+ * The CMD_SYNC's MSI handler turns the queue off: the CMD_SYNC stays
+ * unconsumed, and the queue turned on again runs it (and sends its MSI)
+ * once more, then goes on; nothing is skipped.
+ */
+static void test_sync_msi_handler_stops_queue(void)
+{
+	struct probe p;
+	struct rig r;
+
+	rig_with_probe(&r, &p);
+	p.reg = SMMU_CMDQ_CONS;
+	p.stop_cmdq = true;
+	cmd_push(&r, sync_msi(7), PROBE & CMD_SYNC_1_MSIADDR);
+	cmd_push(&r, sync_msi(8), PROBE & CMD_SYNC_1_MSIADDR);
+	cmd_kick(&r);
+	CHECK_EQ(p.writes, 1);
+	CHECK_EQ(rd32(&r, SMMU_CMDQ_CONS), last_cons(&r, 2));	/* still at it */
+	wr32(&r, SMMU_CR0, CR0_SMMUEN | CR0_CMDQEN | CR0_EVTQEN);
+	CHECK_EQ(p.writes, 3);
+	CHECK_EQ(p.data[1], 7);
+	CHECK_EQ(p.data[2], 8);
+	CHECK_EQ(rd32(&r, SMMU_CMDQ_CONS), r.cmdq_prod);
+	CHECK(!cmdq_stopped(&r));
+	rig_destroy(&r);
+}
+
+/*
  * An event record aimed at a device whose write translates through this
  * SMMU: that translation comes under the lock the record is written with,
  * misses the configuration cache, and is terminated instead of waiting.
@@ -242,6 +273,7 @@ int main(void)
 {
 	alarm(20);	/* a self-deadlock fails the test instead of hanging it */
 	test_msi_handlers_see_registers();
+	test_sync_msi_handler_stops_queue();
 	test_event_record_sets_off_translation();
 	test_sync_msi_starts_dma();
 	return test_done();
