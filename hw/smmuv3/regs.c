@@ -267,7 +267,7 @@ static void smmu_irq_line(struct smmuv3 *smmu, unsigned int line,
  * reported under the lock again, and a command queue that stopped at a
  * CMD_SYNC until its MSI was written goes on; both may raise more.
  */
-void smmu_unlock(struct smmuv3 *smmu)
+static void __attribute__((noinline)) smmu_unlock_deliver(struct smmuv3 *smmu)
 {
 	const struct smmuv3_irq_ops *irq = &smmu->irq;
 
@@ -306,6 +306,17 @@ void smmu_unlock(struct smmuv3 *smmu)
 			smmu_cmdq_process(smmu);
 		}
 	}
+}
+
+/* Most holders raise nothing (every TLB miss takes the lock): one test. */
+void smmu_unlock(struct smmuv3 *smmu)
+{
+	if (likely(!smmu->pending_irqs)) {
+		WRITE_ONCE(smmu->lock_owner, 0UL);
+		mutex_unlock(&smmu->lock);
+		return;
+	}
+	smmu_unlock_deliver(smmu);
 }
 
 /* Queue base: cap LOG2SIZE to the implemented maximum. */
