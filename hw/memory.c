@@ -204,6 +204,13 @@ void *phys_ram_ptr(struct phys_mem *mem, phys_addr_t addr, size_t len)
 	return r->host ? r->host + (addr - r->base) : NULL;
 }
 
+void *phys_ram_ptr_fixed(struct phys_mem *mem, phys_addr_t addr, size_t len)
+{
+	struct mem_region *r = find_region(mem, addr, len ? len : 1);
+
+	return r && !r->pins && r->host ? r->host + (addr - r->base) : NULL;
+}
+
 /*
  * One pass over the regions: the RAM region holding host memory
  * [p, p + len) (machine memory, always reachable), else the host window

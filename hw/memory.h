@@ -182,6 +182,16 @@ static inline int phys_write32(struct phys_mem *mem, uint64_t addr,
 void *phys_ram_ptr(struct phys_mem *mem, uint64_t addr, size_t len);
 
 /*
+ * phys_ram_ptr() for a caller that keeps the pointer: the same pointer
+ * when the range is machine RAM (a RAM region, borrowed or not), which
+ * stays where it is as long as mem does; NULL for everything else,
+ * host windows included (their pages come and go with their pins).  The
+ * SMMU's walk cache keeps one per cached table, so a TLB miss that hits
+ * it reads the leaf without looking the region up again.
+ */
+void *phys_ram_ptr_fixed(struct phys_mem *mem, uint64_t addr, size_t len);
+
+/*
  * The inverse of phys_ram_ptr: the physical address at which the machine
  * sees host memory [p, p + len) - inside one RAM region, or a host window
  * (where it is reachable only while pinned: this neither pins nor checks)

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * The one-read miss (hw/smmuv3/walk.c, s1_leaf_miss): a stage-1 TLB miss
+ * The one-read miss (hw/smmuv3/walk.c, smmu_s1_leaf_miss): a stage-1 TLB miss
  * whose last-level table is in the walk cache reads only the leaf, and
  * takes it only when the full walk would have taken it as it is.  So two
  * SMMUs over identical tables, one with the stage-1 walk cache and one

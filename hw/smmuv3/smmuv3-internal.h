@@ -375,6 +375,7 @@ struct smmu_cfg {
 	u8 s1_oas;		/* effective IPS, bits */
 	bool s1_affd, wxn, record_s1;
 	bool s1_ha, s1_hd;	/* effective CD.HA/HD (IDR0.HTTU allows them) */
+	u8 one_read;		/* halves smmu_s1_leaf_miss() may serve: BIT(half) */
 	u8 s2_tsz, s2_gshift, s2_sl0, s2_oas;
 	s8 s2_start_level;	/* set by smmu_s2_params_valid() */
 	bool s2_affd, record_s2;
@@ -705,6 +706,14 @@ struct smmu_walk_trace {
 int smmu_translate_walk(struct smmuv3 *smmu, const struct smmu_cfg *cfg,
 			u64 iova, unsigned int access, struct smmu_event *ev,
 			struct smmuv3_result *res, struct smmu_walk_trace *t);
+/*
+ * A stage-1 TLB miss served by one descriptor read (lock held; the
+ * walk-cache hit at the last table level): true when it filled the TLB
+ * and res, false when smmu_translate_miss() must walk.
+ */
+bool smmu_s1_leaf_miss(struct smmuv3 *smmu, const struct smmu_cfg *cfg,
+		       u64 va, unsigned int half, unsigned int need,
+		       const struct smmu_event *ev, struct smmuv3_result *res);
 /* The same walk for a real TLB miss (lock held): fills the TLB. */
 int smmu_translate_miss(struct smmuv3 *smmu, const struct smmu_cfg *cfg,
 			u64 iova, unsigned int access, struct smmu_event *ev,

@@ -367,6 +367,10 @@ int smmu_fetch_config_info(struct smmuv3 *smmu, u32 sid, u32 ssid,
 		if (cfg->s1 && cfg->s2 && cfg->s2_gshift < g)
 			g = cfg->s2_gshift;
 		cfg->tlb_gshift[i] = g ? g : 12;
+		/* Stage 1 alone, no hardware updates, a walk of 3+ levels. */
+		if (cfg->s1 && !cfg->s2 && !cfg->s1_ha && !cfg->tt[i].disabled &&
+		    cfg->tt[i].start_level >= 0 && cfg->tt[i].start_level <= 2)
+			cfg->one_read |= BIT(i);
 	}
 	return 0;
 }

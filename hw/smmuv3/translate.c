@@ -156,6 +156,9 @@ static int translate_slow(struct smmuv3 *smmu, u32 sid, u32 ssid, u64 iova,
 		res->attr = e.attr;
 		return 0;
 	}
+	if ((cfg->one_read & BIT(half)) &&
+	    smmu_s1_leaf_miss(smmu, cfg, va, half, need, &ev, res))
+		return 0;
 	ret = smmu_translate_miss(smmu, cfg, iova, access, &ev, res);
 	if (smmu_coherency_on(smmu))
 		smmu_coherency_tlb_fill(smmu, cfg, &ev, va, half);

@@ -181,6 +181,9 @@ static void wc_fill(struct smmu_wcache *c, const struct smmu_wc_tag *tag,
 		e.out = vmsa_desc_addr(t->desc[level], w->granule_shift);
 		e.desc_addr = t->addr[level];
 		e.desc = t->desc[level];
+		e.table = w->fetch == vmsa_fetch_ram ?
+			  phys_ram_ptr_fixed(w->opaque, e.out, 1ULL << w->granule_shift) :
+			  NULL;
 		smmu_wcache_insert(c, &e);
 	}
 }
@@ -711,36 +714,32 @@ again:
  * would take as it is (a valid page, AF set, its output in range, the
  * access allowed).  Anything else - a fault, an AF or dirty update, a
  * nest, a walk from a higher level, tracing, the coherency checker - is
- * false, and translate_walk() then reads the descriptor again: every
- * outcome but this one success is the walker's.  The leaf is decoded by
- * the walker's own vmsa_leaf_decode(), and what this path counts (a
- * walk-cache hit, one level-3 read, a TLB fill) is what that walk would.
+ * false, and the caller walks (smmu_translate_miss()), which reads the
+ * descriptor again: every outcome but this one success is the walker's.
+ * The leaf is decoded by the walker's own vmsa_leaf_decode(), and what
+ * this path counts (a walk-cache hit, one level-3 read, a TLB fill) is
+ * what that walk would.  The configuration says which halves qualify
+ * (cfg->one_read); va, half and need are the caller's, computed once.
  */
-static __attribute__((always_inline)) inline bool
-s1_leaf_miss(struct smmuv3 *smmu, const struct smmu_cfg *cfg, u64 iova,
-	     unsigned int access, struct smmu_event *ev,
-	     struct smmuv3_result *res)
+bool smmu_s1_leaf_miss(struct smmuv3 *smmu, const struct smmu_cfg *cfg,
+		       u64 va, unsigned int half, unsigned int need,
+		       const struct smmu_event *ev, struct smmuv3_result *res)
 {
-	struct smmu_tlb_entry e = { 0 };
+	const struct smmu_tt *tt = &cfg->tt[half];
+	const unsigned int g = tt->gshift, ia_bits = 64 - tt->tsz;
+	const unsigned int shift = vmsa_level_shift(g, 2);
 	const struct smmu_wc_entry *wc;
-	const struct smmu_tt *tt;
 	struct vmsa_walk_result r;
+	struct smmu_tlb_entry e;
 	struct smmu_wc_tag tag;
-	unsigned int half, g, ia_bits, shift;
-	u64 va, top, addr, desc;
+	u64 top, idx, addr, desc;
 	u8 s1_allow;
 	const u64 *p;
 
-	if (!cfg->s1 || cfg->s2 || !smmu->wc_s1.e || cfg->s1_ha || cfg->s1_hd ||
-	    smmu_coherency_on(smmu) || hw_trace_on(&smmu->trace, IOMMUSIM_TRACE_WALK))
-		return false;
-	va = smmu_s1_input(cfg, iova, &half);
-	tt = &cfg->tt[half];
-	if (tt->disabled || tt->start_level < 0 || tt->start_level > 2)
+	if (!smmu->wc_s1.e || smmu_coherency_on(smmu) ||
+	    hw_trace_on(&smmu->trace, IOMMUSIM_TRACE_WALK))
 		return false;
 	/* The walk's first check: the input within TnSZ (walk_start()). */
-	g = tt->gshift;
-	ia_bits = 64 - tt->tsz;
 	top = va >> ia_bits;
 	if (half)
 		top = ~top & (~0ULL >> ia_bits);
@@ -749,12 +748,12 @@ s1_leaf_miss(struct smmuv3 *smmu, const struct smmu_cfg *cfg, u64 iova,
 
 	tag = (struct smmu_wc_tag){ .kind = cfg->tlb_kind, .gshift = (u8)g,
 				    .vmid = cfg->vmid, .asid = cfg->asid };
-	shift = vmsa_level_shift(g, 2);
 	wc = smmu_wcache_peek(&smmu->wc_s1, &tag, 2, shift, va >> shift);
 	if (!wc)
 		return false;
-	addr = wc->out + ((va >> g) & ((1ULL << (g - 3)) - 1)) * 8;
-	p = phys_ram_ptr(smmu->mem, addr, 8);
+	idx = (va >> g) & ((1ULL << (g - 3)) - 1);
+	addr = wc->out + idx * 8;
+	p = likely(wc->table) ? wc->table + idx : phys_ram_ptr(smmu->mem, addr, 8);
 	if (!p)
 		return false;
 	desc = __atomic_load_n(p, __ATOMIC_ACQUIRE);
@@ -764,7 +763,7 @@ s1_leaf_miss(struct smmuv3 *smmu, const struct smmu_cfg *cfg, u64 iova,
 		return false;
 	vmsa_leaf_decode(&r, 1, g, va, addr, desc, 3, g, wc->hier);
 	s1_allow = allow_mask(&r, cfg->wxn);
-	if (smmu_access_need(access) & ~s1_allow)
+	if (need & ~s1_allow)
 		return false;
 
 	smmu->wc_s1.hits++;
@@ -790,7 +789,5 @@ int smmu_translate_miss(struct smmuv3 *smmu, const struct smmu_cfg *cfg,
 			u64 iova, unsigned int access, struct smmu_event *ev,
 			struct smmuv3_result *res)
 {
-	if (s1_leaf_miss(smmu, cfg, iova, access, ev, res))
-		return 0;
 	return translate_walk(smmu, cfg, iova, access, ev, res, NULL);
 }

@@ -28,6 +28,11 @@ struct smmu_wc_entry {
 	u64 key;
 	u64 out;		/* next table (or, leaf, the output page) */
 	u64 desc_addr, desc;	/* where it was read, and what (the checker) */
+	/*
+	 * The table at out when it is machine RAM (phys_ram_ptr_fixed), else
+	 * NULL: a stage-1 walk's last table, read here by the one-read miss.
+	 */
+	const u64 *table;
 };
 
 #define SMMU_WC_WAYS		4u
