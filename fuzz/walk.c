@@ -401,7 +401,7 @@ static void check_resumed(const struct vmsa_walk_cfg *c, u64 ia, int ret,
 	FUZZ_CHECK(vmsa_walk(&rc, ia, &r2, &f2) == ret);
 	rc.tables = NULL;
 	for (int level = 0; level < 3; level++) {
-		struct vmsa_walk_from from;
+		struct vmsa_walk_from from = { 0 };	/* .host NULL: fetch's memory */
 
 		if (!(tabs.valid & BIT(level)))
 			continue;

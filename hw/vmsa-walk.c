@@ -143,6 +143,7 @@ struct walk_pos {
 	unsigned int shift;	/* level_shift() of level */
 	unsigned int idx_bits;	/* index bits resolved at level */
 	u64 table;
+	const u64 *host;	/* table in host memory (from->host), or NULL */
 	u8 hier;
 };
 
@@ -169,6 +170,7 @@ walk_start(const struct vmsa_walk_cfg *cfg, u64 ia, u64 oa_over,
 		p->shift = level_shift(g, p->level);
 		p->idx_bits = g - 3;
 		p->table = cfg->from->table;
+		p->host = cfg->from->host;
 		p->hier = cfg->stage == 1 && !cfg->hpd ? cfg->from->hier : 0;
 		return 0;
 	}
@@ -176,6 +178,7 @@ walk_start(const struct vmsa_walk_cfg *cfg, u64 ia, u64 oa_over,
 	p->shift = level_shift(g, p->level);
 	p->idx_bits = cfg->ia_bits - p->shift;
 	p->table = cfg->ttb & ~((8ULL << p->idx_bits) - 1);
+	p->host = NULL;
 	p->hier = 0;
 	if (unlikely(p->table & oa_over))
 		return fault(f, cfg, VMSA_F_ADDR_SIZE, 0, ia);
@@ -223,8 +226,13 @@ walk(const struct vmsa_walk_cfg *cfg, u64 ia, struct vmsa_walk_result *res,
 		f->type = VMSA_FAULT_NONE;
 		if (cfg->read_count)
 			cfg->read_count[p.level]++;
-		if (unlikely(cfg->fetch(cfg->opaque, addr, &desc, f)))
+		if (p.host) {
+			/* Another thread (the kernel side) may be writing it. */
+			desc = __atomic_load_n(p.host + idx, __ATOMIC_ACQUIRE);
+			p.host = NULL;
+		} else if (unlikely(cfg->fetch(cfg->opaque, addr, &desc, f))) {
 			return callback_fault(cfg, f, addr, p.level, ia);
+		}
 		if (unlikely(!(desc & DESC_VALID))) {
 			if (traced)
 				trace_step(cfg, ia, p.level, VMSA_DESC_INVALID,

@@ -172,6 +172,12 @@ struct vmsa_walk_from {
 	s8 level;		/* the level of the cached table descriptor, 0..2 */
 	u8 hier;		/* VMSA_HIER_* down to and including it */
 	phys_addr_t table;	/* the next-level table it points to */
+	/*
+	 * That table in host memory, or NULL: the walker then reads its
+	 * descriptor there instead of calling fetch.  Only for a table the
+	 * caller knows fetch would read from that same memory (machine RAM).
+	 */
+	const u64 *host;
 };
 
 struct vmsa_walk_tables {

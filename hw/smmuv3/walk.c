@@ -133,6 +133,7 @@ wc_find(struct smmu_wcache *c, const struct smmu_wc_tag *tag,
 			from->level = (s8)level;
 			from->hier = e->hier;
 			from->table = e->out;
+			from->host = e->table;
 			return e;
 		}
 	}
@@ -244,11 +245,13 @@ nested_s2_walk(struct nested_fetch *nf, u64 ipa, struct vmsa_walk_result *r,
 
 /*
  * The PA of a stage-1 table's IPA: from the S1PTW cache, else a stage-2
- * walk (read permission checked) whose result the cache keeps.
+ * walk (read permission checked) whose result the cache keeps.  *host is
+ * the descriptor's host address when the cache entry knows its page is
+ * machine RAM, else NULL.
  */
 static __attribute__((always_inline)) inline int
 nested_table_pa(struct nested_fetch *nf, phys_addr_t ipa,
-		struct vmsa_fault *fault, u64 *pa)
+		struct vmsa_fault *fault, u64 *pa, const u64 **host)
 {
 	struct smmu_wcache *c = &nf->smmu->wc_s1ptw;
 	unsigned int g = nf->s2.granule_shift;
@@ -263,10 +266,13 @@ nested_table_pa(struct nested_fetch *nf, phys_addr_t ipa,
 				 vmsa_fetch_ram, nf->smmu->mem);
 		if (hit) {
 			*pa = hit->out | (ipa & ((1ULL << g) - 1));
+			*host = hit->table ? hit->table + ((ipa & ((1ULL << g) - 1)) >> 3) :
+					     NULL;
 			return 0;
 		}
 		c->misses++;
 	}
+	*host = NULL;
 	if (nested_s2_walk(nf, ipa, &r, fault) ||
 	    vmsa_check_perm(&r, VMSA_ACC_READ, fault)) {
 		nf->s2_fault = true;
@@ -281,6 +287,8 @@ nested_table_pa(struct nested_fetch *nf, phys_addr_t ipa,
 			.leaf_level = (u8)r.level, .vmid = nf->s2_tag.vmid,
 			.key = ipa >> g, .out = r.oa & ~((1ULL << g) - 1),
 			.desc_addr = r.desc_addr, .desc = r.desc,
+			.table = phys_ram_ptr_fixed(nf->smmu->mem,
+						    r.oa & ~((1ULL << g) - 1), 1ULL << g),
 		});
 	return 0;
 }
@@ -289,8 +297,14 @@ static __attribute__((always_inline)) inline int
 nested_fetch_pa(struct nested_fetch *nf, phys_addr_t ipa, u64 *desc,
 		struct vmsa_fault *fault, u64 *pa)
 {
-	if (nested_table_pa(nf, ipa, fault, pa))
+	const u64 *host;
+
+	if (nested_table_pa(nf, ipa, fault, pa, &host))
 		return -1;
+	if (host) {
+		*desc = __atomic_load_n(host, __ATOMIC_ACQUIRE);
+		return 0;
+	}
 	fault->type = VMSA_FAULT_NONE;
 	if (vmsa_fetch_ram(nf->smmu->mem, *pa, desc, fault)) {
 		/* Report the physical address that aborted. */

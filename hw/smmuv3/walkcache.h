@@ -29,8 +29,10 @@ struct smmu_wc_entry {
 	u64 out;		/* next table (or, leaf, the output page) */
 	u64 desc_addr, desc;	/* where it was read, and what (the checker) */
 	/*
-	 * The table at out when it is machine RAM (phys_ram_ptr_fixed), else
-	 * NULL: a stage-1 walk's last table, read here by the one-read miss.
+	 * The page at out when it is machine RAM (phys_ram_ptr_fixed), else
+	 * NULL (a nested stage 1's tables are IPAs: always NULL there): a
+	 * walk starting below the entry, or a stage-1 table fetch through an
+	 * S1PTW entry, reads its descriptor there without finding the region.
 	 */
 	const u64 *table;
 };
