@@ -4,7 +4,8 @@
 # lines and nothing else on stdout: first one object of metadata (commit,
 # compiler, flags, CPU, date) so saved runs can be told apart, then every
 # benchmark's figures, each bench name once.  A benchmark that prints a
-# line that is not a JSON object, or a name already printed, fails the run.
+# line that is not a JSON object, or a name already printed, or a kernel
+# warning (a leak at teardown is one), fails the run.
 #   bench/run.sh build/release [NAME...]     (NAME: only bench/NAME)
 #   bench/compare OLD.json NEW.json          side by side, in percent
 set -eu
@@ -32,6 +33,8 @@ printf '{"meta":{"commit":%s,"dirty":%s,"compiler":%s,"flags":%s,"cpu":%s,"cores
 	"$(nproc 2>/dev/null || echo 0)" "$(json_str "$(date -u +%Y-%m-%dT%H:%M:%SZ)")"
 
 names=" "
+err=$(mktemp)
+trap 'rm -f "$err"' EXIT
 benches=("$@")
 [ ${#benches[@]} -gt 0 ] || benches=($(cd bench && ls ./*.c | sed 's|^\./||; s|\.c$||'))
 for b in "${benches[@]}"; do
@@ -48,6 +51,11 @@ for b in "${benches[@]}"; do
 		fi
 		names+="$name "
 		printf '%s\n' "$line"
-	done < <("$build/bench/$b")
-	wait $! || { echo "bench/$b failed" >&2; exit 1; }
+	done < <("$build/bench/$b" 2>"$err")
+	wait $! || { cat "$err" >&2; echo "bench/$b failed" >&2; exit 1; }
+	cat "$err" >&2
+	if grep -q '^WARNING' "$err"; then
+		echo "bench/$b: warnings" >&2
+		exit 1
+	fi
 done
