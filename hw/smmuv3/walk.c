@@ -603,6 +603,7 @@ tlb_entry_fill(const struct smmu_cfg *cfg, unsigned int half, u64 va, u64 ipa,
 	e->va_page = va >> g;
 	e->out_page = pa & ~gmask;
 	e->ipa_page = ipa & ~gmask;
+	e->pad2[0] = e->pad2[1] = 0;	/* copied whole by smmu_tlb_insert() */
 }
 
 /*
