@@ -33,6 +33,21 @@ struct machine_lpi_batch {
 	struct { unsigned int target; u32 intid; } lpi[MACHINE_LPI_BATCH];
 };
 
+/*
+ * A thread running the LPI handler, on that thread's stack, listed in
+ * machine.lpi_frames while it runs.  An LPI the thread raises meanwhile (a
+ * write the handler makes, or an MSI that write sets off) is not taken: it
+ * pends, as a GIC keeps an interrupt of no higher priority pending until
+ * the running handler's priority drop, and the frame's owner acknowledges
+ * it once the handler has returned.  So the handler is never entered again
+ * from inside itself, and a handler that raises an LPI on every call loops
+ * instead of growing the stack.
+ */
+struct machine_lpi_frame {
+	pthread_t thread;
+	struct machine_lpi_frame *next;
+};
+
 /* An endpoint's port into the SMMU when its StreamID is not its RID. */
 struct machine_ep_port {
 	struct smmuv3 *smmu;
@@ -74,7 +89,8 @@ struct machine {
 	 * which runs inside that write - knows whose LPI it takes: the writer
 	 * delivers exactly its own, in its thread, before its write returns.
 	 * An LPI that does not fit pends (lpi_overflow), and that writer
-	 * acknowledges it after its batch.  fn/opaque change under lpi_lock;
+	 * acknowledges it after its batch, as it does an LPI its own handler
+	 * call raised (lpi_frames).  fn/opaque change under lpi_lock;
 	 * lpi_inflight counts handler calls running, which
 	 * machine_set_lpi_handler waits out.
 	 */
@@ -83,6 +99,7 @@ struct machine {
 	spinlock_t lpi_lock;
 	machine_lpi_fn lpi_fn;
 	void *lpi_opaque;
+	struct machine_lpi_frame *lpi_frames;	/* under lpi_lock */
 	atomic_bool lpi_connected;
 	atomic_bool lpi_overflow;
 	atomic_uint lpi_inflight;
@@ -116,6 +133,29 @@ static void machine_lpi_cb(void *opaque, unsigned int target, u32 intid)
 		atomic_store_explicit(&m->lpi_overflow, true, memory_order_release);
 }
 
+/* Whether this thread is running the handler (struct machine_lpi_frame). */
+static bool lpi_frame_of_self(const struct machine *m)
+{
+	lockdep_assert_held(&m->lpi_lock);
+	for (const struct machine_lpi_frame *f = m->lpi_frames; f; f = f->next)
+		if (pthread_equal(f->thread, pthread_self()))
+			return true;
+	return false;
+}
+
+static bool lpi_in_handler(struct machine *m)
+{
+	bool in;
+
+	/* Ours would have been counted before this thread got here. */
+	if (!atomic_load_explicit(&m->lpi_inflight, memory_order_acquire))
+		return false;
+	spin_lock(&m->lpi_lock);
+	in = lpi_frame_of_self(m);
+	spin_unlock(&m->lpi_lock);
+	return in;
+}
+
 /*
  * The ITS's lpi_take callback, inside a write to its windows: a connected
  * CPU takes the LPI at once (it never pends, so a second MSI is a second
@@ -128,7 +168,8 @@ static bool machine_lpi_take(void *opaque, unsigned int target, u32 intid)
 	struct machine *m = opaque;
 	struct machine_lpi_batch *b;
 
-	if (!atomic_load_explicit(&m->lpi_connected, memory_order_acquire))
+	if (!atomic_load_explicit(&m->lpi_connected, memory_order_acquire) ||
+	    lpi_in_handler(m))
 		return false;
 	b = atomic_load_explicit(&m->lpi_batch, memory_order_acquire);
 	if (!b || !pthread_equal(b->writer, pthread_self()) ||
@@ -143,45 +184,65 @@ static bool machine_lpi_take(void *opaque, unsigned int target, u32 intid)
 	return true;
 }
 
-/* The handler, or NULL; counted in flight until machine_lpi_put(). */
-static machine_lpi_fn machine_lpi_get(struct machine *m, void **opaque)
+/*
+ * The handler, or NULL (none, or this thread runs it already: its own
+ * call delivers once it returns); counted in flight, and frame listed,
+ * until machine_lpi_put().
+ */
+static machine_lpi_fn machine_lpi_get(struct machine *m, void **opaque,
+				      struct machine_lpi_frame *frame)
 {
 	machine_lpi_fn fn;
 
 	spin_lock(&m->lpi_lock);
-	fn = m->lpi_fn;
+	fn = lpi_frame_of_self(m) ? NULL : m->lpi_fn;
 	*opaque = m->lpi_opaque;
-	if (fn)
+	if (fn) {
 		atomic_fetch_add_explicit(&m->lpi_inflight, 1, memory_order_relaxed);
+		frame->thread = pthread_self();
+		frame->next = m->lpi_frames;
+		m->lpi_frames = frame;
+	}
 	spin_unlock(&m->lpi_lock);
 	return fn;
 }
 
-static void machine_lpi_put(struct machine *m)
+static void machine_lpi_put(struct machine *m, struct machine_lpi_frame *frame)
 {
+	struct machine_lpi_frame **pp;
+
+	spin_lock(&m->lpi_lock);
+	for (pp = &m->lpi_frames; *pp != frame; pp = &(*pp)->next)
+		;
+	*pp = frame->next;
 	atomic_fetch_sub_explicit(&m->lpi_inflight, 1, memory_order_release);
+	spin_unlock(&m->lpi_lock);
 }
 
 /* After a write to the interrupt side: the handler runs for what it took. */
 static void machine_take_lpis(struct machine *m, const struct machine_lpi_batch *b)
 {
+	struct machine_lpi_frame frame;
 	machine_lpi_fn fn;
 	void *opaque;
 	u32 intid;
 
 	if (!b->n && !atomic_load_explicit(&m->lpi_overflow, memory_order_acquire))
 		return;
-	fn = machine_lpi_get(m, &opaque);
+	fn = machine_lpi_get(m, &opaque, &frame);
 	if (!fn)
 		return;
 	for (unsigned int i = 0; i < b->n; i++)
 		fn(opaque, b->lpi[i].target, b->lpi[i].intid);
-	/* A batch was full: acknowledge whatever pended meanwhile. */
-	if (atomic_exchange_explicit(&m->lpi_overflow, false, memory_order_acq_rel))
+	/*
+	 * A batch was full, or the handler raised LPIs: acknowledge whatever
+	 * pended meanwhile, until nothing more did.
+	 */
+	while (atomic_exchange_explicit(&m->lpi_overflow, false, memory_order_acq_rel))
 		for (unsigned int t = 0; t < m->cfg.its.nr_targets; t++)
 			while ((intid = its_lpi_ack(m->its, t)) != GIC_INTID_SPURIOUS)
 				fn(opaque, t, intid);
-	machine_lpi_put(m);
+	machine_lpi_put(m, &frame);
 }
 
 void machine_set_lpi_handler(struct machine *m, machine_lpi_fn fn, void *opaque)

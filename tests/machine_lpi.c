@@ -6,7 +6,8 @@
  * Connected, each LPI an MSI raises is taken at once - it never pends -
  * and handed to the handler once the MSI write has completed, in the
  * writer's thread, with nothing locked: the handler may fire another MSI
- * itself.  Two MSIs are two deliveries; disconnected, LPIs stay pending
+ * itself, which is delivered after the handler returns (never inside it,
+ * as a GIC holds it until the priority drop).  Two MSIs are two deliveries; disconnected, LPIs stay pending
  * for machine_lpi_pending as before.  Concurrent writers' MSIs are each
  * delivered exactly once, in the writer's own thread, before its write
  * returns - the promise the shim's "eventfd signalled before pwrite
@@ -27,17 +28,22 @@ struct seen {
 	unsigned int last_target;
 	bool was_pending;
 	struct ep_device *refire;	/* fire vector 0 of it from the handler */
+	unsigned int refires;		/* that many times, one per call */
+	unsigned int depth, max_depth;	/* handler calls running */
 };
 
 static void handler(void *opaque, unsigned int target, u32 intid)
 {
 	struct seen *s = opaque;
 
+	if (++s->depth > s->max_depth)
+		s->max_depth = s->depth;
 	s->last = intid;
 	s->last_target = target;
 	s->was_pending = machine_lpi_pending(s->m, target, intid);
-	if (atomic_fetch_add(&s->calls, 1) == 0 && s->refire)
+	if (atomic_fetch_add(&s->calls, 1) < s->refires && s->refire)
 		CHECK_EQ(ep_trigger_msi(s->refire, 0), 0);
+	s->depth--;
 }
 
 static void test_delivery(void)
@@ -66,12 +72,28 @@ static void test_delivery(void)
 	CHECK_EQ(ep_trigger_msi(a, 2), 0);
 	CHECK_EQ(atomic_load(&s.calls), 2);
 
-	/* The handler may touch the machine: an MSI from inside it. */
+	/*
+	 * The handler may touch the machine: an MSI from inside it is
+	 * delivered once the handler has returned, before the first write
+	 * returns.
+	 */
 	s.refire = b;
+	s.refires = 1;
 	atomic_store(&s.calls, 0);
 	CHECK_EQ(ep_trigger_msi(a, 1), 0);
 	CHECK_EQ(atomic_load(&s.calls), 2);
 	CHECK_EQ(s.last, lpi_b0);
+	CHECK_EQ(s.max_depth, 1);
+	CHECK(!machine_lpi_pending(t.m, s.last_target, lpi_b0));
+
+	/* An MSI from every call: a loop, not a stack 100,000 calls deep. */
+	s.refires = 100000;
+	atomic_store(&s.calls, 0);
+	CHECK_EQ(ep_trigger_msi(a, 1), 0);
+	CHECK_EQ(atomic_load(&s.calls), 100001);
+	CHECK_EQ(s.max_depth, 1);
+	CHECK(!machine_lpi_pending(t.m, s.last_target, lpi_b0));
+	s.refires = 0;
 
 	/* Disconnected: pending again, for whoever polls. */
 	machine_set_lpi_handler(t.m, NULL, NULL);
