@@ -20,6 +20,7 @@ struct its_rd {
 	u64 propbaser;
 	u64 pendbaser;
 	u64 *pending;			/* bitmap indexed by INTID */
+	u64 *pending_words;		/* bit w: pending[w] is not zero */
 	u64 *conf_valid;		/* bitmap: conf[] holds the table's byte */
 	u8 *conf;			/* cached LPI configuration bytes */
 };

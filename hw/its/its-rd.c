@@ -13,7 +13,9 @@
  *
  * Pending state is held here rather than in the GICR_PENDBASER table
  * (whose address is kept but never accessed): it starts empty each time
- * EnableLPIs goes from 0 to 1.  An LPI whose configuration says disabled
+ * EnableLPIs goes from 0 to 1.  A second bitmap marks the words of it that
+ * hold a pending bit, so an acknowledge looks at what is pending, not at
+ * all 2^lpi_id_bits INTIDs (1,024 words with the default 16 bits).  An LPI whose configuration says disabled
  * is not made pending (the write that would pend it is dropped).
  */
 #include "hw/its/its-internal.h"
@@ -26,6 +28,12 @@ static size_t bitmap_words(const struct its *its)
 	return ((size_t)1 << its->cfg.lpi_id_bits) / 64;
 }
 
+/* Words of pending_words: one bit per word of pending (at least one). */
+static size_t summary_words(const struct its *its)
+{
+	return (bitmap_words(its) + 63) / 64;
+}
+
 int its_rd_init(struct its *its)
 {
 	size_t ids = (size_t)1 << its->cfg.lpi_id_bits;
@@ -34,9 +42,10 @@ int its_rd_init(struct its *its)
 		struct its_rd *rd = &its->rd[t];
 
 		rd->pending = calloc(bitmap_words(its), 8);
+		rd->pending_words = calloc(summary_words(its), 8);
 		rd->conf_valid = calloc(bitmap_words(its), 8);
 		rd->conf = malloc(ids);
-		if (!rd->pending || !rd->conf_valid || !rd->conf)
+		if (!rd->pending || !rd->pending_words || !rd->conf_valid || !rd->conf)
 			return -ENOMEM;
 	}
 	return 0;
@@ -46,6 +55,7 @@ void its_rd_free(struct its *its)
 {
 	for (unsigned int t = 0; t < ITS_MAX_TARGETS; t++) {
 		free(its->rd[t].pending);
+		free(its->rd[t].pending_words);
 		free(its->rd[t].conf_valid);
 		free(its->rd[t].conf);
 	}
@@ -64,6 +74,25 @@ static inline void set_bit64(u64 *map, u32 n)
 static inline void clear_bit64(u64 *map, u32 n)
 {
 	map[n / 64] &= ~(1ULL << (n % 64));
+}
+
+static void pending_set(struct its_rd *rd, u32 intid)
+{
+	set_bit64(rd->pending, intid);
+	set_bit64(rd->pending_words, intid / 64);
+}
+
+static void pending_clear(struct its_rd *rd, u32 intid)
+{
+	clear_bit64(rd->pending, intid);
+	if (!rd->pending[intid / 64])
+		clear_bit64(rd->pending_words, intid / 64);
+}
+
+static void pending_clear_all(const struct its *its, struct its_rd *rd)
+{
+	memset(rd->pending, 0, bitmap_words(its) * 8);
+	memset(rd->pending_words, 0, summary_words(its) * 8);
 }
 
 /* One past the largest INTID any redistributor implements. */
@@ -110,7 +139,7 @@ static void rd_set_pending(struct its *its, unsigned int target, u32 intid)
 		return;
 	if (its->cfg.lpi_take && its->cfg.lpi_take(its->cfg.cb_opaque, target, intid))
 		return;
-	set_bit64(rd->pending, intid);
+	pending_set(rd, intid);
 	if (its->cfg.lpi_pending)
 		its->cfg.lpi_pending(its->cfg.cb_opaque, target, intid);
 }
@@ -136,7 +165,7 @@ enum its_drop its_rd_pend(struct its *its, unsigned int target, u32 intid)
 void its_rd_clear(struct its *its, unsigned int target, u32 intid)
 {
 	if (intid < its_lpi_id_limit(its))
-		clear_bit64(its->rd[target].pending, intid);
+		pending_clear(&its->rd[target], intid);
 }
 
 /* Pending state follows an LPI to another target; lost if that one cannot take it. */
@@ -144,7 +173,7 @@ void its_rd_move(struct its *its, unsigned int from, unsigned int to, u32 intid)
 {
 	if (intid >= its_lpi_id_limit(its) || !test_bit64(its->rd[from].pending, intid))
 		return;
-	clear_bit64(its->rd[from].pending, intid);
+	pending_clear(&its->rd[from], intid);
 	if (intid >= LPI_INTID_BASE && intid < rd_id_limit(its, &its->rd[to]))
 		rd_set_pending(its, to, intid);
 }
@@ -208,20 +237,27 @@ u32 its_lpi_ack(struct its *its, unsigned int target)
 		return best;
 	rd = &its->rd[target];
 	mutex_lock(&its->lock);
-	for (size_t w = 0; w < bitmap_words(its); w++) {
-		for (u64 bits = rd->pending[w]; bits; bits &= bits - 1) {
-			u32 intid = (u32)(w * 64 + __ffs64(bits));
-			int conf = intid < rd_id_limit(its, rd) ? rd_conf(its, rd, intid) : -1;
-			int prio = conf < 0 ? 256 : (int)FIELD_GET(LPI_PROP_PRIORITY, conf);
+	for (size_t s = 0; s < summary_words(its); s++) {
+		for (u64 words = rd->pending_words[s]; words; words &= words - 1) {
+			size_t w = s * 64 + __ffs64(words);
 
-			if (conf >= 0 && (conf & LPI_PROP_ENABLED) && prio < best_prio) {
-				best_prio = prio;
-				best = intid;
+			for (u64 bits = rd->pending[w]; bits; bits &= bits - 1) {
+				u32 intid = (u32)(w * 64 + __ffs64(bits));
+				int conf = intid < rd_id_limit(its, rd) ?
+					   rd_conf(its, rd, intid) : -1;
+				int prio = conf < 0 ? 256 :
+					   (int)FIELD_GET(LPI_PROP_PRIORITY, conf);
+
+				if (conf >= 0 && (conf & LPI_PROP_ENABLED) &&
+				    prio < best_prio) {
+					best_prio = prio;
+					best = intid;
+				}
 			}
 		}
 	}
 	if (best != GIC_INTID_SPURIOUS)
-		clear_bit64(rd->pending, best);
+		pending_clear(rd, best);
 	mutex_unlock(&its->lock);
 	return best;
 }
@@ -267,7 +303,7 @@ static void gicr_write64(struct its *its, unsigned int t, u64 base, u64 val,
 	case GICR_CTLR:
 		rd->ctlr = val & GICR_CTLR_ENABLE_LPIS;
 		if (!enabled && (rd->ctlr & GICR_CTLR_ENABLE_LPIS)) {
-			memset(rd->pending, 0, bitmap_words(its) * 8);
+			pending_clear_all(its, rd);
 			its_rd_invall(its, t);
 		}
 		return;
