@@ -61,10 +61,12 @@ struct kernel *kernel_create(const char *name, struct phys_mem *mem,
 	return k;
 }
 
-void kernel_destroy(struct kernel *k)
+unsigned long kernel_destroy(struct kernel *k)
 {
+	unsigned long warnings;
+
 	if (!k)
-		return;
+		return 0;
 	/* Devices, IOMMUs and groups must be gone: their memory is the owners'. */
 	KWARN_ON(k, !list_empty(&k->devices) || !list_empty(&k->iommu_devices) ||
 		    !list_empty(&k->groups));
@@ -75,7 +77,9 @@ void kernel_destroy(struct kernel *k)
 	mutex_destroy(&k->lock);
 	mutex_destroy(&k->groups_lock);
 	mutex_destroy(&k->msi_prepare_lock);
+	warnings = atomic_load(&k->warnings);
 	free(k);
+	return warnings;
 }
 
 /*

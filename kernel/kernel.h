@@ -103,7 +103,8 @@ unsigned int kernel_host_cpus(void);	/* the CPUs we may run on, >= 1 */
 /* ram_base/ram_size: the part of mem's RAM the kernel's page allocator owns. */
 struct kernel *kernel_create(const char *name, struct phys_mem *mem,
 			     phys_addr_t ram_base, u64 ram_size);
-void kernel_destroy(struct kernel *k);
+/* Returns the warnings it ever raised (KWARN_ON), its own checks included. */
+unsigned long kernel_destroy(struct kernel *k);
 
 /*
  * Host-heap allocations for kernel objects.  They honour allocation-failure

@@ -193,7 +193,7 @@ struct platform *platform_boot_board(const struct platform_board *b,
 	return platform_boot_common(NULL, b, cfg);
 }
 
-void platform_shutdown(struct platform *p)
+unsigned long platform_shutdown(struct platform *p)
 {
 	struct kernel *k = p->k;
 
@@ -213,7 +213,7 @@ void platform_shutdown(struct platform *p)
 	KWARN_ON(k, gic_its_remove(p->its));
 	mutex_destroy(&p->lock);
 	kfree(p);
-	kernel_destroy(k);
+	return kernel_destroy(k);
 }
 
 struct kernel *platform_kernel(struct platform *p)

@@ -94,8 +94,11 @@ struct platform_board {
 /* As platform_boot; -EINVAL also for a board without mem or too many eps. */
 struct platform *platform_boot_board(const struct platform_board *b,
 				     const struct platform_config *cfg);
-/* Removes every endpoint device left, the drivers and the kernel. */
-void platform_shutdown(struct platform *p);
+/*
+ * Removes every endpoint device left, the drivers and the kernel; returns
+ * kernel_destroy()'s count of the warnings the kernel raised.
+ */
+unsigned long platform_shutdown(struct platform *p);
 
 struct kernel *platform_kernel(struct platform *p);
 struct machine *platform_machine(struct platform *p);	/* NULL on a board */

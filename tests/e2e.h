@@ -31,10 +31,15 @@ static const struct machine_ep_config e2e_eps[NR_EPS] = {
 	[EP_NOIOMMU] = { .rid = 0x30, .nr_vectors = 1, .behind_smmu = false },
 };
 
+#define E2E_MAX_BUFS	32
+
 struct e2e {
 	struct machine *m;
 	struct platform *p;
 	struct kernel *k;
+	/* e2e_buf()s not yet given back: e2e_shutdown() frees them. */
+	struct { phys_addr_t pa; size_t size; } buf[E2E_MAX_BUFS];
+	unsigned int nr_buf;
 };
 
 static inline void e2e_boot(struct e2e *t, const struct platform_config *pc)
@@ -42,6 +47,7 @@ static inline void e2e_boot(struct e2e *t, const struct platform_config *pc)
 	struct machine_config mc;
 	struct platform *p;
 
+	t->nr_buf = 0;
 	machine_config_default(&mc);
 	mc.ram_size = 64ULL << 20;
 	mc.nr_endpoints = NR_EPS;
@@ -54,10 +60,29 @@ static inline void e2e_boot(struct e2e *t, const struct platform_config *pc)
 	t->k = platform_kernel(p);
 }
 
+/* A buffer from e2e_buf() given back before the end. */
+static inline void e2e_buf_free(struct e2e *t, phys_addr_t pa)
+{
+	for (unsigned int i = 0; i < t->nr_buf; i++) {
+		if (t->buf[i].pa != pa)
+			continue;
+		CHECK_EQ(kernel_free_pages(t->k, pa, t->buf[i].size), 0);
+		t->buf[i] = t->buf[--t->nr_buf];
+		return;
+	}
+	CHECK(!"not an e2e_buf");
+}
+
+/*
+ * The test's buffers given back, then the kernel shut down: it must warn
+ * of nothing, including memory its drivers leaked (kernel_destroy()).
+ */
 static inline void e2e_shutdown(struct e2e *t)
 {
 	CHECK_EQ(atomic_load(&t->k->warnings), 0);
-	platform_shutdown(t->p);
+	while (t->nr_buf)
+		e2e_buf_free(t, t->buf[t->nr_buf - 1].pa);
+	CHECK_EQ(platform_shutdown(t->p), 0);
 	machine_destroy(t->m);
 }
 
@@ -76,6 +101,9 @@ static inline phys_addr_t e2e_buf(struct e2e *t, size_t size, u8 seed)
 	u8 *va;
 
 	REQUIRE(pa);
+	REQUIRE(t->nr_buf < E2E_MAX_BUFS);
+	t->buf[t->nr_buf].pa = pa;
+	t->buf[t->nr_buf++].size = size;
 	va = phys_to_virt(t->k, pa, size);
 	for (size_t i = 0; i < size; i++)
 		va[i] = (u8)(seed + i * 7 + (i >> 12));

@@ -236,7 +236,7 @@ static void test_fail_nth(void)
 			CHECK_EQ(ep_start_dma(epd, d, d, 64), 0);
 			ep_dma_unmap(epd, d, 4096, DMA_BIDIRECTIONAL);
 			platform_remove_ep(epd);
-			kernel_free_pages(t.k, buf, 4096);
+			e2e_buf_free(&t, buf);
 			break;
 		}
 		if (!IS_ERR(epd)) {
@@ -250,7 +250,7 @@ static void test_fail_nth(void)
 		} else {
 			CHECK_EQ(PTR_ERR(epd), -ENOMEM);
 		}
-		kernel_free_pages(t.k, buf, 4096);
+		e2e_buf_free(&t, buf);
 	}
 	CHECK(n > 5 && n < 1000);
 	e2e_shutdown(&t);
