@@ -104,8 +104,8 @@ static void test_nested_vm(void)
 	ep_free_msi(epd);
 	iommufd_device_unbind(ictx, dev_id);
 	iommufd_ctx_destroy(ictx);
-	CHECK_EQ(kernel_free_pages(t.k, src, 0x2000), 0);
-	CHECK_EQ(kernel_free_pages(t.k, dst, 0x2000), 0);
+	e2e_buf_free(&t, src);
+	e2e_buf_free(&t, dst);
 	e2e_shutdown(&t);
 }
 

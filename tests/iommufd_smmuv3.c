@@ -77,7 +77,7 @@ static void rig_fini(struct rig *r)
 {
 	iommufd_device_unbind(r->ictx, r->dev_id);
 	iommufd_ctx_destroy(r->ictx);
-	CHECK_EQ(kernel_free_pages(r->t.k, r->ram, 0x10000), 0);
+	e2e_buf_free(&r->t, r->ram);
 	e2e_shutdown(&r->t);
 }
 
