@@ -10,8 +10,8 @@
  *    write, both translated);
  *  - an MSI from the endpoint in a DMA domain: translated by the SMMU to
  *    GITS_TRANSLATER, turned into a pending LPI, then cleared either by a
- *    GICR_CLRLPIR write or by an acknowledge (its_lpi_ack, which scans
- *    every LPI for the highest priority and dominates that variant).
+ *    GICR_CLRLPIR write or by an acknowledge (its_lpi_ack, which picks
+ *    the highest priority among the pending LPIs).
  */
 #include <stdio.h>
 #include <string.h>
