@@ -137,8 +137,9 @@ void machine_set_smmu_irq(struct machine *m, const struct smmuv3_irq_ops *ops,
  * the write returns to it (whatever other threads write meanwhile), with
  * no model lock held - so fn may touch the machine (the SMMU sends its
  * MSIs after dropping its lock).  An LPI fn itself raises pends until fn
- * returns, then is delivered in the same thread (a GIC's priority drop):
- * fn is never entered from inside itself.  An endpoint's MSI sent from inside a
+ * returns, then is delivered in the same thread (a GIC's priority drop)
+ * unless another thread's delivery acknowledges it first: fn is never
+ * entered from inside itself.  An endpoint's MSI sent from inside a
  * write to its BAR reaches fn before that write returns: fn must not write
  * that BAR again (refused as busy).  NULL disconnects:
  * LPIs then stay pending for machine_lpi_pending/_ack.  Returns once no
