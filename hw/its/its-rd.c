@@ -15,8 +15,9 @@
  * (whose address is kept but never accessed): it starts empty each time
  * EnableLPIs goes from 0 to 1.  A second bitmap marks the words of it that
  * hold a pending bit, so an acknowledge looks at what is pending, not at
- * all 2^lpi_id_bits INTIDs (1,024 words with the default 16 bits).  An LPI whose configuration says disabled
- * is not made pending (the write that would pend it is dropped).
+ * all 2^lpi_id_bits INTIDs (1,024 words with the default 16 bits).  An
+ * LPI whose configuration says disabled is not made pending (the write
+ * that would pend it is dropped).
  */
 #include "hw/its/its-internal.h"
 
